@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { OomwatchError, exitCodeFor } from '../errors.js';
+import { createLogger } from '../log.js';
+import { packageVersion } from '../util/package-root.js';
+import type { CliIo } from './io.js';
+import { registerCommands } from './commands/index.js';
+
+export function defaultIo(): CliIo {
+  return {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    env: process.env,
+    isTty: Boolean(process.stdout.isTTY),
+    log: createLogger(),
+  };
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('oomwatch')
+    .description('Records and alerts on Linux OOM risk and OOM kills.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run oomwatch --help for usage)');
+  registerCommands(program, io);
+  return program;
+}
+
+/** argv → command → exit code. The only place that turns errors into exit codes. */
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv);
+    return io.exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode === 1 ? 64 : err.exitCode;
+    if (err instanceof OomwatchError) {
+      io.err(`oomwatch: ${err.message}`);
+      return exitCodeFor(err.code);
+    }
+    io.err(`oomwatch: unexpected internal error. This is a bug in oomwatch; include this output when reporting it.\n${(err as Error)?.stack ?? String(err)}`);
+    return 70; // EX_SOFTWARE
+  }
+}

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+export const kernelSection = z
+  .object({
+    /** Follow the kernel log for OOM reports. With false, kills are still counted from /proc/vmstat and cgroup counters. */
+    enabled: z.boolean().default(true),
+    kmsgPath: z.string().default('/dev/kmsg'),
+  })
+  .strict()
+  .default({ enabled: true, kmsgPath: '/dev/kmsg' });

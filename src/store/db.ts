@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+import { migrate } from './migrate.js';
+
+export type { Database };
+
+export interface OpenOptions {
+  /** Open read-only (reports, CLI queries): no migrations, no writes. */
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens the SQLite store: WAL, synchronous=NORMAL, busy_timeout, foreign keys, then migrations.
+ * Errors become StoreErrors whose message names the fix.
+ */
+export function openStore(path: string, opts: OpenOptions = {}): Database {
+  let db: Database;
+  try {
+    if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (err) {
+    throw storeErrorFrom(err, path, 'open');
+  }
+  try {
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    }
+  } catch (err) {
+    db.close();
+    if (err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string' && (err as { code: string }).code.startsWith('SQLITE')) {
+      throw storeErrorFrom(err, path, 'prepare');
+    }
+    throw err;
+  }
+  return db;
+}
+
+/** Maps SQLite and fs errors to a StoreError that says what to do. */
+export function storeErrorFrom(err: unknown, path: string, action: string): StoreError {
+  const code = (err as { code?: string }).code ?? '';
+  const fixes: Record<string, string> = {
+    SQLITE_FULL: 'The disk holding the database is full. Free space or move store.path to a larger disk; nothing already recorded is lost.',
+    SQLITE_READONLY: 'The database is read-only. Check file and folder permissions, or that the filesystem is not mounted read-only.',
+    SQLITE_CANTOPEN: 'The database file cannot be opened. Check that its folder exists and is writable by this user, or pass another --db.',
+    SQLITE_BUSY: 'The database stayed locked by another process. Check for a stuck oomwatch process or a backup holding a lock.',
+    SQLITE_CORRUPT: 'The database file is corrupt. Move it aside (keep it for forensics) and start again with a new file.',
+    SQLITE_NOTADB: 'The file is not an SQLite database. Point --db / store.path at an oomwatch database file.',
+    SQLITE_IOERR: 'An I/O error hit the database file. Check the disk (dmesg) and free space.',
+    EACCES: 'Permission denied. Run as a user that can write there, or choose another --db / store.path.',
+    ENOENT: 'The database does not exist yet. Run the agent (oomwatch run) first, or pass the right --db.',
+    EROFS: 'The filesystem is read-only. Choose a writable --db / store.path.',
+  };
+  const key = Object.keys(fixes).find((k) => code === k || code.startsWith(`${k}_`)) ?? '';
+  const msg = err instanceof Error ? err.message : String(err);
+  return new StoreError(
+    `Cannot ${action} the database ${path}: ${msg}. ${fixes[key] ?? 'Check the path, its permissions and free disk space.'}`,
+    { cause: err },
+  );
+}
