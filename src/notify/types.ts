@@ -1,0 +1,71 @@
+/**
+ * The contract between the rules engine (which decides what to say) and the notifiers (which say it).
+ * Every string here that can come from a process (comm, cmdline, cgroup, unit, summary, details) is
+ * UNTRUSTED: each renderer escapes it for its own format (util/escape.ts).
+ */
+export type Severity = 'info' | 'warning' | 'critical';
+export type AlertState = 'firing' | 'resolved';
+/** Why a firing alert ended: the condition cleared, or its process went away (killed by the OOM killer, or exited). */
+export type Resolution = 'cleared' | 'oom-killed' | 'exited';
+
+export interface AlertProcessRef {
+  pid: number;
+  startTimeTicks: number;
+  comm: string;
+  cmdline: string;
+  uid: number | null;
+  unit: string | null;
+  cgroup: string;
+}
+
+export interface AlertView {
+  /** Stable identity of the alert instance: rule + host + process identity (or cgroup, or host). */
+  fingerprint: string;
+  ruleId: string;
+  /** The rule's kind (process-risk, host-memory, oom-kill, agent-health, …). */
+  ruleKind: string;
+  severity: Severity;
+  host: string;
+  state: AlertState;
+  resolution?: Resolution;
+  startsAtMs: number;
+  endsAtMs?: number;
+  /** One line, e.g. `postgres (pid 812) risk 712 ‰ > 600 ‰ for 2m`. Untrusted. */
+  summary: string;
+  /** Facts shown as fields. Untrusted. */
+  details: { label: string; value: string }[];
+  /** Bounded labels (alertname, host, severity, comm, unit, cgroup): used by Alertmanager and grouping. */
+  labels: Record<string, string>;
+  process?: AlertProcessRef;
+  cgroup?: string;
+  incidentId?: number;
+}
+
+/** A prebuilt report (the daily risk report) sent through a channel. */
+export interface ReportPayload {
+  subject: string;
+  text: string;
+  html: string;
+  /** Inline images referenced from html as cid:<cid>. */
+  attachments?: { filename: string; cid: string; contentType: string; contentBase64: string }[];
+}
+
+export type NotificationKind = 'alerts' | 'test' | 'report';
+
+/** One message to one channel, as written to the outbox in the same transaction as the alert state. */
+export interface NotificationDraft {
+  /** Channel name from the config (`channels.<name>`). */
+  channel: string;
+  kind: NotificationKind;
+  /** Grouping key (default host + rule). */
+  groupKey: string;
+  host: string;
+  createdAtMs: number;
+  /**
+   * Notification-log key: the dispatcher never sends two notifications with the same key
+   * (e.g. `<groupKey>|<fingerprints+states hash>|<seq>`).
+   */
+  dedupKey: string;
+  alerts: AlertView[];
+  report?: ReportPayload;
+}
