@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
+import { openStore, type Database } from '../../src/store/db.js';
+
+export const T0 = Date.UTC(2026, 10, 26, 6, 0, 0);
+
+export function alertView(overrides: Partial<AlertView> = {}): AlertView {
+  return {
+    fingerprint: 'fp-1',
+    ruleId: 'process-risk-high',
+    ruleKind: 'process-risk',
+    severity: 'warning',
+    host: 'web-1',
+    state: 'firing',
+    startsAtMs: T0,
+    summary: 'postgres (pid 812) risk 712 ‰ > 600 ‰ for 2m',
+    details: [
+      { label: 'RSS', value: '3.1 GiB' },
+      { label: 'oom_score', value: '1141' },
+    ],
+    labels: { alertname: 'process-risk-high', host: 'web-1', severity: 'warning', comm: 'postgres' },
+    process: { pid: 812, startTimeTicks: 4242, comm: 'postgres', cmdline: 'postgres -D /var/lib/pg', uid: 110, unit: 'postgresql.service', cgroup: '/system.slice/postgresql.service' },
+    ...overrides,
+  };
+}
+
+export function draft(overrides: Partial<NotificationDraft> = {}): NotificationDraft {
+  return {
+    channel: 'ops',
+    kind: 'alerts',
+    groupKey: 'web-1|process-risk-high',
+    host: 'web-1',
+    createdAtMs: T0,
+    dedupKey: `web-1|process-risk-high|${Math.random().toString(36).slice(2)}`,
+    alerts: [alertView()],
+    ...overrides,
+  };
+}
+
+/** A real SQLite file in a fresh temp folder, with every migration applied. */
+export function tempStore(): { db: Database; dir: string; path: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'oomwatch-notify-'));
+  const path = join(dir, 'oomwatch.db');
+  const db = openStore(path);
+  return { db, dir, path, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
