@@ -1,0 +1,145 @@
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/clock.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { createMetrics, MetricsListenError, type Metrics } from '../../src/metrics/index.js';
+import { silentLogger } from '../../src/log.js';
+import { snapshotWith } from './snapshot-factory.js';
+
+function configWith(metrics: Record<string, unknown>) {
+  const r = validateConfig({ metrics });
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.config;
+}
+
+/** Series lines (not # HELP/# TYPE) of one metric family in an exposition text. */
+function series(text: string, name: string): string[] {
+  return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+}
+
+const started: Metrics[] = [];
+afterEach(async () => {
+  for (const m of started.splice(0)) await m.server?.stop();
+});
+
+describe('metrics endpoint', () => {
+  it('is off by default and bound to loopback when enabled without a listen address', () => {
+    const dflt = configWith({});
+    expect(dflt.metrics).toEqual({ enabled: false, listen: { host: '127.0.0.1', port: 9717 }, topN: 10 });
+    expect(createMetrics({ config: dflt, log: silentLogger() }).server).toBeNull();
+  });
+
+  it('rejects a listen address that is not host:port, naming the key and an example', () => {
+    const r = validateConfig({ metrics: { listen: '0.0.0.0' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual(['metrics.listen: expected host:port such as 127.0.0.1:9717 or [::1]:9717, got "0.0.0.0"']);
+  });
+
+  it('serves /metrics over real HTTP with host memory, PSI, kills, alerts, queue, ticks and build info', async () => {
+    const clock = manualClock();
+    const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }), log: silentLogger(), clock, version: '9.9.9' });
+    started.push(metrics);
+    const { port } = await metrics.server!.start();
+    metrics.onTick(snapshotWith(20), { durationMs: 120, missed: 2 });
+    metrics.onIncident({ constraint: 'CONSTRAINT_MEMCG', source: 'kmsg' });
+    metrics.onIncident({ constraint: 'CONSTRAINT_MEMCG', source: 'kmsg' });
+    metrics.onIncident({ constraint: 'CONSTRAINT_NONE', source: 'counter' });
+    metrics.setAlerts([
+      { ruleId: 'process-risk', severity: 'warning' },
+      { ruleId: 'process-risk', severity: 'warning' },
+      { ruleId: 'host-memory', severity: 'critical' },
+    ]);
+    metrics.setQueue({ 'ops-slack': 4, email: 0 }, { 'ops-slack': 7 });
+
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(series(text, 'oomwatch_build_info')).toEqual([`oomwatch_build_info{version="9.9.9",node="${process.versions.node}"} 1`]);
+    expect(series(text, 'oomwatch_memory_total_bytes')).toEqual([`oomwatch_memory_total_bytes ${16 * 1024 ** 3}`]);
+    expect(series(text, 'oomwatch_memory_available_bytes')).toEqual([`oomwatch_memory_available_bytes ${6 * 1024 ** 3}`]);
+    expect(series(text, 'oomwatch_swap_total_bytes')).toEqual(['oomwatch_swap_total_bytes 0']);
+    expect(text).toContain('oomwatch_memory_pressure_ratio{kind="some",window="10s"} 0.125');
+    expect(text).toContain('oomwatch_memory_pressure_stall_seconds_total{kind="full"} 1');
+    expect(series(text, 'oomwatch_kernel_oom_kills_total')).toEqual(['oomwatch_kernel_oom_kills_total 3']);
+    expect(text).toContain('oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2');
+    expect(text).toContain('oomwatch_oom_incidents_total{constraint="none",source="counter"} 1');
+    expect(series(text, 'oomwatch_alerts_firing').sort()).toEqual([
+      'oomwatch_alerts_firing{rule="host-memory",severity="critical"} 1',
+      'oomwatch_alerts_firing{rule="process-risk",severity="warning"} 2',
+    ]);
+    expect(text).toContain('oomwatch_notification_queue_depth{channel="ops-slack"} 4');
+    expect(text).toContain('oomwatch_notification_failures_total{channel="ops-slack"} 7');
+    expect(text).toContain('oomwatch_tick_duration_seconds_count 1');
+    expect(text).toContain('oomwatch_tick_duration_seconds_bucket{le="0.25"} 1');
+    expect(text).toContain('oomwatch_tick_duration_seconds_bucket{le="0.1"} 0');
+    expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 2']);
+    expect(series(text, 'oomwatch_last_tick_timestamp_seconds')).toEqual([`oomwatch_last_tick_timestamp_seconds ${clock.nowMs() / 1000}`]);
+    expect(series(text, 'oomwatch_top_process_risk_permille')[0]).toMatch(/^oomwatch_top_process_risk_permille\{rank="1",comm="worker-19",unit="worker@19.service"\} \d/);
+    expect(text).toContain('oomwatch_top_cgroup_memory_limit_bytes{rank="1",cgroup="/docker/abc"} 1073741824');
+    expect(text).toMatch(/^oomwatch_nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^oomwatch_process_resident_memory_bytes \d/m);
+
+    // The alert set is replaced, not accumulated.
+    metrics.setAlerts([]);
+    expect(series(await metrics.render(), 'oomwatch_alerts_firing')).toEqual([]);
+  });
+
+  it('keeps label cardinality bounded with 8,000 processes, and never exports a pid or a cmdline', async () => {
+    const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 10 }), log: silentLogger() });
+    // Two ticks with different process sets: a process that leaves the top N leaves the exposition.
+    metrics.onTick(snapshotWith(8000, {}, (i) => ({ comm: `long-process-name-${i}` })), { durationMs: 900, missed: 0 });
+    metrics.onTick(snapshotWith(8000, {}, (i) => ({ comm: `other-${i}`, pid: 90_000 + i })), { durationMs: 900, missed: 0 });
+    const text = await metrics.render();
+    for (const name of ['oomwatch_top_process_risk_permille', 'oomwatch_top_process_badness_bytes', 'oomwatch_top_process_rss_bytes', 'oomwatch_top_process_oom_score_adj']) {
+      const lines = series(text, name);
+      expect(lines).toHaveLength(10);
+      expect(lines.every((l) => /comm="other-79\d\d"/.test(l))).toBe(true);
+    }
+    expect(text).not.toMatch(/pid=|cmdline|--token|long-process/);
+    // Everything the agent exports, default Node.js metrics included, stays small whatever the host runs.
+    const allSeries = text.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(allSeries.length).toBeLessThan(200);
+    const comms = [...text.matchAll(/comm="([^"]*)"/g)].map((m) => m[1]);
+    expect(comms.every((c) => Array.from(c).length <= 15)).toBe(true);
+  });
+
+  it('answers /healthz: starting, ok after a tick, 503 once ticks stop', async () => {
+    const clock = manualClock();
+    const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0' }), log: silentLogger(), clock });
+    started.push(metrics);
+    const { port } = await metrics.server!.start();
+    const get = async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return { status: r.status, body: await r.json() };
+    };
+    expect(await get()).toEqual({ status: 200, body: { status: 'starting', lastTickAgeMs: null } });
+    metrics.onTick(snapshotWith(1), { durationMs: 5, missed: 0 });
+    clock.advance(10_000);
+    expect(await get()).toEqual({ status: 200, body: { status: 'ok', lastTickAgeMs: 10_000 } });
+    clock.advance(25_000); // default interval 10s → stale after 30s
+    expect(await get()).toEqual({ status: 503, body: { status: 'stale', lastTickAgeMs: 35_000 } });
+    expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('fails to start with a message naming metrics.listen when the port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const metrics = createMetrics({ config: configWith({ enabled: true, listen: `127.0.0.1:${port}` }), log: silentLogger() });
+      const err = await metrics.server!.start().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MetricsListenError);
+      expect((err as Error).message).toBe(
+        `Cannot serve metrics on 127.0.0.1:${port}: the port is already in use (another oomwatch, or another exporter). ` +
+          'Set metrics.listen to a free local address (e.g. 127.0.0.1:9717), or metrics.enabled: false.',
+      );
+      await metrics.server!.stop();
+    } finally {
+      blocker.close();
+    }
+  });
+});

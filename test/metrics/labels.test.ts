@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeConstraint, normalizeToken, sanitizeLabelValue, selectTopCgroups, selectTopProcesses } from '../../src/metrics/labels.js';
+import { snapshotWith } from './snapshot-factory.js';
+
+describe('sanitizeLabelValue', () => {
+  it('removes control and bidi characters and caps the length in code points', () => {
+    expect(sanitizeLabelValue('evil\u202eexe\nx', 15)).toBe('evil\uFFFDexe\uFFFDx');
+    expect(sanitizeLabelValue('a-very-long-process-name', 15)).toHaveLength(15);
+    expect(sanitizeLabelValue('a-very-long-process-name', 15).endsWith('…')).toBe(true);
+    expect(sanitizeLabelValue('😀😀😀😀', 3)).toBe('😀😀…');
+    expect(sanitizeLabelValue('postgres', 15)).toBe('postgres');
+  });
+});
+
+describe('normalizeConstraint', () => {
+  it.each([
+    ['CONSTRAINT_MEMCG', 'memcg'],
+    ['CONSTRAINT_NONE', 'none'],
+    ['memory_policy', 'memory_policy'],
+    ['CONSTRAINT_CPUSET', 'cpuset'],
+    ['something new', 'unknown'],
+  ])('%s → %s', (input, expected) => expect(normalizeConstraint(input)).toBe(expected));
+});
+
+describe('normalizeToken', () => {
+  it('keeps config names and replaces anything else', () => {
+    expect(normalizeToken('ops-slack')).toBe('ops-slack');
+    expect(normalizeToken('a b"c')).toBe('a_b_c');
+    expect(normalizeToken('')).toBe('unknown');
+    expect(normalizeToken('x'.repeat(100))).toHaveLength(64);
+  });
+});
+
+describe('selectTopProcesses', () => {
+  it('follows the host ranking, caps comm at 15 characters and never carries a pid', () => {
+    const snap = snapshotWith(50, {}, (i) => (i === 49 ? { comm: 'a)b <!channel>\u0007xyz', unit: null } : {}));
+    const top = selectTopProcesses(snap, 3);
+    expect(top.map((r) => r.rank)).toEqual([1, 2, 3]);
+    expect(top[0]).toMatchObject({ comm: 'a)b <!channel>…', unit: '', rssBytes: 50 * 1024 * 1024 });
+    expect(top[1]).toMatchObject({ comm: 'worker-48', unit: 'worker@48.service' });
+    expect(Object.keys(top[0]).sort()).toEqual(['badnessBytes', 'comm', 'oomScoreAdj', 'rank', 'risk', 'rssBytes', 'unit']);
+  });
+
+  it('ranks by risk and skips immune processes when the snapshot has no host domain', () => {
+    const snap = snapshotWith(5, { domains: [] }, (i) => (i === 4 ? { immune: true } : {}));
+    expect(selectTopProcesses(snap, 2).map((r) => r.comm)).toEqual(['worker-3', 'worker-2']);
+    expect(selectTopProcesses(snap, 0)).toEqual([]);
+  });
+});
+
+describe('selectTopCgroups', () => {
+  it('keeps only cgroups with a real limit, fullest first', () => {
+    const rows = selectTopCgroups(snapshotWith(1), 10);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ rank: 1, cgroup: '/docker/abc' });
+    expect(rows[0].usageRatio).toBeCloseTo(900 / 1024, 5);
+  });
+});
