@@ -1,4 +1,5 @@
 import type { Config } from './schema.js';
+import { isLoopbackHost } from './sections/metrics.js';
 
 export interface CrossCheckContext {
   config: Config;
@@ -20,6 +21,15 @@ export const crossChecks: CrossCheck[] = [
   function retentionLongerThanKeyframe({ config, errors }) {
     if (config.store.retention < 3_600_000) {
       errors.push('store.retention: keep at least 1h of history, or reports cannot reconstruct anything. Set e.g. 14d.');
+    }
+  },
+  function metricsListenBeyondLoopback({ config, warnings }) {
+    const { enabled, listen } = config.metrics;
+    if (enabled && !isLoopbackHost(listen.host)) {
+      warnings.push(
+        `metrics.listen: ${listen.host}:${listen.port} accepts connections from other hosts; /metrics names processes and units. ` +
+          'Restrict it with a firewall or a TLS reverse proxy, or listen on 127.0.0.1.',
+      );
     }
   },
 ];

@@ -37,6 +37,16 @@ describe('metrics endpoint', () => {
     if (!r.ok) expect(r.errors).toEqual(['metrics.listen: expected host:port such as 127.0.0.1:9717 or [::1]:9717, got "0.0.0.0"']);
   });
 
+  it('warns when metrics listen beyond loopback', () => {
+    const open = validateConfig({ metrics: { enabled: true, listen: '0.0.0.0:9717' } });
+    expect(open.ok && open.warnings).toEqual([
+      'metrics.listen: 0.0.0.0:9717 accepts connections from other hosts; /metrics names processes and units. ' +
+        'Restrict it with a firewall or a TLS reverse proxy, or listen on 127.0.0.1.',
+    ]);
+    const local = validateConfig({ metrics: { enabled: true, listen: '[::1]:9717' } });
+    expect(local.ok && local.warnings).toEqual([]);
+  });
+
   it('serves /metrics over real HTTP with host memory, PSI, kills, alerts, queue, ticks and build info', async () => {
     const clock = manualClock();
     const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }), log: silentLogger(), clock, version: '9.9.9' });
