@@ -1,0 +1,37 @@
+import type { Database } from 'better-sqlite3';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../clock.js';
+import type { Log } from '../log.js';
+import type { HostSnapshot } from '../sample/types.js';
+import type { HostFacts } from '../sample/host.js';
+
+/** What every part of the agent gets at start. */
+export interface AgentContext {
+  config: Config;
+  db: Database;
+  dbPath: string;
+  log: Log;
+  clock: Clock;
+  facts: HostFacts;
+}
+
+export interface TickContext {
+  snapshot: HostSnapshot;
+  previous: HostSnapshot | null;
+  tickId: number;
+  /** False after a gap (suspend, clock jump, stall): nothing may fire or resolve on this data. */
+  fresh: boolean;
+  nowMs: number;
+  durationMs: number;
+  missedTicks: number;
+}
+
+/** A part of the agent (kernel watcher, alerts, dispatcher, policy, metrics). All hooks are optional. */
+export interface AgentModule {
+  readonly name: string;
+  start?(): void | Promise<void>;
+  onTick?(tick: TickContext): void | Promise<void>;
+  /** The config was reloaded (SIGHUP); a module that cannot apply it live may ignore it. */
+  reload?(config: Config): void;
+  stop?(): void | Promise<void>;
+}

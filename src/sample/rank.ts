@@ -1,0 +1,55 @@
+import { cgroupWithin } from './match.js';
+import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess } from './types.js';
+
+/**
+ * Ranks the next victims per OOM domain, as the kernel would choose (mm/oom_kill.c oom_badness()):
+ * badness = rss + swap + page tables + oom_score_adj * total / 1000, highest first; adj -1000 never.
+ *
+ * - Host domain: every process against RAM+swap. `risk` is the kernel's own oom_score normalised, but
+ *   that has a resolution of 1 ‰ of RAM+swap, so the order is computed from the bytes.
+ * - Cgroup domain: only the processes inside a memory-limited cgroup (or its descendants), measured
+ *   against the cgroup's limit plus its usable swap (mem_cgroup_get_max()); there adj is scaled by the
+ *   limit, not by RAM, so it must be computed here: /proc/PID/oom_score always uses the global total.
+ */
+export function rankDomains(processes: readonly ProcessSample[], cgroups: readonly CgroupMemory[], memory: HostMemory): OomDomain[] {
+  const hostTotal = memory.memTotalBytes + memory.swapTotalBytes;
+  const host: OomDomain = {
+    kind: 'host',
+    id: 'host',
+    totalBytes: hostTotal,
+    ranking: sortRanking(
+      processes
+        .filter((p) => !p.immune)
+        .map((p) => ranked(p, p.risk, Math.round(usageBytes(p) + (p.oomScoreAdj * hostTotal) / 1000))),
+    ),
+  };
+  const domains: OomDomain[] = [host];
+  for (const cg of cgroups) {
+    const usableSwap = Math.min(cg.swapLimitBytes ?? memory.swapTotalBytes, memory.swapTotalBytes);
+    const total = cg.limitBytes + usableSwap;
+    if (total <= 0) continue;
+    const members = processes.filter((p) => p.oomScoreAdj !== -1000 && cgroupWithin(p.cgroup, cg.path));
+    domains.push({
+      kind: 'cgroup',
+      id: cg.path,
+      totalBytes: total,
+      ranking: sortRanking(
+        members.map((p) => {
+          const badness = usageBytes(p) + (p.oomScoreAdj * total) / 1000;
+          return ranked(p, Math.round((badness * 1000) / total), Math.round(badness));
+        }),
+      ),
+    });
+  }
+  return domains;
+}
+
+const usageBytes = (p: ProcessSample) => p.rssBytes + p.swapBytes + p.pageTablesBytes;
+
+function ranked(p: ProcessSample, risk: number, badnessBytes: number): RankedProcess {
+  return { pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk, badnessBytes, oomScoreAdj: p.oomScoreAdj };
+}
+
+function sortRanking(list: RankedProcess[]): RankedProcess[] {
+  return list.sort((a, b) => b.badnessBytes - a.badnessBytes || b.risk - a.risk || a.pid - b.pid);
+}

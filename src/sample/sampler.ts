@@ -1,0 +1,266 @@
+import { CgroupFs, withAncestors, type MemoryHierarchy } from './cgroupfs.js';
+import { parseMeminfo } from './parse/meminfo.js';
+import { parsePidCgroup, unitFromCgroupPath } from './parse/pid-cgroup.js';
+import { isKernelThread, parsePidStat, type PidStat } from './parse/pid-stat.js';
+import { parsePidStatus } from './parse/pid-status.js';
+import { parsePsi } from './parse/psi.js';
+import { parseCmdline } from './parse/simple.js';
+import { parseVmstatOomKill } from './parse/vmstat.js';
+import type { ProcFs } from './procfs.js';
+import { ProcReadError } from '../errors.js';
+import { rankDomains } from './rank.js';
+import { redactCmdline } from './redact.js';
+import { detectScale, isImmune, riskFromOomScore, scaleFromKernelRelease, type ScaleEvidence } from './risk.js';
+import type { CgroupMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample, TickCounts } from './types.js';
+
+export interface SamplerOptions {
+  procfs: ProcFs;
+  cgroupfs: CgroupFs;
+  bootId: string;
+  hostname: string;
+  kernelRelease: string;
+  pageSizeBytes: number;
+  /** Static facts (cmdline, cgroup, exe) and status (uid, swap, page tables) are re-read this often per process. */
+  refreshEveryMs: number;
+  clockTicksPerSecond?: number;
+}
+
+/** What is kept between ticks for a live identity, so the hot path reads only stat, oom_score and oom_score_adj. */
+interface Known {
+  startTimeTicks: number;
+  comm: string;
+  uid: number | null;
+  cmdline: string;
+  exe: string | null;
+  cgroup: string;
+  unit: string | null;
+  swapBytes: number;
+  pageTablesBytes: number;
+  refreshedAtMs: number;
+  seenTick: number;
+}
+
+/** Processes read between two yields of the sliced tick. */
+const SLICE = 200;
+
+/**
+ * One tick → one HostSnapshot. Per process and tick it reads `stat` (comm, ppid, RSS, start time),
+ * `oom_score` and `oom_score_adj`; `status`, `cmdline`, `cgroup` and `exe` only for a new identity,
+ * after an exec (comm changed) and every `refreshEveryMs`, and `status` every tick when the host has swap
+ * (VmSwap lives only there). A process that vanishes or is denied mid-read is counted, never thrown.
+ */
+export class Sampler {
+  private readonly known = new Map<number, Known>();
+  private tickNo = 0;
+  private scale: OomScoreScale | null = null;
+  private hierarchy: MemoryHierarchy | null | undefined;
+
+  constructor(private readonly opts: SamplerOptions) {}
+
+  /** Takes a snapshot in one go (CLI `sample --once`, benchmarks). */
+  takeSnapshot(nowMs: number): HostSnapshot {
+    const it = this.run(nowMs);
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** Takes a snapshot in slices, yielding to the event loop between them so no slice blocks it long. */
+  async takeSnapshotSliced(nowMs: number): Promise<HostSnapshot> {
+    const it = this.run(nowMs);
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private *run(nowMs: number): Generator<void, HostSnapshot> {
+    const { procfs } = this.opts;
+    const tick = ++this.tickNo;
+    const memory = parseMeminfo(okOrThrow(procfs.file('meminfo'), `${procfs.root}/meminfo`));
+    const psi = readPsi(procfs);
+    const vmstat = procfs.file('vmstat');
+    const vmstatOomKill = vmstat.kind === 'ok' ? parseVmstatOomKill(vmstat.value) : null;
+    if (this.hierarchy === undefined) this.hierarchy = this.opts.cgroupfs.detect();
+    const withSwap = memory.swapTotalBytes > 0;
+
+    const counts: TickCounts = { listed: 0, sampled: 0, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 };
+    const processes: ProcessSample[] = [];
+    const pids = procfs.listPids();
+    counts.listed = pids.length;
+    for (let i = 0; i < pids.length; i++) {
+      if (i > 0 && i % SLICE === 0) yield;
+      const p = this.sampleProcess(pids[i], nowMs, tick, withSwap, counts);
+      if (p) processes.push(p);
+    }
+    for (const [pid, k] of this.known) if (k.seenTick !== tick) this.known.delete(pid);
+    counts.sampled = processes.length;
+
+    const scale = this.resolveScale(processes, memory.memTotalBytes + memory.swapTotalBytes);
+    for (const p of processes) {
+      p.risk = riskFromOomScore(p.oomScore, scale);
+      p.immune = isImmune(p.oomScore, p.oomScoreAdj, scale);
+    }
+    yield;
+    const cgroups = this.readCgroups(processes);
+    return {
+      takenAtMs: nowMs,
+      bootId: this.opts.bootId,
+      hostname: this.opts.hostname,
+      kernelRelease: this.opts.kernelRelease,
+      scale,
+      pageSizeBytes: this.opts.pageSizeBytes,
+      clockTicksPerSecond: this.opts.clockTicksPerSecond ?? 100,
+      memory,
+      psi,
+      vmstatOomKill,
+      cgroupVersion: this.hierarchy?.version ?? null,
+      cgroups,
+      processes,
+      domains: rankDomains(processes, cgroups, memory),
+      counts,
+    };
+  }
+
+  private sampleProcess(pid: number, nowMs: number, tick: number, withSwap: boolean, counts: TickCounts): ProcessSample | null {
+    const { procfs } = this.opts;
+    const statText = procfs.pidFile(pid, 'stat');
+    if (statText.kind !== 'ok') return countMiss(statText, counts);
+    let stat: PidStat;
+    try {
+      stat = parsePidStat(statText.value);
+    } catch {
+      counts.gone++; // a zombie mid-exit can present a truncated stat: treat as gone
+      return null;
+    }
+    if (isKernelThread(stat)) {
+      counts.kernelThreads++;
+      return null;
+    }
+    const score = procfs.pidInt(pid, 'oom_score');
+    if (score.kind !== 'ok') return countMiss(score, counts);
+    const adj = procfs.pidInt(pid, 'oom_score_adj');
+    if (adj.kind !== 'ok') return countMiss(adj, counts);
+
+    let k = this.known.get(pid);
+    if (!k || k.startTimeTicks !== stat.startTimeTicks) {
+      counts.newIdentities++;
+      const created = this.readStatic(pid, stat, nowMs);
+      if (!created) {
+        counts.gone++;
+        return null;
+      }
+      this.known.set(pid, (k = created));
+    } else if (k.comm !== stat.comm || nowMs - k.refreshedAtMs >= this.opts.refreshEveryMs) {
+      // comm changes on exec: the command line, executable and possibly the cgroup changed with it.
+      const fresh = this.readStatic(pid, stat, nowMs);
+      if (fresh) k = Object.assign(k, fresh);
+    } else if (withSwap) {
+      const st = procfs.pidFile(pid, 'status');
+      if (st.kind === 'ok') {
+        const s = parsePidStatus(st.value);
+        k.swapBytes = s.swapBytes;
+        k.pageTablesBytes = s.pageTablesBytes;
+      }
+    }
+    k.seenTick = tick;
+    return {
+      bootId: this.opts.bootId,
+      pid,
+      startTimeTicks: stat.startTimeTicks,
+      ppid: stat.ppid,
+      uid: k.uid,
+      comm: stat.comm,
+      cmdline: k.cmdline,
+      exe: k.exe,
+      cgroup: k.cgroup,
+      unit: k.unit,
+      state: stat.state,
+      rssBytes: stat.rssPages * this.opts.pageSizeBytes,
+      swapBytes: k.swapBytes,
+      pageTablesBytes: k.pageTablesBytes,
+      oomScore: score.value,
+      oomScoreAdj: adj.value,
+      risk: 0,
+      immune: false,
+    };
+  }
+
+  /** Reads what changes rarely: status (uid, swap, page tables), cmdline, cgroup, exe. */
+  private readStatic(pid: number, stat: PidStat, nowMs: number): Known | null {
+    const { procfs } = this.opts;
+    const status = procfs.pidFile(pid, 'status');
+    if (status.kind === 'gone') return null;
+    const st = status.kind === 'ok' ? parsePidStatus(status.value) : null;
+    const cmd = procfs.pidFile(pid, 'cmdline');
+    const cg = procfs.pidFile(pid, 'cgroup');
+    const exe = procfs.pidLink(pid, 'exe');
+    const cgroups = cg.kind === 'ok' ? parsePidCgroup(cg.value) : null;
+    const cgroup =
+      (this.hierarchy?.version === 1 ? cgroups?.v1.memory : cgroups?.unified) ?? cgroups?.unified ?? cgroups?.v1.memory ?? '/';
+    const unitSource = cgroups?.unified && cgroups.unified !== '/' ? cgroups.unified : cgroups?.v1['name=systemd'] ?? cgroup;
+    return {
+      startTimeTicks: stat.startTimeTicks,
+      comm: stat.comm,
+      uid: st?.uid ?? null,
+      cmdline: cmd.kind === 'ok' ? redactCmdline(parseCmdline(cmd.value)) : '',
+      exe: exe.kind === 'ok' ? exe.value.replace(/ \(deleted\)$/, '') : null,
+      cgroup,
+      unit: unitFromCgroupPath(unitSource),
+      swapBytes: st?.swapBytes ?? 0,
+      pageTablesBytes: st?.pageTablesBytes ?? 0,
+      refreshedAtMs: nowMs,
+      seenTick: 0,
+    };
+  }
+
+  /** The scale is detected once from the processes' own scores (sticky once decided). */
+  private resolveScale(processes: readonly ProcessSample[], totalBytes: number): OomScoreScale {
+    if (this.scale) return this.scale;
+    const evidence: ScaleEvidence[] = processes.map((p) => ({
+      oomScore: p.oomScore,
+      oomScoreAdj: p.oomScoreAdj,
+      usagePermille: ((p.rssBytes + p.swapBytes + p.pageTablesBytes) * 1000) / totalBytes,
+    }));
+    const detected = detectScale(evidence);
+    if (detected) this.scale = detected;
+    return detected ?? scaleFromKernelRelease(this.opts.kernelRelease);
+  }
+
+  /** Memory-limited cgroups holding sampled processes, with their ancestors (a parent's limit covers its children). */
+  private readCgroups(processes: readonly ProcessSample[]): CgroupMemory[] {
+    const h = this.hierarchy;
+    if (!h) return [];
+    const paths = new Set<string>();
+    for (const p of processes) for (const a of withAncestors(p.cgroup)) paths.add(a);
+    const out: CgroupMemory[] = [];
+    for (const path of [...paths].sort()) {
+      const m = this.opts.cgroupfs.readMemory(h, path);
+      if (m && m !== 'gone') out.push(m);
+    }
+    return out;
+  }
+}
+
+function countMiss(r: { kind: 'gone' } | { kind: 'denied' }, counts: TickCounts): null {
+  if (r.kind === 'gone') counts.gone++;
+  else counts.denied++;
+  return null;
+}
+
+function okOrThrow(r: ReturnType<ProcFs['file']>, path: string): string {
+  if (r.kind === 'ok') return r.value;
+  throw new ProcReadError(`${path} (${r.kind === 'gone' ? 'missing' : 'not readable'})`);
+}
+
+function readPsi(procfs: ProcFs): MemoryPsi | null {
+  const r = procfs.file('pressure/memory');
+  if (r.kind !== 'ok') return null; // absent before 4.20 or without CONFIG_PSI / psi=1: fine
+  try {
+    return parsePsi(r.value);
+  } catch {
+    return null;
+  }
+}
