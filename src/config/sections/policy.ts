@@ -1,4 +1,93 @@
 import { z } from 'zod';
+import { processMatchSchema } from '../../sample/match.js';
+import { LEVELS, LEVEL_NAMES, describeAdj, legacyValueMessage, looksLegacy, type LevelName } from '../../policy/levels.js';
 
-// Owned by the policy module. Stub until then.
-export const policySection = z.object({}).passthrough().default({});
+/**
+ * The protection policy (docs/protection.md, config/policy.example.yaml): ordered rules, first match wins,
+ * each giving matching processes an oom_score_adj, either as a number or as a named level.
+ */
+
+const adjNumber = z.number().int().min(-1000, 'oom_score_adj is at least -1000 (immune)').max(1000, 'oom_score_adj is at most 1000 (kill first)');
+const levelName = z.enum(LEVEL_NAMES as [LevelName, ...LevelName[]], {
+  error: () => `expected one of the levels ${LEVEL_NAMES.join(', ')}`,
+});
+
+/** A value on the oom_score_adj scale, or a level name; legacy oom_adj values (-17..15, not 0) are refused. */
+const adjOrLevel = z.union([adjNumber, levelName]).superRefine((v, ctx) => {
+  if (typeof v === 'number' && looksLegacy(v)) ctx.addIssue({ code: 'custom', message: legacyValueMessage(v, 'oomScoreAdj') });
+});
+
+const ruleSchema = z
+  .object({
+    /** Names the rule in plans, audits and reports; default `rules[N]`. */
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.@-]*$/, 'use letters, digits, ".", "_", "@" and "-" (e.g. sshd, databases)')
+      .optional(),
+    match: processMatchSchema,
+    level: levelName.optional(),
+    oomScoreAdj: adjNumber.optional(),
+    /** Always refused, with the translation: see legacyValueMessage. */
+    oomAdj: z.unknown().optional(),
+    /** Why this value: shown in plans. */
+    why: z.string().optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.oomAdj !== undefined) {
+      const n = typeof r.oomAdj === 'number' ? r.oomAdj : Number.NaN;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['oomAdj'],
+        message: Number.isInteger(n) && n >= -17 && n <= 15 ? legacyValueMessage(n, 'oomAdj') : 'oomAdj is the legacy oom_adj scale (-17..15) and is not accepted. Use oomScoreAdj (-1000..1000) or level.',
+      });
+    }
+    if (r.oomScoreAdj !== undefined && looksLegacy(r.oomScoreAdj)) {
+      ctx.addIssue({ code: 'custom', path: ['oomScoreAdj'], message: legacyValueMessage(r.oomScoreAdj, 'oomScoreAdj') });
+    }
+    if ((r.level === undefined) === (r.oomScoreAdj === undefined) && r.oomAdj === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `give exactly one of level (${LEVEL_NAMES.join(', ')}) or oomScoreAdj (-1000..1000), found ${r.level === undefined ? 'neither' : 'both'}.`,
+      });
+    }
+    if (Object.keys(r.match).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match'],
+        message: 'an empty match selects every process. Name at least one of name, exe, cmdline, user, cgroup, unit.',
+      });
+    }
+  })
+  .transform((r) => ({
+    id: r.id,
+    match: r.match,
+    level: r.level ?? null,
+    oomScoreAdj: r.level !== undefined ? LEVELS[r.level] : (r.oomScoreAdj as number),
+    why: r.why ?? null,
+  }));
+
+export const policySection = z
+  .object({
+    /** true: the agent writes the values every tick and corrects drift. false: plan and report only. */
+    enforce: z.boolean().default(true),
+    /**
+     * The agent's own oom_score_adj, set at start (it must outlive the processes it watches to record their kill).
+     * -900 ("protect"), not immune: a leaking agent must still be killable. null leaves it alone.
+     */
+    agentOomScoreAdj: adjOrLevel.nullable().default(-900).transform((v) => (typeof v === 'string' ? LEVELS[v] : v)),
+    /** Ordered; the first rule whose match selects a process decides its value. */
+    rules: z
+      .array(ruleSchema)
+      .default([])
+      .transform((rules) => rules.map((r, i) => ({ ...r, id: r.id ?? `rules[${i}]`, index: i }))),
+  })
+  .strict()
+  .default({ enforce: true, agentOomScoreAdj: -900, rules: [] });
+
+export type PolicyConfig = z.output<typeof policySection>;
+export type PolicyRule = PolicyConfig['rules'][number];
+
+/** For error messages and docs: what a rule's value does. */
+export const describeRuleValue = (r: Pick<PolicyRule, 'oomScoreAdj' | 'level'>): string =>
+  `${r.oomScoreAdj}${r.level ? ` (${r.level})` : ''}: ${describeAdj(r.oomScoreAdj)}`;

@@ -1,0 +1,72 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PermissionError } from '../errors.js';
+import { unifiedDiff } from './diff.js';
+import { dropInRelPath, renderDropIn, type OomPolicy } from './systemd-dropin.js';
+
+export interface DropInRequest {
+  /** Filesystem root; '/' on a real host, a temp folder in tests or image builds. */
+  root: string;
+  unit: string;
+  adj: number;
+  oomPolicy: OomPolicy | null;
+  dryRun: boolean;
+}
+
+export interface DropInResult {
+  path: string;
+  /** Unified diff from the current file (or /dev/null) to the new content; '' when nothing changes. */
+  diff: string;
+  changed: boolean;
+  written: boolean;
+}
+
+function readIfExists(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * Writes the drop-in atomically: a temporary file in the same folder, fsync, rename over the target, fsync the
+ * folder, so systemd never reads half a file. A dry run computes the diff and touches nothing.
+ */
+export function writeDropIn(req: DropInRequest): DropInResult {
+  const rel = dropInRelPath(req.unit);
+  const path = join(resolve(req.root), rel);
+  const next = renderDropIn(req.unit, req.adj, req.oomPolicy);
+  const current = readIfExists(path);
+  const diff = unifiedDiff(current, next, `a/${rel}`, `b/${rel}`);
+  const changed = current !== next;
+  if (req.dryRun || !changed) return { path, diff, changed, written: false };
+  const dir = dirname(path);
+  const tmp = join(dir, `.${rel.split('/').pop()}.tmp-${process.pid}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, next);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new PermissionError(`Cannot write ${path} (${code}): run as root, or pass --root to write into another tree (e.g. an image being built).`, { cause: err });
+    }
+    throw err;
+  }
+  return { path, diff, changed, written: true };
+}
