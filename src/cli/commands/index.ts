@@ -1,8 +1,18 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { registerRun } from './run.js';
+import { registerSample } from './sample.js';
+import { registerTop } from './top.js';
+import { registerHistory } from './history.js';
+import { registerDoctor } from './doctor.js';
+import { registerServiceCommand } from './service.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
-  void program;
-  void io;
+  registerRun(program, io);
+  registerSample(program, io);
+  registerTop(program, io);
+  registerHistory(program, io);
+  registerDoctor(program, io);
+  registerServiceCommand(program, io);
 }

@@ -1,0 +1,117 @@
+import { closeSync, constants, existsSync, openSync, statSync, accessSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { KmsgUnreadableError } from '../../errors.js';
+import { CgroupFs } from '../../sample/cgroupfs.js';
+import { createSampler } from '../../sample/host.js';
+import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capability.js';
+import { openStore } from '../../store/db.js';
+import { formatBytes, formatIso } from '../../util/format.js';
+import { loadConfig } from '../../config/load.js';
+import { printJson, resolveDbPath } from '../common.js';
+import type { CliIo } from '../io.js';
+import { renderTable } from '../../util/table.js';
+
+export interface Check {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** What to do about it (warn/fail). */
+  fix?: string;
+}
+
+export function registerDoctor(program: Command, io: CliIo): void {
+  program
+    .command('doctor')
+    .description('Check what oomwatch can see and do on this host, with the fix for each problem')
+    .option('--json', 'print JSON')
+    .option('--config <file>', 'configuration file')
+    .option('--db <path>', 'database')
+    .action((opts: { json?: boolean; config?: string; db?: string }) => {
+      const checks = runChecks(io, opts);
+      if (opts.json) printJson(io, { schema: 'oomwatch.doctor/v1', checks });
+      else {
+        io.out(renderTable(checks, [
+          { header: 'CHECK', get: (c) => c.name },
+          { header: 'STATUS', get: (c) => c.status.toUpperCase() },
+          { header: 'DETAIL', get: (c) => c.detail, max: 100 },
+        ]));
+        const fixes = checks.filter((c) => c.fix);
+        if (fixes.length) io.out(`\n${fixes.map((c) => `${c.name}: ${c.fix}`).join('\n')}`);
+      }
+      if (checks.some((c) => c.status === 'fail')) io.exitCode = 1;
+    });
+}
+
+function runChecks(io: CliIo, opts: { config?: string; db?: string }): Check[] {
+  const checks: Check[] = [];
+  let config;
+  try {
+    const loaded = loadConfig({ path: opts.config, env: io.env });
+    config = loaded.config;
+    checks.push({ name: 'config', status: loaded.warnings.length ? 'warn' : 'ok', detail: `${loaded.source}${loaded.warnings.length ? `; ${loaded.warnings.join('; ')}` : ''}` });
+  } catch (err) {
+    checks.push({ name: 'config', status: 'fail', detail: (err as Error).message.split('\n')[0], fix: (err as Error).message });
+    config = loadConfig({ path: undefined, env: {}, defaultPath: '/nonexistent' }).config;
+  }
+
+  const { sampler, facts } = createSampler({ procRoot: config.sample.procRoot, cgroupRoot: config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery });
+  const snap = sampler.takeSnapshot(Date.now());
+  checks.push({ name: 'kernel', status: 'ok', detail: `${facts.kernelRelease}; oom_score scale: ${snap.scale === 'new' ? 'new (5.9+: idle = 666)' : 'old (idle = 0)'}` });
+  checks.push({
+    name: 'proc',
+    status: snap.counts.denied > 0 ? 'warn' : 'ok',
+    detail: `${snap.counts.sampled} processes readable, ${snap.counts.denied} denied, ${snap.counts.kernelThreads} kernel threads`,
+    fix: snap.counts.denied > 0 ? 'Some processes are hidden (hidepid, or not root): run oomwatch as root, or add it to the gid= group of the /proc mount.' : undefined,
+  });
+  checks.push({ name: 'psi', status: snap.psi ? 'ok' : 'warn', detail: snap.psi ? 'memory pressure (PSI) available' : '/proc/pressure/memory absent', fix: snap.psi ? undefined : 'Memory PSI needs Linux 4.20+ with CONFIG_PSI (boot with psi=1 where it is off by default); PSI rules stay silent without it.' });
+  checks.push({ name: 'oom_kill counter', status: snap.vmstatOomKill === null ? 'warn' : 'ok', detail: snap.vmstatOomKill === null ? 'absent from /proc/vmstat (Linux < 4.13)' : `${snap.vmstatOomKill} kills since boot`, fix: snap.vmstatOomKill === null ? 'Kills are recorded from the kernel log only on this kernel; keep /dev/kmsg readable.' : undefined });
+
+  const h = new CgroupFs(config.sample.cgroupRoot).detect();
+  checks.push({ name: 'cgroups', status: h ? 'ok' : 'warn', detail: h ? `memory controller on cgroup v${h.version}; ${snap.cgroups.length} memory-limited cgroup(s) with processes` : 'no memory controller found', fix: h ? undefined : `Mount the cgroup filesystem at ${config.sample.cgroupRoot} (or set sample.cgroupRoot); cgroup OOM domains are invisible without it.` });
+
+  checks.push(checkKmsg(config.kernel.kmsgPath, config.kernel.enabled));
+  const cap = readCapSysResource();
+  checks.push({
+    name: 'protection',
+    status: cap ? 'ok' : 'warn',
+    detail: cap ? 'CAP_SYS_RESOURCE held: oom_score_adj can be lowered (protection works)' : 'CAP_SYS_RESOURCE missing: oom_score_adj can be raised but not lowered below 0',
+    fix: cap ? undefined : GRANT_CAP_SYS_RESOURCE,
+  });
+  checks.push(checkDatabase(resolveDbPath(config, opts.db)));
+  return checks;
+}
+
+function checkKmsg(path: string, enabled: boolean): Check {
+  if (!enabled) return { name: 'kmsg', status: 'warn', detail: 'kernel.enabled is false: kills are recorded from counters only', fix: 'Set kernel.enabled: true to record the kernel\'s own OOM reports.' };
+  try {
+    closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
+    return { name: 'kmsg', status: 'ok', detail: `${path} readable: OOM reports are recorded` };
+  } catch (err) {
+    return { name: 'kmsg', status: 'warn', detail: `${path} not readable (${(err as NodeJS.ErrnoException).code})`, fix: new KmsgUnreadableError(path).message };
+  }
+}
+
+function checkDatabase(dbPath: string): Check {
+  if (!existsSync(dbPath)) {
+    try {
+      const dir = existsSync(dirname(dbPath)) ? dirname(dbPath) : dirname(dirname(dbPath));
+      accessSync(dir, constants.W_OK);
+      return { name: 'database', status: 'ok', detail: `${dbPath} does not exist yet; oomwatch run will create it` };
+    } catch {
+      return { name: 'database', status: 'fail', detail: `${dbPath} cannot be created`, fix: `Make ${dirname(dbPath)} writable for this user, or set store.path / --db.` };
+    }
+  }
+  try {
+    const db = openStore(dbPath, { readonly: true });
+    try {
+      const last = db.prepare('SELECT MAX(ts_ms) AS ts FROM tick').get() as { ts: number | null };
+      const size = statSync(dbPath).size + (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
+      return { name: 'database', status: 'ok', detail: `${dbPath}, ${formatBytes(size)}${last.ts ? `, last sample ${formatIso(last.ts)}` : ', no samples yet'}` };
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    return { name: 'database', status: 'fail', detail: `${dbPath}: ${(err as Error).message.split('. ')[0]}`, fix: (err as Error).message };
+  }
+}

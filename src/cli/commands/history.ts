@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { riskFromOomScore } from '../../sample/risk.js';
+import { openStore } from '../../store/db.js';
+import { findProcesses, processSamples, tickAt } from '../../store/samples-query.js';
+import { parseDurationMs } from '../../util/duration.js';
+import { formatBytes, formatIso, sparkline } from '../../util/format.js';
+import { sanitizeTerminal } from '../../util/escape.js';
+import { renderTable } from '../../util/table.js';
+import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import type { CliIo } from '../io.js';
+
+export function registerHistory(program: Command, io: CliIo): void {
+  program
+    .command('history')
+    .description('The recorded history of a process, by PID or by name')
+    .argument('<pid|name>', 'a PID or a process name (comm)')
+    .option('--since <duration>', 'how far back', '1h')
+    .option('--json', 'print JSON')
+    .option('--config <file>', 'configuration file')
+    .option('--db <path>', 'database')
+    .action((target: string, opts: { since: string; json?: boolean; config?: string; db?: string }) => {
+      const sinceMs = parseDurationMs(opts.since);
+      if (sinceMs === null) throw new UsageError(`--since: expected a duration such as 1h or 7d, got ${JSON.stringify(opts.since)}.`);
+      const { config } = loadCommandConfig(io, opts.config);
+      const dbPath = resolveDbPath(config, opts.db);
+      if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
+      const db = openStore(dbPath, { readonly: true });
+      try {
+        const now = Date.now();
+        const from = now - sinceMs;
+        const procs = findProcesses(db, target, from);
+        if (procs.length === 0) {
+          throw new NotFoundError(`No process ${/^\d+$/.test(target) ? 'with PID' : 'named'} ${sanitizeTerminal(target)} recorded in the last ${opts.since} in ${dbPath}. Try a longer --since, or check the name with oomwatch top.`);
+        }
+        const scale = tickAt(db, now)?.scale ?? 'new';
+        const out = procs.map((p) => ({
+          pid: p.pid,
+          startTimeTicks: p.start_time_ticks,
+          bootId: p.boot_id,
+          comm: p.comm,
+          cmdline: p.cmdline,
+          uid: p.uid,
+          cgroup: p.cgroup,
+          unit: p.unit,
+          firstSeen: formatIso(p.first_seen_ms),
+          lastSeen: formatIso(p.last_seen_ms),
+          ended: p.ended_ms === null ? null : formatIso(p.ended_ms),
+          samples: processSamples(db, p.id, from, now).map((s) => ({
+            at: formatIso(s.ts_ms),
+            rssBytes: s.rss_kib * 1024,
+            swapBytes: s.swap_kib * 1024,
+            pageTablesBytes: s.pgtables_kib * 1024,
+            oomScore: s.oom_score,
+            oomScoreAdj: s.oom_score_adj,
+            risk: riskFromOomScore(s.oom_score, scale),
+          })),
+        }));
+        if (opts.json) return printJson(io, { schema: 'oomwatch.history/v1', processes: out });
+        const blocks = out.map((p) => {
+          const head = `PID ${p.pid} ${p.comm} (start ${p.startTimeTicks}, uid ${p.uid ?? '?'}) ${p.unit ?? p.cgroup}\n  ${p.cmdline}\n  seen ${p.firstSeen} → ${p.ended ? `ended ${p.ended}` : `still running (last ${p.lastSeen})`}`;
+          if (p.samples.length === 0) return `${head}\n  no stored samples in the window`;
+          const spark = `  RSS ${sparkline(p.samples.map((s) => s.rssBytes))}  risk ${sparkline(p.samples.map((s) => s.risk))}`;
+          const table = renderTable(p.samples, [
+            { header: 'AT', get: (s) => s.at },
+            { header: 'RSS', get: (s) => formatBytes(s.rssBytes), align: 'right' },
+            { header: 'SWAP', get: (s) => formatBytes(s.swapBytes), align: 'right' },
+            { header: 'SCORE', get: (s) => s.oomScore, align: 'right' },
+            { header: 'RISK‰', get: (s) => s.risk, align: 'right' },
+            { header: 'ADJ', get: (s) => s.oomScoreAdj, align: 'right' },
+          ]);
+          return `${sanitizeTerminal(head)}\n${spark}\n${table}`;
+        });
+        io.out(`${blocks.join('\n\n')}\n(rows are stored on change and at keyframes; each holds until the next)`);
+      } finally {
+        db.close();
+      }
+    });
+}
