@@ -6,6 +6,7 @@ import { registerTop } from './top.js';
 import { registerHistory } from './history.js';
 import { registerDoctor } from './doctor.js';
 import { registerServiceCommand } from './service.js';
+import { registerProtect } from './protect.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerHistory(program, io);
   registerDoctor(program, io);
   registerServiceCommand(program, io);
+  registerProtect(program, io);
 }
