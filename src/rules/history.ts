@@ -1,0 +1,195 @@
+/**
+ * The short history the rules need for trends (risk rising, RSS growth, time to OOM), kept in memory by
+ * the engine. Bounded: at most MAX_POINTS points per series, spaced at least window/MAX_POINTS apart,
+ * and a process's series is dropped the first tick it is not listed. Not persisted: after a restart, or
+ * after stale data (clock jump, stalled sampler), trends start again from nothing rather than join two
+ * stretches of time that do not belong together.
+ */
+import type { HostSnapshot, ProcessSample } from '../sample/types.js';
+
+export const MAX_POINTS = 32;
+
+/** Parallel arrays, oldest first. `a` and `b` are the two values a series tracks. */
+export interface Series {
+  t: number[];
+  a: number[];
+  b: number[];
+}
+
+/** Per-tick index of the snapshot, built once and shared by every rule. */
+export interface TickIndex {
+  byPid: Map<number, ProcessSample>;
+  /** Risk (‰) of the process in its cgroup domain, when a memory-limited cgroup ranks it. */
+  cgroupRiskByPid: Map<number, number>;
+}
+
+export interface RuleHistory {
+  bootId: string | null;
+  lastTakenAtMs: number | null;
+  /** How far back the rules look (largest window of each family), in ms; 0 = not needed. */
+  processWindowMs: number;
+  hostWindowMs: number;
+  /** Host headroom: a = MemAvailable + SwapFree bytes. */
+  host: Series;
+  /** Per cgroup path: a = usage + swap bytes, b = limit + swap limit bytes. */
+  cgroups: Map<string, Series>;
+  /** Per `pid:startTimeTicks`: a = risk ‰ (max over domains), b = RSS + swap bytes. */
+  processes: Map<string, Series>;
+  current: TickIndex;
+  /** The index of the tick before, to name an OOM victim that is already gone. */
+  previous: TickIndex;
+}
+
+const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map() });
+const emptySeries = (): Series => ({ t: [], a: [], b: [] });
+
+export function createHistory(windows: { processWindowMs: number; hostWindowMs: number }): RuleHistory {
+  return {
+    bootId: null,
+    lastTakenAtMs: null,
+    ...windows,
+    host: emptySeries(),
+    cgroups: new Map(),
+    processes: new Map(),
+    current: emptyIndex(),
+    previous: emptyIndex(),
+  };
+}
+
+export const processKeyOf = (p: { pid: number; startTimeTicks: number }): string => `${p.pid}:${p.startTimeTicks}`;
+
+/** Builds the per-tick index: processes by pid, and each process's risk in its cgroup domain. */
+export function indexSnapshot(snapshot: HostSnapshot): TickIndex {
+  const byPid = new Map<number, ProcessSample>();
+  for (const p of snapshot.processes) byPid.set(p.pid, p);
+  const cgroupRiskByPid = new Map<number, number>();
+  for (const d of snapshot.domains) {
+    if (d.kind !== 'cgroup') continue;
+    for (const r of d.ranking) {
+      const p = byPid.get(r.pid);
+      if (!p || p.startTimeTicks !== r.startTimeTicks) continue;
+      const prev = cgroupRiskByPid.get(r.pid);
+      if (prev === undefined || r.risk > prev) cgroupRiskByPid.set(r.pid, r.risk);
+    }
+  }
+  return { byPid, cgroupRiskByPid };
+}
+
+/**
+ * Adds a snapshot to the history. Mutates and returns `h` (copying 8,000 series every tick would cost
+ * more than the rules themselves); the engine owns it alone. Stale data or a new boot resets it.
+ * A repeated snapshot (same takenAtMs, e.g. an evaluation between ticks) only refreshes the index.
+ */
+export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dataFresh: boolean): RuleHistory {
+  if (!snapshot) return h;
+  if (!dataFresh || (h.bootId !== null && h.bootId !== snapshot.bootId) || (h.lastTakenAtMs !== null && snapshot.takenAtMs < h.lastTakenAtMs)) {
+    h.host = emptySeries();
+    h.cgroups.clear();
+    h.processes.clear();
+    h.lastTakenAtMs = null;
+  }
+  h.bootId = snapshot.bootId;
+  const index = indexSnapshot(snapshot);
+  if (h.lastTakenAtMs === snapshot.takenAtMs) {
+    h.current = index;
+    return h;
+  }
+  h.previous = h.current;
+  h.current = index;
+  h.lastTakenAtMs = snapshot.takenAtMs;
+  const t = snapshot.takenAtMs;
+  if (!dataFresh) return h;
+
+  if (h.hostWindowMs > 0) {
+    const m = snapshot.memory;
+    push(h.host, t, m.memAvailableBytes + m.swapFreeBytes, 0, h.hostWindowMs);
+    const cgroups = new Map<string, Series>();
+    for (const c of snapshot.cgroups) {
+      const s = h.cgroups.get(c.path) ?? emptySeries();
+      push(s, t, c.usageBytes + (c.swapUsageBytes ?? 0), c.limitBytes + (c.swapLimitBytes ?? 0), h.hostWindowMs);
+      cgroups.set(c.path, s);
+    }
+    h.cgroups = cgroups;
+  }
+  if (h.processWindowMs > 0) {
+    const processes = new Map<string, Series>();
+    for (const p of snapshot.processes) {
+      const key = processKeyOf(p);
+      const s = h.processes.get(key) ?? emptySeries();
+      push(s, t, maxRisk(p, index), p.rssBytes + p.swapBytes, h.processWindowMs);
+      processes.set(key, s);
+    }
+    h.processes = processes;
+  }
+  return h;
+}
+
+/** The larger of the process's host risk and its risk inside its memory-limited cgroup. */
+export function maxRisk(p: ProcessSample, index: TickIndex): number {
+  const c = index.cgroupRiskByPid.get(p.pid);
+  return c !== undefined && c > p.risk ? c : p.risk;
+}
+
+/** Appends a point, keeping points at least window/MAX_POINTS apart (the newest replaces a too-close one) and within 1.5 windows. */
+function push(s: Series, t: number, a: number, b: number, windowMs: number): void {
+  const n = s.t.length;
+  const spacing = windowMs / MAX_POINTS;
+  if (n >= 2 && t - s.t[n - 2] < spacing) {
+    s.t[n - 1] = t;
+    s.a[n - 1] = a;
+    s.b[n - 1] = b;
+  } else {
+    s.t.push(t);
+    s.a.push(a);
+    s.b.push(b);
+  }
+  while (s.t.length > MAX_POINTS + 1 || (s.t.length > 2 && t - s.t[0] > windowMs * 1.5)) {
+    s.t.shift();
+    s.a.shift();
+    s.b.shift();
+  }
+}
+
+/** Index of the first point at or after `fromMs`. */
+function firstAtOrAfter(s: Series, fromMs: number): number {
+  let i = 0;
+  while (i < s.t.length && s.t[i] < fromMs) i++;
+  return i;
+}
+
+/** Rise of `a` within the window: newest value minus the lowest value in the window (null without two points). */
+export function riseWithin(s: Series | undefined, windowMs: number, nowMs: number): number | null {
+  if (!s || s.t.length < 2) return null;
+  const from = firstAtOrAfter(s, nowMs - windowMs);
+  if (from >= s.t.length - 1) return null;
+  let lo = Infinity;
+  for (let i = from; i < s.a.length; i++) if (s.a[i] < lo) lo = s.a[i];
+  return s.a[s.a.length - 1] - lo;
+}
+
+/**
+ * Least-squares slope of `a` per second over the window. Null until the points cover at least half
+ * the window (a process that just started "grows" from nothing; that is not a leak).
+ */
+export function slopePerSecond(s: Series | undefined, windowMs: number, nowMs: number): number | null {
+  if (!s || s.t.length < 3) return null;
+  const from = firstAtOrAfter(s, nowMs - windowMs);
+  const n = s.t.length - from;
+  if (n < 3 || s.t[s.t.length - 1] - s.t[from] < windowMs / 2) return null;
+  let st = 0;
+  let sa = 0;
+  for (let i = from; i < s.t.length; i++) {
+    st += s.t[i];
+    sa += s.a[i];
+  }
+  const mt = st / n;
+  const ma = sa / n;
+  let num = 0;
+  let den = 0;
+  for (let i = from; i < s.t.length; i++) {
+    const dt = s.t[i] - mt;
+    num += dt * (s.a[i] - ma);
+    den += dt * dt;
+  }
+  return den === 0 ? null : (num / den) * 1000;
+}

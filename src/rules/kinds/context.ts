@@ -1,0 +1,42 @@
+import type { HostSnapshot, ProcessSample } from '../../sample/types.js';
+import type { RuleHistory, TickIndex } from '../history.js';
+import type { InstanceState, Observation } from '../types.js';
+
+/** What every kind evaluator sees for one tick. */
+export interface KindContext {
+  host: string;
+  snapshot: HostSnapshot;
+  index: TickIndex;
+  history: RuleHistory;
+  isProtected: (p: ProcessSample) => boolean;
+  nowMs: number;
+  /** This rule's current instances by subject. */
+  existing: ReadonlyMap<string, InstanceState>;
+}
+
+/** raise at/above `raise`, clear below `clear`, hold in between (hysteresis). */
+export function levelAbove(value: number, raise: number, clear: number): Observation['level'] {
+  return value >= raise ? 'raise' : value < clear ? 'clear' : 'hold';
+}
+
+/** The mirror image, for "below" thresholds: raise at/below `raise`, clear above `clear`. */
+export function levelBelow(value: number, raise: number, clear: number): Observation['level'] {
+  return value <= raise ? 'raise' : value > clear ? 'clear' : 'hold';
+}
+
+export const processSubject = (bootId: string, p: { pid: number; startTimeTicks: number }): string => `proc:${bootId}:${p.pid}:${p.startTimeTicks}`;
+
+export function processRef(p: ProcessSample): NonNullable<Observation['process']> {
+  return { pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, cmdline: p.cmdline, uid: p.uid, unit: p.unit, cgroup: p.cgroup };
+}
+
+export function processLabels(p: Pick<ProcessSample, 'comm' | 'unit' | 'cgroup'>): Record<string, string> {
+  const labels: Record<string, string> = { scope: 'process', comm: p.comm, cgroup: p.cgroup };
+  if (p.unit) labels.unit = p.unit;
+  return labels;
+}
+
+/** `postgres (pid 812)`; untrusted text, escaped by each renderer. */
+export const nameOf = (p: { comm: string; pid: number }): string => `${p.comm} (pid ${p.pid})`;
+
+export const permille = (v: number): string => `${Math.round(v)} ‰`;

@@ -1,0 +1,193 @@
+/**
+ * Host and cgroup kinds: host-memory-available, swap-used, psi, cgroup-usage, time-to-oom.
+ * Each returns an observation per subject that exists this tick ('host', or 'cgroup:<path>'); a subject
+ * that is absent (swap switched off, PSI unavailable, cgroup removed) is handled by the lifecycle.
+ */
+import { cgroupWithin } from '../../sample/match.js';
+import type { CgroupMemory } from '../../sample/types.js';
+import { formatDurationMs } from '../../util/duration.js';
+import { formatBytes } from '../../util/format.js';
+import { slopePerSecond, type Series } from '../history.js';
+import type { CompiledRule, Observation } from '../types.js';
+import { type KindContext, levelAbove, levelBelow } from './context.js';
+
+type Of<K extends CompiledRule['kind']> = Extract<CompiledRule, { kind: K }>;
+export type HostRule = Of<'host-memory-available' | 'swap-used' | 'psi' | 'cgroup-usage' | 'time-to-oom'>;
+const HOST_KINDS = new Set(['host-memory-available', 'swap-used', 'psi', 'cgroup-usage', 'time-to-oom']);
+export const isHostRule = (r: CompiledRule): r is HostRule => HOST_KINDS.has(r.kind);
+
+const pct = (v: number): string => `${v.toFixed(1)} %`;
+const hostLabels = { scope: 'host' };
+const cgroupLabels = (path: string) => ({ scope: 'cgroup', cgroup: path });
+
+/** v1 reports "no limit" as a huge page-rounded number (9223372036854771712); anything past 2^60 is no limit. */
+const hasLimit = (c: CgroupMemory): boolean => Number.isFinite(c.limitBytes) && c.limitBytes > 0 && c.limitBytes < 2 ** 60;
+
+function hostMemory(rule: Of<'host-memory-available'>, ctx: KindContext): Observation[] {
+  const m = ctx.snapshot.memory;
+  if (m.memTotalBytes <= 0) return [];
+  const availPct = (m.memAvailableBytes / m.memTotalBytes) * 100;
+  const bytes = m.memAvailableBytes;
+  const raisePct = rule.belowPercent !== undefined && availPct <= rule.belowPercent;
+  const raiseBytes = rule.belowBytes !== undefined && bytes <= rule.belowBytes;
+  const clearPct = rule.belowPercent === undefined || availPct > (rule.clearAbovePercent ?? rule.belowPercent + 5);
+  const clearBytes = rule.belowBytes === undefined || bytes > (rule.clearAboveBytes ?? rule.belowBytes * 1.25);
+  const level = raisePct || raiseBytes ? 'raise' : clearPct && clearBytes ? 'clear' : 'hold';
+  const limit = [rule.belowPercent !== undefined ? pct(rule.belowPercent) : null, rule.belowBytes !== undefined ? formatBytes(rule.belowBytes) : null]
+    .filter(Boolean)
+    .join(' or ');
+  return [
+    {
+      subject: 'host',
+      level,
+      value: availPct,
+      summary: `MemAvailable ${pct(availPct)} (${formatBytes(bytes)} of ${formatBytes(m.memTotalBytes)}), limit ${limit}`,
+      details: [
+        { label: 'MemAvailable', value: formatBytes(bytes) },
+        { label: 'MemTotal', value: formatBytes(m.memTotalBytes) },
+        { label: 'swap free', value: formatBytes(m.swapFreeBytes) },
+      ],
+      labels: hostLabels,
+    },
+  ];
+}
+
+function swapUsed(rule: Of<'swap-used'>, ctx: KindContext): Observation[] {
+  const m = ctx.snapshot.memory;
+  if (m.swapTotalBytes <= 0) return [];
+  const usedPct = ((m.swapTotalBytes - m.swapFreeBytes) / m.swapTotalBytes) * 100;
+  return [
+    {
+      subject: 'host',
+      level: levelAbove(usedPct, rule.abovePercent, rule.clearBelowPercent ?? rule.abovePercent - 10),
+      value: usedPct,
+      summary: `swap ${pct(usedPct)} used (${formatBytes(m.swapTotalBytes - m.swapFreeBytes)} of ${formatBytes(m.swapTotalBytes)}) ≥ ${pct(rule.abovePercent)}`,
+      details: [{ label: 'swap used', value: formatBytes(m.swapTotalBytes - m.swapFreeBytes) }],
+      labels: hostLabels,
+    },
+  ];
+}
+
+function psi(rule: Of<'psi'>, ctx: KindContext): Observation[] {
+  const line = ctx.snapshot.psi?.[rule.line];
+  if (!line) return [];
+  const v = line[rule.window];
+  return [
+    {
+      subject: 'host',
+      level: levelAbove(v, rule.above, rule.clearBelow ?? rule.above / 2),
+      value: v,
+      summary: `memory pressure ${rule.line} ${rule.window} ${v.toFixed(1)} % ≥ ${rule.above} %`,
+      details: [
+        { label: `${rule.line} avg10`, value: `${line.avg10.toFixed(1)} %` },
+        { label: `${rule.line} avg60`, value: `${line.avg60.toFixed(1)} %` },
+        { label: `${rule.line} avg300`, value: `${line.avg300.toFixed(1)} %` },
+      ],
+      labels: hostLabels,
+    },
+  ];
+}
+
+function inScope(rule: CompiledRule, path: string): boolean {
+  return !rule.scope?.cgroup || cgroupWithin(path, rule.scope.cgroup);
+}
+
+function cgroupUsage(rule: Of<'cgroup-usage'>, ctx: KindContext): Observation[] {
+  const out: Observation[] = [];
+  for (const c of ctx.snapshot.cgroups) {
+    if (!hasLimit(c) || !inScope(rule, c.path)) continue;
+    const usedPct = (c.usageBytes / c.limitBytes) * 100;
+    const level = levelAbove(usedPct, rule.abovePercent, rule.clearBelowPercent ?? rule.abovePercent - 5);
+    if (level !== 'raise' && !ctx.existing.has(`cgroup:${c.path}`)) continue;
+    out.push({
+      subject: `cgroup:${c.path}`,
+      level,
+      value: usedPct,
+      summary: `cgroup ${c.path} at ${pct(usedPct)} of its ${formatBytes(c.limitBytes)} limit (≥ ${pct(rule.abovePercent)})`,
+      details: [
+        { label: 'usage', value: formatBytes(c.usageBytes) },
+        { label: 'limit', value: formatBytes(c.limitBytes) },
+        { label: 'OOM kills so far', value: c.oomKillCount === null ? 'unknown' : String(c.oomKillCount) },
+      ],
+      labels: cgroupLabels(c.path),
+      cgroup: c.path,
+    });
+  }
+  return out;
+}
+
+/**
+ * "OOM in about 4 min": minutes under 90, seconds under 90 s, hours beyond.
+ * @example formatEta(240_000) // 'about 4 min'
+ */
+export function formatEta(ms: number): string {
+  if (ms < 90_000) return `about ${Math.max(1, Math.round(ms / 1000))} s`;
+  if (ms < 90 * 60_000) return `about ${Math.round(ms / 60_000)} min`;
+  return `about ${Math.round(ms / 3_600_000)} h`;
+}
+
+/** Far beyond any horizon; stands for "not falling" without putting Infinity into JSON. */
+const NEVER_MS = 1e12;
+
+function predict(rule: Of<'time-to-oom'>, subject: string, what: string, headroomBytes: number, slope: number | null, ctx: KindContext, extra: Partial<Observation>): Observation | null {
+  // slope is the change of headroom per second (negative: memory running out).
+  if (slope === null) {
+    const inst = ctx.existing.get(subject);
+    return inst ? { ...extra, subject, level: 'hold', value: inst.value, summary: inst.alert.summary, details: inst.alert.details, labels: inst.alert.labels } : null;
+  }
+  const etaMs = slope < 0 ? Math.min(NEVER_MS, (Math.max(0, headroomBytes) / -slope) * 1000) : NEVER_MS;
+  const level = levelBelow(etaMs, rule.horizon, rule.clearHorizon ?? rule.horizon * 2);
+  if (level !== 'raise' && !ctx.existing.has(subject)) return null;
+  return {
+    ...extra,
+    subject,
+    level,
+    value: etaMs,
+    summary:
+      etaMs < NEVER_MS
+        ? `OOM in ${formatEta(etaMs)} at the current rate (${what}: ${formatBytes(headroomBytes)} left, falling ${formatBytes(-slope)}/s)`
+        : `${what}: memory no longer falling (${formatBytes(headroomBytes)} left)`,
+    details: [
+      { label: 'predicted', value: etaMs < NEVER_MS ? formatEta(etaMs) : 'not falling' },
+      { label: 'headroom', value: formatBytes(headroomBytes) },
+      { label: 'trend window', value: formatDurationMs(rule.window) },
+    ],
+    labels: extra.labels ?? hostLabels,
+  };
+}
+
+function timeToOom(rule: Of<'time-to-oom'>, ctx: KindContext): Observation[] {
+  const out: Observation[] = [];
+  const now = ctx.snapshot.takenAtMs;
+  if (rule.target !== 'cgroups') {
+    const m = ctx.snapshot.memory;
+    const o = predict(rule, 'host', 'host', m.memAvailableBytes + m.swapFreeBytes, slopePerSecond(ctx.history.host, rule.window, now), ctx, { labels: hostLabels });
+    if (o) out.push(o);
+  }
+  if (rule.target !== 'host') {
+    for (const c of ctx.snapshot.cgroups) {
+      if (!hasLimit(c) || !inScope(rule, c.path)) continue;
+      const s: Series | undefined = ctx.history.cgroups.get(c.path);
+      const rising = slopePerSecond(s, rule.window, now);
+      const headroom = c.limitBytes + (c.swapLimitBytes ?? 0) - c.usageBytes - (c.swapUsageBytes ?? 0);
+      const o = predict(rule, `cgroup:${c.path}`, `cgroup ${c.path}`, headroom, rising === null ? null : -rising, ctx, { labels: cgroupLabels(c.path), cgroup: c.path });
+      if (o) out.push(o);
+    }
+  }
+  return out;
+}
+
+export function observeHost(rule: HostRule, ctx: KindContext): Observation[] {
+  switch (rule.kind) {
+    case 'host-memory-available':
+      return hostMemory(rule, ctx);
+    case 'swap-used':
+      return swapUsed(rule, ctx);
+    case 'psi':
+      return psi(rule, ctx);
+    case 'cgroup-usage':
+      return cgroupUsage(rule, ctx);
+    case 'time-to-oom':
+      return timeToOom(rule, ctx);
+  }
+}

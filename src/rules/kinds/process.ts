@@ -1,0 +1,173 @@
+/**
+ * Per-process kinds: process-risk, risk-rising, rss-growth, protected-next-victim. A tick may carry
+ * 8,000 processes and 20 rules, so each rule makes one tight pass over its candidates, builds strings
+ * only for processes at the raise level, and looks at processes below it only when they already have
+ * an instance.
+ */
+import type { ProcessSample } from '../../sample/types.js';
+import { formatBytes } from '../../util/format.js';
+import { formatDurationMs } from '../../util/duration.js';
+import { maxRisk, processKeyOf, riseWithin, slopePerSecond } from '../history.js';
+import type { CompiledRule, Observation } from '../types.js';
+import { type KindContext, levelAbove, nameOf, permille, processLabels, processRef, processSubject } from './context.js';
+
+type Of<K extends CompiledRule['kind']> = Extract<CompiledRule, { kind: K }>;
+
+interface ProcessKind<R extends CompiledRule> {
+  /** The measured value, or null when it cannot be measured yet (too little history). */
+  measure(rule: R, p: ProcessSample, ctx: KindContext): number | null;
+  raise(rule: R): number;
+  clear(rule: R): number;
+  describe(rule: R, p: ProcessSample, value: number, ctx: KindContext): { summary: string; details: Observation['details'] };
+  /** Only these processes can newly raise (default: every process). */
+  candidates?(rule: R, ctx: KindContext): Iterable<ProcessSample>;
+}
+
+const riskIn = (rule: Of<'process-risk'>, p: ProcessSample, ctx: KindContext): number => {
+  if (rule.domain === 'host') return p.risk;
+  if (rule.domain === 'cgroup') return ctx.index.cgroupRiskByPid.get(p.pid) ?? 0;
+  return maxRisk(p, ctx.index);
+};
+
+const processRisk: ProcessKind<Of<'process-risk'>> = {
+  measure: riskIn,
+  raise: (r) => r.above,
+  clear: (r) => r.clearBelow ?? Math.max(0, r.above - 50),
+  describe: (r, p, v) => ({
+    summary: `${nameOf(p)} risk ${permille(v)} ≥ ${permille(r.above)}${r.for ? ` for ${formatDurationMs(r.for)}` : ''}`,
+    details: [
+      { label: 'risk', value: permille(v) },
+      { label: 'oom_score', value: String(p.oomScore) },
+      { label: 'oom_score_adj', value: String(p.oomScoreAdj) },
+      { label: 'RSS + swap', value: formatBytes(p.rssBytes + p.swapBytes) },
+    ],
+  }),
+};
+
+const riskRising: ProcessKind<Of<'risk-rising'>> = {
+  measure: (r, p, ctx) => riseWithin(ctx.history.processes.get(processKeyOf(p)), r.within, ctx.snapshot.takenAtMs),
+  raise: (r) => r.increase,
+  clear: (r) => r.clearIncrease ?? r.increase / 2,
+  describe: (r, p, v, ctx) => ({
+    summary: `${nameOf(p)} risk rose ${permille(v)} within ${formatDurationMs(r.within)} (now ${permille(maxRisk(p, ctx.index))})`,
+    details: [
+      { label: 'rise', value: permille(v) },
+      { label: 'risk now', value: permille(maxRisk(p, ctx.index)) },
+      { label: 'RSS + swap', value: formatBytes(p.rssBytes + p.swapBytes) },
+    ],
+  }),
+};
+
+const rssGrowth: ProcessKind<Of<'rss-growth'>> = {
+  measure: (r, p, ctx) => {
+    if (p.rssBytes + p.swapBytes < r.minRssBytes) return 0;
+    const s = ctx.history.processes.get(processKeyOf(p));
+    if (!s) return null;
+    // The slope of b (RSS + swap): history.ts stores risk in a, memory in b.
+    return slopePerSecond({ t: s.t, a: s.b, b: s.a }, r.over, ctx.snapshot.takenAtMs);
+  },
+  raise: (r) => r.bytesPerSecond,
+  clear: (r) => r.clearBytesPerSecond ?? r.bytesPerSecond / 2,
+  describe: (r, p, v) => ({
+    summary: `${nameOf(p)} RSS growing ${formatBytes(v)}/s over ${formatDurationMs(r.over)} (now ${formatBytes(p.rssBytes + p.swapBytes)})`,
+    details: [
+      { label: 'growth', value: `${formatBytes(v)}/s` },
+      { label: 'RSS', value: formatBytes(p.rssBytes) },
+      { label: 'swap', value: formatBytes(p.swapBytes) },
+    ],
+  }),
+};
+
+/** The domains in which this process is the kernel's next choice (first in the ranking). */
+function domainsLedBy(p: ProcessSample, ctx: KindContext): { id: string; risk: number }[] {
+  const out: { id: string; risk: number }[] = [];
+  for (const d of ctx.snapshot.domains) {
+    const top = d.ranking[0];
+    if (top && top.pid === p.pid && top.startTimeTicks === p.startTimeTicks) out.push({ id: d.id, risk: top.risk });
+  }
+  return out;
+}
+
+const isProtectedBy = (r: Of<'protected-next-victim'>, p: ProcessSample, ctx: KindContext): boolean =>
+  r.protectMatchers.some((m) => m(p)) || (r.fromPolicy && ctx.isProtected(p));
+
+const protectedNextVictim: ProcessKind<Of<'protected-next-victim'>> = {
+  // The value is the risk in the domain it leads; 0 when it leads none (or is not protected).
+  measure: (r, p, ctx) => {
+    if (!isProtectedBy(r, p, ctx)) return 0;
+    let best = 0;
+    for (const d of domainsLedBy(p, ctx)) best = Math.max(best, d.risk);
+    return best;
+  },
+  raise: (r) => r.minRisk,
+  clear: (r) => r.minRisk * 0.8,
+  candidates: (_r, ctx) => {
+    const tops: ProcessSample[] = [];
+    for (const d of ctx.snapshot.domains) {
+      const top = d.ranking[0];
+      const p = top && ctx.index.byPid.get(top.pid);
+      if (p && p.startTimeTicks === top.startTimeTicks) tops.push(p);
+    }
+    return tops;
+  },
+  describe: (r, p, v, ctx) => {
+    const led = domainsLedBy(p, ctx).map((d) => (d.id === 'host' ? 'the host' : `cgroup ${d.id}`));
+    return {
+      summary: `protected ${nameOf(p)} is the next OOM victim in ${led.join(' and ') || 'its domain'} (risk ${permille(v)})`,
+      details: [
+        { label: 'domain', value: led.join(', ') },
+        { label: 'risk', value: permille(v) },
+        { label: 'oom_score_adj', value: String(p.oomScoreAdj) },
+      ],
+    };
+  },
+};
+
+const KINDS: { [K in 'process-risk' | 'risk-rising' | 'rss-growth' | 'protected-next-victim']: ProcessKind<Of<K>> } = {
+  'process-risk': processRisk,
+  'risk-rising': riskRising,
+  'rss-growth': rssGrowth,
+  'protected-next-victim': protectedNextVictim,
+};
+
+export type ProcessRule = Of<keyof typeof KINDS>;
+export const isProcessRule = (r: CompiledRule): r is ProcessRule => r.kind in KINDS;
+
+/**
+ * Observations for one process rule: every in-scope process at the raise level, and every process
+ * that already has an instance (at whatever level). Processes that are gone produce nothing: the
+ * lifecycle sees the instance without an observation and waits for kill evidence.
+ */
+export function observeProcesses(rule: ProcessRule, ctx: KindContext): Observation[] {
+  const kind = KINDS[rule.kind] as ProcessKind<ProcessRule>;
+  const raise = kind.raise(rule);
+  const clear = kind.clear(rule);
+  const scope = rule.scopeMatcher;
+  const bootId = ctx.snapshot.bootId;
+  const out: Observation[] = [];
+  const seen = new Set<string>();
+  const emit = (p: ProcessSample, value: number, level: Observation['level'], subject: string) => {
+    const { summary, details } = kind.describe(rule, p, value, ctx);
+    out.push({ subject, level, value, summary, details, labels: processLabels(p), process: processRef(p), cgroup: p.cgroup });
+    seen.add(subject);
+  };
+  const candidates = kind.candidates ? kind.candidates(rule, ctx) : ctx.snapshot.processes;
+  for (const p of candidates) {
+    if (scope && !scope(p)) continue;
+    const v = kind.measure(rule, p, ctx);
+    if (v !== null && v >= raise) emit(p, v, 'raise', processSubject(bootId, p));
+  }
+  for (const [subject, inst] of ctx.existing) {
+    if (seen.has(subject) || !inst.alert.process) continue;
+    const ref = inst.alert.process;
+    const p = ctx.index.byPid.get(ref.pid);
+    if (!p || p.startTimeTicks !== ref.startTimeTicks || subject !== processSubject(bootId, p)) continue; // gone
+    if (scope && !scope(p)) {
+      emit(p, inst.value, 'clear', subject);
+      continue;
+    }
+    const v = kind.measure(rule, p, ctx);
+    emit(p, v ?? inst.value, v === null ? 'hold' : levelAbove(v, raise, clear), subject);
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+/** Typed factories for rule tests: snapshots, processes, cgroups, incidents, rules. */
+import { ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
+import { createHistory, updateHistory, type RuleHistory } from '../../src/rules/history.js';
+import type { CompiledRule, HealthFacts, Incident, RuleState, Transition } from '../../src/rules/types.js';
+import { emptyRuleState } from '../../src/rules/types.js';
+import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/sample/types.js';
+
+export const BOOT = 'b0000000-0000-4000-8000-000000000001';
+export const HOST = 'db1';
+export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+
+export function proc(overrides: Partial<ProcessSample> = {}): ProcessSample {
+  const pid = overrides.pid ?? 1000;
+  return {
+    bootId: BOOT,
+    pid,
+    startTimeTicks: 5000 + pid,
+    ppid: 1,
+    uid: 1000,
+    comm: `proc${pid}`,
+    cmdline: `/usr/bin/proc${pid} --serve`,
+    exe: `/usr/bin/proc${pid}`,
+    cgroup: '/system.slice/app.service',
+    unit: 'app.service',
+    state: 'S',
+    rssBytes: 100 * MiB,
+    swapBytes: 0,
+    pageTablesBytes: 1 * MiB,
+    oomScore: 700,
+    oomScoreAdj: 0,
+    risk: 50,
+    immune: false,
+    ...overrides,
+  };
+}
+
+export function cgroup(overrides: Partial<CgroupMemory> = {}): CgroupMemory {
+  return {
+    path: '/system.slice/app.service',
+    version: 2,
+    usageBytes: 512 * MiB,
+    limitBytes: 1 * GiB,
+    swapUsageBytes: 0,
+    swapLimitBytes: 0,
+    oomKillCount: 0,
+    oomCount: 0,
+    ...overrides,
+  };
+}
+
+/** A host domain ranking the given processes by risk, highest first (as the sampler ranks them). */
+export function hostDomain(processes: ProcessSample[], totalBytes = 16 * GiB): OomDomain {
+  return {
+    kind: 'host',
+    id: 'host',
+    totalBytes,
+    ranking: [...processes]
+      .filter((p) => !p.immune)
+      .sort((a, b) => b.risk - a.risk)
+      .map((p) => ({ pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes, oomScoreAdj: p.oomScoreAdj })),
+  };
+}
+
+export function snapshot(overrides: Partial<HostSnapshot> & { atMs?: number } = {}): HostSnapshot {
+  const { atMs, ...rest } = overrides;
+  const processes = rest.processes ?? [proc()];
+  return {
+    takenAtMs: atMs ?? T0,
+    bootId: BOOT,
+    hostname: HOST,
+    kernelRelease: '6.18.0',
+    scale: 'new',
+    pageSizeBytes: 4096,
+    clockTicksPerSecond: 100,
+    memory: { memTotalBytes: 16 * GiB, memAvailableBytes: 8 * GiB, memFreeBytes: 4 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 },
+    psi: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 } },
+    vmstatOomKill: 0,
+    cgroupVersion: 2,
+    cgroups: [],
+    domains: rest.domains ?? [hostDomain(processes)],
+    counts: { listed: processes.length, sampled: processes.length, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 },
+    ...rest,
+    processes,
+  };
+}
+
+export function incident(overrides: Partial<Incident> = {}): Incident {
+  return { id: 1, atMs: T0, constraint: 'CONSTRAINT_NONE', source: 'kernel', ...overrides };
+}
+
+export const healthy = (): HealthFacts => ({ samplerStalled: false, brokenChannels: [] });
+
+export function rule(raw: Record<string, unknown>): CompiledRule {
+  return compileRules([ruleSchema.parse(raw) as RuleConfig])[0];
+}
+
+/**
+ * Drives the evaluator tick by tick the way the engine does (history, then evaluate), collecting
+ * transitions. `at(seconds)` gives the time of each step relative to T0.
+ */
+export function driver(rules: CompiledRule[], opts: { vanishWaitTicks?: number; isProtected?: (p: ProcessSample) => boolean } = {}) {
+  let state: RuleState = emptyRuleState();
+  const history: RuleHistory = createHistory(historyWindows(rules));
+  const all: Transition[] = [];
+  return {
+    get state() {
+      return state;
+    },
+    history,
+    tick(
+      snap: HostSnapshot | null,
+      extra: { nowMs?: number; incidents?: Incident[]; health?: HealthFacts; dataFresh?: boolean } = {},
+    ): Transition[] {
+      const dataFresh = extra.dataFresh ?? true;
+      updateHistory(history, snap, dataFresh);
+      const nowMs = extra.nowMs ?? snap?.takenAtMs ?? T0;
+      const r = evaluateRules(
+        rules,
+        { snapshot: snap, history, incidents: extra.incidents ?? [], health: extra.health ?? healthy(), dataFresh, isProtected: opts.isProtected ?? (() => false) },
+        state,
+        nowMs,
+        { host: HOST, vanishWaitTicks: opts.vanishWaitTicks ?? 2 },
+      );
+      state = r.next;
+      all.push(...r.transitions);
+      return r.transitions;
+    },
+    all,
+  };
+}
+
+export const at = (seconds: number): number => T0 + seconds * 1000;
+
+/** Compact view of transitions for table assertions: "firing:rule|subject". */
+export const brief = (ts: Transition[]): string[] =>
+  ts.map((t) => `${t.kind}${t.alert.resolution ? `(${t.alert.resolution})` : ''}:${t.fingerprint.replace(`|${HOST}|`, '|')}`);
