@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the real services the integration tests run against (Debian packages), idempotently:
+#   prometheus              test/metrics/prometheus.test.ts  (scrapes the agent's /metrics)
+#   prometheus-alertmanager test/metrics/alertmanager.test.ts (receives the agent's alerts)
+#   chromium                tests that render HTML reports/emails to images
+# Under CI=true those tests fail instead of skipping when a service is missing.
+# Usage: scripts/ci-services.sh   (as root; .ci/run calls it before the tests)
+set -eu
+
+need=""
+command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
+command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || need="$need prometheus-alertmanager"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+
+if [ -z "$need" ]; then
+  echo "ci-services: prometheus, prometheus-alertmanager and chromium are already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ci-services: need root to install:$need (run: sudo $0)" >&2
+  exit 77
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "ci-services: installing:$need"
+apt-get update -qq
+# --no-install-recommends keeps the image small; policy-rc.d-less containers cannot start the
+# packaged daemons anyway, and the tests start their own on loopback ports.
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need
