@@ -163,6 +163,13 @@ export function createOutboxRepo(db: Database) {
     isLogged(channel: string, dedupKey: string): boolean {
       return isLogged.get(channel, dedupKey) !== undefined;
     },
+    /**
+     * A pending row whose notification the log already records (should not happen: markSent writes both in
+     * one transaction; this repairs a hand-edited or restored database). Closes the row without sending.
+     */
+    closeLogged(id: number, atMs: number): void {
+      setDone.run({ id, status: 'sent', atMs, error: 'already in the notification log; not sent again' });
+    },
     /** One transaction: the rows become 'sent' and enter the notification log, and the channel is healthy. */
     markSent: db.transaction((channel: string, ids: number[], atMs: number) => {
       for (const id of ids) {

@@ -1,4 +1,155 @@
+/**
+ * `channels:` — where alerts go. A map of channel name → settings; `type` selects the sender
+ * (src/notify/registry.ts). Secrets (webhook URLs, SMTP passwords, headers) are inline, `{file: path}` or
+ * `{env: NAME}`; they become SecretRefs here and are read by config/secrets.ts at load, never printed.
+ * With no `channels:` key the embedded default is one console channel, so a bare `npm start` alerts to stderr.
+ */
 import { z } from 'zod';
+import { Secret, SecretRef, type Resolved } from '../secrets.js';
+import { durationMs } from './common.js';
 
-// Owned by the notify module. Stub until then.
-export const channelsSection = z.record(z.string(), z.unknown()).default({});
+export const CHANNEL_TYPES = ['slack', 'email', 'console', 'webhook', 'alertmanager'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/**
+ * A secret value. Validation messages are custom so the value itself is never echoed back
+ * (config/validate.ts prints "got <value>" for other issue kinds).
+ */
+const secret = (what: string) =>
+  z.unknown().transform((v, ctx): SecretRef => {
+    if (typeof v === 'string' && v !== '') return new SecretRef({ inline: new Secret(v, 'inline') });
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length === 1 && typeof o.file === 'string' && o.file) return new SecretRef({ file: o.file });
+      if (keys.length === 1 && typeof o.env === 'string' && o.env) return new SecretRef({ env: o.env });
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `${v === undefined ? `missing ${what}` : 'not a secret'}: write it inline (a string), as {file: /path/to/secret} or as {env: VARIABLE_NAME}.`,
+    });
+    return z.NEVER;
+  });
+
+const retrySchema = z
+  .object({
+    /** First wait after a retryable failure; doubles each attempt, with jitter. */
+    initialBackoff: durationMs('retry.initialBackoff').default(1_000),
+    /** Longest wait between attempts (also how often a broken channel is tried again). */
+    maxBackoff: durationMs('retry.maxBackoff').default(300_000),
+    /** A notification still undelivered this long after it was created is marked expired (kept in the outbox). */
+    giveUpAfter: durationMs('retry.giveUpAfter').default(86_400_000),
+  })
+  .strict()
+  .prefault({});
+
+/** Settings every channel has. `minInterval` is the channel's rate limit (one message per interval). */
+const common = (minIntervalMs: number) => ({
+  /** Also send a message when an alert resolves. */
+  sendResolved: z.boolean().default(true),
+  /** Time limit for one delivery attempt (HTTP request, or each SMTP phase). */
+  timeout: durationMs('timeout').default(10_000),
+  minInterval: durationMs('minInterval').default(minIntervalMs),
+  retry: retrySchema,
+  /** When more notifications than this are waiting at once, they go out as one digest message. */
+  digestAbove: z.number().int().min(1).default(5),
+});
+
+// Slack mention syntax (https://api.slack.com/reference/surfaces/formatting#mentioning-users):
+// users <@U…>/<@W…>, user groups <!subteam^S…>, and the special <!here>, <!channel>, <!everyone>.
+const MENTION_RE = /^<(@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+|!here|!channel|!everyone)>$/;
+
+const slackChannel = z
+  .object({
+    type: z.literal('slack'),
+    webhookUrl: secret('webhookUrl (the Slack incoming-webhook URL)'),
+    /** Mentions prepended to alerts at or above `mentionAt`. Only these, from the config, ever ping anyone. */
+    mentions: z
+      .array(z.string().regex(MENTION_RE, { message: 'each mention must be Slack syntax: <@U123ABC> (user), <!subteam^S123ABC> (user group), <!here> or <!channel>' }))
+      .default([]),
+    mentionAt: z.enum(['info', 'warning', 'critical']).default('critical'),
+    ...common(1_000), // Slack: one message per second per webhook (https://api.slack.com/apis/rate-limits)
+  })
+  .strict();
+
+const emailChannel = z
+  .object({
+    type: z.literal('email'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** Implicit TLS from the first byte (port 465). Default: true on port 465. */
+    secure: z.boolean().optional(),
+    /** Refuse to send unless STARTTLS succeeds. Default: true on port 587. */
+    requireTLS: z.boolean().optional(),
+    tls: z
+      .object({
+        rejectUnauthorized: z.boolean().default(true),
+        /** Name checked against the server certificate when `host` is an IP address. */
+        servername: z.string().optional(),
+        minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+        /** PEM file with the CA that signed the server certificate (private CAs). */
+        caFile: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    auth: z.object({ user: z.string().min(1), password: secret('auth.password') }).strict().optional(),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1, { message: 'list at least one recipient address' }),
+    subjectPrefix: z.string().default('[oomwatch]'),
+    ...common(0),
+  })
+  .strict();
+
+const consoleChannel = z.object({ type: z.literal('console'), ...common(0) }).strict();
+
+const webhookChannel = z
+  .object({
+    type: z.literal('webhook'),
+    url: secret('url (where to POST the JSON)'),
+    headers: z.record(z.string(), secret('headers')).default({}),
+    ...common(0),
+  })
+  .strict();
+
+const alertmanagerChannel = z
+  .object({
+    type: z.literal('alertmanager'),
+    /** Base URL of Alertmanager, e.g. http://127.0.0.1:9093 (alerts are posted to <url>/api/v2/alerts). */
+    url: z.string().regex(/^https?:\/\/[^\s]+$/, { message: 'expected the Alertmanager base URL, e.g. http://127.0.0.1:9093' }),
+    headers: z.record(z.string(), secret('headers')).default({}),
+    /**
+     * Firing alerts are re-posted this often; each post says endsAt = now + 4 × resendInterval, as
+     * Prometheus does, so Alertmanager resolves them on its own if the agent dies.
+     */
+    resendInterval: durationMs('resendInterval').default(60_000),
+    /** Base URL put in generatorURL (e.g. a page about this host); default: none. */
+    generatorUrl: z.string().optional(),
+    ...common(0),
+  })
+  .strict();
+
+export const channelSchema = z.discriminatedUnion('type', [slackChannel, emailChannel, consoleChannel, webhookChannel, alertmanagerChannel], {
+  error: (iss) =>
+    iss.code === 'invalid_union'
+      ? `set type to one of ${CHANNEL_TYPES.join(', ')}`
+      : undefined,
+});
+
+const CHANNEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export const channelsSection = z
+  .record(z.string(), channelSchema)
+  .superRefine((channels, ctx) => {
+    for (const name of Object.keys(channels)) {
+      if (!CHANNEL_NAME_RE.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'rename the channel: names are letters, digits, "-", "_" and "." (at most 63), e.g. ops-slack' });
+      }
+    }
+  })
+  .prefault({ console: { type: 'console' } });
+
+export type ChannelConfig = z.output<typeof channelSchema>;
+export type ChannelConfigOf<K extends ChannelType> = Extract<ChannelConfig, { type: K }>;
+/** A channel with its secrets read, plus its name. */
+export type ResolvedChannel = Resolved<ChannelConfig> & { name: string };
+export type ResolvedChannelOf<K extends ChannelType> = Extract<ResolvedChannel, { type: K }>;

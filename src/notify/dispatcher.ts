@@ -1,0 +1,223 @@
+/**
+ * Delivers the outbox. Per channel: one send at a time, a rate limit (`minInterval`; Slack 1 message/s per
+ * webhook), retries with exponential backoff + jitter (randomness injected) or the server's Retry-After,
+ * and a digest when more than `digestAbove` notifications wait at once. Time comes from the injected Clock
+ * (rate limits and holds on the monotonic clock; outbox times on the wall clock).
+ *
+ * Delivery guarantee: a row is marked sent in the same transaction that writes its notification-log row,
+ * and a row the log records as sent is never sent again. The one at-least-once window is a crash after
+ * the server accepted a message and before that transaction commits: the message is sent again after
+ * restart (Alertmanager has the same window; Slack and email have no idempotency key to close it).
+ *
+ * A permanent failure (revoked webhook, SMTP authentication refused) marks the channel broken: its rows stay
+ * pending and the channel is tried again every retry.maxBackoff, so fixing it delivers them; onChannelBroken
+ * lets the rules engine raise an agent-health alert on the other channels.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { ResolvedChannel } from '../config/sections/channels.js';
+import { NotifyError } from '../errors.js';
+import type { Log } from '../log.js';
+import { createOutboxRepo, type OutboxRow } from '../store/outbox-repo.js';
+import { formatDurationMs } from '../util/duration.js';
+import { backoffMs } from './backoff.js';
+import { digestFromDrafts, messageFromDraft, type OutboundMessage } from './message.js';
+import type { Notifier } from './notifier.js';
+import { failed, type SendOutcome } from './outcome.js';
+import { createNotifier } from './registry.js';
+import type { AlertView } from './types.js';
+
+export interface DispatcherDeps {
+  db: Database;
+  log: Log;
+  clock: Clock;
+  channels: readonly ResolvedChannel[];
+  /** Uniform in [0, 1); injected so tests are deterministic. */
+  random?: () => number;
+  /** Called once when a channel turns broken (permanent failure). */
+  onChannelBroken?: (channel: string, error: NotifyError) => void;
+  /** Called once when a broken channel delivers again. */
+  onChannelRecovered?: (channel: string) => void;
+  /** Senders by channel name; default: built from `channels` by the registry. */
+  notifiers?: Record<string, Notifier>;
+  /** The console channel's writer (default: stderr). */
+  writeConsole?: (text: string) => void;
+  /** How often start() polls the outbox; kick() drains at once. Default 250 ms. */
+  pollIntervalMs?: number;
+}
+
+export interface Dispatcher {
+  start(): void;
+  stop(): Promise<void>;
+  /** One pass over every channel; resolves when the sends it started are finished and recorded. */
+  drainOnce(): Promise<void>;
+  /** Drain now (call right after committing an enqueue) instead of waiting for the next poll. */
+  kick(): void;
+  /** Pending outbox rows per configured channel. */
+  queueDepth(): Record<string, number>;
+  /** Re-posts the currently firing alerts to every Alertmanager channel whose resendInterval has passed. */
+  resendFiring(alerts: readonly AlertView[]): Promise<void>;
+}
+
+interface ChannelState {
+  cfg: ResolvedChannel;
+  notifier: Notifier;
+  /** Monotonic time before which nothing is sent (rate limit, backoff, Retry-After). */
+  holdUntilMono: number;
+  inFlight: Promise<void> | null;
+  broken: boolean;
+  lastResendMono: number;
+}
+
+const BATCH_LIMIT = 1000;
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const log = deps.log.child({ mod: 'notify' });
+  const repo = createOutboxRepo(deps.db);
+  const random = deps.random ?? Math.random;
+  const states = new Map<string, ChannelState>();
+  for (const cfg of deps.channels) {
+    const notifier = deps.notifiers?.[cfg.name] ?? createNotifier(cfg, { log: deps.log, clock: deps.clock, writeConsole: deps.writeConsole });
+    states.set(cfg.name, { cfg, notifier, holdUntilMono: -Infinity, inFlight: null, broken: repo.channelState(cfg.name) === 'broken', lastResendMono: -Infinity });
+  }
+  const warnedUnknown = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  async function safeSend(st: ChannelState, msg: OutboundMessage): Promise<SendOutcome> {
+    try {
+      return await st.notifier.send(msg);
+    } catch (err) {
+      // A sender must not throw; if one does, treat it as retryable so nothing is lost.
+      return failed(st.cfg.name, true, `unexpected error in the ${st.cfg.type} sender: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+  }
+
+  /** Picks what to send next: a digest of every due alert notification in a storm, else the oldest row. */
+  function nextBatch(st: ChannelState, rows: OutboxRow[]): { rows: OutboxRow[]; msg: OutboundMessage } {
+    const alertRows = rows.filter((r) => r.draft.kind === 'alerts');
+    if (alertRows.length > st.cfg.digestAbove) return { rows: alertRows, msg: digestFromDrafts(st.cfg.name, alertRows.map((r) => r.draft)) };
+    return { rows: [rows[0]], msg: messageFromDraft(rows[0].draft) };
+  }
+
+  async function drainChannel(st: ChannelState): Promise<void> {
+    const name = st.cfg.name;
+    while (!stopped && deps.clock.monotonicMs() >= st.holdUntilMono) {
+      const nowMs = deps.clock.nowMs();
+      let rows = repo.due(name, nowMs, BATCH_LIMIT);
+      rows = rows.filter((r) => {
+        if (!repo.isLogged(name, r.dedupKey)) return true;
+        repo.closeLogged(r.id, nowMs);
+        log.warn({ channel: name, dedupKey: r.dedupKey }, 'outbox row already in the notification log; not sending it again');
+        return false;
+      });
+      const expired = rows.filter((r) => nowMs - r.createdAtMs > st.cfg.retry.giveUpAfter);
+      if (expired.length) {
+        const why = `still undelivered after retry.giveUpAfter (${formatDurationMs(st.cfg.retry.giveUpAfter)}); kept in the outbox, no longer tried`;
+        repo.markExpired(name, expired.map((r) => r.id), nowMs, why);
+        log.error({ channel: name, count: expired.length }, `notifications expired: ${why}`);
+        rows = rows.filter((r) => !expired.includes(r));
+      }
+      if (rows.length === 0) return;
+
+      const batch = nextBatch(st, rows);
+      const ids = batch.rows.map((r) => r.id);
+      if (!st.cfg.sendResolved && batch.msg.kind !== 'test' && batch.msg.kind !== 'report') {
+        batch.msg.alerts = batch.msg.alerts.filter((a) => a.state === 'firing');
+        if (batch.msg.alerts.length === 0) {
+          // Only resolutions, and this channel does not want them: done, nothing to send.
+          repo.markSent(name, ids, nowMs);
+          continue;
+        }
+      }
+      const outcome = await safeSend(st, batch.msg);
+      const doneMs = deps.clock.nowMs();
+      const mono = deps.clock.monotonicMs();
+      if (outcome.ok) {
+        repo.markSent(name, ids, doneMs);
+        st.holdUntilMono = mono + st.cfg.minInterval;
+        log.info({ channel: name, kind: batch.msg.kind, notifications: ids.length }, 'notification sent');
+        if (st.broken) {
+          st.broken = false;
+          log.info({ channel: name }, 'channel delivers again');
+          deps.onChannelRecovered?.(name);
+        }
+        if (st.cfg.minInterval > 0) return; // the next poll sends the next one
+        continue;
+      }
+      const attempt = Math.max(...batch.rows.map((r) => r.attempts)) + 1;
+      const delayMs = !outcome.retryable
+        ? st.cfg.retry.maxBackoff
+        : (outcome.retryAfterMs ?? backoffMs(attempt, st.cfg.retry, random));
+      // The whole channel waits, so a later notification never overtakes one being retried.
+      st.holdUntilMono = mono + Math.max(delayMs, st.cfg.minInterval);
+      repo.markRetry(name, ids, doneMs, doneMs + delayMs, outcome.error.message, outcome.retryable ? 'failing' : 'broken');
+      log.warn({ channel: name, attempt, retryable: outcome.retryable, retryInMs: delayMs, err: outcome.error.message }, 'notification failed');
+      if (!outcome.retryable && !st.broken) {
+        st.broken = true;
+        log.error({ channel: name, err: outcome.error.message }, 'channel broken: fix its config; its notifications wait in the outbox');
+        deps.onChannelBroken?.(name, outcome.error);
+      }
+      return;
+    }
+  }
+
+  function drainOnce(): Promise<void> {
+    for (const ch of repo.pendingChannels()) {
+      if (!states.has(ch) && !warnedUnknown.has(ch)) {
+        warnedUnknown.add(ch);
+        log.warn({ channel: ch }, `outbox has notifications for channel "${ch}", which is not in the config; they wait until it is configured again`);
+      }
+    }
+    const running: Promise<void>[] = [];
+    for (const st of states.values()) {
+      if (!st.inFlight) {
+        st.inFlight = drainChannel(st)
+          .catch((err: unknown) => log.error({ channel: st.cfg.name, err }, 'dispatcher error (the outbox keeps the notifications)'))
+          .finally(() => {
+            st.inFlight = null;
+          });
+      }
+      running.push(st.inFlight);
+    }
+    return Promise.all(running).then(() => undefined);
+  }
+
+  return {
+    start() {
+      if (timer) return;
+      stopped = false;
+      timer = setInterval(() => void drainOnce(), deps.pollIntervalMs ?? 250);
+      void drainOnce();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await Promise.all([...states.values()].map((s) => s.inFlight));
+      for (const s of states.values()) s.notifier.close?.();
+    },
+    drainOnce,
+    kick() {
+      if (!stopped) setImmediate(() => void drainOnce());
+    },
+    queueDepth() {
+      const counts = repo.pendingCounts();
+      return Object.fromEntries([...new Set([...states.keys(), ...Object.keys(counts)])].map((c) => [c, counts[c] ?? 0]));
+    },
+    async resendFiring(alerts) {
+      const firing = alerts.filter((a) => a.state === 'firing');
+      const mono = deps.clock.monotonicMs();
+      await Promise.all(
+        [...states.values()]
+          .filter((st) => firing.length > 0 && st.cfg.type === 'alertmanager' && mono - st.lastResendMono >= st.cfg.resendInterval)
+          .map(async (st) => {
+            st.lastResendMono = mono;
+            const msg: OutboundMessage = { kind: 'alerts', channel: st.cfg.name, host: firing[0].host, createdAtMs: deps.clock.nowMs(), alerts: firing, notificationCount: 1 };
+            const outcome = await safeSend(st, msg);
+            if (!outcome.ok) log.warn({ channel: st.cfg.name, err: outcome.error.message }, 're-posting firing alerts to Alertmanager failed; next try after resendInterval');
+          }),
+      );
+    },
+  };
+}

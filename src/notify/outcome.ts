@@ -1,0 +1,70 @@
+/**
+ * What a send returns: delivered, or failed with "should I retry?" (Alertmanager's notifier contract).
+ * Messages say what happened and what to do, and never contain a secret (no webhook URL paths,
+ * no passwords): `where` is only ever a host:port.
+ */
+import { NotifyError } from '../errors.js';
+
+export type SendOutcome = { ok: true } | { ok: false; retryable: boolean; error: NotifyError; retryAfterMs?: number };
+
+export const delivered: SendOutcome = { ok: true };
+
+export function failed(channel: string, retryable: boolean, message: string, opts: { cause?: unknown; retryAfterMs?: number } = {}): SendOutcome {
+  const error = new NotifyError(channel, retryable, message, { cause: opts.cause, retryAfterMs: opts.retryAfterMs });
+  return opts.retryAfterMs !== undefined ? { ok: false, retryable, error, retryAfterMs: opts.retryAfterMs } : { ok: false, retryable, error };
+}
+
+/** host:port of a URL, safe to print (a webhook's secret is in its path or query). */
+export function safeOrigin(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
+/**
+ * Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); also Slack's JSON
+ * `retry_after` (seconds) in the body. Returns undefined when absent or unparsable.
+ */
+export function parseRetryAfterMs(header: string | null | undefined, body: string, nowMs: number): number | undefined {
+  if (header) {
+    const secs = Number(header.trim());
+    if (Number.isFinite(secs) && secs >= 0) return Math.round(secs * 1000);
+    const at = Date.parse(header);
+    if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
+  }
+  const m = /"retry_after"\s*:\s*(\d+(?:\.\d+)?)/.exec(body);
+  return m ? Math.round(Number(m[1]) * 1000) : undefined;
+}
+
+/** A network-level failure (no HTTP answer) in words, with the fix. Always retryable. */
+export function describeNetworkError(err: unknown, where: string, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string; name?: string } };
+  const inner = e.cause ?? {};
+  const code = inner.code ?? e.code ?? '';
+  if (e.name === 'TimeoutError' || inner.name === 'TimeoutError' || e.name === 'AbortError' || inner.name === 'AbortError') {
+    return `no answer from ${where} within ${timeoutMs} ms (timeout). The server or a proxy is hanging; it will be retried. Raise the channel's timeout if the server is just slow.`;
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection refused by ${where}: nothing listens there. Check the host and port in the channel's URL, and that the service runs.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host name of ${where} (${code}). Check the URL's host name and the machine's DNS (/etc/resolv.conf).`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `the connection to ${where} was reset (${code}). A proxy or firewall may be cutting it; it will be retried.`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${where} is unreachable (${code}). Check the network route, firewall or proxy (HTTPS_PROXY).`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connecting to ${where} timed out (${code}). Check firewalls and proxies; it will be retried.`;
+    default:
+      if (/certificate|self[- ]signed|SSL|TLS/i.test(`${code} ${inner.message ?? ''}`)) {
+        return `TLS with ${where} failed (${code || inner.message}). Check the server certificate, or the machine's CA bundle (NODE_EXTRA_CA_CERTS).`;
+      }
+      return `request to ${where} failed: ${code || inner.message || e.message || String(err)}. It will be retried.`;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Slack Block Kit rendering (pure). Limits (https://api.slack.com/reference/block-kit/blocks):
+ * at most 50 blocks per message, 3,000 characters per section text, 10 fields of 2,000 characters.
+ * Every untrusted string goes through escapeMrkdwn (`& < >` → entities, control and bidi characters
+ * replaced), so a process named `<!channel>` renders as text and pings no one. `link_names` is never set:
+ * the only mentions are the ones from the channel's config.
+ */
+import type { IncomingWebhookSendArguments } from '@slack/webhook';
+import { capLength, escapeMrkdwn } from '../../util/escape.js';
+import { formatIso } from '../../util/format.js';
+import type { OutboundMessage } from '../message.js';
+import type { AlertView, Severity } from '../types.js';
+import { CAP, headlineRaw, processFacts, severityAtLeast, stateTag, stateText } from './text.js';
+
+export const SLACK_MAX_BLOCKS = 50;
+export const SLACK_MAX_SECTION_CHARS = 3000;
+const SLACK_MAX_FIELD_CHARS = 2000;
+const SLACK_MAX_FIELDS = 10;
+/** The fallback `text` shows in notifications; keep it short. */
+const SLACK_MAX_TEXT_CHARS = 3000;
+
+export interface SlackRenderOptions {
+  /** Validated mention tokens from the config (`<@U…>`, `<!subteam^…>`, `<!here>`). */
+  mentions: readonly string[];
+  mentionAt: Severity;
+}
+
+/**
+ * Caps already-escaped mrkdwn without cutting an entity in half.
+ * @example capMrkdwn('a &amp; b', 4) // 'a …'
+ */
+export function capMrkdwn(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return `${s.slice(0, max - 1).replace(/&[a-z]{0,4}$/, '')}…`;
+}
+
+/** Untrusted text → safe mrkdwn, capped before escaping (raw length) and after (Slack's limit). */
+const md = (s: string, rawMax: number) => escapeMrkdwn(capLength(s, rawMax));
+
+const SEVERITY_EMOJI: Record<Severity, string> = { info: ':information_source:', warning: ':warning:', critical: ':rotating_light:' };
+
+function alertBlocks(a: AlertView): object[] {
+  const icon = a.state === 'firing' ? SEVERITY_EMOJI[a.severity] : ':white_check_mark:';
+  const title = `${icon} *${stateTag(a)}* · ${a.severity} · \`${md(a.ruleId, CAP.label)}\` on *${md(a.host, CAP.label)}*\n${md(a.summary, CAP.summary)}`;
+  const fields = [...a.details, ...processFacts(a)].slice(0, SLACK_MAX_FIELDS).map((d) => ({
+    type: 'mrkdwn',
+    text: capMrkdwn(`*${md(d.label, CAP.label)}*\n${md(d.value, d.label === 'cmdline' ? CAP.cmdline : CAP.value)}`, SLACK_MAX_FIELD_CHARS),
+  }));
+  const section: Record<string, unknown> = { type: 'section', text: { type: 'mrkdwn', text: capMrkdwn(title, SLACK_MAX_SECTION_CHARS) } };
+  if (fields.length) section.fields = fields;
+  const when = `${stateText(a)} · since ${formatIso(a.startsAtMs)}${a.endsAtMs ? ` · ended ${formatIso(a.endsAtMs)}` : ''}${a.incidentId !== undefined ? ` · incident #${a.incidentId}` : ''}`;
+  return [section, { type: 'context', elements: [{ type: 'mrkdwn', text: capMrkdwn(escapeMrkdwn(when), SLACK_MAX_SECTION_CHARS) }] }];
+}
+
+/** Renders a message as an incoming-webhook payload: Block Kit blocks plus a plain fallback text. */
+export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): IncomingWebhookSendArguments {
+  const shouldMention = msg.alerts.some((a) => a.state === 'firing' && severityAtLeast(a.severity, opts.mentionAt));
+  const mention = shouldMention && opts.mentions.length ? `${opts.mentions.join(' ')} ` : '';
+  const headline = md(headlineRaw(msg), CAP.subject + CAP.summary);
+  const blocks: object[] = [{ type: 'section', text: { type: 'mrkdwn', text: capMrkdwn(`${mention}*${headline}*`, SLACK_MAX_SECTION_CHARS) } }];
+
+  if (msg.kind === 'test') {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'If you can read this, the channel works. No alert is firing because of this message.' } });
+  } else if (msg.kind === 'report') {
+    // Report text is plain text built by the report module from untrusted names: escape it here too.
+    const text = (msg.report?.text ?? '').split('\n').map(escapeMrkdwn).join('\n');
+    for (let i = 0; i < text.length && blocks.length < SLACK_MAX_BLOCKS; i += SLACK_MAX_SECTION_CHARS - 10) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${capMrkdwn(text.slice(i, i + SLACK_MAX_SECTION_CHARS - 10), SLACK_MAX_SECTION_CHARS - 6)}\`\`\`` } });
+    }
+  } else {
+    // Two blocks per alert; keep one block for the "and N more" line.
+    const room = Math.floor((SLACK_MAX_BLOCKS - blocks.length - 1) / 2);
+    const shown = msg.alerts.slice(0, room);
+    for (const a of shown) blocks.push(...alertBlocks(a));
+    const hidden = msg.alerts.length - shown.length;
+    if (hidden > 0) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${hidden} more alert${hidden > 1 ? 's' : ''}. Run \`oomwatch alerts\` on the host to see them all.` } });
+    }
+  }
+  // Slack's fallback text may carry mrkdwn too; the same escaping applies.
+  const text = capMrkdwn(`${mention}${headline}`, SLACK_MAX_TEXT_CHARS);
+  return { text, blocks: blocks as IncomingWebhookSendArguments['blocks'], unfurl_links: false, unfurl_media: false };
+}

@@ -1,0 +1,103 @@
+/**
+ * Wording shared by every format, and the plain-text rendering (console, email text part).
+ * Untrusted strings are made safe for a terminal here (control, newline and bidi characters replaced,
+ * lengths capped); other formats call `describe*` on raw strings and escape for their own syntax.
+ */
+import type { AlertView, Resolution, Severity } from '../types.js';
+import type { OutboundMessage } from '../message.js';
+import { capLength, sanitizeTerminal } from '../../util/escape.js';
+import { formatIso } from '../../util/format.js';
+
+/** Length caps for untrusted text (a process may name itself with 10 kB). */
+export const CAP = { summary: 300, label: 60, value: 300, cmdline: 500, subject: 200 } as const;
+
+const RESOLUTION_TEXT: Record<Resolution, string> = {
+  cleared: 'resolved: the condition cleared',
+  'oom-killed': 'resolved: the process was killed by the OOM killer',
+  exited: 'resolved: the process exited (no OOM kill recorded for it)',
+};
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export function severityAtLeast(s: Severity, min: Severity): boolean {
+  return SEVERITY_RANK[s] >= SEVERITY_RANK[min];
+}
+
+/** "FIRING" or the resolution in words. */
+export function stateText(a: AlertView): string {
+  if (a.state === 'firing') return 'FIRING';
+  return RESOLUTION_TEXT[a.resolution ?? 'cleared'];
+}
+
+/** A short status tag for subjects and headlines: FIRING, RESOLVED, OOM-KILLED, EXITED. */
+export function stateTag(a: AlertView): string {
+  if (a.state === 'firing') return 'FIRING';
+  return a.resolution === 'oom-killed' ? 'OOM-KILLED' : a.resolution === 'exited' ? 'EXITED' : 'RESOLVED';
+}
+
+/** Counts for a headline: "3 firing, 1 resolved". */
+export function countsText(alerts: readonly AlertView[]): string {
+  const firing = alerts.filter((a) => a.state === 'firing').length;
+  const parts = [];
+  if (firing) parts.push(`${firing} firing`);
+  if (alerts.length - firing) parts.push(`${alerts.length - firing} resolved`);
+  return parts.join(', ') || 'no alerts';
+}
+
+/** The headline of a message, from trusted parts only plus the (raw, untrusted) host/summary. */
+export function headlineRaw(msg: OutboundMessage): string {
+  switch (msg.kind) {
+    case 'test':
+      return `oomwatch test message from ${msg.host} (channel ${msg.channel})`;
+    case 'report':
+      return msg.report?.subject ?? `oomwatch report for ${msg.host}`;
+    case 'digest':
+      return `oomwatch digest: ${msg.notificationCount} notifications (${countsText(msg.alerts)}) on ${msg.host}`;
+    case 'alerts': {
+      if (msg.alerts.length === 1) {
+        const a = msg.alerts[0];
+        return `[${stateTag(a)}] ${a.severity} ${a.ruleId} on ${a.host}: ${a.summary}`;
+      }
+      const worst = [...msg.alerts].sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity])[0];
+      return `[${countsText(msg.alerts)}] ${worst?.severity ?? 'info'} ${worst?.ruleId ?? ''} on ${msg.host}`;
+    }
+  }
+}
+
+/** Process facts as label/value pairs (raw, untrusted values). */
+export function processFacts(a: AlertView): { label: string; value: string }[] {
+  const p = a.process;
+  if (!p) return a.cgroup ? [{ label: 'cgroup', value: a.cgroup }] : [];
+  const out = [
+    { label: 'process', value: `${p.comm} (pid ${p.pid})` },
+    { label: 'cmdline', value: p.cmdline },
+  ];
+  if (p.unit) out.push({ label: 'unit', value: p.unit });
+  out.push({ label: 'cgroup', value: p.cgroup });
+  if (p.uid !== null) out.push({ label: 'uid', value: String(p.uid) });
+  return out;
+}
+
+/** Safe for a terminal or a text/plain part: one line, no control or bidi characters, capped. */
+export function plain(s: string, max: number): string {
+  return sanitizeTerminal(capLength(s, max));
+}
+
+/** The plain-text body: used by the console channel and as the email text part. */
+export function renderText(msg: OutboundMessage, opts: { maxAlerts?: number } = {}): string {
+  const lines: string[] = [plain(headlineRaw(msg), CAP.subject + CAP.summary)];
+  if (msg.kind === 'test') {
+    lines.push('', 'If you can read this, the channel works. No alert is firing because of this message.');
+    return lines.join('\n');
+  }
+  if (msg.kind === 'report') return `${lines[0]}\n\n${msg.report?.text ?? ''}`;
+  const max = opts.maxAlerts ?? 100;
+  for (const a of msg.alerts.slice(0, max)) {
+    lines.push('', `${stateTag(a)} [${a.severity}] ${plain(a.summary, CAP.summary)}`);
+    lines.push(`  ${stateText(a)}; rule ${plain(a.ruleId, CAP.label)} on ${plain(a.host, CAP.label)}; since ${formatIso(a.startsAtMs)}${a.endsAtMs ? `, ended ${formatIso(a.endsAtMs)}` : ''}`);
+    for (const d of [...a.details, ...processFacts(a)]) lines.push(`  ${plain(d.label, CAP.label)}: ${plain(d.value, d.label === 'cmdline' ? CAP.cmdline : CAP.value)}`);
+    if (a.incidentId !== undefined) lines.push(`  incident: #${a.incidentId} (oomwatch report --incident ${a.incidentId})`);
+  }
+  if (msg.alerts.length > max) lines.push('', `…and ${msg.alerts.length - max} more alerts (oomwatch alerts lists them all).`);
+  return lines.join('\n');
+}
