@@ -1,3 +1,5 @@
+import { pruneHistory } from '../store/prune.js';
+import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
 /**
@@ -5,6 +7,18 @@ import type { AgentContext, AgentModule } from './module.js';
  * to the AgentModule hooks.
  */
 export function createAgentModules(ctx: AgentContext): AgentModule[] {
-  void ctx;
-  return [];
+  const { db, log } = ctx;
+  const jobs: JobSpec[] = [
+    {
+      name: 'prune',
+      cron: '17 * * * *',
+      runAtStart: true,
+      run: async () => {
+        const cutoff = ctx.clock.nowMs() - ctx.config.store.retention;
+        const r = await pruneHistory(db, cutoff, ctx.config.store.pruneBatchRows);
+        if (r.ticks || r.processes || r.other) log.info({ prune: r }, 'pruned history older than the retention');
+      },
+    },
+  ];
+  return [createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

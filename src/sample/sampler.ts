@@ -101,7 +101,8 @@ export class Sampler {
     const scale = this.resolveScale(processes, memory.memTotalBytes + memory.swapTotalBytes);
     for (const p of processes) {
       p.risk = riskFromOomScore(p.oomScore, scale);
-      p.immune = isImmune(p.oomScore, p.oomScoreAdj, scale);
+      // init is never chosen (oom_unkillable_task(): is_global_init), whatever its score reads on the old scale
+      p.immune = isImmune(p.oomScore, p.oomScoreAdj, scale) || p.pid === 1;
     }
     yield;
     const cgroups = this.readCgroups(processes);
