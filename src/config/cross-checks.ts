@@ -1,5 +1,6 @@
 import type { Config } from './schema.js';
 import { isLoopbackHost } from './sections/metrics.js';
+import { policyCrossChecks } from '../policy/config-checks.js';
 
 export interface CrossCheckContext {
   config: Config;
@@ -32,4 +33,5 @@ export const crossChecks: CrossCheck[] = [
       );
     }
   },
+  ...policyCrossChecks,
 ];

@@ -66,7 +66,8 @@ export function ordinal(n: number): string {
  *   12 GiB here; it would now rank 14th instead of 2nd"
  */
 export function describeEffect(targetAdj: number, totalBytes: number, rankBefore: number | null, rankAfter: number | null, killableAfter: number): string {
-  const amount = formatBytes(Math.abs((targetAdj * totalBytes) / 1000));
+  // "about 12 GiB": an estimate reads better without a trailing .0
+  const amount = formatBytes(Math.abs((targetAdj * totalBytes) / 1000)).replace('.0 ', ' ');
   const pct = formatPct(Math.abs(targetAdj) / 10);
   let what: string;
   if (targetAdj === OOM_SCORE_ADJ_MIN) what = 'immune: the kernel never chooses this process, however much memory it uses';
