@@ -1,0 +1,290 @@
+/**
+ * Incidents (OOM kills) and the /dev/kmsg cursor. Each write is one short transaction: a kill reaches
+ * the disk within the same event-loop turn it was parsed in, together with the cursor that says it
+ * was read, so a restart neither loses nor repeats it (the dedupe key makes a replay a no-op).
+ */
+import type { Database } from 'better-sqlite3';
+import type { IncidentSource, IncidentView, VanishedProcess } from '../kernel/incident-view.js';
+import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../kernel/types.js';
+import { linkVictim } from './incidents-history.js';
+
+const KIB = 1024;
+const kib = (bytes: number | null | undefined): number | null => (bytes === null || bytes === undefined ? null : Math.round(bytes / KIB));
+const bytes = (k: number | null): number | null => (k === null ? null : k * KIB);
+
+export interface KmsgCursor {
+  bootId: string;
+  nextSeq: number;
+}
+
+export interface InsertContext {
+  source: Exclude<IncidentSource, 'counter'>;
+  hostname: string;
+  /** Boot the report belongs to (kmsg: this boot; import: from the log when it says, else null). */
+  bootId: string | null;
+  nowMs: number;
+  /** Link the victim to sampled history: the identity alive within this many ms before the kill. */
+  linkSlackMs?: number;
+  /** Advance the kmsg cursor in the same transaction. */
+  cursor?: KmsgCursor;
+}
+
+export interface CounterIncident {
+  hostname: string;
+  bootId: string;
+  /** 'host' or the cgroup path whose counter rose. */
+  bucket: string;
+  cgroup: string | null;
+  windowStartMs: number;
+  windowEndMs: number;
+  killCount: number;
+  vanished: VanishedProcess[];
+}
+
+function dedupeKey(r: OomReport, ctx: InsertContext): string {
+  if (ctx.source === 'kmsg') return `kmsg|${ctx.bootId}|${r.killSeq ?? `t${r.firstSeq}`}`;
+  return ['import', ctx.hostname, ctx.bootId ?? '', r.monotonicUs ?? '', r.wallMs ?? '', r.victim?.pid ?? '', r.killSeq ?? ''].join('|');
+}
+
+export function createIncidentsRepo(db: Database) {
+  const insertIncident = db.prepare(`INSERT OR IGNORE INTO incident (
+    source, dedupe_key, hostname, boot_id, kmsg_seq, ts_ms, wall_exact, monotonic_us, window_start_ms, kill_count,
+    constraint_kind, constraint_raw, oom_memcg, task_memcg, cpuset, mems_allowed,
+    trigger_comm, trigger_pid, gfp_mask, gfp_flags, alloc_order, trigger_oom_score_adj,
+    victim_pid, victim_comm, victim_uid, victim_total_vm_kib, victim_anon_rss_kib, victim_file_rss_kib,
+    victim_shmem_rss_kib, victim_pgtables_kib, victim_oom_score_adj, selected_pid, selected_score,
+    reaped, reaped_ts_ms, reaped_anon_rss_kib, reaped_file_rss_kib, reaped_shmem_rss_kib,
+    memcg_counters_json, task_columns, flags, vanished_json, raw_text, created_ms)
+    VALUES (@source, @dedupeKey, @hostname, @bootId, @kmsgSeq, @tsMs, @wallExact, @monotonicUs, @windowStartMs, @killCount,
+    @constraint, @constraintRaw, @oomMemcg, @taskMemcg, @cpuset, @memsAllowed,
+    @triggerComm, @triggerPid, @gfpMask, @gfpFlags, @order, @triggerAdj,
+    @victimPid, @victimComm, @victimUid, @totalVmKib, @anonKib, @fileKib,
+    @shmemKib, @pgtablesKib, @victimAdj, @selectedPid, @selectedScore,
+    @reaped, @reapedTsMs, @reapedAnonKib, @reapedFileKib, @reapedShmemKib,
+    @memcgJson, @taskColumns, @flags, @vanishedJson, @rawText, @createdMs)`);
+  const insertTask = db.prepare(`INSERT OR IGNORE INTO incident_task (incident_id, pid, uid, tgid, total_vm_pages, rss_pages,
+    rss_anon_pages, rss_file_pages, rss_shmem_pages, pgtables_bytes, nr_ptes, swapents, oom_score_adj, name)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const setLink = db.prepare('UPDATE incident SET victim_process_id = ?, victim_start_time_ticks = ? WHERE id = ?');
+  const upsertCursor = db.prepare(`INSERT INTO kmsg_cursor (id, boot_id, next_seq, updated_ms) VALUES (1, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET boot_id = excluded.boot_id, next_seq = excluded.next_seq, updated_ms = excluded.updated_ms`);
+  const findReapable = db.prepare(`SELECT id FROM incident WHERE victim_pid = ? AND reaped = 0 AND source <> 'counter'
+    AND (boot_id IS ? OR ? IS NULL) AND (? IS NULL OR monotonic_us IS NULL OR monotonic_us <= ?) ORDER BY id DESC LIMIT 1`);
+  const setReaped = db.prepare(`UPDATE incident SET reaped = 1, reaped_ts_ms = ?, reaped_anon_rss_kib = ?, reaped_file_rss_kib = ?,
+    reaped_shmem_rss_kib = ? WHERE id = ?`);
+
+  const base = {
+    dedupeKey: '', hostname: '', bootId: null, kmsgSeq: null, tsMs: null, wallExact: 1, monotonicUs: null, windowStartMs: null,
+    killCount: 1, constraint: null, constraintRaw: null, oomMemcg: null, taskMemcg: null, cpuset: null, memsAllowed: null,
+    triggerComm: null, triggerPid: null, gfpMask: null, gfpFlags: null, order: null, triggerAdj: null, victimPid: null,
+    victimComm: null, victimUid: null, totalVmKib: null, anonKib: null, fileKib: null, shmemKib: null, pgtablesKib: null,
+    victimAdj: null, selectedPid: null, selectedScore: null, reaped: 0, reapedTsMs: null, reapedAnonKib: null,
+    reapedFileKib: null, reapedShmemKib: null, memcgJson: null, taskColumns: null, flags: '', vanishedJson: null, rawText: null,
+  };
+
+  /** Stores one report (and its task table). Returns its id, and whether it was new (false: already stored). */
+  const insertReport = db.transaction((r: OomReport, ctx: InsertContext): { id: number; inserted: boolean } => {
+    const v = r.victim;
+    const key = dedupeKey(r, ctx);
+    const res = insertIncident.run({
+      ...base,
+      source: ctx.source,
+      dedupeKey: key,
+      hostname: r.hostname ?? ctx.hostname,
+      bootId: ctx.bootId ?? r.bootId,
+      kmsgSeq: r.killSeq,
+      tsMs: r.wallMs,
+      wallExact: r.wallExact ? 1 : 0,
+      monotonicUs: r.monotonicUs,
+      constraint: r.constraint,
+      constraintRaw: r.constraintRaw,
+      oomMemcg: r.oomMemcg,
+      taskMemcg: r.taskMemcg,
+      cpuset: r.cpuset,
+      memsAllowed: r.memsAllowed,
+      triggerComm: r.trigger?.comm ?? null,
+      triggerPid: r.trigger?.pid ?? null,
+      gfpMask: r.trigger?.gfpMask ?? null,
+      gfpFlags: r.trigger?.gfpFlags ?? null,
+      order: r.trigger?.order ?? null,
+      triggerAdj: r.trigger?.oomScoreAdj ?? null,
+      victimPid: v?.pid ?? null,
+      victimComm: v?.comm ?? null,
+      victimUid: v?.uid ?? null,
+      totalVmKib: kib(v?.totalVmBytes),
+      anonKib: kib(v?.anonRssBytes),
+      fileKib: kib(v?.fileRssBytes),
+      shmemKib: kib(v?.shmemRssBytes),
+      pgtablesKib: kib(v?.pageTablesBytes),
+      victimAdj: v?.oomScoreAdj ?? null,
+      selectedPid: v?.selectedPid ?? null,
+      selectedScore: v?.selectedScore ?? null,
+      reaped: r.reaper ? 1 : 0,
+      reapedTsMs: r.reaper?.wallMs ?? null,
+      reapedAnonKib: kib(r.reaper?.anonRssBytes),
+      reapedFileKib: kib(r.reaper?.fileRssBytes),
+      reapedShmemKib: kib(r.reaper?.shmemRssBytes),
+      memcgJson: r.memcgCounters.length ? JSON.stringify(r.memcgCounters) : null,
+      taskColumns: r.taskColumns.length ? r.taskColumns.join(' ') : null,
+      flags: r.flags.join(','),
+      rawText: r.rawLines.join('\n'),
+      createdMs: ctx.nowMs,
+    });
+    if (ctx.cursor) upsertCursor.run(ctx.cursor.bootId, ctx.cursor.nextSeq, ctx.nowMs);
+    if (res.changes === 0) {
+      const row = db.prepare('SELECT id FROM incident WHERE dedupe_key = ?').get(key) as { id: number };
+      return { id: row.id, inserted: false };
+    }
+    const id = Number(res.lastInsertRowid);
+    for (const t of r.tasks) insertTaskRow(id, t);
+    const bootId = ctx.bootId ?? r.bootId;
+    if (v && bootId && r.wallMs !== null) {
+      const link = linkVictim(db, { bootId, pid: v.pid, killMs: r.wallMs, slackMs: ctx.linkSlackMs ?? 60_000 });
+      if (link) setLink.run(link.processId, link.startTimeTicks, id);
+    }
+    return { id, inserted: true };
+  });
+
+  function insertTaskRow(id: number, t: OomTaskRow): void {
+    insertTask.run(id, t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages, t.rssAnonPages, t.rssFilePages, t.rssShmemPages,
+      t.pgtablesBytes, t.nrPtes, t.swapents, t.oomScoreAdj, t.name);
+  }
+
+  /** Records a reaper outcome on the latest unreaped incident of that victim. Returns its id, or null. */
+  const markReaped = db.transaction((reaper: ReaperOutcome, bootId: string | null, cursor?: KmsgCursor, nowMs = 0): number | null => {
+    const row = findReapable.get(reaper.pid, bootId, bootId, reaper.monotonicUs, reaper.monotonicUs) as { id: number } | undefined;
+    if (row) setReaped.run(reaper.wallMs, kib(reaper.anonRssBytes), kib(reaper.fileRssBytes), kib(reaper.shmemRssBytes), row.id);
+    if (cursor) upsertCursor.run(cursor.bootId, cursor.nextSeq, nowMs);
+    return row?.id ?? null;
+  });
+
+  /** Stores a kill seen only in the counters ("no kernel report"). */
+  const insertCounterIncident = db.transaction((c: CounterIncident, nowMs: number): { id: number; inserted: boolean } => {
+    const res = insertIncident.run({
+      ...base,
+      source: 'counter',
+      dedupeKey: `counter|${c.bootId}|${c.bucket}|${c.windowEndMs}`,
+      hostname: c.hostname,
+      bootId: c.bootId,
+      tsMs: c.windowEndMs,
+      wallExact: 0,
+      windowStartMs: c.windowStartMs,
+      killCount: c.killCount,
+      constraint: c.cgroup ? 'memcg' : null,
+      oomMemcg: c.cgroup,
+      vanishedJson: JSON.stringify(c.vanished),
+      createdMs: nowMs,
+    });
+    return { id: Number(res.lastInsertRowid), inserted: res.changes > 0 };
+  });
+
+  return {
+    insertReport,
+    markReaped,
+    insertCounterIncident,
+    getCursor(): KmsgCursor | null {
+      const row = db.prepare('SELECT boot_id, next_seq FROM kmsg_cursor WHERE id = 1').get() as { boot_id: string; next_seq: number } | undefined;
+      return row ? { bootId: row.boot_id, nextSeq: row.next_seq } : null;
+    },
+    saveCursor(cursor: KmsgCursor, nowMs: number): void {
+      upsertCursor.run(cursor.bootId, cursor.nextSeq, nowMs);
+    },
+    list(opts: { sinceMs?: number; limit?: number } = {}): IncidentView[] {
+      const rows = db
+        .prepare(`SELECT * FROM incident WHERE (? IS NULL OR ts_ms >= ?) ORDER BY COALESCE(ts_ms, created_ms) DESC, id DESC LIMIT ?`)
+        .all(opts.sinceMs ?? null, opts.sinceMs ?? null, opts.limit ?? 1000) as IncidentRow[];
+      return rows.map(viewFromRow);
+    },
+    get(id: number): IncidentView | null {
+      const row = db.prepare('SELECT * FROM incident WHERE id = ?').get(id) as IncidentRow | undefined;
+      return row ? viewFromRow(row) : null;
+    },
+    tasks(id: number): OomTaskRow[] {
+      const rows = db.prepare('SELECT * FROM incident_task WHERE incident_id = ? ORDER BY rowid').all(id) as TaskRowDb[];
+      return rows.map((t) => ({
+        pid: t.pid, uid: t.uid, tgid: t.tgid, totalVmPages: t.total_vm_pages, rssPages: t.rss_pages, rssAnonPages: t.rss_anon_pages,
+        rssFilePages: t.rss_file_pages, rssShmemPages: t.rss_shmem_pages, pgtablesBytes: t.pgtables_bytes, nrPtes: t.nr_ptes,
+        swapents: t.swapents, oomScoreAdj: t.oom_score_adj, name: t.name,
+      }));
+    },
+    rawText(id: number): string | null {
+      const row = db.prepare('SELECT raw_text FROM incident WHERE id = ?').get(id) as { raw_text: string | null } | undefined;
+      return row?.raw_text ?? null;
+    },
+  };
+}
+
+export type IncidentsRepo = ReturnType<typeof createIncidentsRepo>;
+
+interface TaskRowDb {
+  pid: number; uid: number | null; tgid: number | null; total_vm_pages: number | null; rss_pages: number | null;
+  rss_anon_pages: number | null; rss_file_pages: number | null; rss_shmem_pages: number | null; pgtables_bytes: number | null;
+  nr_ptes: number | null; swapents: number | null; oom_score_adj: number | null; name: string;
+}
+
+interface IncidentRow {
+  id: number; source: IncidentSource; hostname: string; boot_id: string | null; kmsg_seq: number | null; ts_ms: number | null;
+  wall_exact: number; monotonic_us: number | null; window_start_ms: number | null; kill_count: number;
+  constraint_kind: IncidentView['constraint']; constraint_raw: string | null; oom_memcg: string | null; task_memcg: string | null;
+  cpuset: string | null; mems_allowed: string | null; trigger_comm: string | null; trigger_pid: number | null;
+  gfp_mask: string | null; gfp_flags: string | null; alloc_order: number | null; trigger_oom_score_adj: number | null;
+  victim_pid: number | null; victim_comm: string | null; victim_uid: number | null; victim_total_vm_kib: number | null;
+  victim_anon_rss_kib: number | null; victim_file_rss_kib: number | null; victim_shmem_rss_kib: number | null;
+  victim_pgtables_kib: number | null; victim_oom_score_adj: number | null; selected_pid: number | null;
+  selected_score: number | null; victim_process_id: number | null; victim_start_time_ticks: number | null; reaped: number;
+  reaped_ts_ms: number | null; reaped_anon_rss_kib: number | null; reaped_file_rss_kib: number | null;
+  reaped_shmem_rss_kib: number | null; memcg_counters_json: string | null; task_columns: string | null; flags: string;
+  vanished_json: string | null;
+}
+
+function viewFromRow(r: IncidentRow): IncidentView {
+  return {
+    id: r.id,
+    source: r.source,
+    noKernelReport: r.source === 'counter',
+    hostname: r.hostname,
+    bootId: r.boot_id,
+    kmsgSeq: r.kmsg_seq,
+    timeMs: r.ts_ms,
+    timeExact: r.wall_exact === 1,
+    monotonicUs: r.monotonic_us,
+    windowStartMs: r.window_start_ms,
+    killCount: r.kill_count,
+    constraint: r.constraint_kind,
+    constraintRaw: r.constraint_raw,
+    oomMemcg: r.oom_memcg,
+    taskMemcg: r.task_memcg,
+    cpuset: r.cpuset,
+    memsAllowed: r.mems_allowed,
+    trigger:
+      r.gfp_mask === null
+        ? null
+        : { comm: r.trigger_comm ?? '', pid: r.trigger_pid, gfpMask: r.gfp_mask, gfpFlags: r.gfp_flags, order: r.alloc_order ?? 0, oomScoreAdj: r.trigger_oom_score_adj ?? 0 },
+    victim:
+      r.victim_pid === null
+        ? null
+        : {
+            pid: r.victim_pid,
+            comm: r.victim_comm ?? '',
+            uid: r.victim_uid,
+            totalVmBytes: bytes(r.victim_total_vm_kib),
+            anonRssBytes: bytes(r.victim_anon_rss_kib),
+            fileRssBytes: bytes(r.victim_file_rss_kib),
+            shmemRssBytes: bytes(r.victim_shmem_rss_kib),
+            pageTablesBytes: bytes(r.victim_pgtables_kib),
+            oomScoreAdj: r.victim_oom_score_adj,
+            selectedPid: r.selected_pid,
+            selectedScore: r.selected_score,
+            ...(r.victim_start_time_ticks !== null ? { startTimeTicks: r.victim_start_time_ticks, processId: r.victim_process_id } : {}),
+          },
+    reaped: r.reaped === 1,
+    reaper:
+      r.reaped === 1
+        ? { timeMs: r.reaped_ts_ms, anonRssBytes: bytes(r.reaped_anon_rss_kib) ?? 0, fileRssBytes: bytes(r.reaped_file_rss_kib) ?? 0, shmemRssBytes: bytes(r.reaped_shmem_rss_kib) ?? 0 }
+        : null,
+    memcgCounters: r.memcg_counters_json ? (JSON.parse(r.memcg_counters_json) as MemcgCounterLine[]) : [],
+    flags: r.flags ? (r.flags.split(',') as ReportFlag[]) : [],
+    vanished: r.vanished_json ? (JSON.parse(r.vanished_json) as VanishedProcess[]) : [],
+    taskColumns: r.task_columns ? r.task_columns.split(' ') : [],
+  };
+}
