@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ResolvedChannel } from '../../src/config/sections/channels.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { resolveChannels } from '../../src/notify/channels.js';
 import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
 import { openStore, type Database } from '../../src/store/db.js';
 
@@ -45,4 +48,11 @@ export function tempStore(): { db: Database; dir: string; path: string; cleanup(
   const path = join(dir, 'oomwatch.db');
   const db = openStore(path);
   return { db, dir, path, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** Channels as the agent gets them: raw config → schema → secrets resolved. */
+export function resolvedChannels(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ResolvedChannel[] {
+  const r = validateConfig({ channels: raw });
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return resolveChannels(r.config.channels, { env });
 }
