@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyAdjustments, parseStartTimeTicks } from '../../src/policy/apply.js';
+import { readCapSysResource } from '../../src/policy/capability.js';
+import { compilePolicy } from '../../src/policy/compile.js';
+import { planAdjustments } from '../../src/policy/plan.js';
+import { applyAgentSelfProtection } from '../../src/policy/self-protect.js';
+import { LiveProcesses, adjOf, bootId, snapshotOf } from './live.js';
+import { policyOf } from './factories.js';
+
+// This machine's root lacks CAP_SYS_RESOURCE (see docs/protection.md); the tests assert what the kernel really does.
+const hasCap = readCapSysResource('/proc');
+
+describe('applyAdjustments on real processes', () => {
+  let live: LiveProcesses;
+  beforeEach(() => {
+    live = new LiveProcesses();
+  });
+  afterEach(() => live.cleanup());
+
+  function planFor(pids: number[], rules: unknown[]) {
+    const snap = snapshotOf(pids);
+    return planAdjustments(snap.processes, compilePolicy(policyOf({ rules })), snap);
+  }
+
+  it('gives each process its rule\'s value; lowering below 0 without CAP_SYS_RESOURCE is refused with the fix', async () => {
+    const sshd = await live.start('sshd');
+    const mysqld = await live.start('mysqld');
+    const chrome = await live.start('chrome');
+    expect([adjOf(sshd.pid), adjOf(mysqld.pid), adjOf(chrome.pid)]).toEqual([0, 0, 0]);
+    const plan = planFor([sshd.pid, mysqld.pid, chrome.pid], [
+      { id: 'sshd', match: { name: 'sshd', exe: sshd.exe }, level: 'immune' },
+      { id: 'databases', match: { name: 'mysqld', exe: mysqld.exe }, oomScoreAdj: 200 },
+      { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
+    ]);
+    const results = applyAdjustments('/proc', plan, { bootId: bootId() });
+    const byRule = Object.fromEntries(results.map((r) => [r.entry.rule.id, r]));
+    expect(byRule.browsers).toMatchObject({ outcome: 'applied', fromAdj: 0, toAdj: 500, message: null });
+    expect(byRule.databases).toMatchObject({ outcome: 'applied', fromAdj: 0, toAdj: 200 });
+    expect(adjOf(chrome.pid)).toBe(500);
+    expect(adjOf(mysqld.pid)).toBe(200);
+    if (hasCap === false) {
+      expect(byRule.sshd.outcome).toBe('denied');
+      expect(byRule.sshd.message).toBe(
+        `cannot protect sshd (pid ${sshd.pid}, rule sshd): lowering oom_score_adj from 0 to -1000 needs CAP_SYS_RESOURCE, which oomwatch lacks. ` +
+          'Grant it: AmbientCapabilities=CAP_SYS_RESOURCE in the oomwatch systemd unit (CapabilityBoundingSet must include it); ' +
+          'in a container, the container runtime must grant it (docker run --cap-add SYS_RESOURCE; Kubernetes securityContext.capabilities.add: ["SYS_RESOURCE"]). ' +
+          'Or let systemd set the value at start: oomwatch protect systemd UNIT --adj N.',
+      );
+      expect(adjOf(sshd.pid)).toBe(0);
+    } else {
+      expect(byRule.sshd.outcome).toBe('applied');
+      expect(adjOf(sshd.pid)).toBe(-1000);
+    }
+  });
+
+  it('without CAP_SYS_RESOURCE may still lower a raised value back down to the floor (0)', async () => {
+    const p = await live.start('chrome');
+    applyAdjustments('/proc', planFor([p.pid], [{ match: { exe: p.exe }, level: 'kill-first' }]), { bootId: bootId() });
+    expect(adjOf(p.pid)).toBe(1000);
+    const back = applyAdjustments('/proc', planFor([p.pid], [{ match: { exe: p.exe }, level: 'neutral' }]), { bootId: bootId() });
+    expect(back.map((r) => [r.outcome, r.fromAdj, r.toAdj])).toEqual([['applied', 1000, 0]]);
+    expect(adjOf(p.pid)).toBe(0);
+    const below = applyAdjustments('/proc', planFor([p.pid], [{ match: { exe: p.exe }, oomScoreAdj: -100 }]), { bootId: bootId() });
+    expect(below[0].outcome).toBe(hasCap === false ? 'denied' : 'applied');
+    expect(adjOf(p.pid)).toBe(hasCap === false ? 0 : -100);
+  });
+
+  it('never writes to a process whose start time or boot differs from the plan (PID reuse guard)', async () => {
+    const p = await live.start('mysqld');
+    const [entry] = planFor([p.pid], [{ match: { exe: p.exe }, level: 'kill-first' }]);
+    const reused = { ...entry, process: { ...entry.process, startTimeTicks: entry.process.startTimeTicks - 1 } };
+    const [r] = applyAdjustments('/proc', [reused], { bootId: bootId() });
+    expect(r.outcome).toBe('identity-changed');
+    expect(r.message).toBe(`pid ${p.pid} now has start time ${entry.process.startTimeTicks}, the plan was made for ${entry.process.startTimeTicks - 1}`);
+    expect(adjOf(p.pid)).toBe(0);
+    const [other] = applyAdjustments('/proc', [entry], { bootId: 'another-boot' });
+    expect(other.outcome).toBe('identity-changed');
+    expect(adjOf(p.pid)).toBe(0);
+    // The genuine identity is applied.
+    expect(applyAdjustments('/proc', [entry], { bootId: bootId() })[0].outcome).toBe('applied');
+    expect(adjOf(p.pid)).toBe(1000);
+  });
+
+  it('counts a process that exited as gone, and a dry run writes nothing', async () => {
+    const a = await live.start('chrome');
+    const b = await live.start('firefox');
+    const plan = planFor([a.pid, b.pid], [{ match: { name: ['chrome', 'firefox'], exe: [a.exe, b.exe] }, level: 'prefer-kill' }]);
+    const dry = applyAdjustments('/proc', plan, { bootId: bootId(), dryRun: true });
+    expect(dry.map((r) => r.outcome)).toEqual(['would-apply', 'would-apply']);
+    expect([adjOf(a.pid), adjOf(b.pid)]).toEqual([0, 0]);
+    await live.stop(a.pid);
+    const results = applyAdjustments('/proc', plan, { bootId: bootId() });
+    expect(results.map((r) => [r.entry.process.pid, r.outcome])).toEqual([
+      [a.pid, 'gone'],
+      [b.pid, 'applied'],
+    ]);
+    expect(applyAdjustments('/proc', plan.slice(1), { bootId: bootId() })[0].outcome).toBe('unchanged');
+  });
+
+  it('parses the start time after the last ")" of a comm with spaces and parentheses', () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3)).join(' ');
+    expect(parseStartTimeTicks(`42 (a) b (c)) ${fields.replace(/^3 /, 'S ')}`)).toBe(22);
+  });
+});
+
+describe('applyAgentSelfProtection', () => {
+  it('writes the agent\'s own value through <procRoot>/self', () => {
+    const root = mkdtempSync(join(tmpdir(), 'oomwatch-self-'));
+    try {
+      mkdirSync(join(root, 'self'));
+      writeFileSync(join(root, 'self/oom_score_adj'), '0\n');
+      expect(applyAgentSelfProtection(root, -900)).toEqual({ outcome: 'applied', fromAdj: 0, toAdj: -900, message: null });
+      expect(readFileSync(join(root, 'self/oom_score_adj'), 'utf8')).toBe('-900\n');
+      expect(applyAgentSelfProtection(root, -900).outcome).toBe('unchanged');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('on the real kernel: refused with a clear message without CAP_SYS_RESOURCE, applied with it', () => {
+    const before = adjOf(process.pid);
+    const target = Math.min(-900, before - 1);
+    const r = applyAgentSelfProtection('/proc', target);
+    if (hasCap === false) {
+      expect(r.outcome).toBe('denied');
+      expect(r.message).toMatch(/^cannot protect the oomwatch agent itself: lowering its oom_score_adj from -?\d+ to -\d+ needs CAP_SYS_RESOURCE, so under memory pressure the agent may be killed before it records the kill\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/);
+      expect(adjOf(process.pid)).toBe(before);
+    } else {
+      expect(r.outcome).toBe('applied');
+      expect(adjOf(process.pid)).toBe(target);
+    }
+  });
+});

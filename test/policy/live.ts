@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readPolicySnapshot } from '../../src/policy/read-procs.js';
+import type { HostSnapshot } from '../../src/sample/types.js';
+
+/**
+ * Real processes for policy tests: copies of /bin/sleep named like the programs the policy names. The kernel takes
+ * comm from the executable's file name, so a copy named `sshd` is, to /proc, a process called sshd.
+ */
+export class LiveProcesses {
+  readonly dir = mkdtempSync(join(tmpdir(), 'oomwatch-policy-'));
+  private readonly children: ChildProcess[] = [];
+
+  /** Starts a copy named `name` (the same file for a second one) and waits until /proc shows it under that name. */
+  async start(name: string): Promise<{ pid: number; exe: string }> {
+    const exe = join(this.dir, name);
+    if (!existsSync(exe)) {
+      copyFileSync('/bin/sleep', exe);
+      chmodSync(exe, 0o755);
+    }
+    const child = spawn(exe, ['600'], { stdio: 'ignore' });
+    this.children.push(child);
+    const pid = child.pid!;
+    for (let i = 0; i < 200; i++) {
+      if (commOf(pid) === name) return { pid, exe };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`process ${name} (pid ${pid}) did not appear in /proc`);
+  }
+
+  /** Kills one and waits until it is reaped (its /proc entry is gone). */
+  async stop(pid: number): Promise<void> {
+    const child = this.children.find((c) => c.pid === pid)!;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  cleanup(): void {
+    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function commOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  } catch {
+    return null;
+  }
+}
+
+export const adjOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8').trim());
+
+/** A snapshot of the real /proc limited to the given pids (so a test never plans for processes it did not start). */
+export function snapshotOf(pids: readonly number[], nowMs = Date.now()): HostSnapshot {
+  const s = readPolicySnapshot('/proc');
+  const processes = s.processes.filter((p) => pids.includes(p.pid));
+  return {
+    takenAtMs: nowMs,
+    bootId: s.bootId,
+    hostname: 'test',
+    kernelRelease: 'test',
+    scale: 'new',
+    pageSizeBytes: 4096,
+    clockTicksPerSecond: 100,
+    memory: s.memory,
+    psi: null,
+    vmstatOomKill: null,
+    cgroupVersion: null,
+    cgroups: [],
+    processes,
+    domains: [],
+    counts: { listed: processes.length, sampled: processes.length, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 },
+  };
+}
+
+export const bootId = (): string => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
