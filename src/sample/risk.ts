@@ -10,7 +10,9 @@ import type { OomScoreScale } from './types.js';
 export function riskFromOomScore(oomScore: number, scale: OomScoreScale): number {
   // The kernel prints floor((1000 + b) * 2 / 3), so one score covers one or two values of b (666 ← b ∈ {-1, 0});
   // take the upper one, so that an idle process with adj 0 reads 0 rather than -1.
-  return scale === 'new' ? Math.floor((3 * oomScore + 2) / 2) - 1000 : oomScore;
+  // 0 means unkillable (adj -1000 or a kernel-protected task): the bottom of the scale. The top is 2000 ‰ (adj 1000 + all memory).
+  if (scale === 'old') return oomScore;
+  return oomScore <= 0 ? -1000 : Math.min(2000, Math.floor((3 * oomScore + 2) / 2) - 1000);
 }
 
 /** The kernel will not pick the process: adj -1000, or a new-scale score of 0 (unkillable). */

@@ -1,0 +1,87 @@
+import { cpSync, chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createSampler } from '../../src/sample/host.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+const FX = join(import.meta.dirname, '../fixtures');
+const snapshotOf = (proc: string, cgroup: string) =>
+  createSampler({ procRoot: join(FX, 'proc', proc), cgroupRoot: join(FX, 'cgroup', cgroup), refreshEveryMs: 300_000 }).sampler.takeSnapshot(1_700_000_000_000);
+
+describe('sampler on a new-kernel, cgroup v2 fixture tree', () => {
+  const s = snapshotOf('busy-host', 'v2');
+
+  it('counts a vanished process and a kernel thread instead of failing', () => {
+    expect(s.counts).toMatchObject({ listed: 11, sampled: 9, gone: 1, kernelThreads: 1, denied: 0 });
+  });
+
+  it('detects the new scale and normalises risk', () => {
+    expect(s.scale).toBe('new');
+    const firefox = s.processes.find((p) => p.comm === 'Web Content')!;
+    expect(firefox.oomScore).toBe(895);
+    expect(firefox.risk).toBe(343); // adj 300 + 800 MiB of 18 GiB (43 ‰)
+    expect(s.processes.find((p) => p.comm === 'sshd')).toMatchObject({ oomScoreAdj: -1000, immune: true });
+  });
+
+  it('keeps identity, cgroup, unit and a redacted command line', () => {
+    const pg = s.processes.find((p) => p.pid === 900)!;
+    expect(pg).toMatchObject({ bootId: '6c1a3f52-9b7e-4d1e-8a47-2f0c5d9e1b33', startTimeTicks: 1900, uid: 105, cgroup: '/system.slice/postgresql.service', unit: 'postgresql.service', exe: '/usr/lib/postgresql/15/bin/postgres', swapBytes: 256 * 1024 ** 2 });
+    const mysql = s.processes.find((p) => p.pid === 2100)!;
+    expect(mysql.cmdline).toBe('mysql -uroot -p*** --password=*** postgres://admin:***@db.example/x token=***');
+    expect(s.processes.find((p) => p.pid === 1600)!.comm).toBe('a) b');
+  });
+
+  it('reads v2 memory cgroups with limits only, and their kill counters', () => {
+    expect(s.cgroupVersion).toBe(2);
+    expect(s.cgroups.map((c) => c.path)).toEqual(['/system.slice/app.service', '/system.slice/postgresql.service']);
+    expect(s.cgroups[0]).toMatchObject({ limitBytes: 512 * 1024 ** 2, usageBytes: 511 * 1024 ** 2, swapLimitBytes: 0, oomKillCount: 2, oomCount: 3 });
+  });
+
+  it('ranks the host domain by badness and each cgroup against its own limit', () => {
+    const host = s.domains.find((d) => d.kind === 'host')!;
+    expect(host.ranking.map((r) => r.pid)).toEqual([1500, 900, 1700, 901, 1600, 2100, 1701]);
+    const app = s.domains.find((d) => d.id === '/system.slice/app.service')!;
+    expect(app.totalBytes).toBe(512 * 1024 ** 2); // swap.max 0: no usable swap
+    expect(app.ranking.map((r) => [r.pid, r.risk])).toEqual([[1700, 978], [1701, 10]]);
+    // postgres: limit 2 GiB + usable swap (swap.max is max → the host's 2 GiB)
+    expect(s.domains.find((d) => d.id === '/system.slice/postgresql.service')!.totalBytes).toBe(4 * 1024 ** 3);
+  });
+});
+
+describe('sampler on an old-kernel, cgroup v1 fixture tree', () => {
+  const s = snapshotOf('old-kernel', 'v1');
+  it('detects the old scale and keeps risk equal to the score', () => {
+    expect(s.scale).toBe('old');
+    expect(s.processes.find((p) => p.comm === 'mysqld')).toMatchObject({ oomScore: 733, risk: 733 });
+    expect(s.psi).toBeNull();
+    expect(s.vmstatOomKill).toBeNull();
+  });
+  it('uses the v1 memory path and memsw for the cgroup domain', () => {
+    expect(s.cgroupVersion).toBe(1);
+    const leaker = s.cgroups.find((c) => c.path === '/leaker')!;
+    expect(leaker).toMatchObject({ version: 1, limitBytes: 512 * 1024 ** 2, swapLimitBytes: 0, oomKillCount: 4 });
+    expect(s.domains.find((d) => d.id === '/leaker')!.ranking[0]).toMatchObject({ pid: 720, oomScoreAdj: 500 });
+    expect(s.domains.find((d) => d.kind === 'host')!.ranking.map((r) => r.pid)).not.toContain(1); // init is never chosen
+  });
+});
+
+describe('denied files', () => {
+  it.skipIf(process.getuid?.() !== 0)('counts a file denied to a non-root reader instead of failing (needs root to switch user)', () => {
+    const t = makeTempDir();
+    try {
+      const root = join(t.dir, 'proc');
+      cpSync(join(FX, 'proc/busy-host'), root, { recursive: true, verbatimSymlinks: true });
+      chmodSync(join(root, '900/stat'), 0o000);
+      chmodSync(t.dir, 0o755);
+      const script = join(t.dir, 'sample.mjs');
+      const host = join(import.meta.dirname, '../../dist/src/sample/host.js');
+      writeFileSync(script, `import { createSampler } from ${JSON.stringify(host)};\nconst { sampler } = createSampler({ procRoot: ${JSON.stringify(root)}, cgroupRoot: '/nonexistent', refreshEveryMs: 1e6 });\nconsole.log(JSON.stringify(sampler.takeSnapshot(0).counts));\n`);
+      const r = spawnSync(process.execPath, [script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toMatchObject({ denied: 1, sampled: 8, gone: 1 });
+    } finally {
+      t.cleanup();
+    }
+  });
+});

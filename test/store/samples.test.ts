@@ -1,0 +1,119 @@
+import { writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Database } from '../../src/store/db.js';
+import { migrate, readMigrations } from '../../src/store/migrate.js';
+import { SamplesRepo } from '../../src/store/samples-repo.js';
+import { findProcesses, processSamples, snapshotAt } from '../../src/store/samples-query.js';
+import { pruneHistory } from '../../src/store/prune.js';
+import { MigrationChangedError } from '../../src/errors.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { proc, snapshot } from '../helpers/snapshots.js';
+
+const MiB = 1024 ** 2;
+let t: ReturnType<typeof makeTempDir>;
+let db: Database;
+beforeEach(() => {
+  t = makeTempDir();
+  db = openStore(join(t.dir, 'oomwatch.db'));
+});
+afterEach(() => {
+  db.close();
+  t.cleanup();
+});
+
+describe('migrations', () => {
+  it('applies every migration once, in order, with a checksum, in WAL mode', () => {
+    const rows = db.prepare('SELECT version, name, sha256 FROM schema_migration ORDER BY version').all() as { version: number; name: string; sha256: string }[];
+    const files = readMigrations();
+    expect(rows.map((r) => r.name)).toEqual(files.map((f) => f.name));
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.sha256))).toBe(true);
+    expect(migrate(db).applied).toEqual([]);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('refuses a database whose applied migration was changed afterwards', () => {
+    const dir = join(t.dir, 'migrations');
+    mkdirSync(dir);
+    cpSync(join(packageRoot(), 'migrations'), dir, { recursive: true });
+    writeFileSync(join(dir, '0001_samples.sql'), `${readMigrations()[0].sql}\n-- edited\n`);
+    expect(() => migrate(db, readMigrations(dir))).toThrow(MigrationChangedError);
+    expect(() => migrate(db, readMigrations(dir))).toThrow(/0001_samples.sql was changed after it was applied/);
+  });
+});
+
+describe('change-only samples with keyframes', () => {
+  it('stores idle processes only at keyframes and reconstructs any instant', () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    const writes = [];
+    for (let i = 0; i < 13; i++) {
+      const growing = proc({ pid: 300, rssBytes: (100 + i * 10) * MiB }); // grows 10 MiB per tick: stored every tick
+      const idle = proc({ pid: 200, rssBytes: 50 * MiB + (i % 2) * 100 * 1024 }); // jitters 100 KiB: inside the dead band
+      writes.push(repo.writeTick(snapshot(i * 10_000, [idle, growing]), 1000));
+    }
+    expect(writes.map((w) => w.keyframe)).toEqual([true, false, false, false, false, false, true, false, false, false, false, false, true]);
+    expect(writes.map((w) => w.processRows)).toEqual([2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2]);
+    const at = snapshotAt(db, 45_000)!; // between ticks 4 (40 s) and 5 (50 s)
+    expect(at.takenAtMs).toBe(40_000);
+    const byPid = new Map(at.processes.map((p) => [p.pid, p]));
+    expect(byPid.get(300)!.rssBytes).toBe(140 * MiB);
+    expect(Math.abs(byPid.get(200)!.rssBytes - 50 * MiB)).toBeLessThanOrEqual(100 * 1024);
+    expect(at.domains[0].ranking[0].pid).toBe(300);
+  });
+
+  it('ends identities that disappear, and does not reconstruct them after their end', () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    repo.writeTick(snapshot(0, [proc({ pid: 1 }), proc({ pid: 2 })]), 1);
+    repo.writeTick(snapshot(10_000, [proc({ pid: 1 }), proc({ pid: 2 })]), 1);
+    repo.writeTick(snapshot(20_000, [proc({ pid: 1 })]), 1);
+    expect(snapshotAt(db, 15_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
+    expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid)).toEqual([1]);
+    const ended = db.prepare('SELECT pid, last_seen_ms, ended_ms FROM process WHERE pid = 2').get();
+    expect(ended).toEqual({ pid: 2, last_seen_ms: 10_000, ended_ms: 20_000 });
+  });
+
+  it('never lets two identities with one pid share history (PID reuse)', () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    repo.writeTick(snapshot(0, [proc({ pid: 4242, startTimeTicks: 100, comm: 'old', rssBytes: 900 * MiB })]), 1);
+    repo.writeTick(snapshot(10_000, [proc({ pid: 4242, startTimeTicks: 100, comm: 'old', rssBytes: 900 * MiB })]), 1);
+    repo.writeTick(snapshot(20_000, [proc({ pid: 4242, startTimeTicks: 5000, comm: 'new', rssBytes: 5 * MiB })]), 1);
+    const ids = findProcesses(db, '4242', 0);
+    expect(ids.map((p) => [p.comm, p.start_time_ticks])).toEqual([['new', 5000], ['old', 100]]);
+    const [newer, older] = ids;
+    expect(processSamples(db, newer.id, 0, 30_000).map((s) => s.rss_kib)).toEqual([5 * 1024]);
+    expect(processSamples(db, older.id, 0, 30_000).map((s) => s.rss_kib)).toEqual([900 * 1024]);
+    expect(older.ended_ms).toBe(20_000);
+    expect(snapshotAt(db, 25_000)!.processes.map((p) => p.comm)).toEqual(['new']);
+  });
+
+  it('stores memory cgroups change-only and reconstructs them', () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    const cg = (usage: number) => ({ path: '/app', version: 2 as const, usageBytes: usage, limitBytes: 512 * MiB, swapUsageBytes: 0, swapLimitBytes: 0, oomKillCount: 0, oomCount: 0 });
+    const p = proc({ pid: 7, cgroup: '/app', rssBytes: 100 * MiB });
+    expect(repo.writeTick(snapshot(0, [p], [cg(100 * MiB)]), 1).cgroupRows).toBe(1);
+    expect(repo.writeTick(snapshot(10_000, [p], [cg(100 * MiB + 1000)]), 1).cgroupRows).toBe(0);
+    expect(repo.writeTick(snapshot(20_000, [p], [cg(300 * MiB)]), 1).cgroupRows).toBe(1);
+    const at = snapshotAt(db, 20_000)!;
+    expect(at.cgroups).toEqual([cg(300 * MiB)]);
+    expect(at.domains.find((d) => d.id === '/app')!.ranking[0].pid).toBe(7);
+  });
+});
+
+describe('retention', () => {
+  it('prunes old ticks, samples and ended processes in batches and keeps the rest reconstructable', async () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 30_000, deadBandFraction: 0.02 });
+    for (let i = 0; i < 30; i++) {
+      const procs = [proc({ pid: 1, rssBytes: (10 + i) * MiB })];
+      if (i < 10) procs.push(proc({ pid: 2 }));
+      repo.writeTick(snapshot(i * 10_000, procs), 1);
+    }
+    const r = await pruneHistory(db, 150_000, 100);
+    expect(r.ticks).toBe(15);
+    expect(r.processes).toBe(1); // pid 2 ended at 100 s, before the cutoff
+    expect(r.batches).toBeGreaterThan(2);
+    expect((db.prepare('SELECT MIN(ts_ms) AS m FROM tick').get() as { m: number }).m).toBe(150_000);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sample WHERE tick_id NOT IN (SELECT id FROM tick)').get()).toEqual({ n: 0 });
+    expect(snapshotAt(db, 200_000)!.processes.map((p) => p.rssBytes)).toEqual([30 * MiB]);
+  });
+});
