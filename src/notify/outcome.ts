@@ -48,7 +48,7 @@ export function describeNetworkError(err: unknown, where: string, timeoutMs: num
   }
   switch (code) {
     case 'ECONNREFUSED':
-      return `connection refused by ${where}: nothing listens there. Check the host and port in the channel's URL, and that the service runs.`;
+      return `connection refused by ${where}: nothing listens there. Check the host and port in the channel's settings, and that the service runs.`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `cannot resolve the host name of ${where} (${code}). Check the URL's host name and the machine's DNS (/etc/resolv.conf).`;
