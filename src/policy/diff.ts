@@ -32,10 +32,10 @@ function diffLines(a: readonly string[], b: readonly string[]): { op: ' ' | '-' 
       out.push({ op: ' ', line: a[i] });
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push({ op: '+', line: b[j++] });
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      out.push({ op: '-', line: a[i++] }); // deletions before additions, as diff -u prints them
     } else {
-      out.push({ op: '-', line: a[i++] });
+      out.push({ op: '+', line: b[j++] });
     }
   }
   return out;
