@@ -1,0 +1,109 @@
+/**
+ * The alert engine: the one part of rules/ that touches the store. Per call it runs the pure steps
+ * (history → evaluateRules → planNotifications) and then writes the instance state, the transitions,
+ * the group state, the plan log and the outbox rows in ONE transaction (DESIGN.md "Alert semantics").
+ * In-memory state advances only after the commit: if the write fails, the next call recomputes the
+ * same transitions from the last committed state, so nothing is lost and nothing is sent twice.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Config } from '../config/schema.js';
+import type { Log } from '../log.js';
+import type { AlertView, NotificationDraft } from '../notify/types.js';
+import { createAlertsRepo } from '../store/alerts-repo.js';
+import { storeErrorFrom } from '../store/db.js';
+import { enqueueNotifications } from '../store/outbox-repo.js';
+import { compileRules, evaluateRules, historyWindows } from './evaluate.js';
+import { createHistory, updateHistory } from './history.js';
+import { planNotifications, type ChannelRoute, type GroupState } from './plan.js';
+import type { RuleState, TickInput } from './types.js';
+
+export interface AlertEngineDeps {
+  db: Database;
+  log: Log;
+  config: Config;
+  hostname: string;
+  /** Resolves user names in rule scopes (from /etc/passwd); default: numeric uids only. */
+  uidOf?: (name: string) => number | undefined;
+  /** Outbox writer; tests may wrap it. Must not open its own transaction. */
+  enqueue?: (db: Database, drafts: NotificationDraft[]) => void;
+}
+
+export interface AlertEngine {
+  /** Evaluates once. Call after every sampler tick, and between ticks when an incident or a health fact arrives (snapshot: null). */
+  onTick(input: Omit<TickInput, 'history'>, nowMs: number): { firing: number; pending: number };
+  /** Firing alerts as of the last committed call. */
+  firingAlerts(): AlertView[];
+}
+
+/** Channel names and their sendResolved setting (default true) from `channels:`. */
+export function channelRoutes(config: Config): ChannelRoute[] {
+  return Object.entries(config.channels as Record<string, unknown>).map(([name, c]) => {
+    const sendResolved = c !== null && typeof c === 'object' ? (c as { sendResolved?: unknown }).sendResolved : undefined;
+    return { name, sendResolved: typeof sendResolved === 'boolean' ? sendResolved : true };
+  });
+}
+
+export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
+  const { db, config, hostname } = deps;
+  const log = deps.log.child({ mod: 'rules' });
+  const enqueue = deps.enqueue ?? enqueueNotifications;
+  const rules = compileRules(config.rules, deps.uidOf);
+  const channels = channelRoutes(config);
+  const repo = createAlertsRepo(db);
+  const history = createHistory(historyWindows(config.rules));
+
+  const loaded = repo.loadState();
+  let state: RuleState = { instances: loaded.instances, recentIncidents: loaded.recentIncidents };
+  let groups: Map<string, GroupState> = loaded.groups;
+  let written = loaded.written;
+  if (loaded.instances.size) log.info({ instances: loaded.instances.size, groups: groups.size }, 'alert state restored from the store');
+
+  const commit = db.transaction((fn: () => void) => fn());
+
+  return {
+    onTick(input, nowMs) {
+      updateHistory(history, input.snapshot, input.dataFresh);
+      const ev = evaluateRules(rules, { ...input, history }, state, nowMs, { host: hostname, vanishWaitTicks: config.alerting.vanishWaitTicks });
+      const firing: AlertView[] = [];
+      let pending = 0;
+      for (const inst of ev.next.instances.values()) {
+        if (inst.status === 'firing') firing.push(inst.alert);
+        else pending++;
+      }
+      const resolved = ev.transitions.filter((t) => t.kind === 'resolved').map((t) => t.alert);
+      const silences = repo.activeSilences(nowMs);
+      const plan = planNotifications({ firing, resolved, groups, silences, rules, channels, alerting: config.alerting, host: hostname, nowMs });
+      const incidentsChanged = input.incidents.length > 0 || ev.next.recentIncidents.length !== state.recentIncidents.length;
+
+      let nextWritten = written;
+      try {
+        commit(() => {
+          nextWritten = repo.writeInstances(ev.next.instances, written, plan.muted, nowMs);
+          repo.recordTransitions(ev.transitions);
+          repo.writeGroups(plan.groups, groups, nowMs);
+          repo.logDrafts(plan.drafts);
+          enqueue(db, plan.drafts);
+          if (incidentsChanged) repo.saveRecentIncidents(ev.next.recentIncidents);
+        });
+      } catch (err) {
+        throw storeErrorFrom(err, db.name, 'write alert state to');
+      }
+      state = ev.next;
+      groups = plan.groups;
+      written = nextWritten;
+
+      for (const t of ev.transitions) {
+        if (t.kind === 'firing' || t.kind === 'resolved') {
+          log.info({ fingerprint: t.fingerprint, transition: t.kind, resolution: t.alert.resolution, muted: plan.muted.get(t.fingerprint) }, t.alert.summary);
+        } else {
+          log.debug({ fingerprint: t.fingerprint, transition: t.kind }, t.alert.summary);
+        }
+      }
+      if (plan.drafts.length) log.debug({ drafts: plan.drafts.map((d) => d.dedupKey) }, 'notifications queued');
+      return { firing: firing.length, pending };
+    },
+    firingAlerts() {
+      return [...state.instances.values()].filter((i) => i.status === 'firing').map((i) => i.alert);
+    },
+  };
+}
