@@ -15,7 +15,8 @@
 import { parseKmsgRecord } from './parse-kmsg-record.js';
 import type { KernelRecord } from './types.js';
 
-export type LogFormat = 'kmsg' | 'dmesg' | 'dmesg-T' | 'dmesg-iso' | 'syslog' | 'journal-json' | 'plain';
+/** 'other': a syslog line of another program, skipped. */
+export type LogFormat = 'kmsg' | 'dmesg' | 'dmesg-T' | 'dmesg-iso' | 'syslog' | 'journal-json' | 'plain' | 'other';
 
 export interface NormaliseResult {
   records: KernelRecord[];
@@ -51,6 +52,8 @@ const DMESG_T_RE = /^\[(\S+)\s+(\S+)\s+(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})\] 
 const ISO = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
 const DMESG_ISO_RE = new RegExp(`^(${ISO}) (.*)$`);
 const SYSLOG_RE = new RegExp(`^(?:([A-Z][a-z]{2}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)(?:\\.\\d+)?|(${ISO})) (\\S+) kernel: ?(.*)$`);
+// A syslog/journal line of another program (journalctl without -k, a whole /var/log/syslog).
+const SYSLOG_OTHER_RE = new RegExp(`^(?:[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?|${ISO}) \\S+ [^\\s:]+: `);
 const INNER_TS_RE = /^\[\s*(\d+)\.(\d+)\] ?(.*)$/;
 
 /** Seconds and a fraction string ("197581") to µs. */
@@ -118,6 +121,11 @@ export function normaliseLogText(text: string, opts: { nowMs?: number } = {}): N
       records.push(syslogRecord(sys, nowMs));
       continue;
     }
+    if (SYSLOG_OTHER_RE.test(line)) {
+      prevFormat = 'syslog';
+      count('other');
+      continue;
+    }
     if (first === 0x5b /* [ */) {
       const d = DMESG_RE.exec(line);
       if (d) {
@@ -170,13 +178,14 @@ function syslogRecord(m: RegExpExecArray, nowMs: number): KernelRecord {
     }
   }
   // rsyslog escapes control characters as #ooo (octal); #012 is the newline of a multi-line record.
-  let text = m[8].replace(/#012/g, '\n');
+  let text = m[8];
   let monotonicUs: number | null = null;
   const inner = INNER_TS_RE.exec(text);
   if (inner) {
     monotonicUs = toUs(inner[1], inner[2]);
     text = inner[3];
   }
+  text = text.replace(/#012/g, '\n');
   return { text, seq: null, monotonicUs, wallMs, wallExact: exact, hostname: m[7] };
 }
 

@@ -46,9 +46,9 @@ export type OomLine =
   | { kind: 'reaped'; pid: number; comm: string; anonRssKib: number; fileRssKib: number; shmemRssKib: number };
 
 // dump_header(): "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd"
-// (nodemask= 4.10–5.0 only; 3.x without the decoded flags; early 3.x also print oom_adj=).
+// (nodemask= 4.10–4.19 only, followed by two spaces; 3.x without the decoded flags; early 3.x also print oom_adj=).
 const HEADER_RE =
-  /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?: nodemask=\S*?,)? order=(-?\d+),(?: oom_adj=-?\d+,)? oom_score_adj=(-?\d+)/;
+  /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?:\s*nodemask=\S*?,)?\s*order=(-?\d+),(?: oom_adj=-?\d+,)? oom_score_adj=(-?\d+)/;
 // dump_stack(): "CPU: 4 PID: 29481 Comm: sed Not tainted …" (6.x adds "UID: n" after the CPU).
 const CPU_RE = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)/;
 // cpuset_print_current_mems_allowed() before 5.0: "<comm> cpuset=<path> mems_allowed=<list>".
