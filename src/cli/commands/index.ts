@@ -7,6 +7,7 @@ import { registerHistory } from './history.js';
 import { registerDoctor } from './doctor.js';
 import { registerServiceCommand } from './service.js';
 import { registerProtect } from './protect.js';
+import { registerTestNotify } from './test-notify.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerDoctor(program, io);
   registerServiceCommand(program, io);
   registerProtect(program, io);
+  registerTestNotify(program, io);
 }
