@@ -10,3 +10,4 @@ export { readCapSysResource, parseCapEff, hasCapability, CAP_SYS_RESOURCE, GRANT
 export { readUidLookup, parsePasswd } from './users.js';
 export { writeDropIn, type DropInResult } from './dropin-write.js';
 export { normalizeUnitName, parseAdjArgument, parseOomPolicyArgument, renderDropIn, reloadInstructions, OOM_POLICIES, type OomPolicy } from './systemd-dropin.js';
+export { checkProtection, type ProtectionHealth } from './health.js';

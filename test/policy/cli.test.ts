@@ -70,7 +70,7 @@ describe('oomwatch protect plan|apply', () => {
     expect(r.out).toContain(`sshd (pid ${sshd.pid}), rule sshd (remote access):\n  effect:   -1000: immune`);
     expect(r.out).toContain('Rules that select no process now: nothing');
     if (hasCap === false) {
-      expect(r.out).toMatch(new RegExp(`\\s${sshd.pid}\\s+sshd\\s+sshd\\s+0\\s+-1000\\s+set \\(refused: no CAP_SYS_RESOURCE\\)`));
+      expect(r.out).toMatch(new RegExp(`\\s${sshd.pid}\\s+sshd\\s+sshd\\s+0\\s+-1000\\s+set \\(refused without CAP_SYS_RESOURCE\\)`));
       expect(r.out).toContain('oomwatch lacks CAP_SYS_RESOURCE: 1 value below 0 would be refused. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE');
     }
   });
@@ -96,7 +96,12 @@ describe('oomwatch protect plan|apply', () => {
     if (hasCap === false) {
       expect(r.code).toBe(77);
       expect(adjOf(sshd.pid)).toBe(0);
-      expect(r.err).toContain(`oomwatch: cannot protect sshd (pid ${sshd.pid}, rule sshd): lowering oom_score_adj from 0 to -1000 needs CAP_SYS_RESOURCE`);
+      expect(r.err).toBe(
+        'oomwatch: cannot protect 1 process: lowering oom_score_adj below 0 needs CAP_SYS_RESOURCE, which oomwatch lacks. ' +
+          `Unprotected: sshd (pid ${sshd.pid}, rule sshd) stays at 0 instead of -1000. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE in the oomwatch systemd unit ` +
+          '(CapabilityBoundingSet must include it); in a container, the container runtime must grant it (docker run --cap-add SYS_RESOURCE; ' +
+          'Kubernetes securityContext.capabilities.add: ["SYS_RESOURCE"]). Or let systemd set the value at start: oomwatch protect systemd UNIT --adj N.',
+      );
     } else {
       expect(r.code).toBe(0);
       expect(adjOf(sshd.pid)).toBe(-1000);

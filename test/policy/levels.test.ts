@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LEVELS, describeAdj, legacyValueMessage, looksLegacy, translateLegacyOomAdj } from '../../src/policy/levels.js';
 import { CAP_SYS_RESOURCE, hasCapability, parseCapEff } from '../../src/policy/capability.js';
+import { checkProtection } from '../../src/policy/health.js';
+import { policyOf } from './factories.js';
 
 describe('legacy oom_adj scale', () => {
   it.each([
@@ -47,5 +49,18 @@ describe('capabilities', () => {
     expect(hasCapability(without!, CAP_SYS_RESOURCE)).toBe(false);
     expect(hasCapability(withIt!, CAP_SYS_RESOURCE)).toBe(true);
     expect(parseCapEff('Name:\tx\n')).toBeNull();
+  });
+});
+
+describe('checkProtection (doctor)', () => {
+  it('needs the capability only for values below 0', () => {
+    const victimsOnly = policyOf({ agentOomScoreAdj: null, rules: [{ match: { name: 'chrome' }, level: 'prefer-kill' }] });
+    expect(checkProtection(victimsOnly, false)).toMatchObject({ ok: true, needing: [] });
+    const protective = policyOf({ rules: [{ id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'immune' }] });
+    expect(checkProtection(protective, true)).toMatchObject({ ok: true, needing: ['sshd', 'agent-self'] });
+    const r = checkProtection(protective, false);
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/^oomwatch lacks CAP_SYS_RESOURCE: sshd, agent-self ask for oom_score_adj below 0 and will stay unprotected\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/);
+    expect(checkProtection(policyOf({ enforce: false, rules: protective.rules.map((x) => ({ id: x.id, match: x.match, level: 'immune' })) }), false).needing).toEqual(['agent-self']);
   });
 });

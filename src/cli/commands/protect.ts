@@ -5,7 +5,7 @@ import { openStore } from '../../store/db.js';
 import { createPolicyRepo } from '../../store/policy-repo.js';
 import { compilePolicy, type CompiledPolicy } from '../../policy/compile.js';
 import { planAdjustments, unmatchedRules, type PlanEntry } from '../../policy/plan.js';
-import { applyAdjustments, countOutcomes, type ApplyResult } from '../../policy/apply.js';
+import { applyAdjustments, countOutcomes, describeTarget, type ApplyResult } from '../../policy/apply.js';
 import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capability.js';
 import { readUidLookup } from '../../policy/users.js';
 import { readPolicySnapshot, type PolicySnapshot } from '../../policy/read-procs.js';
@@ -76,7 +76,7 @@ function runPlan(io: CliIo, opts: PlanOpts): void {
       { header: 'RULE', get: (e) => e.rule.id, max: 24 },
       { header: 'CURRENT', get: (e) => e.currentAdj, align: 'right' },
       { header: 'TARGET', get: (e) => e.targetAdj, align: 'right' },
-      { header: 'ACTION', get: (e) => (e.action === 'keep' ? 'keep' : e.mayNeedCapability && capSysResource === false ? 'set (refused: no CAP_SYS_RESOURCE)' : 'set') },
+      { header: 'ACTION', get: (e) => (e.action === 'keep' ? 'keep' : e.mayNeedCapability && capSysResource === false ? 'set (refused without CAP_SYS_RESOURCE)' : 'set') },
     ]));
     for (const e of plan) {
       io.out(`\n${sanitizeTerminal(e.process.comm)} (pid ${e.process.pid}), rule ${e.rule.id}${e.rule.why ? ` (${sanitizeTerminal(e.rule.why)})` : ''}:`);
@@ -119,7 +119,15 @@ function runApply(io: CliIo, opts: ApplyOpts): void {
       { header: 'OUTCOME', get: (r) => r.outcome },
     ]));
   }
-  for (const r of denied) io.err(`oomwatch: ${r.message}`);
+  // One message for everything the missing capability leaves unprotected, with the fix once; other failures one by one.
+  const noCap = denied.filter((r) => r.outcome === 'denied' && r.toAdj < 0);
+  if (noCap.length) {
+    io.err(
+      `oomwatch: cannot protect ${noCap.length} process${noCap.length === 1 ? '' : 'es'}: lowering oom_score_adj below 0 needs CAP_SYS_RESOURCE, which oomwatch lacks. ` +
+        `Unprotected: ${noCap.map((r) => `${describeTarget(r.entry)} stays at ${r.fromAdj ?? 'unknown'} instead of ${r.toAdj}`).join('; ')}. ${GRANT_CAP_SYS_RESOURCE}`,
+    );
+  }
+  for (const r of denied) if (!noCap.includes(r)) io.err(`oomwatch: ${r.message}`);
 }
 
 function audit(path: string, results: readonly ApplyResult[]): void {
