@@ -56,11 +56,13 @@ export function storeErrorFrom(err: unknown, path: string, action: string): Stor
     EACCES: 'Permission denied. Run as a user that can write there, or choose another --db / store.path.',
     ENOENT: 'The database does not exist yet. Run the agent (oomwatch run) first, or pass the right --db.',
     EROFS: 'The filesystem is read-only. Choose a writable --db / store.path.',
+    ENOTDIR: 'Part of the path is a file, not a folder. Choose another --db / store.path.',
+    ENOSPC: 'The disk is full. Free space or move store.path to a larger disk; nothing already recorded is lost.',
   };
   const key = Object.keys(fixes).find((k) => code === k || code.startsWith(`${k}_`)) ?? '';
   const msg = err instanceof Error ? err.message : String(err);
   return new StoreError(
-    `Cannot ${action} the database ${path}: ${msg}. ${fixes[key] ?? 'Check the path, its permissions and free disk space.'}`,
+    `Cannot ${action} the database ${path}: ${msg}. ${fixes[key] ?? 'Check the path (--db or store.path), its permissions and free disk space.'}`,
     { cause: err },
   );
 }

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { CLI, runCli } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+let t: ReturnType<typeof makeTempDir>;
+beforeEach(() => (t = makeTempDir()));
+afterEach(() => t.cleanup());
+
+function startAgent(db: string, extra: string[] = []) {
+  const child = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], cwd: t.dir, env: { ...process.env, OOMWATCH_CONFIG: '' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return { child, stderr: () => stderr };
+}
+
+async function waitFor(cond: () => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the agent', () => {
+  it('ticks, refuses a second agent on the same database, and stops cleanly on SIGTERM with a consistent database', async () => {
+    const db = join(t.dir, 'a.db');
+    const a = startAgent(db);
+    await waitFor(() => a.stderr().includes('oomwatch agent running'));
+    await new Promise((r) => setTimeout(r, 1200));
+
+    const second = await runCli(['run', '--db', db], { cwd: t.dir });
+    expect(second.code).toBe(75);
+    expect(second.stderr).toMatch(/Another oomwatch agent \(pid \d+\) is already running on .*a\.db/);
+
+    a.child.kill('SIGTERM');
+    const [code] = await once(a.child, 'exit');
+    expect(code).toBe(0);
+
+    const conn = new BetterSqlite3(db, { readonly: true });
+    try {
+      expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
+      const ticks = conn.prepare('SELECT COUNT(*) AS n, SUM(keyframe) AS k FROM tick').get() as { n: number; k: number };
+      expect(ticks.n).toBeGreaterThanOrEqual(4);
+      expect(ticks.k).toBe(1);
+      expect(conn.prepare('SELECT COUNT(*) AS n FROM agent_lock').get()).toEqual({ n: 0 });
+      const events = conn.prepare('SELECT kind FROM agent_event ORDER BY id').all().map((r) => (r as { kind: string }).kind);
+      expect(events).toEqual(['agent-start', 'agent-stop']);
+      // the agent's own process is in the record, keyed by its identity
+      expect(conn.prepare('SELECT COUNT(*) AS n FROM process WHERE pid = ?').get(a.child.pid)).toEqual({ n: 1 });
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('takes over the lock of a crashed agent and records the time it was down as a gap', async () => {
+    const db = join(t.dir, 'b.db');
+    const a = startAgent(db);
+    await waitFor(() => a.stderr().includes('oomwatch agent running'));
+    await new Promise((r) => setTimeout(r, 600));
+    a.child.kill('SIGKILL');
+    await once(a.child, 'exit');
+    await new Promise((r) => setTimeout(r, 1200));
+    const b = startAgent(db);
+    await waitFor(() => b.stderr().includes('oomwatch agent running'));
+    b.child.kill('SIGINT');
+    const [code] = await once(b.child, 'exit');
+    expect(code).toBe(0);
+    const conn = new BetterSqlite3(db, { readonly: true });
+    try {
+      const gaps = conn.prepare('SELECT reason FROM gap').all() as { reason: string }[];
+      expect(gaps.map((g) => g.reason)).toEqual(['agent-down']);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('reloads its config on SIGHUP, and keeps the old one when the new one is bad', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const cfg = join(t.dir, 'c.yaml');
+    writeFileSync(cfg, 'sample:\n  interval: 200ms\n  keyframeEvery: 1m\n');
+    const db = join(t.dir, 'c.db');
+    const a = startAgent(db, ['--config', cfg]);
+    await waitFor(() => a.stderr().includes('oomwatch agent running'));
+    writeFileSync(cfg, 'sample:\n  interval: nonsense\n');
+    a.child.kill('SIGHUP');
+    await waitFor(() => a.stderr().includes('configuration NOT reloaded'));
+    expect(a.stderr()).toContain('sample.interval');
+    writeFileSync(cfg, 'sample:\n  interval: 300ms\n  keyframeEvery: 1m\n');
+    a.child.kill('SIGHUP');
+    await waitFor(() => a.stderr().includes('configuration reloaded'));
+    a.child.kill('SIGTERM');
+    expect((await once(a.child, 'exit'))[0]).toBe(0);
+  });
+});
