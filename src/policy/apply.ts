@@ -70,12 +70,22 @@ function readInt(path: string): number | null {
 export const describeTarget = (e: PlanEntry): string =>
   `${capLength(sanitizeTerminal(e.process.comm), 40)} (pid ${e.process.pid}, rule ${e.rule.id})`;
 
-/** Applies each entry; never throws for a gone, reused or protected-by-capability process, only reports it. */
+/** Applies each entry; never throws: a gone, reused, refused or failed write is reported in its result. */
 export function applyAdjustments(procRoot: string, plan: readonly PlanEntry[], opts: ApplyOptions): ApplyResult[] {
   return plan.map((entry) => applyOne(procRoot, entry, opts));
 }
 
 function applyOne(procRoot: string, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
+  try {
+    return tryApplyOne(procRoot, entry, opts);
+  } catch (err) {
+    // Anything unexpected (EIO, a procfs that is not one) fails this entry only: the others are still applied.
+    const message = `cannot set the oom_score_adj of ${describeTarget(entry)} under ${procRoot}: ${(err as Error).message}. Check that procfs is mounted there (or fix --proc-root).`;
+    return { entry, outcome: 'failed', fromAdj: null, toAdj: entry.targetAdj, message };
+  }
+}
+
+function tryApplyOne(procRoot: string, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
   const { pid, startTimeTicks, bootId } = entry.process;
   const toAdj = entry.targetAdj;
   const result = (outcome: ApplyOutcome, fromAdj: number | null, message: string | null = null): ApplyResult => ({ entry, outcome, fromAdj, toAdj, message });

@@ -56,7 +56,7 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
 
   function onTick(snapshot: HostSnapshot, nowMs: number): EnforceTickResult {
     const result: EnforceTickResult = { applied: 0, drifted: 0, unprotected: [], gone: 0 };
-    if (!policy.enforce) return result;
+    if (!policy.enforce || policy.rules.length === 0) return result;
     const plan = planAdjustments(snapshot.processes, policy, snapshot);
     const live = new Set(plan.map((e) => keyOf(e.process)));
     for (const k of established.keys()) if (!live.has(k)) established.delete(k);

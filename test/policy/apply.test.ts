@@ -134,3 +134,28 @@ describe('applyAgentSelfProtection', () => {
     }
   });
 });
+
+describe('applyAdjustments on a tree that is not procfs', () => {
+  it('reports an unexpected error as failed for that entry instead of throwing', () => {
+    const root = mkdtempSync(join(tmpdir(), 'oomwatch-notproc-'));
+    try {
+      // /<pid>/oom_score_adj is a directory here: open for writing fails with EISDIR.
+      mkdirSync(join(root, '42/oom_score_adj'), { recursive: true });
+      const entry = {
+        process: { bootId: 'b', pid: 42, startTimeTicks: 7, ppid: 1, comm: 'x', exe: null, uid: 0, unit: null },
+        rule: { id: 'r', index: 0, level: null, why: null },
+        currentAdj: 0,
+        targetAdj: 500,
+        action: 'set' as const,
+        mayNeedCapability: false,
+        children: { coversLaterChildren: true as const, existing: [], text: '' },
+        effect: { adjustmentBytes: 0, totalBytes: 1, usageBytes: 0, rankBefore: null, rankAfter: null, killableAfter: 0, text: '' },
+      };
+      const [r] = applyAdjustments(root, [entry], { bootId: 'b' });
+      expect(r.outcome).toBe('failed');
+      expect(r.message).toMatch(new RegExp(`^cannot set the oom_score_adj of x \\(pid 42, rule r\\) under ${root}: EISDIR.*Check that procfs is mounted there`));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
