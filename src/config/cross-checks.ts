@@ -1,6 +1,7 @@
 import type { Config } from './schema.js';
 import { isLoopbackHost } from './sections/metrics.js';
 import { policyCrossChecks } from '../policy/config-checks.js';
+import { channelCrossChecks } from '../notify/config-checks.js';
 
 export interface CrossCheckContext {
   config: Config;
@@ -34,4 +35,5 @@ export const crossChecks: CrossCheck[] = [
     }
   },
   ...policyCrossChecks,
+  ...channelCrossChecks,
 ];
