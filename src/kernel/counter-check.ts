@@ -39,7 +39,7 @@ interface Pending extends CounterFinding {
 }
 
 interface HeldReport {
-  bucket: string;
+  ref: ReportRef;
   ageTicks: number;
 }
 
@@ -114,12 +114,12 @@ export function crossCheckCounters(
     }
   }
 
-  const held: HeldReport[] = ledger.reports.map((r) => ({ ...r }));
-  for (const r of reports) {
-    const memcg = r.taskMemcg ?? r.oomMemcg;
+  // Reports are attributed with this tick's tracked cgroups (a report read before the first tick has none yet).
+  const held: (HeldReport & { bucket: string })[] = [...ledger.reports, ...reports.map((ref) => ({ ref, ageTicks: 0 }))].map((h) => {
+    const memcg = h.ref.taskMemcg ?? h.ref.oomMemcg;
     const b = bucketOf(memcg);
-    held.push({ bucket: b ?? (memcg !== null || r.constraint !== null ? 'host' : WILDCARD), ageTicks: 0 });
-  }
+    return { ...h, bucket: b ?? (memcg !== null || h.ref.constraint !== null ? 'host' : WILDCARD) };
+  });
 
   // Explain pending rises with reports: same bucket first, then reports that could be anywhere.
   for (const p of pending) {
@@ -142,7 +142,7 @@ export function crossCheckCounters(
       findings.push(finding);
     } else stillPending.push({ ...p, ticksWaited: p.ticksWaited + 1 });
   }
-  const keptReports = held.map((r) => ({ ...r, ageTicks: r.ageTicks + 1 })).filter((r) => r.ageTicks <= REPORT_HOLD_TICKS);
+  const keptReports = held.map((r) => ({ ref: r.ref, ageTicks: r.ageTicks + 1 })).filter((r) => r.ageTicks <= REPORT_HOLD_TICKS);
   return { ledger: { pending: stillPending, reports: keptReports }, findings };
 }
 

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/clock.js';
+import { KmsgUnreadableError } from '../../src/errors.js';
+import { KmsgSource, type KmsgGap } from '../../src/kernel/kmsg-source.js';
+import type { KernelRecord } from '../../src/kernel/types.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { readFixture } from './fixtures.js';
+
+const BOOT = 'boot-a';
+const temps: { cleanup: () => void }[] = [];
+afterEach(() => temps.splice(0).forEach((t) => t.cleanup()));
+
+function fakeKmsg(content: string): string {
+  const t = makeTempDir();
+  temps.push(t);
+  const path = join(t.dir, 'kmsg');
+  writeFileSync(path, content);
+  return path;
+}
+
+function reader(path: string, resume: { bootId: string; nextSeq: number } | null, clock = manualClock()) {
+  const records: KernelRecord[] = [];
+  const gaps: KmsgGap[] = [];
+  const src = new KmsgSource({ path, bootId: BOOT, clock, resume, onRecords: (r) => records.push(...r), onGap: (g) => gaps.push(g), suspendedMs: () => 0 });
+  src.open();
+  return { src, records, gaps };
+}
+
+const dump = readFixture('6.18.44-memcg-kmsg-3.txt');
+const lines = dump.trimEnd().split('\n');
+
+describe('KmsgSource', () => {
+  it('stops and resumes mid-stream on a recorded dump: nothing lost, nothing doubled', () => {
+    const half = 40;
+    const path = fakeKmsg(`${lines.slice(0, half).join('\n')}\n${lines[half].slice(0, 10)}`); // the last record only partly written
+    const a = reader(path, null);
+    a.src.drain();
+    a.src.stop();
+    expect(a.records.map((r) => r.seq)).toEqual(Array.from({ length: half }, (_, i) => 593 + i));
+    appendFileSync(path, `${lines[half].slice(10)}\n${lines.slice(half + 1).join('\n')}\n`);
+    const b = reader(path, { bootId: BOOT, nextSeq: a.src.lastSeq! + 1 });
+    b.src.drain();
+    b.src.stop();
+    const seqs = [...a.records, ...b.records].map((r) => r.seq);
+    expect(seqs).toEqual(Array.from({ length: 83 }, (_, i) => 593 + i));
+    expect(b.gaps).toEqual([]);
+    expect(b.records.find((r) => r.seq === 674)?.text).toMatch(/^Memory cgroup out of memory: Killed process 25443 \(python3\)/);
+  });
+
+  it('a cursor from another boot starts from the beginning', () => {
+    const r = reader(fakeKmsg(dump), { bootId: 'old-boot', nextSeq: 10_000 });
+    r.src.drain();
+    expect(r.records).toHaveLength(83);
+    expect(r.records[0]).toMatchObject({ seq: 593, bootId: BOOT });
+  });
+
+  it('reports records overwritten before start and sequence jumps as gaps', () => {
+    const text = ['6,20,1000,-;a', '6,21,2000,-;b', '6,30,3000,-;c', ''].join('\n');
+    const r = reader(fakeKmsg(text), { bootId: BOOT, nextSeq: 15 });
+    r.src.drain();
+    expect(r.gaps).toEqual([
+      { reason: 'overwritten-before-start', fromSeq: 15, toSeq: 19 },
+      { reason: 'seq-jump', fromSeq: 22, toSeq: 29 },
+    ]);
+    expect(r.records.map((x) => x.text)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('converts timestamps with the realtime − monotonic offset, per epoch across a suspend', () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1)); // monotonic starts at 1,000,000 ms
+    const path = fakeKmsg('6,1,999000000,-;before\n6,2,999500000,-;PM: suspend entry (deep)\n');
+    const r = reader(path, null, clock);
+    r.src.drain();
+    // Suspend for one hour: wall moves, monotonic does not; then records logged after resume.
+    clock.jumpWall(3_600_000);
+    clock.advance(2000);
+    appendFileSync(path, '6,3,1000001000,-;PM: suspend exit\n6,4,1000001500,-;after\n');
+    r.src.drain();
+    const at = (t: string) => r.records.find((x) => x.text === t)!;
+    expect(at('before').wallMs).toBe(Date.UTC(2026, 0, 1) - 1000);
+    expect(at('after').wallMs).toBe(Math.round(Date.UTC(2026, 0, 1) + 3_600_000 + 1.5));
+    expect(at('after').wallMs! - at('before').wallMs!).toBeGreaterThan(3_600_000);
+  });
+
+  it('a record logged before a suspend but read after it keeps its true time', () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1));
+    const path = fakeKmsg('6,1,999000000,-;first\n');
+    const r = reader(path, null, clock);
+    r.src.drain();
+    appendFileSync(path, '6,2,1000000100,-;late but before suspend\n6,3,1000000200,-;PM: suspend entry (s2idle)\n6,4,1000000300,-;PM: suspend exit\n');
+    clock.jumpWall(600_000);
+    r.src.drain();
+    const at = (t: string) => r.records.find((x) => x.text === t)!;
+    expect(at('late but before suspend').wallMs).toBe(Date.UTC(2026, 0, 1));
+    expect(at('PM: suspend exit').wallMs).toBe(Math.round(Date.UTC(2026, 0, 1) + 600_000 + 0.3));
+  });
+
+  it('reads the real /dev/kmsg without blocking and finds a record we log', () => {
+    if (!existsSync('/dev/kmsg')) return expect.fail('/dev/kmsg is missing on this machine');
+    const marker = `oomwatch-kmsg-test-${process.pid}-${Date.now()}`;
+    writeFileSync('/dev/kmsg', `${marker}\n`);
+    const records: KernelRecord[] = [];
+    const src = new KmsgSource({ path: '/dev/kmsg', bootId: BOOT, clock: { nowMs: Date.now, monotonicMs: () => Number(process.hrtime.bigint() / 1_000_000n) }, resume: null, onRecords: (r) => records.push(...r), onGap: () => {} });
+    src.open();
+    const t0 = Date.now();
+    while (src.drain());
+    src.stop();
+    const mine = records.find((r) => r.text === marker);
+    expect(mine).toBeDefined();
+    expect(Math.abs(mine!.wallMs! - t0)).toBeLessThan(2000);
+  });
+
+  it('without permission to open the file: KmsgUnreadableError naming the fix (run as an unprivileged user)', () => {
+    const path = fakeKmsg('6,1,1,-;secret\n');
+    chmodSync(path, 0o600);
+    const mod = join(packageRoot(), 'dist/src/kernel/kmsg-source.js');
+    expect(existsSync(mod), 'run `npx tsc -p .` first (npm test builds)').toBe(true);
+    const script = `import('${mod}').then(({ KmsgSource }) => {
+      const s = new KmsgSource({ path: '${path}', bootId: 'b', clock: { nowMs: Date.now, monotonicMs: () => 0 }, resume: null, onRecords() {}, onGap() {} });
+      try { s.open(); console.log('opened'); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
+    });`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ name: 'KmsgUnreadableError', code: 'KMSG_UNREADABLE' });
+    expect(out.message).toMatch(/Run oomwatch as root, or grant CAP_SYSLOG/);
+    expect(new KmsgUnreadableError(path).message).toBe(out.message);
+  });
+});
