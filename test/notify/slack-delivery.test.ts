@@ -43,6 +43,18 @@ describe('Slack delivery against a loopback webhook', () => {
     expect(listChannelHealth(store.db)[0]).toMatchObject({ channel: 'ops', state: 'ok', sentTotal: 1 });
   });
 
+  it('coalesces a storm of 40 notifications into one Slack digest within the block limit', async () => {
+    await setup();
+    enqueueNotifications(store.db, Array.from({ length: 40 }, (_, i) => draft({ dedupKey: `k${i}` })));
+    await dispatcher!.drainOnce();
+    await dispatcher!.drainOnce();
+    expect(sink.requests).toHaveLength(1);
+    const body = sink.requests[0].body as { text: string; blocks: unknown[] };
+    expect(body.text).toBe('oomwatch digest: 40 notifications (40 firing) on web-1');
+    expect(body.blocks.length).toBeLessThanOrEqual(50);
+    expect(dispatcher!.queueDepth()).toEqual({ ops: 0 });
+  });
+
   it('honours 429 Retry-After before retrying', async () => {
     await setup();
     sink.queue({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } });
