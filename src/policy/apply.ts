@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { capLength, sanitizeTerminal } from '../util/escape.js';
+import { parsePidStat } from '../sample/parse/pid-stat.js';
 import { cannotProtectMessage } from './capability.js';
 import type { PlanEntry } from './plan.js';
 
@@ -42,14 +43,6 @@ export interface ApplyOptions {
   /** The boot id of the running kernel: a plan made under another boot is never applied. */
   bootId: string;
   dryRun?: boolean;
-}
-
-/** Reads field 22 (starttime) of /proc/PID/stat, parsing after the LAST ')' (comm may contain ')' and spaces). */
-export function parseStartTimeTicks(statText: string): number | null {
-  const close = statText.lastIndexOf(')');
-  if (close < 0) return null;
-  const n = Number(statText.slice(close + 2).split(' ')[19]);
-  return Number.isFinite(n) ? n : null;
 }
 
 type Errno = NodeJS.ErrnoException;
@@ -109,7 +102,8 @@ function tryApplyOne(procRoot: string, entry: PlanEntry, opts: ApplyOptions): Ap
       if (isGone(err)) return result('gone', null);
       throw err;
     }
-    const seen = parseStartTimeTicks(statText);
+    // parsePidStat reads after the LAST ')' (comm may contain ')'); a garbled stat throws and fails this entry.
+    const seen = parsePidStat(statText).startTimeTicks;
     if (seen !== startTimeTicks) {
       return result('identity-changed', null, `pid ${pid} now has start time ${seen}, the plan was made for ${startTimeTicks}`);
     }

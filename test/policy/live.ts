@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPolicySnapshot } from '../../src/policy/read-procs.js';
+import { createSampler } from '../../src/sample/host.js';
 import type { HostSnapshot } from '../../src/sample/types.js';
 
 /**
@@ -55,27 +55,11 @@ export function commOf(pid: number): string | null {
 
 export const adjOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8').trim());
 
-/** A snapshot of the real /proc limited to the given pids (so a test never plans for processes it did not start). */
+/** A snapshot of the real /proc, by the sampler, limited to the given pids (so a test never plans for processes it did not start). */
 export function snapshotOf(pids: readonly number[], nowMs = Date.now()): HostSnapshot {
-  const s = readPolicySnapshot('/proc');
-  const processes = s.processes.filter((p) => pids.includes(p.pid));
-  return {
-    takenAtMs: nowMs,
-    bootId: s.bootId,
-    hostname: 'test',
-    kernelRelease: 'test',
-    scale: 'new',
-    pageSizeBytes: 4096,
-    clockTicksPerSecond: 100,
-    memory: s.memory,
-    psi: null,
-    vmstatOomKill: null,
-    cgroupVersion: null,
-    cgroups: [],
-    processes,
-    domains: [],
-    counts: { listed: processes.length, sampled: processes.length, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 },
-  };
+  const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 0 });
+  const s = sampler.takeSnapshot(nowMs);
+  return { ...s, processes: s.processes.filter((p) => pids.includes(p.pid)) };
 }
 
 export const bootId = (): string => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();

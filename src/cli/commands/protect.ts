@@ -8,7 +8,8 @@ import { planAdjustments, unmatchedRules, type PlanEntry } from '../../policy/pl
 import { applyAdjustments, countOutcomes, describeTarget, type ApplyResult } from '../../policy/apply.js';
 import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capability.js';
 import { readUidLookup } from '../../policy/users.js';
-import { readPolicySnapshot, type PolicySnapshot } from '../../policy/read-procs.js';
+import { createSampler } from '../../sample/host.js';
+import type { HostSnapshot } from '../../sample/types.js';
 import { renderTable } from '../../util/table.js';
 import { formatBytes } from '../../util/format.js';
 import { sanitizeTerminal } from '../../util/escape.js';
@@ -18,6 +19,7 @@ interface PlanOpts {
   json?: boolean;
   config?: string;
   procRoot?: string;
+  cgroupRoot?: string;
 }
 interface ApplyOpts extends PlanOpts {
   dryRun?: boolean;
@@ -33,6 +35,7 @@ export function registerProtect(program: Command, io: CliIo): void {
     .option('--json', 'print the plan as JSON')
     .option('--config <file>', 'config file (default: $OOMWATCH_CONFIG, /etc/oomwatch/config.yaml)')
     .option('--proc-root <dir>', 'procfs root (default: sample.procRoot)')
+    .option('--cgroup-root <dir>', 'cgroup filesystem root (default: sample.cgroupRoot)')
     .action((opts: PlanOpts) => runPlan(io, opts));
   protect
     .command('apply')
@@ -41,16 +44,18 @@ export function registerProtect(program: Command, io: CliIo): void {
     .option('--json', 'print the results as JSON')
     .option('--config <file>', 'config file')
     .option('--proc-root <dir>', 'procfs root (default: sample.procRoot)')
+    .option('--cgroup-root <dir>', 'cgroup filesystem root (default: sample.cgroupRoot)')
     .option('--db <file>', 'database that records the audit of each change (default: store.path)')
     .action((opts: ApplyOpts) => runApply(io, opts));
   registerProtectSystemd(protect, io);
 }
 
-function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snapshot: PolicySnapshot; plan: PlanEntry[]; procRoot: string; dbPath: (cli?: string) => string } {
+function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snapshot: HostSnapshot; plan: PlanEntry[]; procRoot: string; dbPath: (cli?: string) => string } {
   const { config } = loadCommandConfig(io, opts.config);
   const procRoot = opts.procRoot ?? config.sample.procRoot;
   const policy = compilePolicy(config.policy, readUidLookup().uidOf);
-  const snapshot = readPolicySnapshot(procRoot);
+  const { sampler } = createSampler({ procRoot, cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
+  const snapshot = sampler.takeSnapshot(Date.now());
   const plan = planAdjustments(snapshot.processes, policy, snapshot);
   return { policy, snapshot, plan, procRoot, dbPath: (cli) => resolveDbPath(config, cli) };
 }
