@@ -4,6 +4,18 @@ import type { CrossCheck } from '../config/cross-checks.js';
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
 
 export const channelCrossChecks: CrossCheck[] = [
+  function routedChannelsExist({ config, errors }) {
+    const known = Object.keys(config.channels);
+    const check = (names: readonly string[] | undefined, where: string) => {
+      for (const n of names ?? []) {
+        if (!known.includes(n)) {
+          errors.push(`${where}: no channel named "${n}" under channels: (configured: ${known.join(', ') || 'none'}). Fix the name or add the channel.`);
+        }
+      }
+    };
+    config.rules.forEach((r, i) => check((r as { channels?: string[] }).channels, `rules.${i}.channels`));
+    check((config.alerting as { defaultChannels?: string[] }).defaultChannels, 'alerting.defaultChannels');
+  },
   function alertmanagerNeedsResolved({ config, errors }) {
     for (const [name, ch] of Object.entries(config.channels)) {
       if (ch.type === 'alertmanager' && !ch.sendResolved) {

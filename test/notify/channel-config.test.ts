@@ -72,6 +72,11 @@ describe('channels config', () => {
     ]);
   });
 
+  it('rejects rules and defaults routed to a channel that does not exist', () => {
+    const r = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { defaultChannels: ['opz'] } });
+    expect(r.ok ? [] : r.errors).toEqual(['alerting.defaultChannels: no channel named "opz" under channels: (configured: ops). Fix the name or add the channel.']);
+  });
+
   it('resolves inline, file and env secrets, and reports every missing one at once', () => {
     dir = mkdtempSync(join(tmpdir(), 'oomwatch-secrets-'));
     writeFileSync(join(dir, 'smtp'), 's3cret-pass\n');
