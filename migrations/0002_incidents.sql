@@ -56,6 +56,7 @@ CREATE INDEX incident_victim ON incident (boot_id, victim_pid);
 -- The kernel's task table (dump_tasks) of a report. Memory values in pages, as printed.
 CREATE TABLE incident_task (
   incident_id      INTEGER NOT NULL REFERENCES incident (id) ON DELETE CASCADE,
+  row_no           INTEGER NOT NULL,                   -- order as printed
   pid              INTEGER NOT NULL,
   uid              INTEGER,
   tgid             INTEGER,
@@ -69,7 +70,7 @@ CREATE TABLE incident_task (
   swapents         INTEGER,
   oom_score_adj    INTEGER,
   name             TEXT    NOT NULL,
-  PRIMARY KEY (incident_id, pid)
+  PRIMARY KEY (incident_id, row_no)
 ) WITHOUT ROWID;
 
 -- Where the /dev/kmsg reader resumes: the next seq to read in this boot (one row).

@@ -8,16 +8,17 @@ const KIB = 1024;
 
 /**
  * The victim's identity: the process with that pid in this boot whose identity was alive just before
- * the kill (first seen at or before it, last seen no earlier than `slackMs` before it). A pid alone is
- * reused within minutes, so the start time it had is what names it.
+ * the kill: first seen at or before it, and not ended (ended_ms is the first tick that no longer
+ * listed it) more than `slackMs` before it. A pid alone is reused within minutes, so the start time it
+ * had is what names it. last_seen_ms is not used: the sample store refreshes it only at keyframes.
  */
 export function linkVictim(
   db: Database,
   q: { bootId: string; pid: number; killMs: number; slackMs: number },
 ): { processId: number; startTimeTicks: number } | null {
   const row = db
-    .prepare(`SELECT id, start_time_ticks FROM process WHERE boot_id = ? AND pid = ? AND first_seen_ms <= ? AND last_seen_ms >= ?
-      ORDER BY last_seen_ms DESC LIMIT 1`)
+    .prepare(`SELECT id, start_time_ticks FROM process WHERE boot_id = ? AND pid = ? AND first_seen_ms <= ?
+      AND (ended_ms IS NULL OR ended_ms >= ?) ORDER BY first_seen_ms DESC LIMIT 1`)
     .get(q.bootId, q.pid, q.killMs, q.killMs - q.slackMs) as { id: number; start_time_ticks: number } | undefined;
   return row ? { processId: row.id, startTimeTicks: row.start_time_ticks } : null;
 }
@@ -92,7 +93,7 @@ export function rankedCandidates(
         SELECT process_id, max(tick_id) AS tick_id FROM sample WHERE tick_id BETWEEN ? AND ? GROUP BY process_id)
       SELECT p.id, p.pid, p.start_time_ticks, p.comm, p.cgroup, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
       FROM latest l JOIN sample s ON s.process_id = l.process_id AND s.tick_id = l.tick_id JOIN process p ON p.id = l.process_id
-      WHERE p.boot_id = ? AND p.last_seen_ms >= ?
+      WHERE p.boot_id = ? AND (p.ended_ms IS NULL OR p.ended_ms > ?)
         AND (? IS NULL OR p.cgroup = ? OR substr(p.cgroup, 1, length(?) + 1) = ? || '/')`)
     .all(key.kid ?? 0, tick.id, q.bootId, tick.ts_ms, q.cgroup, q.cgroup, q.cgroup, q.cgroup) as {
     id: number; pid: number; start_time_ticks: number; comm: string; cgroup: string; rss_kib: number; swap_kib: number;

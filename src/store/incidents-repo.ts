@@ -62,9 +62,9 @@ export function createIncidentsRepo(db: Database) {
     @shmemKib, @pgtablesKib, @victimAdj, @selectedPid, @selectedScore,
     @reaped, @reapedTsMs, @reapedAnonKib, @reapedFileKib, @reapedShmemKib,
     @memcgJson, @taskColumns, @flags, @vanishedJson, @rawText, @createdMs)`);
-  const insertTask = db.prepare(`INSERT OR IGNORE INTO incident_task (incident_id, pid, uid, tgid, total_vm_pages, rss_pages,
+  const insertTask = db.prepare(`INSERT INTO incident_task (incident_id, row_no, pid, uid, tgid, total_vm_pages, rss_pages,
     rss_anon_pages, rss_file_pages, rss_shmem_pages, pgtables_bytes, nr_ptes, swapents, oom_score_adj, name)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const setLink = db.prepare('UPDATE incident SET victim_process_id = ?, victim_start_time_ticks = ? WHERE id = ?');
   const upsertCursor = db.prepare(`INSERT INTO kmsg_cursor (id, boot_id, next_seq, updated_ms) VALUES (1, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET boot_id = excluded.boot_id, next_seq = excluded.next_seq, updated_ms = excluded.updated_ms`);
@@ -136,7 +136,7 @@ export function createIncidentsRepo(db: Database) {
       return { id: row.id, inserted: false };
     }
     const id = Number(res.lastInsertRowid);
-    for (const t of r.tasks) insertTaskRow(id, t);
+    r.tasks.forEach((t, i) => insertTaskRow(id, i, t));
     const bootId = ctx.bootId ?? r.bootId;
     if (v && bootId && r.wallMs !== null) {
       const link = linkVictim(db, { bootId, pid: v.pid, killMs: r.wallMs, slackMs: ctx.linkSlackMs ?? 60_000 });
@@ -145,8 +145,8 @@ export function createIncidentsRepo(db: Database) {
     return { id, inserted: true };
   });
 
-  function insertTaskRow(id: number, t: OomTaskRow): void {
-    insertTask.run(id, t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages, t.rssAnonPages, t.rssFilePages, t.rssShmemPages,
+  function insertTaskRow(id: number, rowNo: number, t: OomTaskRow): void {
+    insertTask.run(id, rowNo, t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages, t.rssAnonPages, t.rssFilePages, t.rssShmemPages,
       t.pgtablesBytes, t.nrPtes, t.swapents, t.oomScoreAdj, t.name);
   }
 
@@ -200,7 +200,7 @@ export function createIncidentsRepo(db: Database) {
       return row ? viewFromRow(row) : null;
     },
     tasks(id: number): OomTaskRow[] {
-      const rows = db.prepare('SELECT * FROM incident_task WHERE incident_id = ? ORDER BY rowid').all(id) as TaskRowDb[];
+      const rows = db.prepare('SELECT * FROM incident_task WHERE incident_id = ? ORDER BY row_no').all(id) as TaskRowDb[];
       return rows.map((t) => ({
         pid: t.pid, uid: t.uid, tgid: t.tgid, totalVmPages: t.total_vm_pages, rssPages: t.rss_pages, rssAnonPages: t.rss_anon_pages,
         rssFilePages: t.rss_file_pages, rssShmemPages: t.rss_shmem_pages, pgtablesBytes: t.pgtables_bytes, nrPtes: t.nr_ptes,

@@ -1,0 +1,154 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import type { IncidentView } from '../../src/kernel/incident-view.js';
+import { createKernelWatcher, type KernelWatcher } from '../../src/kernel/watcher.js';
+import { silentLogger } from '../../src/log.js';
+import { openStore, type Database } from '../../src/store/db.js';
+import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
+import { SamplesRepo } from '../../src/store/samples-repo.js';
+import { BOOT, proc, snapshot } from '../helpers/snapshots.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { readFixture } from './fixtures.js';
+
+const MiB = 1024 ** 2;
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function setup() {
+  const t = makeTempDir();
+  const kmsgPath = join(t.dir, 'kmsg');
+  writeFileSync(kmsgPath, '');
+  const db = openStore(join(t.dir, 'oomwatch.db'));
+  cleanups.push(() => t.cleanup(), () => db.close());
+  return { kmsgPath, db, dir: t.dir };
+}
+
+function watch(db: Database, kmsgPath: string, seen: IncidentView[] = []): KernelWatcher {
+  const w = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
+  w.start();
+  cleanups.push(() => w.stop());
+  return w;
+}
+
+/** The 6.18 kmsg dump re-based so its last record is `nowUs` (monotonic µs), keeping the gaps between records. */
+function rebasedDump(nowUs: number): string[] {
+  const lines = readFixture('6.18.44-memcg-kmsg-3.txt').trimEnd().split('\n');
+  const killTs = 917197581;
+  return lines.map((l) => l.replace(/^(\d+),(\d+),(\d+),/, (_m, p, s, ts) => `${p},${s},${Number(ts) - killTs + nowUs},`));
+}
+
+const monoUs = () => systemClock.monotonicMs() * 1000;
+
+async function until<T>(f: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('createKernelWatcher', () => {
+  it('commits the incident within a second of the kill record, then records the reaper outcome', async () => {
+    const { kmsgPath, db } = setup();
+    const seen: IncidentView[] = [];
+    const w = watch(db, kmsgPath, seen);
+    const lines = rebasedDump(monoUs());
+    appendFileSync(kmsgPath, `${lines.slice(0, 82).join('\n')}\n`); // up to the kill line, seq 674
+    const t0 = performance.now();
+    const count = () => (db.prepare('SELECT count(*) AS n FROM incident').get() as { n: number }).n;
+    await until(() => count() === 1);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ source: 'kmsg', constraint: 'memcg', oomMemcg: '/oomprobe', reaped: false, kmsgSeq: 674, bootId: BOOT, victim: { pid: 25443, comm: 'python3', uid: 0, anonRssBytes: 63616 * 1024 } });
+    expect(Math.abs(seen[0].timeMs! - Date.now())).toBeLessThan(3000);
+    appendFileSync(kmsgPath, `${lines[82]}\n`);
+    const repo = createIncidentsRepo(db);
+    await until(() => repo.get(seen[0].id!)?.reaped);
+    expect(repo.get(seen[0].id!)?.reaper?.fileRssBytes).toBe(64 * 1024);
+    expect(repo.tasks(seen[0].id!).map((t) => t.pid)).toEqual([25264, 25266, 25265, 25443]);
+    expect(w.status()).toEqual({ readable: true, lastSeq: 675 });
+  });
+
+  it('stopped mid-report and restarted: the report is whole, once; a later restart re-reads nothing', async () => {
+    const { kmsgPath, db } = setup();
+    const lines = rebasedDump(monoUs());
+    appendFileSync(kmsgPath, `${lines.slice(0, 60).join('\n')}\n`); // header … part of memory.stat
+    const w1 = watch(db, kmsgPath);
+    await until(() => w1.status().lastSeq === 652);
+    await w1.stop();
+    const repo = createIncidentsRepo(db);
+    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 593 }); // held at the report's first record
+    appendFileSync(kmsgPath, `${lines.slice(60).join('\n')}\n`);
+    const w2 = watch(db, kmsgPath);
+    await until(() => w2.status().lastSeq === 675);
+    await until(() => repo.list()[0]?.reaped);
+    await w2.stop();
+    const w3 = watch(db, kmsgPath);
+    await new Promise((r) => setTimeout(r, 150));
+    await w3.stop();
+    const all = repo.list();
+    expect(all).toHaveLength(1);
+    expect(all[0].flags).toEqual([]);
+    expect(repo.tasks(all[0].id!)).toHaveLength(4);
+    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 676 });
+  });
+
+  it('links the victim to the identity alive just before the kill, not an older process with the same pid', async () => {
+    const { kmsgPath, db } = setup();
+    const now = Date.now();
+    const samples = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
+    const old = proc({ pid: 25443, startTimeTicks: 5, comm: 'python3', cgroup: '/oomprobe' });
+    const victim = proc({ pid: 25443, startTimeTicks: 91_000, comm: 'python3', cgroup: '/oomprobe', rssBytes: 60 * MiB });
+    const sibling = proc({ pid: 25264, comm: 'sleep', cgroup: '/oomprobe', rssBytes: 2 * MiB, oomScoreAdj: 500 });
+    const limit = { path: '/oomprobe', version: 1 as const, usageBytes: 62 * MiB, limitBytes: 64 * MiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: 0, oomCount: null };
+    samples.writeTick(snapshot(now - 600_000, [old]), 10);
+    samples.writeTick(snapshot(now - 20_000, [victim, sibling], [limit]), 10);
+    samples.writeTick(snapshot(now - 10_000, [victim, sibling], [limit]), 10);
+    const seen: IncidentView[] = [];
+    watch(db, kmsgPath, seen);
+    appendFileSync(kmsgPath, `${rebasedDump(monoUs()).join('\n')}\n`);
+    await until(() => seen.length === 1);
+    expect(seen[0].victim).toMatchObject({ pid: 25443, startTimeTicks: 91_000 });
+    const { lastSamples, rankedCandidates } = await import('../../src/store/incidents-history.js');
+    const hist = lastSamples(db, seen[0].victim!.processId!, seen[0].timeMs!);
+    expect(hist.map((h) => h.rssBytes)).toEqual([60 * MiB]);
+    const ranked = rankedCandidates(db, { bootId: BOOT, atMs: seen[0].timeMs!, cgroup: seen[0].oomMemcg });
+    expect(ranked?.totalBytes).toBe(64 * MiB);
+    // sleep: 2 MiB + 500 * 64 MiB / 1000 = 34 MiB (+ page tables) < python3's 60 MiB.
+    expect(ranked?.candidates.map((c) => c.comm)).toEqual(['python3', 'sleep']);
+    expect(ranked?.candidates[1].badnessBytes).toBeCloseTo(2 * MiB + 64 * 1024 + 32 * MiB, -3);
+  });
+
+  it('onTick: a cgroup kill counter that rose with no report is recorded as "no kernel report"', async () => {
+    const { kmsgPath, db } = setup();
+    const seen: IncidentView[] = [];
+    const w = watch(db, kmsgPath, seen);
+    const hog = proc({ pid: 4242, comm: 'hog', cgroup: '/jobs/x', rssBytes: 63 * MiB });
+    const cg = (n: number) => ({ path: '/jobs/x', version: 2 as const, usageBytes: 1, limitBytes: 64 * MiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: n, oomCount: n });
+    const s1 = { ...snapshot(1000, [hog], [cg(0)]), vmstatOomKill: 7 };
+    const s2 = { ...snapshot(2000, [], [cg(1)]), vmstatOomKill: 8 };
+    const s3 = { ...snapshot(3000, [], [cg(1)]), vmstatOomKill: 8 };
+    w.onTick(null, s1);
+    w.onTick(s1, s2);
+    expect(seen).toEqual([]);
+    w.onTick(s2, s3);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ source: 'counter', noKernelReport: true, constraint: 'memcg', oomMemcg: '/jobs/x', windowStartMs: 1000, timeMs: 2000, killCount: 1, victim: null, vanished: [{ pid: 4242, comm: 'hog' }] });
+  });
+
+  it('a kmsg path that cannot be opened: keeps running, says so once, records an agent event', async () => {
+    const { db, dir } = setup();
+    const w = watch(db, join(dir, 'no-such-kmsg'));
+    expect(w.status().readable).toBe(false);
+    expect(w.status().problem).toMatch(/no-such-kmsg/);
+    const events = db.prepare("SELECT kind, message FROM agent_event WHERE kind = 'kmsg-unreadable'").all();
+    expect(events).toHaveLength(1);
+    w.onTick(null, snapshot(1000, [])); // the counters path still works
+  });
+});
