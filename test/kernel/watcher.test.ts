@@ -23,7 +23,7 @@ function setup() {
   const kmsgPath = join(t.dir, 'kmsg');
   writeFileSync(kmsgPath, '');
   const db = openStore(join(t.dir, 'oomwatch.db'));
-  cleanups.push(() => t.cleanup(), () => db.close());
+  cleanups.push(() => t.cleanup(), () => void db.close());
   return { kmsgPath, db, dir: t.dir };
 }
 
