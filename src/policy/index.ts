@@ -11,3 +11,4 @@ export { readUidLookup, parsePasswd } from './users.js';
 export { writeDropIn, type DropInResult } from './dropin-write.js';
 export { normalizeUnitName, parseAdjArgument, parseOomPolicyArgument, renderDropIn, reloadInstructions, OOM_POLICIES, type OomPolicy } from './systemd-dropin.js';
 export { checkProtection, type ProtectionHealth } from './health.js';
+export { createPolicyModule, type PolicyModule, type PolicyHealth } from './module.js';

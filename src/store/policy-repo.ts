@@ -1,4 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import type { PrunableTable } from './prune.js';
+
+/** The audit ages out with the rest of the history: pass this to pruneHistory's `extra`. */
+export const ADJ_CHANGE_PRUNABLE: PrunableTable = { table: 'adj_change', timeColumn: 'ts_ms' };
 
 /** One audited oom_score_adj change (migrations/0005_policy.sql). */
 export interface AdjChange {

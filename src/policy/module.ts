@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
+import type { Config } from '../config/schema.js';
+import { parsePidStat } from '../sample/parse/pid-stat.js';
+import type { ProcessSample } from '../sample/types.js';
+import { createPolicyRepo } from '../store/policy-repo.js';
+import { createPolicyEnforcer, type PolicyEnforcer } from './enforcer.js';
+import { applyAgentSelfProtection, type SelfProtectResult } from './self-protect.js';
+
+export interface PolicyHealth {
+  /** Processes left unprotected (the agent itself included): feeds the agent-health alert (`health.unprotected`). */
+  unprotected: string[];
+  /** The agent's own value at start; null when policy.agentOomScoreAdj is null. */
+  self: SelfProtectResult | null;
+}
+
+export interface PolicyModule extends AgentModule {
+  health(): PolicyHealth;
+  isProtected(p: ProcessSample): boolean;
+}
+
+/**
+ * The protection policy as an agent module: at start the agent protects itself; on every tick the enforcer applies
+ * the policy to the tick's snapshot; a reload (SIGHUP) takes the new policy. `selfProcRoot` is where the agent's own
+ * /proc/self lives: always the real /proc, even when sampling reads a fixture tree (tests override it).
+ */
+export function createPolicyModule(ctx: AgentContext, opts: { selfProcRoot?: string } = {}): PolicyModule {
+  const log = ctx.log.child({ mod: 'policy' });
+  const repo = createPolicyRepo(ctx.db);
+  const selfProcRoot = opts.selfProcRoot ?? '/proc';
+  const build = (config: Config): PolicyEnforcer =>
+    createPolicyEnforcer({ db: ctx.db, log: ctx.log, procRoot: config.sample.procRoot, policy: config.policy, bootId: ctx.facts.bootId });
+  let enforcer = build(ctx.config);
+  /** From the last tick: processes whose rule could not be applied. */
+  let ruleUnprotected: string[] = [];
+  let self: SelfProtectResult | null = null;
+
+  const selfLine = (r: SelfProtectResult): string => `oomwatch agent (pid ${process.pid}): wants ${r.toAdj}, stays at ${r.fromAdj ?? 'unknown'}`;
+
+  return {
+    name: 'policy',
+    start() {
+      const adj = ctx.config.policy.agentOomScoreAdj;
+      if (adj === null) return;
+      self = applyAgentSelfProtection(selfProcRoot, adj);
+      const nowMs = ctx.clock.nowMs();
+      if (self.outcome === 'applied' || self.outcome === 'denied' || self.outcome === 'failed') {
+        repo.recordChanges([{ tsMs: nowMs, ...selfIdentity(selfProcRoot, ctx.facts.bootId), ruleId: 'agent-self', fromAdj: self.fromAdj, toAdj: self.toAdj, reason: 'self', outcome: self.outcome, message: self.message }]);
+      }
+      if (self.message) {
+        log.warn({ outcome: self.outcome }, self.message);
+        repo.recordHealthEvent(nowMs, 'policy-unprotected', self.message);
+      } else {
+        log.info({ from: self.fromAdj, to: self.toAdj }, `the agent's own oom_score_adj is ${self.toAdj}`);
+      }
+    },
+    onTick(tc: TickContext) {
+      const r = enforcer.onTick(tc.snapshot, tc.nowMs);
+      ruleUnprotected = r.unprotected;
+      if (r.applied) log.debug({ applied: r.applied, drifted: r.drifted, gone: r.gone }, 'policy applied');
+    },
+    reload(config: Config) {
+      enforcer = build(config);
+    },
+    health: () => ({ unprotected: [...(self?.message ? [selfLine(self)] : []), ...ruleUnprotected], self }),
+    isProtected: (p) => enforcer.isProtected(p),
+  };
+}
+
+/** The agent's identity for its own audit row: pid and start time as /proc/self shows them. */
+function selfIdentity(procRoot: string, bootId: string): { bootId: string; pid: number; startTimeTicks: number; comm: string } {
+  try {
+    const stat = parsePidStat(readFileSync(`${procRoot}/self/stat`, 'utf8'));
+    return { bootId, pid: process.pid, startTimeTicks: stat.startTimeTicks, comm: stat.comm };
+  } catch {
+    return { bootId, pid: process.pid, startTimeTicks: 0, comm: 'oomwatch' }; // identity unreadable: the row still records the attempt
+  }
+}
