@@ -24,12 +24,13 @@ describe('oomwatch protect plan|apply', () => {
     mysqld = await live.start('mysqld');
     config = join(live.dir, 'config.yaml');
     // Rules select by the test's own executables, so no other process on this host is touched.
+    // `user: root` is resolved through the real /etc/passwd (the test runs as root).
     writeFileSync(
       config,
       [
         'policy:',
         '  rules:',
-        `    - { id: sshd, match: { name: sshd, exe: ${sshd.exe} }, level: immune, why: remote access }`,
+        `    - { id: sshd, match: { name: sshd, exe: ${sshd.exe}, user: root }, level: immune, why: remote access }`,
         `    - { id: databases, match: { name: mysqld, exe: ${mysqld.exe} }, oomScoreAdj: 300 }`,
         `    - { id: browsers, match: { name: chrome, exe: ${chrome.exe} }, level: prefer-kill }`,
         `    - { id: nothing, match: { exe: ${join(live.dir, 'absent')} }, level: neutral }`,

@@ -3,6 +3,7 @@ import { LEVELS, describeAdj, legacyValueMessage, looksLegacy, translateLegacyOo
 import { CAP_SYS_RESOURCE, hasCapability, parseCapEff } from '../../src/policy/capability.js';
 import { checkProtection } from '../../src/policy/health.js';
 import { policyOf } from './factories.js';
+import { parsePasswd } from '../../src/policy/users.js';
 
 describe('legacy oom_adj scale', () => {
   it.each([
@@ -62,5 +63,15 @@ describe('checkProtection (doctor)', () => {
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/^oomwatch lacks CAP_SYS_RESOURCE: sshd, agent-self ask for oom_score_adj below 0 and will stay unprotected\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/);
     expect(checkProtection(policyOf({ enforce: false, rules: protective.rules.map((x) => ({ id: x.id, match: x.match, level: 'immune' })) }), false).needing).toEqual(['agent-self']);
+  });
+});
+
+describe('parsePasswd', () => {
+  it('maps user names to uids, skipping comments and malformed lines; the first entry wins', () => {
+    const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\n# comment\npostgres:x:70:70::/var/lib/pgsql:/bin/sh\nbroken\nbad:x:notanumber:1::/:/bin/false\nroot:x:99:99::/:/bin/false\n');
+    expect([...users]).toEqual([
+      ['root', 0],
+      ['postgres', 70],
+    ]);
   });
 });
