@@ -124,14 +124,15 @@ export function createOutboxRepo(db: Database) {
     `INSERT INTO channel_health (channel, state, last_ok_ms, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms)
      VALUES (@channel, @state, @okMs, @errMs, @error, @fails, @sent, @failed, @brokenMs)
      ON CONFLICT (channel) DO UPDATE SET
-       state = excluded.state,
+       -- a broken channel stays broken through retryable failures; only a success repairs it
+       state = CASE WHEN excluded.state = 'failing' AND state = 'broken' THEN 'broken' ELSE excluded.state END,
        last_ok_ms = COALESCE(excluded.last_ok_ms, last_ok_ms),
        last_error_ms = COALESCE(excluded.last_error_ms, last_error_ms),
        last_error = COALESCE(excluded.last_error, last_error),
        consecutive_failures = CASE WHEN excluded.state = 'ok' THEN 0 ELSE consecutive_failures + 1 END,
        sent_total = sent_total + excluded.sent_total,
        failed_total = failed_total + excluded.failed_total,
-       broken_since_ms = CASE WHEN excluded.state = 'broken' THEN COALESCE(broken_since_ms, excluded.broken_since_ms) ELSE NULL END`,
+       broken_since_ms = CASE WHEN excluded.state = 'ok' THEN NULL ELSE COALESCE(broken_since_ms, excluded.broken_since_ms) END`,
   );
   const healthOf = db.prepare(`SELECT state FROM channel_health WHERE channel = ?`);
 
@@ -189,8 +190,7 @@ export function createOutboxRepo(db: Database) {
     /** Rows still undelivered after the channel's giveUpAfter: kept as a record, no longer tried. */
     markExpired: db.transaction((channel: string, ids: number[], atMs: number, error: string) => {
       for (const id of ids) setDone.run({ id, status: 'expired', atMs, error });
-      const state = (healthOf.get(channel) as { state: ChannelState } | undefined)?.state ?? 'failing';
-      healthUpsert.run({ channel, state: state === 'ok' ? 'failing' : state, okMs: null, errMs: atMs, error, fails: 1, sent: 0, failed: ids.length, brokenMs: atMs });
+      healthUpsert.run({ channel, state: 'failing', okMs: null, errMs: atMs, error, fails: 1, sent: 0, failed: ids.length, brokenMs: null });
     }),
     channelState(channel: string): ChannelState {
       return ((healthOf.get(channel) as { state: ChannelState } | undefined)?.state ?? 'ok');

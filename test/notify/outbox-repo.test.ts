@@ -54,6 +54,8 @@ describe('outbox repository', () => {
       ['ops', 'failing', 1, 1, 1],
     ]);
     expect(health[1]).toMatchObject({ lastError: 'SMTP authentication refused', brokenSinceMs: T0 + 7 });
+    repo.markRetry('mail', [m.id], T0 + 8, T0 + 60_000, 'SMTP answered 451', 'failing');
+    expect(listChannelHealth(store.db).find((h) => h.channel === 'mail')).toMatchObject({ state: 'broken', brokenSinceMs: T0 + 7, consecutiveFailures: 2 });
     repo.markSent('mail', [m.id], T0 + 9);
     expect(listChannelHealth(store.db).find((h) => h.channel === 'mail')).toMatchObject({ state: 'ok', brokenSinceMs: null, consecutiveFailures: 0, lastOkMs: T0 + 9 });
   });
