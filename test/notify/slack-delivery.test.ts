@@ -57,13 +57,14 @@ describe('Slack delivery against a loopback webhook', () => {
 
   it('honours 429 Retry-After before retrying', async () => {
     await setup();
-    sink.queue({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } });
+    sink.queue({ status: 429, body: 'rate_limited', headers: { 'retry-after': '2' } });
     enqueueNotifications(store.db, [draft({ dedupKey: 'k1' })]);
     dispatcher!.start();
     await sink.waitFor(2, 5_000);
     const gapMs = sink.requests[1].atMs - sink.requests[0].atMs;
-    expect(gapMs).toBeGreaterThanOrEqual(990);
-    expect(gapMs).toBeLessThan(1_800);
+    // Own backoff would be 100 ms and the rate limit 1 s: only Retry-After explains 2 s.
+    expect(gapMs).toBeGreaterThanOrEqual(1_990);
+    expect(gapMs).toBeLessThan(6_000);
     await waitUntil(() => dispatcher!.queueDepth().ops === 0);
     expect(store.db.prepare('SELECT attempts FROM notify_log').get()).toEqual({ attempts: 2 });
   });
@@ -76,7 +77,6 @@ describe('Slack delivery against a loopback webhook', () => {
     await sink.waitFor(3, 5_000);
     const [a, b, c] = sink.requests.map((r) => r.atMs);
     expect(b - a).toBeGreaterThanOrEqual(95); // 100 ms × 2^0 (random() = 1: the full step)
-    expect(b - a).toBeLessThan(180);
     expect(c - b).toBeGreaterThanOrEqual(195); // 100 ms × 2^1
     await waitUntil(() => dispatcher!.queueDepth().ops === 0);
     expect(listChannelHealth(store.db)[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0, lastError: expect.stringContaining('Slack answered 500 rollup_error') });
