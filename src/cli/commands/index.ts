@@ -8,6 +8,9 @@ import { registerDoctor } from './doctor.js';
 import { registerServiceCommand } from './service.js';
 import { registerProtect } from './protect.js';
 import { registerTestNotify } from './test-notify.js';
+import { registerIncidents } from './incidents.js';
+import { registerIncident } from './incident.js';
+import { registerImport } from './import.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -19,4 +22,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerServiceCommand(program, io);
   registerProtect(program, io);
   registerTestNotify(program, io);
+  registerIncidents(program, io);
+  registerIncident(program, io);
+  registerImport(program, io);
 }

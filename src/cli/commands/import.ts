@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { viewFromReport, type IncidentView } from '../../kernel/incident-view.js';
+import { normaliseLogText } from '../../kernel/normalise-log.js';
+import { assembleReports } from '../../kernel/oom-assembler.js';
+import { renderIncidentList } from '../../kernel/render-incident.js';
+import { openStore } from '../../store/db.js';
+import { createIncidentsRepo } from '../../store/incidents-repo.js';
+import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import type { CliIo } from '../io.js';
+
+export function registerImport(program: Command, io: CliIo): void {
+  program
+    .command('import')
+    .description('Find OOM kills in a saved kernel log (raw /dev/kmsg, dmesg, dmesg -T, journalctl -k [-o json], kern.log); with --db, store them')
+    .argument('<file>', "log file ('-' reads standard input)")
+    .option('--host <name>', 'host the log comes from (default: the name in the log, else "unknown")')
+    .option('--json', 'print JSON')
+    .option('--db [path]', "store the incidents: in this database, or without a path in the configured one")
+    .option('--config <file>', 'configuration file (for --db without a path)')
+    .action((file: string, opts: { host?: string; json?: boolean; config?: string; db?: string | true }) => {
+      let text: string;
+      try {
+        text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new NotFoundError(`No file ${file}. Pass the path of a saved kernel log (dmesg > kern.txt, journalctl -k -o json > kern.json).`);
+        if (code === 'EISDIR') throw new UsageError(`${file} is a folder. Pass one log file.`);
+        throw err;
+      }
+      const { records, formats } = normaliseLogText(text, { nowMs: Date.now() });
+      if (records.length === 0) throw new UsageError(`${file} holds no log lines.`);
+      const reports = assembleReports(records);
+      for (const r of reports) if (opts.host) r.hostname = opts.host;
+      const host = (r: { hostname: string | null }) => r.hostname ?? 'unknown';
+      let views: IncidentView[] = reports.map((r) => viewFromReport(r, { source: 'import', hostname: host(r) }));
+      let stored: { inserted: number; already: number } | null = null;
+      if (opts.db !== undefined) {
+        const { config } = loadCommandConfig(io, opts.config);
+        const dbPath = resolveDbPath(config, opts.db === true ? undefined : opts.db);
+        const db = openStore(dbPath);
+        try {
+          const repo = createIncidentsRepo(db);
+          stored = { inserted: 0, already: 0 };
+          const ids: number[] = [];
+          for (const r of reports) {
+            const res = repo.insertReport(r, { source: 'import', hostname: host(r), bootId: r.bootId, nowMs: Date.now() });
+            stored[res.inserted ? 'inserted' : 'already']++;
+            ids.push(res.id);
+          }
+          views = ids.map((id) => repo.get(id)!);
+        } finally {
+          db.close();
+        }
+      }
+      const formatText = Object.entries(formats).map(([f, n]) => `${n} ${f}`).join(', ');
+      if (opts.json) return printJson(io, { schema: 'oomwatch.import/v1', file, formats, stored, incidents: views });
+      if (views.length === 0) {
+        io.out(`No OOM kill found in ${file} (${records.length} records: ${formatText}).`);
+        return;
+      }
+      io.out(renderIncidentList(views));
+      const kills = views.filter((v) => v.victim !== null).length;
+      const cut = views.length - kills;
+      io.out(`${kills} OOM kill${kills === 1 ? '' : 's'}${cut ? ` and ${cut} report${cut === 1 ? '' : 's'} cut short` : ''} found in ${file} (${records.length} records: ${formatText})` +
+        (stored ? `; stored ${stored.inserted} new, ${stored.already} already stored.` : '.'));
+    });
+}
