@@ -198,3 +198,13 @@ export function createOutboxRepo(db: Database) {
   };
 }
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
+
+/**
+ * For store/prune.ts `pruneHistory(db, cutoff, batch, extra)`: delivered and expired notifications age out
+ * with the history (the log first: it references the outbox). Pending rows have no done_at_ms and are
+ * never pruned.
+ */
+export const OUTBOX_PRUNABLE = [
+  { table: 'notify_log', timeColumn: 'sent_at_ms' },
+  { table: 'outbox', timeColumn: 'done_at_ms' },
+] as const;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboxRepo, enqueueNotifications, listChannelHealth } from '../../src/store/outbox-repo.js';
+import { pruneHistory } from '../../src/store/prune.js';
+import { createOutboxRepo, enqueueNotifications, listChannelHealth, OUTBOX_PRUNABLE } from '../../src/store/outbox-repo.js';
 import { draft, T0, tempStore } from './factories.js';
 
 describe('outbox repository', () => {
@@ -68,5 +69,17 @@ describe('outbox repository', () => {
     repo.markExpired('ops', [r.id], T0 + 1, 'gave up after 24h');
     expect(repo.due('ops', T0 + 10_000_000, 10)).toEqual([]);
     expect(store.db.prepare('SELECT status, last_error FROM outbox WHERE id = ?').get(r.id)).toEqual({ status: 'expired', last_error: 'gave up after 24h' });
+  });
+
+  it('prunes delivered and expired notifications with the history, never pending ones', async () => {
+    store = tempStore();
+    enqueueNotifications(store.db, [draft({ dedupKey: 'sent' }), draft({ dedupKey: 'expired' }), draft({ dedupKey: 'pending' })]);
+    const repo = createOutboxRepo(store.db);
+    const [a, b] = repo.due('ops', T0, 10);
+    repo.markSent('ops', [a.id], T0 + 1);
+    repo.markExpired('ops', [b.id], T0 + 2, 'gave up');
+    await pruneHistory(store.db, T0 + 100, 1000, OUTBOX_PRUNABLE, async () => undefined);
+    expect(store.db.prepare('SELECT dedup_key, status FROM outbox').all()).toEqual([{ dedup_key: 'pending', status: 'pending' }]);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM notify_log').get()).toEqual({ n: 0 });
   });
 });
