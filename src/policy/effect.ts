@@ -54,6 +54,9 @@ export interface Effect {
   text: string;
 }
 
+/** "12 GiB" rather than "12.0 GiB": estimates read better without a trailing .0. */
+export const formatRoundBytes = (bytes: number): string => formatBytes(bytes).replace('.0 ', ' ');
+
 /** 1 → "1st", 12 → "12th", 22 → "22nd". */
 export function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
@@ -66,8 +69,7 @@ export function ordinal(n: number): string {
  *   12 GiB here; it would now rank 14th instead of 2nd"
  */
 export function describeEffect(targetAdj: number, totalBytes: number, rankBefore: number | null, rankAfter: number | null, killableAfter: number): string {
-  // "about 12 GiB": an estimate reads better without a trailing .0
-  const amount = formatBytes(Math.abs((targetAdj * totalBytes) / 1000)).replace('.0 ', ' ');
+  const amount = formatRoundBytes(Math.abs((targetAdj * totalBytes) / 1000));
   const pct = formatPct(Math.abs(targetAdj) / 10);
   let what: string;
   if (targetAdj === OOM_SCORE_ADJ_MIN) what = 'immune: the kernel never chooses this process, however much memory it uses';

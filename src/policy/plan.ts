@@ -1,4 +1,5 @@
-import type { HostMemory, ProcessKey, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostMemory, ProcessKey, ProcessSample } from '../sample/types.js';
+import { cgroupEffects, type CgroupEffect } from './cgroup-effect.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { ruleFor } from './compile.js';
 import { describeEffect, hostTotalBytes, rankHost, usageBytes, type Effect } from './effect.js';
@@ -46,11 +47,16 @@ export interface PlanEntry {
    */
   mayNeedCapability: boolean;
   children: ChildrenNote;
+  /** Host-wide (global) OOM: the value against RAM+swap and the host ranking. */
   effect: Effect;
+  /** Memory-cgroup OOM: the value against the innermost limited cgroup's limit, when the process is in one. */
+  cgroupEffect: CgroupEffect | null;
 }
 
 export interface PlanHostFacts {
   memory: Pick<HostMemory, 'memTotalBytes' | 'swapTotalBytes'>;
+  /** Memory-limited cgroups (HostSnapshot.cgroups); absent or empty: host effect only. */
+  cgroups?: readonly CgroupMemory[];
 }
 
 /** Shows untrusted names safely inside our own sentences (each output format still escapes its own way). */
@@ -73,6 +79,13 @@ export function planAdjustments(processes: readonly ProcessSample[], policy: Com
     if (list) list.push(p);
     else childrenOf.set(p.ppid, [p]);
   }
+
+  const planned = new Map<number, number>();
+  for (const p of processes) {
+    const r = ruleOf.get(p.pid);
+    if (r) planned.set(p.pid, r.oomScoreAdj);
+  }
+  const inCgroup = cgroupEffects(processes, planned, host.cgroups ?? [], host.memory);
 
   const entries: PlanEntry[] = [];
   for (const p of processes) {
@@ -99,6 +112,7 @@ export function planAdjustments(processes: readonly ProcessSample[], policy: Com
         killableAfter: after.killable,
         text: describeEffect(targetAdj, totalBytes, rankBefore, rankAfter, after.killable),
       },
+      cgroupEffect: inCgroup.get(p.pid) ?? null,
     });
   }
   return entries.sort((a, b) => a.rule.index - b.rule.index || a.process.pid - b.process.pid);

@@ -146,6 +146,7 @@ describe('applyAdjustments on a tree that is not procfs', () => {
         mayNeedCapability: false,
         children: { coversLaterChildren: true as const, existing: [], text: '' },
         effect: { adjustmentBytes: 0, totalBytes: 1, usageBytes: 0, rankBefore: null, rankAfter: null, killableAfter: 0, text: '' },
+        cgroupEffect: null,
       };
       const [r] = applyAdjustments(root, [entry], { bootId: 'b' });
       expect(r.outcome).toBe('failed');

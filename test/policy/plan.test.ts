@@ -101,3 +101,27 @@ describe('planAdjustments', () => {
     expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th']);
   });
 });
+
+describe('planAdjustments inside a memory cgroup', () => {
+  it('scales the value by the cgroup limit and ranks only the cgroup\'s processes', () => {
+    const cg = '/system.slice/mysql.service';
+    const processes = [
+      proc({ pid: 10, comm: 'mysqld', cgroup: cg, rssBytes: 2.5 * GIB }),
+      proc({ pid: 11, comm: 'backup', cgroup: `${cg}/backup`, rssBytes: 1 * GIB }),
+      proc({ pid: 20, comm: 'java', cgroup: '/user.slice', rssBytes: 12 * GIB }),
+    ];
+    const cgroups = [{ path: cg, version: 2 as const, usageBytes: 4 * GIB, limitBytes: 4 * GIB, swapUsageBytes: 0, swapLimitBytes: 0, oomKillCount: 0, oomCount: 0 }];
+    const policy = compilePolicy(policyOf({ rules: [{ id: 'databases', match: { name: 'mysqld' }, level: 'prefer-keep' }] }));
+    const [e] = planAdjustments(processes, policy, { ...host, cgroups });
+    expect(e.cgroupEffect).toEqual({
+      path: cg,
+      totalBytes: 4 * GIB,
+      adjustmentBytes: -2 * GIB,
+      rankBefore: 1,
+      rankAfter: 2,
+      members: 2,
+      text: 'inside its memory cgroup /system.slice/mysql.service (limit+swap 4 GiB): discounts 50 % of that, about 2 GiB; it would rank 2nd of 2 there instead of 1st',
+    });
+    expect(planAdjustments(processes.slice(2), compilePolicy(policyOf({ rules: [{ match: { name: 'java' }, level: 'neutral' }] })), { ...host, cgroups })[0].cgroupEffect).toBeNull();
+  });
+});

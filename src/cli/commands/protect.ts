@@ -86,6 +86,7 @@ function runPlan(io: CliIo, opts: PlanOpts): void {
     for (const e of plan) {
       io.out(`\n${sanitizeTerminal(e.process.comm)} (pid ${e.process.pid}), rule ${e.rule.id}${e.rule.why ? ` (${sanitizeTerminal(e.rule.why)})` : ''}:`);
       io.out(`  effect:   ${e.effect.text}`);
+      if (e.cgroupEffect) io.out(`  cgroup:   ${sanitizeTerminal(e.cgroupEffect.text)}`);
       io.out(`  children: ${e.children.text}`);
     }
   }
