@@ -11,6 +11,13 @@ export const MAX_POINTS = 32;
 
 /** Parallel arrays, oldest first. `a` and `b` are the two values a series tracks. */
 export interface Series {
+  /** For process series: the start time of the process it belongs to (a pid is reused). */
+  start: number;
+  /** Lowest a and b among the kept points: an upper bound of any rise inside the window, for a cheap first test. */
+  minA: number;
+  minB: number;
+  /** Generation of the last update (series not updated by a tick are dropped). */
+  gen: number;
   t: number[];
   a: number[];
   b: number[];
@@ -25,6 +32,7 @@ export interface TickIndex {
 
 export interface RuleHistory {
   bootId: string | null;
+  gen: number;
   lastTakenAtMs: number | null;
   /** How far back the rules look (largest window of each family), in ms; 0 = not needed. */
   processWindowMs: number;
@@ -33,19 +41,20 @@ export interface RuleHistory {
   host: Series;
   /** Per cgroup path: a = usage + swap bytes, b = limit + swap limit bytes. */
   cgroups: Map<string, Series>;
-  /** Per `pid:startTimeTicks`: a = risk ‰ (max over domains), b = RSS + swap bytes. */
-  processes: Map<string, Series>;
+  /** Per pid (numeric keys are much cheaper than strings at 8,000 processes), checked against `start`: a = risk ‰ (max over domains), b = RSS + swap bytes. */
+  processes: Map<number, Series>;
   current: TickIndex;
   /** The index of the tick before, to name an OOM victim that is already gone. */
   previous: TickIndex;
 }
 
 const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map() });
-const emptySeries = (): Series => ({ t: [], a: [], b: [] });
+const emptySeries = (start = 0): Series => ({ start, minA: Infinity, minB: Infinity, gen: 0, t: [], a: [], b: [] });
 
 export function createHistory(windows: { processWindowMs: number; hostWindowMs: number }): RuleHistory {
   return {
     bootId: null,
+    gen: 0,
     lastTakenAtMs: null,
     ...windows,
     host: emptySeries(),
@@ -56,13 +65,19 @@ export function createHistory(windows: { processWindowMs: number; hostWindowMs: 
   };
 }
 
-export const processKeyOf = (p: { pid: number; startTimeTicks: number }): string => `${p.pid}:${p.startTimeTicks}`;
+/** The series of this process identity, if the history has one. */
+export function seriesOf(h: RuleHistory, p: { pid: number; startTimeTicks: number }): Series | undefined {
+  const s = h.processes.get(p.pid);
+  return s && s.start === p.startTimeTicks ? s : undefined;
+}
 
-/** Builds the per-tick index: processes by pid, and each process's risk in its cgroup domain. */
-export function indexSnapshot(snapshot: HostSnapshot): TickIndex {
-  const byPid = new Map<number, ProcessSample>();
+/** Builds the per-tick index: processes by pid, and each process's risk in its cgroup domain. `reuse` recycles an old index's maps. */
+export function indexSnapshot(snapshot: HostSnapshot, reuse?: TickIndex): TickIndex {
+  const byPid = reuse?.byPid ?? new Map<number, ProcessSample>();
+  const cgroupRiskByPid = reuse?.cgroupRiskByPid ?? new Map<number, number>();
+  byPid.clear();
+  cgroupRiskByPid.clear();
   for (const p of snapshot.processes) byPid.set(p.pid, p);
-  const cgroupRiskByPid = new Map<number, number>();
   for (const d of snapshot.domains) {
     if (d.kind !== 'cgroup') continue;
     for (const r of d.ranking) {
@@ -89,11 +104,12 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
     h.lastTakenAtMs = null;
   }
   h.bootId = snapshot.bootId;
-  const index = indexSnapshot(snapshot);
   if (h.lastTakenAtMs === snapshot.takenAtMs) {
-    h.current = index;
+    h.current = indexSnapshot(snapshot, h.current);
     return h;
   }
+  // Two indexes alternate (this tick's and the one before), so 8,000-entry maps are not reallocated every tick.
+  const index = indexSnapshot(snapshot, h.previous);
   h.previous = h.current;
   h.current = index;
   h.lastTakenAtMs = snapshot.takenAtMs;
@@ -112,14 +128,14 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
     h.cgroups = cgroups;
   }
   if (h.processWindowMs > 0) {
-    const processes = new Map<string, Series>();
+    const gen = ++h.gen;
     for (const p of snapshot.processes) {
-      const key = processKeyOf(p);
-      const s = h.processes.get(key) ?? emptySeries();
+      let s = h.processes.get(p.pid);
+      if (!s || s.start !== p.startTimeTicks) h.processes.set(p.pid, (s = emptySeries(p.startTimeTicks)));
+      s.gen = gen;
       push(s, t, maxRisk(p, index), p.rssBytes + p.swapBytes, h.processWindowMs);
-      processes.set(key, s);
     }
-    h.processes = processes;
+    if (h.processes.size > snapshot.processes.length) for (const [pid, s] of h.processes) if (s.gen !== gen) h.processes.delete(pid);
   }
   return h;
 }
@@ -148,6 +164,14 @@ function push(s: Series, t: number, a: number, b: number, windowMs: number): voi
     s.a.shift();
     s.b.shift();
   }
+  let minA = Infinity;
+  let minB = Infinity;
+  for (let i = 0; i < s.a.length; i++) {
+    if (s.a[i] < minA) minA = s.a[i];
+    if (s.b[i] < minB) minB = s.b[i];
+  }
+  s.minA = minA;
+  s.minB = minB;
 }
 
 /** Index of the first point at or after `fromMs`. */
@@ -165,6 +189,21 @@ export function riseWithin(s: Series | undefined, windowMs: number, nowMs: numbe
   let lo = Infinity;
   for (let i = from; i < s.a.length; i++) if (s.a[i] < lo) lo = s.a[i];
   return s.a[s.a.length - 1] - lo;
+}
+
+/**
+ * Growth rate of `b` per second over the window, from the oldest point inside it to the newest
+ * (Prometheus' rate() without counter resets). Null until the points cover at least half the window:
+ * a process that just started "grows" from nothing, and that is not a leak.
+ */
+export function ratePerSecondB(s: Series | undefined, windowMs: number, nowMs: number): number | null {
+  if (!s || s.t.length < 2) return null;
+  const from = firstAtOrAfter(s, nowMs - windowMs);
+  const last = s.t.length - 1;
+  if (from >= last) return null;
+  const dt = s.t[last] - s.t[from];
+  if (dt < windowMs / 2) return null;
+  return ((s.b[last] - s.b[from]) / dt) * 1000;
 }
 
 /**

@@ -74,6 +74,8 @@ export function stepObserved(rule: CompiledRule, host: string, prev: InstanceSta
     return { next: { ...prev, value: o.value, alert: viewOf(rule, host, fingerprint, o, prev.activeSinceMs) } };
   }
   const startsAtMs = prev.alert.startsAtMs;
+  // Unchanged (same text, not clearing, not vanished): keep the same object, so a storm of firing alerts costs little.
+  if (o.level !== 'clear' && o.summary === prev.alert.summary && prev.clearingSinceMs === undefined && prev.vanishedAtMs === undefined) return { next: prev };
   if (o.level !== 'clear') {
     return { next: { ...prev, value: o.value, clearingSinceMs: undefined, vanishedAtMs: undefined, vanishedTicks: undefined, alert: viewOf(rule, host, fingerprint, o, startsAtMs) } };
   }

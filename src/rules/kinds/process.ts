@@ -7,7 +7,7 @@
 import type { ProcessSample } from '../../sample/types.js';
 import { formatBytes } from '../../util/format.js';
 import { formatDurationMs } from '../../util/duration.js';
-import { maxRisk, processKeyOf, riseWithin, slopePerSecond } from '../history.js';
+import { maxRisk, ratePerSecondB, riseWithin, seriesOf } from '../history.js';
 import type { CompiledRule, Observation } from '../types.js';
 import { type KindContext, levelAbove, nameOf, permille, processLabels, processRef, processSubject } from './context.js';
 
@@ -21,6 +21,8 @@ interface ProcessKind<R extends CompiledRule> {
   describe(rule: R, p: ProcessSample, value: number, ctx: KindContext): { summary: string; details: Observation['details'] };
   /** Only these processes can newly raise (default: every process). */
   candidates?(rule: R, ctx: KindContext): Iterable<ProcessSample>;
+  /** A cheap test that the value cannot reach `raise` (skips the exact measurement for most processes). */
+  cannotRaise?(rule: R, p: ProcessSample, ctx: KindContext, raise: number): boolean;
 }
 
 const riskIn = (rule: Of<'process-risk'>, p: ProcessSample, ctx: KindContext): number => {
@@ -33,6 +35,20 @@ const processRisk: ProcessKind<Of<'process-risk'>> = {
   measure: riskIn,
   raise: (r) => r.above,
   clear: (r) => r.clearBelow ?? Math.max(0, r.above - 50),
+  // Rankings are sorted by badness, highest first (sample/rank.ts), and risk is badness per mille of the
+  // domain's total: walking each ranking down to the threshold finds every process at the raise level.
+  candidates: (r, ctx) => {
+    const out = new Set<ProcessSample>();
+    for (const d of ctx.snapshot.domains) {
+      if ((r.domain === 'host' && d.kind !== 'host') || (r.domain === 'cgroup' && d.kind !== 'cgroup')) continue;
+      for (const x of d.ranking) {
+        if (x.risk < r.above) break;
+        const p = ctx.index.byPid.get(x.pid);
+        if (p && p.startTimeTicks === x.startTimeTicks) out.add(p);
+      }
+    }
+    return out;
+  },
   describe: (r, p, v) => ({
     summary: `${nameOf(p)} risk ${permille(v)} ≥ ${permille(r.above)}${r.for ? ` for ${formatDurationMs(r.for)}` : ''}`,
     details: [
@@ -45,7 +61,11 @@ const processRisk: ProcessKind<Of<'process-risk'>> = {
 };
 
 const riskRising: ProcessKind<Of<'risk-rising'>> = {
-  measure: (r, p, ctx) => riseWithin(ctx.history.processes.get(processKeyOf(p)), r.within, ctx.snapshot.takenAtMs),
+  measure: (r, p, ctx) => riseWithin(seriesOf(ctx.history, p), r.within, ctx.snapshot.takenAtMs),
+  cannotRaise: (_r, p, ctx, raise) => {
+    const s = seriesOf(ctx.history, p);
+    return !s || s.a[s.a.length - 1] - s.minA < raise;
+  },
   raise: (r) => r.increase,
   clear: (r) => r.clearIncrease ?? r.increase / 2,
   describe: (r, p, v, ctx) => ({
@@ -61,13 +81,17 @@ const riskRising: ProcessKind<Of<'risk-rising'>> = {
 const rssGrowth: ProcessKind<Of<'rss-growth'>> = {
   measure: (r, p, ctx) => {
     if (p.rssBytes + p.swapBytes < r.minRssBytes) return 0;
-    const s = ctx.history.processes.get(processKeyOf(p));
-    if (!s) return null;
-    // The slope of b (RSS + swap): history.ts stores risk in a, memory in b.
-    return slopePerSecond({ t: s.t, a: s.b, b: s.a }, r.over, ctx.snapshot.takenAtMs);
+    // b is RSS + swap (history.ts); the rate over the whole window smooths out a single spike.
+    return ratePerSecondB(seriesOf(ctx.history, p), r.over, ctx.snapshot.takenAtMs);
   },
   raise: (r) => r.bytesPerSecond,
   clear: (r) => r.clearBytesPerSecond ?? r.bytesPerSecond / 2,
+  // The rate needs at least half the window, so it is at most (newest - lowest) / (window / 2).
+  cannotRaise: (r, p, ctx, raise) => {
+    if (p.rssBytes + p.swapBytes < r.minRssBytes) return true;
+    const s = seriesOf(ctx.history, p);
+    return !s || ((s.b[s.b.length - 1] - s.minB) / (r.over / 2)) * 1000 < raise;
+  },
   describe: (r, p, v) => ({
     summary: `${nameOf(p)} RSS growing ${formatBytes(v)}/s over ${formatDurationMs(r.over)} (now ${formatBytes(p.rssBytes + p.swapBytes)})`,
     details: [
@@ -152,10 +176,13 @@ export function observeProcesses(rule: ProcessRule, ctx: KindContext): Observati
     seen.add(subject);
   };
   const candidates = kind.candidates ? kind.candidates(rule, ctx) : ctx.snapshot.processes;
+  const cannotRaise = kind.cannotRaise;
   for (const p of candidates) {
-    if (scope && !scope(p)) continue;
+    // The numbers first: the scope (regular expressions) is only tested for the few at the raise level.
+    if (cannotRaise && cannotRaise(rule, p, ctx, raise)) continue;
     const v = kind.measure(rule, p, ctx);
-    if (v !== null && v >= raise) emit(p, v, 'raise', processSubject(bootId, p));
+    if (v === null || v < raise || (scope && !scope(p))) continue;
+    emit(p, v, 'raise', processSubject(bootId, p));
   }
   for (const [subject, inst] of ctx.existing) {
     if (seen.has(subject) || !inst.alert.process) continue;
