@@ -189,9 +189,10 @@ export function createIncidentsRepo(db: Database) {
     saveCursor(cursor: KmsgCursor, nowMs: number): void {
       upsertCursor.run(cursor.bootId, cursor.nextSeq, nowMs);
     },
+    /** Newest first; an incident whose time is unknown (a boot-relative log) counts from when it was stored. */
     list(opts: { sinceMs?: number; limit?: number } = {}): IncidentView[] {
       const rows = db
-        .prepare(`SELECT * FROM incident WHERE (? IS NULL OR ts_ms >= ?) ORDER BY COALESCE(ts_ms, created_ms) DESC, id DESC LIMIT ?`)
+        .prepare(`SELECT * FROM incident WHERE (? IS NULL OR COALESCE(ts_ms, created_ms) >= ?) ORDER BY COALESCE(ts_ms, created_ms) DESC, id DESC LIMIT ?`)
         .all(opts.sinceMs ?? null, opts.sinceMs ?? null, opts.limit ?? 1000) as IncidentRow[];
       return rows.map(viewFromRow);
     },
