@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { createMetrics, MetricsListenError, type Metrics } from '../../src/metrics/index.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { createMetricsModule } from '../../src/metrics/module.js';
 import { snapshotWith } from './snapshot-factory.js';
 
 function configWith(metrics: Record<string, unknown>) {
@@ -151,5 +152,28 @@ describe('metrics endpoint', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('the metrics agent module', () => {
+  it('serves while started, counts missed ticks, warns that a changed section needs a restart, and stops listening', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } });
+    const config = configWith({ enabled: true, listen: '127.0.0.1:0' });
+    const mod = createMetricsModule({ config, log, clock: manualClock() });
+    expect(mod.port()).toBeNull();
+    await mod.start!();
+    const port = mod.port()!;
+    expect(port).toBeGreaterThan(0);
+    await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 4 });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 4']);
+    mod.reload!(config);
+    expect(lines.filter((l) => l.includes('next restart'))).toEqual([]);
+    mod.reload!(configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }));
+    expect(lines.filter((l) => l.includes('takes effect at the next restart'))).toHaveLength(1);
+    await mod.stop!();
+    expect(mod.port()).toBeNull();
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });
 });
