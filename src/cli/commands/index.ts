@@ -11,6 +11,8 @@ import { registerTestNotify } from './test-notify.js';
 import { registerIncidents } from './incidents.js';
 import { registerIncident } from './incident.js';
 import { registerImport } from './import.js';
+import { registerAlerts } from './alerts.js';
+import { registerSilence } from './silence.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -25,4 +27,6 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerIncidents(program, io);
   registerIncident(program, io);
   registerImport(program, io);
+  registerAlerts(program, io);
+  registerSilence(program, io);
 }

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Config } from '../../config/schema.js';
+import { NotFoundError } from '../../errors.js';
+import { formatMatcher } from '../../rules/silences.js';
+import { createAlertsRepo } from '../../store/alerts-repo.js';
+import { openStore, type Database } from '../../store/db.js';
+import { listChannelHealth } from '../../store/outbox-repo.js';
+import { formatDurationMs } from '../../util/duration.js';
+import { formatIso } from '../../util/format.js';
+import { renderTable } from '../../util/table.js';
+import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import type { CliIo } from '../io.js';
+
+/**
+ * Opens the database for an alerts or silence command. A missing file or a database from before the
+ * alert tables existed is a clear error naming the fix.
+ */
+export function openAlertsStore(io: CliIo, opts: { config?: string; db?: string }, mode: { readonly: boolean }): { db: Database; dbPath: string; config: Config } {
+  const { config } = loadCommandConfig(io, opts.config);
+  const dbPath = resolveDbPath(config, opts.db);
+  if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db with the agent's database.`);
+  const db = openStore(dbPath, { readonly: mode.readonly });
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_instance'").get();
+  if (!hasTable) {
+    db.close();
+    throw new NotFoundError(`The database ${dbPath} has no alert tables yet. Start this version of the agent once (oomwatch run) to upgrade it.`);
+  }
+  return { db, dbPath, config };
+}
+
+const ago = (nowMs: number, ms: number): string => `${formatDurationMs(Math.max(0, nowMs - ms))} ago`;
+
+export function registerAlerts(program: Command, io: CliIo): void {
+  program
+    .command('alerts')
+    .description('Firing and pending alerts, active silences, and the health of each notification channel')
+    .option('--json', 'print JSON')
+    .option('--config <file>', 'configuration file')
+    .option('--db <path>', 'database')
+    .action((opts: { json?: boolean; config?: string; db?: string }) => {
+      const { db, config } = openAlertsStore(io, opts, { readonly: true });
+      try {
+        const nowMs = Date.now();
+        const repo = createAlertsRepo(db);
+        const instances = repo.listInstances();
+        const firing = instances.filter((i) => i.status === 'firing');
+        const pending = instances.filter((i) => i.status === 'pending');
+        const silences = repo.listSilences(nowMs);
+        const hasOutbox = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get();
+        const channels = hasOutbox ? listChannelHealth(db, Object.keys(config.channels)) : [];
+        if (opts.json) {
+          return printJson(io, {
+            schema: 'oomwatch.alerts/v1',
+            generatedAtMs: nowMs,
+            firing: firing.map((i) => ({ ...i.alert, mutedBy: i.mutedBy })),
+            pending: pending.map((i) => ({ ...i.alert, pendingSinceMs: i.activeSinceMs })),
+            silences,
+            channels,
+          });
+        }
+        const out: string[] = [];
+        out.push(firing.length ? `Firing (${firing.length})` : 'Firing: none');
+        if (firing.length) {
+          out.push(
+            renderTable(firing, [
+              { header: 'SEVERITY', get: (i) => i.severity },
+              { header: 'RULE', get: (i) => i.ruleId },
+              { header: 'SINCE', get: (i) => ago(nowMs, i.firedAtMs ?? i.activeSinceMs) },
+              { header: 'SUMMARY', get: (i) => i.summary, max: 100 },
+              { header: 'NOT SENT', get: (i) => i.mutedBy ?? '' },
+            ]),
+          );
+        }
+        out.push('', pending.length ? `Pending (${pending.length})` : 'Pending: none');
+        if (pending.length) {
+          out.push(
+            renderTable(pending, [
+              { header: 'SEVERITY', get: (i) => i.severity },
+              { header: 'RULE', get: (i) => i.ruleId },
+              { header: 'PENDING FOR', get: (i) => formatDurationMs(nowMs - i.activeSinceMs) },
+              { header: 'SUMMARY', get: (i) => i.summary, max: 100 },
+            ]),
+          );
+        }
+        out.push('', silences.length ? `Silences (${silences.length} active or scheduled)` : 'Silences: none');
+        if (silences.length) {
+          out.push(
+            renderTable(silences, [
+              { header: 'ID', get: (s) => s.id, align: 'right' },
+              { header: 'ENDS', get: (s) => formatIso(s.endsAtMs) },
+              { header: 'MATCHERS', get: (s) => s.matchers.map(formatMatcher).join(' '), max: 60 },
+              { header: 'COMMENT', get: (s) => s.comment, max: 50 },
+              { header: 'BY', get: (s) => s.createdBy },
+            ]),
+          );
+        }
+        out.push('', channels.length ? 'Channels' : 'Channels: none configured');
+        if (channels.length) {
+          out.push(
+            renderTable(channels, [
+              { header: 'CHANNEL', get: (c) => c.channel },
+              { header: 'STATE', get: (c) => c.state },
+              { header: 'QUEUED', get: (c) => c.pending, align: 'right' },
+              { header: 'LAST OK', get: (c) => (c.lastOkMs === null ? 'never' : ago(nowMs, c.lastOkMs)) },
+              { header: 'LAST ERROR', get: (c) => c.lastError ?? '', max: 80 },
+            ]),
+          );
+          const broken = channels.filter((c) => c.state === 'broken').map((c) => c.channel);
+          if (broken.length) out.push(`Broken: ${broken.join(', ')}. Fix the settings, then check with: oomwatch test-notify ${broken[0]}`);
+        }
+        io.out(out.join('\n'));
+      } finally {
+        db.close();
+      }
+    });
+}
