@@ -44,7 +44,7 @@ export function renderIncidentDetail(i: IncidentView, tasks: readonly OomTaskRow
   const v = i.victim;
   if (v) {
     kv.push(['victim', `${v.pid} ${v.comm} uid ${v.uid ?? '?'} oom_score_adj ${v.oomScoreAdj ?? '?'}${v.startTimeTicks != null ? ` start ${v.startTimeTicks}` : ''}`]);
-    kv.push(['memory', `anon ${formatBytes(v.anonRssBytes)}, file ${formatBytes(v.fileRssBytes)}, shmem ${formatBytes(v.shmemRssBytes)}, total-vm ${formatBytes(v.totalVmBytes)}, page tables ${formatBytes(v.pageTablesBytes)}`]);
+    kv.push(['victim mem', `anon ${formatBytes(v.anonRssBytes)}, file ${formatBytes(v.fileRssBytes)}, shmem ${formatBytes(v.shmemRssBytes)}, total-vm ${formatBytes(v.totalVmBytes)}, page tables ${formatBytes(v.pageTablesBytes)}`]);
     if (v.selectedPid !== null && v.selectedPid !== v.pid) kv.push(['selected', `${v.selectedPid} (score ${v.selectedScore}); the victim is its child`]);
   }
   for (const c of i.memcgCounters) kv.push([`${c.kind}`, `usage ${formatBytes(c.usageBytes)} limit ${c.limitBytes === null ? 'none' : formatBytes(c.limitBytes)} failcnt ${c.failcnt}`]);
