@@ -85,11 +85,20 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let stopped = false;
 
   async function safeSend(st: ChannelState, msg: OutboundMessage): Promise<SendOutcome> {
+    // Senders have their own timeouts; this backstop keeps one stuck sender (an SMTP server trickling a
+    // byte per socket timeout) from holding its channel for ever.
+    const hardLimitMs = st.cfg.timeout * 4 + 1_000;
+    let timer: NodeJS.Timeout | undefined;
+    const backstop = new Promise<SendOutcome>((resolve) => {
+      timer = setTimeout(() => resolve(failed(st.cfg.name, true, `the ${st.cfg.type} sender did not finish within ${hardLimitMs} ms; it will be retried. Check the server, or raise the channel's timeout.`)), hardLimitMs);
+    });
     try {
-      return await st.notifier.send(msg);
+      return await Promise.race([st.notifier.send(msg), backstop]);
     } catch (err) {
       // A sender must not throw; if one does, treat it as retryable so nothing is lost.
       return failed(st.cfg.name, true, `unexpected error in the ${st.cfg.type} sender: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -150,6 +150,18 @@ describe('dispatcher (manual clock)', () => {
     expect(d.queueDepth()).toEqual({ ops: 0 });
   });
 
+  it('cuts off a sender that never returns (timeout × 4 + 1 s) and retries later', async () => {
+    store = tempStore();
+    const clock = manualClock(T0);
+    const never: Notifier = { channel: 'ops', send: () => new Promise<SendOutcome>(() => undefined) };
+    const d = createDispatcher({ db: store.db, log: silentLogger(), clock, channels: resolvedChannels({ ops: { type: 'console', timeout: '100ms' } }), notifiers: { ops: never } });
+    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    const t0 = Date.now();
+    await d.drainOnce();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_390);
+    expect(listChannelHealth(store.db)[0]).toMatchObject({ state: 'failing', pending: 1, lastError: 'the console sender did not finish within 1400 ms; it will be retried. Check the server, or raise the channel\'s timeout.' });
+  });
+
   it('with sendResolved: false, drops resolutions but still sends firing alerts', async () => {
     const { d, notifier } = setup({ sendResolved: false });
     enqueueNotifications(store.db, [

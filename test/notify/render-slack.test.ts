@@ -86,6 +86,17 @@ describe('renderSlack', () => {
     expect(words('oom-killed')).toContain('*OOM-KILLED*');
   });
 
+  it('renders a long report as escaped code blocks on line boundaries, within the block limit', () => {
+    const text = Array.from({ length: 6000 }, (_, i) => `line ${i} <!channel> & more`).join('\n');
+    const p = renderSlack(messageFromDraft(draft({ kind: 'report', alerts: [], report: { subject: 'Daily OOM risk', text, html: '' } })), noMentions);
+    const blocks = p.blocks as { text: { text: string } }[];
+    expect(blocks).toHaveLength(SLACK_MAX_BLOCKS);
+    expect(blocks[1].text.text.startsWith('```line 0 &lt;!channel&gt; &amp; more\nline 1 ')).toBe(true);
+    expect(blocks[1].text.text.endsWith(' more```')).toBe(true);
+    for (const b of blocks) expect(b.text.text.length).toBeLessThanOrEqual(SLACK_MAX_SECTION_CHARS);
+    expect(blocks.at(-1)?.text.text).toBe('…the report is longer than a Slack message. Run `oomwatch report` on the host for all of it.');
+  });
+
   it('renders a test message', () => {
     const p = renderSlack(testMessage('ops', 'web-1', T0), noMentions);
     expect(p.text).toBe('oomwatch test message from web-1 (channel ops)');

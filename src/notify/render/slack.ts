@@ -63,9 +63,21 @@ export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): Inc
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'If you can read this, the channel works. No alert is firing because of this message.' } });
   } else if (msg.kind === 'report') {
     // Report text is plain text built by the report module from untrusted names: escape it here too.
-    const text = (msg.report?.text ?? '').split('\n').map(escapeMrkdwn).join('\n');
-    for (let i = 0; i < text.length && blocks.length < SLACK_MAX_BLOCKS; i += SLACK_MAX_SECTION_CHARS - 10) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${capMrkdwn(text.slice(i, i + SLACK_MAX_SECTION_CHARS - 10), SLACK_MAX_SECTION_CHARS - 6)}\`\`\`` } });
+    const chunk = SLACK_MAX_SECTION_CHARS - 10; // room for the ``` fence
+    const chunks: string[] = [];
+    let buf = '';
+    for (const line of (msg.report?.text ?? '').split('\n').map((l) => capMrkdwn(escapeMrkdwn(l), chunk))) {
+      if (buf && buf.length + 1 + line.length > chunk) {
+        chunks.push(buf);
+        buf = '';
+      }
+      buf = buf ? `${buf}\n${line}` : line;
+    }
+    if (buf) chunks.push(buf);
+    const room = SLACK_MAX_BLOCKS - blocks.length - 1;
+    for (const c of chunks.slice(0, room)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c}\`\`\`` } });
+    if (chunks.length > room) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '…the report is longer than a Slack message. Run `oomwatch report` on the host for all of it.' } });
     }
   } else {
     // Two blocks per alert; keep one block for the "and N more" line.
