@@ -88,7 +88,8 @@ function tryApplyOne(procRoot: string, entry: PlanEntry, opts: ApplyOptions): Ap
   try {
     if (!opts.dryRun) {
       try {
-        fd = openSync(`${dir}/oom_score_adj`, constants.O_WRONLY);
+        // O_TRUNC as `echo N >` does: harmless on procfs, and a fixture tree's regular file keeps no stale digits.
+        fd = openSync(`${dir}/oom_score_adj`, constants.O_WRONLY | constants.O_TRUNC);
       } catch (err) {
         if (isGone(err)) return result('gone', null);
         if (isDenied(err)) return result('denied', null, deniedMessage(entry, null));

@@ -20,6 +20,7 @@ interface PlanOpts {
   config?: string;
   procRoot?: string;
   cgroupRoot?: string;
+  passwd?: string;
 }
 interface ApplyOpts extends PlanOpts {
   dryRun?: boolean;
@@ -36,6 +37,7 @@ export function registerProtect(program: Command, io: CliIo): void {
     .option('--config <file>', 'config file (default: $OOMWATCH_CONFIG, /etc/oomwatch/config.yaml)')
     .option('--proc-root <dir>', 'procfs root (default: sample.procRoot)')
     .option('--cgroup-root <dir>', 'cgroup filesystem root (default: sample.cgroupRoot)')
+    .option('--passwd <file>', 'passwd file that resolves user names in rules (default: /etc/passwd; for a --proc-root tree)')
     .action((opts: PlanOpts) => runPlan(io, opts));
   protect
     .command('apply')
@@ -45,6 +47,7 @@ export function registerProtect(program: Command, io: CliIo): void {
     .option('--config <file>', 'config file')
     .option('--proc-root <dir>', 'procfs root (default: sample.procRoot)')
     .option('--cgroup-root <dir>', 'cgroup filesystem root (default: sample.cgroupRoot)')
+    .option('--passwd <file>', 'passwd file that resolves user names in rules (default: /etc/passwd; for a --proc-root tree)')
     .option('--db <file>', 'database that records the audit of each change (default: store.path)')
     .action((opts: ApplyOpts) => runApply(io, opts));
   registerProtectSystemd(protect, io);
@@ -53,7 +56,7 @@ export function registerProtect(program: Command, io: CliIo): void {
 function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snapshot: HostSnapshot; plan: PlanEntry[]; procRoot: string; dbPath: (cli?: string) => string } {
   const { config } = loadCommandConfig(io, opts.config);
   const procRoot = opts.procRoot ?? config.sample.procRoot;
-  const policy = compilePolicy(config.policy, readUidLookup().uidOf);
+  const policy = compilePolicy(config.policy, readUidLookup(opts.passwd ?? '/etc/passwd').uidOf);
   const { sampler } = createSampler({ procRoot, cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
   const snapshot = sampler.takeSnapshot(Date.now());
   const plan = planAdjustments(snapshot.processes, policy, snapshot);
