@@ -7,7 +7,8 @@
  * Delivery guarantee: a row is marked sent in the same transaction that writes its notification-log row,
  * and a row the log records as sent is never sent again. The one at-least-once window is a crash after
  * the server accepted a message and before that transaction commits: the message is sent again after
- * restart (Alertmanager has the same window; Slack and email have no idempotency key to close it).
+ * restart (Alertmanager has the same window; Slack and email have no idempotency key to close it). The
+ * same holds for a send cut off by the backstop below that the server still completes later.
  *
  * A permanent failure (revoked webhook, SMTP authentication refused) marks the channel broken: its rows stay
  * pending and the channel is tried again every retry.maxBackoff, so fixing it delivers them; onChannelBroken
@@ -135,7 +136,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         batch.msg.alerts = batch.msg.alerts.filter((a) => a.state === 'firing');
         if (batch.msg.alerts.length === 0) {
           // Only resolutions, and this channel does not want them: done, nothing to send.
-          repo.markSent(name, ids, nowMs);
+          repo.markSkipped(ids, nowMs, 'only resolutions, and the channel has sendResolved: false');
           continue;
         }
       }

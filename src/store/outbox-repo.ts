@@ -171,6 +171,13 @@ export function createOutboxRepo(db: Database) {
     closeLogged(id: number, atMs: number): void {
       setDone.run({ id, status: 'sent', atMs, error: 'already in the notification log; not sent again' });
     },
+    /** Rows the channel does not want (resolutions with sendResolved: false): closed and logged, health untouched. */
+    markSkipped: db.transaction((ids: number[], atMs: number, why: string) => {
+      for (const id of ids) {
+        setDone.run({ id, status: 'sent', atMs, error: `not sent: ${why}` });
+        log.run({ id, atMs, digestSize: ids.length });
+      }
+    }),
     /** One transaction: the rows become 'sent' and enter the notification log, and the channel is healthy. */
     markSent: db.transaction((channel: string, ids: number[], atMs: number) => {
       for (const id of ids) {

@@ -172,6 +172,8 @@ describe('dispatcher (manual clock)', () => {
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0].alerts.map((a) => a.fingerprint)).toEqual(['x']);
     expect(d.queueDepth()).toEqual({ ops: 0 });
+    expect(store.db.prepare("SELECT dedup_key, last_error FROM outbox WHERE dedup_key = 'r'").get()).toEqual({ dedup_key: 'r', last_error: 'not sent: only resolutions, and the channel has sendResolved: false' });
+    expect(listChannelHealth(store.db)[0]).toMatchObject({ sentTotal: 1 });
   });
 
   it('expires notifications still undelivered after giveUpAfter, keeping them as a record', async () => {
