@@ -2,6 +2,7 @@ import type { Config } from './schema.js';
 import { isLoopbackHost } from './sections/metrics.js';
 import { policyCrossChecks } from '../policy/config-checks.js';
 import { channelCrossChecks } from '../notify/config-checks.js';
+import { rulesCrossChecks } from '../rules/config-checks.js';
 
 export interface CrossCheckContext {
   config: Config;
@@ -36,4 +37,5 @@ export const crossChecks: CrossCheck[] = [
   },
   ...policyCrossChecks,
   ...channelCrossChecks,
+  ...rulesCrossChecks,
 ];

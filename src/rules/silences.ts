@@ -4,6 +4,9 @@
  */
 import type { AlertView } from '../notify/types.js';
 
+/** Labels the rules engine sets on alerts (rules/lifecycle.ts, rules/kinds/*). Silences, grouping and inhibition use these. */
+export const ALERT_LABELS = ['alertname', 'host', 'severity', 'kind', 'scope', 'comm', 'unit', 'cgroup', 'check', 'channel', 'fingerprint'] as const;
+
 export interface LabelMatcher {
   name: string;
   op: '=' | '!=' | '=~' | '!~';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { formatMatcher, matchesLabels, parseMatcher, type LabelMatcher } from '../../rules/silences.js';
+import { ALERT_LABELS, formatMatcher, matchesLabels, parseMatcher, type LabelMatcher } from '../../rules/silences.js';
 import { createAlertsRepo } from '../../store/alerts-repo.js';
 import { formatDurationMs, parseDurationMs } from '../../util/duration.js';
 import { formatIso } from '../../util/format.js';
@@ -9,8 +9,6 @@ import { printJson } from '../common.js';
 import type { CliIo } from '../io.js';
 import { openAlertsStore } from './alerts.js';
 
-/** Labels the rules engine sets on alerts (rules/lifecycle.ts, rules/kinds/*): a matcher on any other label can never match. */
-export const ALERT_LABELS = ['alertname', 'host', 'severity', 'kind', 'scope', 'comm', 'unit', 'cgroup', 'check', 'channel', 'fingerprint'] as const;
 const MAX_SILENCE_MS = 365 * 86_400_000;
 
 /** Parses --match values; every problem is reported at once, each with its fix. */

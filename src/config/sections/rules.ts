@@ -16,7 +16,7 @@ const percent = (what: string) => z.number({ error: `${what} expects a percentag
 
 const common = {
   /** Unique name: used in alerts (alertname), silences and `oomwatch alerts`. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "_" or "-" (e.g. "host-memory-low")'),
+  id: z.string({ error: 'every rule needs an id (e.g. id: host-memory-low), used in alerts and silences' }).regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "_" or "-" (e.g. "host-memory-low")'),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   /** Which processes (or cgroups, with scope.cgroup) the rule looks at. */
   scope: processMatchSchema.optional(),
@@ -223,7 +223,9 @@ function describeRuleIssue(where: string, iss: z.core.$ZodIssue, item: unknown):
   let value: unknown = item;
   for (const k of iss.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as string] : undefined;
   const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  return `${where}: ${iss.message.replace(/\.$/, '')} (got ${got}). Fix the value${iss.path.length ? '' : ' or the rule kind'}.`;
+  const message = iss.message.replace(/\.$/, '');
+  // Some messages (durations, sizes) already quote the value.
+  return `${where}: ${message}${/\bgot\b/.test(message) ? '' : ` (got ${got})`}. Fix the value${iss.path.length ? '' : ' or the rule kind'}.`;
 }
 
 function thresholdProblems(rule: RuleConfig): { key: string; message: string }[] {

@@ -1,0 +1,41 @@
+/**
+ * Cross-checks for `rules:` and `alerting:` (spread into config/cross-checks.ts). Pure: config in,
+ * messages out. Channel names a rule routes to are checked by notify/config-checks.ts.
+ */
+import type { CrossCheck } from '../config/cross-checks.js';
+import { formatDurationMs } from '../util/duration.js';
+import { ALERT_LABELS } from './silences.js';
+
+const known = new Set<string>(ALERT_LABELS);
+const where = (i: number, id: string) => `rules.${i} (rule ${JSON.stringify(id)})`;
+
+export const rulesCrossChecks: CrossCheck[] = [
+  function alertingLabelsExist({ config, warnings }) {
+    const a = config.alerting;
+    for (const l of a.groupBy) if (!known.has(l)) warnings.push(`alerting.groupBy: alerts have no label "${l}", so it groups nothing apart. Use labels from: ${ALERT_LABELS.join(', ')}.`);
+    a.inhibit.forEach((r, i) => {
+      for (const l of [...Object.keys(r.source), ...Object.keys(r.target), ...r.equal]) {
+        if (!known.has(l)) warnings.push(`alerting.inhibit.${i}: alerts have no label "${l}", so this inhibition never applies. Use labels from: ${ALERT_LABELS.join(', ')}.`);
+      }
+    });
+  },
+  function trendWindowsCoverSamples({ config, warnings }) {
+    const interval = config.sample.interval;
+    config.rules.forEach((r, i) => {
+      // A trend is trusted once its points cover half the window (rules/history.ts): that needs window ≥ 4 intervals for 3 points.
+      const windowMs = r.kind === 'risk-rising' ? r.within : r.kind === 'rss-growth' ? r.over : r.kind === 'time-to-oom' ? r.window : null;
+      const key = r.kind === 'risk-rising' ? 'within' : r.kind === 'rss-growth' ? 'over' : 'window';
+      if (windowMs !== null && windowMs < 4 * interval) {
+        warnings.push(
+          `${where(i, r.id)}.${key}: ${formatDurationMs(windowMs)} holds too few samples at sample.interval ${formatDurationMs(interval)} for a trend. ` +
+            `Set it to at least ${formatDurationMs(4 * interval)}, or sample more often; until then the rule never fires.`,
+        );
+      }
+    });
+  },
+  function rulesRouteSomewhere({ config, warnings }) {
+    config.rules.forEach((r, i) => {
+      if (r.channels && r.channels.length === 0) warnings.push(`${where(i, r.id)}.channels: an empty list sends this rule's alerts nowhere (they are still recorded). Remove the key to use every channel.`);
+    });
+  },
+];
