@@ -107,6 +107,14 @@ describe('channels config', () => {
     expect(() => resolveChannels(r.config.channels, { env: { OPS_SLACK: 'x' } })).toThrow(`channels.mail.auth.password: the secret file ${join(dir, 'smtp')} does not exist.`);
   });
 
+  it('rejects a secret URL that is not a URL without showing it', () => {
+    const r = validateConfig({ channels: { ops: { type: 'slack', webhookUrl: { env: 'OPS_SLACK' } } } });
+    if (!r.ok) throw new Error(r.errors.join());
+    expect(() => resolveChannels(r.config.channels, { env: { OPS_SLACK: 'xoxb-not-a-url-token' } })).toThrow(
+      'channels.ops.webhookUrl: the value (from env OPS_SLACK; not shown, it is a secret) is not an http(s) URL. Expected e.g. https://hooks.slack.com/services/T…/B…/….',
+    );
+  });
+
   it('never lets a secret reach JSON, util.inspect, String() or a pino log line', () => {
     const r = validateConfig({ channels: { ops: { type: 'slack', webhookUrl: SECRET_URL } } });
     if (!r.ok) throw new Error(r.errors.join());
