@@ -71,6 +71,17 @@ describe('the shipped unit', () => {
     const bad = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'oomwatch.service')], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/Failed to parse service restart specifier, ignoring: sometimes/);
   });
+
+  it.skipIf(!hasSystemdAnalyze)('keeps systemd-analyze security’s exposure score at "OK" or better with every capability block in', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'oomwatch.service'), renderUnit(TEMPLATE, { execStart: `${process.execPath} ${join(process.cwd(), 'src/cli/bin.ts')} run`, features: ALL }));
+    const r = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', join(dir, 'oomwatch.service')], { encoding: 'utf8' });
+    const m = /Overall exposure level for oomwatch\.service: (\d+\.\d+) (\S+)/.exec(r.stdout);
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    // systemd's scale: 0 safest … 10 unsafe; "OK" is below 4.0 and "MEDIUM" starts there.
+    expect(Number(m![1])).toBeLessThan(4);
+    expect(m![2]).toMatch(/^(OK|SAFE|PERFECT)$/);
+  });
 });
 
 describe('resolveExecStart', () => {
