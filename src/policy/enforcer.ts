@@ -28,6 +28,8 @@ export interface EnforceTickResult {
   unprotected: string[];
   /** Exited before the write: counted, not errors. */
   gone: number;
+  /** Processes that keep resetting their own value: oomwatch stopped correcting them (see CONTESTED_*). */
+  contested: string[];
 }
 
 export interface PolicyEnforcer {
@@ -35,6 +37,14 @@ export interface PolicyEnforcer {
   /** The process's rule asks for protection (adj < 0) and the value is in effect. */
   isProtected(p: ProcessSample): boolean;
 }
+
+/**
+ * A process that resets its value again and again (Chromium renderers set their own, between 300 and 1000, as tabs
+ * move to the background) would be corrected on every tick, flooding the audit and fighting its own logic.
+ * After this many drift corrections within the window oomwatch stops correcting that process and says so once.
+ */
+export const CONTESTED_CORRECTIONS = 3;
+export const CONTESTED_WINDOW_MS = 10 * 60_000;
 
 const keyOf = (e: { bootId: string; pid: number; startTimeTicks: number }): string => `${e.bootId}:${e.pid}:${e.startTimeTicks}`;
 
@@ -53,14 +63,19 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
   /** Identities whose write was refused, with the refused value. */
   const refused = new Map<string, { target: number; text: string }>();
   const warnedRules = new Set<string>();
+  /** Times of drift corrections per identity, and identities oomwatch stopped correcting. */
+  const corrections = new Map<string, number[]>();
+  const contested = new Map<string, string>();
 
   function onTick(snapshot: HostSnapshot, nowMs: number): EnforceTickResult {
-    const result: EnforceTickResult = { applied: 0, drifted: 0, unprotected: [], gone: 0 };
+    const result: EnforceTickResult = { applied: 0, drifted: 0, unprotected: [], gone: 0, contested: [] };
     if (!policy.enforce || policy.rules.length === 0) return result;
     const plan = planAdjustments(snapshot.processes, policy, snapshot);
     const live = new Set(plan.map((e) => keyOf(e.process)));
     for (const k of established.keys()) if (!live.has(k)) established.delete(k);
     for (const k of refused.keys()) if (!live.has(k)) refused.delete(k);
+    for (const k of corrections.keys()) if (!live.has(k)) corrections.delete(k);
+    for (const k of contested.keys()) if (!live.has(k)) contested.delete(k);
 
     const toApply: PlanEntry[] = [];
     for (const e of plan) {
@@ -68,6 +83,11 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
       if (e.action === 'keep') {
         established.set(k, e.targetAdj);
         refused.delete(k);
+        continue;
+      }
+      const given = contested.get(k);
+      if (given !== undefined) {
+        result.contested.push(given);
         continue;
       }
       const prior = refused.get(k);
@@ -96,6 +116,7 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
         if (wasDrift) {
           result.drifted++;
           log.info({ pid: r.entry.process.pid, rule: r.entry.rule.id, from: r.fromAdj, to: r.toAdj }, `corrected oom_score_adj drift of ${describeTarget(r.entry)}: ${r.fromAdj} → ${r.toAdj}`);
+          noteCorrection(k, r, nowMs);
         }
         established.set(k, r.toAdj);
       } else if (r.outcome === 'denied') {
@@ -121,6 +142,19 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
     repo.recordChanges(audit);
     warnOnce(newlyRefused, result.unprotected, nowMs);
     return result;
+  }
+
+  function noteCorrection(k: string, r: ApplyResult, nowMs: number): void {
+    const times = [...(corrections.get(k) ?? []), nowMs].filter((t) => nowMs - t < CONTESTED_WINDOW_MS);
+    corrections.set(k, times);
+    if (times.length < CONTESTED_CORRECTIONS) return;
+    const text = `${describeTarget(r.entry)}: reset its oom_score_adj ${times.length} times in ${Math.round(CONTESTED_WINDOW_MS / 60_000)} min`;
+    contested.set(k, text);
+    const message =
+      `${text}; oomwatch stops correcting it, to stop fighting whatever sets it (often the program itself). ` +
+      `Exclude it from rule ${r.entry.rule.id} (e.g. with a cmdline pattern), or stop what resets it.`;
+    log.warn({ pid: r.entry.process.pid, rule: r.entry.rule.id }, message);
+    repo.recordHealthEvent(nowMs, 'policy-contested', message);
   }
 
   /** One warning per rule that meets a refusal for the first time, listing everything still unprotected. */

@@ -48,10 +48,10 @@ describe('createPolicyEnforcer', () => {
     expect(adjOf(chrome.pid)).toBe(500);
     const sshdLine = `sshd (pid ${sshd.pid}, rule sshd): wants -1000, stays at 0`;
     if (hasCap === false) {
-      expect(t1).toEqual({ applied: 1, drifted: 0, unprotected: [sshdLine], gone: 0 });
+      expect(t1).toEqual({ applied: 1, drifted: 0, unprotected: [sshdLine], gone: 0, contested: [] });
       expect(adjOf(sshd.pid)).toBe(0);
     } else {
-      expect(t1).toEqual({ applied: 2, drifted: 0, unprotected: [], gone: 0 });
+      expect(t1).toEqual({ applied: 2, drifted: 0, unprotected: [], gone: 0, contested: [] });
       expect(adjOf(sshd.pid)).toBe(-1000);
     }
 
@@ -60,7 +60,7 @@ describe('createPolicyEnforcer', () => {
     expect(adjOf(chrome.pid)).toBe(0);
     const t2 = enforcer.onTick(snapshotOf([sshd.pid, chrome.pid]), 2_000);
     expect(adjOf(chrome.pid)).toBe(500);
-    expect(t2).toEqual({ applied: 1, drifted: 1, unprotected: hasCap === false ? [sshdLine] : [], gone: 0 });
+    expect(t2).toEqual({ applied: 1, drifted: 1, unprotected: hasCap === false ? [sshdLine] : [], gone: 0, contested: [] });
 
     // A process that starts later gets its value on the next tick.
     const chrome2 = await live.start('chrome');
@@ -103,13 +103,37 @@ describe('createPolicyEnforcer', () => {
     expect(logLines.some((l) => l.level === 30 && l.msg === `corrected oom_score_adj drift of chrome (pid ${chrome.pid}, rule browsers): 0 → 500`)).toBe(true);
   });
 
+  it('stops correcting a process that keeps resetting its own value, and says so once', async () => {
+    const p = await live.start('chrome');
+    const policy = policyOf({ rules: [{ id: 'browsers', match: { exe: p.exe }, level: 'prefer-kill' }] });
+    const enforcer = createPolicyEnforcer({ db, log: log(), procRoot: '/proc', policy, bootId: bootId() });
+    enforcer.onTick(snapshotOf([p.pid]), 0);
+    const drifted: number[] = [];
+    for (let i = 1; i <= 3; i++) {
+      writeFileSync(`/proc/${p.pid}/oom_score_adj`, '300'); // what a Chromium renderer does to itself
+      drifted.push(enforcer.onTick(snapshotOf([p.pid]), i * 60_000).drifted);
+      expect(adjOf(p.pid)).toBe(500);
+    }
+    expect(drifted).toEqual([1, 1, 1]);
+    writeFileSync(`/proc/${p.pid}/oom_score_adj`, '300');
+    const t = enforcer.onTick(snapshotOf([p.pid]), 4 * 60_000);
+    expect(t).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 0, contested: [`chrome (pid ${p.pid}, rule browsers): reset its oom_score_adj 3 times in 10 min`] });
+    expect(adjOf(p.pid)).toBe(300);
+    const warnings = logLines.filter((l) => l.level === 40).map((l) => l.msg);
+    expect(warnings).toEqual([
+      `chrome (pid ${p.pid}, rule browsers): reset its oom_score_adj 3 times in 10 min; oomwatch stops correcting it, to stop fighting whatever sets it ` +
+        '(often the program itself). Exclude it from rule browsers (e.g. with a cmdline pattern), or stop what resets it.',
+    ]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM agent_event WHERE kind = 'policy-contested'").get()).toEqual({ n: 1 });
+  });
+
   it('counts a process gone before the write, and forgets identities that left', async () => {
     const a = await live.start('chrome');
     const policy = policyOf({ rules: [{ id: 'browsers', match: { exe: a.exe }, level: 'prefer-kill' }] });
     const enforcer = createPolicyEnforcer({ db, log: log(), procRoot: '/proc', policy, bootId: bootId() });
     const snap = snapshotOf([a.pid]);
     await live.stop(a.pid);
-    expect(enforcer.onTick(snap, 1_000)).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 1 });
+    expect(enforcer.onTick(snap, 1_000)).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 1, contested: [] });
     expect(createPolicyRepo(db).listChanges()).toEqual([]);
   });
 
@@ -117,7 +141,7 @@ describe('createPolicyEnforcer', () => {
     const a = await live.start('chrome');
     const policy = policyOf({ enforce: false, rules: [{ id: 'browsers', match: { exe: a.exe }, level: 'prefer-kill' }] });
     const enforcer = createPolicyEnforcer({ db, log: log(), procRoot: '/proc', policy, bootId: bootId() });
-    expect(enforcer.onTick(snapshotOf([a.pid]), 1_000)).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 0 });
+    expect(enforcer.onTick(snapshotOf([a.pid]), 1_000)).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 0, contested: [] });
     expect(adjOf(a.pid)).toBe(0);
   });
 

@@ -3,6 +3,8 @@ import { compilePolicy } from '../../src/policy/compile.js';
 import { planAdjustments, unmatchedRules } from '../../src/policy/plan.js';
 import { ordinal } from '../../src/policy/effect.js';
 import { GIB, policyOf, proc } from './factories.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { packageRoot } from '../../src/util/package-root.js';
 
 const host = { memory: { memTotalBytes: 24 * GIB, swapTotalBytes: 0 } };
 const uidOf = (name: string) => ({ mysql: 27 })[name];
@@ -123,5 +125,28 @@ describe('planAdjustments inside a memory cgroup', () => {
       text: 'inside its memory cgroup /system.slice/mysql.service (limit+swap 4 GiB): discounts 50 % of that, about 2 GiB; it would rank 2nd of 2 there instead of 1st',
     });
     expect(planAdjustments(processes.slice(2), compilePolicy(policyOf({ rules: [{ match: { name: 'java' }, level: 'neutral' }] })), { ...host, cgroups })[0].cgroupEffect).toBeNull();
+  });
+});
+
+describe('the example policy', () => {
+  it('selects main browser and editor processes, not the helpers that manage their own values', () => {
+    const example = loadConfigFile(`${packageRoot()}/config/policy.example.yaml`).config.policy;
+    const processes = [
+      proc({ pid: 10, comm: 'chrome', cmdline: '/opt/google/chrome/chrome' }),
+      proc({ pid: 11, ppid: 10, comm: 'chrome', cmdline: '/opt/google/chrome/chrome --type=renderer --lang=en-US' }),
+      proc({ pid: 20, comm: 'firefox', cmdline: '/usr/lib/firefox/firefox' }),
+      proc({ pid: 21, ppid: 20, comm: 'firefox', cmdline: '/usr/lib/firefox/firefox -contentproc -isForBrowser' }),
+      proc({ pid: 30, comm: 'code', cmdline: '/usr/share/code/code --unity-launch' }),
+      proc({ pid: 31, ppid: 30, comm: 'code', cmdline: '/usr/share/code/code --type=zygote' }),
+      proc({ pid: 40, comm: 'java', cmdline: 'java -cp idea.jar com.intellij.idea.Main' }),
+      proc({ pid: 50, comm: 'sshd', uid: 1000, exe: '/tmp/sshd', cmdline: '/usr/sbin/sshd -D' }),
+    ];
+    const plan = planAdjustments(processes, compilePolicy(example, (n) => ({ root: 0 })[n]), host);
+    expect(plan.map((e) => [e.process.pid, e.rule.id, e.targetAdj])).toEqual([
+      [10, 'browsers', 500],
+      [20, 'browsers', 500],
+      [30, 'ides', 500],
+      [40, 'ides-java', 500],
+    ]);
   });
 });
