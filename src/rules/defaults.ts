@@ -16,7 +16,8 @@ export const DEFAULT_RULES: readonly Record<string, unknown>[] = [
   // full avg10 > 10 %: every runnable task spent a tenth of the last 10 s waiting for memory.
   { id: 'memory-pressure', kind: 'psi', severity: 'warning', line: 'full', window: 'avg10', above: 10, clearBelow: 5, for: '30s' },
   { id: 'cgroup-near-limit', kind: 'cgroup-usage', severity: 'warning', abovePercent: 90, clearBelowPercent: 85, for: '1m' },
-  { id: 'time-to-oom', kind: 'time-to-oom', severity: 'critical', horizon: '10m', clearHorizon: '20m', window: '5m', target: 'both', groupWait: '0s' },
+  // `for` keeps a short burst (a build, a cache fill) from paging; a real exhaustion trend lasts longer.
+  { id: 'time-to-oom', kind: 'time-to-oom', severity: 'critical', horizon: '10m', clearHorizon: '20m', window: '5m', target: 'both', for: '1m', groupWait: '0s' },
   { id: 'oom-kill', kind: 'oom-kill', severity: 'critical', keepFiringFor: '10m', groupWait: '0s' },
   { id: 'agent-health', kind: 'agent-health', severity: 'warning', for: '0s', groupWait: '0s' },
 ];

@@ -56,8 +56,18 @@ function observe(rule: CompiledRule, ctx: KindContext): Observation[] {
  * @example
  * const { transitions, next } = evaluateRules(rules, { snapshot, history, incidents: [], health, dataFresh: true, isProtected }, state, nowMs, { host: 'db1', vanishWaitTicks: 3 });
  */
-export function evaluateRules(rules: readonly CompiledRule[], input: TickInput, state: RuleState, nowMs: number, opts: EvaluateOptions): Evaluation {
+export function evaluateRules(
+  rules: readonly CompiledRule[],
+  input: TickInput,
+  state: RuleState,
+  nowMs: number,
+  options: Partial<EvaluateOptions> = {},
+): Evaluation {
+  const opts: EvaluateOptions = { host: options.host ?? input.snapshot?.hostname ?? 'localhost', vanishWaitTicks: options.vanishWaitTicks ?? 3 };
   const recentIncidents = mergeIncidents(state.recentIncidents, input.incidents, nowMs);
+  // An incident handed over twice (a replay after a restart) must not page twice.
+  const seenIds = new Set(state.recentIncidents.map((i) => i.id));
+  const newIncidents = input.incidents.filter((i) => !seenIds.has(i.id));
   const byRule = new Map<string, Map<string, InstanceState>>();
   for (const inst of state.instances.values()) {
     let m = byRule.get(inst.ruleId);
@@ -77,7 +87,7 @@ export function evaluateRules(rules: readonly CompiledRule[], input: TickInput, 
     byRule.delete(rule.id);
     let observations: Observation[];
     if (isEventRule(rule)) {
-      observations = observeEvents(rule, input.incidents, input.health, input.history);
+      observations = observeEvents(rule, newIncidents, input.health, input.history);
     } else if (fresh && input.snapshot) {
       const ctx: KindContext = {
         host: opts.host,

@@ -245,3 +245,13 @@ describe('event kinds', () => {
     expect(brief(only.tick(snapshot(), { health: { samplerStalled: true, storeProblem: 'x', brokenChannels: ['a'] } }))).toEqual(['firing:h|health:store']);
   });
 });
+
+describe('incident replays', () => {
+  it('the same incident handed over twice pages once', () => {
+    const d = driver([rule({ id: 'kill', kind: 'oom-kill', keepFiringFor: '0s' })]);
+    const k = incident({ id: 9, atMs: at(0), victim: { pid: 5, comm: 'x' } });
+    expect(brief(d.tick(null, { nowMs: at(0), incidents: [k] }))).toEqual(['firing:kill|incident:9']);
+    expect(brief(d.tick(null, { nowMs: at(10), incidents: [k] }))).toEqual(['resolved(cleared):kill|incident:9']);
+    expect(d.tick(null, { nowMs: at(20), incidents: [k] })).toEqual([]);
+  });
+});
