@@ -60,6 +60,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   let problem: string | undefined;
   let lastRecordMonoMs = 0;
   let lastSeq: number | null = null;
+  let startedAtMs = 0;
   let savedSeq: number | null = null;
   let ledger: CounterLedger = emptyLedger();
   let refsSinceTick: ReportRef[] = [];
@@ -77,7 +78,9 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
       const res = repo.insertReport(report, { source: 'kmsg', hostname: deps.hostname, bootId: deps.bootId, nowMs: deps.clock.nowMs(), linkSlackMs: deps.linkSlackMs, cursor });
       if (cursor) savedSeq = cursor.nextSeq;
       if (!res.inserted) return true; // replayed after a restart: stored already
-      refsSinceTick.push({ constraint: report.constraint, oomMemcg: report.oomMemcg, taskMemcg: report.taskMemcg });
+      // Kills from before this start are in the counters' baseline already: they must not explain a later rise.
+      if (report.wallMs === null || report.wallMs >= startedAtMs)
+        refsSinceTick.push({ constraint: report.constraint, oomMemcg: report.oomMemcg, taskMemcg: report.taskMemcg });
       const view = repo.get(res.id);
       log.info({ incident: res.id, pid: report.victim?.pid, constraint: report.constraint, memcg: report.oomMemcg }, 'OOM kill recorded');
       if (view) deps.onIncident?.(view);
@@ -158,6 +161,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   return {
     start() {
       if (source) return;
+      startedAtMs = deps.clock.nowMs();
       source = new KmsgSource({
         path: deps.kmsgPath,
         bootId: deps.bootId,

@@ -152,3 +152,19 @@ describe('createKernelWatcher', () => {
     w.onTick(null, snapshot(1000, [])); // the counters path still works
   });
 });
+
+describe('createKernelWatcher: a report that never gets its kill line', () => {
+  it('is stored as truncated once no record came for idleFlushMs, and the cursor moves past it', async () => {
+    const { kmsgPath, db } = setup();
+    const w = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'h', pollIntervalMs: 20, idleFlushMs: 100, suspendedMs: () => 0 });
+    w.start();
+    cleanups.push(() => w.stop());
+    const lines = rebasedDump(monoUs());
+    appendFileSync(kmsgPath, `${lines.slice(0, 30).join('\n')}\n`);
+    const repo = createIncidentsRepo(db);
+    const list = await until(() => (repo.list().length ? repo.list() : null), 4000);
+    expect(list[0]).toMatchObject({ flags: ['truncated'], victim: null, trigger: { comm: 'python3', pid: 25443 }, constraint: 'memcg' });
+    await w.stop();
+    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 623 });
+  });
+});
