@@ -41,6 +41,10 @@ export function classifySmtpError(channel: string, err: unknown, where: string, 
   if (e.code === 'EAUTH') {
     return failed(channel, false, `SMTP server ${where} refused the login${reply ? ` (${reply})` : ''}: check auth.user and auth.password (an app password if the provider requires one), then run oomwatch test-notify ${channel}.`, { cause: err });
   }
+  const tlsFailed = () =>
+    failed(channel, false, `TLS with SMTP server ${where} failed (${(e.message ?? '').replace(/\s+/g, ' ').slice(0, 160)}): check port/secure/requireTLS (465 = secure: true; 587 = STARTTLS) and tls.caFile/tls.servername for private certificates.`, { cause: err });
+  // Before the reply codes: a server without STARTTLS answers it with 5xx, which is a TLS setting problem.
+  if (e.code === 'ETLS' || e.code === 'EREQUIRETLS' || e.command === 'STARTTLS') return tlsFailed();
   if (typeof e.responseCode === 'number') {
     if (e.responseCode >= 400 && e.responseCode < 500) {
       return failed(channel, true, `SMTP server ${where} answered ${reply || e.responseCode}: a temporary refusal (greylisting, rate limit, full queue); it will be retried with backoff.`, { cause: err });
@@ -50,9 +54,7 @@ export function classifySmtpError(channel: string, err: unknown, where: string, 
       return failed(channel, false, `SMTP server ${where} answered ${reply || e.responseCode}: it ${what}, then run oomwatch test-notify ${channel}.`, { cause: err });
     }
   }
-  if (e.code === 'ETLS' || /STARTTLS|certificate|self[- ]signed|wrong version number|TLS/i.test(e.message ?? '')) {
-    return failed(channel, false, `TLS with SMTP server ${where} failed (${e.message}): check port/secure/requireTLS (465 = secure: true; 587 = STARTTLS) and tls.caFile/tls.servername for private certificates.`, { cause: err });
-  }
+  if (/certificate|self[- ]signed|wrong version number|SSL routines/i.test(e.message ?? '')) return tlsFailed();
   const m = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b/.exec(`${e.message ?? ''} ${e.code ?? ''}`);
   if (e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
     return failed(channel, true, `SMTP server ${where}: ${describeNetworkError({ name: 'TimeoutError' }, where, timeoutMs)}`, { cause: err });

@@ -19,13 +19,15 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(opts: { auth?: { user: string; password: string } } = {}): Promise<SmtpSink> {
+/** `starttls` offers STARTTLS with this key and certificate (PEM); without it the sink is plain text only. */
+export async function startSmtpSink(opts: { auth?: { user: string; password: string }; starttls?: { key: string; cert: string } } = {}): Promise<SmtpSink> {
   const mails: ParsedMail[] = [];
   const replies: SmtpReply[] = [];
   let attempts = 0;
   const server = new SMTPServer({
     secure: false,
-    disabledCommands: opts.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: [...(opts.starttls ? [] : ['STARTTLS']), ...(opts.auth ? [] : ['AUTH'])],
+    ...(opts.starttls ?? {}),
     authOptional: !opts.auth,
     allowInsecureAuth: true,
     logger: false,

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import type { ResolvedChannelOf } from '../../src/config/sections/channels.js';
@@ -82,6 +84,26 @@ describe('email delivery against a loopback SMTP server', () => {
     const msg = !outcome.ok ? outcome.error.message : '';
     expect(msg).toMatch(/^SMTP server 127\.0\.0\.1:\d+ refused the login \(535 Invalid username or password\): check auth\.user and auth\.password/);
     expect(msg).not.toContain('wrong-Pa55');
+  });
+
+  it('a server that never greets hits the greeting timeout: retryable', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((sock) => void sockets.push(sock)); // accepts the connection, never says 220
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      const outcome = await createEmailNotifier(emailChannel(port, { timeout: '300ms' }), deps).send(messageFromDraft(draft()));
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      expect(outcome).toMatchObject({ ok: false, retryable: true });
+      expect(!outcome.ok && outcome.error.message).toBe(
+        `SMTP server 127.0.0.1:${port}: no answer from 127.0.0.1:${port} within 300 ms (timeout). The server or a proxy is hanging; it will be retried. Raise the channel's timeout if the server is just slow.`,
+      );
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      silent.close();
+    }
   });
 
   it('connection refused is retryable and says what to check', async () => {
