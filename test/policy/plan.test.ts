@@ -129,7 +129,7 @@ describe('planAdjustments inside a memory cgroup', () => {
 });
 
 describe('the example policy', () => {
-  it('selects main browser and editor processes, not the helpers that manage their own values', () => {
+  it('selects main browser and editor processes, not the child processes that manage their own values', () => {
     const example = loadConfigFile(`${packageRoot()}/config/policy.example.yaml`).config.policy;
     const processes = [
       proc({ pid: 10, comm: 'chrome', cmdline: '/opt/google/chrome/chrome' }),

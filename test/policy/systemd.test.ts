@@ -113,7 +113,7 @@ describe('oomwatch protect systemd', () => {
   });
 });
 
-describe('systemd helpers', () => {
+describe('systemd drop-in functions', () => {
   it('normalises unit names as systemctl does', () => {
     expect(normalizeUnitName('nginx')).toBe('nginx.service');
     expect(normalizeUnitName('php7.4-fpm')).toBe('php7.4-fpm.service');
