@@ -1,6 +1,6 @@
 /**
- * Public entry of the metrics module. The agent creates it once, starts it when metrics.enabled,
- * and feeds it from the sampler, the kernel recorder, the rules and the dispatcher.
+ * Public entry of the metrics module. The agent uses it through module.ts (createMetricsModule), which
+ * feeds it from each tick and pulls kills, alerts and channel state from the database before each scrape.
  */
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
@@ -8,10 +8,10 @@ import type { Config } from '../config/schema.js';
 import type { Log } from '../log.js';
 import type { HostSnapshot } from '../sample/types.js';
 import { packageVersion } from '../util/package-root.js';
-import { createOomwatchRegistry, type FiringAlert, type IncidentInfo, type TickInfo } from './registry.js';
+import { createOomwatchRegistry, type ChannelView, type FiringAlert, type IncidentInfo, type TickInfo } from './registry.js';
 import { createMetricsServer, type HealthView, type MetricsServer } from './server.js';
 
-export type { FiringAlert, IncidentInfo, TickInfo } from './registry.js';
+export type { ChannelView, FiringAlert, IncidentInfo, TickInfo } from './registry.js';
 export { MetricsListenError, type HealthView, type MetricsServer } from './server.js';
 
 export interface Metrics {
@@ -23,11 +23,9 @@ export interface Metrics {
   onIncident(incident: IncidentInfo): void;
   /** After each rules evaluation: every alert instance now firing (replaces the previous set). */
   setAlerts(firing: readonly FiringAlert[]): void;
-  /** After each dispatcher pass: outbox depth per channel, and failed attempts per channel (totals, monotonic). */
-  setQueue(depth: Record<string, number>, failuresTotal?: Record<string, number>): void;
-  /** Alternative to failuresTotal: count one failed attempt as it happens. */
-  onNotifyFailure(channel: string, count?: number): void;
-  /** The exposition text (for `oomwatch doctor` or tests). */
+  /** Every channel's delivery state (replaces the previous set): outbox depth, failures in a row, state, totals. */
+  setChannels(channels: readonly ChannelView[]): void;
+  /** The exposition text, as a scrape would see it (for `oomwatch doctor` or tests). */
   render(): Promise<string>;
 }
 
@@ -39,7 +37,7 @@ export interface Metrics {
  * metrics.onTick(snapshot, { durationMs, missed: 0 }); // after every tick
  * await metrics.server?.stop();                        // on shutdown
  */
-export function createMetrics(deps: { config: Config; log: Log; clock?: Clock; version?: string }): Metrics {
+export function createMetrics(deps: { config: Config; log: Log; clock?: Clock; version?: string; beforeScrape?: () => void }): Metrics {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ mod: 'metrics' });
   const m = createOomwatchRegistry({
@@ -57,15 +55,17 @@ export function createMetrics(deps: { config: Config; log: Log; clock?: Clock; v
   };
 
   return {
-    server: deps.config.metrics.enabled ? createMetricsServer({ listen: deps.config.metrics.listen, registry: m.registry, health, log }) : null,
+    server: deps.config.metrics.enabled ? createMetricsServer({ listen: deps.config.metrics.listen, registry: m.registry, health, log, beforeScrape: deps.beforeScrape }) : null,
     onTick(snapshot, tick) {
       lastTickMonoMs = clock.monotonicMs();
       m.onTick(snapshot, tick, clock.nowMs());
     },
     onIncident: m.onIncident,
     setAlerts: m.setAlerts,
-    setQueue: m.setQueue,
-    onNotifyFailure: m.onNotifyFailure,
-    render: () => m.registry.metrics(),
+    setChannels: m.setChannels,
+    render: () => {
+      deps.beforeScrape?.();
+      return m.registry.metrics();
+    },
   };
 }

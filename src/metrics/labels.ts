@@ -27,15 +27,24 @@ export function sanitizeLabelValue(text: string, max: number): string {
   return points.length <= max ? clean : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
-const CONSTRAINTS = new Set(['none', 'cpuset', 'memory_policy', 'memcg']);
+// The store's vocabulary (migrations/0002_incidents.sql constraint_kind), plus the kernel's spellings.
+const CONSTRAINTS: Record<string, string> = {
+  global: 'global',
+  none: 'global',
+  memcg: 'memcg',
+  cpuset: 'cpuset',
+  mempolicy: 'mempolicy',
+  memory_policy: 'mempolicy',
+};
 
 /**
- * Maps the kernel's `constraint=CONSTRAINT_MEMCG` (or `memcg`, any case) to a fixed vocabulary:
- * none | cpuset | memory_policy | memcg | unknown. See DESIGN.md "The kernel's OOM report".
+ * Maps a constraint (`constraint=CONSTRAINT_MEMCG` as printed, or the store's `memcg`) to a fixed
+ * vocabulary: global | memcg | cpuset | mempolicy | unknown. See DESIGN.md "The kernel's OOM report"
+ * (5.0–5.2 print CONSTRAINT_NONE for memcg kills; the kernel module classifies those before they get here).
  */
 export function normalizeConstraint(constraint: string): string {
   const c = constraint.trim().toLowerCase().replace(/^constraint_/, '');
-  return CONSTRAINTS.has(c) ? c : 'unknown';
+  return CONSTRAINTS[c] ?? 'unknown';
 }
 
 /** Code- or config-chosen names (sources, severities, channel and rule ids): `[A-Za-z0-9_:.-]`, at most 64 characters. */

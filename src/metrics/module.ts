@@ -1,32 +1,50 @@
 /**
  * The metrics endpoint as an agent module: starts the server with the agent (when metrics.enabled),
- * feeds it every tick, stops it with the agent. Other modules push kills, alerts and queue depth
- * through `metrics` (see index.ts). Wiring: add `createMetricsModule(ctx)` to createAgentModules, and
- * hand its `.metrics` to the kernel, alerts and dispatcher modules.
+ * feeds it every tick, and pulls kills, firing alerts and the outbox from the database (store-feed.ts),
+ * so no other module needs metrics wiring. Wiring: add `createMetricsModule(ctx)` to createAgentModules,
+ * after the kernel, alerts and delivery modules (its tick then sees their writes of the same tick).
  */
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
 import { createMetrics, type Metrics } from './index.js';
+import { createStoreFeed, type StoreFeed } from './store-feed.js';
 
-export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | 'clock'>): AgentModule & { metrics: Metrics; port(): number | null } {
-  const metrics = createMetrics({ config: ctx.config, log: ctx.log, clock: ctx.clock });
+export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | 'clock' | 'db'>): AgentModule & { metrics: Metrics; port(): number | null } {
   const log = ctx.log.child({ mod: 'metrics' });
   const started = JSON.stringify(ctx.config.metrics);
+  const channels = Object.keys(ctx.config.channels);
+  let feed: StoreFeed | null = null;
   let port: number | null = null;
+
+  const pull = () => {
+    if (!feed || !ctx.db.open) return;
+    for (const incident of feed.newIncidents()) metrics.onIncident(incident);
+    metrics.setAlerts(feed.firingAlerts());
+    metrics.setChannels(feed.channels(channels));
+  };
+  const metrics = createMetrics({ config: ctx.config, log: ctx.log, clock: ctx.clock, beforeScrape: pull });
+
   return {
     name: 'metrics',
     metrics,
-    /** The bound port once started (metrics.listen may say 0), else null. */
+    /** The bound port once started (metrics.listen may say port 0), else null. */
     port: () => port,
     async start() {
+      // Counts incidents recorded from now on; earlier ones are history (oomwatch incidents), not this run's rate.
+      feed = createStoreFeed(ctx.db);
       // A MetricsListenError (exit 78) stops the agent: an endpoint that was asked for and is silently absent would look like a dead host.
       port = (await metrics.server?.start())?.port ?? null;
     },
     onTick(tick: TickContext) {
       metrics.onTick(tick.snapshot, { durationMs: tick.durationMs, missed: tick.missedTicks });
+      try {
+        pull();
+      } catch (err) {
+        log.warn({ err }, 'metrics: could not read alerts, outbox or incidents from the database');
+      }
     },
     reload(config: Config) {
-      // The listening socket and the registry's top-N are fixed at start; rebinding live could lose scrapes silently.
+      // The listening socket and the top-N are fixed at start; rebinding live could lose scrapes silently.
       if (JSON.stringify(config.metrics) !== started) {
         log.warn('metrics: the changed metrics section takes effect at the next restart (systemctl restart oomwatch)');
       }
@@ -34,6 +52,7 @@ export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | '
     async stop() {
       await metrics.server?.stop();
       port = null;
+      feed = null;
     },
   };
 }

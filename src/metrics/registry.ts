@@ -26,6 +26,16 @@ export interface IncidentInfo {
   source: string;
 }
 
+/** One channel's delivery state, as store/outbox-repo.ts listChannelHealth reports it. */
+export interface ChannelView {
+  channel: string;
+  pending: number;
+  state: 'ok' | 'failing' | 'broken';
+  consecutiveFailures: number;
+  sentTotal: number;
+  failedTotal: number;
+}
+
 export interface FiringAlert {
   ruleId: string;
   severity: string;
@@ -62,7 +72,10 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const incidents = c('oomwatch_oom_incidents_total', 'OOM kills recorded by oomwatch since the agent started, by constraint and how they were learned.', ['constraint', 'source']);
   const alertsFiring = g('oomwatch_alerts_firing', 'Alert instances currently firing, by rule and severity.', ['rule', 'severity']);
   const queueDepth = g('oomwatch_notification_queue_depth', 'Notifications waiting in the outbox, per channel.', ['channel']);
-  const notifyFailures = c('oomwatch_notification_failures_total', 'Failed notification attempts, per channel.', ['channel']);
+  const channelFailures = g('oomwatch_notification_consecutive_failures', 'Delivery attempts that failed in a row, per channel (0 after a success).', ['channel']);
+  const channelState = g('oomwatch_notification_channel_state', 'Channel state: 1 for the current one of ok, failing (retrying) or broken (permanent error until repaired).', ['channel', 'state']);
+  const sentTotal = c('oomwatch_notifications_sent_total', 'Notifications delivered, per channel (kept in the database across restarts).', ['channel']);
+  const expiredTotal = c('oomwatch_notifications_expired_total', 'Notifications given up after the channel\'s retry.giveUpAfter, per channel (kept in the database).', ['channel']);
   const tickDuration = new Histogram({
     name: 'oomwatch_tick_duration_seconds',
     help: 'Time one sampling tick took.',
@@ -135,17 +148,19 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
     for (const a of firing) alertsFiring.inc({ rule: normalizeToken(a.ruleId), severity: normalizeToken(a.severity) });
   }
 
-  function setQueue(depth: Record<string, number>, failuresTotal?: Record<string, number>): void {
-    queueDepth.reset();
-    for (const [channel, n] of Object.entries(depth)) queueDepth.set({ channel: normalizeToken(channel) }, n);
-    for (const [channel, n] of Object.entries(failuresTotal ?? {})) setCounter(notifyFailures, n, { channel: normalizeToken(channel) });
+  function setChannels(channels: readonly ChannelView[]): void {
+    for (const metric of [queueDepth, channelFailures, channelState]) metric.reset();
+    for (const ch of channels) {
+      const channel = normalizeToken(ch.channel);
+      queueDepth.set({ channel }, ch.pending);
+      channelFailures.set({ channel }, ch.consecutiveFailures);
+      for (const state of ['ok', 'failing', 'broken'] as const) channelState.set({ channel, state }, ch.state === state ? 1 : 0);
+      setCounter(sentTotal, ch.sentTotal, { channel });
+      setCounter(expiredTotal, ch.failedTotal, { channel });
+    }
   }
 
-  function onNotifyFailure(channel: string, count = 1): void {
-    notifyFailures.inc({ channel: normalizeToken(channel) }, count);
-  }
-
-  return { registry, onTick, onIncident, setAlerts, setQueue, onNotifyFailure };
+  return { registry, onTick, onIncident, setAlerts, setChannels };
 }
 
 export type OomwatchRegistry = ReturnType<typeof createOomwatchRegistry>;

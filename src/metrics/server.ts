@@ -36,7 +36,14 @@ export interface MetricsServer {
   stop(): Promise<void>;
 }
 
-export function createMetricsServer(deps: { listen: ListenAddress; registry: Registry; health: () => HealthView; log: Log }): MetricsServer {
+export function createMetricsServer(deps: {
+  listen: ListenAddress;
+  registry: Registry;
+  health: () => HealthView;
+  log: Log;
+  /** Brings pulled values (alerts, queue) up to date; a failure is logged and the last values are served. */
+  beforeScrape?: () => void;
+}): MetricsServer {
   const { registry, log } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -46,6 +53,11 @@ export function createMetricsServer(deps: { listen: ListenAddress; registry: Reg
       return;
     }
     if (path === '/metrics') {
+      try {
+        deps.beforeScrape?.();
+      } catch (err) {
+        log.warn({ err }, 'metrics: could not refresh from the database; serving the previous values');
+      }
       const body = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : body);
       return;

@@ -43,7 +43,7 @@ describe('docs/metrics.md', () => {
     metrics.onTick(snapshotWith(20), { durationMs: 10, missed: 1 });
     metrics.onIncident({ constraint: 'memcg', source: 'kmsg' });
     metrics.setAlerts([{ ruleId: 'r', severity: 'warning' }]);
-    metrics.setQueue({ c: 1 }, { c: 1 });
+    metrics.setChannels([{ channel: 'c', pending: 1, state: 'failing', consecutiveFailures: 2, sentTotal: 3, failedTotal: 1 }]);
     const exported = new Set(
       [...(await metrics.render()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).filter((n) => !/^oomwatch_(process|nodejs)_/.test(n)),
     );

@@ -5,8 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { createMetrics, MetricsListenError, type Metrics } from '../../src/metrics/index.js';
-import { createLogger, silentLogger } from '../../src/log.js';
-import { createMetricsModule } from '../../src/metrics/module.js';
+import { silentLogger } from '../../src/log.js';
 import { snapshotWith } from './snapshot-factory.js';
 
 function configWith(metrics: Record<string, unknown>) {
@@ -62,7 +61,10 @@ describe('metrics endpoint', () => {
       { ruleId: 'process-risk', severity: 'warning' },
       { ruleId: 'host-memory', severity: 'critical' },
     ]);
-    metrics.setQueue({ 'ops-slack': 4, email: 0 }, { 'ops-slack': 7 });
+    metrics.setChannels([
+      { channel: 'ops-slack', pending: 4, state: 'broken', consecutiveFailures: 3, sentTotal: 10, failedTotal: 7 },
+      { channel: 'email', pending: 0, state: 'ok', consecutiveFailures: 0, sentTotal: 2, failedTotal: 0 },
+    ]);
 
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(res.status).toBe(200);
@@ -76,13 +78,20 @@ describe('metrics endpoint', () => {
     expect(text).toContain('oomwatch_memory_pressure_stall_seconds_total{kind="full"} 1');
     expect(series(text, 'oomwatch_kernel_oom_kills_total')).toEqual(['oomwatch_kernel_oom_kills_total 3']);
     expect(text).toContain('oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2');
-    expect(text).toContain('oomwatch_oom_incidents_total{constraint="none",source="counter"} 1');
+    expect(text).toContain('oomwatch_oom_incidents_total{constraint="global",source="counter"} 1');
     expect(series(text, 'oomwatch_alerts_firing').sort()).toEqual([
       'oomwatch_alerts_firing{rule="host-memory",severity="critical"} 1',
       'oomwatch_alerts_firing{rule="process-risk",severity="warning"} 2',
     ]);
     expect(text).toContain('oomwatch_notification_queue_depth{channel="ops-slack"} 4');
-    expect(text).toContain('oomwatch_notification_failures_total{channel="ops-slack"} 7');
+    expect(text).toContain('oomwatch_notifications_expired_total{channel="ops-slack"} 7');
+    expect(text).toContain('oomwatch_notifications_sent_total{channel="email"} 2');
+    expect(text).toContain('oomwatch_notification_consecutive_failures{channel="ops-slack"} 3');
+    expect(series(text, 'oomwatch_notification_channel_state').filter((l) => l.includes('ops-slack'))).toEqual([
+      'oomwatch_notification_channel_state{channel="ops-slack",state="ok"} 0',
+      'oomwatch_notification_channel_state{channel="ops-slack",state="failing"} 0',
+      'oomwatch_notification_channel_state{channel="ops-slack",state="broken"} 1',
+    ]);
     expect(text).toContain('oomwatch_tick_duration_seconds_count 1');
     expect(text).toContain('oomwatch_tick_duration_seconds_bucket{le="0.25"} 1');
     expect(text).toContain('oomwatch_tick_duration_seconds_bucket{le="0.1"} 0');
@@ -155,25 +164,3 @@ describe('metrics endpoint', () => {
   });
 });
 
-describe('the metrics agent module', () => {
-  it('serves while started, counts missed ticks, warns that a changed section needs a restart, and stops listening', async () => {
-    const lines: string[] = [];
-    const log = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } });
-    const config = configWith({ enabled: true, listen: '127.0.0.1:0' });
-    const mod = createMetricsModule({ config, log, clock: manualClock() });
-    expect(mod.port()).toBeNull();
-    await mod.start!();
-    const port = mod.port()!;
-    expect(port).toBeGreaterThan(0);
-    await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 4 });
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 4']);
-    mod.reload!(config);
-    expect(lines.filter((l) => l.includes('next restart'))).toEqual([]);
-    mod.reload!(configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }));
-    expect(lines.filter((l) => l.includes('takes effect at the next restart'))).toHaveLength(1);
-    await mod.stop!();
-    expect(mod.port()).toBeNull();
-    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
-  });
-});

@@ -15,8 +15,10 @@ describe('sanitizeLabelValue', () => {
 describe('normalizeConstraint', () => {
   it.each([
     ['CONSTRAINT_MEMCG', 'memcg'],
-    ['CONSTRAINT_NONE', 'none'],
-    ['memory_policy', 'memory_policy'],
+    ['CONSTRAINT_NONE', 'global'],
+    ['global', 'global'],
+    ['CONSTRAINT_MEMORY_POLICY', 'mempolicy'],
+    ['mempolicy', 'mempolicy'],
     ['CONSTRAINT_CPUSET', 'cpuset'],
     ['something new', 'unknown'],
   ])('%s → %s', (input, expected) => expect(normalizeConstraint(input)).toBe(expected));
