@@ -62,6 +62,8 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
   const established = new Map<string, number>();
   /** Identities whose write was refused, with the refused value. */
   const refused = new Map<string, { target: number; text: string }>();
+  /** Identities whose write failed for another reason, with the value: logged and audited once, not retried. */
+  const failed = new Map<string, number>();
   const warnedRules = new Set<string>();
   /** Times of drift corrections per identity, and identities oomwatch stopped correcting. */
   const corrections = new Map<string, number[]>();
@@ -76,6 +78,7 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
     for (const k of refused.keys()) if (!live.has(k)) refused.delete(k);
     for (const k of corrections.keys()) if (!live.has(k)) corrections.delete(k);
     for (const k of contested.keys()) if (!live.has(k)) contested.delete(k);
+    for (const k of failed.keys()) if (!live.has(k)) failed.delete(k);
 
     const toApply: PlanEntry[] = [];
     for (const e of plan) {
@@ -90,6 +93,7 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
         result.contested.push(given);
         continue;
       }
+      if (failed.get(k) === e.targetAdj) continue;
       const prior = refused.get(k);
       if (prior && prior.target === e.targetAdj) {
         result.unprotected.push(prior.text);
@@ -125,6 +129,7 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
         result.unprotected.push(text);
         newlyRefused.push(r);
       } else if (r.outcome === 'failed') {
+        failed.set(k, r.toAdj);
         log.error({ pid: r.entry.process.pid, rule: r.entry.rule.id }, r.message ?? 'oom_score_adj write failed');
       }
       if (r.outcome === 'applied' || r.outcome === 'denied' || r.outcome === 'failed' || r.outcome === 'identity-changed') {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Database } from '../../src/store/db.js';
@@ -125,6 +125,18 @@ describe('createPolicyEnforcer', () => {
         '(often the program itself). Exclude it from rule browsers (e.g. with a cmdline pattern), or stop what resets it.',
     ]);
     expect(db.prepare("SELECT COUNT(*) AS n FROM agent_event WHERE kind = 'policy-contested'").get()).toEqual({ n: 1 });
+  });
+
+  it('logs and audits a failed write once, without retrying it every tick', () => {
+    const root = join(dir, 'not-proc');
+    mkdirSync(join(root, '42/oom_score_adj'), { recursive: true }); // a folder: the write fails with EISDIR
+    const policy = policyOf({ rules: [{ id: 'x', match: { name: 'worker' }, level: 'prefer-kill' }] });
+    const enforcer = createPolicyEnforcer({ db, log: log(), procRoot: root, policy, bootId: 'boot-1', uidOf: () => undefined });
+    const snap = { ...snapshotOf([]), processes: [proc({ pid: 42, comm: 'worker' })] };
+    enforcer.onTick(snap, 1_000);
+    enforcer.onTick(snap, 2_000);
+    expect(createPolicyRepo(db).listChanges().map((c) => [c.tsMs, c.outcome])).toEqual([[1_000, 'failed']]);
+    expect(logLines.filter((l) => l.level === 50)).toHaveLength(1);
   });
 
   it('counts a process gone before the write, and forgets identities that left', async () => {
