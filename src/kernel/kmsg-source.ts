@@ -31,6 +31,8 @@ export interface KmsgSourceOptions {
   resume: { bootId: string; nextSeq: number } | null;
   onRecords(records: KernelRecord[]): void;
   onGap(gap: KmsgGap): void;
+  /** A read failed unexpectedly (EIO…) or a handler threw: reported, and polling goes on. */
+  onError?(err: unknown): void;
   /** Time between polls when the buffer is drained; default 250 ms. */
   pollIntervalMs?: number;
   /** Upper bound of records handled in one turn of the event loop (the rest follow on setImmediate). */
@@ -93,7 +95,13 @@ export class KmsgSource {
 
   private schedule(): void {
     if (this.fd === null) return;
-    const more = this.drain();
+    let more = false;
+    try {
+      more = this.drain();
+    } catch (err) {
+      // Never let a timer callback throw: that would take the whole agent down with it.
+      this.opts.onError?.(err);
+    }
     if (this.fd === null) return;
     if (more) this.immediate = setImmediate(() => this.schedule());
     else this.timer = setTimeout(() => this.schedule(), this.opts.pollIntervalMs ?? 250);

@@ -61,6 +61,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   let lastRecordMonoMs = 0;
   let lastSeq: number | null = null;
   let startedAtMs = 0;
+  let lastErrorCode: string | undefined;
   let savedSeq: number | null = null;
   let ledger: CounterLedger = emptyLedger();
   let refsSinceTick: ReportRef[] = [];
@@ -171,6 +172,11 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         suspendedMs: deps.suspendedMs,
         onRecords,
         onGap,
+        onError: (err) => {
+          const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+          if (code !== lastErrorCode) log.error({ err }, `Reading ${deps.kmsgPath} failed (${code}); retrying every poll. Kills are still counted by the counters cross-check.`);
+          lastErrorCode = code;
+        },
       });
       try {
         source.start();

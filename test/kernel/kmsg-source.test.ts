@@ -98,6 +98,18 @@ describe('KmsgSource', () => {
     expect(at('PM: suspend exit').wallMs).toBe(Math.round(Date.UTC(2026, 0, 1) + 600_000 + 0.3));
   });
 
+  it('a failing read is reported and polling goes on (a timer never throws)', async () => {
+    const t = makeTempDir();
+    temps.push(t);
+    const errors: unknown[] = [];
+    const src = new KmsgSource({ path: t.dir, bootId: BOOT, clock: manualClock(), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError: (e) => errors.push(e), suspendedMs: () => 0 });
+    src.start(); // a folder opens, but read() fails with EISDIR
+    await new Promise((r) => setTimeout(r, 60));
+    src.stop();
+    expect(errors.length).toBeGreaterThan(1);
+    expect((errors[0] as NodeJS.ErrnoException).code).toBe('EISDIR');
+  });
+
   it('reads the real /dev/kmsg without blocking and finds a record we log', () => {
     if (!existsSync('/dev/kmsg')) return expect.fail('/dev/kmsg is missing on this machine');
     const marker = `oomwatch-kmsg-test-${process.pid}-${Date.now()}`;

@@ -168,3 +168,22 @@ describe('createKernelWatcher: a report that never gets its kill line', () => {
     expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 623 });
   });
 });
+
+describe('createKernelWatcher: the store refuses a write', () => {
+  it('keeps the incident in memory and stores it once the store accepts writes again', async () => {
+    const { kmsgPath, db } = setup();
+    const seen: IncidentView[] = [];
+    watch(db, kmsgPath, seen);
+    db.pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
+    appendFileSync(kmsgPath, `${rebasedDump(monoUs()).join('\n')}\n`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([]);
+    db.pragma('query_only = OFF');
+    await until(() => seen.length === 1, 4000);
+    await new Promise((r) => setTimeout(r, 1100));
+    const repo = createIncidentsRepo(db);
+    expect(repo.list()).toHaveLength(1);
+    expect(repo.list()[0]).toMatchObject({ victim: { pid: 25443 }, reaped: true });
+    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 676 });
+  });
+});
