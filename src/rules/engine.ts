@@ -30,7 +30,7 @@ export interface AlertEngineDeps {
 
 export interface AlertEngine {
   /** Evaluates once. Call after every sampler tick, and between ticks when an incident or a health fact arrives (snapshot: null). */
-  onTick(input: Omit<TickInput, 'history'>, nowMs: number): { firing: number; pending: number };
+  onTick(input: Omit<TickInput, 'history'>, nowMs: number): { firing: number; pending: number; queued: number };
   /** Firing alerts as of the last committed call. */
   firingAlerts(): AlertView[];
 }
@@ -100,7 +100,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         }
       }
       if (plan.drafts.length) log.debug({ drafts: plan.drafts.map((d) => d.dedupKey) }, 'notifications queued');
-      return { firing: firing.length, pending };
+      return { firing: firing.length, pending, queued: plan.drafts.length };
     },
     firingAlerts() {
       return [...state.instances.values()].filter((i) => i.status === 'firing').map((i) => i.alert);

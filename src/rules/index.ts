@@ -3,6 +3,7 @@
  * silences. The engine (createAlertEngine) is the I/O adapter that persists their results.
  */
 export { createAlertEngine, channelRoutes, type AlertEngine, type AlertEngineDeps } from './engine.js';
+export { createAlertsModule, incidentFromView, type AlertsModule, type AlertsModuleSources } from './module.js';
 export { compileRules, evaluateRules, historyWindows } from './evaluate.js';
 export { createHistory, updateHistory, type RuleHistory } from './history.js';
 export { planNotifications, muteReasons, type ChannelRoute, type GroupState, type Plan, type PlanInput } from './plan.js';

@@ -164,6 +164,15 @@ export function createAlertsRepo(db: Database) {
       setMeta.run('recentIncidents', JSON.stringify(incidents));
     },
 
+    /** A small engine fact (e.g. the last incident id handed to the rules). */
+    getMeta<T>(key: string): T | undefined {
+      const row = getMeta.get(key) as { value_json: string } | undefined;
+      return row ? (JSON.parse(row.value_json) as T) : undefined;
+    },
+    setMeta(key: string, value: unknown): void {
+      setMeta.run(key, JSON.stringify(value));
+    },
+
     activeSilences(nowMs: number): Silence[] {
       return (activeSilences.all(nowMs, nowMs) as SilenceRow[]).map(toSilence);
     },

@@ -1,0 +1,135 @@
+/**
+ * The alerts part of the agent (AgentModule). After every tick it runs the engine on the tick's
+ * snapshot; when the kernel module stores an OOM kill it runs the engine at once without a snapshot,
+ * so the kill pages within the dispatcher's reach of 2 s instead of waiting for the next tick.
+ * Incidents are read back from the store from a persisted cursor, so a kill stored just before a crash
+ * is still paged after the restart (the engine drops an incident it has already seen).
+ * Place it before the notify module: that one drains the outbox right after each tick.
+ */
+import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
+import type { Config } from '../config/schema.js';
+import type { IncidentView } from '../kernel/incident-view.js';
+import type { ProcessSample } from '../sample/types.js';
+import { createAlertsRepo } from '../store/alerts-repo.js';
+import { createIncidentsRepo } from '../store/incidents-repo.js';
+import { listChannelHealth } from '../store/outbox-repo.js';
+import { createAlertEngine, type AlertEngine } from './engine.js';
+import type { HealthFacts, Incident } from './types.js';
+
+export interface AlertsModuleSources {
+  /** policy module: isProtected */
+  isProtected?: (p: ProcessSample) => boolean;
+  /** kernel watcher: status().problem */
+  kmsgProblem?: () => string | undefined;
+  /** policy module: health().unprotected */
+  unprotected?: () => string[];
+  /** Called after a commit that queued notifications (connect it to the dispatcher's kick()). */
+  onQueued?: () => void;
+}
+
+export interface AlertsModule extends AgentModule {
+  /** Pass as the kernel watcher's onIncident: the stored incident is evaluated at once. */
+  onIncident(view: IncidentView): void;
+  engine(): AlertEngine;
+}
+
+/** The rules' view of a stored incident; null for one that was not stored (no id). */
+export function incidentFromView(v: IncidentView, nowMs: number): Incident | null {
+  if (v.id === null) return null;
+  const cgroup = v.oomMemcg ?? v.taskMemcg ?? undefined;
+  return {
+    id: v.id,
+    atMs: v.timeMs ?? nowMs,
+    constraint: v.constraintRaw ?? v.constraint ?? 'unknown',
+    ...(cgroup ? { cgroup } : {}),
+    ...(v.victim ? { victim: { pid: v.victim.pid, comm: v.victim.comm, ...(typeof v.victim.startTimeTicks === 'number' ? { startTimeTicks: v.victim.startTimeTicks } : {}) } } : {}),
+    source: v.noKernelReport ? 'counter' : 'kernel',
+  };
+}
+
+const CURSOR_KEY = 'incidentCursor';
+
+export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSources = {}): AlertsModule {
+  const log = ctx.log.child({ mod: 'alerts' });
+  const repo = createAlertsRepo(ctx.db);
+  const hasIncidents = Boolean(ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get());
+  const incidents = hasIncidents ? createIncidentsRepo(ctx.db) : null;
+  const build = (config: Config) => createAlertEngine({ db: ctx.db, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname });
+  let engine = build(ctx.config);
+  let cursor = 0;
+  let buffered: Incident[] = [];
+  let storeProblem: string | undefined;
+  let lastHealth: HealthFacts = { samplerStalled: false, brokenChannels: [] };
+
+  const health = (samplerStalled: boolean): HealthFacts => {
+    let brokenChannels: string[] = [];
+    try {
+      brokenChannels = listChannelHealth(ctx.db).filter((c) => c.state === 'broken').map((c) => c.channel);
+    } catch (err) {
+      storeProblem ??= (err as Error).message;
+    }
+    return { samplerStalled, kmsgProblem: sources.kmsgProblem?.(), storeProblem, brokenChannels, unprotected: sources.unprotected?.() };
+  };
+
+  /** Incidents stored after the cursor (a crash between storing and alerting leaves some behind). */
+  const catchUp = (): Incident[] => {
+    if (!incidents) return [];
+    const nowMs = ctx.clock.nowMs();
+    return incidents
+      .list({ limit: 200 })
+      .filter((v) => v.id !== null && v.id > cursor)
+      .map((v) => incidentFromView(v, nowMs))
+      .filter((i): i is Incident => i !== null);
+  };
+
+  const run = (snapshot: TickContext['snapshot'] | null, dataFresh: boolean, nowMs: number) => {
+    const batch = [...buffered];
+    const seen = new Set(batch.map((i) => i.id));
+    for (const i of catchUp()) if (!seen.has(i.id)) batch.push(i);
+    try {
+      const r = engine.onTick({ snapshot, incidents: batch, health: lastHealth, dataFresh, isProtected: sources.isProtected ?? (() => false) }, nowMs);
+      storeProblem = undefined;
+      buffered = [];
+      const maxId = batch.reduce((m, i) => Math.max(m, i.id), cursor);
+      if (maxId > cursor) {
+        cursor = maxId;
+        repo.setMeta(CURSOR_KEY, cursor);
+      }
+      if (r.queued > 0) sources.onQueued?.();
+      log.debug({ firing: r.firing, pending: r.pending, incidents: batch.length }, 'alerts evaluated');
+    } catch (err) {
+      // Keep the incidents for the next try; the failure becomes an agent-health fact.
+      buffered = batch;
+      storeProblem = (err as Error).message;
+      log.error({ err }, 'alert evaluation could not be stored; retrying at the next tick');
+    }
+  };
+
+  return {
+    name: 'alerts',
+    start() {
+      const saved = repo.getMeta<number>(CURSOR_KEY);
+      if (saved !== undefined) cursor = saved;
+      else {
+        // First start on this database: earlier kills are history, not news.
+        cursor = hasIncidents ? ((ctx.db.prepare('SELECT MAX(id) AS id FROM incident').get() as { id: number | null }).id ?? 0) : 0;
+        repo.setMeta(CURSOR_KEY, cursor);
+      }
+    },
+    onTick(tc: TickContext) {
+      lastHealth = health(!tc.fresh && tc.missedTicks > 0);
+      run(tc.snapshot, tc.fresh, tc.nowMs);
+    },
+    onIncident(view: IncidentView) {
+      const nowMs = ctx.clock.nowMs();
+      const inc = incidentFromView(view, nowMs);
+      if (!inc) return;
+      buffered.push(inc);
+      run(null, true, nowMs);
+    },
+    reload(config: Config) {
+      engine = build(config);
+    },
+    engine: () => engine,
+  };
+}

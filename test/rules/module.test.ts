@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentContext, TickContext } from '../../src/agent/module.js';
+import { manualClock } from '../../src/clock.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { silentLogger } from '../../src/log.js';
+import type { NotificationDraft } from '../../src/notify/types.js';
+import { createAlertsModule } from '../../src/rules/module.js';
+import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
+import { openStore, type Database } from '../../src/store/db.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { BOOT, HOST, proc, snapshot } from './factories.js';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let db: Database;
+beforeEach(() => {
+  tmp = makeTempDir('oomwatch-alerts-module-');
+  db = openStore(join(tmp.dir, 'oomwatch.db'));
+});
+afterEach(() => {
+  if (db.open) db.close();
+  tmp.cleanup();
+});
+
+function context(clock = manualClock()): AgentContext {
+  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }] });
+  if (!v.ok) throw new Error(v.errors.join('\n'));
+  return { config: v.config, db, dbPath: join(tmp.dir, 'oomwatch.db'), log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 } };
+}
+
+/** Stores an incident the way the kernel module does (its own table, migration 0002). */
+function storeIncident(pid: number, comm: string, atMs: number): number {
+  const r = db
+    .prepare(
+      `INSERT INTO incident (source, dedupe_key, hostname, boot_id, ts_ms, constraint_kind, constraint_raw, victim_pid, victim_comm, victim_start_time_ticks, created_ms)
+       VALUES ('kmsg', ?, ?, ?, ?, 'memcg', 'CONSTRAINT_MEMCG', ?, ?, ?, ?)`,
+    )
+    .run(`${BOOT}:${pid}:${atMs}`, HOST, BOOT, atMs, pid, comm, 5000 + pid, atMs);
+  return Number(r.lastInsertRowid);
+}
+const drafts = () => (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
+const tick = (nowMs: number, risk: number | null): TickContext => ({
+  snapshot: snapshot({ atMs: nowMs, processes: risk === null ? [] : [proc({ pid: 812, comm: 'postgres', risk })] }),
+  previous: null,
+  tickId: 1,
+  fresh: true,
+  nowMs,
+  durationMs: 5,
+  missedTicks: 0,
+});
+
+describe('alerts agent module', () => {
+  it('pages a stored kill at once (no tick needed), kicks delivery, and links it to the risk alert of its victim', () => {
+    const clock = manualClock();
+    let kicks = 0;
+    const m = createAlertsModule(context(clock), { onQueued: () => kicks++ });
+    m.start?.();
+    m.onTick?.(tick(clock.nowMs(), 700));
+    expect(kicks).toBe(1);
+    clock.advance(3000);
+    const id = storeIncident(812, 'postgres', clock.nowMs());
+    m.onIncident(createIncidentsRepo(db).get(id)!);
+    expect(kicks).toBe(2);
+    expect(drafts().map((d) => d.alerts.map((a) => `${a.ruleId}:${a.state}`))).toEqual([['risk:firing'], ['kill:firing']]);
+    expect(drafts()[1].alerts[0]).toMatchObject({ incidentId: id, summary: `OOM kill: postgres (pid 812) killed by the kernel (CONSTRAINT_MEMCG)` });
+    clock.advance(7000);
+    m.onTick?.(tick(clock.nowMs(), null));
+    expect(drafts()[2].alerts.map((a) => [a.ruleId, a.resolution, a.incidentId])).toEqual([['risk', 'oom-killed', id]]);
+  });
+
+  it('after a crash between storing a kill and alerting, the next start pages it once; older kills are history', () => {
+    const clock = manualClock();
+    storeIncident(1, 'old', clock.nowMs() - 3_600_000); // before this database ever ran alerts
+    const first = createAlertsModule(context(clock));
+    first.start?.();
+    first.onTick?.(tick(clock.nowMs(), 0));
+    expect(drafts()).toEqual([]);
+    clock.advance(1000);
+    const id = storeIncident(2, 'java', clock.nowMs()); // stored, then the agent dies before onIncident
+    const second = createAlertsModule(context(clock));
+    second.start?.();
+    clock.advance(9000);
+    second.onTick?.(tick(clock.nowMs(), 0));
+    second.onTick?.(tick(clock.nowMs() + 10_000, 0));
+    expect(drafts().map((d) => d.alerts.map((a) => a.incidentId))).toEqual([[id]]);
+    // the watcher's callback arriving late (replay) does not page again
+    second.onIncident(createIncidentsRepo(db).get(id)!);
+    expect(drafts()).toHaveLength(1);
+  });
+});
