@@ -50,6 +50,13 @@ describe('channels config', () => {
     expect(errorsOf({ 'bad name': { type: 'console' } })).toEqual(['channels.bad name: rename the channel: names are letters, digits, "-", "_" and "." (at most 63), e.g. ops-slack']);
     expect(errorsOf({ m: { type: 'email', host: 'h', from: 'a@b', to: [] } })).toEqual(['channels.m.to: list at least one recipient address (got []).']);
     expect(errorsOf({ ops: { type: 'slack', webhookUrl: SECRET_URL, extra: 1 } })).toEqual(['channels.ops.extra: unknown key. Remove it or check the spelling against config/oomwatch.example.yaml.']);
+    expect(errorsOf({ h: { type: 'webhook', url: SECRET_URL, headers: `Authorization: ${SECRET_URL}` } })).toEqual([
+      'channels.h.headers: expected headers: {Header-Name: SECRET, …} as a mapping (the value is not shown: it may hold a secret)',
+    ]);
+    expect(errorsOf({ m: { type: 'email', host: 'h', from: 'a@b', to: ['c@d'], auth: `user:${SECRET_URL}` } })).toEqual([
+      'channels.m.auth: expected auth: {user: NAME, password: SECRET} as a mapping (the value is not shown: it may hold a secret)',
+    ]);
+    expect(errorsOf({ ops: { type: 'slack', webhookUrl: SECRET_URL, mentions: ['@here'] } }).join()).not.toContain('very-secret-token');
     expect(errorsOf({ am: { type: 'alertmanager', url: 'http://127.0.0.1:9093', sendResolved: false } })).toEqual([
       'channels.am.sendResolved: Alertmanager must be told when an alert resolves, or it keeps it firing until endsAt. Remove sendResolved: false.',
     ]);

@@ -31,6 +31,17 @@ const secret = (what: string) =>
     return z.NEVER;
   });
 
+/**
+ * A mapping that holds secrets (headers, auth): when it is not a mapping at all, the message must not echo
+ * the value either (it is probably the secret written in the wrong place).
+ */
+const isMapping = (what: string) =>
+  z.custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
+    message: `expected ${what} as a mapping (the value is not shown: it may hold a secret)`,
+  });
+const headersSchema = isMapping('headers: {Header-Name: SECRET, …}').pipe(z.record(z.string(), secret('header value')));
+const authSchema = isMapping('auth: {user: NAME, password: SECRET}').pipe(z.object({ user: z.string().min(1), password: secret('auth.password') }).strict());
+
 const retrySchema = z
   .object({
     /** First wait after a retryable failure; doubles each attempt, with jitter. */
@@ -92,7 +103,7 @@ const emailChannel = z
       })
       .strict()
       .prefault({}),
-    auth: z.object({ user: z.string().min(1), password: secret('auth.password') }).strict().optional(),
+    auth: authSchema.optional(),
     from: z.string().min(3),
     to: z.array(z.string().min(3)).min(1, { message: 'list at least one recipient address' }),
     subjectPrefix: z.string().default('[oomwatch]'),
@@ -106,7 +117,7 @@ const webhookChannel = z
   .object({
     type: z.literal('webhook'),
     url: secret('url (where to POST the JSON)'),
-    headers: z.record(z.string(), secret('headers')).default({}),
+    headers: headersSchema.default({}),
     ...common(0),
   })
   .strict();
@@ -116,7 +127,7 @@ const alertmanagerChannel = z
     type: z.literal('alertmanager'),
     /** Base URL of Alertmanager, e.g. http://127.0.0.1:9093 (alerts are posted to <url>/api/v2/alerts). */
     url: z.string().regex(/^https?:\/\/[^\s]+$/, { message: 'expected the Alertmanager base URL, e.g. http://127.0.0.1:9093' }),
-    headers: z.record(z.string(), secret('headers')).default({}),
+    headers: headersSchema.default({}),
     /**
      * Firing alerts are re-posted this often; each post says endsAt = now + 4 × resendInterval, as
      * Prometheus does, so Alertmanager resolves them on its own if the agent dies.
