@@ -125,6 +125,10 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   }
 
   function onRecords(records: KernelRecord[]): void {
+    if (lastErrorCode !== undefined) {
+      lastErrorCode = undefined;
+      problem = undefined;
+    }
     retryUnsaved();
     for (const rec of records) {
       lastSeq = rec.seq;
@@ -174,8 +178,10 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         onGap,
         onError: (err) => {
           const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
-          if (code !== lastErrorCode) log.error({ err }, `Reading ${deps.kmsgPath} failed (${code}); retrying every poll. Kills are still counted by the counters cross-check.`);
+          const message = `Reading ${deps.kmsgPath} failed (${code}); retrying every poll. Kills are still counted by the counters cross-check.`;
+          if (code !== lastErrorCode) log.error({ err }, message);
           lastErrorCode = code;
+          problem = message;
         },
       });
       try {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import type { IncidentView } from '../../src/kernel/incident-view.js';
 import { createKernelWatcher, type KernelWatcher } from '../../src/kernel/watcher.js';
+import { main } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
@@ -100,7 +101,7 @@ describe('createKernelWatcher', () => {
   });
 
   it('links the victim to the identity alive just before the kill, not an older process with the same pid', async () => {
-    const { kmsgPath, db } = setup();
+    const { kmsgPath, db, dir } = setup();
     const now = Date.now();
     const samples = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     const old = proc({ pid: 25443, startTimeTicks: 5, comm: 'python3', cgroup: '/oomprobe' });
@@ -123,6 +124,18 @@ describe('createKernelWatcher', () => {
     // sleep: 2 MiB + 500 * 64 MiB / 1000 = 34 MiB (+ page tables) < python3's 60 MiB.
     expect(ranked?.candidates.map((c) => c.comm)).toEqual(['python3', 'sleep']);
     expect(ranked?.candidates[1].badnessBytes).toBeCloseTo(2 * MiB + 64 * 1024 + 32 * MiB, -3);
+    // The same through the CLI.
+    const out: string[] = [];
+    const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), env: { OOMWATCH_CONFIG: '' }, isTty: false, log: silentLogger() };
+    expect(await main(['node', 'oomwatch', 'incident', String(seen[0].id), '--db', join(dir, 'oomwatch.db'), '--json'], io)).toBe(0);
+    const json = JSON.parse(out.join('\n'));
+    expect(json.incident.victim).toMatchObject({ pid: 25443, startTimeTicks: 91_000 });
+    expect(json.victimSamples).toHaveLength(1);
+    expect(json.rankedBeforeKill.candidates.map((c: { pid: number }) => c.pid)).toEqual([25443, 25264]);
+    out.length = 0;
+    expect(await main(['node', 'oomwatch', 'incident', String(seen[0].id), '--db', join(dir, 'oomwatch.db')], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/ranked candidates of the cgroup \/oomprobe domain/);
+    expect(out.join('\n')).toMatch(/victim +25443 python3 uid 0 oom_score_adj 0 start 91000/);
   });
 
   it('onTick: a cgroup kill counter that rose with no report is recorded as "no kernel report"', async () => {
