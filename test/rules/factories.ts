@@ -135,5 +135,5 @@ export function driver(rules: CompiledRule[], opts: { vanishWaitTicks?: number; 
 export const at = (seconds: number): number => T0 + seconds * 1000;
 
 /** Compact view of transitions for table assertions: "firing:rule|subject". */
-export const brief = (ts: Transition[]): string[] =>
+export const compact = (ts: Transition[]): string[] =>
   ts.map((t) => `${t.kind}${t.alert.resolution ? `(${t.alert.resolution})` : ''}:${t.fingerprint.replace(`|${HOST}|`, '|')}`);

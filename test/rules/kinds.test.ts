@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessSample } from '../../src/sample/types.js';
 import { formatEta } from '../../src/rules/kinds/host.js';
-import { at, BOOT, brief, cgroup, driver, GiB, hostDomain, incident, MiB, proc, rule, snapshot } from './factories.js';
+import { at, BOOT, compact, cgroup, driver, GiB, hostDomain, incident, MiB, proc, rule, snapshot } from './factories.js';
 
 const subj = (p: { pid: number; startTimeTicks: number }) => `proc:${BOOT}:${p.pid}:${p.startTimeTicks}`;
 
@@ -19,7 +19,7 @@ describe('process kinds', () => {
     ];
     for (const [domain, expected] of table) {
       const d = driver([rule({ id: 'r', kind: 'process-risk', above: 600, domain })]);
-      expect(brief(d.tick(snap)), domain).toEqual(expected);
+      expect(compact(d.tick(snap)), domain).toEqual(expected);
     }
     const d = driver([rule({ id: 'r', kind: 'process-risk', above: 600 })]);
     const [t] = d.tick(snap);
@@ -59,7 +59,7 @@ describe('process kinds', () => {
       [600, 330, []],
     ];
     for (const [s, risk, expected] of series) {
-      expect(brief(d.tick(snapshot({ atMs: at(s), processes: [steady(s, 0), climbing(risk)] }))), `t=${s}`).toEqual(expected);
+      expect(compact(d.tick(snapshot({ atMs: at(s), processes: [steady(s, 0), climbing(risk)] }))), `t=${s}`).toEqual(expected);
     }
     expect(d.all.find((t) => t.kind === 'firing')?.alert.summary).toBe('climber (pid 2) risk rose 210 ‰ within 5m (now 310 ‰)');
   });
@@ -88,13 +88,13 @@ describe('process kinds', () => {
     const first = snapshot({ processes: [sshd, other] });
     const second = snapshot({ atMs: at(10), processes: [{ ...sshd, risk: 100 }, { ...other, risk: 400 }] });
     const fromList = driver([rule({ id: 'pv', kind: 'protected-next-victim', protect: [{ name: 'sshd' }], minRisk: 100 })]);
-    expect(brief(fromList.tick(first))).toEqual([`firing:pv|${subj(sshd)}`]);
+    expect(compact(fromList.tick(first))).toEqual([`firing:pv|${subj(sshd)}`]);
     expect(fromList.all[0].alert.summary).toBe('protected sshd (pid 10) is the next OOM victim in the host (risk 300 ‰)');
-    expect(brief(fromList.tick(second))).toEqual([`resolved(cleared):pv|${subj(sshd)}`]);
+    expect(compact(fromList.tick(second))).toEqual([`resolved(cleared):pv|${subj(sshd)}`]);
 
     const isProtected = (p: ProcessSample) => p.comm === 'sshd';
     const fromPolicy = driver([rule({ id: 'pv', kind: 'protected-next-victim', fromPolicy: true })], { isProtected });
-    expect(brief(fromPolicy.tick(first))).toEqual([`firing:pv|${subj(sshd)}`]);
+    expect(compact(fromPolicy.tick(first))).toEqual([`firing:pv|${subj(sshd)}`]);
     const notProtected = driver([rule({ id: 'pv', kind: 'protected-next-victim', fromPolicy: true })], { isProtected: () => false });
     expect(notProtected.tick(first)).toEqual([]);
   });
@@ -143,7 +143,7 @@ describe('host and cgroup kinds', () => {
       [{ total: 4, free: 1.5 }, []],
       [{ total: 4, free: 2.5 }, ['resolved(cleared):swap|host']],
     ];
-    table.forEach(([swap, expected], i) => expect(brief(d.tick(snapshot({ atMs: at(i * 10), memory: mem(8, swap) }))), JSON.stringify(swap)).toEqual(expected));
+    table.forEach(([swap, expected], i) => expect(compact(d.tick(snapshot({ atMs: at(i * 10), memory: mem(8, swap) }))), JSON.stringify(swap)).toEqual(expected));
   });
 
   it('psi: the configured line and window, with hysteresis', () => {
@@ -155,7 +155,7 @@ describe('host and cgroup kinds', () => {
       [15, []],
       [9, ['resolved(cleared):psi|host']],
     ];
-    table.forEach(([v, expected], i) => expect(brief(d.tick(snapshot({ atMs: at(i * 10), psi: psi(v) }))), String(v)).toEqual(expected));
+    table.forEach(([v, expected], i) => expect(compact(d.tick(snapshot({ atMs: at(i * 10), psi: psi(v) }))), String(v)).toEqual(expected));
     const full = driver([rule({ id: 'psi', kind: 'psi', line: 'full', above: 1 })]);
     expect(full.tick(snapshot({ psi: psi(50) }))).toEqual([]); // no "full" line on this kernel
   });
@@ -165,11 +165,11 @@ describe('host and cgroup kinds', () => {
     const a = cgroup({ path: '/system.slice/a.service', usageBytes: 0.95 * GiB });
     const b = cgroup({ path: '/user.slice/b', usageBytes: 0.99 * GiB });
     const unlimited = cgroup({ path: '/system.slice/c.service', usageBytes: 5 * GiB, limitBytes: 9223372036854771712 });
-    expect(brief(d.tick(snapshot({ cgroups: [a, b, unlimited] })))).toEqual(['firing:cg|cgroup:/system.slice/a.service']);
+    expect(compact(d.tick(snapshot({ cgroups: [a, b, unlimited] })))).toEqual(['firing:cg|cgroup:/system.slice/a.service']);
     expect(d.all[0].alert.summary).toBe('cgroup /system.slice/a.service at 95.0 % of its 1.0 GiB limit (≥ 90.0 %)');
     const kill = incident({ id: 5, atMs: at(5), cgroup: '/system.slice/a.service', constraint: 'CONSTRAINT_MEMCG' });
     const ts = d.tick(snapshot({ atMs: at(10), cgroups: [b] }), { incidents: [kill] });
-    expect(brief(ts)).toEqual(['resolved(oom-killed):cg|cgroup:/system.slice/a.service']);
+    expect(compact(ts)).toEqual(['resolved(oom-killed):cg|cgroup:/system.slice/a.service']);
     expect(ts[0].alert.incidentId).toBe(5);
   });
 
@@ -216,33 +216,33 @@ describe('event kinds', () => {
     const k = incident({ id: 1, atMs: at(5), constraint: 'CONSTRAINT_MEMCG', cgroup: '/system.slice/app.service', victim: { pid: 77, startTimeTicks: victim.startTimeTicks, comm: 'java' } });
     const c = incident({ id: 2, atMs: at(6), source: 'counter', constraint: 'unknown' });
     const ts = d.tick(null, { nowMs: at(6), incidents: [k, c] });
-    expect(brief(ts)).toEqual(['firing:kill|incident:1', 'firing:kill|incident:2']);
+    expect(compact(ts)).toEqual(['firing:kill|incident:1', 'firing:kill|incident:2']);
     expect(ts[0].alert).toMatchObject({ incidentId: 1, summary: 'OOM kill: java (pid 77) killed by the kernel (CONSTRAINT_MEMCG) in cgroup /system.slice/app.service' });
     expect(ts[0].alert.process).toMatchObject({ cmdline: '/usr/bin/proc77 --serve', unit: 'app.service' }); // named from the last sample
     expect(ts[1].alert.summary).toBe('OOM kill counted on the host with no kernel report (the log line was lost or /dev/kmsg is unreadable)');
     expect(d.tick(snapshot({ atMs: at(30), processes: [] }))).toEqual([]);
-    expect(brief(d.tick(snapshot({ atMs: at(100), processes: [] })))).toEqual(['resolved(cleared):kill|incident:1', 'resolved(cleared):kill|incident:2']);
+    expect(compact(d.tick(snapshot({ atMs: at(100), processes: [] })))).toEqual(['resolved(cleared):kill|incident:1', 'resolved(cleared):kill|incident:2']);
   });
 
   it('oom-kill scope matches the victim', () => {
     const d = driver([rule({ id: 'kill', kind: 'oom-kill', scope: { name: 'postgres' } })]);
     const ts = d.tick(null, { incidents: [incident({ id: 1, victim: { pid: 1, comm: 'java' } }), incident({ id: 2, victim: { pid: 2, comm: 'postgres' } })] });
-    expect(brief(ts)).toEqual(['firing:kill|incident:2']);
+    expect(compact(ts)).toEqual(['firing:kill|incident:2']);
   });
 
   it('agent-health: one instance per failing check, one per broken channel', () => {
     const d = driver([rule({ id: 'h', kind: 'agent-health' })]);
     const ts = d.tick(snapshot(), { health: { samplerStalled: false, kmsgProblem: 'EACCES', storeProblem: 'SQLITE_FULL', brokenChannels: ['slack', 'mail'], unprotected: ['sshd (pid 1)'] } });
-    expect(brief(ts)).toEqual(['firing:h|health:kmsg', 'firing:h|health:store', 'firing:h|health:channel:slack', 'firing:h|health:channel:mail', 'firing:h|health:protection']);
+    expect(compact(ts)).toEqual(['firing:h|health:kmsg', 'firing:h|health:store', 'firing:h|health:channel:slack', 'firing:h|health:channel:mail', 'firing:h|health:protection']);
     expect(ts[2].alert.labels.channel).toBe('slack');
-    expect(brief(d.tick(snapshot({ atMs: at(10) }), { health: { samplerStalled: false, brokenChannels: ['mail'] } }))).toEqual([
+    expect(compact(d.tick(snapshot({ atMs: at(10) }), { health: { samplerStalled: false, brokenChannels: ['mail'] } }))).toEqual([
       'resolved(cleared):h|health:kmsg',
       'resolved(cleared):h|health:store',
       'resolved(cleared):h|health:channel:slack',
       'resolved(cleared):h|health:protection',
     ]);
     const only = driver([rule({ id: 'h', kind: 'agent-health', checks: ['store'] })]);
-    expect(brief(only.tick(snapshot(), { health: { samplerStalled: true, storeProblem: 'x', brokenChannels: ['a'] } }))).toEqual(['firing:h|health:store']);
+    expect(compact(only.tick(snapshot(), { health: { samplerStalled: true, storeProblem: 'x', brokenChannels: ['a'] } }))).toEqual(['firing:h|health:store']);
   });
 });
 
@@ -250,8 +250,8 @@ describe('incident replays', () => {
   it('the same incident handed over twice pages once', () => {
     const d = driver([rule({ id: 'kill', kind: 'oom-kill', keepFiringFor: '0s' })]);
     const k = incident({ id: 9, atMs: at(0), victim: { pid: 5, comm: 'x' } });
-    expect(brief(d.tick(null, { nowMs: at(0), incidents: [k] }))).toEqual(['firing:kill|incident:9']);
-    expect(brief(d.tick(null, { nowMs: at(10), incidents: [k] }))).toEqual(['resolved(cleared):kill|incident:9']);
+    expect(compact(d.tick(null, { nowMs: at(0), incidents: [k] }))).toEqual(['firing:kill|incident:9']);
+    expect(compact(d.tick(null, { nowMs: at(10), incidents: [k] }))).toEqual(['resolved(cleared):kill|incident:9']);
     expect(d.tick(null, { nowMs: at(20), incidents: [k] })).toEqual([]);
   });
 });

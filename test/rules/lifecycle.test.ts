@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRules } from '../../src/rules/evaluate.js';
-import { at, brief, driver, healthy, incident, proc, rule, snapshot } from './factories.js';
+import { at, compact, driver, healthy, incident, proc, rule, snapshot } from './factories.js';
 
 const risky = (risk: number, overrides = {}) => proc({ pid: 812, comm: 'postgres', risk, ...overrides });
 const riskRule = (extra: Record<string, unknown> = {}) => rule({ id: 'risk', kind: 'process-risk', above: 600, clearBelow: 500, domain: 'host', ...extra });
@@ -16,15 +16,15 @@ describe('lifecycle: for, hysteresis, keep_firing_for', () => {
       [60, 700, [`firing:${SUBJECT}`]],
       [70, 700, []],
     ];
-    for (const [s, risk, expected] of steps) expect(brief(d.tick(snapshot({ atMs: at(s), processes: [risky(risk)] }))), `t=${s}s`).toEqual(expected);
+    for (const [s, risk, expected] of steps) expect(compact(d.tick(snapshot({ atMs: at(s), processes: [risky(risk)] }))), `t=${s}s`).toEqual(expected);
     expect(d.state.instances.get(`risk|db1|proc:${proc().bootId}:812:5812`)?.status).toBe('firing');
   });
 
   it('a pending alert whose value drops below the raise threshold is cancelled without firing', () => {
     const d = driver([riskRule({ for: '1m' })]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
-    expect(brief(d.tick(snapshot({ atMs: at(30), processes: [risky(550)] })))).toEqual([`cancelled:${SUBJECT}`]);
-    expect(brief(d.tick(snapshot({ atMs: at(90), processes: [risky(700)] })))).toEqual([`pending:${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(30), processes: [risky(550)] })))).toEqual([`cancelled:${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(90), processes: [risky(700)] })))).toEqual([`pending:${SUBJECT}`]);
     expect(d.all.some((t) => t.kind === 'firing')).toBe(false);
   });
 
@@ -39,19 +39,19 @@ describe('lifecycle: for, hysteresis, keep_firing_for', () => {
       [550, []], // between thresholds, not firing: does not raise
       [600, [`firing:${SUBJECT}`]],
     ];
-    table.forEach(([risk, expected], i) => expect(brief(d.tick(snapshot({ atMs: at(i * 10), processes: [risky(risk)] }))), `risk=${risk}`).toEqual(expected));
+    table.forEach(([risk, expected], i) => expect(compact(d.tick(snapshot({ atMs: at(i * 10), processes: [risky(risk)] }))), `risk=${risk}`).toEqual(expected));
   });
 
   it('keep_firing_for keeps a cleared alert firing, and a relapse cancels the countdown', () => {
     const d = driver([riskRule({ keepFiringFor: '30s' })]);
-    expect(brief(d.tick(snapshot({ atMs: at(0), processes: [risky(700)] })))).toEqual([`firing:${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(0), processes: [risky(700)] })))).toEqual([`firing:${SUBJECT}`]);
     expect(d.tick(snapshot({ atMs: at(10), processes: [risky(100)] }))).toEqual([]);
     expect(d.tick(snapshot({ atMs: at(30), processes: [risky(100)] }))).toEqual([]);
     expect(d.tick(snapshot({ atMs: at(35), processes: [risky(650)] }))).toEqual([]); // relapse
     expect(d.tick(snapshot({ atMs: at(40), processes: [risky(100)] }))).toEqual([]);
     expect(d.tick(snapshot({ atMs: at(60), processes: [risky(100)] }))).toEqual([]);
     const last = d.tick(snapshot({ atMs: at(70), processes: [risky(100)] }));
-    expect(brief(last)).toEqual([`resolved(cleared):${SUBJECT}`]);
+    expect(compact(last)).toEqual([`resolved(cleared):${SUBJECT}`]);
     expect(last[0].alert).toMatchObject({ state: 'resolved', resolution: 'cleared', endsAtMs: at(70), startsAtMs: at(0) });
   });
 
@@ -70,7 +70,7 @@ describe('lifecycle: a firing process that disappears', () => {
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
     const kill = incident({ id: 42, atMs: at(5), victim: { pid: 812, startTimeTicks: 5812, comm: 'postgres' } });
     const ts = d.tick(snapshot({ atMs: at(10), processes: [] }), { incidents: [kill] });
-    expect(brief(ts)).toEqual([`resolved(oom-killed):${SUBJECT}`]);
+    expect(compact(ts)).toEqual([`resolved(oom-killed):${SUBJECT}`]);
     expect(ts[0].alert.incidentId).toBe(42);
   });
 
@@ -81,14 +81,14 @@ describe('lifecycle: a firing process that disappears', () => {
     expect(d.tick(snapshot({ atMs: at(20), processes: [] }))).toEqual([]);
     // the kernel module reports the kill; the engine is called without a snapshot
     const ts = d.tick(null, { nowMs: at(21), incidents: [incident({ id: 7, atMs: at(9), victim: { pid: 812, comm: 'postgres' } })] });
-    expect(brief(ts)).toEqual([`resolved(oom-killed):${SUBJECT}`]);
+    expect(compact(ts)).toEqual([`resolved(oom-killed):${SUBJECT}`]);
   });
 
   it('uses kill evidence reported before the process was seen gone', () => {
     const d = driver([riskRule()]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
     d.tick(snapshot({ atMs: at(10), processes: [risky(700)] }), { incidents: [incident({ id: 9, atMs: at(10), victim: { pid: 812, startTimeTicks: 5812, comm: 'postgres' } })] });
-    expect(brief(d.tick(snapshot({ atMs: at(20), processes: [] })))).toEqual([`resolved(oom-killed):${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(20), processes: [] })))).toEqual([`resolved(oom-killed):${SUBJECT}`]);
   });
 
   it('is resolved as exited after the bounded wait when no incident names it', () => {
@@ -97,7 +97,7 @@ describe('lifecycle: a firing process that disappears', () => {
     expect(d.tick(snapshot({ atMs: at(10), processes: [] }))).toEqual([]);
     expect(d.tick(snapshot({ atMs: at(20), processes: [] }))).toEqual([]);
     const ts = d.tick(snapshot({ atMs: at(30), processes: [] }));
-    expect(brief(ts)).toEqual([`resolved(exited):${SUBJECT}`]);
+    expect(compact(ts)).toEqual([`resolved(exited):${SUBJECT}`]);
     expect(ts[0].alert.incidentId).toBeUndefined();
   });
 
@@ -105,20 +105,20 @@ describe('lifecycle: a firing process that disappears', () => {
     const d = driver([riskRule()], { vanishWaitTicks: 0 });
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
     const other = incident({ id: 3, atMs: at(5), victim: { pid: 812, startTimeTicks: 99, comm: 'postgres' } });
-    expect(brief(d.tick(snapshot({ atMs: at(10), processes: [] }), { incidents: [other] }))).toEqual([`resolved(exited):${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(10), processes: [] }), { incidents: [other] }))).toEqual([`resolved(exited):${SUBJECT}`]);
   });
 
   it('a pid reused by a new process is a new instance, and the old one still vanishes', () => {
     const d = driver([riskRule()], { vanishWaitTicks: 0 });
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
     const ts = d.tick(snapshot({ atMs: at(10), processes: [risky(800, { startTimeTicks: 9999 })] }));
-    expect(brief(ts).sort()).toEqual([`firing:risk|proc:${proc().bootId}:812:9999`, `resolved(exited):${SUBJECT}`].sort());
+    expect(compact(ts).sort()).toEqual([`firing:risk|proc:${proc().bootId}:812:9999`, `resolved(exited):${SUBJECT}`].sort());
   });
 
   it('a pending process that disappears is cancelled, not resolved', () => {
     const d = driver([riskRule({ for: '1m' })]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
-    expect(brief(d.tick(snapshot({ atMs: at(10), processes: [] })))).toEqual([`cancelled:${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(10), processes: [] })))).toEqual([`cancelled:${SUBJECT}`]);
   });
 });
 
@@ -130,7 +130,7 @@ describe('stale data', () => {
     expect(d.tick(snapshot({ atMs: at(10), processes: [risky(100)] }), { dataFresh: false })).toEqual([]);
     expect(d.tick(snapshot({ atMs: at(20), processes: [risky(900, { pid: 9, comm: 'x' })] }), { dataFresh: false })).toEqual([]);
     expect(d.state.instances.size).toBe(1);
-    expect(brief(d.tick(snapshot({ atMs: at(30), processes: [risky(100)] })))).toEqual([`resolved(cleared):${SUBJECT}`]);
+    expect(compact(d.tick(snapshot({ atMs: at(30), processes: [risky(100)] })))).toEqual([`resolved(cleared):${SUBJECT}`]);
   });
 
   it('a call without a snapshot neither fires nor resolves sample rules', () => {
@@ -143,8 +143,8 @@ describe('stale data', () => {
   it('agent-health fires on stale data (a stalled sampler is exactly when it must speak)', () => {
     const d = driver([rule({ id: 'health', kind: 'agent-health' })]);
     const ts = d.tick(snapshot({ atMs: at(0) }), { dataFresh: false, health: { samplerStalled: true, brokenChannels: [] } });
-    expect(brief(ts)).toEqual(['firing:health|health:sampler-stalled']);
-    expect(brief(d.tick(snapshot({ atMs: at(10) })))).toEqual(['resolved(cleared):health|health:sampler-stalled']);
+    expect(compact(ts)).toEqual(['firing:health|health:sampler-stalled']);
+    expect(compact(d.tick(snapshot({ atMs: at(10) })))).toEqual(['resolved(cleared):health|health:sampler-stalled']);
   });
 
   it('resets trend history after stale data, so a gap is never read as a trend', () => {
@@ -158,7 +158,7 @@ describe('stale data', () => {
     const d = driver([riskRule()]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
     const r = evaluateRules([], { snapshot: snapshot({ atMs: at(10) }), history: d.history, incidents: [], health: healthy(), dataFresh: true, isProtected: () => false }, d.state, at(10), { host: 'db1', vanishWaitTicks: 0 });
-    expect(brief(r.transitions)).toEqual([`cancelled:${SUBJECT}`]);
+    expect(compact(r.transitions)).toEqual([`cancelled:${SUBJECT}`]);
     expect(r.next.instances.size).toBe(0);
   });
 });
