@@ -53,15 +53,16 @@ async function main(argv: string[]): Promise<number> {
       say(`cannot follow the kernel log: ${st.problem}`);
       return 77;
     }
-    cg = createOomCgroup({ limitBytes: limitMib * 1024 * 1024, name: `oomwatch-drill-${process.pid}` });
+    cg = createOomCgroup({ limitBytes: limitMib * 1024 * 1024, name: `oomwatch-drill-${process.pid}-${Date.now().toString(36)}` });
     say(`created cgroup v${cg.version} ${cg.dir} with a ${limitMib} MiB limit`);
     const hog = await runHogInCgroup(cg, { comm: 'oomwatch-drill', maxMb: limitMib * 4 });
     say(`started pid ${hog.pid} (start time ${hog.startTimeTicks} ticks) growing 1 MiB at a time`);
     const end = await hog.exited;
     say(`pid ${hog.pid} ended by ${end.signal ?? `exit ${end.code}`}; the cgroup's oom_kill counter reads ${oomKillCount(cg)}`);
     const t0 = Date.now();
-    while (!seen.some((i) => i.victim?.pid === hog.pid) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
-    const inc = seen.find((i) => i.victim?.pid === hog.pid);
+    const mine = (i: IncidentView) => i.victim?.pid === hog.pid && i.oomMemcg === cg!.cgroupPath;
+    while (!seen.some(mine) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    const inc = seen.find(mine);
     if (!inc) {
       say(`no kernel report for pid ${hog.pid} within 10 s (is the kernel log rate-limited or going elsewhere?)`);
       return 1;
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`kernel record → committed row: ${row.created_ms - row.ts_ms} ms\n`);
       process.stdout.write('A running oomwatch agent recorded it too: oomwatch incidents --since 5m\n');
     }
-    return inc.constraint === 'memcg' && inc.oomMemcg === cg.cgroupPath ? 0 : 1;
+    return inc.constraint === 'memcg' ? 0 : 1;
   } finally {
     await watcher.stop();
     if (cg) {

@@ -42,8 +42,10 @@ describe('a real memory-cgroup OOM kill', () => {
       const end = await hog.exited;
       expect(end.signal).toBe('SIGKILL');
       const t0 = Date.now();
-      while (!seen.some((i) => i.victim?.pid === hog.pid) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
-      const inc = seen.find((i) => i.victim?.pid === hog.pid);
+      // Match on the cgroup too: the ring buffer's backlog may hold an older kill of a process that had this pid.
+      const mine = (i: IncidentView) => i.victim?.pid === hog.pid && i.oomMemcg === cg!.cgroupPath;
+      while (!seen.some(mine) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+      const inc = seen.find(mine);
       expect(inc, `no incident for pid ${hog.pid}; seen: ${JSON.stringify(seen.map((i) => i.victim?.pid))}`).toBeDefined();
       expect(inc).toMatchObject({ source: 'kmsg', constraint: 'memcg', oomMemcg: cg.cgroupPath, bootId, victim: { pid: hog.pid, comm: 'oomwatch-hog', uid: 0 } });
       expect(inc!.victim!.anonRssBytes).toBeGreaterThan(30 * 1024 * 1024);
