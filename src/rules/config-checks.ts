@@ -33,6 +33,17 @@ export const rulesCrossChecks: CrossCheck[] = [
       }
     });
   },
+  function scopeFitsTheKind({ config, warnings }) {
+    config.rules.forEach((r, i) => {
+      if (!r.scope) return;
+      const keys = Object.keys(r.scope);
+      const hostOnly = r.kind === 'host-memory-available' || r.kind === 'swap-used' || r.kind === 'psi' || r.kind === 'agent-health';
+      const cgroupOnly = r.kind === 'cgroup-usage' || r.kind === 'time-to-oom';
+      if (hostOnly) warnings.push(`${where(i, r.id)}.scope: a ${r.kind} rule watches the host, so its scope is ignored. Remove scope.`);
+      else if (cgroupOnly && keys.some((k) => k !== 'cgroup'))
+        warnings.push(`${where(i, r.id)}.scope: a ${r.kind} rule watches cgroups, so only scope.cgroup applies (${keys.filter((k) => k !== 'cgroup').join(', ')} ignored).`);
+    });
+  },
   function rulesRouteSomewhere({ config, warnings }) {
     config.rules.forEach((r, i) => {
       if (r.channels && r.channels.length === 0) warnings.push(`${where(i, r.id)}.channels: an empty list sends this rule's alerts nowhere (they are still recorded). Remove the key to use every channel.`);

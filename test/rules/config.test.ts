@@ -54,6 +54,8 @@ describe('rules config', () => {
       rules: [
         { id: 'leak', kind: 'rss-growth', bytesPerSecond: '1MiB', over: '2m', channels: ['ops-slack'] },
         { id: 'quiet', kind: 'oom-kill', channels: [] },
+        { id: 'mem', kind: 'host-memory-available', belowPercent: 5, scope: { name: 'x' } },
+        { id: 'cg', kind: 'cgroup-usage', abovePercent: 90, scope: { cgroup: '/a', name: 'x' } },
       ],
     });
     expect(r.ok).toBe(false);
@@ -62,6 +64,8 @@ describe('rules config', () => {
     expect(r.warnings).toEqual([
       'alerting.groupBy: alerts have no label "team", so it groups nothing apart. Use labels from: alertname, host, severity, kind, scope, comm, unit, cgroup, check, channel, fingerprint.',
       'rules.0 (rule "leak").over: 2m holds too few samples at sample.interval 1m for a trend. Set it to at least 4m, or sample more often; until then the rule never fires.',
+      'rules.2 (rule "mem").scope: a host-memory-available rule watches the host, so its scope is ignored. Remove scope.',
+      'rules.3 (rule "cg").scope: a cgroup-usage rule watches cgroups, so only scope.cgroup applies (name ignored).',
       'rules.1 (rule "quiet").channels: an empty list sends this rule\'s alerts nowhere (they are still recorded). Remove the key to use every channel.',
     ]);
   });

@@ -27,6 +27,14 @@ describe('process kinds', () => {
     expect(t.alert.details).toContainEqual({ label: 'oom_score', value: '900' });
   });
 
+  it('process-risk finds a process ranked after one with a slightly lower oom_score-derived risk (bytes order the ranking)', () => {
+    const a = proc({ pid: 1, comm: 'a', risk: 599 });
+    const b = proc({ pid: 2, comm: 'b', risk: 601 });
+    const ranking = [a, b].map((p, i) => ({ pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk: p.risk, badnessBytes: 2000 - i, oomScoreAdj: 0 }));
+    const d = driver([rule({ id: 'r', kind: 'process-risk', above: 600, domain: 'host' })]);
+    expect(compact(d.tick(snapshot({ processes: [a, b], domains: [{ kind: 'host', id: 'host', totalBytes: 16 * GiB, ranking }] })))).toEqual([`firing:r|${subj(b)}`]);
+  });
+
   it('process-risk honours scope (name, cmdline regex, unit, cgroup)', () => {
     const a = proc({ pid: 1, comm: 'postgres', risk: 700, unit: 'postgresql.service', cgroup: '/system.slice/postgresql.service' });
     const b = proc({ pid: 2, comm: 'python3', risk: 700, cmdline: 'python3 train.py --big', unit: null, cgroup: '/user.slice' });

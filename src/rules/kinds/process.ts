@@ -25,6 +25,8 @@ interface ProcessKind<R extends CompiledRule> {
   cannotRaise?(rule: R, p: ProcessSample, ctx: KindContext, raise: number): boolean;
 }
 
+const RANKING_SLACK = 50;
+
 const riskIn = (rule: Of<'process-risk'>, p: ProcessSample, ctx: KindContext): number => {
   if (rule.domain === 'host') return p.risk;
   if (rule.domain === 'cgroup') return ctx.index.cgroupRiskByPid.get(p.pid) ?? 0;
@@ -35,14 +37,16 @@ const processRisk: ProcessKind<Of<'process-risk'>> = {
   measure: riskIn,
   raise: (r) => r.above,
   clear: (r) => r.clearBelow ?? Math.max(0, r.above - 50),
-  // Rankings are sorted by badness, highest first (sample/rank.ts), and risk is badness per mille of the
-  // domain's total: walking each ranking down to the threshold finds every process at the raise level.
+  // Rankings are sorted by badness in bytes, highest first (sample/rank.ts), and risk is badness per mille
+  // of the domain's total, so walking each ranking down to the threshold finds every process at the raise
+  // level. The host ranking shows the kernel's oom_score-derived risk (1 ‰ resolution, read a moment
+  // apart from the bytes), so the walk goes RANKING_SLACK ‰ further before it stops.
   candidates: (r, ctx) => {
     const out = new Set<ProcessSample>();
     for (const d of ctx.snapshot.domains) {
       if ((r.domain === 'host' && d.kind !== 'host') || (r.domain === 'cgroup' && d.kind !== 'cgroup')) continue;
       for (const x of d.ranking) {
-        if (x.risk < r.above) break;
+        if (x.risk < r.above - RANKING_SLACK) break;
         const p = ctx.index.byPid.get(x.pid);
         if (p && p.startTimeTicks === x.startTimeTicks) out.add(p);
       }
