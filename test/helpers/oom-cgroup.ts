@@ -50,8 +50,8 @@ const readOr = (p: string, fallback = ''): string => {
 };
 
 /** Finds where a memory cgroup can be made, without changing anything. */
-export function memoryCgroupSupport(root = '/sys/fs/cgroup'): MemoryCgroupSupport {
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'not running as root: creating a memory cgroup needs root (or a delegated cgroup subtree)' };
+export function memoryCgroupSupport(root = '/sys/fs/cgroup', uid = process.getuid?.()): MemoryCgroupSupport {
+  if (uid !== 0) return { ok: false, reason: 'not running as root: creating a memory cgroup needs root (or a delegated cgroup subtree)' };
   for (const mount of [root, join(root, 'unified')]) {
     const ctl = readOr(join(mount, 'cgroup.controllers'));
     if (ctl.split(/\s+/).includes('memory')) {
