@@ -1,6 +1,6 @@
 /**
  * Text rendering of incidents for the CLI (pure). Every kernel-provided string is untrusted: the
- * table helper sanitises cells, and free text goes through sanitizeTerminal here.
+ * renderTable sanitises cells, and free text goes through sanitizeTerminal here.
  */
 import { formatBytes, formatIso } from '../util/format.js';
 import { sanitizeTerminal } from '../util/escape.js';
