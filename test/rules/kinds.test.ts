@@ -29,7 +29,7 @@ describe('process kinds', () => {
 
   it('process-risk finds a process ranked after one with a slightly lower oom_score-derived risk (bytes order the ranking)', () => {
     const a = proc({ pid: 1, comm: 'a', risk: 599 });
-    const b = proc({ pid: 2, comm: 'b', risk: 601 });
+    const b = proc({ pid: 2, comm: 'b', risk: 601 }); // ranked after a (more bytes), its score reads higher
     const ranking = [a, b].map((p, i) => ({ pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk: p.risk, badnessBytes: 2000 - i, oomScoreAdj: 0 }));
     const d = driver([rule({ id: 'r', kind: 'process-risk', above: 600, domain: 'host' })]);
     expect(compact(d.tick(snapshot({ processes: [a, b], domains: [{ kind: 'host', id: 'host', totalBytes: 16 * GiB, ranking }] })))).toEqual([`firing:r|${subj(b)}`]);

@@ -25,7 +25,7 @@ interface ProcessKind<R extends CompiledRule> {
   cannotRaise?(rule: R, p: ProcessSample, ctx: KindContext, raise: number): boolean;
 }
 
-const RANKING_SLACK = 50;
+const RANKING_SLACK = 5;
 
 const riskIn = (rule: Of<'process-risk'>, p: ProcessSample, ctx: KindContext): number => {
   if (rule.domain === 'host') return p.risk;
@@ -40,7 +40,7 @@ const processRisk: ProcessKind<Of<'process-risk'>> = {
   // Rankings are sorted by badness in bytes, highest first (sample/rank.ts), and risk is badness per mille
   // of the domain's total, so walking each ranking down to the threshold finds every process at the raise
   // level. The host ranking shows the kernel's oom_score-derived risk (1 ‰ resolution, read a moment
-  // apart from the bytes), so the walk goes RANKING_SLACK ‰ further before it stops.
+  // apart from the bytes), so the walk goes RANKING_SLACK ‰ further before it stops (5 ‰ of 16 GiB is 80 MiB).
   candidates: (r, ctx) => {
     const out = new Set<ProcessSample>();
     for (const d of ctx.snapshot.domains) {
