@@ -70,3 +70,13 @@ describe('rules config', () => {
     ]);
   });
 });
+
+describe('config/rules.example.yaml', () => {
+  it('loads without errors or warnings and covers every kind', async () => {
+    const { loadConfigFile } = await import('../../src/config/load.js');
+    const { packageRoot } = await import('../../src/util/package-root.js');
+    const loaded = loadConfigFile(`${packageRoot()}/config/rules.example.yaml`);
+    expect(loaded.warnings).toEqual([]);
+    expect(new Set(loaded.config.rules.map((r) => r.kind)).size).toBe(11);
+  });
+});
