@@ -144,6 +144,20 @@ describe('alert engine on a real SQLite file', () => {
     ]);
   });
 
+  it('prune removes alert history, plan log and ended silences older than the cutoff, never live state', () => {
+    const d = db();
+    const repo = createAlertsRepo(d);
+    repo.addSilence({ matchers: [{ name: 'host', op: '=', value: HOST }], comment: 'old', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(60) });
+    repo.addSilence({ matchers: [{ name: 'host', op: '=', value: HOST }], comment: 'long', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(100_000) });
+    const e = createAlertEngine({ db: d, log: silentLogger(), config: config(), hostname: HOST });
+    e.onTick(input(700, 0), at(0)); // muted by the silences: an event row, no plan row
+    expect(count(d, 'alert_event')).toBe(1);
+    expect(repo.prune(at(3600))).toBe(2); // the event and the ended silence
+    expect(count(d, 'alert_event')).toBe(0);
+    expect(repo.listSilences(at(3600), { includeExpired: true }).map((s) => s.comment)).toEqual(['long']);
+    expect(count(d, 'alert_instance')).toBe(1);
+  });
+
   it('expireSilence names the fix for an unknown id', () => {
     expect(() => createAlertsRepo(db()).expireSilence(99, at(0))).toThrow('There is no silence #99. List them with: oomwatch silence list --all');
   });
