@@ -31,7 +31,10 @@ export interface AlertEngineDeps {
 export interface AlertEngine {
   /** Evaluates once. Call after every sampler tick, and between ticks when an incident or a health fact arrives (snapshot: null). */
   onTick(input: Omit<TickInput, 'history'>, nowMs: number): { firing: number; pending: number; queued: number };
-  /** Firing alerts as of the last committed call. */
+  /**
+   * Firing alerts as of the last committed call, without the silenced and inhibited ones (what the
+   * channels were told; the notify module re-posts these to Alertmanager).
+   */
   firingAlerts(): AlertView[];
 }
 
@@ -56,6 +59,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   let state: RuleState = { instances: loaded.instances, recentIncidents: loaded.recentIncidents };
   let groups: Map<string, GroupState> = loaded.groups;
   let written = loaded.written;
+  let muted = new Map<string, string>();
   if (loaded.instances.size) log.info({ instances: loaded.instances.size, groups: groups.size }, 'alert state restored from the store');
 
   const commit = db.transaction((fn: () => void) => fn());
@@ -91,6 +95,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       state = ev.next;
       groups = plan.groups;
       written = nextWritten;
+      muted = plan.muted;
 
       for (const t of ev.transitions) {
         if (t.kind === 'firing' || t.kind === 'resolved') {
@@ -103,7 +108,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       return { firing: firing.length, pending, queued: plan.drafts.length };
     },
     firingAlerts() {
-      return [...state.instances.values()].filter((i) => i.status === 'firing').map((i) => i.alert);
+      return [...state.instances.values()].filter((i) => i.status === 'firing' && !muted.has(i.fingerprint)).map((i) => i.alert);
     },
   };
 }

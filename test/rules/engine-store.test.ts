@@ -123,10 +123,13 @@ describe('alert engine on a real SQLite file', () => {
     e.onTick(input(700, 0), at(0));
     expect(count(d, 'outbox')).toBe(0);
     expect(repo.listInstances()[0]).toMatchObject({ status: 'firing', mutedBy: `silence #${id}` });
+    expect(e.firingAlerts()).toEqual([]); // what the channels were told
+
     expect(repo.expireSilence(id, at(30))).toBe(true);
     e.onTick(input(700, 31), at(31));
     expect(count(d, 'outbox')).toBe(1);
     expect(repo.listInstances()[0].mutedBy).toBeNull();
+    expect(e.firingAlerts().map((a) => a.ruleId)).toEqual(['risk']);
   });
 
   it('a process killed by the OOM killer: the kill pages at once, its risk alert resolves as oom-killed with the incident', () => {
