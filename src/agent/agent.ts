@@ -45,6 +45,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     cgroupRoot: config.sample.cgroupRoot,
     refreshEveryMs: config.sample.keyframeEvery,
     hostname: config.agent.hostname,
+    keepDescriptors: true,
   });
   const realProc = new ProcFs('/proc');
   const me = selfIdentity(realProc, facts.bootId, facts.hostname);
@@ -113,6 +114,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     stopping = true;
     log.info({ reason }, 'stopping');
     await ticker.stop();
+    sampler.close();
     for (const m of [...modules].reverse()) {
       try {
         await m.stop?.();

@@ -1,13 +1,40 @@
-import { pruneHistory } from '../store/prune.js';
+import { createKernelModule } from '../kernel/agent-module.js';
+import { createMetricsModule } from '../metrics/module.js';
+import { createNotifyModule } from '../notify/module.js';
+import { createPolicyModule } from '../policy/module.js';
+import { createAlertsModule, type AlertsModule } from '../rules/module.js';
+import { createAlertsRepo } from '../store/alerts-repo.js';
+import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
+import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
+import { pruneHistory, type PrunableTable } from '../store/prune.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
+/** Tables of other modules that age out with the sample history. */
+const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE];
+
 /**
- * The agent's parts, in start order (stopped in reverse). Each adapts one subsystem's facade
- * to the AgentModule hooks.
+ * The agent's parts, in start order (stopped in reverse):
+ * policy (protects the agent itself first) → kernel watcher → alerts → delivery → metrics → calendar jobs.
+ * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
 export function createAgentModules(ctx: AgentContext): AgentModule[] {
   const { db, log } = ctx;
+  let alerts: AlertsModule | null = null;
+  const policy = createPolicyModule(ctx);
+  const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
+  let notify: ReturnType<typeof createNotifyModule> | null = null;
+  alerts = createAlertsModule(ctx, {
+    isProtected: (p) => policy.isProtected(p),
+    kmsgProblem: () => (ctx.config.kernel.enabled ? kernel.watcher.status().problem : undefined),
+    unprotected: () => policy.health().unprotected,
+    onQueued: () => notify?.dispatcher()?.kick(),
+  });
+  const engine = alerts;
+  notify = createNotifyModule(ctx, {
+    writeConsole: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    firingAlerts: () => engine.engine().firingAlerts(),
+  });
   const jobs: JobSpec[] = [
     {
       name: 'prune',
@@ -15,10 +42,11 @@ export function createAgentModules(ctx: AgentContext): AgentModule[] {
       runAtStart: true,
       run: async () => {
         const cutoff = ctx.clock.nowMs() - ctx.config.store.retention;
-        const r = await pruneHistory(db, cutoff, ctx.config.store.pruneBatchRows);
-        if (r.ticks || r.processes || r.other) log.info({ prune: r }, 'pruned history older than the retention');
+        const r = await pruneHistory(db, cutoff, ctx.config.store.pruneBatchRows, PRUNABLE);
+        const alertRows = createAlertsRepo(db).prune(cutoff);
+        if (r.ticks || r.processes || r.other || alertRows) log.info({ prune: { ...r, alertRows } }, 'pruned history older than the retention');
       },
     },
   ];
-  return [createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, kernel, alerts, notify, createMetricsModule(ctx), createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -24,10 +24,22 @@ function classify(err: unknown, path: string): ReadResult<never> {
  * Reads use open/read/close into one reused buffer: the cheapest path from Node
  * (scripts/bench/tick.ts measures it against a C floor).
  */
+export type HotFile = 'stat' | 'oom_score' | 'oom_score_adj';
+const HOT_FILES: readonly HotFile[] = ['stat', 'oom_score', 'oom_score_adj'];
+
 export class ProcFs {
   private buf = Buffer.allocUnsafe(16 * 1024);
+  /** Open descriptors of the files read every tick, by pid (see readHot). */
+  private readonly hot = new Map<number, (number | undefined)[]>();
+  private hotBudget: number;
 
-  constructor(readonly root: string = '/proc') {}
+  /**
+   * @param maxHotFds how many descriptors may stay open between ticks (0: open/read/close every time).
+   *   The agent keeps them well below RLIMIT_NOFILE.
+   */
+  constructor(readonly root: string = '/proc', maxHotFds = 0) {
+    this.hotBudget = maxHotFds;
+  }
 
   /** Numeric entries of the root: thread-group leaders (processes), not threads. */
   listPids(): number[] {
@@ -48,9 +60,12 @@ export class ProcFs {
 
   /** A file holding one integer, parsed straight from the bytes (oom_score, oom_score_adj). */
   pidInt(pid: number, name: 'oom_score' | 'oom_score_adj'): ReadResult<number> {
-    const path = `${this.root}/${pid}/${name}`;
-    const n = this.readRaw(path);
+    const n = this.readRaw(`${this.root}/${pid}/${name}`);
     if (typeof n !== 'number') return n;
+    return { kind: 'ok', value: this.parseIntInBuf(n) };
+  }
+
+  private parseIntInBuf(n: number): number {
     const b = this.buf;
     let i = 0;
     let neg = false;
@@ -64,7 +79,83 @@ export class ProcFs {
       if (c < 48 || c > 57) break;
       v = v * 10 + (c - 48);
     }
-    return { kind: 'ok', value: neg ? -v : v };
+    return neg ? -v : v;
+  }
+
+  /**
+   * Reads one of the files sampled every tick through a descriptor kept open between ticks: one pread
+   * at offset 0 instead of open + read + close. procfs regenerates the content on every read from
+   * offset 0 (seq_file resets its iterator), and the descriptor stays bound to the task it was opened
+   * for: once that process exits, reads fail with ESRCH, so a reused pid can never be read through it.
+   * Returns the byte count in the shared buffer (hotText / hotInt decode it).
+   */
+  private readHot(pid: number, which: number, retry = true): number | ReadResult<never> {
+    let fds = this.hot.get(pid);
+    let fd = fds?.[which];
+    if (fd === undefined) {
+      const path = `${this.root}/${pid}/${HOT_FILES[which]}`;
+      if (this.hotBudget <= 0) {
+        return this.readRaw(path);
+      }
+      try {
+        fd = openSync(path, 'r');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EMFILE' || code === 'ENFILE') {
+          this.hotBudget = 0; // out of descriptors: stop keeping them, read the ordinary way
+          return this.readRaw(path);
+        }
+        return classify(err, path);
+      }
+      retry = false;
+      this.hotBudget--;
+      if (!fds) this.hot.set(pid, (fds = []));
+      fds[which] = fd;
+    }
+    try {
+      return readSync(fd, this.buf, 0, this.buf.length, 0);
+    } catch (err) {
+      // The process this descriptor was opened for is gone; the pid may already belong to a new one.
+      this.closePid(pid);
+      if (retry) return this.readHot(pid, which, false);
+      return classify(err, `${this.root}/${pid}/${HOT_FILES[which]}`);
+    }
+  }
+
+  /** /proc/PID/stat through a kept descriptor when the budget allows. */
+  hotStat(pid: number): ReadResult<string> {
+    const n = this.readHot(pid, 0);
+    if (typeof n !== 'number') return n;
+    return { kind: 'ok', value: this.buf.toString('utf8', 0, n) };
+  }
+
+  /** oom_score or oom_score_adj through a kept descriptor when the budget allows. */
+  hotInt(pid: number, name: 'oom_score' | 'oom_score_adj'): ReadResult<number> {
+    const n = this.readHot(pid, name === 'oom_score' ? 1 : 2);
+    if (typeof n !== 'number') return n;
+    return { kind: 'ok', value: this.parseIntInBuf(n) };
+  }
+
+  /** Closes the kept descriptors of a process that exited or was replaced. */
+  closePid(pid: number): void {
+    const fds = this.hot.get(pid);
+    if (!fds) return;
+    for (const fd of fds) {
+      if (fd !== undefined) {
+        closeSync(fd);
+        this.hotBudget++;
+      }
+    }
+    this.hot.delete(pid);
+  }
+
+  /** Pids with kept descriptors (the sampler closes those it no longer sees). */
+  hotPids(): IterableIterator<number> {
+    return this.hot.keys();
+  }
+
+  closeAll(): void {
+    for (const pid of [...this.hot.keys()]) this.closePid(pid);
   }
 
   pidLink(pid: number, name: 'exe' | 'cwd'): ReadResult<string> {

@@ -51,11 +51,18 @@ const SLICE = 200;
  */
 export class Sampler {
   private readonly known = new Map<number, Known>();
+  /** Kernel threads seen, by pid → tick (their stat descriptor is kept too). */
+  private readonly kthreads = new Map<number, number>();
   private tickNo = 0;
   private scale: OomScoreScale | null = null;
   private hierarchy: MemoryHierarchy | null | undefined;
 
   constructor(private readonly opts: SamplerOptions) {}
+
+  /** Closes the descriptors kept between ticks. */
+  close(): void {
+    this.opts.procfs.closeAll();
+  }
 
   /** Takes a snapshot in one go (CLI `sample --once`, benchmarks). */
   takeSnapshot(nowMs: number): HostSnapshot {
@@ -96,6 +103,10 @@ export class Sampler {
       if (p) processes.push(p);
     }
     for (const [pid, k] of this.known) if (k.seenTick !== tick) this.known.delete(pid);
+    for (const [pid, seen] of this.kthreads) if (seen !== tick) this.kthreads.delete(pid);
+    for (const pid of [...procfs.hotPids()]) {
+      if (this.known.get(pid)?.seenTick !== tick && !this.kthreads.has(pid)) procfs.closePid(pid);
+    }
     counts.sampled = processes.length;
 
     const scale = this.resolveScale(processes, memory.memTotalBytes + memory.swapTotalBytes);
@@ -127,7 +138,7 @@ export class Sampler {
 
   private sampleProcess(pid: number, nowMs: number, tick: number, withSwap: boolean, counts: TickCounts): ProcessSample | null {
     const { procfs } = this.opts;
-    const statText = procfs.pidFile(pid, 'stat');
+    const statText = procfs.hotStat(pid);
     if (statText.kind !== 'ok') return countMiss(statText, counts);
     let stat: PidStat;
     try {
@@ -137,12 +148,13 @@ export class Sampler {
       return null;
     }
     if (isKernelThread(stat)) {
+      this.kthreads.set(pid, tick);
       counts.kernelThreads++;
       return null;
     }
-    const score = procfs.pidInt(pid, 'oom_score');
+    const score = procfs.hotInt(pid, 'oom_score');
     if (score.kind !== 'ok') return countMiss(score, counts);
-    const adj = procfs.pidInt(pid, 'oom_score_adj');
+    const adj = procfs.hotInt(pid, 'oom_score_adj');
     if (adj.kind !== 'ok') return countMiss(adj, counts);
 
     let k = this.known.get(pid);
@@ -153,6 +165,8 @@ export class Sampler {
         counts.gone++;
         return null;
       }
+      // Spread the periodic refresh of many processes seen at once (the first tick) over the period.
+      created.refreshedAtMs -= ((pid * 7919) % 1000) / 1000 * this.opts.refreshEveryMs;
       this.known.set(pid, (k = created));
     } else if (k.comm !== stat.comm || nowMs - k.refreshedAtMs >= this.opts.refreshEveryMs) {
       // comm changes on exec: the command line, executable and possibly the cgroup changed with it.
