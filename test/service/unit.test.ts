@@ -159,6 +159,18 @@ describe('oomwatch service install', () => {
     expect(readFileSync(join(root, UNIT_PATH), 'utf8')).toBe(old);
   });
 
+  it('exits 77 with the fix when the unit cannot be written', async () => {
+    const bin = join(tempDir(), 'oomwatch-bin');
+    writeFileSync(bin, '#!/bin/sh\n');
+    // sysfs refuses new directories even to root: the same answer an unprivileged user gets from /etc.
+    const r = await run(['--root', '/sys', '--bin', bin]);
+    expect(r.code).toBe(77);
+    expect(r.err).toBe(
+      'oomwatch: Cannot write /sys/etc/systemd/system/oomwatch.service: permission denied. ' +
+        'Run it as root (sudo oomwatch service install), or pass --root DIR to write under a folder you can write.',
+    );
+  });
+
   it('exits 64 with the fix when --bin is not absolute', async () => {
     const r = await run(['--root', tempDir(), '--bin', 'oomwatch']);
     expect(r.code).toBe(64);

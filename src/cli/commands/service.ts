@@ -4,10 +4,10 @@
  * of unused features left out. Rendering and diffing are pure (exported for tests); only
  * `installUnit` touches the disk, and it writes atomically (temp file, fsync, rename).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { PermissionError, UsageError } from '../../errors.js';
 import { packageRoot } from '../../util/package-root.js';
 import type { CliIo } from '../io.js';
 
@@ -100,12 +100,34 @@ export function writeFileAtomic(path: string, text: string, mode = 0o644): void 
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, path);
+}
+
+/** Turns the errors a user can fix (not root, read-only root) into a message that says how. */
+function writeUnitFile(path: string, text: string): void {
+  try {
+    writeFileAtomic(path, text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      const why = code === 'EROFS' ? 'the file system is read-only' : 'permission denied';
+      throw new PermissionError(
+        `Cannot write ${path}: ${why}. Run it as root (sudo oomwatch service install), or pass --root DIR to write under a folder you can write.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
 }
 
 export interface InstallOptions {
@@ -128,7 +150,7 @@ export function installUnit(o: InstallOptions): InstallResult {
   const diff = old === null || old === unit ? null : diffLines(old, unit);
   if (old === unit) return { action: 'unchanged', path, unit, diff };
   if (o.dryRun) return { action: old === null ? 'would-create' : 'would-update', path, unit, diff };
-  writeFileAtomic(path, unit);
+  writeUnitFile(path, unit);
   return { action: old === null ? 'created' : 'updated', path, unit, diff };
 }
 
