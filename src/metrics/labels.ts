@@ -6,7 +6,7 @@
  * fixed vocabularies for constraints and severities.
  * https://prometheus.io/docs/practices/naming/#labels
  */
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot, ProcessSample, RankedProcess } from '../sample/types.js';
 import { sanitizeTerminal } from '../util/escape.js';
 
 /** The kernel's TASK_COMM_LEN is 16 bytes including the NUL, so a real comm is at most 15 characters. */
@@ -71,18 +71,23 @@ export interface TopProcessRow {
  */
 export function selectTopProcesses(snapshot: HostSnapshot, topN: number): TopProcessRow[] {
   if (topN <= 0) return [];
-  const byKey = new Map(snapshot.processes.map((p) => [`${p.pid}:${p.startTimeTicks}`, p]));
   const host = snapshot.domains.find((d) => d.kind === 'host');
-  const ranked = host
-    ? host.ranking.slice(0, topN).map((r) => ({ r, p: byKey.get(`${r.pid}:${r.startTimeTicks}`) }))
-    : [...snapshot.processes]
-        .filter((p) => !p.immune)
-        .sort((a, b) => b.risk - a.risk)
-        .slice(0, topN)
-        .map((p) => ({
-          r: { comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes + p.swapBytes + p.pageTablesBytes, oomScoreAdj: p.oomScoreAdj },
-          p,
-        }));
+  const ranked: { r: Pick<RankedProcess, 'comm' | 'risk' | 'badnessBytes' | 'oomScoreAdj'>; p: ProcessSample | undefined }[] = [];
+  if (host) {
+    // One pass over the processes, keyed by pid (then checked by start time): no per-process allocation at 8,000 processes.
+    const top = host.ranking.slice(0, topN);
+    const byPid = new Map(top.map((r) => [r.pid, r]));
+    const samples = new Map<RankedProcess, ProcessSample>();
+    for (const p of snapshot.processes) {
+      const r = byPid.get(p.pid);
+      if (r && r.startTimeTicks === p.startTimeTicks) samples.set(r, p);
+    }
+    for (const r of top) ranked.push({ r, p: samples.get(r) });
+  } else {
+    for (const p of [...snapshot.processes].filter((q) => !q.immune).sort((a, b) => b.risk - a.risk).slice(0, topN)) {
+      ranked.push({ r: { comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes + p.swapBytes + p.pageTablesBytes, oomScoreAdj: p.oomScoreAdj }, p });
+    }
+  }
   return ranked.map(({ r, p }, i) => ({
     rank: i + 1,
     comm: sanitizeLabelValue(r.comm, COMM_LABEL_MAX),
