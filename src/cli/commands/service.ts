@@ -163,7 +163,7 @@ export function registerServiceCommand(program: Command, io: CliIo): void {
     .description(`Write ${'/' + UNIT_PATH} (atomically), then print the systemctl step to enable it.`)
     .option('--root <dir>', 'install under this root instead of / (images, chroots, tests)', '/')
     .option('--dry-run', 'print the unit, or its diff against the installed one, and write nothing')
-    .option('--bin <path>', 'absolute path of the oomwatch binary for ExecStart (default: this one)')
+    .option('--bin <path>', 'absolute path of the oomwatch binary for ExecStart (default: this one when installed, else oomwatch on PATH, else node + this bin.js)')
     .option('--no-kmsg', 'leave out CAP_SYSLOG (for kernel.enabled: false)')
     .option('--no-protection', 'leave out CAP_SYS_RESOURCE and CAP_DAC_OVERRIDE (no policy rules protect processes)')
     .action((opts: { root: string; dryRun?: boolean; bin?: string; kmsg: boolean; protection: boolean }) => {
