@@ -7,6 +7,7 @@ import { ProcFs } from '../sample/procfs.js';
 import { createSampler } from '../sample/host.js';
 import type { HostSnapshot } from '../sample/types.js';
 import { SamplesRepo } from '../store/samples-repo.js';
+import { startCheckpointer } from '../store/checkpointer.js';
 import type { Database } from 'better-sqlite3';
 import { detectGap, type ClockReading, type Gap } from './gap.js';
 import { acquireAgentLock, releaseAgentLock, selfIdentity } from './lock.js';
@@ -68,6 +69,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   }
   insertEvent.run(startMs, 'agent-start', `oomwatch agent started (pid ${process.pid})`);
 
+  const checkpointer = opts.dbPath === ':memory:' ? null : startCheckpointer(db, opts.dbPath, log);
   for (const m of modules) await m.start?.();
 
   let prevReading: ClockReading | null = null;
@@ -122,6 +124,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         log.error({ err, module: m.name }, `${m.name}: stop failed`);
       }
     }
+    await checkpointer?.stop();
     try {
       insertEvent.run(clock.nowMs(), 'agent-stop', `oomwatch agent stopped (${reason})`);
       releaseAgentLock(db, me);
