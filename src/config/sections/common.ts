@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../../util/duration.js';
 
 /** A duration written as text (`10s`, `5m`, `14d`), normalised to milliseconds. */
+// `what` names the key for readers of the schema; the message gets the key's full path from the validator.
 export const durationMs = (what: string) =>
   z
     .union([z.string(), z.number()])
@@ -9,7 +10,7 @@ export const durationMs = (what: string) =>
       if (typeof v === 'number') return v * 1000; // bare numbers are seconds
       const ms = parseDurationMs(v);
       if (ms === null) {
-        ctx.addIssue({ code: 'custom', message: `${what}: expected a duration such as 10s, 5m, 2h or 14d, got ${JSON.stringify(v)}` });
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 10s, 5m, 2h or 14d, got ${JSON.stringify(v)}` });
         return z.NEVER;
       }
       return ms;
@@ -21,7 +22,7 @@ export const sizeBytes = (what: string) =>
     if (typeof v === 'number') return v;
     const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(v);
     if (!m) {
-      ctx.addIssue({ code: 'custom', message: `${what}: expected a size such as 512MiB or 2GiB, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a size such as 512MiB or 2GiB, got ${JSON.stringify(v)}` });
       return z.NEVER;
     }
     const unit = (m[2] ?? 'b').toLowerCase()[0];
