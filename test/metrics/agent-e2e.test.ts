@@ -1,0 +1,79 @@
+/**
+ * The real agent (the built CLI, `oomwatch run`, on the real /proc) with metrics enabled: its endpoint
+ * reports this host's memory as /proc/meminfo has it, and a real Prometheus scrapes it.
+ * Uses dist/ (npm test builds before vitest).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
+import { findBinary, freePort, startDaemon, waitFor, type Daemon } from './daemon.js';
+
+const prometheus = findBinary(['prometheus']);
+const dirs: string[] = [];
+const daemons: Daemon[] = [];
+afterEach(async () => {
+  for (const d of daemons.splice(0)) await d.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function agentConfig(port: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oomwatch-e2e-metrics-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'config.yaml'), ['metrics:', '  enabled: true', `  listen: 127.0.0.1:${port}`, '  topN: 5', 'channels:', '  console: {type: console}', ''].join('\n'));
+  return dir;
+}
+
+function startAgent(dir: string): Daemon {
+  const d = startDaemon(process.execPath, [CLI, 'run', '--config', join(dir, 'config.yaml'), '--db', join(dir, 'oomwatch.db'), '--interval', '500ms']);
+  daemons.push(d);
+  return d;
+}
+
+const memTotalBytes = () => Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
+
+describe('the agent’s metrics endpoint', () => {
+  it('serves this host’s memory and the riskiest processes from real ticks, and is healthy while ticking', async () => {
+    const port = await freePort();
+    const agent = startAgent(agentConfig(port));
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor('/healthz ok', agent, async () => {
+      const r = await fetch(`${base}/healthz`);
+      return r.status === 200 && ((await r.json()) as { status: string }).status === 'ok' ? true : null;
+    });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`^oomwatch_memory_total_bytes ${memTotalBytes()}$`, 'm'));
+    const top = text.split('\n').filter((l) => l.startsWith('oomwatch_top_process_risk_permille{'));
+    expect(top.length).toBeGreaterThan(0);
+    expect(top.length).toBeLessThanOrEqual(5);
+    expect(top[0]).toMatch(/^oomwatch_top_process_risk_permille\{rank="1",comm="[^"]{1,15}",unit="[^"]*"\} \d/);
+    expect(text).toMatch(/^oomwatch_tick_duration_seconds_count [1-9]/m);
+    expect(text).not.toMatch(/\bpid="/);
+
+    const exited = once(agent.child, 'exit');
+    agent.child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    await expect(fetch(`${base}/metrics`)).rejects.toThrow();
+  });
+
+  it.skipIf(!prometheus)('is scraped by a real Prometheus, which stores the host’s MemTotal (skipped only where prometheus is not installed)', async () => {
+    const port = await freePort();
+    const dir = agentConfig(port);
+    const agent = startAgent(dir);
+    await waitFor('agent serving', agent, async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : null));
+    const promPort = await freePort();
+    writeFileSync(join(dir, 'prometheus.yml'), ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: oomwatch', '    static_configs:', `      - targets: ['127.0.0.1:${port}']`, ''].join('\n'));
+    const prom = startDaemon(prometheus!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
+    daemons.push(prom);
+    const value = await waitFor('oomwatch_memory_total_bytes in Prometheus', prom, async () => {
+      const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=oomwatch_memory_total_bytes`);
+      const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
+      return body.data.result[0]?.value[1] ?? null;
+    });
+    expect(Number(value)).toBe(memTotalBytes());
+  });
+});
