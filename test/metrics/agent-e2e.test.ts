@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
-import { findBinary, freePort, startDaemon, waitFor, type Daemon } from './daemon.js';
+import { findBinary, freePort, requireInCi, startDaemon, waitFor, type Daemon } from './daemon.js';
 
 const prometheus = findBinary(['prometheus']);
+requireInCi(prometheus, 'prometheus');
 const dirs: string[] = [];
 const daemons: Daemon[] = [];
 afterEach(async () => {
