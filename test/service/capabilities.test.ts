@@ -9,6 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
 
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 const isRoot = process.getuid?.() === 0;
@@ -48,6 +49,23 @@ describe.skipIf(!hasSetpriv || !isRoot)('capabilities per feature (skipped only 
     const script = `const fs = require('fs'); ${TRY('kmsg', "fs.readSync(fs.openSync('/dev/kmsg', 'r'), Buffer.alloc(8192))")}`;
     expect(runWithCaps([], script)).toEqual(['kmsg EPERM']);
     expect(runWithCaps(['syslog'], script)).toEqual(['kmsg ok']);
+  });
+
+  it.skipIf(!dmesgRestricted)('oomwatch doctor (the built CLI) sees /proc without capabilities and /dev/kmsg with the kmsg block’s CAP_SYSLOG', () => {
+    const doctor = (caps: string[]) => {
+      const bounding = ['-all', ...caps.map((c) => `+${c}`)].join(',');
+      const r = spawnSync('setpriv', [`--bounding-set=${bounding}`, '--inh-caps=-all', '--', process.execPath, CLI, 'doctor'], {
+        encoding: 'utf8',
+        cwd: '/tmp',
+        env: { ...process.env, OOMWATCH_CONFIG: '' },
+      });
+      return r.stdout;
+    };
+    const none = doctor([]);
+    expect(none).toMatch(/^proc\s+OK\s/m);
+    expect(none).toMatch(/^kmsg\s+WARN\s+\/dev\/kmsg not readable \(EPERM\)/m);
+    expect(none).toContain('grant CAP_SYSLOG (AmbientCapabilities=CAP_SYSLOG in the systemd unit');
+    expect(doctor(['syslog'])).toMatch(/^kmsg\s+OK\s/m);
   });
 
   it('writes another user’s oom_score_adj only with CAP_DAC_OVERRIDE', () => {
