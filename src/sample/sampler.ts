@@ -38,7 +38,12 @@ interface Known {
   pageTablesBytes: number;
   refreshedAtMs: number;
   seenTick: number;
+  /** RSS (pages) when the cgroup was last read: a process whose memory moves is checked for a cgroup move. */
+  rssPagesAtCgroupRead: number;
 }
+
+/** RSS change (pages, 4 MiB on 4 KiB pages) after which a process's cgroup is read again. */
+const CGROUP_RECHECK_PAGES = 1024;
 
 /** Processes read between two yields of the sliced tick. */
 const SLICE = 200;
@@ -158,6 +163,7 @@ export class Sampler {
     if (adj.kind !== 'ok') return countMiss(adj, counts);
 
     let k = this.known.get(pid);
+    let statusRead = true; // readStatic reads status; only the other paths need it again for swap
     if (!k || k.startTimeTicks !== stat.startTimeTicks) {
       counts.newIdentities++;
       const created = this.readStatic(pid, stat, nowMs);
@@ -172,7 +178,15 @@ export class Sampler {
       // comm changes on exec: the command line, executable and possibly the cgroup changed with it.
       const fresh = this.readStatic(pid, stat, nowMs);
       if (fresh) k = Object.assign(k, fresh);
-    } else if (withSwap) {
+    } else {
+      statusRead = false;
+      // A process whose memory moves is the one whose domain matters: re-read its cgroup (a container runtime
+      // or a test may have moved it since it was first seen); idle processes wait for the periodic refresh.
+      if (Math.abs(stat.rssPages - k.rssPagesAtCgroupRead) >= CGROUP_RECHECK_PAGES) {
+        this.recheckCgroup(pid, k, stat.rssPages);
+      }
+    }
+    if (withSwap && !statusRead) {
       const st = procfs.pidFile(pid, 'status');
       if (st.kind === 'ok') {
         const s = parsePidStatus(st.value);
@@ -203,6 +217,22 @@ export class Sampler {
     };
   }
 
+  private recheckCgroup(pid: number, k: Known, rssPages: number): void {
+    k.rssPagesAtCgroupRead = rssPages;
+    const cg = this.opts.procfs.pidFile(pid, 'cgroup');
+    if (cg.kind !== 'ok') return;
+    const { cgroup, unit } = this.cgroupOf(parsePidCgroup(cg.value));
+    k.cgroup = cgroup;
+    k.unit = unit;
+  }
+
+  private cgroupOf(cgroups: ReturnType<typeof parsePidCgroup> | null): { cgroup: string; unit: string | null } {
+    const cgroup =
+      (this.hierarchy?.version === 1 ? cgroups?.v1.memory : cgroups?.unified) ?? cgroups?.unified ?? cgroups?.v1.memory ?? '/';
+    const unitSource = cgroups?.unified && cgroups.unified !== '/' ? cgroups.unified : cgroups?.v1['name=systemd'] ?? cgroup;
+    return { cgroup, unit: unitFromCgroupPath(unitSource) };
+  }
+
   /** Reads what changes rarely: status (uid, swap, page tables), cmdline, cgroup, exe. */
   private readStatic(pid: number, stat: PidStat, nowMs: number): Known | null {
     const { procfs } = this.opts;
@@ -212,10 +242,7 @@ export class Sampler {
     const cmd = procfs.pidFile(pid, 'cmdline');
     const cg = procfs.pidFile(pid, 'cgroup');
     const exe = procfs.pidLink(pid, 'exe');
-    const cgroups = cg.kind === 'ok' ? parsePidCgroup(cg.value) : null;
-    const cgroup =
-      (this.hierarchy?.version === 1 ? cgroups?.v1.memory : cgroups?.unified) ?? cgroups?.unified ?? cgroups?.v1.memory ?? '/';
-    const unitSource = cgroups?.unified && cgroups.unified !== '/' ? cgroups.unified : cgroups?.v1['name=systemd'] ?? cgroup;
+    const { cgroup, unit } = this.cgroupOf(cg.kind === 'ok' ? parsePidCgroup(cg.value) : null);
     return {
       startTimeTicks: stat.startTimeTicks,
       comm: stat.comm,
@@ -223,11 +250,12 @@ export class Sampler {
       cmdline: cmd.kind === 'ok' ? redactCmdline(parseCmdline(cmd.value)) : '',
       exe: exe.kind === 'ok' ? exe.value.replace(/ \(deleted\)$/, '') : null,
       cgroup,
-      unit: unitFromCgroupPath(unitSource),
+      unit,
       swapBytes: st?.swapBytes ?? 0,
       pageTablesBytes: st?.pageTablesBytes ?? 0,
       refreshedAtMs: nowMs,
       seenTick: 0,
+      rssPagesAtCgroupRead: stat.rssPages,
     };
   }
 

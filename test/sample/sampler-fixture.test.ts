@@ -1,4 +1,4 @@
-import { cpSync, chmodSync, writeFileSync } from 'node:fs';
+import { cpSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,29 @@ describe('sampler on an old-kernel, cgroup v1 fixture tree', () => {
     expect(leaker).toMatchObject({ version: 1, limitBytes: 512 * 1024 ** 2, swapLimitBytes: 0, oomKillCount: 4 });
     expect(s.domains.find((d) => d.id === '/leaker')!.ranking[0]).toMatchObject({ pid: 720, oomScoreAdj: 500 });
     expect(s.domains.find((d) => d.kind === 'host')!.ranking.map((r) => r.pid)).not.toContain(1); // init is never chosen
+  });
+});
+
+describe('a process moved to another cgroup', () => {
+  it('is seen in its new cgroup once its memory moves', () => {
+    const t = makeTempDir();
+    try {
+      const root = join(t.dir, 'proc');
+      cpSync(join(FX, 'proc/busy-host'), root, { recursive: true, verbatimSymlinks: true });
+      const { sampler } = createSampler({ procRoot: root, cgroupRoot: join(FX, 'cgroup/v2'), refreshEveryMs: 3_600_000 });
+      expect(sampler.takeSnapshot(0).processes.find((p) => p.pid === 1701)!.cgroup).toBe('/system.slice/app.service');
+      writeFileSync(join(root, '1701/cgroup'), '0::/system.slice/postgresql.service\n');
+      // unchanged memory: the cached cgroup stands until the periodic refresh
+      expect(sampler.takeSnapshot(10_000).processes.find((p) => p.pid === 1701)!.cgroup).toBe('/system.slice/app.service');
+      const stat = readFileSync(join(root, '1701/stat'), 'utf8').split(' ');
+      stat[23] = String(Number(stat[23]) + 5000); // RSS grows by about 20 MiB
+      writeFileSync(join(root, '1701/stat'), stat.join(' '));
+      const s = sampler.takeSnapshot(20_000);
+      expect(s.processes.find((p) => p.pid === 1701)).toMatchObject({ cgroup: '/system.slice/postgresql.service', unit: 'postgresql.service' });
+      expect(s.domains.find((d) => d.id === '/system.slice/postgresql.service')!.ranking.map((r) => r.pid)).toContain(1701);
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
