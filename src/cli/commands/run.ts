@@ -19,7 +19,8 @@ interface RunOptions {
 }
 
 function applyOverrides(config: Config, opts: RunOptions): Config {
-  const out = structuredClone(config);
+  // A shallow copy: the channels hold resolved secret objects that a deep clone would strip of their methods.
+  const out: Config = { ...config, sample: { ...config.sample } };
   if (opts.interval) {
     const ms = parseDurationMs(opts.interval);
     if (ms === null || ms < 100) throw new UsageError(`--interval: expected a duration such as 10s (at least 100ms), got ${JSON.stringify(opts.interval)}.`);
