@@ -41,12 +41,20 @@ export interface FiringAlert {
   severity: string;
 }
 
-/** Sets a counter to an absolute value read from the kernel (it resets on reboot; Prometheus's rate() handles that). */
+/**
+ * Sets a counter to a total kept elsewhere: the kernel's (which restarts at 0 on reboot) or the database's.
+ * prom-client counters only go up, so the series is replaced; a lower value reads as a counter reset,
+ * which rate() and increase() handle.
+ */
 function setCounter(counter: Counter<string>, value: number, labels?: Record<string, string>): void {
-  if (labels) counter.remove(labels);
-  else counter.reset();
-  if (labels) counter.inc(labels, Math.max(0, value));
-  else counter.inc(Math.max(0, value));
+  const v = Math.max(0, value);
+  if (labels) {
+    counter.remove(labels);
+    counter.inc(labels, v);
+  } else {
+    counter.reset();
+    counter.inc(v);
+  }
 }
 
 export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number }) {
