@@ -36,6 +36,7 @@ export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | '
       port = (await metrics.server?.start())?.port ?? null;
     },
     onTick(tick: TickContext) {
+      if (!metrics.server) return; // metrics.enabled: false — nothing reads them
       metrics.onTick(tick.snapshot, { durationMs: tick.durationMs, missed: tick.missedTicks });
       try {
         pull();

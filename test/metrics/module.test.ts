@@ -134,3 +134,20 @@ describe('the metrics agent module', () => {
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['metrics: could not refresh from the database; serving the previous values']);
   });
 });
+
+describe('the metrics agent module with metrics disabled', () => {
+  it('listens nowhere and does no work per tick', async () => {
+    const db = store();
+    const r = validateConfig({});
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(), db });
+    await mod.start!();
+    expect(mod.port()).toBeNull();
+    await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 2 });
+    const text = await mod.metrics.render();
+    expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 0']);
+    expect(series(text, 'oomwatch_memory_total_bytes')).toEqual(['oomwatch_memory_total_bytes 0']);
+    expect(series(text, 'oomwatch_top_process_risk_permille')).toEqual([]);
+    await mod.stop!();
+  });
+});
