@@ -3,6 +3,7 @@ import { isLoopbackHost } from './sections/metrics.js';
 import { policyCrossChecks } from '../policy/config-checks.js';
 import { channelCrossChecks } from '../notify/config-checks.js';
 import { rulesCrossChecks } from '../rules/config-checks.js';
+import { reportCrossChecks } from '../report/config-checks.js';
 
 export interface CrossCheckContext {
   config: Config;
@@ -38,4 +39,5 @@ export const crossChecks: CrossCheck[] = [
   ...policyCrossChecks,
   ...channelCrossChecks,
   ...rulesCrossChecks,
+  ...reportCrossChecks,
 ];

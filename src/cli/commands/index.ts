@@ -13,6 +13,7 @@ import { registerIncident } from './incident.js';
 import { registerImport } from './import.js';
 import { registerAlerts } from './alerts.js';
 import { registerSilence } from './silence.js';
+import { registerReport } from './report.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerImport(program, io);
   registerAlerts(program, io);
   registerSilence(program, io);
+  registerReport(program, io);
 }

@@ -1,0 +1,111 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { buildDailyReport, buildIncidentReport, findIncident, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
+import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
+import { openStore } from '../../store/db.js';
+import { loadCommandConfig, resolveDbPath } from '../common.js';
+import type { CliIo } from '../io.js';
+
+interface CommonOpts {
+  format: string;
+  out?: string;
+  config?: string;
+  db?: string;
+}
+
+function formatOf(text: string): ReportFormat {
+  if ((REPORT_FORMATS as readonly string[]).includes(text)) return text as ReportFormat;
+  throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(text)}.`);
+}
+
+function durationOf(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null || ms <= 0) throw new UsageError(`${flag}: expected a duration such as 30m, 2h or 1d, got ${JSON.stringify(text)}.`);
+  return ms;
+}
+
+/** The config and the store, read-only; a missing file or an old schema is a clear error. */
+function openReportStore(io: CliIo, opts: { config?: string; db?: string }) {
+  const { config } = loadCommandConfig(io, opts.config);
+  const dbPath = resolveDbPath(config, opts.db);
+  if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
+  const db = openStore(dbPath, { readonly: true });
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get()) {
+    db.close();
+    throw new NotFoundError(`The database ${dbPath} has no incident table yet. Start this version of the agent once (oomwatch run) to upgrade it.`);
+  }
+  return { config, db, dbPath };
+}
+
+function emit(io: CliIo, text: string, out: string | undefined): void {
+  if (!out) return io.out(text.replace(/\n$/, ''));
+  writeFileSync(out, text);
+  io.err(`oomwatch: report written to ${out}`);
+}
+
+export function registerReport(program: Command, io: CliIo): void {
+  const report = program
+    .command('report')
+    .description('Forensic report of an OOM kill (or of the minutes before an instant) from the recorded history; `report daily` for the daily risk report')
+    .option('--incident <id>', 'the incident to report on (see oomwatch incidents)')
+    .option('--last', 'the latest recorded incident')
+    .option('--at <time>', 'an instant instead of a kill: ISO time, or a duration ago (15m)')
+    .option('--window <duration>', 'how far back from the kill', '30m')
+    .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--config <file>', 'configuration file')
+    .option('--db <path>', 'database')
+    .action((opts: CommonOpts & { incident?: string; last?: boolean; at?: string; window: string }) => {
+      const chosen = [opts.incident !== undefined, !!opts.last, opts.at !== undefined].filter(Boolean).length;
+      if (chosen !== 1) throw new UsageError('Give exactly one of --incident ID, --last or --at TIME (e.g. oomwatch report --last).');
+      if (opts.incident !== undefined && !/^\d+$/.test(opts.incident)) throw new UsageError(`--incident: expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(opts.incident)}.`);
+      const format = formatOf(opts.format);
+      const windowMs = durationOf('--window', opts.window);
+      const nowMs = Date.now();
+      let atMs: number | null = null;
+      if (opts.at !== undefined) {
+        atMs = parseTimeMs(opts.at, nowMs);
+        if (atMs === null) throw new UsageError(`--at: expected an ISO time (2026-11-26T06:00:00Z), "now", or a duration ago (15m), got ${JSON.stringify(opts.at)}.`);
+      }
+      const { config, db, dbPath } = openReportStore(io, opts);
+      try {
+        const incident = atMs === null ? findIncident(db, opts.last ? { last: true } : { id: Number(opts.incident) }) : null;
+        if (atMs === null && !incident) {
+          throw new NotFoundError(
+            opts.last
+              ? `No OOM kills recorded in ${dbPath}. Use --at TIME to report on an instant, or import a log with oomwatch import.`
+              : `No incident ${opts.incident} in ${dbPath}. List them with oomwatch incidents --since 30d.`,
+          );
+        }
+        // A kill with no wall-clock time (a boot-relative log) has no window: the report says so.
+        const model = buildIncidentReport(db, { incident, atMs: atMs ?? incident!.timeMs ?? 0, windowMs, host: hostname(), timeZone: config.report.daily.timeZone });
+        emit(io, renderReport(model, format), opts.out);
+      } finally {
+        db.close();
+      }
+    });
+
+  report
+    .command('daily')
+    .description('The daily risk report (what the scheduled email holds) for a period ending now')
+    .option('--since <duration>', 'the period, ending now', '24h')
+    .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--config <file>', 'configuration file')
+    .option('--db <path>', 'database')
+    .action((opts: CommonOpts & { since: string }) => {
+      const format = formatOf(opts.format);
+      const sinceMs = durationOf('--since', opts.since);
+      const { config, db } = openReportStore(io, opts);
+      try {
+        const nowMs = Date.now();
+        const d = config.report.daily;
+        const model = buildDailyReport(db, { fromMs: nowMs - sinceMs, toMs: nowMs, host: hostname(), timeZone: d.timeZone, topN: d.topN });
+        emit(io, renderReport(model, format), opts.out);
+      } finally {
+        db.close();
+      }
+    });
+}

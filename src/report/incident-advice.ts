@@ -1,0 +1,89 @@
+/**
+ * The reasoning parts of the incident report: why the kernel's victim differs from oomwatch's first
+ * ranked process, and what to change. Pure. Names in the sentences are untrusted: renderers escape them.
+ */
+import { formatBytes } from '../util/format.js';
+import type { IncidentInput } from './query.js';
+import type { IncidentReport, RankingAt } from './types.js';
+
+
+export function explainDifference(input: IncidentInput, last: RankingAt | null): IncidentReport['verdict'] {
+  const v = input.incident?.victim ?? null;
+  const kernelVictim = v ? { pid: v.pid, comm: v.comm } : null;
+  const top = last?.rows[0] ?? null;
+  const firstRanked = top ? { pid: top.pid, comm: top.comm, risk: top.risk } : null;
+  const reasons: string[] = [];
+  if (!input.incident) return { kernelVictim, firstRanked, agree: null, reasons };
+  if (!v) {
+    reasons.push('the kernel report names no victim (lost or rate-limited log lines)');
+    return { kernelVictim, firstRanked, agree: null, reasons };
+  }
+  if (!last || !top) {
+    reasons.push('no sampled ranking before the kill to compare with');
+    return { kernelVictim, firstRanked, agree: null, reasons };
+  }
+  const domainName = last.domain === 'cgroup' ? `cgroup ${last.cgroup}` : 'the host';
+  const incMs = input.incident.timeMs ?? last.atMs;
+  const lagS = Math.max(0, Math.round((incMs - last.atMs) / 1000));
+  if (top.isVictim) {
+    reasons.push(`oomwatch ranked ${top.comm} (pid ${top.pid}) first in ${domainName} ${lagS} s before the kill, and the kernel chose it`);
+    return { kernelVictim, firstRanked, agree: true, reasons };
+  }
+  const idx = last.rows.findIndex((r) => r.isVictim);
+  const constraint = input.incident.constraint;
+  if (constraint === 'memcg' && last.domain === 'host') {
+    reasons.push('domain: the kill was inside a memory cgroup, where the kernel ranks only that cgroup\'s processes against its limit');
+  }
+  if (idx < 0) {
+    reasons.push(`domain/timing: ${v.comm} (pid ${v.pid}) was not among the ranked processes of ${domainName} at the last sample (${lagS} s before the kill): it started, moved or grew after it`);
+  } else {
+    const vr = last.rows[idx];
+    reasons.push(`timing: at the last sample (${lagS} s before the kill) ${v.comm} was ranked ${idx + 1}, behind ${top.comm}; memory moved after the sample`);
+    if (v.oomScoreAdj !== null && v.oomScoreAdj !== vr.oomScoreAdj) {
+      reasons.push(`adj: ${v.comm}'s oom_score_adj was ${vr.oomScoreAdj} when sampled and ${v.oomScoreAdj} at the kill`);
+    } else if (vr.oomScoreAdj > top.oomScoreAdj) {
+      reasons.push(`adj: ${v.comm} has oom_score_adj ${vr.oomScoreAdj} against ${top.comm}'s ${top.oomScoreAdj}, which counts ${Math.round((vr.oomScoreAdj - top.oomScoreAdj) / 10)} % of the domain against it`);
+    }
+    const killedRss = (v.anonRssBytes ?? 0) + (v.fileRssBytes ?? 0) + (v.shmemRssBytes ?? 0);
+    if (killedRss > vr.rssBytes * 1.1) reasons.push(`growth: ${v.comm} held ${formatBytes(killedRss)} at the kill against ${formatBytes(vr.rssBytes)} when last sampled`);
+  }
+  return { kernelVictim, firstRanked, agree: false, reasons };
+}
+
+export function recommendIncident(r: IncidentReport, input: IncidentInput): string[] {
+  const out: string[] = [];
+  const v = r.incident?.victim ?? null;
+  const unitOf = (pid: number) => input.processes.find((p) => p.pid === pid)?.unit ?? null;
+  const inUnit = (pid: number) => {
+    const unit = unitOf(pid);
+    return unit ? `in ${unit} (systemctl edit ${unit})` : 'in its systemd unit, or with an oomwatch protection rule (docs/protection.md)';
+  };
+  if (r.culprit && v && !r.culprit.isVictim && r.culprit.growthBytes > 0) {
+    out.push(
+      `${r.culprit.comm} (pid ${r.culprit.pid}) grew by ${formatBytes(r.culprit.growthBytes)} in the window but ${v.comm} (pid ${v.pid}) was killed: ` +
+        `cap ${r.culprit.comm} with MemoryMax= ${inUnit(r.culprit.pid)}, or set OOMScoreAdjust=500 so it goes first`,
+    );
+  } else if (r.culprit && r.culprit.isVictim) {
+    out.push(`${r.culprit.comm} (pid ${r.culprit.pid}) grew by ${formatBytes(r.culprit.growthBytes)} in the window and was killed: look for a leak or an unbounded cache, and bound it with MemoryMax= ${inUnit(r.culprit.pid)}`);
+  }
+  if (v) {
+    const kills = input.killsThisWeek.find((k) => k.comm === v.comm)?.count ?? 0;
+    if (kills >= 2 && (v.oomScoreAdj ?? 0) >= 0) out.push(`${v.comm} was killed ${kills} times this week: if it must survive, set OOMScoreAdjust=-500 ${inUnit(v.pid)}`);
+  }
+  const top = r.rankings.at(-1)?.rows[0];
+  if (top && !top.isVictim && top.oomScoreAdj < 0) out.push(`${top.comm} is protected (oom_score_adj ${top.oomScoreAdj}) yet was the next victim: give it more memory or protect it further`);
+  for (const e of r.protection.exposed) {
+    if (e.killed) out.push(`${e.comm} was killed despite oom_score_adj ${e.oomScoreAdj}: only -1000 makes a process immune; give it headroom instead`);
+  }
+  if (r.cgroup && r.cgroup.limitBytes > 0 && r.cgroup.peakUsageBytes >= r.cgroup.limitBytes * 0.9) {
+    out.push(`cgroup ${r.cgroup.path} peaked at ${formatBytes(r.cgroup.peakUsageBytes)} of its ${formatBytes(r.cgroup.limitBytes)} limit: raise MemoryMax= or find what grows`);
+  } else if (!r.cgroup && r.incident?.constraint === 'memcg' && r.incident.oomMemcg) {
+    const counter = input.incident?.memcgCounters.find((c) => c.kind === 'memory');
+    if (counter?.limitBytes) out.push(`cgroup ${r.incident.oomMemcg} reached ${formatBytes(counter.usageBytes)} of its ${formatBytes(counter.limitBytes)} limit (from the kernel report): raise MemoryMax= or find what grows`);
+  }
+  if (r.memory && r.memory.swapTotalBytes === 0 && r.incident?.constraint === 'global') {
+    out.push(`the host has no swap and MemAvailable fell to ${formatBytes(r.memory.lowestAvailableBytes)}: add memory, or a little swap to absorb short peaks`);
+  }
+  if (!r.memory && r.incident) out.push(`run the oomwatch agent on ${r.host} so the next report shows what led up to the kill`);
+  return out;
+}

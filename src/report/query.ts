@@ -1,0 +1,146 @@
+/**
+ * The thin query layer of the reports: reads what assembly needs from the store, in a few bounded queries,
+ * and nothing else. Assembly (assemble-*.ts) is pure over what these return, so fixture tests and the
+ * benchmark exercise the same code the CLI and the daily job run.
+ */
+import type { Database } from 'better-sqlite3';
+import type { IncidentView } from '../kernel/incident-view.js';
+import type { OomTaskRow } from '../kernel/types.js';
+import { rankedCandidates, type RankedDomain } from '../store/incidents-history.js';
+import { createIncidentsRepo } from '../store/incidents-repo.js';
+import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';
+import { ticksBetween, type TickRow } from '../store/samples-query.js';
+
+export interface ProcessSeriesRow {
+  tsMs: number;
+  rssKib: number;
+  swapKib: number;
+  pgtablesKib: number;
+  oomScore: number;
+  oomScoreAdj: number;
+}
+
+export interface ProcessHistory {
+  processId: number;
+  pid: number;
+  startTimeTicks: number;
+  comm: string;
+  cgroup: string;
+  unit: string | null;
+  endedMs: number | null;
+  /** Its state at the window's start (if it existed then), then every stored row inside the window. */
+  rows: ProcessSeriesRow[];
+}
+
+export interface GapRow {
+  startMs: number;
+  endMs: number;
+  reason: string;
+}
+
+export interface IncidentInput {
+  incident: IncidentView | null;
+  tasks: OomTaskRow[];
+  host: string;
+  fromMs: number;
+  toMs: number;
+  ticks: TickRow[];
+  cgroup: { path: string; rows: { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[] } | null;
+  rankings: { label: string; ranked: RankedDomain | null }[];
+  processes: ProcessHistory[];
+  adjChanges: AdjChange[];
+  /** Kills per victim comm in the 7 days up to the report's instant (this one included). */
+  killsThisWeek: { comm: string; count: number }[];
+  gaps: GapRow[];
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** The incident to report on: by id, the latest, or none (a report at an instant). */
+export function findIncident(db: Database, sel: { id?: number; last?: boolean }): IncidentView | null {
+  const repo = createIncidentsRepo(db);
+  if (sel.id !== undefined) return repo.get(sel.id);
+  if (sel.last) return repo.list({ limit: 1 })[0] ?? null;
+  return null;
+}
+
+/** Reads the window before `atMs` (the kill, or the instant asked for). */
+export function fetchIncidentInput(db: Database, q: { incident: IncidentView | null; atMs: number; windowMs: number; host: string }): IncidentInput {
+  const fromMs = q.atMs - q.windowMs;
+  const toMs = q.atMs;
+  const inc = q.incident;
+  const tasks = inc?.id != null ? createIncidentsRepo(db).tasks(inc.id) : [];
+  const ticks = ticksBetween(db, fromMs, toMs);
+  const bootId = inc?.bootId ?? ticks.at(-1)?.boot_id ?? null;
+  const cgroupPath = inc && inc.constraint === 'memcg' ? inc.oomMemcg : null;
+  const localTicks = bootId ? ticks.filter((t) => t.boot_id === bootId) : [];
+
+  const rankings: IncidentInput['rankings'] = [];
+  if (bootId && localTicks.length) {
+    // Four instants up to the kill: how the order of the next victims moved.
+    for (const frac of [1, 2 / 3, 1 / 3, 0]) {
+      const at = toMs - Math.round(q.windowMs * frac);
+      const ranked = rankedCandidates(db, { bootId, atMs: at, cgroup: cgroupPath, limit: 8 });
+      if (ranked && ranked.tickTsMs >= fromMs - q.windowMs / 3) rankings.push({ label: frac === 0 ? 'last sample' : `kill − ${Math.round((q.windowMs * frac) / 60_000)}m`, ranked });
+    }
+  }
+
+  let cgroup: IncidentInput['cgroup'] = null;
+  if (cgroupPath && localTicks.length) {
+    const rows = db
+      .prepare(`SELECT t.ts_ms AS tsMs, s.usage_kib AS usageKib, s.limit_kib AS limitKib, s.swap_limit_kib AS swapLimitKib
+        FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id JOIN tick t ON t.id = s.tick_id
+        WHERE c.path = ? AND s.tick_id BETWEEN ? AND ? ORDER BY s.tick_id`)
+      .all(cgroupPath, keyframeBefore(db, localTicks[0]), localTicks.at(-1)!.id) as { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[];
+    cgroup = { path: cgroupPath, rows };
+  }
+
+  const processes = localTicks.length ? processHistories(db, localTicks[0], localTicks.at(-1)!.id, cgroupPath) : [];
+  const adjChanges = createPolicyRepo(db).listChanges({ sinceMs: q.atMs - WEEK_MS, untilMs: q.atMs + 1 });
+  const killsThisWeek = db
+    .prepare(`SELECT victim_comm AS comm, COUNT(*) AS count FROM incident WHERE victim_comm IS NOT NULL AND COALESCE(ts_ms, created_ms) BETWEEN ? AND ?
+      GROUP BY victim_comm ORDER BY count DESC, comm`)
+    .all(q.atMs - WEEK_MS, q.atMs) as { comm: string; count: number }[];
+  const gaps = db
+    .prepare('SELECT start_ms AS startMs, end_ms AS endMs, reason FROM gap WHERE end_ms >= ? AND start_ms <= ? ORDER BY start_ms')
+    .all(fromMs, toMs) as GapRow[];
+  return { incident: inc, tasks, host: inc?.hostname ?? ticks.at(-1)?.hostname ?? q.host, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges, killsThisWeek, gaps };
+}
+
+function keyframeBefore(db: Database, t: TickRow): number {
+  const row = db.prepare('SELECT max(id) AS id FROM tick WHERE boot_id = ? AND keyframe = 1 AND id <= ?').get(t.boot_id, t.id) as { id: number | null };
+  return row.id ?? t.id;
+}
+
+/**
+ * Every process of the domain (a cgroup and its children, or the host) with its state at the window's
+ * start (its latest row since the keyframe before the first tick) and its rows inside the window.
+ */
+function processHistories(db: Database, first: TickRow, lastTickId: number, cgroup: string | null): ProcessHistory[] {
+  const kf = keyframeBefore(db, first);
+  const rows = db
+    .prepare(`SELECT s.process_id AS pid_id, s.tick_id, t.ts_ms, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
+      FROM sample s JOIN tick t ON t.id = s.tick_id JOIN process p ON p.id = s.process_id
+      WHERE s.tick_id BETWEEN ? AND ? AND (? IS NULL OR p.cgroup = ? OR substr(p.cgroup, 1, length(?) + 1) = ? || '/')
+      ORDER BY s.process_id, s.tick_id`)
+    .all(kf, lastTickId, cgroup, cgroup, cgroup, cgroup) as {
+    pid_id: number; tick_id: number; ts_ms: number; rss_kib: number; swap_kib: number; pgtables_kib: number; oom_score: number; oom_score_adj: number;
+  }[];
+  const byId = new Map<number, ProcessSeriesRow[]>();
+  for (const r of rows) {
+    let list = byId.get(r.pid_id);
+    if (!list) byId.set(r.pid_id, (list = []));
+    const row = { tsMs: r.ts_ms, rssKib: r.rss_kib, swapKib: r.swap_kib, pgtablesKib: r.pgtables_kib, oomScore: r.oom_score, oomScoreAdj: r.oom_score_adj };
+    // Rows before the first tick only set the starting state: keep the latest of them.
+    if (r.tick_id < first.id && list.length && list[list.length - 1].tsMs < first.ts_ms) list[list.length - 1] = row;
+    else list.push(row);
+  }
+  if (byId.size === 0) return [];
+  const facts = db
+    .prepare(`SELECT id, pid, start_time_ticks, comm, cgroup, unit, ended_ms FROM process WHERE id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify([...byId.keys()])) as { id: number; pid: number; start_time_ticks: number; comm: string; cgroup: string; unit: string | null; ended_ms: number | null }[];
+  return facts
+    .filter((f) => f.ended_ms === null || f.ended_ms > first.ts_ms)
+    .map((f) => ({ processId: f.id, pid: f.pid, startTimeTicks: f.start_time_ticks, comm: f.comm, cgroup: f.cgroup, unit: f.unit, endedMs: f.ended_ms, rows: byId.get(f.id)! }))
+    .sort((a, b) => a.processId - b.processId);
+}

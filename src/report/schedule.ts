@@ -1,0 +1,46 @@
+/**
+ * Which period a daily report covers, from the cron expression, its zone and what was sent before.
+ * Like systemd's Persistent=true: when the agent was down at the scheduled time, the missed report is sent
+ * once when it comes back, covering everything since the last one sent (at most a week).
+ */
+import cron from 'node-cron';
+
+const MINUTE_MS = 60_000;
+const LOOKBACK_MS = 8 * 86_400_000;
+const MAX_CATCH_UP_MS = 7 * 86_400_000;
+
+/** The latest scheduled instant at or before `nowMs` (searched up to 8 days back), or null. */
+export function lastScheduledAt(expression: string, timeZone: string, nowMs: number, lookbackMs = LOOKBACK_MS): number | null {
+  // Six fields carry seconds: step by the second, over a shorter lookback.
+  const hasSeconds = expression.trim().split(/\s+/).length === 6;
+  const step = hasSeconds ? 1000 : MINUTE_MS;
+  const limit = hasSeconds ? Math.min(lookbackMs, 2 * 3_600_000) : lookbackMs;
+  const task = cron.createTask(expression, () => undefined, { timezone: timeZone });
+  try {
+    for (let t = Math.floor(nowMs / step) * step; t >= nowMs - limit; t -= step) {
+      if (task.match(new Date(t))) return t;
+    }
+    return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+export interface DailyPeriod {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The period due at `nowMs`: it ends at the latest scheduled instant; it starts where the last sent
+ * report ended (catch-up), else at the scheduled instant before, else a day earlier. null when the latest
+ * scheduled instant was already reported (or none was found).
+ */
+export function duePeriod(expression: string, timeZone: string, nowMs: number, lastSentEndMs: number | null): DailyPeriod | null {
+  const end = lastScheduledAt(expression, timeZone, nowMs);
+  if (end === null || (lastSentEndMs !== null && lastSentEndMs >= end)) return null;
+  let from: number;
+  if (lastSentEndMs !== null && lastSentEndMs >= end - MAX_CATCH_UP_MS) from = lastSentEndMs;
+  else from = lastScheduledAt(expression, timeZone, end - 1) ?? end - 86_400_000;
+  return { fromMs: from, toMs: end };
+}
