@@ -18,6 +18,7 @@ export const DEFAULT_RULES: readonly Record<string, unknown>[] = [
   { id: 'cgroup-near-limit', kind: 'cgroup-usage', severity: 'warning', abovePercent: 90, clearBelowPercent: 85, for: '1m' },
   // `for` keeps a short burst (a build, a cache fill) from paging; a real exhaustion trend lasts longer.
   { id: 'time-to-oom', kind: 'time-to-oom', severity: 'critical', horizon: '10m', clearHorizon: '20m', window: '5m', target: 'both', for: '1m', groupWait: '0s' },
-  { id: 'oom-kill', kind: 'oom-kill', severity: 'critical', keepFiringFor: '10m', groupWait: '0s' },
+  // Every kill pages at once, even when an earlier kill's group was notified minutes ago.
+  { id: 'oom-kill', kind: 'oom-kill', severity: 'critical', keepFiringFor: '10m', groupWait: '0s', groupInterval: '0s' },
   { id: 'agent-health', kind: 'agent-health', severity: 'warning', for: '0s', groupWait: '0s' },
 ];

@@ -139,7 +139,13 @@ export function planNotifications(input: PlanInput): Plan {
     const changed = isNew || g.pendingResolved.length > 0;
     let due: boolean;
     if (g.lastSentAtMs === null) due = firing.length > 0 && nowMs - g.createdAtMs >= g.groupWaitMs;
-    else due = (changed && nowMs - g.lastSentAtMs >= alerting.groupInterval) || (firing.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
+    else {
+      // a rule may shorten the interval for its new alerts (an OOM kill must not wait for the group's next slot)
+      const interval = firing
+        .filter((a) => !announced.has(a.fingerprint))
+        .reduce((min, a) => Math.min(min, ruleById.get(a.ruleId)?.groupInterval ?? min), alerting.groupInterval);
+      due = (changed && nowMs - g.lastSentAtMs >= interval) || (firing.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
+    }
     if (due) {
       const alerts = [...firing, ...g.pendingResolved];
       g.seq += 1;

@@ -30,6 +30,7 @@ const RULES: CompiledRule[] = [
   rule({ id: 'risk', kind: 'process-risk', above: 600 }),
   rule({ id: 'mem', kind: 'host-memory-available', belowPercent: 5, severity: 'critical' }),
   rule({ id: 'kill', kind: 'oom-kill', groupWait: '0s' }),
+  rule({ id: 'kill-now', kind: 'oom-kill', groupWait: '0s', groupInterval: '0s' }),
   rule({ id: 'only-mail', kind: 'swap-used', abovePercent: 50, channels: ['mail'] }),
 ];
 const CHANNELS: ChannelRoute[] = [
@@ -56,6 +57,20 @@ function planner(opts: { alerting?: Record<string, unknown>; channels?: ChannelR
 const sent = (p: ReturnType<ReturnType<typeof planner>['step']>) => p.drafts.map((d) => `${d.channel}:${d.groupKey}:${d.alerts.map((a) => `${a.labels.comm ?? a.ruleId}${a.state === 'resolved' ? '(r)' : ''}`).join(',')}`);
 
 describe('grouping timers', () => {
+  it('a rule with groupInterval 0 sends each new alert of an already notified group at once', () => {
+    const p = planner({ channels: [CHANNELS[0]] });
+    const k1 = alert('kill-now', 'incident-1', { ruleKind: 'oom-kill', severity: 'critical' });
+    const k2 = alert('kill-now', 'incident-2', { ruleKind: 'oom-kill', severity: 'critical' });
+    expect(sent(p.step(0, [k1]))).toHaveLength(1);
+    expect(sent(p.step(10, [k1, k2]))).toEqual([`slack:${HOST}|kill-now:incident-1,incident-2`]);
+    // the plain rule keeps the group's interval: its second kill waits
+    const q = planner({ channels: [CHANNELS[0]] });
+    const a1 = alert('kill', 'incident-1', { ruleKind: 'oom-kill' });
+    const a2 = alert('kill', 'incident-2', { ruleKind: 'oom-kill' });
+    q.step(0, [a1]);
+    expect(sent(q.step(10, [a1, a2]))).toEqual([]);
+  });
+
   it('group_wait collects alerts, group_interval spaces changes, repeat_interval repeats an unchanged group', () => {
     const p = planner({ channels: [CHANNELS[0]] });
     const a = alert('risk', 'a');

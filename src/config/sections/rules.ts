@@ -26,6 +26,8 @@ const common = {
   channels: z.array(z.string().min(1)).optional(),
   /** Overrides alerting.groupWait for this rule's groups (0 pages at once, e.g. for OOM kills). */
   groupWait: durationMs('groupWait').optional(),
+  /** Overrides alerting.groupInterval when this rule adds an alert to a group already notified (0: at once). */
+  groupInterval: durationMs('groupInterval').optional(),
 };
 
 const processRisk = z
