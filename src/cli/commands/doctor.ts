@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { KmsgUnreadableError } from '../../errors.js';
 import { CgroupFs } from '../../sample/cgroupfs.js';
 import { createSampler } from '../../sample/host.js';
-import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capability.js';
+import { readCapSysResource } from '../../policy/capability.js';
+import { checkProtection } from '../../policy/health.js';
 import { openStore } from '../../store/db.js';
 import { formatBytes, formatIso } from '../../util/format.js';
 import { loadConfig } from '../../config/load.js';
@@ -71,12 +72,12 @@ function runChecks(io: CliIo, opts: { config?: string; db?: string }): Check[] {
   checks.push({ name: 'cgroups', status: h ? 'ok' : 'warn', detail: h ? `memory controller on cgroup v${h.version}; ${snap.cgroups.length} memory-limited cgroup(s) with processes` : 'no memory controller found', fix: h ? undefined : `Mount the cgroup filesystem at ${config.sample.cgroupRoot} (or set sample.cgroupRoot); cgroup OOM domains are invisible without it.` });
 
   checks.push(checkKmsg(config.kernel.kmsgPath, config.kernel.enabled));
-  const cap = readCapSysResource();
+  const protection = checkProtection(config.policy, readCapSysResource());
   checks.push({
     name: 'protection',
-    status: cap ? 'ok' : 'warn',
-    detail: cap ? 'CAP_SYS_RESOURCE held: oom_score_adj can be lowered (protection works)' : 'CAP_SYS_RESOURCE missing: oom_score_adj can be raised but not lowered below 0',
-    fix: cap ? undefined : GRANT_CAP_SYS_RESOURCE,
+    status: protection.ok ? 'ok' : 'warn',
+    detail: protection.ok ? protection.message : `CAP_SYS_RESOURCE missing: ${protection.needing.join(', ')} stay unprotected (oom_score_adj can be raised, not lowered below 0)`,
+    fix: protection.ok ? undefined : protection.message,
   });
   checks.push(checkDatabase(resolveDbPath(config, opts.db)));
   return checks;
