@@ -2,7 +2,7 @@
 import { riskFromOomScore } from '../sample/risk.js';
 import { formatBytes, formatPercent } from '../util/format.js';
 import type { DailyInput } from './query-daily.js';
-import { BUCKETS, bucketSeries, carrySeries, directionOf } from './series.js';
+import { BUCKETS, bucketSeries, directionOf } from './series.js';
 import type { DailyProcessRow, DailyReport } from './types.js';
 
 const KIB = 1024;
@@ -41,10 +41,12 @@ export function assembleDailyReport(input: DailyInput, opts: { timeZone: string;
   }
   const risk = (score: number) => Math.round(riskFromOomScore(score, input.scale));
   const topRisk: DailyProcessRow[] = input.peaks.slice(0, n).map((p) => {
-    const trend = carrySeries(rowsById.get(p.processId) ?? [], fromMs, bucketMs, BUCKETS, null, (r) => r.rssKib * KIB);
+    const rows = rowsById.get(p.processId) ?? [];
+    // Highest value per interval: an interval without samples stays empty rather than repeating the last one.
+    const trend = bucketSeries(rows, fromMs, bucketMs, BUCKETS, (r) => r.rssKib * KIB, Math.max);
     return {
       pid: p.pid, comm: p.comm, cgroup: p.cgroup, unit: p.unit, peakRisk: risk(p.oomScore), peakAtMs: p.tsMs, peakRssBytes: p.rssKib * KIB,
-      oomScoreAdj: p.oomScoreAdj, trend, direction: directionOf(trend),
+      oomScoreAdj: p.oomScoreAdj, trend, direction: directionOf(rows.map((r) => r.rssKib * KIB)),
     };
   });
   const nextCount = new Map(input.timesNextVictim.map((t) => [t.processId, t.count]));

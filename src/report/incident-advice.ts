@@ -63,6 +63,12 @@ export function recommendIncident(r: IncidentReport, input: IncidentInput): stri
       `${r.culprit.comm} (pid ${r.culprit.pid}) grew by ${formatBytes(r.culprit.growthBytes)} in the window but ${v.comm} (pid ${v.pid}) was killed: ` +
         `cap ${r.culprit.comm} with MemoryMax= ${inUnit(r.culprit.pid)}, or set OOMScoreAdjust=500 so it goes first`,
     );
+    const last = r.rankings.at(-1)?.rows ?? [];
+    const vRow = last.find((x) => x.isVictim);
+    const cRow = last.find((x) => x.pid === r.culprit!.pid);
+    if (vRow && cRow && vRow.oomScoreAdj > cRow.oomScoreAdj) {
+      out.push(`${v.comm} has oom_score_adj ${vRow.oomScoreAdj} against ${cRow.comm}'s ${cRow.oomScoreAdj}, which put it first: lower it (OOMScoreAdjust= ${inUnit(v.pid)}) unless it really is the expendable one`);
+    }
   } else if (r.culprit && r.culprit.isVictim) {
     out.push(`${r.culprit.comm} (pid ${r.culprit.pid}) grew by ${formatBytes(r.culprit.growthBytes)} in the window and was killed: look for a leak or an unbounded cache, and bound it with MemoryMax= ${inUnit(r.culprit.pid)}`);
   }

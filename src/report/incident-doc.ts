@@ -17,7 +17,7 @@ export function buildIncidentDoc(r: IncidentReport): Doc {
     blocks.push({ kind: 'heading', text: 'The kill' });
     const facts = [
       `time: ${at(inc.timeMs, tz)}${inc.timeExact ? '' : ' (approximate)'}`,
-      `constraint: ${inc.constraint ?? 'unknown'}${inc.oomMemcg ? ` in cgroup ${inc.oomMemcg}` : ''}`,
+      `constraint: ${inc.constraint ?? 'unknown'}${inc.oomMemcg && inc.constraint === 'memcg' ? ` in cgroup ${inc.oomMemcg}` : ''}`,
       `killed by the kernel: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid}, uid ${inc.victim.uid ?? '?'}, anon-rss ${formatBytes(inc.victim.anonRssBytes)}, oom_score_adj ${inc.victim.oomScoreAdj ?? '?'})` : 'unknown'}`,
       `triggered by: ${inc.trigger ? `${inc.trigger.comm} (pid ${inc.trigger.pid ?? '?'})` : 'unknown'}`,
       `source: ${inc.source}${inc.noKernelReport ? ' (no kernel report: seen only in the kill counters)' : ''}`,
