@@ -95,7 +95,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       if (storeProblem !== e.message) log.error({ err }, e.message);
       storeProblem = e.message;
     }
-    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed };
+    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem };
     for (const m of modules) {
       try {
         await m.onTick?.(tc);

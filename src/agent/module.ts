@@ -24,6 +24,8 @@ export interface TickContext {
   nowMs: number;
   durationMs: number;
   missedTicks: number;
+  /** Why this tick's samples could not be stored (disk full, read-only…), or null. */
+  storeProblem?: string | null;
 }
 
 /** A part of the agent (kernel watcher, alerts, dispatcher, policy, metrics). All hooks are optional. */

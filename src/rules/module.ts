@@ -61,14 +61,14 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   let storeProblem: string | undefined;
   let lastHealth: HealthFacts = { samplerStalled: false, brokenChannels: [] };
 
-  const health = (samplerStalled: boolean): HealthFacts => {
+  const health = (samplerStalled: boolean, sampleStoreProblem: string | null = null): HealthFacts => {
     let brokenChannels: string[] = [];
     try {
       brokenChannels = listChannelHealth(ctx.db).filter((c) => c.state === 'broken').map((c) => c.channel);
     } catch (err) {
       storeProblem ??= (err as Error).message;
     }
-    return { samplerStalled, kmsgProblem: sources.kmsgProblem?.(), storeProblem, brokenChannels, unprotected: sources.unprotected?.() };
+    return { samplerStalled, kmsgProblem: sources.kmsgProblem?.(), storeProblem: storeProblem ?? sampleStoreProblem ?? undefined, brokenChannels, unprotected: sources.unprotected?.() };
   };
 
   /** Incidents stored after the cursor (a crash between storing and alerting leaves some behind). */
@@ -117,7 +117,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       }
     },
     onTick(tc: TickContext) {
-      lastHealth = health(!tc.fresh && tc.missedTicks > 0);
+      lastHealth = health(!tc.fresh && tc.missedTicks > 0, tc.storeProblem);
       run(tc.snapshot, tc.fresh, tc.nowMs);
     },
     onIncident(view: IncidentView) {
