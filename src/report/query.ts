@@ -81,7 +81,7 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
     for (const frac of [1, 2 / 3, 1 / 3, 0]) {
       const at = toMs - Math.round(q.windowMs * frac);
       const ranked = rankedCandidates(db, { bootId, atMs: at, cgroup: cgroupPath, limit: 8 });
-      if (ranked && ranked.tickTsMs >= fromMs - q.windowMs / 3) rankings.push({ label: frac === 0 ? 'last sample' : `kill − ${Math.round((q.windowMs * frac) / 60_000)}m`, ranked });
+      if (ranked && ranked.tickTsMs >= fromMs - q.windowMs / 3) rankings.push({ label: frac === 0 ? 'last sample' : `${inc ? 'kill' : 'instant'} − ${Math.round((q.windowMs * frac) / 60_000)}m`, ranked });
     }
   }
 

@@ -87,17 +87,16 @@ export function registerReport(program: Command, io: CliIo): void {
       }
     });
 
+  // The subcommand shares the parent's --format/--out/--config/--db: commander gives an option defined on
+  // both to the parent, so they are defined once, there.
   report
     .command('daily')
-    .description('The daily risk report (what the scheduled email holds) for a period ending now')
+    .description('The daily risk report (what the scheduled email holds) for a period ending now; takes --format, --out, --config, --db')
     .option('--since <duration>', 'the period, ending now', '24h')
-    .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
-    .option('--out <file>', 'write to a file instead of stdout')
-    .option('--config <file>', 'configuration file')
-    .option('--db <path>', 'database')
-    .action((opts: CommonOpts & { since: string }) => {
+    .action((local: { since: string }) => {
+      const opts = report.opts() as CommonOpts;
       const format = formatOf(opts.format);
-      const sinceMs = durationOf('--since', opts.since);
+      const sinceMs = durationOf('--since', local.since);
       const { config, db } = openReportStore(io, opts);
       try {
         const nowMs = Date.now();
