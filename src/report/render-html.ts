@@ -40,7 +40,9 @@ function block(b: Block, opts: HtmlOptions): string {
 
 export function renderDocHtml(doc: Doc, opts: HtmlOptions): string {
   const body = doc.blocks.map((b) => block(b, opts)).join('\n');
-  const style = opts.charts === 'svg' ? `<style>${CSS}</style>` : '';
+  // The page is self-contained: this policy makes a browser refuse anything it would fetch or run.
+  const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`;
+  const style = opts.charts === 'svg' ? `${csp}<style>${CSS}</style>` : '';
   return (
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
     `<title>${h(doc.title)}</title>${style}</head>\n<body style="font-family:Arial,Helvetica,sans-serif;color:#222">` +
