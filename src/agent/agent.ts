@@ -87,7 +87,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     let tickId = -1;
     try {
       if (gap) recordGap(gap);
-      tickId = repo.writeTick(snapshot, Math.round(durationMs * 1000)).tickId;
+      tickId = (await repo.writeTickSliced(snapshot, Math.round(durationMs * 1000))).tickId;
       if (storeProblem) log.info('the database is writable again');
       storeProblem = null;
     } catch (err) {

@@ -31,6 +31,8 @@ interface LastCgroupRow {
 }
 
 const kib = (bytes: number) => Math.round(bytes / 1024);
+/** Processes written per transaction (a few ms each), so a write never blocks the event loop long. */
+const CHUNK = 1000;
 const MIB_IN_KIB = 1024;
 
 /**
@@ -47,7 +49,7 @@ export class SamplesRepo {
   private prevLive = new Set<number>();
   private prevTick: { id: number; ts: number } | null = null;
   private readonly st: Record<string, Statement>;
-  private readonly writeTx: (snap: HostSnapshot, durationUs: number) => TickWrite;
+  private readonly tx: <T>(fn: () => T) => T;
 
   constructor(private readonly db: Database, private readonly opts: SamplesRepoOptions) {
     this.st = {
@@ -56,6 +58,8 @@ export class SamplesRepo {
         vmstat_oom_kill, n_listed, n_sampled, n_gone, n_denied, host_top_process_id, duration_us)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`),
       setTop: db.prepare('UPDATE tick SET host_top_process_id = ? WHERE id = ?'),
+      markKeyframe: db.prepare('UPDATE tick SET keyframe = 1 WHERE id = ?'),
+      reopen: db.prepare('UPDATE process SET ended_ms = NULL WHERE id = ?'),
       findProc: db.prepare('SELECT id FROM process WHERE boot_id = ? AND pid = ? AND start_time_ticks = ?'),
       insProc: db.prepare(`INSERT INTO process (boot_id, pid, start_time_ticks, ppid, uid, comm, cmdline, exe, cgroup, unit,
         first_tick_id, first_seen_ms, last_tick_id, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -69,59 +73,106 @@ export class SamplesRepo {
       cgSample: db.prepare(`INSERT INTO cgroup_sample (tick_id, cgroup_id, usage_kib, limit_kib, swap_usage_kib, swap_limit_kib, oom_kill_count, oom_count, top_process_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     };
-    this.writeTx = db.transaction((snap: HostSnapshot, durationUs: number) => this.write(snap, durationUs));
+    this.tx = <T>(fn: () => T): T => db.transaction(fn)();
   }
 
-  /** Stores one snapshot. The first tick after start is a keyframe and closes identities left open by a previous run. */
+  /** Stores one snapshot at once (CLI, tests, benchmarks). See writeTickSliced for the agent. */
   writeTick(snap: HostSnapshot, durationUs: number): TickWrite {
-    return this.writeTx(snap, durationUs);
+    const it = this.guarded(this.steps(snap, durationUs));
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+    }
   }
 
-  /** Last stored process-table id of a live identity (for links from incidents, alerts, audits). */
+  /**
+   * Stores one snapshot in short transactions of at most CHUNK processes, yielding to the event loop
+   * between them, so a keyframe of 8,000 processes never blocks the agent for long. The tick is marked
+   * as a keyframe only by the last transaction: a crash half-way leaves valid change rows under a
+   * non-keyframe tick, and reconstruction falls back to the previous keyframe.
+   */
+  async writeTickSliced(snap: HostSnapshot, durationUs: number): Promise<TickWrite> {
+    const it = this.guarded(this.steps(snap, durationUs));
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Process-table id of a live identity (for links from incidents, alerts, audits). */
   processId(p: Pick<ProcessSample, 'bootId' | 'pid' | 'startTimeTicks'>): number | undefined {
     return this.ids.get(`${p.bootId}:${p.pid}:${p.startTimeTicks}`);
   }
 
-  private write(snap: HostSnapshot, durationUs: number): TickWrite {
+  /** A failed write (disk full, read-only) leaves the in-memory view unsure: forget it, so the next tick starts over with a keyframe. */
+  private *guarded(steps: Generator<void, TickWrite>): Generator<void, TickWrite> {
+    try {
+      return yield* steps;
+    } catch (err) {
+      this.ids.clear();
+      this.last.clear();
+      this.facts.clear();
+      this.lastCgroup.clear();
+      this.prevLive = new Set();
+      this.prevTick = null;
+      throw err;
+    }
+  }
+
+  private *steps(snap: HostSnapshot, durationUs: number): Generator<void, TickWrite> {
     const firstTick = this.prevTick === null;
-    if (firstTick) this.st.closeOpen.run(snap.takenAtMs); // processes of an earlier run: their end is unknown, close them now
     const keyframe = firstTick || snap.takenAtMs - this.lastKeyframeMs >= this.opts.keyframeEveryMs;
     const m = snap.memory;
-    const tickId = Number(
-      this.st.tick.run(snap.takenAtMs, snap.bootId, snap.hostname, keyframe ? 1 : 0, snap.scale, kib(m.memTotalBytes), kib(m.memAvailableBytes),
-        kib(m.memFreeBytes), kib(m.swapTotalBytes), kib(m.swapFreeBytes), snap.psi?.some.avg10 ?? null, snap.psi?.some.avg60 ?? null,
-        snap.psi?.some.avg300 ?? null, snap.psi?.full?.avg10 ?? null, snap.psi?.full?.avg60 ?? null, snap.psi?.full?.avg300 ?? null,
-        snap.vmstatOomKill, snap.counts.listed, snap.counts.sampled, snap.counts.gone, snap.counts.denied, durationUs).lastInsertRowid,
-    );
+    const tickId = this.tx(() => {
+      if (firstTick) this.st.closeOpen.run(snap.takenAtMs); // processes of an earlier run: their end is unknown, close them now
+      return Number(
+        this.st.tick.run(snap.takenAtMs, snap.bootId, snap.hostname, 0, snap.scale, kib(m.memTotalBytes), kib(m.memAvailableBytes),
+          kib(m.memFreeBytes), kib(m.swapTotalBytes), kib(m.swapFreeBytes), snap.psi?.some.avg10 ?? null, snap.psi?.some.avg60 ?? null,
+          snap.psi?.some.avg300 ?? null, snap.psi?.full?.avg10 ?? null, snap.psi?.full?.avg60 ?? null, snap.psi?.full?.avg300 ?? null,
+          snap.vmstatOomKill, snap.counts.listed, snap.counts.sampled, snap.counts.gone, snap.counts.denied, durationUs).lastInsertRowid,
+      );
+    });
     let processRows = 0;
     const live = new Set<number>();
-    for (const p of snap.processes) {
-      const id = this.identity(p, tickId, snap.takenAtMs);
-      live.add(id);
-      const row: LastRow = { rssKib: kib(p.rssBytes), swapKib: kib(p.swapBytes), pgtablesKib: kib(p.pageTablesBytes), oomScore: p.oomScore, oomScoreAdj: p.oomScoreAdj };
-      const prev = this.last.get(id);
-      if (keyframe || !prev || this.changed(prev, row)) {
-        this.st.sample.run(tickId, id, row.rssKib, row.swapKib, row.pgtablesKib, row.oomScore, row.oomScoreAdj);
-        this.last.set(id, row);
-        processRows++;
-      }
-      if (keyframe) this.st.seen.run(tickId, snap.takenAtMs, id);
-    }
-    if (this.prevTick) {
-      for (const id of this.prevLive) {
-        if (!live.has(id)) {
-          this.st.end.run(this.prevTick.id, this.prevTick.ts, snap.takenAtMs, id);
-          this.last.delete(id);
+    for (let i = 0; i < snap.processes.length; i += CHUNK) {
+      yield;
+      const written: [number, LastRow][] = [];
+      this.tx(() => {
+        for (const p of snap.processes.slice(i, i + CHUNK)) {
+          const id = this.identity(p, tickId, snap.takenAtMs);
+          live.add(id);
+          const row: LastRow = { rssKib: kib(p.rssBytes), swapKib: kib(p.swapBytes), pgtablesKib: kib(p.pageTablesBytes), oomScore: p.oomScore, oomScoreAdj: p.oomScoreAdj };
+          const prev = this.last.get(id);
+          if (keyframe || !prev || this.changed(prev, row)) {
+            this.st.sample.run(tickId, id, row.rssKib, row.swapKib, row.pgtablesKib, row.oomScore, row.oomScoreAdj);
+            written.push([id, row]);
+          }
+          if (keyframe) this.st.seen.run(tickId, snap.takenAtMs, id);
         }
+      });
+      for (const [id, row] of written) this.last.set(id, row);
+      processRows += written.length;
+    }
+    yield;
+    const cgroupRows = this.tx(() => {
+      if (this.prevTick) {
+        for (const id of this.prevLive) if (!live.has(id)) this.st.end.run(this.prevTick.id, this.prevTick.ts, snap.takenAtMs, id);
       }
-      for (const [key, id] of this.ids) if (!live.has(id)) this.ids.delete(key);
-    }
-    const host = snap.domains.find((d) => d.kind === 'host')?.ranking[0];
-    if (host) {
-      const topId = this.ids.get(`${snap.bootId}:${host.pid}:${host.startTimeTicks}`);
+      const host = snap.domains.find((d) => d.kind === 'host')?.ranking[0];
+      const topId = host ? this.ids.get(`${snap.bootId}:${host.pid}:${host.startTimeTicks}`) : undefined;
       if (topId !== undefined) this.st.setTop.run(topId, tickId);
+      const rows = this.writeCgroups(snap, tickId, keyframe);
+      if (keyframe) this.st.markKeyframe.run(tickId);
+      return rows;
+    });
+    for (const id of this.prevLive) if (!live.has(id)) this.last.delete(id);
+    for (const [key, id] of this.ids) {
+      if (!live.has(id)) {
+        this.ids.delete(key);
+        this.facts.delete(id);
+      }
     }
-    const cgroupRows = this.writeCgroups(snap, tickId, keyframe);
     if (keyframe) this.lastKeyframeMs = snap.takenAtMs;
     this.prevLive = live;
     this.prevTick = { id: tickId, ts: snap.takenAtMs };
@@ -136,7 +187,7 @@ export class SamplesRepo {
       if (found) {
         id = found.id;
         this.st.updFacts.run(p.comm, p.cmdline, p.exe, p.cgroup, p.unit, p.uid, id);
-        this.db.prepare('UPDATE process SET ended_ms = NULL WHERE id = ?').run(id);
+        this.st.reopen.run(id);
       } else {
         id = Number(this.st.insProc.run(p.bootId, p.pid, p.startTimeTicks, p.ppid, p.uid, p.comm, p.cmdline, p.exe, p.cgroup, p.unit, tickId, ts, tickId, ts).lastInsertRowid);
       }

@@ -100,6 +100,25 @@ describe('change-only samples with keyframes', () => {
   });
 });
 
+describe('a write that fails half-way (disk full)', () => {
+  it('leaves the tick unmarked as keyframe, and the next tick starts over with a full keyframe', async () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    const procs = (n: number) => Array.from({ length: n }, (_, i) => proc({ pid: 100 + i }));
+    await repo.writeTickSliced(snapshot(0, procs(2500)), 1);
+    db.exec("CREATE TRIGGER full BEFORE INSERT ON sample WHEN NEW.process_id > 1500 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    await expect(repo.writeTickSliced(snapshot(60_000, procs(2500)), 1)).rejects.toThrow(/disk is full/);
+    const ticks = db.prepare('SELECT ts_ms, keyframe FROM tick ORDER BY id').all();
+    expect(ticks).toEqual([{ ts_ms: 0, keyframe: 1 }, { ts_ms: 60_000, keyframe: 0 }]);
+    // readers still reconstruct the failed instant from the previous keyframe plus the rows that were written
+    expect(snapshotAt(db, 60_000)!.processes).toHaveLength(2500);
+    db.exec('DROP TRIGGER full');
+    const w = await repo.writeTickSliced(snapshot(70_000, procs(2500)), 1);
+    expect(w).toMatchObject({ keyframe: true, processRows: 2500 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM process').get()).toEqual({ n: 2500 });
+    expect(snapshotAt(db, 70_000)!.processes).toHaveLength(2500);
+  });
+});
+
 describe('retention', () => {
   it('prunes old ticks, samples and ended processes in batches and keeps the rest reconstructable', async () => {
     const repo = new SamplesRepo(db, { keyframeEveryMs: 30_000, deadBandFraction: 0.02 });
