@@ -47,7 +47,7 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
   }
 
   const growth = input.processes
-    .map((p) => growthOf(p, fromMs, bucketMs, isVictim({ pid: p.pid, processId: p.processId })))
+    .map((p) => growthOf(p, fromMs, input.ticks[0]?.ts_ms ?? fromMs, bucketMs, isVictim({ pid: p.pid, processId: p.processId })))
     .sort((a, b) => b.growthBytes - a.growthBytes || a.pid - b.pid);
   const culprit = growth[0] && growth[0].growthBytes > 0 ? growth[0] : null;
   const shownGrowth = growth.slice(0, TOP_GROWTH);
@@ -132,10 +132,11 @@ function cgroupOf(input: IncidentInput, bucketMs: number): IncidentReport['cgrou
   return { path: cg.path, limitBytes: cg.rows[cg.rows.length - 1].limitKib * KIB, peakUsageBytes: peak.usageKib * KIB, peakAtMs: Math.max(peak.tsMs, input.fromMs), usage };
 }
 
-function growthOf(p: ProcessHistory, fromMs: number, bucketMs: number, victim: boolean): GrowthRow {
+function growthOf(p: ProcessHistory, fromMs: number, firstTickMs: number, bucketMs: number, victim: boolean): GrowthRow {
   const first = p.rows[0];
-  // A process that started inside the window brought all its memory in the window.
-  const startBytes = first.tsMs <= fromMs ? usedBytes(first) : 0;
+  // A process that appeared after the history began brought all its memory in the window; one that was
+  // there at the first sample (the window's start, or the agent's start inside it) grew from that value.
+  const startBytes = first.tsMs <= Math.max(fromMs, firstTickMs) ? usedBytes(first) : 0;
   const endBytes = usedBytes(p.rows[p.rows.length - 1]);
   return {
     pid: p.pid, comm: p.comm, cgroup: p.cgroup, startRssBytes: startBytes, endRssBytes: endBytes, growthBytes: endBytes - startBytes,
