@@ -1,0 +1,36 @@
+/** The daily report's periods: the cron expression in its zone, catch-up after downtime, at most one per scheduled time. */
+import { describe, expect, it } from 'vitest';
+import { duePeriod, lastScheduledAt } from '../../src/report/schedule.js';
+
+const H = 3_600_000;
+const D = 24 * H;
+
+describe('lastScheduledAt', () => {
+  it('follows the zone, daylight saving included', () => {
+    // 08:00 in Berlin is 07:00 UTC in winter (CET) and 06:00 UTC in summer (CEST).
+    expect(lastScheduledAt('0 8 * * *', 'Europe/Berlin', Date.UTC(2026, 10, 25, 12))).toBe(Date.UTC(2026, 10, 25, 7));
+    expect(lastScheduledAt('0 8 * * *', 'Europe/Berlin', Date.UTC(2026, 6, 1, 12))).toBe(Date.UTC(2026, 6, 1, 6));
+    expect(lastScheduledAt('0 8 * * *', 'UTC', Date.UTC(2026, 10, 25, 7, 59, 59))).toBe(Date.UTC(2026, 10, 24, 8));
+    expect(lastScheduledAt('0 8 * * *', 'UTC', Date.UTC(2026, 10, 25, 8, 0, 0))).toBe(Date.UTC(2026, 10, 25, 8));
+  });
+
+  it('handles weekly schedules and six-field (seconds) expressions', () => {
+    // Mondays at 09:30 UTC; 2026-11-25 is a Wednesday.
+    expect(lastScheduledAt('30 9 * * 1', 'UTC', Date.UTC(2026, 10, 25, 12))).toBe(Date.UTC(2026, 10, 23, 9, 30));
+    expect(lastScheduledAt('*/15 * * * * *', 'UTC', Date.UTC(2026, 10, 25, 12, 0, 7, 500))).toBe(Date.UTC(2026, 10, 25, 12, 0, 0));
+  });
+});
+
+describe('duePeriod', () => {
+  const at8 = Date.UTC(2026, 10, 25, 8);
+  it('covers the day before the scheduled time when nothing was sent yet', () => {
+    expect(duePeriod('0 8 * * *', 'UTC', at8 + 5 * 60_000, null)).toEqual({ fromMs: at8 - D, toMs: at8 });
+  });
+  it('is not due again for the same scheduled time', () => {
+    expect(duePeriod('0 8 * * *', 'UTC', at8 + 10 * H, at8)).toBeNull();
+  });
+  it('after downtime, one period covers everything since the last report (at most a week)', () => {
+    expect(duePeriod('0 8 * * *', 'UTC', at8 + 3 * D + H, at8)).toEqual({ fromMs: at8, toMs: at8 + 3 * D });
+    expect(duePeriod('0 8 * * *', 'UTC', at8 + 30 * D + H, at8)).toEqual({ fromMs: at8 + 29 * D, toMs: at8 + 30 * D });
+  });
+});
