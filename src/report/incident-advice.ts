@@ -74,9 +74,14 @@ export function recommendIncident(r: IncidentReport, input: IncidentInput): stri
   }
   if (v) {
     const kills = input.killsThisWeek.find((k) => k.comm === v.comm)?.count ?? 0;
-    if (kills >= 2 && (v.oomScoreAdj ?? 0) >= 0) out.push(`${v.comm} was killed ${kills} times this week: if it must survive, set OOMScoreAdjust=-500 ${inUnit(v.pid)}`);
+    // A positive adj was set on purpose ("kill this first"): only suggest protection for unprotected defaults.
+    if (kills >= 2 && (v.oomScoreAdj ?? 0) <= 0 && (v.oomScoreAdj ?? 0) > -500) out.push(`${v.comm} was killed ${kills} times this week: if it must survive, set OOMScoreAdjust=-500 ${inUnit(v.pid)}`);
   }
   const top = r.rankings.at(-1)?.rows[0];
+  const nextCount = top ? input.nextVictimThisWeek.find((n) => n.comm === top.comm)?.count ?? 0 : 0;
+  if (top && nextCount >= 2 && top.oomScoreAdj <= 0 && top.oomScoreAdj > -500) {
+    out.push(`${top.comm} was the next victim ${nextCount} times this week: if it must survive, set OOMScoreAdjust=-500 ${inUnit(top.pid)}; if it is the one that grows, bound it with MemoryMax=`);
+  }
   if (top && !top.isVictim && top.oomScoreAdj < 0) out.push(`${top.comm} is protected (oom_score_adj ${top.oomScoreAdj}) yet was the next victim: give it more memory or protect it further`);
   for (const e of r.protection.exposed) {
     if (e.killed) out.push(`${e.comm} was killed despite oom_score_adj ${e.oomScoreAdj}: only -1000 makes a process immune; give it headroom instead`);

@@ -51,6 +51,8 @@ export interface IncidentInput {
   adjChanges: AdjChange[];
   /** Kills per victim comm in the 7 days up to the report's instant (this one included). */
   killsThisWeek: { comm: string; count: number }[];
+  /** How often each comm was its domain's next victim (first-ranked at the last tick) at the week's kills. */
+  nextVictimThisWeek: { comm: string; count: number }[];
   gaps: GapRow[];
 }
 
@@ -104,7 +106,30 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
   const gaps = db
     .prepare('SELECT start_ms AS startMs, end_ms AS endMs, reason FROM gap WHERE end_ms >= ? AND start_ms <= ? ORDER BY start_ms')
     .all(fromMs, toMs) as GapRow[];
-  return { incident: inc, tasks, host: inc?.hostname ?? ticks.at(-1)?.hostname ?? q.host, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges, killsThisWeek, gaps };
+  return {
+    incident: inc, tasks, host: inc?.hostname ?? ticks.at(-1)?.hostname ?? q.host, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges,
+    killsThisWeek, nextVictimThisWeek: nextVictims(db, q.atMs - WEEK_MS, q.atMs), gaps,
+  };
+}
+
+/**
+ * At each kill of the week: who the sampler had recorded as the next victim of the kill's domain at the
+ * last tick before it (tick.host_top_process_id, or the cgroup's top_process_id for a cgroup kill).
+ */
+function nextVictims(db: Database, fromMs: number, toMs: number): { comm: string; count: number }[] {
+  return db
+    .prepare(`WITH k AS (
+        SELECT i.id, i.constraint_kind, i.oom_memcg,
+               (SELECT t.id FROM tick t WHERE t.boot_id = i.boot_id AND t.ts_ms <= i.ts_ms ORDER BY t.ts_ms DESC LIMIT 1) AS tick_id
+        FROM incident i WHERE i.ts_ms BETWEEN ? AND ? AND i.boot_id IS NOT NULL),
+      top AS (
+        SELECT CASE WHEN k.constraint_kind = 'memcg' THEN
+                 (SELECT cs.top_process_id FROM cgroup_sample cs JOIN cgroup c ON c.id = cs.cgroup_id
+                  WHERE c.path = k.oom_memcg AND cs.tick_id <= k.tick_id ORDER BY cs.tick_id DESC LIMIT 1)
+               ELSE (SELECT host_top_process_id FROM tick WHERE id = k.tick_id) END AS process_id
+        FROM k WHERE k.tick_id IS NOT NULL)
+      SELECT p.comm, COUNT(*) AS count FROM top JOIN process p ON p.id = top.process_id GROUP BY p.comm ORDER BY count DESC, p.comm`)
+    .all(fromMs, toMs) as { comm: string; count: number }[];
 }
 
 function keyframeBefore(db: Database, t: TickRow): number {
