@@ -99,15 +99,17 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
 
   const processes = localTicks.length ? processHistories(db, localTicks[0], localTicks.at(-1)!.id, cgroupPath) : [];
   const adjChanges = createPolicyRepo(db).listChanges({ sinceMs: q.atMs - WEEK_MS, untilMs: q.atMs + 1 });
+  // Kills of this host only: imported logs of other hosts are in the same table.
+  const host = inc?.hostname ?? ticks.at(-1)?.hostname ?? q.host;
   const killsThisWeek = db
     .prepare(`SELECT victim_comm AS comm, COUNT(*) AS count FROM incident WHERE victim_comm IS NOT NULL AND COALESCE(ts_ms, created_ms) BETWEEN ? AND ?
-      GROUP BY victim_comm ORDER BY count DESC, comm`)
-    .all(q.atMs - WEEK_MS, q.atMs) as { comm: string; count: number }[];
+      AND hostname = ? GROUP BY victim_comm ORDER BY count DESC, comm`)
+    .all(q.atMs - WEEK_MS, q.atMs, host) as { comm: string; count: number }[];
   const gaps = db
     .prepare('SELECT start_ms AS startMs, end_ms AS endMs, reason FROM gap WHERE end_ms >= ? AND start_ms <= ? ORDER BY start_ms')
     .all(fromMs, toMs) as GapRow[];
   return {
-    incident: inc, tasks, host: inc?.hostname ?? ticks.at(-1)?.hostname ?? q.host, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges,
+    incident: inc, tasks, host, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges,
     killsThisWeek, nextVictimThisWeek: nextVictims(db, q.atMs - WEEK_MS, q.atMs), gaps,
   };
 }
