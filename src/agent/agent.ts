@@ -70,7 +70,21 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   insertEvent.run(startMs, 'agent-start', `oomwatch agent started (pid ${process.pid})`);
 
   const checkpointer = opts.dbPath === ':memory:' ? null : startCheckpointer(db, opts.dbPath, log);
-  for (const m of modules) await m.start?.();
+  const started: AgentModule[] = [];
+  try {
+    for (const m of modules) {
+      await m.start?.();
+      started.push(m);
+    }
+  } catch (err) {
+    // A part that cannot start (e.g. the metrics port is taken) stops the agent: undo what started, so the
+    // process exits with the error's code instead of idling without ticking.
+    for (const m of started.reverse()) await Promise.resolve(m.stop?.()).catch(() => {});
+    await checkpointer?.stop();
+    releaseAgentLock(db, me);
+    db.close();
+    throw err;
+  }
 
   let prevReading: ClockReading | null = null;
   let prevSnapshot: HostSnapshot | null = null;

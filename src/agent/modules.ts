@@ -7,10 +7,14 @@ import { createAlertsRepo } from '../store/alerts-repo.js';
 import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
 import { pruneHistory, type PrunableTable } from '../store/prune.js';
+import { dailyReportJob } from '../report/daily-job.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
-/** Tables of other modules that age out with the sample history. */
+/**
+ * Tables of other modules that age out with the sample history. report_period is kept (one row a day):
+ * it is what stops a catch-up from sending an old period twice.
+ */
 const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE];
 
 /**
@@ -48,5 +52,7 @@ export function createAgentModules(ctx: AgentContext): AgentModule[] {
       },
     },
   ];
+  const daily = dailyReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
+  if (daily) jobs.push(daily);
   return [policy, kernel, alerts, notify, createMetricsModule(ctx), createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

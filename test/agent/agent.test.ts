@@ -97,3 +97,27 @@ describe('the agent', () => {
     expect((await once(a.child, 'exit'))[0]).toBe(0);
   });
 });
+
+describe('an agent part that cannot start', () => {
+  it('stops the agent with its exit code instead of leaving it idle (metrics port taken → 78)', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { writeFileSync } = await import('node:fs');
+      const cfg = join(t.dir, 'm.yaml');
+      writeFileSync(cfg, `metrics: {enabled: true, listen: "127.0.0.1:${port}"}\n`);
+      const r = await runCli(['run', '--config', cfg, '--db', join(t.dir, 'm.db'), '--interval', '1s'], { cwd: t.dir, timeoutMs: 20_000 });
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(78);
+      expect(r.stderr).toMatch(/port is already in use/);
+      // the lock was released: another agent can start on the database
+      const conn = new BetterSqlite3(join(t.dir, 'm.db'), { readonly: true });
+      expect(conn.prepare('SELECT COUNT(*) AS n FROM agent_lock').get()).toEqual({ n: 0 });
+      conn.close();
+    } finally {
+      blocker.close();
+    }
+  });
+});
