@@ -58,13 +58,7 @@ export class ProcFs {
     return this.readText(`${this.root}/${pid}/${name}`);
   }
 
-  /** A file holding one integer, parsed straight from the bytes (oom_score, oom_score_adj). */
-  pidInt(pid: number, name: 'oom_score' | 'oom_score_adj'): ReadResult<number> {
-    const n = this.readRaw(`${this.root}/${pid}/${name}`);
-    if (typeof n !== 'number') return n;
-    return { kind: 'ok', value: this.parseIntInBuf(n) };
-  }
-
+  /** The integer at the start of the shared buffer (oom_score, oom_score_adj), parsed straight from the bytes. */
   private parseIntInBuf(n: number): number {
     const b = this.buf;
     let i = 0;
