@@ -48,6 +48,13 @@ export function incidentFromView(v: IncidentView, nowMs: number): Incident | nul
 }
 
 const CURSOR_KEY = 'incidentCursor';
+const PAGE_SINCE_KEY = 'pageKillsSinceMs';
+/**
+ * Kills older than this when oomwatch first runs on a database are history (the kernel's ring buffer
+ * still holds them): recorded and reported, not paged. Younger ones are paged: the operator may be
+ * installing oomwatch in the middle of an incident.
+ */
+export const HISTORY_GRACE_MS = 5 * 60_000;
 
 export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSources = {}): AlertsModule {
   const log = ctx.log.child({ mod: 'alerts' });
@@ -60,6 +67,13 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   let buffered: Incident[] = [];
   let storeProblem: string | undefined;
   let lastHealth: HealthFacts = { samplerStalled: false, brokenChannels: [] };
+  // Read here, not in start(): the kernel module starts first and may hand over its backlog before.
+  let pageSince = repo.getMeta<number>(PAGE_SINCE_KEY);
+  if (pageSince === undefined) {
+    pageSince = ctx.clock.nowMs() - HISTORY_GRACE_MS;
+    repo.setMeta(PAGE_SINCE_KEY, pageSince);
+  }
+  const isNews = (i: Incident | null): i is Incident => i !== null && i.atMs >= (pageSince as number);
 
   const health = (samplerStalled: boolean, sampleStoreProblem: string | null = null): HealthFacts => {
     let brokenChannels: string[] = [];
@@ -79,7 +93,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       .list({ limit: 200 })
       .filter((v) => v.id !== null && v.id > cursor)
       .map((v) => incidentFromView(v, nowMs))
-      .filter((i): i is Incident => i !== null);
+      .filter(isNews);
   };
 
   const run = (snapshot: TickContext['snapshot'] | null, dataFresh: boolean, nowMs: number) => {
@@ -123,7 +137,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     onIncident(view: IncidentView) {
       const nowMs = ctx.clock.nowMs();
       const inc = incidentFromView(view, nowMs);
-      if (!inc) return;
+      if (!isNews(inc)) return;
       buffered.push(inc);
       run(null, true, nowMs);
     },

@@ -5,7 +5,7 @@ import { manualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { createAlertsModule } from '../../src/rules/module.js';
+import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/rules/module.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -86,5 +86,24 @@ describe('alerts agent module', () => {
     // the watcher's callback arriving late (replay) does not page again
     second.onIncident(createIncidentsRepo(db).get(id)!);
     expect(drafts()).toHaveLength(1);
+  });
+
+  it('on a new database, kills from the ring-buffer backlog older than the grace are recorded, not paged; a recent one is', () => {
+    const clock = manualClock();
+    // The kernel module starts first and hands over its backlog before this module's start().
+    const m = createAlertsModule(context(clock));
+    const old = storeIncident(3, 'chrome', clock.nowMs() - HISTORY_GRACE_MS - 60_000);
+    const recent = storeIncident(4, 'node', clock.nowMs() - 60_000);
+    m.onIncident(createIncidentsRepo(db).get(old)!);
+    m.onIncident(createIncidentsRepo(db).get(recent)!);
+    m.start?.();
+    m.onTick?.(tick(clock.nowMs(), 0));
+    expect(drafts().flatMap((d) => d.alerts.map((a) => a.incidentId))).toEqual([recent]);
+    // a restart keeps the same boundary: the old kill is still history
+    const again = createAlertsModule(context(clock));
+    again.onIncident(createIncidentsRepo(db).get(old)!);
+    again.start?.();
+    again.onTick?.(tick(clock.nowMs() + 10_000, 0));
+    expect(drafts().flatMap((d) => d.alerts.map((a) => a.incidentId))).toEqual([recent]);
   });
 });
