@@ -13,7 +13,7 @@ import { createAlertsRepo } from '../store/alerts-repo.js';
 import { storeErrorFrom } from '../store/db.js';
 import { enqueueNotifications } from '../store/outbox-repo.js';
 import { compileRules, evaluateRules, historyWindows } from './evaluate.js';
-import { createHistory, updateHistory } from './history.js';
+import { createHistory, updateHistory, type RuleHistory } from './history.js';
 import { planNotifications, type ChannelRoute, type GroupState } from './plan.js';
 import type { RuleState, TickInput } from './types.js';
 
@@ -24,6 +24,8 @@ export interface AlertEngineDeps {
   hostname: string;
   /** Resolves user names in rule scopes (from /etc/passwd); default: numeric uids only. */
   uidOf?: (name: string) => number | undefined;
+  /** Trend history to start from (refilled from the store, or the previous engine's on a reload); default: empty. */
+  history?: RuleHistory;
   /** Outbox writer; tests may wrap it. Must not open its own transaction. */
   enqueue?: (db: Database, drafts: NotificationDraft[]) => void;
 }
@@ -36,6 +38,8 @@ export interface AlertEngine {
    * channels were told; the notify module re-posts these to Alertmanager).
    */
   firingAlerts(): AlertView[];
+  /** The trend history (owned by the engine; handed to the next engine on a reload). */
+  history(): RuleHistory;
 }
 
 /** Channel names and their sendResolved setting (default true) from `channels:`. */
@@ -53,7 +57,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   const rules = compileRules(config.rules, deps.uidOf);
   const channels = channelRoutes(config);
   const repo = createAlertsRepo(db);
-  const history = createHistory(historyWindows(config.rules));
+  const history = deps.history ?? createHistory(historyWindows(config.rules));
 
   const loaded = repo.loadState();
   let state: RuleState = { instances: loaded.instances, recentIncidents: loaded.recentIncidents };
@@ -107,6 +111,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       if (plan.drafts.length) log.debug({ drafts: plan.drafts.map((d) => d.dedupKey) }, 'notifications queued');
       return { firing: firing.length, pending, queued: plan.drafts.length };
     },
+    history: () => history,
     firingAlerts() {
       return [...state.instances.values()].filter((i) => i.status === 'firing' && !muted.has(i.fingerprint)).map((i) => i.alert);
     },

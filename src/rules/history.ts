@@ -1,9 +1,10 @@
 /**
  * The short history the rules need for trends (risk rising, RSS growth, time to OOM), kept in memory by
  * the engine. Bounded: at most MAX_POINTS points per series, spaced at least window/MAX_POINTS apart,
- * and a process's series is dropped the first tick it is not listed. Not persisted: after a restart, or
- * after stale data (clock jump, stalled sampler), trends start again from nothing rather than join two
- * stretches of time that do not belong together.
+ * and a process's series is dropped the first tick it is not listed. After a restart or a config reload
+ * it is refilled from the stored samples of the same boot (rules/seed.ts); after stale data (clock jump,
+ * stalled sampler) trends start again from nothing rather than join two stretches of time that do not
+ * belong together.
  */
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
 
@@ -116,17 +117,7 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
   const t = snapshot.takenAtMs;
   if (!dataFresh) return h;
 
-  if (h.hostWindowMs > 0) {
-    const m = snapshot.memory;
-    push(h.host, t, m.memAvailableBytes + m.swapFreeBytes, 0, h.hostWindowMs);
-    const cgroups = new Map<string, Series>();
-    for (const c of snapshot.cgroups) {
-      const s = h.cgroups.get(c.path) ?? emptySeries();
-      push(s, t, c.usageBytes + (c.swapUsageBytes ?? 0), c.limitBytes + (c.swapLimitBytes ?? 0), h.hostWindowMs);
-      cgroups.set(c.path, s);
-    }
-    h.cgroups = cgroups;
-  }
+  pushHost(h, snapshot);
   if (h.processWindowMs > 0) {
     const gen = ++h.gen;
     for (const p of snapshot.processes) {
@@ -138,6 +129,21 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
     if (h.processes.size > snapshot.processes.length) for (const [pid, s] of h.processes) if (s.gen !== gen) h.processes.delete(pid);
   }
   return h;
+}
+
+/** Adds the host's and the cgroups' point of a snapshot (its processes are not looked at). */
+function pushHost(h: RuleHistory, snapshot: HostSnapshot): void {
+  if (h.hostWindowMs <= 0) return;
+  const t = snapshot.takenAtMs;
+  const m = snapshot.memory;
+  push(h.host, t, m.memAvailableBytes + m.swapFreeBytes, 0, h.hostWindowMs);
+  const cgroups = new Map<string, Series>();
+  for (const c of snapshot.cgroups) {
+    const s = h.cgroups.get(c.path) ?? emptySeries();
+    push(s, t, c.usageBytes + (c.swapUsageBytes ?? 0), c.limitBytes + (c.swapLimitBytes ?? 0), h.hostWindowMs);
+    cgroups.set(c.path, s);
+  }
+  h.cgroups = cgroups;
 }
 
 /** The larger of the process's host risk and its risk inside its memory-limited cgroup. */
@@ -231,4 +237,50 @@ export function slopePerSecond(s: Series | undefined, windowMs: number, nowMs: n
     den += dt * dt;
   }
   return den === 0 ? null : (num / den) * 1000;
+}
+
+/** A stored tick to replay: `full` ones carry the processes, the others only the host and cgroups. */
+export interface SeedPick {
+  index: number;
+  full: boolean;
+}
+
+/**
+ * Which stored ticks (times oldest first, of the current boot) to replay into an empty history so it
+ * holds what it would have held live: those within each family's window before `nowMs`, spaced like
+ * live points (window / MAX_POINTS). Process series need far fewer instants than host series, and an
+ * instant with processes costs a thousand times more, so only those are `full`. The newest is always
+ * picked, full.
+ */
+export function seedPicks(tickTimesMs: readonly number[], windows: { processWindowMs: number; hostWindowMs: number }, nowMs: number): SeedPick[] {
+  let newest = -1;
+  for (let i = 0; i < tickTimesMs.length; i++) if (tickTimesMs[i] <= nowMs) newest = i;
+  const family = (windowMs: number): Set<number> => {
+    const out = new Set<number>();
+    if (windowMs <= 0 || newest < 0) return out;
+    let last = -Infinity;
+    for (let i = 0; i < newest; i++) {
+      const t = tickTimesMs[i];
+      if (t < nowMs - windowMs || t - last < windowMs / MAX_POINTS) continue;
+      out.add(i);
+      last = t;
+    }
+    // The newest replaces a pick too close to it.
+    if (last > -Infinity && tickTimesMs[newest] - last < windowMs / MAX_POINTS) out.delete([...out].pop()!);
+    if (tickTimesMs[newest] >= nowMs - windowMs) out.add(newest);
+    return out;
+  };
+  const full = family(windows.processWindowMs);
+  const host = family(windows.hostWindowMs);
+  if (host.size > 0 || full.size > 0) full.add(newest);
+  return [...new Set([...full, ...host])].sort((a, b) => a - b).map((index) => ({ index, full: full.has(index) }));
+}
+
+/** Replays past snapshots (oldest first) into the history as the live ticks would have; `light` ones (no processes) feed only the host and cgroup series. */
+export function seedHistory(h: RuleHistory, snapshots: readonly { snapshot: HostSnapshot; light: boolean }[]): RuleHistory {
+  for (const { snapshot, light } of snapshots) {
+    if (light) pushHost(h, snapshot);
+    else updateHistory(h, snapshot, true);
+  }
+  return h;
 }

@@ -14,6 +14,9 @@ import { createAlertsRepo } from '../store/alerts-repo.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
 import { listChannelHealth } from '../store/outbox-repo.js';
 import { createAlertEngine, type AlertEngine } from './engine.js';
+import { historyWindows } from './evaluate.js';
+import type { RuleHistory } from './history.js';
+import { historyFromStore } from './seed.js';
 import type { HealthFacts, Incident } from './types.js';
 
 export interface AlertsModuleSources {
@@ -61,7 +64,14 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   const repo = createAlertsRepo(ctx.db);
   const hasIncidents = Boolean(ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get());
   const incidents = hasIncidents ? createIncidentsRepo(ctx.db) : null;
-  const build = (config: Config) => createAlertEngine({ db: ctx.db, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname });
+  const build = (config: Config, history?: RuleHistory) =>
+    createAlertEngine({ db: ctx.db, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname, ...(history ? { history } : {}) });
+  /** Trend history for `config`: the running engine's when its windows are the same, else refilled from the store. */
+  const historyFor = (config: Config, current?: RuleHistory): RuleHistory => {
+    const windows = historyWindows(config.rules);
+    if (current && current.processWindowMs === windows.processWindowMs && current.hostWindowMs === windows.hostWindowMs) return current;
+    return historyFromStore(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
+  };
   let engine = build(ctx.config);
   let cursor = 0;
   let buffered: Incident[] = [];
@@ -122,6 +132,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   return {
     name: 'alerts',
     start() {
+      engine = build(ctx.config, historyFor(ctx.config));
       const saved = repo.getMeta<number>(CURSOR_KEY);
       if (saved !== undefined) cursor = saved;
       else {
@@ -142,7 +153,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       run(null, true, nowMs);
     },
     reload(config: Config) {
-      engine = build(config);
+      engine = build(config, historyFor(config, engine.history()));
     },
     engine: () => engine,
   };

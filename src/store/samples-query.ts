@@ -103,7 +103,16 @@ export function snapshotAt(db: Database, tsMs: number): HostSnapshot | null {
        WHERE p.first_tick_id <= ? AND (p.ended_ms IS NULL OR p.last_tick_id >= ?)`,
     )
     .all(fromId, t.id, t.id, t.id) as (ProcessRow & Omit<SampleRow, 'tick_id' | 'ts_ms'>)[];
-  const processes: ProcessSample[] = rows.map((r) => ({
+  return snapshotOf(
+    t,
+    rows.map((r) => processSampleOf(r, r, t.scale)),
+    cgroupsAt(db, fromId, t.id),
+  );
+}
+
+/** A process as sampled at a tick, from its identity row and its latest change-only row. */
+export function processSampleOf(r: ProcessRow, s: Omit<SampleRow, 'tick_id' | 'ts_ms'>, scale: OomScoreScale): ProcessSample {
+  return {
     bootId: r.boot_id,
     pid: r.pid,
     startTimeTicks: r.start_time_ticks,
@@ -115,15 +124,18 @@ export function snapshotAt(db: Database, tsMs: number): HostSnapshot | null {
     cgroup: r.cgroup,
     unit: r.unit,
     state: '?',
-    rssBytes: r.rss_kib * 1024,
-    swapBytes: r.swap_kib * 1024,
-    pageTablesBytes: r.pgtables_kib * 1024,
-    oomScore: r.oom_score,
-    oomScoreAdj: r.oom_score_adj,
-    risk: riskFromOomScore(r.oom_score, t.scale),
-    immune: isImmune(r.oom_score, r.oom_score_adj, t.scale),
-  }));
-  const cgroups = cgroupsAt(db, fromId, t.id);
+    rssBytes: s.rss_kib * 1024,
+    swapBytes: s.swap_kib * 1024,
+    pageTablesBytes: s.pgtables_kib * 1024,
+    oomScore: s.oom_score,
+    oomScoreAdj: s.oom_score_adj,
+    risk: riskFromOomScore(s.oom_score, scale),
+    immune: isImmune(s.oom_score, s.oom_score_adj, scale),
+  };
+}
+
+/** The host at a stored tick: its memory, the processes and cgroups alive then, ranked as the sampler ranks them live. */
+export function snapshotOf(t: TickRow, processes: ProcessSample[], cgroups: CgroupMemory[]): HostSnapshot {
   const memory = hostMemoryOf(t);
   return {
     takenAtMs: t.ts_ms,
@@ -144,32 +156,36 @@ export function snapshotAt(db: Database, tsMs: number): HostSnapshot | null {
   };
 }
 
+export interface CgroupSampleRow {
+  path: string;
+  version: 1 | 2;
+  usage_kib: number;
+  limit_kib: number;
+  swap_usage_kib: number | null;
+  swap_limit_kib: number | null;
+  oom_kill_count: number | null;
+  oom_count: number | null;
+}
+
+export const cgroupMemoryOf = (r: CgroupSampleRow): CgroupMemory => ({
+  path: r.path,
+  version: r.version,
+  usageBytes: r.usage_kib * 1024,
+  limitBytes: r.limit_kib * 1024,
+  swapUsageBytes: r.swap_usage_kib === null ? null : r.swap_usage_kib * 1024,
+  swapLimitBytes: r.swap_limit_kib === null ? null : r.swap_limit_kib * 1024,
+  oomKillCount: r.oom_kill_count,
+  oomCount: r.oom_count,
+});
+
 function cgroupsAt(db: Database, fromTickId: number, toTickId: number): CgroupMemory[] {
   const rows = db
     .prepare(
       `SELECT c.path, c.version, s.* FROM (SELECT cgroup_id, MAX(tick_id) AS tick_id FROM cgroup_sample WHERE tick_id BETWEEN ? AND ? GROUP BY cgroup_id) m
        JOIN cgroup_sample s ON s.tick_id = m.tick_id AND s.cgroup_id = m.cgroup_id JOIN cgroup c ON c.id = m.cgroup_id ORDER BY c.path`,
     )
-    .all(fromTickId, toTickId) as {
-    path: string;
-    version: 1 | 2;
-    usage_kib: number;
-    limit_kib: number;
-    swap_usage_kib: number | null;
-    swap_limit_kib: number | null;
-    oom_kill_count: number | null;
-    oom_count: number | null;
-  }[];
-  return rows.map((r) => ({
-    path: r.path,
-    version: r.version,
-    usageBytes: r.usage_kib * 1024,
-    limitBytes: r.limit_kib * 1024,
-    swapUsageBytes: r.swap_usage_kib === null ? null : r.swap_usage_kib * 1024,
-    swapLimitBytes: r.swap_limit_kib === null ? null : r.swap_limit_kib * 1024,
-    oomKillCount: r.oom_kill_count,
-    oomCount: r.oom_count,
-  }));
+    .all(fromTickId, toTickId) as CgroupSampleRow[];
+  return rows.map(cgroupMemoryOf);
 }
 
 /** Identities matching a pid or a comm, seen since `sinceMs` (newest first). */

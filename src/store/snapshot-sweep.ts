@@ -1,0 +1,83 @@
+/**
+ * Many past instants in one pass. snapshotAt() reconstructs one instant with two grouped queries; for
+ * the dozens of instants that refill the rules' trend history after a restart, this reads the
+ * change-only rows once, in tick order, from the last keyframe before the first instant, and keeps
+ * each process's latest row as it goes. The result at each instant is the same as snapshotAt()'s.
+ */
+import type { Database } from 'better-sqlite3';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../sample/types.js';
+import { cgroupMemoryOf, processSampleOf, snapshotOf, type CgroupSampleRow, type ProcessRow, type SampleRow, type TickRow } from './samples-query.js';
+
+type Row = Omit<SampleRow, 'ts_ms'> & { process_id: number };
+type Identity = ProcessRow & { first_tick_id: number; last_tick_id: number };
+
+/** Stored ticks of one boot between two instants, oldest first. */
+export function bootTicksBetween(db: Database, bootId: string, fromMs: number, toMs: number): TickRow[] {
+  return db.prepare('SELECT * FROM tick WHERE boot_id = ? AND ts_ms BETWEEN ? AND ? ORDER BY id').all(bootId, fromMs, toMs) as TickRow[];
+}
+
+/**
+ * Snapshots at the given ticks (oldest first, all of one boot). With `withProcesses`, ticks it rejects
+ * come back with the host's memory and cgroups only (no processes, nothing ranked): much cheaper.
+ */
+export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withProcesses: (tick: TickRow) => boolean = () => true): HostSnapshot[] {
+  if (ticks.length === 0) return [];
+  const first = ticks[0];
+  const last = ticks[ticks.length - 1];
+  const kf = db.prepare('SELECT id FROM tick WHERE keyframe = 1 AND boot_id = ? AND id <= ? ORDER BY id DESC LIMIT 1').get(first.boot_id, first.id) as
+    | { id: number }
+    | undefined;
+  const fromId = kf?.id ?? first.id;
+  const steps = db.prepare('SELECT id, keyframe FROM tick WHERE boot_id = ? AND id BETWEEN ? AND ? ORDER BY id').all(first.boot_id, fromId, last.id) as {
+    id: number;
+    keyframe: number;
+  }[];
+  const identities = new Map<number, Identity>();
+  for (const p of db
+    .prepare('SELECT * FROM process WHERE boot_id = ? AND first_tick_id <= ? AND (ended_ms IS NULL OR last_tick_id >= ?)')
+    .iterate(first.boot_id, last.id, fromId) as IterableIterator<Identity>)
+    identities.set(p.id, p);
+
+  const cgroupRows = db
+    .prepare(
+      `SELECT s.tick_id, c.id AS cgroup_id, c.path, c.version, s.usage_kib, s.limit_kib, s.swap_usage_kib, s.swap_limit_kib, s.oom_kill_count, s.oom_count
+       FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id WHERE s.tick_id BETWEEN ? AND ? ORDER BY s.tick_id`,
+    )
+    .all(fromId, last.id) as (CgroupSampleRow & { tick_id: number; cgroup_id: number })[];
+
+  // Streamed: at 8,000 processes the window holds tens of thousands of rows. Nothing else may use the connection until it is done.
+  const samples = db
+    .prepare('SELECT tick_id, process_id, rss_kib, swap_kib, pgtables_kib, oom_score, oom_score_adj FROM sample WHERE tick_id BETWEEN ? AND ? ORDER BY tick_id')
+    .iterate(fromId, last.id) as IterableIterator<Row>;
+  const current = new Map<number, Row>();
+  const currentCgroups = new Map<number, CgroupSampleRow>();
+  const wanted = new Map(ticks.map((t) => [t.id, t]));
+  const out: HostSnapshot[] = [];
+  let next = samples.next().value as Row | undefined;
+  let c = 0;
+  try {
+    for (const step of steps) {
+      // A keyframe holds a row for every live process and cgroup: what it lacks had ended.
+      if (step.keyframe === 1) {
+        current.clear();
+        currentCgroups.clear();
+      }
+      for (; next && next.tick_id <= step.id; next = samples.next().value as Row | undefined) current.set(next.process_id, next);
+      for (; c < cgroupRows.length && cgroupRows[c].tick_id <= step.id; c++) currentCgroups.set(cgroupRows[c].cgroup_id, cgroupRows[c]);
+      const t = wanted.get(step.id);
+      if (!t) continue;
+      const processes: ProcessSample[] = [];
+      if (withProcesses(t))
+        for (const [id, r] of current) {
+          const p = identities.get(id);
+          if (!p || p.first_tick_id > t.id || (p.ended_ms !== null && p.last_tick_id < t.id)) continue;
+          processes.push(processSampleOf(p, r, t.scale));
+        }
+      const cgroups: CgroupMemory[] = [...currentCgroups.values()].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).map(cgroupMemoryOf);
+      out.push(snapshotOf(t, processes, cgroups));
+    }
+  } finally {
+    samples.return?.();
+  }
+  return out;
+}
