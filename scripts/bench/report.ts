@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OomReport } from '../../src/kernel/types.js';
+import { buildInThread, buildInWorker } from '../../src/report/daily-build.js';
 import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport } from '../../src/report/index.js';
 import { openStore } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
@@ -141,5 +142,26 @@ time('daily report (24h, build + email html + text)', () => renderDailyEmail(bui
 // The longest catch-up period (the agent was down for a week): no goal, shown for scale.
 time('daily report over 7 days (catch-up, build)', () => buildDailyReport(db, { fromMs: END_MS - 7 * 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 }), 1, '(no goal)');
 console.log(`check: culprit ${inc.culprit?.comm ?? '-'}, ${inc.rankings.length} rankings, daily top ${daily.topRisk[0]?.comm ?? '-'} of ${daily.topRisk.length + daily.topRiskMore}`);
+
+// The agent builds the daily email in a worker thread: how long its event loop is held meanwhile.
+async function loopBlockDuring(label: string, work: () => Promise<unknown>): Promise<void> {
+  let maxGap = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last - 5);
+    last = now;
+  }, 5);
+  const a = performance.now();
+  await work();
+  const took = performance.now() - a;
+  await new Promise((r) => setTimeout(r, 20)); // let the timer see a block that just ended
+  clearInterval(timer);
+  console.log(`${label.padEnd(46)} took ${took.toFixed(0).padStart(5)} ms   event loop held at most ${maxGap.toFixed(0)} ms`);
+}
+const req = (daysBack: number) => ({ dbPath, fromMs: END_MS - daysBack * 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 });
+await loopBlockDuring('daily email, 24h, in a worker thread (agent)', () => buildInWorker(req(1)));
+await loopBlockDuring('daily email, 7 days, in a worker thread (agent)', () => buildInWorker(req(7)));
+await loopBlockDuring('daily email, 24h, on the main thread', () => buildInThread(db)(req(1)));
 db.close();
 rmSync(dir, { recursive: true, force: true });

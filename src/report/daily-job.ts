@@ -1,6 +1,6 @@
 /**
  * The daily report as an agent job (src/agent/jobs.ts): on its cron time, and once at start for catch-up,
- * build the report of the due period and hand it to the outbox together with the period row, in one
+ * build the report of the due period (in a worker thread: daily-build.ts) and hand it to the outbox together with the period row, in one
  * transaction (store/report-repo.ts). The dispatcher delivers it: at most one report per period, even
  * across restarts.
  */
@@ -9,7 +9,7 @@ import type { JobSpec } from '../agent/jobs.js';
 import type { Config } from '../config/schema.js';
 import type { NotificationDraft } from '../notify/types.js';
 import { createReportRepo } from '../store/report-repo.js';
-import { buildDailyReport, renderDailyEmail } from './index.js';
+import { agentBuilder, buildInThread, type DailyPayloadBuilder } from './daily-build.js';
 import { duePeriod } from './schedule.js';
 
 const KIND = 'daily';
@@ -26,8 +26,16 @@ export function dailyReportChannels(config: Config): string[] {
 
 export type DailyRunResult = { kind: 'sent'; fromMs: number; toMs: number; channels: string[] } | { kind: 'not-due' } | { kind: 'disabled'; reason: string };
 
-/** One run: enqueue the due period's report, or nothing. Synchronous store work; safe to call at any time. */
-export function runDailyReport(ctx: Pick<AgentContext, 'config' | 'db' | 'facts'>, nowMs: number): DailyRunResult {
+/**
+ * One run: enqueue the due period's report, or nothing. The report is built by `build` (default: in
+ * this thread; the agent passes a worker thread); the period row and the outbox rows are written in one
+ * transaction afterwards, so a crash while building sends nothing and the next run builds it again.
+ */
+export async function runDailyReport(
+  ctx: Pick<AgentContext, 'config' | 'db' | 'facts'> & { dbPath?: string },
+  nowMs: number,
+  build: DailyPayloadBuilder = buildInThread(ctx.db),
+): Promise<DailyRunResult> {
   const d = ctx.config.report.daily;
   if (!d.enabled) return { kind: 'disabled', reason: 'report.daily.enabled is false' };
   const channels = dailyReportChannels(ctx.config);
@@ -36,8 +44,7 @@ export function runDailyReport(ctx: Pick<AgentContext, 'config' | 'db' | 'facts'
   const period = duePeriod(d.cron, d.timeZone, nowMs, repo.lastPeriod(KIND)?.periodEndMs ?? null);
   if (!period) return { kind: 'not-due' };
   const host = ctx.facts.hostname;
-  const model = buildDailyReport(ctx.db, { ...period, host, timeZone: d.timeZone, topN: d.topN });
-  const payload = renderDailyEmail(model);
+  const payload = await build({ dbPath: ctx.dbPath ?? ctx.db.name, ...period, host, timeZone: d.timeZone, topN: d.topN });
   const dedupKey = `report|${KIND}|${host}|${period.toMs}`;
   const drafts: NotificationDraft[] = channels.map((channel) => ({
     channel, kind: 'report', groupKey: `report|${KIND}|${host}`, host, createdAtMs: nowMs, dedupKey, alerts: [], report: payload,
@@ -54,13 +61,14 @@ export function dailyReportJob(ctx: AgentContext, opts: { onQueued?: () => void 
   const d = ctx.config.report.daily;
   const log = ctx.log.child({ mod: 'report' });
   if (!d.enabled || dailyReportChannels(ctx.config).length === 0) return null;
+  const build = agentBuilder(ctx.db, ctx.dbPath, log);
   return {
     name: 'daily-report',
     cron: d.cron,
     timeZone: d.timeZone,
     runAtStart: true,
     run: async () => {
-      const r = runDailyReport(ctx, ctx.clock.nowMs());
+      const r = await runDailyReport(ctx, ctx.clock.nowMs(), build);
       if (r.kind === 'sent') {
         log.info({ period: { fromMs: r.fromMs, toMs: r.toMs }, channels: r.channels }, 'daily report queued');
         opts.onQueued?.();

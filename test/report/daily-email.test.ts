@@ -11,6 +11,7 @@ import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import { resolveChannels } from '../../src/notify/channels.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
+import { buildInThread, buildInWorker, workerEntry } from '../../src/report/daily-build.js';
 import { dailyReportJob, runDailyReport } from '../../src/report/daily-job.js';
 import { openStore } from '../../src/store/db.js';
 import { createReportRepo } from '../../src/store/report-repo.js';
@@ -64,7 +65,7 @@ describe('the daily report by email', () => {
     const { db } = buildLeakStore(path);
     const config = configFor(sink.port);
     try {
-      const r = runDailyReport({ config, db, facts }, SCHEDULED + 2 * HOUR);
+      const r = await runDailyReport({ config, db, facts }, SCHEDULED + 2 * HOUR);
       expect(r).toEqual({ kind: 'sent', fromMs: SCHEDULED - DAY, toMs: SCHEDULED, channels: ['mail'] });
       await deliver(db, config, 1, SCHEDULED + 2 * HOUR);
       const [mail] = sink.mails;
@@ -86,22 +87,22 @@ describe('the daily report by email', () => {
     const path = join(tmp.dir, 'oomwatch.db');
     const config = configFor(sink.port);
     let { db } = buildLeakStore(path);
-    expect(runDailyReport({ config, db, facts }, SCHEDULED + 60_000).kind).toBe('sent');
-    expect(runDailyReport({ config, db, facts }, SCHEDULED + 2 * HOUR)).toEqual({ kind: 'not-due' });
+    expect((await runDailyReport({ config, db, facts }, SCHEDULED + 60_000)).kind).toBe('sent');
+    expect(await runDailyReport({ config, db, facts }, SCHEDULED + 2 * HOUR)).toEqual({ kind: 'not-due' });
     await deliver(db, config, 1, SCHEDULED + 2 * HOUR);
     db.close();
 
     // Restart: a new process opens the same file. The period is recorded; nothing is sent again.
     db = openStore(path);
     try {
-      expect(runDailyReport({ config, db, facts }, SCHEDULED + 3 * HOUR)).toEqual({ kind: 'not-due' });
+      expect(await runDailyReport({ config, db, facts }, SCHEDULED + 3 * HOUR)).toEqual({ kind: 'not-due' });
       await deliver(db, config, 1, SCHEDULED + 3 * HOUR);
       expect(sink.mails).toHaveLength(1);
 
       // Down over the next two scheduled times: back on the third day, one report covers both days.
       const back = SCHEDULED + 2 * DAY + 5 * HOUR;
-      expect(runDailyReport({ config, db, facts }, back)).toEqual({ kind: 'sent', fromMs: SCHEDULED, toMs: SCHEDULED + 2 * DAY, channels: ['mail'] });
-      expect(runDailyReport({ config, db, facts }, back + HOUR)).toEqual({ kind: 'not-due' });
+      expect(await runDailyReport({ config, db, facts }, back)).toEqual({ kind: 'sent', fromMs: SCHEDULED, toMs: SCHEDULED + 2 * DAY, channels: ['mail'] });
+      expect(await runDailyReport({ config, db, facts }, back + HOUR)).toEqual({ kind: 'not-due' });
       await deliver(db, config, 2, back + HOUR);
       expect(sink.mails).toHaveLength(2);
       expect(sink.mails[1].subject).toBe('[oomwatch] Daily memory report for web-1: no incidents; no samples in the period; 1 alert still firing');
@@ -124,11 +125,26 @@ describe('the daily report by email', () => {
       await job!.run();
       expect(kicked).toBe(1);
       expect(db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'report'").get()).toEqual({ n: 1 });
+      // built in a worker thread on its own connection: the same email as one built here
+      const queued = JSON.parse((db.prepare("SELECT payload_json FROM outbox WHERE kind = 'report'").get() as { payload_json: string }).payload_json);
+      const here = await buildInThread(db)({ dbPath: path, fromMs: SCHEDULED - DAY, toMs: SCHEDULED, host: 'web-1', timeZone: 'Europe/Berlin', topN: ctx.config.report.daily.topN });
+      expect(queued.report).toEqual(here);
       const noMail = validateConfig({ channels: { out: { type: 'console' } } });
       expect(noMail.ok && dailyReportJob({ ...ctx, config: noMail.config })).toBeNull();
       expect(dailyReportJob({ ...ctx, config: configFor(sink.port, { enabled: false }) })).toBeNull();
     } finally {
       db.close();
     }
+  });
+
+  it('is built in a worker thread by the agent, and a worker failure is an error naming the cause', async () => {
+    expect(workerEntry()).toMatch(/dist\/src\/report\/daily-worker-main\.js$/);
+    const path = join(tmp.dir, 'oomwatch.db');
+    const { db } = buildLeakStore(path);
+    db.close();
+    const req = { dbPath: path, fromMs: SCHEDULED - DAY, toMs: SCHEDULED, host: 'web-1', timeZone: 'Europe/Berlin', topN: 10 };
+    const off = await buildInWorker(req);
+    expect(off.subject).toContain('1 OOM kill');
+    await expect(buildInWorker({ ...req, dbPath: join(tmp.dir, 'missing.db') })).rejects.toThrow(/missing\.db/);
   });
 });
