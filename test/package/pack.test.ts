@@ -60,7 +60,12 @@ describe('npm pack', () => {
       expect(files).toContain(needed);
     }
     const stray = files.filter(
-      (f) => /^(test|scripts|src|dist\/test|dist\/scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f === 'vitest.config.js' || f === 'tsconfig.json',
+      (f) =>
+        /^(test|scripts|src|dist\/test|dist\/scripts)\//.test(f) ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
+        f.endsWith('.map') || // source maps point at src/, which does not ship
+        f === 'vitest.config.js' ||
+        f === 'tsconfig.json',
     );
     expect(stray).toEqual([]);
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/src', 'migrations', 'config']));
