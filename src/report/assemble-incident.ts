@@ -183,7 +183,9 @@ function missingOf(input: IncidentInput): string[] {
   const inc = input.incident;
   if (!input.ticks.length) {
     out.push(
-      inc?.source === 'import'
+      inc && inc.hostname !== input.localHost
+        ? `no sampled history on this host for this kill (it happened on ${inc.hostname}; this database holds ${input.localHost}'s samples): memory, rankings and growth are unknown; the kernel task table is all there is`
+        : inc?.source === 'import'
         ? 'no sampled history on this host for this kill (imported from a log): memory, rankings and growth are unknown; the kernel task table is all there is'
         : 'no sampled history in the window (the agent was not running): memory, rankings and growth are unknown',
     );

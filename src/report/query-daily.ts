@@ -38,9 +38,9 @@ export function fetchDailyInput(db: Database, q: { fromMs: number; toMs: number;
       FROM tick WHERE id BETWEEN ? AND ? ORDER BY id`)
     .all(a, b) as DailyInput['ticks'];
   const last = db.prepare('SELECT scale, hostname FROM tick WHERE id = ?').get(b) as { scale: OomScoreScale; hostname: string } | undefined;
+  // This host's kills only: logs imported from other hosts share the table.
   const incidents = createIncidentsRepo(db)
-    .list({ sinceMs: q.fromMs + 1, limit: 10_000 })
-    .filter((i) => i.timeMs === null || i.timeMs <= q.toMs)
+    .list({ sinceMs: q.fromMs + 1, untilMs: q.toMs, hostname: last?.hostname ?? q.host, limit: 10_000 })
     .reverse();
   // SQLite: bare columns next to MAX() come from the row holding the maximum.
   const peaks = db

@@ -42,6 +42,8 @@ export interface IncidentInput {
   incident: IncidentView | null;
   tasks: OomTaskRow[];
   host: string;
+  /** The host whose samples this database holds. */
+  localHost: string;
   fromMs: number;
   toMs: number;
   ticks: TickRow[];
@@ -73,7 +75,11 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
   const inc = q.incident;
   const tasks = inc?.id != null ? createIncidentsRepo(db).tasks(inc.id) : [];
   const ticks = ticksBetween(db, fromMs, toMs);
-  const bootId = inc?.bootId ?? ticks.at(-1)?.boot_id ?? null;
+  const newest = db.prepare('SELECT hostname FROM tick ORDER BY id DESC LIMIT 1').get() as { hostname: string } | undefined;
+  const localHost = ticks.at(-1)?.hostname ?? newest?.hostname ?? q.host;
+  // A kill imported from another host's log has no history here: this host's samples would be a lie.
+  const sameHost = !inc || inc.hostname === localHost;
+  const bootId = sameHost ? (inc?.bootId ?? ticks.at(-1)?.boot_id ?? null) : null;
   const cgroupPath = inc && inc.constraint === 'memcg' ? inc.oomMemcg : null;
   const localTicks = bootId ? ticks.filter((t) => t.boot_id === bootId) : [];
 
@@ -98,19 +104,21 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
   }
 
   const processes = localTicks.length ? processHistories(db, localTicks[0], localTicks.at(-1)!.id, cgroupPath) : [];
-  const adjChanges = createPolicyRepo(db).listChanges({ sinceMs: q.atMs - WEEK_MS, untilMs: q.atMs + 1 });
+  const adjChanges = sameHost ? createPolicyRepo(db).listChanges({ sinceMs: q.atMs - WEEK_MS, untilMs: q.atMs + 1 }) : [];
   // Kills of this host only: imported logs of other hosts are in the same table.
-  const host = inc?.hostname ?? ticks.at(-1)?.hostname ?? q.host;
+  const host = inc?.hostname ?? localHost;
   const killsThisWeek = db
     .prepare(`SELECT victim_comm AS comm, COUNT(*) AS count FROM incident WHERE victim_comm IS NOT NULL AND COALESCE(ts_ms, created_ms) BETWEEN ? AND ?
       AND hostname = ? GROUP BY victim_comm ORDER BY count DESC, comm`)
     .all(q.atMs - WEEK_MS, q.atMs, host) as { comm: string; count: number }[];
-  const gaps = db
-    .prepare('SELECT start_ms AS startMs, end_ms AS endMs, reason FROM gap WHERE end_ms >= ? AND start_ms <= ? ORDER BY start_ms')
-    .all(fromMs, toMs) as GapRow[];
+  const gaps = sameHost
+    ? (db
+        .prepare('SELECT start_ms AS startMs, end_ms AS endMs, reason FROM gap WHERE end_ms >= ? AND start_ms <= ? ORDER BY start_ms')
+        .all(fromMs, toMs) as GapRow[])
+    : [];
   return {
-    incident: inc, tasks, host, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges,
-    killsThisWeek, nextVictimThisWeek: nextVictims(db, q.atMs - WEEK_MS, q.atMs), gaps,
+    incident: inc, tasks, host, localHost, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges,
+    killsThisWeek, nextVictimThisWeek: sameHost ? nextVictims(db, q.atMs - WEEK_MS, q.atMs) : [], gaps,
   };
 }
 

@@ -190,10 +190,17 @@ export function createIncidentsRepo(db: Database) {
       upsertCursor.run(cursor.bootId, cursor.nextSeq, nowMs);
     },
     /** Newest first; an incident whose time is unknown (a boot-relative log) counts from when it was stored. */
-    list(opts: { sinceMs?: number; limit?: number } = {}): IncidentView[] {
+    /** Newest first. Times are the kill's, or the storing time when the kill's is unknown. */
+    list(opts: { sinceMs?: number; untilMs?: number; hostname?: string; limit?: number } = {}): IncidentView[] {
+      const since = opts.sinceMs ?? null;
+      const until = opts.untilMs ?? null;
+      const host = opts.hostname ?? null;
       const rows = db
-        .prepare(`SELECT * FROM incident WHERE (? IS NULL OR COALESCE(ts_ms, created_ms) >= ?) ORDER BY COALESCE(ts_ms, created_ms) DESC, id DESC LIMIT ?`)
-        .all(opts.sinceMs ?? null, opts.sinceMs ?? null, opts.limit ?? 1000) as IncidentRow[];
+        .prepare(
+          `SELECT * FROM incident WHERE (? IS NULL OR COALESCE(ts_ms, created_ms) >= ?) AND (? IS NULL OR COALESCE(ts_ms, created_ms) <= ?) AND (? IS NULL OR hostname = ?)
+           ORDER BY COALESCE(ts_ms, created_ms) DESC, id DESC LIMIT ?`,
+        )
+        .all(since, since, until, until, host, host, opts.limit ?? 1000) as IncidentRow[];
       return rows.map(viewFromRow);
     },
     get(id: number): IncidentView | null {

@@ -67,10 +67,23 @@ describe('incident report over the "app leak" fixture', () => {
     const r = incidentReport(store.importedId);
     expect(r.memory).toBeNull();
     expect(r.rankings).toEqual([]);
-    expect(r.missing[0]).toMatch(/^no sampled history on this host for this kill \(imported from a log\)/);
+    expect(r.missing[0]).toMatch(/^no sampled history on this host for this kill \(it happened on db-7; this database holds web-1's samples\)/);
     expect(r.kernelTasks).toEqual([{ pid: 4242, name: 'batch-job', rssBytes: 7 * 1024 ** 3, oomScoreAdj: 0, isVictim: true }]);
     expect(r.recommendations).toContain('run the oomwatch agent on db-7 so the next report shows what led up to the kill');
     expectGolden('imported.txt', renderReport(r, 'text'));
+  });
+
+  it("a kill imported from another host inside this host's sampled window gets none of this host's history", () => {
+    const incident = { ...findIncident(store.db, { id: store.importedId })!, timeMs: KILL_MS - 5 * 60_000 };
+    const input = fetchIncidentInput(store.db, { incident, atMs: incident.timeMs, windowMs: 30 * 60_000, host: 'web-1' });
+    expect(input.ticks).toEqual([]);
+    expect(input.adjChanges).toEqual([]);
+    expect(input.gaps).toEqual([]);
+    const r = assembleIncidentReport(input, { timeZone: TZ });
+    expect(r.memory).toBeNull();
+    expect(r.rankings).toEqual([]);
+    expect(r.culprit).toBeNull();
+    expect(r.missing[0]).toContain('it happened on db-7');
   });
 });
 
