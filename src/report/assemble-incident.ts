@@ -2,6 +2,7 @@
  * Assembles the forensic report of one kill (or of an instant) from what query.ts read. Pure: the same
  * input gives the same model, so the fixture tests pin it with golden files.
  */
+import { cgroupDomainBytes } from '../sample/rank.js';
 import { riskFromOomScore } from '../sample/risk.js';
 import type { RankedDomain } from '../store/incidents-history.js';
 import type { IncidentInput, ProcessHistory, ProcessSeriesRow } from './query.js';
@@ -126,8 +127,12 @@ function memoryOf(input: IncidentInput, bucketMs: number): IncidentReport['memor
 function cgroupOf(input: IncidentInput, bucketMs: number): IncidentReport['cgroup'] {
   const cg = input.cgroup;
   if (!cg || !cg.rows.length) return null;
-  let peak = cg.rows[0];
-  for (const r of cg.rows) if (r.usageKib > peak.usageKib) peak = r;
+  // Rows are change-only: the value at the window's start is the last row at or before it; older rows
+  // (read from the keyframe before the window) are not the window's peak.
+  let start = 0;
+  for (let i = 0; i < cg.rows.length; i++) if (cg.rows[i].tsMs <= input.fromMs) start = i;
+  let peak = cg.rows[start];
+  for (let i = start; i < cg.rows.length; i++) if (cg.rows[i].usageKib > peak.usageKib) peak = cg.rows[i];
   const usage = carrySeries(cg.rows, input.fromMs, bucketMs, BUCKETS, null, (r) => r.usageKib * KIB);
   return { path: cg.path, limitBytes: cg.rows[cg.rows.length - 1].limitKib * KIB, peakUsageBytes: peak.usageKib * KIB, peakAtMs: Math.max(peak.tsMs, input.fromMs), usage };
 }
@@ -149,7 +154,9 @@ function riskSeriesOf(input: IncidentInput, rankings: RankingAt[], culprit: Grow
   if (culprit) pids.add(culprit.pid);
   const scale = input.ticks.at(-1)?.scale ?? 'new';
   const lim = input.cgroup?.rows.at(-1);
-  const totalBytes = lim ? (lim.limitKib + (lim.swapLimitKib ?? 0)) * KIB : null;
+  // The same total the rankings use (sample/rank.ts), so the chart and the tables agree.
+  const hostSwap = (input.ticks.at(-1)?.swap_total_kib ?? 0) * KIB;
+  const totalBytes = lim ? cgroupDomainBytes(lim.limitKib * KIB, lim.swapLimitKib === null ? null : lim.swapLimitKib * KIB, hostSwap) : null;
   const risk = (r: ProcessSeriesRow) =>
     input.cgroup
       ? totalBytes

@@ -11,6 +11,14 @@ import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess 
  *   against the cgroup's limit plus its usable swap (mem_cgroup_get_max()); there adj is scaled by the
  *   limit, not by RAM, so it must be computed here: /proc/PID/oom_score always uses the global total.
  */
+/**
+ * The total the kernel scores a memory cgroup's processes against (mem_cgroup_get_max): its limit plus
+ * the swap it may use, which is never more than the host has.
+ */
+export function cgroupDomainBytes(limitBytes: number, swapLimitBytes: number | null, hostSwapTotalBytes: number): number {
+  return limitBytes + Math.min(swapLimitBytes ?? hostSwapTotalBytes, hostSwapTotalBytes);
+}
+
 export function rankDomains(processes: readonly ProcessSample[], cgroups: readonly CgroupMemory[], memory: HostMemory): OomDomain[] {
   const hostTotal = memory.memTotalBytes + memory.swapTotalBytes;
   const host: OomDomain = {
@@ -25,8 +33,7 @@ export function rankDomains(processes: readonly ProcessSample[], cgroups: readon
   };
   const domains: OomDomain[] = [host];
   for (const cg of cgroups) {
-    const usableSwap = Math.min(cg.swapLimitBytes ?? memory.swapTotalBytes, memory.swapTotalBytes);
-    const total = cg.limitBytes + usableSwap;
+    const total = cgroupDomainBytes(cg.limitBytes, cg.swapLimitBytes, memory.swapTotalBytes);
     if (total <= 0) continue;
     const members = processes.filter((p) => p.oomScoreAdj !== -1000 && cgroupWithin(p.cgroup, cg.path));
     domains.push({

@@ -73,6 +73,29 @@ describe('incident report over the "app leak" fixture', () => {
     expectGolden('imported.txt', renderReport(r, 'text'));
   });
 
+  it('takes the cgroup peak inside the window (a row before it only gives the starting value)', () => {
+    const incident = findIncident(store.db, { id: store.incidentId })!;
+    const input = fetchIncidentInput(store.db, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'web-1' });
+    const row = (tsMs: number, mib: number) => ({ tsMs, usageKib: mib * 1024, limitKib: 512 * 1024, swapLimitKib: 0 });
+    input.cgroup = { path: '/system.slice/app.service', rows: [row(input.fromMs - 150_000, 511), row(input.fromMs - 60_000, 300), row(input.fromMs + 600_000, 494)] };
+    const r = assembleIncidentReport(input, { timeZone: TZ });
+    expect(r.cgroup).toMatchObject({ peakUsageBytes: 494 * 1024 ** 2, peakAtMs: input.fromMs + 600_000 });
+  });
+
+  it('scores the cgroup risk chart against the same total as the rankings (limit + the swap the host has)', () => {
+    const incident = findIncident(store.db, { id: store.incidentId })!;
+    const input = fetchIncidentInput(store.db, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'web-1' });
+    const GiB4Kib = 4 * 1024 * 1024;
+    input.ticks = input.ticks.map((t) => ({ ...t, swap_total_kib: GiB4Kib }));
+    input.cgroup = { ...input.cgroup!, rows: input.cgroup!.rows.map((r) => ({ ...r, swapLimitKib: null })) };
+    const r = assembleIncidentReport(input, { timeZone: TZ });
+    const worker = input.processes.find((p) => p.pid === 300)!;
+    const last = worker.rows.at(-1)!;
+    const total = (512 * 1024 + GiB4Kib) * 1024;
+    const expected = Math.round((((last.rssKib + last.swapKib + last.pgtablesKib) * 1024 + (last.oomScoreAdj * total) / 1000) * 1000) / total);
+    expect(r.riskSeries.find((x) => x.pid === 300)!.series.at(-1)).toBe(expected);
+  });
+
   it("a kill imported from another host inside this host's sampled window gets none of this host's history", () => {
     const incident = { ...findIncident(store.db, { id: store.importedId })!, timeMs: KILL_MS - 5 * 60_000 };
     const input = fetchIncidentInput(store.db, { incident, atMs: incident.timeMs, windowMs: 30 * 60_000, host: 'web-1' });
