@@ -8,7 +8,7 @@
  * - grouping by alerting.groupBy labels per channel, with group wait, group interval and repeat
  *   interval; "resolved" only for alerts that were announced, and only where the channel's
  *   sendResolved allows it. OOM kills are events: they never produce a "resolved".
- * dedupKeys are `<channel>|<groupKey>|<seq>|<content hash>`; seq is persisted with the group state in
+ * dedupKeys are `<channel>|<groupKey>|<seq>@<group created at>|<content hash>`; seq is persisted with the group state in
  * the same transaction as the outbox row, so a replay after a crash yields the same key.
  */
 import type { AlertingConfig, InhibitRule } from '../config/sections/rules.js';
@@ -147,10 +147,15 @@ export function planNotifications(input: PlanInput): Plan {
       due = (changed && nowMs - g.lastSentAtMs >= interval) || (firing.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
     }
     if (due) {
-      const alerts = [...firing, ...g.pendingResolved];
+      // An alert that resolved and fired again before this message is only firing: its latest state.
+      const live = new Set(firing.map((a) => a.fingerprint));
+      const alerts = [...firing, ...g.pendingResolved.filter((a) => !live.has(a.fingerprint))];
       g.seq += 1;
       const content = fnv1a(alerts.map((a) => `${a.fingerprint}:${a.state}`).join(','));
-      drafts.push({ channel: g.channel, kind: 'alerts', groupKey: g.groupKey, host: input.host, createdAtMs: nowMs, dedupKey: `${g.channel}|${g.groupKey}|${g.seq}|${content}`, alerts });
+      // The group's creation time tells apart two lives of one group (a condition that ends, and fires
+      // again later, starts a new group at seq 1): the outbox ignores a key it has seen.
+      const dedupKey = `${g.channel}|${g.groupKey}|${g.seq}@${g.createdAtMs}|${content}`;
+      drafts.push({ channel: g.channel, kind: 'alerts', groupKey: g.groupKey, host: input.host, createdAtMs: nowMs, dedupKey, alerts });
       g.lastSentAtMs = nowMs;
       g.notified = firing.map((a) => a.fingerprint);
       g.pendingResolved = [];

@@ -104,7 +104,28 @@ describe('grouping timers', () => {
     expect(keys).toEqual(run());
     expect(keys).toHaveLength(2);
     expect(new Set(keys).size).toBe(2);
-    expect(keys[0]).toMatch(new RegExp(`^slack\\|${HOST}\\|risk\\|1\\|[0-9a-f]{8}$`));
+    expect(keys[0]).toMatch(new RegExp(`^slack\\|${HOST}\\|risk\\|1@\\d+\\|[0-9a-f]{8}$`));
+  });
+
+  it('a condition that ends and fires again later is a new message with a new key (the outbox drops a key it has seen)', () => {
+    const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '0s', groupInterval: '0s' } });
+    const host = alert('mem', 'host', { ruleKind: 'host-memory-available' });
+    const first = p.step(0, [host]).drafts.map((d) => d.dedupKey);
+    const resolvedKeys = p.step(120, [], [resolved(host, 120)]).drafts.map((d) => d.dedupKey);
+    expect(p.groups.size).toBe(0);
+    const again = p.step(3600, [host]).drafts;
+    expect(again.map((d) => d.alerts.map((a) => a.state))).toEqual([['firing']]);
+    expect(new Set([...first, ...resolvedKeys, again[0].dedupKey]).size).toBe(3);
+  });
+
+  it('an alert that resolved and fired again while its group waited is sent once, as firing', () => {
+    const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '0s', groupInterval: '5m' } });
+    const a = alert('risk', 'a');
+    const b = alert('risk', 'b');
+    p.step(0, [a, b]);
+    p.step(60, [b], [resolved(a, 60)]); // waits for the group interval
+    const d = p.step(400, [a, b]).drafts;
+    expect(d.map((x) => x.alerts.map((y) => `${y.fingerprint}:${y.state}`))).toEqual([[`${a.fingerprint}:firing`, `${b.fingerprint}:firing`]]);
   });
 });
 
