@@ -3,7 +3,7 @@
  * same way for every HTTP channel: 2xx delivered; 408, 429 and 5xx retryable (429 with Retry-After);
  * other 4xx permanent; no answer (refused, reset, DNS, timeout) retryable.
  */
-import { delivered, describeNetworkError, failed, parseRetryAfterMs, safeOrigin, type SendOutcome } from './outcome.js';
+import { delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin, type SendOutcome } from './outcome.js';
 
 export interface JsonRequest {
   channel: string;
@@ -31,7 +31,8 @@ export async function requestJson(req: JsonRequest): Promise<SendOutcome> {
       signal: AbortSignal.timeout(req.timeoutMs),
     });
   } catch (err) {
-    return failed(req.channel, true, `${req.what}: ${describeNetworkError(err, where, req.timeoutMs)}`, { cause: err });
+    if (isRequestBuildError(err)) return failed(req.channel, false, `${req.what}: ${describeBuildError(err, where)}`);
+    return failed(req.channel, true, `${req.what}: ${describeNetworkError(err, where, req.timeoutMs)}`);
   }
   let text = '';
   try {

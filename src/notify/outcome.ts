@@ -38,7 +38,43 @@ export function parseRetryAfterMs(header: string | null | undefined, body: strin
   return m ? Math.round(Number(m[1]) * 1000) : undefined;
 }
 
-/** A network-level failure (no HTTP answer) in words, with the fix. Always retryable. */
+/**
+ * Text from an exception, safe to log and store: URLs become their host:port (a webhook's secret is in
+ * its path, a password in its user info) and quoted values (fetch quotes a bad header's value) are hidden.
+ */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => safeOrigin(url))
+    .replace(/"[^"]*"/g, '"(hidden)"')
+    .replace(/'[^']*'/g, "'(hidden)'");
+}
+
+/**
+ * A request that could not even be built (fetch's TypeError before any network I/O: credentials in the
+ * URL, a forbidden port, an invalid header value). Retrying cannot help: the channel's settings must change.
+ */
+export function isRequestBuildError(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name !== 'TypeError') return false;
+  if (e.message !== 'fetch failed') return !e.cause?.code;
+  return e.cause?.message === 'bad port'; // undici refuses "bad ports" before connecting
+}
+
+/** Why a request could not be built, with the fix; no secret in it. */
+export function describeBuildError(err: unknown, where: string): string {
+  const e = err as { message?: string; cause?: { message?: string } };
+  const raw = scrubSecrets(e?.message === 'fetch failed' && e.cause?.message ? e.cause.message : String(e?.message ?? err));
+  const hint = /credentials/i.test(raw)
+    ? 'put the user and password in the channel\'s headers (Authorization), not in the URL'
+    : /port/i.test(raw)
+      ? 'use another port: this one is blocked by the HTTP client for safety'
+      : /header/i.test(raw)
+        ? 'fix the header value (no newlines or control characters; check the secret file for a trailing line)'
+        : 'fix the channel\'s URL and headers';
+  return `the request to ${where} could not be built (${raw}): ${hint}, then run oomwatch test-notify. It will not be retried until the config changes.`;
+}
+
+/** A network-level failure (no HTTP answer) in words, with the fix. Retryable. */
 export function describeNetworkError(err: unknown, where: string, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string; name?: string } };
   const inner = e.cause ?? {};
@@ -63,8 +99,8 @@ export function describeNetworkError(err: unknown, where: string, timeoutMs: num
       return `connecting to ${where} timed out (${code}). Check firewalls and proxies; it will be retried.`;
     default:
       if (/certificate|self[- ]signed|SSL|TLS/i.test(`${code} ${inner.message ?? ''}`)) {
-        return `TLS with ${where} failed (${code || inner.message}). Check the server certificate, or the machine's CA bundle (NODE_EXTRA_CA_CERTS).`;
+        return `TLS with ${where} failed (${scrubSecrets(code || inner.message || '')}). Check the server certificate, or the machine's CA bundle (NODE_EXTRA_CA_CERTS).`;
       }
-      return `request to ${where} failed: ${code || inner.message || e.message || String(err)}. It will be retried.`;
+      return `request to ${where} failed: ${scrubSecrets(code || inner.message || e.message || String(err))}. It will be retried.`;
   }
 }

@@ -8,7 +8,7 @@
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
 import type { ResolvedChannelOf } from '../config/sections/channels.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
-import { delivered, describeNetworkError, failed, parseRetryAfterMs, safeOrigin } from './outcome.js';
+import { delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin } from './outcome.js';
 import { renderSlack } from './render/slack.js';
 
 const PERMANENT_HINTS: Record<string, string> = {
@@ -53,8 +53,10 @@ export function createSlackNotifier(cfg: ResolvedChannelOf<'slack'>, deps: Notif
           const hint = PERMANENT_HINTS[body] ?? 'Slack refused the webhook; retrying will not help. Check webhookUrl, then run oomwatch test-notify ' + cfg.name;
           return failed(cfg.name, false, `${said}: ${hint}.`);
         }
+        // No `cause`: the raw error may quote the webhook URL, whose path is the secret.
         const original = e.original ?? err;
-        return failed(cfg.name, true, `Slack webhook: ${describeNetworkError(original, where, cfg.timeout)}`, { cause: original });
+        if (isRequestBuildError(original)) return failed(cfg.name, false, `Slack webhook: ${describeBuildError(original, where)}`);
+        return failed(cfg.name, true, `Slack webhook: ${describeNetworkError(original, where, cfg.timeout)}`);
       }
     },
   };

@@ -6,7 +6,7 @@ import { createAlertmanagerNotifier } from '../../src/notify/alertmanager.js';
 import { createConsoleNotifier } from '../../src/notify/console.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
 import { messageFromDraft, testMessage } from '../../src/notify/message.js';
-import { parseRetryAfterMs } from '../../src/notify/outcome.js';
+import { parseRetryAfterMs, scrubSecrets } from '../../src/notify/outcome.js';
 import { createWebhookNotifier } from '../../src/notify/webhook.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { alertView, draft, resolvedChannels, T0, tempStore } from './factories.js';
@@ -29,6 +29,27 @@ describe('webhook, Alertmanager and console channels', () => {
       `the webhook at ${new URL(sink.origin).host} answered 401 "unauthorized": the receiver wants credentials. Set them in the channel's headers (e.g. Authorization: {env: HOOK_TOKEN})`,
     );
     expect(!out.ok && out.error.message).not.toContain('token=abc');
+  });
+
+  it('a request that cannot be built (credentials in the URL, a bad header value, a blocked port) is permanent, and its message holds no secret', async () => {
+    const cases: [string, Record<string, unknown>, Record<string, string>, RegExp][] = [
+      ['creds', { url: 'https://ops:HUNTER2PW@127.0.0.1:9443/hook/SECRETTOKEN' }, {}, /not in the URL/],
+      ['header', { url: 'http://127.0.0.1:9443/in', headers: { Authorization: { env: 'HOOK_TOKEN' } } }, { HOOK_TOKEN: 'Bearer TOPSECRET\nTOKEN' }, /header value/],
+      ['port', { url: 'http://127.0.0.1:6666/hook/SECRETTOKEN' }, {}, /another port/],
+    ];
+    for (const [name, extra, env, hint] of cases) {
+      const cfg = resolvedChannels({ hook: { type: 'webhook', ...extra } }, env)[0] as ResolvedChannelOf<'webhook'>;
+      const out = await createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) }).send(messageFromDraft(draft({ channel: 'hook' })));
+      expect(out, name).toMatchObject({ ok: false, retryable: false });
+      const message = !out.ok ? out.error.message : '';
+      expect(message, name).toMatch(hint);
+      expect(message, name).not.toMatch(/HUNTER2PW|SECRETTOKEN|TOPSECRET|ops:/);
+      expect(JSON.stringify(!out.ok && out.error), name).not.toMatch(/HUNTER2PW|SECRETTOKEN|TOPSECRET/);
+    }
+  });
+
+  it('scrubSecrets keeps a URL\'s host:port only and hides quoted values', () => {
+    expect(scrubSecrets('failed for https://u:p@hooks.example.com:8443/services/T/B/XYZ?token=1 with "Bearer abc"')).toBe('failed for hooks.example.com:8443 with "(hidden)"');
   });
 
   it('Alertmanager: posts /api/v2/alerts, tests with GET /api/v2/status, and re-posts firing alerts on resendInterval', async () => {
