@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { validateConfig } from '../../src/config/validate.js';
 
 const CONFIG_DIR = join(packageRoot(), 'config');
 
@@ -50,5 +51,33 @@ describe('config loading', () => {
   });
   it('refuses a top level that is not a mapping', () => {
     expect(() => parseConfigText('- a\n- b\n', 't')).toThrow(/top level must be a mapping/);
+  });
+});
+
+describe('values that would break a feature', () => {
+  it('refuses negative durations and sizes, zero timeouts and resend intervals, a repeat interval under a minute, and a recipient that is no address', () => {
+    const r = validateConfig({
+      alerting: { repeatInterval: '0s', groupInterval: -5 },
+      channels: {
+        hook: { type: 'webhook', url: 'http://127.0.0.1:9/x', timeout: 0 },
+        am: { type: 'alertmanager', url: 'http://127.0.0.1:9093/', resendInterval: 0 },
+        mail: { type: 'email', host: 'smtp.example.com', from: 'oomwatch@example.com', to: ['nobody'] },
+      },
+      rules: [{ id: 'leak', kind: 'rss-growth', bytesPerSecond: '1MiB', over: '10m', minRssBytes: -1, for: -60 }],
+    });
+    expect(r.ok).toBe(false);
+    const text = r.ok ? '' : r.errors.join('\n');
+    for (const expected of [
+      /alerting\.repeatInterval: must be at least 60s, got "0s"/,
+      /alerting\.groupInterval: a duration cannot be negative, got -5/,
+      /channels\.hook\.timeout: must be at least 100ms, got 0/,
+      /channels\.am\.resendInterval: must be at least 1s, got 0/,
+      /channels\.mail\.to\.0: expected an email address/,
+      /rules\.0\.minRssBytes: .*a size cannot be negative, got -1/,
+      /rules\.0\.for: .*a duration cannot be negative, got -60/,
+    ])
+      expect(text).toMatch(expected);
+    const ok = validateConfig({ channels: { mail: { type: 'email', host: 'smtp.example.com', from: 'oomwatch@example.com', to: ['On call <oncall@example.com>', 'dba@example.com'] } } });
+    expect(ok.ok).toBe(true);
   });
 });

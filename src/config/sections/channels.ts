@@ -59,7 +59,7 @@ const common = (minIntervalMs: number) => ({
   /** Also send a message when an alert resolves. */
   sendResolved: z.boolean().default(true),
   /** Time limit for one delivery attempt (HTTP request, or each SMTP phase). */
-  timeout: durationMs('timeout').default(10_000),
+  timeout: durationMs('timeout', { minMs: 100 }).default(10_000),
   minInterval: durationMs('minInterval').default(minIntervalMs),
   retry: retrySchema,
   /** When more notifications than this are waiting at once, they go out as one digest message. */
@@ -105,7 +105,7 @@ const emailChannel = z
       .prefault({}),
     auth: authSchema.optional(),
     from: z.string().min(3),
-    to: z.array(z.string().min(3)).min(1, { message: 'list at least one recipient address' }),
+    to: z.array(z.string().regex(/^(?:[^<>@]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, { message: 'expected an email address such as oncall@example.com or "On call <oncall@example.com>"' })).min(1, { message: 'list at least one recipient address' }),
     subjectPrefix: z.string().default('[oomwatch]'),
     ...common(0),
   })
@@ -132,7 +132,7 @@ const alertmanagerChannel = z
      * Firing alerts are re-posted this often; each post says endsAt = now + 4 × resendInterval, as
      * Prometheus does, so Alertmanager resolves them on its own if the agent dies.
      */
-    resendInterval: durationMs('resendInterval').default(60_000),
+    resendInterval: durationMs('resendInterval', { minMs: 1000 }).default(60_000),
     /** Base URL put in generatorURL (e.g. a page about this host); default: none. */
     generatorUrl: z.string().optional(),
     ...common(0),

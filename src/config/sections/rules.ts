@@ -306,7 +306,7 @@ export const alertingSection = z
     /** Minimum time between two notifications of one group when its alerts change. */
     groupInterval: durationMs('alerting.groupInterval').default(ALERTING_DEFAULTS.groupInterval),
     /** A group still firing unchanged is sent again after this. */
-    repeatInterval: durationMs('alerting.repeatInterval').default(ALERTING_DEFAULTS.repeatInterval),
+    repeatInterval: durationMs('alerting.repeatInterval', { minMs: 60_000 }).default(ALERTING_DEFAULTS.repeatInterval),
     /** Ticks to wait for kill evidence after a firing process disappears, before calling it "exited". */
     vanishWaitTicks: z.number().int().min(0).max(100).default(ALERTING_DEFAULTS.vanishWaitTicks),
     inhibit: z.array(inhibitRule).default(ALERTING_DEFAULTS.inhibit),
