@@ -95,6 +95,11 @@ describe('oomwatch alerts / silence', () => {
     expect(bad.code).toBe(64);
     expect(bad.err).toContain('cannot read the matcher "comm": expected NAME=VALUE');
     expect(bad.err).toContain('alerts have no label "colour", so this would never match. Use one of: alertname, host');
+    for (const everything of [['alertname!=nothing'], ['bogus!=x'], ['comm=~.*'], ['comm!~postgres', 'host!=db9']]) {
+      const all = await run('silence', 'add', ...everything.flatMap((m) => ['--match', m]), '--comment', 'x');
+      expect(all.code, everything.join(' ')).toBe(64);
+      expect(all.err).toMatch(/would mute everything .* Add a positive matcher/);
+    }
     const dur = await run('silence', 'add', '--match', 'host=db1', '--for', 'soon', '--comment', 'x');
     expect(dur.err).toMatch(/--for: expected a duration between 1s and 365d/);
     const missing = await run('silence', 'expire', '42');

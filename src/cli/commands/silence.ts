@@ -24,6 +24,11 @@ export function parseMatchers(texts: readonly string[]): LabelMatcher[] {
     else matchers.push(r.matcher);
   }
   if (problems.length) throw new UsageError(problems.join('\n'));
+  // As Alertmanager: matchers that all match an empty (absent) label would mute every alert there is.
+  if (matchers.every((m) => matchesLabels([m], { labels: {}, fingerprint: '' })))
+    throw new UsageError(
+      `silence add: ${matchers.map(formatMatcher).join(' ')} would also match alerts that lack these labels, so it would mute everything (OOM kills and agent health included). Add a positive matcher such as --match alertname=process-risk-high or --match comm=postgres.`,
+    );
   return matchers;
 }
 
