@@ -38,6 +38,7 @@ export function createAgentModules(ctx: AgentContext): AgentModule[] {
   notify = createNotifyModule(ctx, {
     writeConsole: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     firingAlerts: () => engine.engine().firingAlerts(),
+    routeOf: (a) => engine.engine().routeOf(a),
   });
   const jobs: JobSpec[] = [
     {

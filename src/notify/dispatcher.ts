@@ -57,7 +57,7 @@ export interface Dispatcher {
   /** Pending outbox rows per configured channel. */
   queueDepth(): Record<string, number>;
   /** Re-posts the currently firing alerts to every Alertmanager channel whose resendInterval has passed. */
-  resendFiring(alerts: readonly AlertView[]): Promise<void>;
+  resendFiring(alerts: readonly AlertView[], routeOf?: (alert: AlertView) => readonly string[]): Promise<void>;
 }
 
 interface ChannelState {
@@ -215,15 +215,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const counts = repo.pendingCounts();
       return Object.fromEntries([...new Set([...states.keys(), ...Object.keys(counts)])].map((c) => [c, counts[c] ?? 0]));
     },
-    async resendFiring(alerts) {
+    async resendFiring(alerts, routeOf) {
       const firing = alerts.filter((a) => a.state === 'firing');
       const mono = deps.clock.monotonicMs();
+      const routed = (st: ChannelState) => (routeOf ? firing.filter((a) => routeOf(a).includes(st.cfg.name)) : firing);
       await Promise.all(
         [...states.values()]
-          .filter((st) => firing.length > 0 && st.cfg.type === 'alertmanager' && mono - st.lastResendMono >= st.cfg.resendInterval)
+          .filter((st) => st.cfg.type === 'alertmanager' && !st.broken && mono - st.lastResendMono >= st.cfg.resendInterval && routed(st).length > 0)
           .map(async (st) => {
             st.lastResendMono = mono;
-            const msg: OutboundMessage = { kind: 'alerts', channel: st.cfg.name, host: firing[0].host, createdAtMs: deps.clock.nowMs(), alerts: firing, notificationCount: 1 };
+            const mine = routed(st);
+            const msg: OutboundMessage = { kind: 'alerts', channel: st.cfg.name, host: mine[0].host, createdAtMs: deps.clock.nowMs(), alerts: mine, notificationCount: 1 };
             const outcome = await safeSend(st, msg);
             if (!outcome.ok) log.warn({ channel: st.cfg.name, err: outcome.error.message }, 're-posting firing alerts to Alertmanager failed; next try after resendInterval');
           }),

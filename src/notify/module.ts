@@ -17,6 +17,8 @@ export interface NotifyModuleOptions {
   onChannelRecovered?: (channel: string) => void;
   /** The currently firing alerts (from the rules engine), re-posted to Alertmanager channels on their resendInterval. */
   firingAlerts?: () => readonly AlertView[];
+  /** Where each alert is routed (the rules' routing); without it every Alertmanager channel gets every alert. */
+  routeOf?: (alert: AlertView) => readonly string[];
   pollIntervalMs?: number;
 }
 
@@ -48,7 +50,7 @@ export function createNotifyModule(ctx: AgentContext, opts: NotifyModuleOptions 
       current?.kick();
       const firing = opts.firingAlerts?.();
       if (current && firing?.length) {
-        current.resendFiring(firing).catch((err: unknown) => log.warn({ err }, 're-posting firing alerts failed'));
+        current.resendFiring(firing, opts.routeOf).catch((err: unknown) => log.warn({ err }, 're-posting firing alerts failed'));
       }
     },
     reload(config) {

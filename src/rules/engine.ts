@@ -14,7 +14,7 @@ import { storeErrorFrom } from '../store/db.js';
 import { enqueueNotifications } from '../store/outbox-repo.js';
 import { compileRules, evaluateRules, historyWindows } from './evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from './history.js';
-import { planNotifications, type ChannelRoute, type GroupState } from './plan.js';
+import { createRouter, planNotifications, type ChannelRoute, type GroupState } from './plan.js';
 import type { RuleState, TickInput } from './types.js';
 
 export interface AlertEngineDeps {
@@ -38,6 +38,8 @@ export interface AlertEngine {
    * channels were told; the notify module re-posts these to Alertmanager).
    */
   firingAlerts(): AlertView[];
+  /** The channels an alert is routed to (Alertmanager re-posts follow the same routing). */
+  routeOf(alert: AlertView): string[];
   /** The trend history (owned by the engine; handed to the next engine on a reload). */
   history(): RuleHistory;
 }
@@ -112,6 +114,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       return { firing: firing.length, pending, queued: plan.drafts.length };
     },
     history: () => history,
+    routeOf: createRouter(rules, config.alerting, channels),
     firingAlerts() {
       return [...state.instances.values()].filter((i) => i.status === 'firing' && !muted.has(i.fingerprint)).map((i) => i.alert);
     },

@@ -88,16 +88,25 @@ export function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/**
+ * The channels an alert goes to: its rule's `channels`, else alerting.defaultChannels, else every
+ * channel; never the channel an agent-health alert is about.
+ */
+export function createRouter(rules: readonly CompiledRule[], alerting: Pick<AlertingConfig, 'defaultChannels'>, channels: readonly ChannelRoute[]): (a: AlertView) => string[] {
+  const ruleById = new Map(rules.map((r) => [r.id, r]));
+  const all = channels.map((c) => c.name);
+  const known = new Set(all);
+  return (a) => {
+    const wanted = ruleById.get(a.ruleId)?.channels ?? (alerting.defaultChannels.length ? alerting.defaultChannels : all);
+    return wanted.filter((c) => known.has(c) && c !== a.labels.channel);
+  };
+}
+
 export function planNotifications(input: PlanInput): Plan {
   const { alerting, nowMs } = input;
   const ruleById = new Map(input.rules.map((r) => [r.id, r]));
-  const allChannels = input.channels.map((c) => c.name);
   const sendResolved = new Map(input.channels.map((c) => [c.name, c.sendResolved]));
-  const route = (a: AlertView): string[] => {
-    const rule = ruleById.get(a.ruleId);
-    const wanted = rule?.channels ?? (alerting.defaultChannels.length ? alerting.defaultChannels : allChannels);
-    return wanted.filter((c) => sendResolved.has(c) && c !== a.labels.channel);
-  };
+  const route = createRouter(input.rules, alerting, input.channels);
   const groupKeyOf = (a: AlertView): string => alerting.groupBy.map((l) => a.labels[l] ?? '').join('|');
 
   const muted = muteReasons(input.firing, input.silences, alerting.inhibit, nowMs);

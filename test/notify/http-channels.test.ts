@@ -72,6 +72,12 @@ describe('webhook, Alertmanager and console channels', () => {
       expect(posts).toHaveLength(2);
       expect(posts[0].body).toEqual([expect.objectContaining({ labels: expect.objectContaining({ oomwatch_id: 'fp-1' }), endsAt: '2026-11-26T06:04:00.000Z' })]);
       expect((posts[1].body as { endsAt: string }[])[0].endsAt).toBe('2026-11-26T06:05:00.000Z');
+      // re-posts follow the rules' routing: an alert routed elsewhere is not re-posted here
+      clock.advance(60_000);
+      await d.resendFiring(firing, () => ['console']);
+      expect(sink.requests.filter((r) => r.path === '/api/v2/alerts')).toHaveLength(2);
+      await d.resendFiring(firing, () => ['am']);
+      expect(sink.requests.filter((r) => r.path === '/api/v2/alerts')).toHaveLength(3);
     } finally {
       store.cleanup();
     }
