@@ -45,6 +45,9 @@ interface Known {
 /** RSS change (pages, 4 MiB on 4 KiB pages) after which a process's cgroup is read again. */
 const CGROUP_RECHECK_PAGES = 1024;
 
+/** Ticks an emptied memory cgroup is still read (the kill-counter cross-check compares two ticks). */
+const CGROUP_LINGER_TICKS = 3;
+
 /** Processes read between two yields of the sliced tick. */
 const SLICE = 200;
 
@@ -58,6 +61,8 @@ export class Sampler {
   private readonly known = new Map<number, Known>();
   /** Kernel threads seen, by pid → tick (their stat descriptor is kept too). */
   private readonly kthreads = new Map<number, number>();
+  /** Memory cgroups by path → the last tick they held a sampled process. */
+  private readonly cgroupHeld = new Map<string, number>();
   private tickNo = 0;
   private scale: OomScoreScale | null = null;
   private hierarchy: MemoryHierarchy | null | undefined;
@@ -121,7 +126,7 @@ export class Sampler {
       p.immune = isImmune(p.oomScore, p.oomScoreAdj, scale) || p.pid === 1;
     }
     yield;
-    const cgroups = this.readCgroups(processes);
+    const cgroups = this.readCgroups(processes, tick);
     return {
       takenAtMs: nowMs,
       bootId: this.opts.bootId,
@@ -273,15 +278,24 @@ export class Sampler {
   }
 
   /** Memory-limited cgroups holding sampled processes, with their ancestors (a parent's limit covers its children). */
-  private readCgroups(processes: readonly ProcessSample[]): CgroupMemory[] {
+  /**
+   * The memory cgroups of the sampled processes and their ancestors, and those that held one within the
+   * last CGROUP_LINGER_TICKS ticks: when the OOM killer takes a cgroup's only process, the cgroup must
+   * still be read on the next tick, or its kill counter's rise is never seen.
+   */
+  private readCgroups(processes: readonly ProcessSample[], tick: number): CgroupMemory[] {
     const h = this.hierarchy;
     if (!h) return [];
-    const paths = new Set<string>();
-    for (const p of processes) for (const a of withAncestors(p.cgroup)) paths.add(a);
+    for (const p of processes) for (const a of withAncestors(p.cgroup)) this.cgroupHeld.set(a, tick);
     const out: CgroupMemory[] = [];
-    for (const path of [...paths].sort()) {
+    for (const [path, held] of [...this.cgroupHeld].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (tick - held > CGROUP_LINGER_TICKS) {
+        this.cgroupHeld.delete(path);
+        continue;
+      }
       const m = this.opts.cgroupfs.readMemory(h, path);
-      if (m && m !== 'gone') out.push(m);
+      if (m === 'gone') this.cgroupHeld.delete(path);
+      else if (m) out.push(m);
     }
     return out;
   }

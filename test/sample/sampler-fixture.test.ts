@@ -1,4 +1,4 @@
-import { cpSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,30 @@ describe('denied files', () => {
       const r = spawnSync(process.execPath, [script], { uid: 65534, gid: 65534, encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(JSON.parse(r.stdout)).toMatchObject({ denied: 1, sampled: 8, gone: 1 });
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('a memory cgroup whose only processes were just killed', () => {
+  it('is still read for a few ticks, so the rise of its kill counter is seen', () => {
+    const t = makeTempDir('oomwatch-cg-linger-');
+    try {
+      cpSync(join(FX, 'proc', 'busy-host'), join(t.dir, 'proc'), { recursive: true });
+      cpSync(join(FX, 'cgroup', 'v2'), join(t.dir, 'cg'), { recursive: true });
+      const { sampler } = createSampler({ procRoot: join(t.dir, 'proc'), cgroupRoot: join(t.dir, 'cg'), refreshEveryMs: 300_000 });
+      const app = (snap: ReturnType<typeof sampler.takeSnapshot>) => snap.cgroups.find((c) => c.path === '/system.slice/app.service');
+      expect(app(sampler.takeSnapshot(1_700_000_000_000))?.oomKillCount).toBe(2);
+      // the OOM killer takes app.service's processes; the kernel raises the counter
+      for (const pid of ['1700', '1701']) rmSync(join(t.dir, 'proc', pid), { recursive: true });
+      const events = join(t.dir, 'cg', 'system.slice/app.service/memory.events');
+      writeFileSync(events, readFileSync(events, 'utf8').replace('oom_kill 2', 'oom_kill 3'));
+      const after = sampler.takeSnapshot(1_700_000_010_000);
+      expect(after.processes.some((p) => p.cgroup === '/system.slice/app.service')).toBe(false);
+      expect(app(after)?.oomKillCount).toBe(3);
+      for (let i = 2; i <= 4; i++) sampler.takeSnapshot(1_700_000_000_000 + i * 10_000);
+      expect(app(sampler.takeSnapshot(1_700_000_050_000))).toBeUndefined(); // then it is let go
     } finally {
       t.cleanup();
     }
