@@ -66,7 +66,11 @@ export class SamplesRepo {
       updFacts: db.prepare('UPDATE process SET comm = ?, cmdline = ?, exe = ?, cgroup = ?, unit = ?, uid = ? WHERE id = ?'),
       seen: db.prepare('UPDATE process SET last_tick_id = ?, last_seen_ms = ? WHERE id = ?'),
       end: db.prepare('UPDATE process SET last_tick_id = ?, last_seen_ms = ?, ended_ms = ? WHERE id = ?'),
-      closeOpen: db.prepare('UPDATE process SET ended_ms = ? WHERE ended_ms IS NULL'),
+      // Open identities of an earlier run were live at its last tick (the ones that ended during it were closed then).
+      closeOpen: db.prepare(`UPDATE process SET ended_ms = @now,
+        last_tick_id = MAX(last_tick_id, COALESCE((SELECT MAX(id) FROM tick), 0)),
+        last_seen_ms = MAX(last_seen_ms, COALESCE((SELECT ts_ms FROM tick ORDER BY id DESC LIMIT 1), 0))
+        WHERE ended_ms IS NULL`),
       sample: db.prepare('INSERT INTO sample (tick_id, process_id, rss_kib, swap_kib, pgtables_kib, oom_score, oom_score_adj) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       findCg: db.prepare('SELECT id FROM cgroup WHERE path = ?'),
       insCg: db.prepare('INSERT INTO cgroup (path, version) VALUES (?, ?)'),
@@ -125,7 +129,7 @@ export class SamplesRepo {
     const keyframe = firstTick || snap.takenAtMs - this.lastKeyframeMs >= this.opts.keyframeEveryMs;
     const m = snap.memory;
     const tickId = this.tx(() => {
-      if (firstTick) this.st.closeOpen.run(snap.takenAtMs); // processes of an earlier run: their end is unknown, close them now
+      if (firstTick) this.st.closeOpen.run({ now: snap.takenAtMs }); // processes of an earlier run: their end is unknown, close them now
       return Number(
         this.st.tick.run(snap.takenAtMs, snap.bootId, snap.hostname, 0, snap.scale, kib(m.memTotalBytes), kib(m.memAvailableBytes),
           kib(m.memFreeBytes), kib(m.swapTotalBytes), kib(m.swapFreeBytes), snap.psi?.some.avg10 ?? null, snap.psi?.some.avg60 ?? null,

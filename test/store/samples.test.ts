@@ -135,4 +135,27 @@ describe('retention', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM sample WHERE tick_id NOT IN (SELECT id FROM tick)').get()).toEqual({ n: 0 });
     expect(snapshotAt(db, 200_000)!.processes.map((p) => p.rssBytes)).toEqual([30 * MiB]);
   });
+
+  it('keeps the keyframe that anchors the cutoff, so the first instants of the window are still whole', async () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    for (let i = 0; i < 30; i++) repo.writeTick(snapshot(i * 10_000, [proc({ pid: 1 }), proc({ pid: 2 }), proc({ pid: 3, rssBytes: (10 + i) * MiB })]), 1);
+    const before = snapshotAt(db, 100_000)!.processes.map((p) => p.pid).sort();
+    expect(before).toEqual([1, 2, 3]);
+    await pruneHistory(db, 95_000, 100); // between the keyframes at 60 s and 120 s
+    expect((db.prepare('SELECT MIN(ts_ms) AS m FROM tick').get() as { m: number }).m).toBe(60_000);
+    expect(snapshotAt(db, 100_000)!.processes.map((p) => p.pid).sort()).toEqual(before);
+  });
+});
+
+describe('a restart', () => {
+  it('keeps processes that exited while the agent was stopped in the instants before the stop', () => {
+    const first = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    for (let s = 0; s <= 30; s += 10) first.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 2, rssBytes: 200 * MiB })]), 1);
+    expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
+    // stopped between keyframes; pid 2 exits meanwhile; a new run starts
+    const second = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    second.writeTick(snapshot(100_000, [proc({ pid: 1 })]), 1);
+    expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
+    expect(snapshotAt(db, 100_000)!.processes.map((p) => p.pid)).toEqual([1]);
+  });
 });
