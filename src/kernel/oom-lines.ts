@@ -164,11 +164,12 @@ function parseSummary(line: string): OomLine | null {
   let memsAllowed: string | null = null;
   let oomMemcg: string | null = null;
   let taskMemcg: string | null = null;
-  const cs = /^,cpuset=(.*?),mems_allowed=([^,]*)/.exec(middle);
+  // mems_allowed is a node list (%*pbl): "0", "0-3" or "0,2" on machines with non-contiguous nodes.
+  const cs = /^,cpuset=(.*?),mems_allowed=((?:\d+(?:-\d+)?)(?:,\d+(?:-\d+)?)*)?/.exec(middle);
   let rest = middle;
   if (cs) {
     cpuset = cs[1];
-    memsAllowed = cs[2];
+    memsAllowed = cs[2] ?? '';
     rest = middle.slice(cs[0].length);
   }
   const tm = rest.indexOf(',task_memcg=');

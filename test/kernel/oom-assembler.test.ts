@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseLogText } from '../../src/kernel/normalise-log.js';
 import { OomReportAssembler, assembleReports } from '../../src/kernel/oom-assembler.js';
+import { classifyOomLine } from '../../src/kernel/oom-lines.js';
 import type { KernelRecord, OomReport } from '../../src/kernel/types.js';
 import { listFixtures, readFixture } from './fixtures.js';
 
@@ -192,5 +193,15 @@ describe('OomReportAssembler (streaming)', () => {
       expect(reports.length, name).toBeGreaterThan(0);
       for (const r of reports) expect(r.victim !== null || r.flags.includes('truncated'), name).toBe(true);
     }
+  });
+});
+
+describe('the oom-kill summary line', () => {
+  it('reads a mems_allowed node list with commas (non-contiguous NUMA nodes) and keeps oom_memcg', () => {
+    const l = classifyOomLine('oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,2-3,oom_memcg=/ctr,task_memcg=/ctr/app,task=python3,pid=4242,uid=0');
+    expect(l).toMatchObject({ kind: 'summary', constraintRaw: 'CONSTRAINT_MEMCG', cpuset: '/', memsAllowed: '0,2-3', oomMemcg: '/ctr', taskMemcg: '/ctr/app', comm: 'python3', pid: 4242 });
+    const none = classifyOomLine('oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,8,oom_memcg=/ctr,task_memcg=/ctr,task=a,pid=1,uid=0');
+    expect(none).toMatchObject({ memsAllowed: '0,8', oomMemcg: '/ctr' });
+    expect(classifyOomLine('oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=a,pid=1,uid=0')).toMatchObject({ memsAllowed: '0', oomMemcg: null });
   });
 });
