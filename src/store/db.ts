@@ -26,6 +26,8 @@ export function openStore(path: string, opts: OpenOptions = {}): Database {
   }
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    // Opening is lazy: read the schema now, so a file that is not a database fails here, with the fix.
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -35,7 +37,7 @@ export function openStore(path: string, opts: OpenOptions = {}): Database {
   } catch (err) {
     db.close();
     if (err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string' && (err as { code: string }).code.startsWith('SQLITE')) {
-      throw storeErrorFrom(err, path, 'prepare');
+      throw storeErrorFrom(err, path, 'open');
     }
     throw err;
   }

@@ -52,6 +52,17 @@ describe('CLI exit codes and messages', () => {
     expect(r.stderr).toMatch(/--db|store\.path/);
   });
 
+  it('exits 73 with the fix when --db is not a database, for read-only commands too', async () => {
+    const garbage = join(t.dir, 'garbage.db');
+    writeFileSync(garbage, Buffer.alloc(4096, 0x5a));
+    for (const args of [['incidents'], ['history', '1'], ['top', '--at', '1h']]) {
+      const r = await runCli([...args, '--db', garbage]);
+      expect({ args, code: r.code }).toEqual({ args, code: 73 });
+      expect(r.stderr).toContain('not an SQLite database. Point --db / store.path at an oomwatch database file');
+      expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    }
+  });
+
   it.skipIf(process.getuid?.() !== 0)('exits 73 for a non-root user whose database folder is not writable (needs root to switch user)', async () => {
     const dir = join(t.dir, 'locked');
     mkdirSync(dir);

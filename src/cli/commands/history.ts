@@ -59,7 +59,9 @@ export function registerHistory(program: Command, io: CliIo): void {
         }));
         if (opts.json) return printJson(io, { schema: 'oomwatch.history/v1', processes: out });
         const blocks = out.map((p) => {
-          const head = `PID ${p.pid} ${p.comm} (start ${p.startTimeTicks}, uid ${p.uid ?? '?'}) ${p.unit ?? p.cgroup}\n  ${p.cmdline}\n  seen ${p.firstSeen} → ${p.ended ? `ended ${p.ended}` : `still running (last ${p.lastSeen})`}`;
+          // Untrusted fields are neutralised one by one: the header's own line breaks must survive.
+          const t = sanitizeTerminal;
+          const head = `PID ${p.pid} ${t(p.comm)} (start ${p.startTimeTicks}, uid ${p.uid ?? '?'}) ${t(p.unit ?? p.cgroup)}\n  ${t(p.cmdline)}\n  seen ${p.firstSeen} → ${p.ended ? `ended ${p.ended}` : `still running (last ${p.lastSeen})`}`;
           if (p.samples.length === 0) return `${head}\n  no stored samples in the window`;
           const spark = `  RSS ${sparkline(p.samples.map((s) => s.rssBytes))}  risk ${sparkline(p.samples.map((s) => s.risk))}`;
           const table = renderTable(p.samples, [
@@ -70,7 +72,7 @@ export function registerHistory(program: Command, io: CliIo): void {
             { header: 'RISK‰', get: (s) => s.risk, align: 'right' },
             { header: 'ADJ', get: (s) => s.oomScoreAdj, align: 'right' },
           ]);
-          return `${sanitizeTerminal(head)}\n${spark}\n${table}`;
+          return `${head}\n${spark}\n${table}`;
         });
         io.out(`${blocks.join('\n\n')}\n(rows are stored on change and at keyframes; each holds until the next)`);
       } finally {
