@@ -72,6 +72,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     if (current && current.processWindowMs === windows.processWindowMs && current.hostWindowMs === windows.hostWindowMs) return current;
     return historyFromStore(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
   };
+  let config = ctx.config;
   let engine = build(ctx.config);
   let cursor = 0;
   let buffered: Incident[] = [];
@@ -88,7 +89,11 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   const health = (samplerStalled: boolean, sampleStoreProblem: string | null = null): HealthFacts => {
     let brokenChannels: string[] = [];
     try {
-      brokenChannels = listChannelHealth(ctx.db).filter((c) => c.state === 'broken').map((c) => c.channel);
+      // Only channels still configured: one removed or renamed in the config is no longer anyone's problem.
+      const configured = new Set(Object.keys(config.channels));
+      brokenChannels = listChannelHealth(ctx.db)
+        .filter((c) => c.state === 'broken' && configured.has(c.channel))
+        .map((c) => c.channel);
     } catch (err) {
       storeProblem ??= (err as Error).message;
     }
@@ -152,8 +157,9 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       buffered.push(inc);
       run(null, true, nowMs);
     },
-    reload(config: Config) {
-      engine = build(config, historyFor(config, engine.history()));
+    reload(next: Config) {
+      config = next;
+      engine = build(next, historyFor(next, engine.history()));
     },
     engine: () => engine,
   };

@@ -106,4 +106,19 @@ describe('alerts agent module', () => {
     again.onTick?.(tick(clock.nowMs() + 10_000, 0));
     expect(drafts().flatMap((d) => d.alerts.map((a) => a.incidentId))).toEqual([recent]);
   });
+
+  it('a broken channel that is no longer configured raises no agent-health alert', () => {
+    const clock = manualClock();
+    const ins = db.prepare("INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)");
+    ins.run('oldslack');
+    ins.run('ops');
+    const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: [{ id: 'health', kind: 'agent-health', for: '0s' }] });
+    if (!v.ok) throw new Error(v.errors.join('\n'));
+    const m = createAlertsModule({ ...context(clock), config: v.config });
+    m.start?.();
+    m.onTick?.(tick(clock.nowMs(), 0));
+    m.onTick?.(tick(clock.nowMs() + 10_000, 0));
+    const subjects = m.engine().firingAlerts().map((a) => a.labels.channel);
+    expect(subjects).toEqual(['ops']);
+  });
 });
