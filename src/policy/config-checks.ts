@@ -23,7 +23,7 @@ export const policyCrossChecks: CrossCheck[] = [
       if (m.exe === undefined && m.user === undefined && m.unit === undefined && m.cgroup === undefined) {
         warnings.push(
           `policy.rules[${r.index}] (${r.id}): protects (${r.oomScoreAdj}) by name or command line only; any local user can start a process ` +
-            'with that name and gain the protection. Add exe (e.g. /usr/sbin/sshd), user, unit or cgroup to its match.',
+            'with that name and gain the protection. Add unit (e.g. ssh.service), cgroup or user to its match (exe works only where the agent may read /proc/PID/exe).',
         );
       }
     }

@@ -75,7 +75,7 @@ describe('policy config', () => {
     const r = validateConfig({ policy: { rules: [{ id: 'sshd', match: { name: 'sshd' }, level: 'immune' }, { id: 'chrome', match: { name: 'chrome' }, level: 'prefer-kill' }] } });
     expect(r.warnings).toEqual([
       'policy.rules[0] (sshd): protects (-1000) by name or command line only; any local user can start a process with that name and gain the protection. ' +
-        'Add exe (e.g. /usr/sbin/sshd), user, unit or cgroup to its match.',
+        'Add unit (e.g. ssh.service), cgroup or user to its match (exe works only where the agent may read /proc/PID/exe).',
     ]);
   });
 

@@ -5,6 +5,8 @@ import { ordinal } from '../../src/policy/effect.js';
 import { GIB, policyOf, proc } from './factories.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { unreadableExe } from '../../src/cli/commands/protect.js';
+import type { HostSnapshot } from '../../src/sample/types.js';
 
 const host = { memory: { memTotalBytes: 24 * GIB, swapTotalBytes: 0 } };
 const uidOf = (name: string) => ({ mysql: 27 })[name];
@@ -148,5 +150,15 @@ describe('the example policy', () => {
       [30, 'ides', 500],
       [40, 'ides-java', 500],
     ]);
+  });
+});
+
+describe('rules on exe where /proc/PID/exe is unreadable', () => {
+  it('the plan says they cannot select those processes and to match on unit or cgroup', () => {
+    const policy = compilePolicy(policyOf({ rules: [{ id: 'ssh', match: { exe: '/usr/sbin/sshd', user: 0 }, level: 'immune' }, { id: 'web', match: { name: 'nginx' }, level: 'protect' }] }));
+    const snap = (exes: (string | null)[]) => ({ processes: exes.map((exe, i) => proc({ pid: 100 + i, exe })) }) as unknown as HostSnapshot;
+    expect(unreadableExe(policy, snap(['/usr/sbin/sshd', null, null]))).toMatch(/^The executable path of 2 processes could not be read, so rule ssh \(exe\) cannot select them: .*CAP_SYS_PTRACE\. Match those rules on unit or cgroup instead\.$/);
+    expect(unreadableExe(policy, snap(['/usr/sbin/sshd']))).toBeNull();
+    expect(unreadableExe(compilePolicy(policyOf({ rules: [{ id: 'web', match: { name: 'nginx' }, level: 'protect' }] })), snap([null]))).toBeNull();
   });
 });

@@ -63,6 +63,18 @@ function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snaps
   return { policy, snapshot, plan, procRoot, dbPath: (cli) => resolveDbPath(config, cli) };
 }
 
+/** Rules on `exe` cannot select processes whose /proc/PID/exe this run could not read: say so, with the way out. */
+export function unreadableExe(policy: CompiledPolicy, snapshot: HostSnapshot): string | null {
+  const rules = policy.rules.filter((r) => r.match.exe !== undefined).map((r) => r.id);
+  if (!rules.length) return null;
+  const unread = snapshot.processes.filter((p) => p.exe === null && p.pid !== 2 && p.ppid !== 2).length;
+  if (!unread) return null;
+  return (
+    `The executable path of ${unread} process${unread === 1 ? '' : 'es'} could not be read, so rule${rules.length === 1 ? '' : 's'} ${rules.join(', ')} (exe) cannot select ${unread === 1 ? 'it' : 'them'}: ` +
+    'reading /proc/PID/exe of a process with more capabilities than oomwatch needs CAP_SYS_PTRACE. Match those rules on unit or cgroup instead.'
+  );
+}
+
 function runPlan(io: CliIo, opts: PlanOpts): void {
   const { policy, snapshot, plan } = preparePlan(io, opts);
   const capSysResource = readCapSysResource('/proc');
@@ -94,6 +106,8 @@ function runPlan(io: CliIo, opts: PlanOpts): void {
     }
   }
   if (unmatched.length) io.out(`\nRules that select no process now: ${unmatched.join(', ')} (a stopped service, a misspelt name, or a user missing from /etc/passwd).`);
+  const exeUnread = unreadableExe(policy, snapshot);
+  if (exeUnread) io.out(`\n${exeUnread}`);
   const refused = plan.filter((e) => e.action === 'set' && e.mayNeedCapability);
   if (refused.length && capSysResource === false) {
     io.out(`\noomwatch lacks CAP_SYS_RESOURCE: ${refused.length} value${refused.length === 1 ? '' : 's'} below 0 would be refused. ${GRANT_CAP_SYS_RESOURCE}`);
