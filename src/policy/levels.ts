@@ -56,7 +56,7 @@ export function translateLegacyOomAdj(oomAdj: number): number {
 export const looksLegacy = (adj: number): boolean => adj !== 0 && adj >= LEGACY_MIN && adj <= LEGACY_MAX;
 
 /** The message for a value on the legacy scale: what it means, the translation, and what to write instead. */
-export function legacyValueMessage(adj: number, key: 'oomScoreAdj' | 'oomAdj' | '--adj'): string {
+export function legacyValueMessage(adj: number, key: 'oomScoreAdj' | 'agentOomScoreAdj' | 'oomAdj' | '--adj'): string {
   const translated = translateLegacyOomAdj(adj);
   const level = Object.entries(LEVELS).find(([, v]) => v === translated)?.[0];
   const pct = ((Math.abs(adj) / 1000) * 100).toFixed(1);
@@ -65,6 +65,10 @@ export function legacyValueMessage(adj: number, key: 'oomScoreAdj' | 'oomAdj' | 
       ? `oomAdj is the legacy oom_adj scale (-17..15), deprecated since Linux 2.6.36`
       : `${adj} looks like a legacy oom_adj value (-17..15); on the oom_score_adj scale (-1000..1000) it would ` +
         `${adj < 0 ? 'discount' : 'add'} only ${pct} % of RAM+swap, which is nearly no ${adj < 0 ? 'protection' : 'effect'}`;
+  if (key === 'agentOomScoreAdj') {
+    // The agent must outlive what it watches, yet stay killable if it leaks: never immune.
+    return `${onNewScale}. Write agentOomScoreAdj: -900 (level: protect) instead, or null to leave the agent's value alone.`;
+  }
   const fix = key === '--adj' ? `--adj ${translated}` : `oomScoreAdj: ${translated}`;
   return (
     `${onNewScale}. On the legacy scale ${adj} translates to ${translated} (adj * 1000 / 17, -17 → -1000). ` +

@@ -79,6 +79,14 @@ describe('oomwatch protect plan|apply', () => {
   it('apply --dry-run writes nothing; apply writes, audits with reason cli, and exits 77 when something stays unprotected', async () => {
     const dry = await run('apply', '--dry-run', '--json', '--db', join(live.dir, 'db.sqlite'));
     expect(JSON.parse(dry.out).counts['would-apply']).toBe(3);
+    // the dry run predicts what the missing capability would refuse
+    const refusedPid = (JSON.parse(dry.out).results as { pid: number; wouldBeRefused: boolean }[]).filter((x) => x.wouldBeRefused).map((x) => x.pid);
+    expect(refusedPid).toEqual(hasCap === false ? [sshd.pid] : []);
+    if (hasCap === false) {
+      const dryText = await run('apply', '--dry-run', '--db', join(live.dir, 'db.sqlite'));
+      expect(dryText.out).toMatch(new RegExp(`\\s${sshd.pid}\\s+sshd\\s+sshd\\s+0\\s+-1000\\s+would be refused \\(no CAP_SYS_RESOURCE\\)`));
+      expect(dryText.out).toContain('oomwatch lacks CAP_SYS_RESOURCE: 1 of these writes would be refused.');
+    }
     expect([adjOf(sshd.pid), adjOf(mysqld.pid), adjOf(chrome.pid)]).toEqual([0, 0, 0]);
 
     const r = await run('apply', '--db', join(live.dir, 'db.sqlite'));

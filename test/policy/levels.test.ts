@@ -74,4 +74,10 @@ describe('parsePasswd', () => {
       ['postgres', 70],
     ]);
   });
+
+  it('a legacy value for the agent itself says to use -900 (protect), never immune', () => {
+    const m = legacyValueMessage(-17, 'agentOomScoreAdj');
+    expect(m).toMatch(/Write agentOomScoreAdj: -900 \(level: protect\) instead, or null/);
+    expect(m).not.toMatch(/immune|oomScoreAdj: -1000/);
+  });
 });

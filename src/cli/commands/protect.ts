@@ -121,13 +121,16 @@ function runApply(io: CliIo, opts: ApplyOpts): void {
   if (!opts.dryRun) audit(dbPath(opts.db), results);
   const counts = countOutcomes(results);
   const denied = results.filter((r) => r.outcome === 'denied' || r.outcome === 'failed');
+  // A dry run writes nothing, so the kernel cannot refuse: predict what the missing capability would refuse.
+  const capSysResource = opts.dryRun ? readCapSysResource('/proc') : null;
+  const wouldBeRefused = (r: ApplyResult) => r.outcome === 'would-apply' && r.entry.mayNeedCapability && capSysResource === false;
   if (denied.length) io.exitCode = 77; // EX_NOPERM: finished, but something stays unprotected
   if (opts.json) {
     printJson(io, {
       dryRun: Boolean(opts.dryRun),
       alreadyRight: plan.length - toWrite.length,
       counts,
-      results: results.map((r) => ({ ...r.entry.process, rule: r.entry.rule.id, fromAdj: r.fromAdj, toAdj: r.toAdj, outcome: r.outcome, message: r.message })),
+      results: results.map((r) => ({ ...r.entry.process, rule: r.entry.rule.id, fromAdj: r.fromAdj, toAdj: r.toAdj, outcome: r.outcome, message: r.message, ...(opts.dryRun ? { wouldBeRefused: wouldBeRefused(r) } : {}) })),
     });
     return;
   }
@@ -139,9 +142,11 @@ function runApply(io: CliIo, opts: ApplyOpts): void {
       { header: 'RULE', get: (r) => r.entry.rule.id, max: 24 },
       { header: 'FROM', get: (r) => r.fromAdj, align: 'right' },
       { header: 'TO', get: (r) => r.toAdj, align: 'right' },
-      { header: 'OUTCOME', get: (r) => r.outcome },
+      { header: 'OUTCOME', get: (r) => (wouldBeRefused(r) ? 'would be refused (no CAP_SYS_RESOURCE)' : r.outcome) },
     ]));
   }
+  const refusedInDryRun = results.filter(wouldBeRefused);
+  if (refusedInDryRun.length) io.out(`\noomwatch lacks CAP_SYS_RESOURCE: ${refusedInDryRun.length} of these writes would be refused. ${GRANT_CAP_SYS_RESOURCE}`);
   // One message for everything the missing capability leaves unprotected, with the fix once; other failures one by one.
   const noCap = denied.filter((r) => r.outcome === 'denied' && r.toAdj < 0);
   if (noCap.length) {
