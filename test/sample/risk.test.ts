@@ -51,6 +51,14 @@ describe('command line redaction', () => {
     expect(out).toEqual(['mysql', '-uroot', '-p***', '--password=***', 'postgres://admin:***@db.example/x', 'token=***', '--api-key', '***', '--name', 'x']);
     expect(out.join(' ')).not.toMatch(/hunter2|abc123|:pw@/);
   });
+  it('hides secrets inside an argument (a URL query, a DSN), URL credentials with an empty user or an @ in the password, and a value starting with "-"', () => {
+    expect(redactArgs(['curl', 'https://api.x.com/v1?token=SECRET1&x=1'])).toEqual(['curl', 'https://api.x.com/v1?token=***&x=1']);
+    expect(redactArgs(['app', '--url=redis://:SECRET6@host:6379'])).toEqual(['app', '--url=redis://:***@host:6379']);
+    expect(redactArgs(['curl', 'https://u:p@ss12@host/path'])).toEqual(['curl', 'https://u:***@host/path']);
+    expect(redactArgs(['app', '--api-key', '-SECRET13', '-v'])).toEqual(['app', '--api-key', '***', '-v']);
+    expect(redactArgs(['psql', 'host=db password=SECRET7 user=x'])).toEqual(['psql', 'host=db password=*** user=x']);
+    expect(redactArgs(['app', '--password', '--verbose'])).toEqual(['app', '--password', '--verbose']);
+  });
   it('leaves -p alone for programs where it is not a password', () => {
     expect(redactArgs(['ssh', '-p2222', 'host'])).toEqual(['ssh', '-p2222', 'host']);
   });
