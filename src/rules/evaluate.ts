@@ -42,7 +42,7 @@ function mergeIncidents(prev: readonly Incident[], fresh: readonly Incident[], n
   return [...byId.values()].sort((a, b) => a.atMs - b.atMs).slice(-RECENT_INCIDENTS_MAX);
 }
 
-function observe(rule: CompiledRule, ctx: KindContext): Observation[] {
+function observe(rule: CompiledRule, ctx: KindContext): Observation[] | null {
   if (isProcessRule(rule)) return observeProcesses(rule, ctx);
   if (isHostRule(rule)) return observeHost(rule, ctx);
   throw new Error(`rules: no evaluator for kind ${rule.kind}`);
@@ -85,7 +85,7 @@ export function evaluateRules(
   for (const rule of rules) {
     const existing = byRule.get(rule.id) ?? new Map<string, InstanceState>();
     byRule.delete(rule.id);
-    let observations: Observation[];
+    let observations: Observation[] | null;
     if (isEventRule(rule)) {
       observations = observeEvents(rule, newIncidents, input.health, input.history);
     } else if (fresh && input.snapshot) {
@@ -99,7 +99,9 @@ export function evaluateRules(
         existing,
       };
       observations = observe(rule, ctx);
-    } else {
+    } else observations = null;
+    if (observations === null) {
+      // Stale data, or this tick lacks what the rule reads: nothing fires or resolves, timers hold.
       for (const inst of existing.values()) apply(stepCarried(inst, nowMs, recentIncidents));
       continue;
     }

@@ -68,9 +68,10 @@ function swapUsed(rule: Of<'swap-used'>, ctx: KindContext): Observation[] {
   ];
 }
 
-function psi(rule: Of<'psi'>, ctx: KindContext): Observation[] {
+/** null when this tick has no PSI reading (a failed read, or a kernel without PSI): the state is held, not cleared. */
+function psi(rule: Of<'psi'>, ctx: KindContext): Observation[] | null {
   const line = ctx.snapshot.psi?.[rule.line];
-  if (!line) return [];
+  if (!line) return null;
   const v = line[rule.window];
   return [
     {
@@ -177,7 +178,8 @@ function timeToOom(rule: Of<'time-to-oom'>, ctx: KindContext): Observation[] {
   return out;
 }
 
-export function observeHost(rule: HostRule, ctx: KindContext): Observation[] {
+/** The host rule's observations; null when the tick lacks the data the rule reads (its instances are carried). */
+export function observeHost(rule: HostRule, ctx: KindContext): Observation[] | null {
   switch (rule.kind) {
     case 'host-memory-available':
       return hostMemory(rule, ctx);
