@@ -47,13 +47,32 @@ export function formatDurationMs(ms: number): string {
  * Parses a point in time for the CLI: an ISO date/time, `now`, or a duration ago (`15m`, `2h`).
  * Returns epoch ms, or null when the text is neither.
  */
-export function parseTimeMs(text: string, nowMs: number): number | null {
+export function parseTimeMs(text: string, nowMs: number, timeZone = 'UTC'): number | null {
   if (text === 'now') return nowMs;
   const ago = parseDurationMs(text);
   if (ago !== null) return nowMs - ago;
+  // A date and time without an offset is a wall-clock time in `timeZone` (the zone reports are shown in),
+  // never in whatever zone this process happens to run with.
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(text.trim());
+  if (local) {
+    const [y, mo, d, h = '0', mi = '0', sec = '0', ms = '0'] = local.slice(1);
+    const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec, +ms.padEnd(3, '0'));
+    if (Number.isNaN(wall)) return null;
+    // The zone's offset at that instant; recomputed once so a DST change between the two is honoured.
+    const first = wall - zoneOffsetMs(timeZone, wall);
+    return wall - zoneOffsetMs(timeZone, first);
+  }
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const t = Date.parse(text);
     return Number.isNaN(t) ? null : t;
   }
   return null;
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at instant `atMs` (ms). */
+export function zoneOffsetMs(timeZone: string, atMs: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(atMs);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(atMs / 1000) * 1000;
 }

@@ -51,7 +51,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .description('Forensic report of an OOM kill (or of the minutes before an instant) from the recorded history; `report daily` for the daily risk report')
     .option('--incident <id>', 'the incident to report on (see oomwatch incidents)')
     .option('--last', 'the latest recorded incident')
-    .option('--at <time>', 'an instant instead of a kill: ISO time, or a duration ago (15m)')
+    .option('--at <time>', 'an instant instead of a kill: ISO time (without an offset: in report.daily.timeZone), or a duration ago (15m)')
     .option('--window <duration>', 'how far back from the kill', '30m')
     .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
     .option('--out <file>', 'write to a file instead of stdout')
@@ -65,12 +65,16 @@ export function registerReport(program: Command, io: CliIo): void {
       const windowMs = durationOf('--window', opts.window);
       const nowMs = Date.now();
       let atMs: number | null = null;
-      if (opts.at !== undefined) {
-        atMs = parseTimeMs(opts.at, nowMs);
-        if (atMs === null) throw new UsageError(`--at: expected an ISO time (2026-11-26T06:00:00Z), "now", or a duration ago (15m), got ${JSON.stringify(opts.at)}.`);
-      }
       const { config, db, dbPath } = openReportStore(io, opts);
       try {
+        if (opts.at !== undefined) {
+          // Without an offset, the time is read in the zone reports are shown in.
+          atMs = parseTimeMs(opts.at, nowMs, config.report.daily.timeZone);
+          if (atMs === null)
+            throw new UsageError(
+              `--at: expected an ISO time (2026-11-26T06:00:00Z, or 2026-11-26 07:00 in ${config.report.daily.timeZone}), "now", or a duration ago (15m), got ${JSON.stringify(opts.at)}.`,
+            );
+        }
         const incident = atMs === null ? findIncident(db, opts.last ? { last: true } : { id: Number(opts.incident) }) : null;
         if (atMs === null && !incident) {
           throw new NotFoundError(

@@ -29,7 +29,7 @@ export function registerTop(program: Command, io: CliIo): void {
   program
     .command('top')
     .description('Who the kernel would kill next in each OOM domain, now or at a past instant')
-    .option('--at <time>', 'a past instant from the store: ISO time, or a duration ago (15m)')
+    .option('--at <time>', 'a past instant from the store: ISO time (without an offset: in report.daily.timeZone), or a duration ago (15m)')
     .option('--cgroup <path>', 'only the domain of this memory cgroup (and the host domain)')
     .option('--json', 'print JSON')
     .option('--watch', 'live view that refreshes in place (Ctrl-C to quit)')
@@ -47,7 +47,7 @@ export function registerTop(program: Command, io: CliIo): void {
       try {
         if (opts.at) {
           if (!db) throw new NotFoundError(`No database at ${dbPath}: --at needs the agent's history. Run oomwatch run first, or pass --db.`);
-          const at = parseTimeMs(opts.at, Date.now());
+          const at = parseTimeMs(opts.at, Date.now(), config.report.daily.timeZone);
           if (at === null) throw new UsageError(`--at: expected an ISO time or a duration ago such as 15m, got ${JSON.stringify(opts.at)}.`);
           const snap = snapshotAt(db, at);
           if (!snap) throw new NotFoundError(`No samples at or before ${new Date(at).toISOString()} in ${dbPath}.`);
