@@ -57,6 +57,14 @@ describe('the shipped unit', () => {
     expect(directives(kmsgOnly).filter((l) => l.startsWith('AmbientCapabilities='))).toEqual(['AmbientCapabilities=', 'AmbientCapabilities=CAP_SYSLOG']);
   });
 
+  it('makes homes read-only instead of hidden when ExecStart runs from one (nvm), so the service can start', () => {
+    const nvm = renderUnit(TEMPLATE, { execStart: '/root/.nvm/versions/node/v20.18.0/bin/node /root/.nvm/versions/node/v20.18.0/lib/node_modules/oomwatch/dist/src/cli/bin.js run', features: ALL });
+    expect(directives(nvm).filter((l) => l.startsWith('ProtectHome='))).toEqual(['ProtectHome=read-only']);
+    const system = renderUnit(TEMPLATE, { execStart: '/usr/bin/oomwatch run', features: ALL });
+    expect(directives(system).filter((l) => l.startsWith('ProtectHome='))).toEqual(['ProtectHome=yes']);
+    expect(directives(renderUnit(TEMPLATE, { execStart: '/usr/bin/node /homework/bin.js run', features: ALL })).filter((l) => l.startsWith('ProtectHome='))).toEqual(['ProtectHome=yes']);
+  });
+
   it.skipIf(!hasSystemdAnalyze)('passes systemd-analyze verify (skipped only where systemd-analyze is not installed)', () => {
     const dir = tempDir();
     // verify checks that ExecStart's program exists and is executable: use this node and this checkout's entry point.

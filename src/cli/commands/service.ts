@@ -35,10 +35,20 @@ export function renderUnit(template: string, opts: { execStart: string; features
       out.push(`# (${open[1]} capabilities left out by oomwatch service install --no-${open[1]})`);
       continue;
     }
+    if (line.startsWith('ProtectHome=') && underHome(opts.execStart)) {
+      // node or oomwatch lives under a home folder (nvm, a checkout): ProtectHome=yes would hide it and the
+      // service would fail with status 203/EXEC. Read-only keeps homes safe from writes.
+      out.push('# ExecStart runs from a home folder (nvm, a checkout): homes are read-only instead of hidden.');
+      out.push('ProtectHome=read-only');
+      continue;
+    }
     out.push(line.startsWith('ExecStart=') ? `ExecStart=${opts.execStart}` : line);
   }
   return out.join('\n');
 }
+
+/** Whether a word of the command line is a path under /home or /root. */
+const underHome = (execStart: string): boolean => /(^|[\s"])\/(home|root)(\/|\s|"|$)/.test(execStart);
 
 /** Quotes one ExecStart word when it needs it (systemd.service(5), "Command lines"). */
 function execWord(word: string): string {
