@@ -8,6 +8,7 @@ import cron from 'node-cron';
 const MINUTE_MS = 60_000;
 const LOOKBACK_MS = 8 * 86_400_000;
 const MAX_CATCH_UP_MS = 7 * 86_400_000;
+const MONTHLY_LOOKBACK_MS = 32 * 86_400_000;
 
 /** The latest scheduled instant at or before `nowMs` (searched up to 8 days back), or null. */
 export function lastScheduledAt(expression: string, timeZone: string, nowMs: number, lookbackMs = LOOKBACK_MS): number | null {
@@ -37,10 +38,15 @@ export interface DailyPeriod {
  * scheduled instant was already reported (or none was found).
  */
 export function duePeriod(expression: string, timeZone: string, nowMs: number, lastSentEndMs: number | null): DailyPeriod | null {
-  const end = lastScheduledAt(expression, timeZone, nowMs);
+  const end = scheduledBefore(expression, timeZone, nowMs);
   if (end === null || (lastSentEndMs !== null && lastSentEndMs >= end)) return null;
   let from: number;
-  if (lastSentEndMs !== null && lastSentEndMs >= end - MAX_CATCH_UP_MS) from = lastSentEndMs;
-  else from = lastScheduledAt(expression, timeZone, end - 1) ?? end - 86_400_000;
+  if (lastSentEndMs !== null) from = Math.max(lastSentEndMs, end - MAX_CATCH_UP_MS); // down for longer than a week: the last week
+  else from = scheduledBefore(expression, timeZone, end - 1) ?? end - 86_400_000;
   return { fromMs: from, toMs: end };
+}
+
+/** lastScheduledAt over 8 days, then (weekly or monthly schedules) up to 32 days back. */
+function scheduledBefore(expression: string, timeZone: string, nowMs: number): number | null {
+  return lastScheduledAt(expression, timeZone, nowMs) ?? lastScheduledAt(expression, timeZone, nowMs - LOOKBACK_MS, MONTHLY_LOOKBACK_MS - LOOKBACK_MS);
 }

@@ -31,6 +31,11 @@ describe('duePeriod', () => {
   });
   it('after downtime, one period covers everything since the last report (at most a week)', () => {
     expect(duePeriod('0 8 * * *', 'UTC', at8 + 3 * D + H, at8)).toEqual({ fromMs: at8, toMs: at8 + 3 * D });
-    expect(duePeriod('0 8 * * *', 'UTC', at8 + 30 * D + H, at8)).toEqual({ fromMs: at8 + 29 * D, toMs: at8 + 30 * D });
+    // down for a month: the report covers the last week, not just the last day
+    expect(duePeriod('0 8 * * *', 'UTC', at8 + 30 * D + H, at8)).toEqual({ fromMs: at8 + 23 * D, toMs: at8 + 30 * D });
+  });
+  it('a monthly schedule finds its last run and covers the month before', () => {
+    const first = Date.UTC(2026, 10, 1, 8);
+    expect(duePeriod('0 8 1 * *', 'UTC', Date.UTC(2026, 10, 26, 12), null)).toEqual({ fromMs: Date.UTC(2026, 9, 1, 8), toMs: first });
   });
 });
