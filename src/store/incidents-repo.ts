@@ -3,6 +3,7 @@
  * the disk within the same event-loop turn it was parsed in, together with the cursor that says it
  * was read, so a restart neither loses nor repeats it (the dedupe key makes a replay a no-op).
  */
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { IncidentSource, IncidentView, VanishedProcess } from '../kernel/incident-view.js';
 import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../kernel/types.js';
@@ -43,7 +44,10 @@ export interface CounterIncident {
 
 function dedupeKey(r: OomReport, ctx: InsertContext): string {
   if (ctx.source === 'kmsg') return `kmsg|${ctx.bootId}|${r.killSeq ?? `t${r.firstSeq}`}`;
-  return ['import', ctx.hostname, ctx.bootId ?? '', r.monotonicUs ?? '', r.wallMs ?? '', r.victim?.pid ?? '', r.killSeq ?? ''].join('|');
+  // A log without the kernel's timestamps (prefix stripped) leaves little to tell two kills apart: the
+  // report's own lines do (the same log imported twice still gives the same key).
+  const content = r.monotonicUs === null ? createHash('sha1').update(r.rawLines.join('\n')).digest('hex').slice(0, 16) : '';
+  return ['import', ctx.hostname, ctx.bootId ?? '', r.monotonicUs ?? '', r.wallMs ?? '', r.victim?.pid ?? '', r.killSeq ?? '', content].join('|');
 }
 
 export function createIncidentsRepo(db: Database) {

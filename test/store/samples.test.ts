@@ -9,6 +9,8 @@ import { pruneHistory } from '../../src/store/prune.js';
 import { MigrationChangedError } from '../../src/errors.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
+import { importedReport } from '../fixtures/report/build-store.js';
 import { proc, snapshot } from '../helpers/snapshots.js';
 
 const MiB = 1024 ** 2;
@@ -157,5 +159,17 @@ describe('a restart', () => {
     second.writeTick(snapshot(100_000, [proc({ pid: 1 })]), 1);
     expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
     expect(snapshotAt(db, 100_000)!.processes.map((p) => p.pid)).toEqual([1]);
+  });
+});
+
+describe('imported incidents without the kernel timestamps', () => {
+  it('are told apart by their report lines: the same log twice stores one, a different kill of the same pid stores another', () => {
+    const repo = createIncidentsRepo(db);
+    const base = { ...importedReport(), monotonicUs: null, wallMs: null, killSeq: null, firstSeq: null };
+    const ctx = { source: 'import' as const, hostname: 'web1', bootId: null, nowMs: 1 };
+    expect(repo.insertReport(base, ctx).inserted).toBe(true);
+    expect(repo.insertReport({ ...base }, ctx).inserted).toBe(false);
+    const other = { ...base, rawLines: [...base.rawLines, 'Killed process 4242 (batch-job) total-vm:1kB, anon-rss:2kB'] };
+    expect(repo.insertReport(other, ctx).inserted).toBe(true);
   });
 });
