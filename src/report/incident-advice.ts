@@ -59,15 +59,22 @@ export function recommendIncident(r: IncidentReport, input: IncidentInput): stri
     return unit ? `in ${unit} (systemctl edit ${unit})` : 'in its systemd unit, or with an oomwatch protection rule (docs/protection.md)';
   };
   if (r.culprit && v && !r.culprit.isVictim && r.culprit.growthBytes > 0) {
+    // Unit settings (MemoryMax=, OOMScoreAdjust=) apply to every process of the unit: when both are in one,
+    // they cannot set one apart from the other.
+    const shared = unitOf(r.culprit.pid);
+    const sameUnit = shared !== null && shared === unitOf(v.pid);
     out.push(
       `${r.culprit.comm} (pid ${r.culprit.pid}) grew by ${formatBytes(r.culprit.growthBytes)} in the window but ${v.comm} (pid ${v.pid}) was killed: ` +
-        `cap ${r.culprit.comm} with MemoryMax= ${inUnit(r.culprit.pid)}, or set OOMScoreAdjust=500 so it goes first`,
+        (sameUnit
+          ? `both run in ${shared}, so its MemoryMax= and OOMScoreAdjust= bind them alike; give ${r.culprit.comm} a positive oom_score_adj with an oomwatch protection rule (docs/protection.md) so it goes first, or run it in a unit of its own with its own MemoryMax=`
+          : `cap ${r.culprit.comm} with MemoryMax= ${inUnit(r.culprit.pid)}, or set OOMScoreAdjust=500 so it goes first`),
     );
     const last = r.rankings.at(-1)?.rows ?? [];
     const vRow = last.find((x) => x.isVictim);
     const cRow = last.find((x) => x.pid === r.culprit!.pid);
     if (vRow && cRow && vRow.oomScoreAdj > cRow.oomScoreAdj) {
-      out.push(`${v.comm} has oom_score_adj ${vRow.oomScoreAdj} against ${cRow.comm}'s ${cRow.oomScoreAdj}, which put it first: lower it (OOMScoreAdjust= ${inUnit(v.pid)}) unless it really is the expendable one`);
+      const how = sameUnit ? 'with an oomwatch protection rule; a unit setting would move both' : `OOMScoreAdjust= ${inUnit(v.pid)}`;
+      out.push(`${v.comm} has oom_score_adj ${vRow.oomScoreAdj} against ${cRow.comm}'s ${cRow.oomScoreAdj}, which put it first: lower it (${how}) unless it really is the expendable one`);
     }
   } else if (r.culprit && r.culprit.isVictim) {
     out.push(`${r.culprit.comm} (pid ${r.culprit.pid}) grew by ${formatBytes(r.culprit.growthBytes)} in the window and was killed: look for a leak or an unbounded cache, and bound it with MemoryMax= ${inUnit(r.culprit.pid)}`);
