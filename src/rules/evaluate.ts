@@ -101,8 +101,10 @@ export function evaluateRules(
       observations = observe(rule, ctx);
     } else observations = null;
     if (observations === null) {
-      // Stale data, or this tick lacks what the rule reads: nothing fires or resolves, timers hold.
-      for (const inst of existing.values()) apply(stepCarried(inst, nowMs, recentIncidents));
+      // Stale data, or this tick lacks what the rule reads: nothing fires or resolves. A call between
+      // ticks (no snapshot, data fresh) is not a gap in watching.
+      const unwatched = !input.dataFresh || input.snapshot !== null;
+      for (const inst of existing.values()) apply(stepCarried(inst, nowMs, recentIncidents, unwatched));
       continue;
     }
     const seen = new Set<string>();

@@ -127,10 +127,13 @@ export function stepAbsent(rule: CompiledRule, prev: InstanceState, nowMs: numbe
 }
 
 /**
- * For a rule not evaluated this time (stale data, or a call without a snapshot): nothing moves, except
- * that a vanished subject is resolved as soon as kill evidence names it.
+ * For a rule not evaluated this time (stale data, missing data, or a call between ticks without a
+ * snapshot): nothing moves, except that a vanished subject is resolved as soon as kill evidence names
+ * it. `unwatched` (stale or missing data, not a call between ticks) restarts a pending `for`: it means
+ * the condition held that long, watched, and time without data does not count towards it.
  */
-export function stepCarried(prev: InstanceState, nowMs: number, incidents: readonly Incident[]): StepResult {
+export function stepCarried(prev: InstanceState, nowMs: number, incidents: readonly Incident[], unwatched = false): StepResult {
+  if (unwatched && prev.status === 'pending') return { next: prev.activeSinceMs >= nowMs ? prev : { ...prev, activeSinceMs: nowMs } };
   if (prev.vanishedAtMs === undefined) return { next: prev };
   const kill = findKillEvidence(prev, incidents);
   return kill ? resolve(prev, nowMs, 'oom-killed', { incidentId: kill.id }) : { next: prev };

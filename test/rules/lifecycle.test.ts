@@ -133,6 +133,16 @@ describe('stale data', () => {
     expect(compact(d.tick(snapshot({ atMs: at(30), processes: [risky(100)] })))).toEqual([`resolved(cleared):${SUBJECT}`]);
   });
 
+  it('time without data does not count towards `for`: a pending alert restarts its wait after stale data, not after a call between ticks', () => {
+    const d = driver([riskRule({ for: '60s' })]);
+    expect(compact(d.tick(snapshot({ atMs: at(0), processes: [risky(700)] })))).toEqual([`pending:${SUBJECT}`]);
+    d.tick(null, { nowMs: at(20) }); // an OOM kill evaluated between ticks: not a gap
+    expect(d.state.instances.values().next().value?.activeSinceMs).toBe(at(0));
+    d.tick(snapshot({ atMs: at(600), processes: [risky(700)] }), { dataFresh: false }); // a 10-minute stall
+    expect(d.tick(snapshot({ atMs: at(610), processes: [risky(700)] }))).toEqual([]); // watched for 10 s only
+    expect(compact(d.tick(snapshot({ atMs: at(660), processes: [risky(700)] })))).toEqual([`firing:${SUBJECT}`]);
+  });
+
   it('a call without a snapshot neither fires nor resolves sample rules', () => {
     const d = driver([riskRule({ for: '10s' })]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
