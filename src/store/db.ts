@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { migrate } from './migrate.js';
@@ -18,6 +18,10 @@ export interface OpenOptions {
  */
 export function openStore(path: string, opts: OpenOptions = {}): Database {
   let db: Database;
+  // Virtual filesystems hold no files of ours (and mkdir -p under /proc never returns on some Node versions).
+  if (/^\/(proc|sys)(\/|$)/.test(resolve(path)) && path !== ':memory:') {
+    throw new StoreError(`Cannot open the database ${path}: /proc and /sys are virtual filesystems. Choose a real folder for --db / store.path (e.g. /var/lib/oomwatch/oomwatch.db).`);
+  }
   try {
     if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });

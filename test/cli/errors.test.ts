@@ -63,6 +63,16 @@ describe('CLI exit codes and messages', () => {
     }
   });
 
+  it('exits 73 at once for a database under /proc, and doctor names a file in the way of the database folder', async () => {
+    const r = await runCli(['import', join(import.meta.dirname, '../fixtures/kmsg/3.10.0-514.6.1.el7-global-1.txt'), '--db', '/proc/nope/x.db']);
+    expect(r.code).toBe(73);
+    expect(r.stderr).toContain('/proc and /sys are virtual filesystems');
+    writeFileSync(join(t.dir, 'plainfile'), 'x');
+    const d = await runCli(['doctor', '--db', join(t.dir, 'plainfile', 'x.db')]);
+    expect(d.stdout).toMatch(/database\s+FAIL\s+.*plainfile\/x\.db cannot be created/);
+    expect(d.stdout).toContain('database: Choose another store.path / --db.');
+  });
+
   it.skipIf(process.getuid?.() !== 0)('exits 73 for a non-root user whose database folder is not writable (needs root to switch user)', async () => {
     const dir = join(t.dir, 'locked');
     mkdirSync(dir);

@@ -95,12 +95,17 @@ function checkKmsg(path: string, enabled: boolean): Check {
 
 function checkDatabase(dbPath: string): Check {
   if (!existsSync(dbPath)) {
+    // The nearest existing ancestor decides: it must be a writable folder (the agent creates the rest).
+    let dir = dirname(dbPath);
+    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
     try {
-      const dir = existsSync(dirname(dbPath)) ? dirname(dbPath) : dirname(dirname(dbPath));
+      if (!statSync(dir).isDirectory()) {
+        return { name: 'database', status: 'fail', detail: `${dbPath} cannot be created: ${dir} is a file, not a folder`, fix: 'Choose another store.path / --db.' };
+      }
       accessSync(dir, constants.W_OK);
       return { name: 'database', status: 'ok', detail: `${dbPath} does not exist yet; oomwatch run will create it` };
     } catch {
-      return { name: 'database', status: 'fail', detail: `${dbPath} cannot be created`, fix: `Make ${dirname(dbPath)} writable for this user, or set store.path / --db.` };
+      return { name: 'database', status: 'fail', detail: `${dbPath} cannot be created`, fix: `Make ${dir} writable for this user, or set store.path / --db.` };
     }
   }
   try {
