@@ -17,13 +17,22 @@ export function capLength(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
 }
 
+/** Slack has no escape for its emphasis marks: untrusted text gets look-alikes that format nothing. */
+const MRKDWN_MARKS: Record<string, string> = { '*': '\u2217', '~': '\u223C', '`': '\u02CB' };
+
 /**
  * Escapes text for Slack mrkdwn: `&`, `<` and `>` are the only control characters
- * (https://api.slack.com/reference/surfaces/formatting#escaping).
+ * (https://api.slack.com/reference/surfaces/formatting#escaping); `*`, `~` and backticks, which Slack
+ * cannot escape, become look-alikes (∗ ∼ ˋ) so a name cannot turn the message bold, struck or code.
+ * `_` stays: names use it inside words, where it formats nothing.
  * @example escapeMrkdwn('<!channel>') // '&lt;!channel&gt;'
  */
 export function escapeMrkdwn(s: string): string {
-  return sanitizeTerminal(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return sanitizeTerminal(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*~`]/g, (c) => MRKDWN_MARKS[c]);
 }
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

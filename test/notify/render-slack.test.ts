@@ -47,6 +47,20 @@ describe('renderSlack', () => {
     expect(joined).toContain('\uFFFDexe.txt\uFFFDline2 &amp;');
   });
 
+  it('a name cannot format the message or become a link: emphasis marks get look-alikes, every text is verbatim but a headline with mentions', () => {
+    const name = '*bold* ~gone~ `code` evil.example/login';
+    const a = alertView({ summary: `${name} risk 900`, process: { pid: 1, startTimeTicks: 1, comm: name, cmdline: name, uid: 0, unit: null, cgroup: '/' } });
+    const p = renderSlack(messageFromDraft(draft({ alerts: [a] })), noMentions);
+    const joined = allTexts(p).join('\n');
+    expect(joined).toContain('\u2217bold\u2217 \u223Cgone\u223C \u02CBcode\u02CB evil.example/login');
+    expect(joined).not.toContain('*bold*');
+    const objects = (p.blocks as { text?: { verbatim?: boolean }; fields?: { verbatim?: boolean }[]; elements?: { verbatim?: boolean }[] }[]).flatMap((b) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]).filter(Boolean);
+    expect(objects.every((o) => o!.verbatim === true)).toBe(true);
+    const mentioned = renderSlack(messageFromDraft(draft({ alerts: [alertView({ severity: 'critical' })] })), { mentions: ['<!here>'], mentionAt: 'critical' });
+    expect((mentioned.blocks as { text?: { verbatim?: boolean } }[])[0].text?.verbatim).toBeUndefined();
+    expect((mentioned.blocks as { text?: { verbatim?: boolean } }[])[1].text?.verbatim).toBe(true);
+  });
+
   it('caps 10 kB names inside Slack limits', () => {
     const huge = 'A<'.repeat(5_000);
     const a = alertView({ summary: huge, process: { pid: 1, startTimeTicks: 1, comm: huge, cmdline: huge, uid: 0, unit: huge, cgroup: huge }, details: [{ label: huge, value: huge }] });

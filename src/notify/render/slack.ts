@@ -52,6 +52,12 @@ function alertBlocks(a: AlertView): object[] {
   return [section, { type: 'context', elements: [{ type: 'mrkdwn', text: capMrkdwn(escapeMrkdwn(when), SLACK_MAX_SECTION_CHARS) }] }];
 }
 
+/** Sets verbatim on every mrkdwn text object of a block (its text, fields and context elements). */
+function markVerbatim(block: object): void {
+  const b = block as { text?: { type?: string; verbatim?: boolean }; fields?: { type?: string; verbatim?: boolean }[]; elements?: { type?: string; verbatim?: boolean }[] };
+  for (const t of [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]) if (t?.type === 'mrkdwn') t.verbatim = true;
+}
+
 /** Renders a message as an incoming-webhook payload: Block Kit blocks plus a plain fallback text. */
 export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): IncomingWebhookSendArguments {
   const shouldMention = msg.alerts.some((a) => a.state === 'firing' && severityAtLeast(a.severity, opts.mentionAt));
@@ -89,6 +95,9 @@ export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): Inc
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${hidden} more alert${hidden > 1 ? 's' : ''}. Run \`oomwatch alerts\` on the host to see them all.` } });
     }
   }
+  // verbatim: Slack turns nothing into a link by itself (a process named "evil.example/login" stays text).
+  // The headline keeps Slack's parsing when it carries the configured mentions.
+  for (const [i, b] of blocks.entries()) if (!(i === 0 && mention)) markVerbatim(b);
   // Slack's fallback text may carry mrkdwn too; the same escaping applies.
   const text = capMrkdwn(`${mention}${headline}`, SLACK_MAX_TEXT_CHARS);
   return { text, blocks: blocks as IncomingWebhookSendArguments['blocks'], unfurl_links: false, unfurl_media: false };
