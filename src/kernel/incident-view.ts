@@ -15,6 +15,9 @@ export interface VanishedProcess {
   oomScoreAdj: number;
 }
 
+/** The host name `oomwatch import` gives a log that names no host (dmesg): usually this host's own. */
+export const UNKNOWN_HOST = 'unknown';
+
 export interface IncidentView {
   /** Store id; null for an incident read from a file and not stored. */
   id: number | null;

@@ -45,8 +45,9 @@ export function parseRetryAfterMs(header: string | null | undefined, body: strin
 export function scrubSecrets(text: string): string {
   return text
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => safeOrigin(url))
-    .replace(/"[^"]*"/g, '"(hidden)"')
-    .replace(/'[^']*'/g, "'(hidden)'");
+    // Greedy: a quoted value may hold quotes of its own (Digest username="bob", response="…").
+    .replace(/"[\s\S]*"/g, '"(hidden)"')
+    .replace(/'[\s\S]*'/g, "'(hidden)'");
 }
 
 /**

@@ -5,6 +5,7 @@
 import { cgroupDomainBytes } from '../sample/rank.js';
 import { riskFromOomScore } from '../sample/risk.js';
 import type { RankedDomain } from '../store/incidents-history.js';
+import { UNKNOWN_HOST } from '../kernel/incident-view.js';
 import type { IncidentInput, ProcessHistory, ProcessSeriesRow } from './query.js';
 import { explainDifference, recommendIncident } from './incident-advice.js';
 import { BUCKETS, bucketSeries, carrySeries } from './series.js';
@@ -190,7 +191,7 @@ function missingOf(input: IncidentInput): string[] {
   const inc = input.incident;
   if (!input.ticks.length) {
     out.push(
-      inc && inc.hostname !== input.localHost
+      inc && input.localHost !== null && inc.hostname !== input.localHost && inc.hostname !== UNKNOWN_HOST
         ? `no sampled history on this host for this kill (it happened on ${inc.hostname}; this database holds ${input.localHost}'s samples): memory, rankings and growth are unknown; the kernel task table is all there is`
         : inc?.source === 'import'
         ? 'no sampled history on this host for this kill (imported from a log): memory, rankings and growth are unknown; the kernel task table is all there is'

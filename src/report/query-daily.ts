@@ -3,8 +3,9 @@
  * scanned by its tick range, never by process). Assembly is in assemble-daily.ts (pure).
  */
 import type { Database } from 'better-sqlite3';
-import type { IncidentView } from '../kernel/incident-view.js';
+import { UNKNOWN_HOST, type IncidentView } from '../kernel/incident-view.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
+
 import type { OomScoreScale } from '../sample/types.js';
 
 export interface DailyInput {
@@ -39,8 +40,10 @@ export function fetchDailyInput(db: Database, q: { fromMs: number; toMs: number;
     .all(a, b) as DailyInput['ticks'];
   const last = db.prepare('SELECT scale, hostname FROM tick WHERE id = ?').get(b) as { scale: OomScoreScale; hostname: string } | undefined;
   // This host's kills only: logs imported from other hosts share the table.
+  const thisHost = last?.hostname ?? q.host;
   const incidents = createIncidentsRepo(db)
-    .list({ sinceMs: q.fromMs + 1, untilMs: q.toMs, hostname: last?.hostname ?? q.host, limit: 10_000 })
+    .list({ sinceMs: q.fromMs + 1, untilMs: q.toMs, limit: 10_000 })
+    .filter((i) => i.hostname === thisHost || i.hostname === UNKNOWN_HOST) // a log without host names is usually this host's
     .reverse();
   // SQLite: bare columns next to MAX() come from the row holding the maximum.
   const peaks = db

@@ -4,7 +4,7 @@
  * benchmark exercise the same code the CLI and the daily job run.
  */
 import type { Database } from 'better-sqlite3';
-import type { IncidentView } from '../kernel/incident-view.js';
+import { UNKNOWN_HOST, type IncidentView } from '../kernel/incident-view.js';
 import type { OomTaskRow } from '../kernel/types.js';
 import { rankedCandidates, type RankedDomain } from '../store/incidents-history.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
@@ -42,8 +42,8 @@ export interface IncidentInput {
   incident: IncidentView | null;
   tasks: OomTaskRow[];
   host: string;
-  /** The host whose samples this database holds. */
-  localHost: string;
+  /** The host whose samples this database holds; null when it holds none. */
+  localHost: string | null;
   fromMs: number;
   toMs: number;
   ticks: TickRow[];
@@ -76,9 +76,10 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
   const tasks = inc?.id != null ? createIncidentsRepo(db).tasks(inc.id) : [];
   const ticks = ticksBetween(db, fromMs, toMs);
   const newest = db.prepare('SELECT hostname FROM tick ORDER BY id DESC LIMIT 1').get() as { hostname: string } | undefined;
-  const localHost = ticks.at(-1)?.hostname ?? newest?.hostname ?? q.host;
+  const localHost = ticks.at(-1)?.hostname ?? newest?.hostname ?? null;
   // A kill imported from another host's log has no history here: this host's samples would be a lie.
-  const sameHost = !inc || inc.hostname === localHost;
+  // A log without host names (dmesg) is imported as host "unknown": usually this host's own.
+  const sameHost = !inc || inc.hostname === (localHost ?? q.host) || inc.hostname === UNKNOWN_HOST;
   const bootId = sameHost ? (inc?.bootId ?? ticks.at(-1)?.boot_id ?? null) : null;
   const cgroupPath = inc && inc.constraint === 'memcg' ? inc.oomMemcg : null;
   const localTicks = bootId ? ticks.filter((t) => t.boot_id === bootId) : [];
@@ -106,7 +107,7 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
   const processes = localTicks.length ? processHistories(db, localTicks[0], localTicks.at(-1)!.id, cgroupPath) : [];
   const adjChanges = sameHost ? createPolicyRepo(db).listChanges({ sinceMs: q.atMs - WEEK_MS, untilMs: q.atMs + 1 }) : [];
   // Kills of this host only: imported logs of other hosts are in the same table.
-  const host = inc?.hostname ?? localHost;
+  const host = inc?.hostname ?? localHost ?? q.host;
   const killsThisWeek = db
     .prepare(`SELECT victim_comm AS comm, COUNT(*) AS count FROM incident WHERE victim_comm IS NOT NULL AND COALESCE(ts_ms, created_ms) BETWEEN ? AND ?
       AND hostname = ? GROUP BY victim_comm ORDER BY count DESC, comm`)

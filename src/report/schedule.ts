@@ -40,9 +40,12 @@ export interface DailyPeriod {
 export function duePeriod(expression: string, timeZone: string, nowMs: number, lastSentEndMs: number | null): DailyPeriod | null {
   const end = scheduledBefore(expression, timeZone, nowMs);
   if (end === null || (lastSentEndMs !== null && lastSentEndMs >= end)) return null;
+  const previous = scheduledBefore(expression, timeZone, end - 1) ?? end - 86_400_000;
   let from: number;
-  if (lastSentEndMs !== null) from = Math.max(lastSentEndMs, end - MAX_CATCH_UP_MS); // down for longer than a week: the last week
-  else from = scheduledBefore(expression, timeZone, end - 1) ?? end - 86_400_000;
+  if (lastSentEndMs === null) from = previous;
+  else if (lastSentEndMs >= previous) from = lastSentEndMs; // no run missed: the period since the last report
+  // Runs were missed while the agent was down: catch up since the last report, at most a week (or one period, if longer).
+  else from = Math.max(lastSentEndMs, end - Math.max(MAX_CATCH_UP_MS, end - previous));
   return { fromMs: from, toMs: end };
 }
 

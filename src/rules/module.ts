@@ -81,7 +81,8 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   // Read here, not in start(): the kernel module starts first and may hand over its backlog before.
   let pageSince = repo.getMeta<number>(PAGE_SINCE_KEY);
   if (pageSince === undefined) {
-    pageSince = ctx.clock.nowMs() - HISTORY_GRACE_MS;
+    // A database an earlier version already alerted from (it has a cursor) is not new: page all it missed.
+    pageSince = repo.getMeta<number>(CURSOR_KEY) !== undefined ? 0 : ctx.clock.nowMs() - HISTORY_GRACE_MS;
     repo.setMeta(PAGE_SINCE_KEY, pageSince);
   }
   const isNews = (i: Incident | null): i is Incident => i !== null && i.atMs >= (pageSince as number);

@@ -12,16 +12,17 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
+/** Virtual filesystems hold no files of ours (and mkdir -p under /proc never returns on some Node versions). */
+export const onVirtualFs = (path: string): boolean => /^\/(proc|sys)(\/|$)/.test(resolve(path));
+export const VIRTUAL_FS_FIX = '/proc and /sys are virtual filesystems. Choose a real folder for --db / store.path (e.g. /var/lib/oomwatch/oomwatch.db).';
+
 /**
  * Opens the SQLite store: WAL, synchronous=NORMAL, busy_timeout, foreign keys, then migrations.
  * Errors become StoreErrors whose message names the fix.
  */
 export function openStore(path: string, opts: OpenOptions = {}): Database {
   let db: Database;
-  // Virtual filesystems hold no files of ours (and mkdir -p under /proc never returns on some Node versions).
-  if (/^\/(proc|sys)(\/|$)/.test(resolve(path)) && path !== ':memory:') {
-    throw new StoreError(`Cannot open the database ${path}: /proc and /sys are virtual filesystems. Choose a real folder for --db / store.path (e.g. /var/lib/oomwatch/oomwatch.db).`);
-  }
+  if (path !== ':memory:' && onVirtualFs(path)) throw new StoreError(`Cannot open the database ${path}: ${VIRTUAL_FS_FIX}`);
   try {
     if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new BetterSqlite3(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });

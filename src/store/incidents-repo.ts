@@ -46,8 +46,10 @@ function dedupeKey(r: OomReport, ctx: InsertContext): string {
   if (ctx.source === 'kmsg') return `kmsg|${ctx.bootId}|${r.killSeq ?? `t${r.firstSeq}`}`;
   // A log without the kernel's timestamps (prefix stripped) leaves little to tell two kills apart: the
   // report's own lines do (the same log imported twice still gives the same key).
-  const content = r.monotonicUs === null ? createHash('sha1').update(r.rawLines.join('\n')).digest('hex').slice(0, 16) : '';
-  return ['import', ctx.hostname, ctx.bootId ?? '', r.monotonicUs ?? '', r.wallMs ?? '', r.victim?.pid ?? '', r.killSeq ?? '', content].join('|');
+  // Logs with timestamps keep the key format of earlier versions, so a re-import after an upgrade still matches.
+  const key = ['import', ctx.hostname, ctx.bootId ?? '', r.monotonicUs ?? '', r.wallMs ?? '', r.victim?.pid ?? '', r.killSeq ?? ''];
+  if (r.monotonicUs === null) key.push(createHash('sha1').update(r.rawLines.join('\n')).digest('hex').slice(0, 16));
+  return key.join('|');
 }
 
 export function createIncidentsRepo(db: Database) {

@@ -33,10 +33,17 @@ export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withPr
     keyframe: number;
   }[];
   const identities = new Map<number, Identity>();
-  for (const p of db
-    .prepare('SELECT * FROM process WHERE boot_id = ? AND first_tick_id <= ? AND (ended_ms IS NULL OR last_tick_id >= ?)')
-    .iterate(first.boot_id, last.id, fromId) as IterableIterator<Identity>)
-    identities.set(p.id, p);
+  // Open identities (partial index process_open), and those that ended since the keyframe (index on
+  // last_seen_ms): never every identity of a long boot.
+  const fromMs = (db.prepare('SELECT ts_ms FROM tick WHERE id = ?').get(fromId) as { ts_ms: number } | undefined)?.ts_ms ?? first.ts_ms;
+  const rows = db
+    .prepare(
+      `SELECT * FROM process WHERE boot_id = ? AND ended_ms IS NULL AND first_tick_id <= ?
+       UNION ALL
+       SELECT * FROM process INDEXED BY process_last_seen WHERE last_seen_ms >= ? AND ended_ms IS NOT NULL AND boot_id = ? AND first_tick_id <= ? AND last_tick_id >= ?`,
+    )
+    .iterate(first.boot_id, last.id, fromMs, first.boot_id, last.id, fromId) as IterableIterator<Identity>;
+  for (const p of rows) identities.set(p.id, p);
 
   const cgroupRows = db
     .prepare(

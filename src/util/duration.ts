@@ -53,11 +53,13 @@ export function parseTimeMs(text: string, nowMs: number, timeZone = 'UTC'): numb
   if (ago !== null) return nowMs - ago;
   // A date and time without an offset is a wall-clock time in `timeZone` (the zone reports are shown in),
   // never in whatever zone this process happens to run with.
-  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(text.trim());
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$/.exec(text.trim());
   if (local) {
-    const [y, mo, d, h = '0', mi = '0', sec = '0', ms = '0'] = local.slice(1);
-    const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec, +ms.padEnd(3, '0'));
-    if (Number.isNaN(wall)) return null;
+    const [y, mo, d, h = '0', mi = '0', sec = '0', frac = '0'] = local.slice(1);
+    const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec, +frac.slice(0, 3).padEnd(3, '0'));
+    // Date.UTC rolls 25:00 or month 13 over into the next day or year: refuse instead.
+    const back = new Date(wall);
+    if (Number.isNaN(wall) || back.getUTCMonth() !== +mo - 1 || back.getUTCDate() !== +d || back.getUTCHours() !== +h || back.getUTCMinutes() !== +mi || back.getUTCSeconds() !== +sec) return null;
     // The zone's offset at that instant; recomputed once so a DST change between the two is honoured.
     const first = wall - zoneOffsetMs(timeZone, wall);
     return wall - zoneOffsetMs(timeZone, first);

@@ -71,6 +71,8 @@ describe('CLI exit codes and messages', () => {
     const d = await runCli(['doctor', '--db', join(t.dir, 'plainfile', 'x.db')]);
     expect(d.stdout).toMatch(/database\s+FAIL\s+.*plainfile\/x\.db cannot be created/);
     expect(d.stdout).toContain('database: Choose another store.path / --db.');
+    const p = await runCli(['doctor', '--db', '/proc/oomwatch/oomwatch.db']);
+    expect(p.stdout).toMatch(/database\s+FAIL\s+\/proc\/oomwatch\/oomwatch\.db cannot hold a database/);
   });
 
   it.skipIf(process.getuid?.() !== 0)('exits 73 for a non-root user whose database folder is not writable (needs root to switch user)', async () => {

@@ -50,6 +50,7 @@ describe('webhook, Alertmanager and console channels', () => {
 
   it('scrubSecrets keeps a URL\'s host:port only and hides quoted values', () => {
     expect(scrubSecrets('failed for https://u:p@hooks.example.com:8443/services/T/B/XYZ?token=1 with "Bearer abc"')).toBe('failed for hooks.example.com:8443 with "(hidden)"');
+    expect(scrubSecrets('Headers.append: "Digest username="bob",\n response="6629fae4"" is an invalid header value')).toBe('Headers.append: "(hidden)" is an invalid header value');
   });
 
   it('Alertmanager: posts /api/v2/alerts, tests with GET /api/v2/status, and re-posts firing alerts on resendInterval', async () => {

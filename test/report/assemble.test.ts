@@ -96,6 +96,13 @@ describe('incident report over the "app leak" fixture', () => {
     expect(r.riskSeries.find((x) => x.pid === 300)!.series.at(-1)).toBe(expected);
   });
 
+  it('a kill imported from a log without host names ("unknown") is read against this host\'s history', () => {
+    const incident = { ...findIncident(store.db, { id: store.incidentId })!, hostname: 'unknown', bootId: null };
+    const input = fetchIncidentInput(store.db, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'web-1' });
+    expect(input.ticks.length).toBeGreaterThan(100);
+    expect(assembleIncidentReport(input, { timeZone: TZ }).culprit).toMatchObject({ comm: 'leaky-worker' });
+  });
+
   it("a kill imported from another host inside this host's sampled window gets none of this host's history", () => {
     const incident = { ...findIncident(store.db, { id: store.importedId })!, timeMs: KILL_MS - 5 * 60_000 };
     const input = fetchIncidentInput(store.db, { incident, atMs: incident.timeMs, windowMs: 30 * 60_000, host: 'web-1' });

@@ -34,8 +34,10 @@ describe('duePeriod', () => {
     // down for a month: the report covers the last week, not just the last day
     expect(duePeriod('0 8 * * *', 'UTC', at8 + 30 * D + H, at8)).toEqual({ fromMs: at8 + 23 * D, toMs: at8 + 30 * D });
   });
-  it('a monthly schedule finds its last run and covers the month before', () => {
+  it('a monthly schedule finds its last run and covers the month before, every month', () => {
     const first = Date.UTC(2026, 10, 1, 8);
     expect(duePeriod('0 8 1 * *', 'UTC', Date.UTC(2026, 10, 26, 12), null)).toEqual({ fromMs: Date.UTC(2026, 9, 1, 8), toMs: first });
+    // the next month, with October's report sent: the whole of February, not its last week
+    expect(duePeriod('0 6 1 * *', 'UTC', Date.UTC(2026, 2, 1, 7), Date.UTC(2026, 1, 1, 6))).toEqual({ fromMs: Date.UTC(2026, 1, 1, 6), toMs: Date.UTC(2026, 2, 1, 6) });
   });
 });

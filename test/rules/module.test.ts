@@ -6,6 +6,7 @@ import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
 import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/rules/module.js';
+import { createAlertsRepo } from '../../src/store/alerts-repo.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -120,5 +121,15 @@ describe('alerts agent module', () => {
     m.onTick?.(tick(clock.nowMs() + 10_000, 0));
     const subjects = m.engine().firingAlerts().map((a) => a.labels.channel);
     expect(subjects).toEqual(['ops']);
+  });
+
+  it('a database an earlier version alerted from is not new: a kill it missed while down is paged, however old', () => {
+    const clock = manualClock();
+    createAlertsRepo(db).setMeta('incidentCursor', 0); // written by the earlier version
+    const missed = storeIncident(5, 'java', clock.nowMs() - 3_600_000);
+    const m = createAlertsModule(context(clock));
+    m.start?.();
+    m.onTick?.(tick(clock.nowMs(), 0));
+    expect(drafts().flatMap((d) => d.alerts.map((a) => a.incidentId))).toEqual([missed]);
   });
 });

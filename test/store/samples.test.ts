@@ -171,5 +171,9 @@ describe('imported incidents without the kernel timestamps', () => {
     expect(repo.insertReport({ ...base }, ctx).inserted).toBe(false);
     const other = { ...base, rawLines: [...base.rawLines, 'Killed process 4242 (batch-job) total-vm:1kB, anon-rss:2kB'] };
     expect(repo.insertReport(other, ctx).inserted).toBe(true);
+    // a log with kernel timestamps keeps the key earlier versions stored, so a re-import after an upgrade matches
+    const stamped = { ...importedReport(), monotonicUs: 917_197_581, wallMs: null, killSeq: null };
+    const r = repo.insertReport(stamped, ctx);
+    expect((db.prepare('SELECT dedupe_key AS k FROM incident WHERE id = ?').get(r.id) as { k: string }).k).toBe('import|web1||917197581||4242|');
   });
 });

@@ -17,6 +17,10 @@ describe('parseTimeMs (--at)', () => {
     expect(parseTimeMs('now', NOW)).toBe(NOW);
     expect(parseTimeMs('15m', NOW)).toBe(NOW - 15 * 60_000);
     expect(parseTimeMs('yesterday', NOW)).toBeNull();
+    expect(parseTimeMs('2026-11-26 25:00', NOW, 'UTC')).toBeNull(); // no rolling over into the next day
+    expect(parseTimeMs('2026-13-45 99:99', NOW, 'UTC')).toBeNull();
+    expect(parseTimeMs('2026-02-30', NOW, 'UTC')).toBeNull();
+    expect(new Date(parseTimeMs('2026-11-26T07:00:00.1234', NOW, 'Europe/Berlin')!).toISOString()).toBe('2026-11-26T06:00:00.123Z');
     expect(parseDurationMs('1h30m')).toBe(5_400_000);
   });
 

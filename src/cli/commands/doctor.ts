@@ -6,7 +6,7 @@ import { CgroupFs } from '../../sample/cgroupfs.js';
 import { createSampler } from '../../sample/host.js';
 import { readCapSysResource } from '../../policy/capability.js';
 import { checkProtection } from '../../policy/health.js';
-import { openStore } from '../../store/db.js';
+import { openStore, onVirtualFs, VIRTUAL_FS_FIX } from '../../store/db.js';
 import { formatBytes, formatIso } from '../../util/format.js';
 import { loadConfig } from '../../config/load.js';
 import { printJson, resolveDbPath } from '../common.js';
@@ -94,6 +94,7 @@ function checkKmsg(path: string, enabled: boolean): Check {
 }
 
 function checkDatabase(dbPath: string): Check {
+  if (onVirtualFs(dbPath)) return { name: 'database', status: 'fail', detail: `${dbPath} cannot hold a database`, fix: VIRTUAL_FS_FIX };
   if (!existsSync(dbPath)) {
     // The nearest existing ancestor decides: it must be a writable folder (the agent creates the rest).
     let dir = dirname(dbPath);

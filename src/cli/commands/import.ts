@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { viewFromReport, type IncidentView } from '../../kernel/incident-view.js';
+import { UNKNOWN_HOST, viewFromReport, type IncidentView } from '../../kernel/incident-view.js';
 import { normaliseLogText } from '../../kernel/normalise-log.js';
 import { assembleReports } from '../../kernel/oom-assembler.js';
 import { renderIncidentList } from '../../kernel/render-incident.js';
@@ -33,7 +33,7 @@ export function registerImport(program: Command, io: CliIo): void {
       if (records.length === 0) throw new UsageError(`${file} holds no log lines.`);
       const reports = assembleReports(records);
       for (const r of reports) if (opts.host) r.hostname = opts.host;
-      const host = (r: { hostname: string | null }) => r.hostname ?? 'unknown';
+      const host = (r: { hostname: string | null }) => r.hostname ?? UNKNOWN_HOST;
       let views: IncidentView[] = reports.map((r) => viewFromReport(r, { source: 'import', hostname: host(r) }));
       let stored: { inserted: number; already: number } | null = null;
       if (opts.db !== undefined) {
