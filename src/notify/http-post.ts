@@ -31,7 +31,7 @@ export async function requestJson(req: JsonRequest): Promise<SendOutcome> {
       signal: AbortSignal.timeout(req.timeoutMs),
     });
   } catch (err) {
-    if (isRequestBuildError(err)) return failed(req.channel, false, `${req.what}: ${describeBuildError(err, where)}`);
+    if (isRequestBuildError(err)) return failed(req.channel, false, `${req.what}: ${describeBuildError(err, where, req.channel)}`);
     return failed(req.channel, true, `${req.what}: ${describeNetworkError(err, where, req.timeoutMs)}`);
   }
   let text = '';

@@ -62,7 +62,7 @@ export function isRequestBuildError(err: unknown): boolean {
 }
 
 /** Why a request could not be built, with the fix; no secret in it. */
-export function describeBuildError(err: unknown, where: string): string {
+export function describeBuildError(err: unknown, where: string, channel: string): string {
   const e = err as { message?: string; cause?: { message?: string } };
   const raw = scrubSecrets(e?.message === 'fetch failed' && e.cause?.message ? e.cause.message : String(e?.message ?? err));
   const hint = /credentials/i.test(raw)
@@ -72,7 +72,7 @@ export function describeBuildError(err: unknown, where: string): string {
       : /header/i.test(raw)
         ? 'fix the header value (no newlines or control characters; check the secret file for a trailing line)'
         : 'fix the channel\'s URL and headers';
-  return `the request to ${where} could not be built (${raw}): ${hint}, then run oomwatch test-notify. It will not be retried until the config changes.`;
+  return `the request to ${where} could not be built (${raw}): ${hint}, then run oomwatch test-notify ${channel}. It will not be retried until the config changes.`;
 }
 
 /** A network-level failure (no HTTP answer) in words, with the fix. Retryable. */

@@ -55,7 +55,7 @@ export function createSlackNotifier(cfg: ResolvedChannelOf<'slack'>, deps: Notif
         }
         // No `cause`: the raw error may quote the webhook URL, whose path is the secret.
         const original = e.original ?? err;
-        if (isRequestBuildError(original)) return failed(cfg.name, false, `Slack webhook: ${describeBuildError(original, where)}`);
+        if (isRequestBuildError(original)) return failed(cfg.name, false, `Slack webhook: ${describeBuildError(original, where, cfg.name)}`);
         return failed(cfg.name, true, `Slack webhook: ${describeNetworkError(original, where, cfg.timeout)}`);
       }
     },

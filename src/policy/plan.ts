@@ -1,4 +1,4 @@
-import type { CgroupMemory, HostMemory, ProcessKey, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostMemory, HostSnapshot, ProcessKey, ProcessSample } from '../sample/types.js';
 import { cgroupEffects, type CgroupEffect } from './cgroup-effect.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { ruleFor } from './compile.js';
@@ -139,4 +139,16 @@ export function describeChildren(targetAdj: number, ruleId: string, existing: re
 export function unmatchedRules(policy: CompiledPolicy, plan: readonly PlanEntry[]): string[] {
   const used = new Set(plan.map((e) => e.rule.id));
   return policy.rules.filter((r) => !used.has(r.id)).map((r) => r.id);
+}
+
+/** Rules on `exe` cannot select processes whose /proc/PID/exe this run could not read: say so, with the way out. */
+export function unreadableExe(policy: CompiledPolicy, snapshot: Pick<HostSnapshot, 'processes'>): string | null {
+  const rules = policy.rules.filter((r) => r.match.exe !== undefined).map((r) => r.id);
+  if (!rules.length) return null;
+  const unread = snapshot.processes.filter((p) => p.exe === null && p.pid !== 2 && p.ppid !== 2).length;
+  if (!unread) return null;
+  return (
+    `The executable path of ${unread} process${unread === 1 ? '' : 'es'} could not be read, so rule${rules.length === 1 ? '' : 's'} ${rules.join(', ')} (exe) cannot select ${unread === 1 ? 'it' : 'them'}: ` +
+    'reading /proc/PID/exe of a process with more capabilities than oomwatch needs CAP_SYS_PTRACE. Match those rules on unit or cgroup instead.'
+  );
 }

@@ -64,10 +64,11 @@ export function buildInWorker(req: DailyBuildRequest, opts: { entry?: string; ti
 /** The agent's builder: a worker when one can run, else (or when the worker fails) this thread. */
 export function agentBuilder(db: Database, dbPath: string, log?: Log): DailyPayloadBuilder {
   const here = buildInThread(db);
-  if (dbPath === ':memory:' || !workerEntry()) return here;
+  const entry = dbPath === ':memory:' ? null : workerEntry();
+  if (!entry) return here;
   return async (req) => {
     try {
-      return await buildInWorker(req);
+      return await buildInWorker(req, { entry });
     } catch (err) {
       log?.warn({ err }, `The daily report could not be built in a worker thread (${(err as Error).message}); building it on the main thread`);
       return here(req);

@@ -73,19 +73,19 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     return historyFromStore(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
   };
   let config = ctx.config;
-  let engine = build(ctx.config);
+  // Built (and its trend history refilled) here, not in start(): the kernel module starts first and may
+  // hand over its backlog before.
+  let engine = build(ctx.config, historyFor(ctx.config));
   let cursor = 0;
   let buffered: Incident[] = [];
   let storeProblem: string | undefined;
   let lastHealth: HealthFacts = { samplerStalled: false, brokenChannels: [] };
-  // Read here, not in start(): the kernel module starts first and may hand over its backlog before.
-  let pageSince = repo.getMeta<number>(PAGE_SINCE_KEY);
-  if (pageSince === undefined) {
-    // A database an earlier version already alerted from (it has a cursor) is not new: page all it missed.
-    pageSince = repo.getMeta<number>(CURSOR_KEY) !== undefined ? 0 : ctx.clock.nowMs() - HISTORY_GRACE_MS;
-    repo.setMeta(PAGE_SINCE_KEY, pageSince);
-  }
-  const isNews = (i: Incident | null): i is Incident => i !== null && i.atMs >= (pageSince as number);
+  // Read here too, for the same reason. A database an earlier version already alerted from (it has a
+  // cursor) is not new: it pages all it missed.
+  const savedSince = repo.getMeta<number>(PAGE_SINCE_KEY);
+  const pageSince = savedSince ?? (repo.getMeta<number>(CURSOR_KEY) !== undefined ? 0 : ctx.clock.nowMs() - HISTORY_GRACE_MS);
+  if (savedSince === undefined) repo.setMeta(PAGE_SINCE_KEY, pageSince);
+  const isNews = (i: Incident | null): i is Incident => i !== null && i.atMs >= pageSince;
 
   const health = (samplerStalled: boolean, sampleStoreProblem: string | null = null): HealthFacts => {
     let brokenChannels: string[] = [];
@@ -138,7 +138,6 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   return {
     name: 'alerts',
     start() {
-      engine = build(ctx.config, historyFor(ctx.config));
       const saved = repo.getMeta<number>(CURSOR_KEY);
       if (saved !== undefined) cursor = saved;
       else {

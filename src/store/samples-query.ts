@@ -110,6 +110,18 @@ export function snapshotAt(db: Database, tsMs: number): HostSnapshot | null {
   );
 }
 
+/** A stored sample row's memory and scores, with the risk on the tick's scale. */
+export function sampleValuesOf(s: Omit<SampleRow, 'tick_id' | 'ts_ms'>, scale: OomScoreScale) {
+  return {
+    rssBytes: s.rss_kib * 1024,
+    swapBytes: s.swap_kib * 1024,
+    pageTablesBytes: s.pgtables_kib * 1024,
+    oomScore: s.oom_score,
+    oomScoreAdj: s.oom_score_adj,
+    risk: riskFromOomScore(s.oom_score, scale),
+  };
+}
+
 /** A process as sampled at a tick, from its identity row and its latest change-only row. */
 export function processSampleOf(r: ProcessRow, s: Omit<SampleRow, 'tick_id' | 'ts_ms'>, scale: OomScoreScale): ProcessSample {
   return {
@@ -124,12 +136,7 @@ export function processSampleOf(r: ProcessRow, s: Omit<SampleRow, 'tick_id' | 't
     cgroup: r.cgroup,
     unit: r.unit,
     state: '?',
-    rssBytes: s.rss_kib * 1024,
-    swapBytes: s.swap_kib * 1024,
-    pageTablesBytes: s.pgtables_kib * 1024,
-    oomScore: s.oom_score,
-    oomScoreAdj: s.oom_score_adj,
-    risk: riskFromOomScore(s.oom_score, scale),
+    ...sampleValuesOf(s, scale),
     immune: isImmune(s.oom_score, s.oom_score_adj, scale),
   };
 }

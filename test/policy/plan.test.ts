@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/policy/compile.js';
-import { planAdjustments, unmatchedRules } from '../../src/policy/plan.js';
+import { planAdjustments, unmatchedRules, unreadableExe } from '../../src/policy/plan.js';
 import { ordinal } from '../../src/policy/effect.js';
 import { GIB, policyOf, proc } from './factories.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { unreadableExe } from '../../src/cli/commands/protect.js';
 import type { HostSnapshot } from '../../src/sample/types.js';
 
 const host = { memory: { memTotalBytes: 24 * GIB, swapTotalBytes: 0 } };

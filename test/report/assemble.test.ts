@@ -2,8 +2,7 @@
  * Report assembly as a pure function over a fixture store (real SQLite written through the real repos),
  * pinned with golden files for text, markdown and JSON. UPDATE_GOLDEN=1 rewrites them.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assembleDailyReport } from '../../src/report/assemble-daily.js';
 import { assembleIncidentReport } from '../../src/report/assemble-incident.js';
 import { renderReport } from '../../src/report/index.js';
@@ -11,19 +10,12 @@ import { fetchIncidentInput, findIncident } from '../../src/report/query.js';
 import { fetchDailyInput } from '../../src/report/query-daily.js';
 import type { IncidentReport } from '../../src/report/types.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { buildLeakStore, HOSTILE, KILL_MS, type FixtureStore } from '../fixtures/report/build-store.js';
+import { HOSTILE, KILL_MS, useLeakStore } from '../fixtures/report/build-store.js';
 import { expectGolden } from './golden.js';
 
 const TZ = 'Europe/Berlin';
 const tmp = makeTempDir('oomwatch-report-');
-let store: FixtureStore;
-beforeAll(() => {
-  store = buildLeakStore(join(tmp.dir, 'oomwatch.db'));
-});
-afterAll(() => {
-  store.db.close();
-  tmp.cleanup();
-});
+const store = useLeakStore(tmp);
 
 function incidentReport(id: number): IncidentReport {
   const incident = findIncident(store.db, { id });

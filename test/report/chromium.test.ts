@@ -6,23 +6,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport } from '../../src/report/index.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { buildLeakStore, KILL_MS, type FixtureStore } from '../fixtures/report/build-store.js';
+import { KILL_MS, useLeakStore } from '../fixtures/report/build-store.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`;
 const inCi = process.env.CI === 'true';
 const tmp = makeTempDir('oomwatch-chromium-');
-let store: FixtureStore;
-beforeAll(() => {
-  store = buildLeakStore(join(tmp.dir, 'oomwatch.db'));
-});
-afterAll(() => {
-  store.db.close();
-  tmp.cleanup();
-});
+const store = useLeakStore(tmp);
 
 function chromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const base = [

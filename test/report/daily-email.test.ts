@@ -17,7 +17,7 @@ import { openStore } from '../../src/store/db.js';
 import { createReportRepo } from '../../src/store/report-repo.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { buildLeakStore, HOST, KILL_MS } from '../fixtures/report/build-store.js';
+import { buildLeakStore, HOST } from '../fixtures/report/build-store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,5 +1,10 @@
 /** Typed factories for rule tests: snapshots, processes, cgroups, incidents, rules. */
+import type { Database } from 'better-sqlite3';
+import type { AgentContext } from '../../src/agent/module.js';
+import type { Clock } from '../../src/clock.js';
 import { ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { silentLogger } from '../../src/log.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from '../../src/rules/history.js';
 import type { CompiledRule, HealthFacts, Incident, RuleState, Transition } from '../../src/rules/types.js';
@@ -137,3 +142,10 @@ export const at = (seconds: number): number => T0 + seconds * 1000;
 /** Compact view of transitions for table assertions: "firing:rule|subject". */
 export const compact = (ts: Transition[]): string[] =>
   ts.map((t) => `${t.kind}${t.alert.resolution ? `(${t.alert.resolution})` : ''}:${t.fingerprint.replace(`|${HOST}|`, '|')}`);
+
+/** The alerts module's agent context on a real store: the given rules, a console channel, notifications at once. */
+export function alertsContext(db: Database, clock: Clock, rules: readonly unknown[]): AgentContext {
+  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules });
+  if (!v.ok) throw new Error(v.errors.join('\n'));
+  return { config: v.config, db, dbPath: db.name, log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 } };
+}

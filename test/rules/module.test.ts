@@ -2,15 +2,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentContext, TickContext } from '../../src/agent/module.js';
 import { manualClock } from '../../src/clock.js';
-import { validateConfig } from '../../src/config/validate.js';
-import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
 import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/rules/module.js';
 import { createAlertsRepo } from '../../src/store/alerts-repo.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { BOOT, HOST, proc, snapshot } from './factories.js';
+import { alertsContext, BOOT, HOST, proc, snapshot } from './factories.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let db: Database;
@@ -23,11 +21,8 @@ afterEach(() => {
   tmp.cleanup();
 });
 
-function context(clock = manualClock()): AgentContext {
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }] });
-  if (!v.ok) throw new Error(v.errors.join('\n'));
-  return { config: v.config, db, dbPath: join(tmp.dir, 'oomwatch.db'), log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 } };
-}
+const context = (clock = manualClock()): AgentContext =>
+  alertsContext(db, clock, [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }]);
 
 /** Stores an incident the way the kernel module does (its own table, migration 0002). */
 function storeIncident(pid: number, comm: string, atMs: number): number {
@@ -113,9 +108,7 @@ describe('alerts agent module', () => {
     const ins = db.prepare("INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)");
     ins.run('oldslack');
     ins.run('ops');
-    const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: [{ id: 'health', kind: 'agent-health', for: '0s' }] });
-    if (!v.ok) throw new Error(v.errors.join('\n'));
-    const m = createAlertsModule({ ...context(clock), config: v.config });
+    const m = createAlertsModule(alertsContext(db, clock, [{ id: 'health', kind: 'agent-health', for: '0s' }]));
     m.start?.();
     m.onTick?.(tick(clock.nowMs(), 0));
     m.onTick?.(tick(clock.nowMs() + 10_000, 0));

@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentContext } from '../../src/agent/module.js';
 import { manualClock } from '../../src/clock.js';
-import { validateConfig } from '../../src/config/validate.js';
-import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
 import { seedPicks, slopePerSecond } from '../../src/rules/history.js';
 import { createAlertsModule } from '../../src/rules/module.js';
@@ -11,7 +9,7 @@ import { historyFromStore } from '../../src/rules/seed.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { BOOT, GiB, HOST, MiB, proc, snapshot, T0 } from './factories.js';
+import { alertsContext, BOOT, GiB, MiB, proc, snapshot, T0 } from './factories.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let db: Database;
@@ -26,11 +24,7 @@ afterEach(() => {
 
 const RULES = [{ id: 'leak', kind: 'rss-growth', bytesPerSecond: '1MiB', clearBytesPerSecond: '256KiB', over: '10m', minRssBytes: '1MiB', for: '0s' }];
 
-function context(clock: ReturnType<typeof manualClock>, rules: unknown[] = RULES): AgentContext {
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules });
-  if (!v.ok) throw new Error(v.errors.join('\n'));
-  return { config: v.config, db, dbPath: join(tmp.dir, 'oomwatch.db'), log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 } };
-}
+const context = (clock: ReturnType<typeof manualClock>, rules: unknown[] = RULES): AgentContext => alertsContext(db, clock, rules);
 
 /** A leaker growing 2 MiB/s, sampled every 10 s for `seconds` before `endMs`, written through the real repository. */
 function storeLeak(endMs: number, seconds: number, bootId = BOOT): void {

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { riskFromOomScore } from '../../sample/risk.js';
 import { openStore } from '../../store/db.js';
-import { findProcesses, processSamples, tickAt } from '../../store/samples-query.js';
+import { findProcesses, processSamples, sampleValuesOf, tickAt } from '../../store/samples-query.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { formatBytes, formatIso, sparkline } from '../../util/format.js';
 import { sanitizeTerminal } from '../../util/escape.js';
@@ -47,15 +46,7 @@ export function registerHistory(program: Command, io: CliIo): void {
           firstSeen: formatIso(p.first_seen_ms),
           lastSeen: formatIso(p.last_seen_ms),
           ended: p.ended_ms === null ? null : formatIso(p.ended_ms),
-          samples: processSamples(db, p.id, from, now).map((s) => ({
-            at: formatIso(s.ts_ms),
-            rssBytes: s.rss_kib * 1024,
-            swapBytes: s.swap_kib * 1024,
-            pageTablesBytes: s.pgtables_kib * 1024,
-            oomScore: s.oom_score,
-            oomScoreAdj: s.oom_score_adj,
-            risk: riskFromOomScore(s.oom_score, scale),
-          })),
+          samples: processSamples(db, p.id, from, now).map((s) => ({ at: formatIso(s.ts_ms), ...sampleValuesOf(s, scale) })),
         }));
         if (opts.json) return printJson(io, { schema: 'oomwatch.history/v1', processes: out });
         const blocks = out.map((p) => {

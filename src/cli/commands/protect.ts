@@ -4,7 +4,7 @@ import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
 import { openStore } from '../../store/db.js';
 import { createPolicyRepo } from '../../store/policy-repo.js';
 import { compilePolicy, type CompiledPolicy } from '../../policy/compile.js';
-import { planAdjustments, unmatchedRules, type PlanEntry } from '../../policy/plan.js';
+import { planAdjustments, unmatchedRules, unreadableExe, type PlanEntry } from '../../policy/plan.js';
 import { applyAdjustments, countOutcomes, describeTarget, type ApplyResult } from '../../policy/apply.js';
 import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capability.js';
 import { readUidLookup } from '../../policy/users.js';
@@ -61,18 +61,6 @@ function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snaps
   const snapshot = sampler.takeSnapshot(Date.now());
   const plan = planAdjustments(snapshot.processes, policy, snapshot);
   return { policy, snapshot, plan, procRoot, dbPath: (cli) => resolveDbPath(config, cli) };
-}
-
-/** Rules on `exe` cannot select processes whose /proc/PID/exe this run could not read: say so, with the way out. */
-export function unreadableExe(policy: CompiledPolicy, snapshot: HostSnapshot): string | null {
-  const rules = policy.rules.filter((r) => r.match.exe !== undefined).map((r) => r.id);
-  if (!rules.length) return null;
-  const unread = snapshot.processes.filter((p) => p.exe === null && p.pid !== 2 && p.ppid !== 2).length;
-  if (!unread) return null;
-  return (
-    `The executable path of ${unread} process${unread === 1 ? '' : 'es'} could not be read, so rule${rules.length === 1 ? '' : 's'} ${rules.join(', ')} (exe) cannot select ${unread === 1 ? 'it' : 'them'}: ` +
-    'reading /proc/PID/exe of a process with more capabilities than oomwatch needs CAP_SYS_PTRACE. Match those rules on unit or cgroup instead.'
-  );
 }
 
 function runPlan(io: CliIo, opts: PlanOpts): void {

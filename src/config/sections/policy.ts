@@ -12,12 +12,10 @@ const levelName = z.enum(LEVEL_NAMES as [LevelName, ...LevelName[]], {
   error: () => `expected one of the levels ${LEVEL_NAMES.join(', ')}`,
 });
 
-/** A value on the oom_score_adj scale, or a level name; legacy oom_adj values (-17..15, not 0) are refused. */
-const adjOrLevelFor = (key: 'oomScoreAdj' | 'agentOomScoreAdj') =>
-  z.union([adjNumber, levelName]).superRefine((v, ctx) => {
-    if (typeof v === 'number' && looksLegacy(v)) ctx.addIssue({ code: 'custom', message: legacyValueMessage(v, key) });
-  });
-const adjOrLevel = adjOrLevelFor('oomScoreAdj');
+/** The agent's own value: on the oom_score_adj scale, or a level name; legacy oom_adj values (-17..15, not 0) are refused. */
+const agentAdjOrLevel = z.union([adjNumber, levelName]).superRefine((v, ctx) => {
+  if (typeof v === 'number' && looksLegacy(v)) ctx.addIssue({ code: 'custom', message: legacyValueMessage(v, 'agentOomScoreAdj') });
+});
 
 const ruleSchema = z
   .object({
@@ -77,7 +75,7 @@ export const policySection = z
      * The agent's own oom_score_adj, set at start (it must outlive the processes it watches to record their kill).
      * -900 ("protect"), not immune: a leaking agent must still be killable. null leaves it alone.
      */
-    agentOomScoreAdj: adjOrLevelFor('agentOomScoreAdj').nullable().default(-900).transform((v) => (typeof v === 'string' ? LEVELS[v] : v)),
+    agentOomScoreAdj: agentAdjOrLevel.nullable().default(-900).transform((v) => (typeof v === 'string' ? LEVELS[v] : v)),
     /** Ordered; the first rule whose match selects a process decides its value. */
     rules: z
       .array(ruleSchema)
