@@ -3,6 +3,7 @@
 #   prometheus              test/metrics/prometheus.test.ts  (scrapes the agent's /metrics)
 #   prometheus-alertmanager test/metrics/alertmanager.test.ts (receives the agent's alerts)
 #   chromium                tests that render HTML reports/emails to images
+#   faketime                .ci/run re-runs the unit and integration tests with the clock 400 days ahead
 # Under CI=true those tests fail instead of skipping when a service is missing.
 # Usage: scripts/ci-services.sh   (as root; .ci/run calls it before the tests)
 set -eu
@@ -11,9 +12,10 @@ need=""
 command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || need="$need prometheus-alertmanager"
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v faketime >/dev/null 2>&1 || need="$need faketime"
 
 if [ -z "$need" ]; then
-  echo "ci-services: prometheus, prometheus-alertmanager and chromium are already installed"
+  echo "ci-services: prometheus, prometheus-alertmanager, chromium and faketime are already installed"
   exit 0
 fi
 

@@ -11,8 +11,8 @@ export const systemClock: Clock = {
   monotonicMs: () => Number(process.hrtime.bigint() / 1_000_000n),
 };
 
-/** A clock the test moves by hand. */
-export function manualClock(startMs = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void; jumpWall(ms: number): void } {
+/** A clock the test moves by hand, starting at the wall-clock instant `startMs` (monotonic starts at 1,000,000 ms). */
+export function manualClock(startMs: number): Clock & { advance(ms: number): void; jumpWall(ms: number): void } {
   let wall = startMs;
   let mono = 1_000_000;
   return {

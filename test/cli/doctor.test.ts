@@ -2,6 +2,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { OTHER_USER } from '../helpers/other-user.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 type Check = { name: string; status: string; detail: string; fix?: string };
@@ -29,7 +30,7 @@ describe('oomwatch doctor', () => {
     const t = makeTempDir();
     try {
       chmodSync(t.dir, 0o777);
-      const r = await runCli(['doctor', '--json', '--db', join(t.dir, 'x.db')], { uid: 65534, gid: 65534, cwd: '/' });
+      const r = await runCli(['doctor', '--json', '--db', join(t.dir, 'x.db')], { ...OTHER_USER, cwd: '/' });
       expect(r.code).toBe(0);
       const checks: Check[] = JSON.parse(r.stdout).checks;
       const kmsg = checks.find((c) => c.name === 'kmsg')!;

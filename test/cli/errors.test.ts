@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { CLI, runCli } from '../helpers/cli.js';
+import { OTHER_USER } from '../helpers/other-user.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 let t: ReturnType<typeof makeTempDir>;
@@ -80,7 +81,7 @@ describe('CLI exit codes and messages', () => {
     mkdirSync(dir);
     chmodSync(t.dir, 0o755);
     chmodSync(dir, 0o755);
-    const r = await runCli(['run', '--db', join(dir, 'oomwatch.db'), '--interval', '1s'], { uid: 65534, gid: 65534, cwd: '/' });
+    const r = await runCli(['run', '--db', join(dir, 'oomwatch.db'), '--interval', '1s'], { ...OTHER_USER, cwd: '/' });
     expect(r.code).toBe(73);
     expect(r.stderr).toMatch(/Permission denied|unable to open|cannot open/i);
   });

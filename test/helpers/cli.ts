@@ -1,6 +1,7 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/package-root.js';
+import { packageRootForOtherUser } from './other-user.js';
 
 /** The built CLI (npm test builds before running vitest). */
 export const CLI = join(packageRoot(), 'dist/src/cli/bin.js');
@@ -12,10 +13,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `oomwatch ARGS` as a real child process and collects its output. */
+/**
+ * Runs `oomwatch ARGS` as a real child process and collects its output. With `uid` set to another user, the CLI
+ * is loaded from a copy that user can read (see packageRootForOtherUser).
+ */
 export function runCli(args: string[], opts: SpawnOptions & { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const asOtherUser = opts.uid !== undefined && opts.uid !== process.getuid?.();
+  const cli = asOtherUser ? join(packageRootForOtherUser(), 'dist/src/cli/bin.js') : CLI;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...opts, env: { ...process.env, OOMWATCH_CONFIG: '', ...opts.env } });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...opts, env: { ...process.env, OOMWATCH_CONFIG: '', ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));

@@ -6,9 +6,12 @@ import { manualClock } from '../../src/clock.js';
 import { KmsgUnreadableError } from '../../src/errors.js';
 import { KmsgSource, type KmsgGap } from '../../src/kernel/kmsg-source.js';
 import type { KernelRecord } from '../../src/kernel/types.js';
-import { packageRoot } from '../../src/util/package-root.js';
+import { OTHER_USER, packageRootForOtherUser } from '../helpers/other-user.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { readFixture } from './fixtures.js';
+
+/** The wall-clock instant the manual clocks of this file start at. */
+const START_MS = Date.UTC(2026, 0, 1);
 
 const BOOT = 'boot-a';
 const temps: { cleanup: () => void }[] = [];
@@ -22,7 +25,7 @@ function fakeKmsg(content: string): string {
   return path;
 }
 
-function reader(path: string, resume: { bootId: string; nextSeq: number } | null, clock = manualClock()) {
+function reader(path: string, resume: { bootId: string; nextSeq: number } | null, clock = manualClock(START_MS)) {
   const records: KernelRecord[] = [];
   const gaps: KmsgGap[] = [];
   const src = new KmsgSource({ path, bootId: BOOT, clock, resume, onRecords: (r) => records.push(...r), onGap: (g) => gaps.push(g), suspendedMs: () => 0 });
@@ -102,7 +105,7 @@ describe('KmsgSource', () => {
     const t = makeTempDir();
     temps.push(t);
     const errors: unknown[] = [];
-    const src = new KmsgSource({ path: t.dir, bootId: BOOT, clock: manualClock(), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError: (e) => errors.push(e), suspendedMs: () => 0 });
+    const src = new KmsgSource({ path: t.dir, bootId: BOOT, clock: manualClock(START_MS), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError: (e) => errors.push(e), suspendedMs: () => 0 });
     src.start(); // a folder opens, but read() fails with EISDIR
     await new Promise((r) => setTimeout(r, 60));
     src.stop();
@@ -128,13 +131,13 @@ describe('KmsgSource', () => {
   it('without permission to open the file: KmsgUnreadableError naming the fix (run as an unprivileged user)', () => {
     const path = fakeKmsg('6,1,1,-;secret\n');
     chmodSync(path, 0o600);
-    const mod = join(packageRoot(), 'dist/src/kernel/kmsg-source.js');
+    const mod = join(packageRootForOtherUser(), 'dist/src/kernel/kmsg-source.js');
     expect(existsSync(mod), 'run `npx tsc -p .` first (npm test builds)').toBe(true);
     const script = `import('${mod}').then(({ KmsgSource }) => {
       const s = new KmsgSource({ path: '${path}', bootId: 'b', clock: { nowMs: Date.now, monotonicMs: () => 0 }, resume: null, onRecords() {}, onGap() {} });
       try { s.open(); console.log('opened'); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
     });`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { ...OTHER_USER, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ name: 'KmsgUnreadableError', code: 'KMSG_UNREADABLE' });

@@ -43,7 +43,7 @@ describe('a real Alertmanager receiving the agent’s alerts', () => {
       const notifier = createAlertmanagerNotifier(cfg as ResolvedChannelOf<'alertmanager'>, { log: silentLogger(), clock: systemClock });
       const fingerprint = `fp-${process.pid}-${Date.now()}`;
       const startsAtMs = Date.now() - 60_000;
-      const firing = alertView({
+      const firing = alertView(systemClock.nowMs(), {
         fingerprint,
         state: 'firing',
         startsAtMs,
@@ -51,7 +51,7 @@ describe('a real Alertmanager receiving the agent’s alerts', () => {
         summary: 'postgres (pid 812) risk 712 ‰ > 600 ‰ for 2m',
         labels: { alertname: 'process-risk-high', host: 'web-1', severity: 'critical', comm: 'postgres', unit: 'postgresql.service' },
       });
-      expect(await notifier.send(messageFromDraft(draft({ channel: 'am', alerts: [firing] })))).toEqual({ ok: true });
+      expect(await notifier.send(messageFromDraft(draft(systemClock.nowMs(), { channel: 'am', alerts: [firing] })))).toEqual({ ok: true });
 
       const mine = async (): Promise<GettableAlert[]> => {
         const res = await fetch(`${base}/api/v2/alerts?filter=${encodeURIComponent(`oomwatch_id="${fingerprint}"`)}`);
@@ -70,7 +70,7 @@ describe('a real Alertmanager receiving the agent’s alerts', () => {
       expect(Date.parse(active.endsAt) - Date.now()).toBeGreaterThan(3 * 60_000);
 
       const resolved = { ...firing, state: 'resolved' as const, resolution: 'cleared' as const, endsAtMs: Date.now() };
-      expect(await notifier.send(messageFromDraft(draft({ channel: 'am', alerts: [resolved] })))).toEqual({ ok: true });
+      expect(await notifier.send(messageFromDraft(draft(systemClock.nowMs(), { channel: 'am', alerts: [resolved] })))).toEqual({ ok: true });
       // Alertmanager's API lists only unresolved alerts: the resolved one disappears.
       await waitFor('the alert to leave /api/v2/alerts once resolved', daemon, async () => ((await mine()).length === 0 ? true : null));
     } finally {

@@ -8,6 +8,9 @@ import { createMetrics, MetricsListenError, type Metrics } from '../../src/metri
 import { silentLogger } from '../../src/log.js';
 import { snapshotWith } from './snapshot-factory.js';
 
+/** The wall-clock instant the manual clocks of this file start at. */
+const START_MS = Date.UTC(2026, 0, 1);
+
 function configWith(metrics: Record<string, unknown>) {
   const r = validateConfig({ metrics });
   if (!r.ok) throw new Error(r.errors.join('\n'));
@@ -48,7 +51,7 @@ describe('metrics endpoint', () => {
   });
 
   it('serves /metrics over real HTTP with host memory, PSI, kills, alerts, queue, ticks and build info', async () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }), log: silentLogger(), clock, version: '9.9.9' });
     started.push(metrics);
     const { port } = await metrics.server!.start();
@@ -127,7 +130,7 @@ describe('metrics endpoint', () => {
   });
 
   it('answers /healthz: starting, ok after a tick, 503 once ticks stop', async () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0' }), log: silentLogger(), clock });
     started.push(metrics);
     const { port } = await metrics.server!.start();

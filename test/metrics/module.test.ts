@@ -13,7 +13,11 @@ import { createMetricsModule } from '../../src/metrics/module.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { createOutboxRepo, enqueueNotifications } from '../../src/store/outbox-repo.js';
 import { draft } from '../notify/factories.js';
+import { T0 } from '../notify/fixed-instant.js';
 import { snapshotWith } from './snapshot-factory.js';
+
+/** The wall-clock instant the manual clocks of this file start at. */
+const START_MS = Date.UTC(2026, 0, 1);
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -50,7 +54,7 @@ describe('the metrics agent module', () => {
     recordIncident(db, 'kmsg', 'memcg'); // before the agent started: history, not this run's count
     const r = validateConfig({ metrics: { enabled: true, listen: '127.0.0.1:0' }, channels: { ops: { type: 'console' }, quiet: { type: 'console' } } });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(), db });
+    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), db });
     cleanups.push(() => void mod.stop!());
     expect(mod.port()).toBeNull();
     await mod.start!();
@@ -64,7 +68,7 @@ describe('the metrics agent module', () => {
     alertInstance(db, 'fp-1', 'oom-kill', 'firing', 'critical');
     alertInstance(db, 'fp-2', 'process-risk-high', 'firing', 'warning');
     alertInstance(db, 'fp-3', 'process-risk-high', 'pending', 'warning');
-    enqueueNotifications(db, [draft({ channel: 'ops', dedupKey: 'd1' }), draft({ channel: 'ops', dedupKey: 'd2' })]);
+    enqueueNotifications(db, [draft(T0, { channel: 'ops', dedupKey: 'd1' }), draft(T0, { channel: 'ops', dedupKey: 'd2' })]);
     const outbox = createOutboxRepo(db);
     const [first] = outbox.due('ops', Number.MAX_SAFE_INTEGER, 1);
     outbox.markRetry('ops', [first.id], 10, 20, 'connection refused', 'failing');
@@ -110,7 +114,7 @@ describe('the metrics agent module', () => {
       return r.config;
     };
     const config = configOf({ enabled: true, listen: '127.0.0.1:0' });
-    const mod = createMetricsModule({ config, log, clock: manualClock(), db: store() });
+    const mod = createMetricsModule({ config, log, clock: manualClock(START_MS), db: store() });
     mod.reload!(config);
     expect(lines).toEqual([]);
     mod.reload!(configOf({ enabled: true, listen: '127.0.0.1:0', topN: 3 }));
@@ -123,7 +127,7 @@ describe('the metrics agent module', () => {
     const log = createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(s) } });
     const r = validateConfig({ metrics: { enabled: true, listen: '127.0.0.1:0' } });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log, clock: manualClock(), db });
+    const mod = createMetricsModule({ config: r.config, log, clock: manualClock(START_MS), db });
     cleanups.push(() => void mod.stop!());
     await mod.start!();
     alertInstance(db, 'fp-1', 'oom-kill', 'firing', 'critical');
@@ -140,7 +144,7 @@ describe('the metrics agent module with metrics disabled', () => {
     const db = store();
     const r = validateConfig({});
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(), db });
+    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), db });
     await mod.start!();
     expect(mod.port()).toBeNull();
     await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 2 });

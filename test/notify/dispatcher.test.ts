@@ -7,7 +7,8 @@ import type { OutboundMessage } from '../../src/notify/message.js';
 import type { Notifier } from '../../src/notify/notifier.js';
 import { delivered, failed, type SendOutcome } from '../../src/notify/outcome.js';
 import { enqueueNotifications, listChannelHealth } from '../../src/store/outbox-repo.js';
-import { alertView, draft, resolvedChannels, T0, tempStore } from './factories.js';
+import { alertView, draft, resolvedChannels, tempStore } from './factories.js';
+import { T0 } from './fixed-instant.js';
 
 /** A sender that records messages and answers from a script (default: delivered). */
 function scriptedNotifier(channel: string, script: (SendOutcome | 'throw')[] = []): Notifier & { sent: OutboundMessage[] } {
@@ -44,7 +45,7 @@ describe('dispatcher (manual clock)', () => {
 
   it('coalesces a storm into one digest and logs every notification it carries', async () => {
     const { d, notifier } = setup();
-    enqueueNotifications(store.db, Array.from({ length: 12 }, (_, i) => draft({ dedupKey: `k${i}`, alerts: [alertView({ fingerprint: `f${i}` })] })));
+    enqueueNotifications(store.db, Array.from({ length: 12 }, (_, i) => draft(T0, { dedupKey: `k${i}`, alerts: [alertView(T0, { fingerprint: `f${i}` })] })));
     expect(d.queueDepth()).toEqual({ ops: 12 });
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(1);
@@ -56,14 +57,14 @@ describe('dispatcher (manual clock)', () => {
 
   it('sends up to digestAbove notifications one by one', async () => {
     const { d, notifier } = setup({ digestAbove: 5 });
-    enqueueNotifications(store.db, Array.from({ length: 5 }, (_, i) => draft({ dedupKey: `k${i}` })));
+    enqueueNotifications(store.db, Array.from({ length: 5 }, (_, i) => draft(T0, { dedupKey: `k${i}` })));
     await d.drainOnce();
     expect(notifier.sent.map((m) => m.kind)).toEqual(['alerts', 'alerts', 'alerts', 'alerts', 'alerts']);
   });
 
   it('rate-limits a channel to one message per minInterval', async () => {
     const { d, clock, notifier } = setup({ minInterval: '1s' });
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' }), draft({ dedupKey: 'b' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' }), draft(T0, { dedupKey: 'b' })]);
     await d.drainOnce();
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(1);
@@ -77,7 +78,7 @@ describe('dispatcher (manual clock)', () => {
 
   it('never re-sends a notification the log records as sent', async () => {
     const { d, notifier } = setup();
-    const k1 = draft({ dedupKey: 'k1' });
+    const k1 = draft(T0, { dedupKey: 'k1' });
     enqueueNotifications(store.db, [k1]);
     await d.drainOnce();
     enqueueNotifications(store.db, [k1]); // a re-enqueue after a crash: ignored by the unique key
@@ -90,9 +91,9 @@ describe('dispatcher (manual clock)', () => {
   it('retries with exponential backoff and jitter, holding the channel meanwhile', async () => {
     const err = failed('ops', true, 'server said 500');
     const { d, clock, notifier } = setup({ retry: { initialBackoff: '1s', maxBackoff: '1m' } }, [err, err], () => 0);
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     await d.drainOnce(); // attempt 1 fails: wait 1s × 2^0, jitter 0 → 500 ms
-    enqueueNotifications(store.db, [draft({ dedupKey: 'b', createdAtMs: T0 + 1 })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'b', createdAtMs: T0 + 1 })]);
     clock.advance(499);
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(1); // b does not overtake a
@@ -113,7 +114,7 @@ describe('dispatcher (manual clock)', () => {
 
   it('honours retryAfterMs over its own backoff', async () => {
     const { d, clock, notifier } = setup({}, [failed('ops', true, 'rate limited', { retryAfterMs: 30_000 })]);
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     await d.drainOnce();
     clock.advance(29_999);
     await d.drainOnce();
@@ -126,7 +127,7 @@ describe('dispatcher (manual clock)', () => {
   it('a permanent failure marks the channel broken once; a later success recovers it', async () => {
     const perm = failed('ops', false, 'Slack answered 404 no_service: revoked');
     const { d, clock, notifier, events } = setup({ retry: { maxBackoff: '5m' } }, [perm, perm]);
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     await d.drainOnce();
     clock.advance(300_000);
     await d.drainOnce();
@@ -141,7 +142,7 @@ describe('dispatcher (manual clock)', () => {
 
   it('a sender that throws is treated as a retryable failure', async () => {
     const { d, clock, notifier } = setup({}, ['throw']);
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     await d.drainOnce();
     expect(listChannelHealth(store.db)[0]).toMatchObject({ state: 'failing', lastError: 'unexpected error in the console sender: sender bug' });
     clock.advance(60_000);
@@ -155,7 +156,7 @@ describe('dispatcher (manual clock)', () => {
     const clock = manualClock(T0);
     const never: Notifier = { channel: 'ops', send: () => new Promise<SendOutcome>(() => undefined) };
     const d = createDispatcher({ db: store.db, log: silentLogger(), clock, channels: resolvedChannels({ ops: { type: 'console', timeout: '100ms' } }), notifiers: { ops: never } });
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     const t0 = Date.now();
     await d.drainOnce();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1_390);
@@ -165,8 +166,8 @@ describe('dispatcher (manual clock)', () => {
   it('with sendResolved: false, drops resolutions but still sends firing alerts', async () => {
     const { d, notifier } = setup({ sendResolved: false });
     enqueueNotifications(store.db, [
-      draft({ dedupKey: 'r', alerts: [alertView({ state: 'resolved', resolution: 'cleared' })] }),
-      draft({ dedupKey: 'f', alerts: [alertView({ fingerprint: 'x' }), alertView({ fingerprint: 'y', state: 'resolved' })] }),
+      draft(T0, { dedupKey: 'r', alerts: [alertView(T0, { state: 'resolved', resolution: 'cleared' })] }),
+      draft(T0, { dedupKey: 'f', alerts: [alertView(T0, { fingerprint: 'x' }), alertView(T0, { fingerprint: 'y', state: 'resolved' })] }),
     ]);
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(1);
@@ -179,7 +180,7 @@ describe('dispatcher (manual clock)', () => {
   it('expires notifications still undelivered after giveUpAfter, keeping them as a record', async () => {
     const err = failed('ops', true, 'down');
     const { d, clock, notifier } = setup({ retry: { giveUpAfter: '1h', maxBackoff: '10m' } }, Array(20).fill(err));
-    enqueueNotifications(store.db, [draft({ dedupKey: 'a' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     for (let i = 0; i < 8; i++) {
       await d.drainOnce();
       clock.advance(600_000);

@@ -27,8 +27,8 @@ describe('email delivery against a loopback SMTP server', () => {
   it('sends an HTML part and a text part, with hostile names escaped', async () => {
     sink = await startSmtpSink();
     const hostile = '<img src=x onerror=alert(1)>';
-    const a = alertView({ summary: `${hostile} (pid 9) risk 950 ‰`, process: { pid: 9, startTimeTicks: 1, comm: hostile, cmdline: `${hostile} --x`, uid: 0, unit: null, cgroup: '/' } });
-    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft({ channel: 'mail', alerts: [a] })));
+    const a = alertView(systemClock.nowMs(), { summary: `${hostile} (pid 9) risk 950 ‰`, process: { pid: 9, startTimeTicks: 1, comm: hostile, cmdline: `${hostile} --x`, uid: 0, unit: null, cgroup: '/' } });
+    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft(systemClock.nowMs(), { channel: 'mail', alerts: [a] })));
     expect(outcome).toEqual({ ok: true });
     const [mail] = await sink.waitFor(1);
     expect(mail.subject).toBe(`[oomwatch] [FIRING] warning process-risk-high on web-1: ${hostile} (pid 9) risk 950 ‰`);
@@ -41,7 +41,7 @@ describe('email delivery against a loopback SMTP server', () => {
   it('451 is a temporary refusal: retryable', async () => {
     sink = await startSmtpSink();
     sink.queue({ code: 451, message: 'Greylisted, try again later' });
-    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft()));
+    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft(systemClock.nowMs())));
     expect(outcome).toMatchObject({ ok: false, retryable: true });
     expect(!outcome.ok && outcome.error.message).toBe(
       `SMTP server 127.0.0.1:${sink.port} answered 451 Greylisted, try again later: a temporary refusal (greylisting, rate limit, full queue); it will be retried with backoff.`,
@@ -55,7 +55,7 @@ describe('email delivery against a loopback SMTP server', () => {
     try {
       const channels = resolvedChannels({ mail: { type: 'email', host: '127.0.0.1', port: sink.port, from: 'a@b.example', to: ['c@d.example'], retry: { initialBackoff: '50ms' } } });
       const d = createDispatcher({ db: store.db, log: silentLogger(), clock: systemClock, channels, pollIntervalMs: 20 });
-      enqueueNotifications(store.db, [draft({ channel: 'mail', dedupKey: 'k1' })]);
+      enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'mail', dedupKey: 'k1' })]);
       d.start();
       await sink.waitFor(1);
       await d.stop();
@@ -70,16 +70,16 @@ describe('email delivery against a loopback SMTP server', () => {
   it('550 is permanent', async () => {
     sink = await startSmtpSink();
     sink.queue({ code: 550, message: 'Relaying denied' });
-    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft()));
+    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft(systemClock.nowMs())));
     expect(outcome).toMatchObject({ ok: false, retryable: false });
     expect(!outcome.ok && outcome.error.message).toMatch(/^SMTP server 127\.0\.0\.1:\d+ answered 550 Relaying denied: it refused the message permanently: check from, to and the server's sending policy, then run oomwatch test-notify mail\.$/);
   });
 
   it('a refused login is permanent and the password never appears in the message', async () => {
     sink = await startSmtpSink({ auth: { user: 'oomwatch', password: 'right-password' } });
-    const ok = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'right-password' } }), deps).send(messageFromDraft(draft()));
+    const ok = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'right-password' } }), deps).send(messageFromDraft(draft(systemClock.nowMs())));
     expect(ok).toEqual({ ok: true });
-    const outcome = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'wrong-Pa55' } }), deps).send(messageFromDraft(draft()));
+    const outcome = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'wrong-Pa55' } }), deps).send(messageFromDraft(draft(systemClock.nowMs())));
     expect(outcome).toMatchObject({ ok: false, retryable: false });
     const msg = !outcome.ok ? outcome.error.message : '';
     expect(msg).toMatch(/^SMTP server 127\.0\.0\.1:\d+ refused the login \(535 Invalid username or password\): check auth\.user and auth\.password/);
@@ -94,7 +94,7 @@ describe('email delivery against a loopback SMTP server', () => {
     const port = (silent.address() as AddressInfo).port;
     try {
       const t0 = Date.now();
-      const outcome = await createEmailNotifier(emailChannel(port, { timeout: '300ms' }), deps).send(messageFromDraft(draft()));
+      const outcome = await createEmailNotifier(emailChannel(port, { timeout: '300ms' }), deps).send(messageFromDraft(draft(systemClock.nowMs())));
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(outcome).toMatchObject({ ok: false, retryable: true });
       expect(!outcome.ok && outcome.error.message).toBe(
@@ -111,7 +111,7 @@ describe('email delivery against a loopback SMTP server', () => {
     const port = sink.port;
     await sink.close();
     sink = undefined;
-    const outcome = await createEmailNotifier(emailChannel(port), deps).send(messageFromDraft(draft()));
+    const outcome = await createEmailNotifier(emailChannel(port), deps).send(messageFromDraft(draft(systemClock.nowMs())));
     expect(outcome).toMatchObject({ ok: false, retryable: true });
     expect(!outcome.ok && outcome.error.message).toBe(
       `SMTP: connection refused by 127.0.0.1:${port}: nothing listens there. Check the host and port in the channel's settings, and that the service runs.`,

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { createEmailNotifier } from '../../src/notify/email.js';
 import { testMessage } from '../../src/notify/message.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { resolvedChannels, T0 } from './factories.js';
+import { resolvedChannels } from './factories.js';
 
 const deps = { log: silentLogger(), clock: systemClock };
 
@@ -37,19 +37,19 @@ describe('email TLS against a loopback SMTP server with STARTTLS', () => {
     resolvedChannels({ mail: { type: 'email', host: '127.0.0.1', port, from: 'a@b.example', to: ['c@d.example'], timeout: '3s', ...extra } })[0] as ResolvedChannelOf<'email'>;
 
   it('delivers over STARTTLS when the certificate is trusted through tls.caFile and tls.servername', async () => {
-    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { caFile: certFile, servername: 'localhost' } }), deps).send(testMessage('mail', 'web-1', T0));
+    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { caFile: certFile, servername: 'localhost' } }), deps).send(testMessage('mail', 'web-1', systemClock.nowMs()));
     expect(out).toEqual({ ok: true });
     expect((await tlsSink.waitFor(1))[0].subject).toBe('[oomwatch] oomwatch test message from web-1 (channel mail)');
   });
 
   it('refuses an untrusted certificate, permanently, naming the TLS settings', async () => {
-    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { servername: 'localhost' } }), deps).send(testMessage('mail', 'web-1', T0));
+    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { servername: 'localhost' } }), deps).send(testMessage('mail', 'web-1', systemClock.nowMs()));
     expect(out).toMatchObject({ ok: false, retryable: false });
     expect(!out.ok && out.error.message).toMatch(/^TLS with SMTP server 127\.0\.0\.1:\d+ failed \(self[- ]signed certificate\): check port\/secure\/requireTLS .* and tls\.caFile\/tls\.servername/);
   });
 
   it('requireTLS refuses a server that does not offer STARTTLS', async () => {
-    const out = await createEmailNotifier(channel(plainSink.port, { requireTLS: true }), deps).send(testMessage('mail', 'web-1', T0));
+    const out = await createEmailNotifier(channel(plainSink.port, { requireTLS: true }), deps).send(testMessage('mail', 'web-1', systemClock.nowMs()));
     expect(out).toMatchObject({ ok: false, retryable: false });
     expect(!out.ok && out.error.message).toMatch(/^TLS with SMTP server 127\.0\.0\.1:\d+ failed/);
     expect(plainSink.mails).toHaveLength(0);

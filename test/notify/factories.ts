@@ -7,9 +7,12 @@ import { resolveChannels } from '../../src/notify/channels.js';
 import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
 import { openStore, type Database } from '../../src/store/db.js';
 
-export const T0 = Date.UTC(2026, 10, 26, 6, 0, 0);
-
-export function alertView(overrides: Partial<AlertView> = {}): AlertView {
+/**
+ * Factories take the instant they describe as an argument: a test on a manual clock passes its fixed instant
+ * (see ./fixed-instant.ts), a test on the real clock passes `systemClock.nowMs()`. One clock per test, so the
+ * suite passes on any date.
+ */
+export function alertView(atMs: number, overrides: Partial<AlertView> = {}): AlertView {
   return {
     fingerprint: 'fp-1',
     ruleId: 'process-risk-high',
@@ -17,7 +20,7 @@ export function alertView(overrides: Partial<AlertView> = {}): AlertView {
     severity: 'warning',
     host: 'web-1',
     state: 'firing',
-    startsAtMs: T0,
+    startsAtMs: atMs,
     summary: 'postgres (pid 812) risk 712 ‰ > 600 ‰ for 2m',
     details: [
       { label: 'RSS', value: '3.1 GiB' },
@@ -29,15 +32,15 @@ export function alertView(overrides: Partial<AlertView> = {}): AlertView {
   };
 }
 
-export function draft(overrides: Partial<NotificationDraft> = {}): NotificationDraft {
+export function draft(atMs: number, overrides: Partial<NotificationDraft> = {}): NotificationDraft {
   return {
     channel: 'ops',
     kind: 'alerts',
     groupKey: 'web-1|process-risk-high',
     host: 'web-1',
-    createdAtMs: T0,
+    createdAtMs: atMs,
     dedupKey: `web-1|process-risk-high|${Math.random().toString(36).slice(2)}`,
-    alerts: [alertView()],
+    alerts: [alertView(atMs)],
     ...overrides,
   };
 }

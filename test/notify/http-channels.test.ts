@@ -9,7 +9,8 @@ import { messageFromDraft, testMessage } from '../../src/notify/message.js';
 import { parseRetryAfterMs, scrubSecrets } from '../../src/notify/outcome.js';
 import { createWebhookNotifier } from '../../src/notify/webhook.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
-import { alertView, draft, resolvedChannels, T0, tempStore } from './factories.js';
+import { alertView, draft, resolvedChannels, tempStore } from './factories.js';
+import { T0 } from './fixed-instant.js';
 
 describe('webhook, Alertmanager and console channels', () => {
   let sink: HttpSink;
@@ -19,11 +20,11 @@ describe('webhook, Alertmanager and console channels', () => {
     sink = await startHttpSink();
     const cfg = resolvedChannels({ hook: { type: 'webhook', url: `${sink.origin}/in?token=abc`, headers: { Authorization: { env: 'HOOK_TOKEN' } } } }, { HOOK_TOKEN: 'Bearer t0k' })[0] as ResolvedChannelOf<'webhook'>;
     const n = createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) });
-    expect(await n.send(messageFromDraft(draft({ channel: 'hook' })))).toEqual({ ok: true });
+    expect(await n.send(messageFromDraft(draft(T0, { channel: 'hook' })))).toEqual({ ok: true });
     expect(sink.requests[0]).toMatchObject({ method: 'POST', path: '/in?token=abc', headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' } });
     expect(sink.requests[0].body).toMatchObject({ version: 1, kind: 'alerts', channel: 'hook', notificationCount: 1, alerts: [{ fingerprint: 'fp-1', state: 'firing' }] });
     sink.queue({ status: 401, body: 'unauthorized' });
-    const out = await n.send(messageFromDraft(draft({ channel: 'hook' })));
+    const out = await n.send(messageFromDraft(draft(T0, { channel: 'hook' })));
     expect(out).toMatchObject({ ok: false, retryable: false });
     expect(!out.ok && out.error.message).toBe(
       `the webhook at ${new URL(sink.origin).host} answered 401 "unauthorized": the receiver wants credentials. Set them in the channel's headers (e.g. Authorization: {env: HOOK_TOKEN})`,
@@ -39,7 +40,7 @@ describe('webhook, Alertmanager and console channels', () => {
     ];
     for (const [name, extra, env, hint] of cases) {
       const cfg = resolvedChannels({ hook: { type: 'webhook', ...extra } }, env)[0] as ResolvedChannelOf<'webhook'>;
-      const out = await createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) }).send(messageFromDraft(draft({ channel: 'hook' })));
+      const out = await createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) }).send(messageFromDraft(draft(T0, { channel: 'hook' })));
       expect(out, name).toMatchObject({ ok: false, retryable: false });
       const message = !out.ok ? out.error.message : '';
       expect(message, name).toMatch(hint);
@@ -64,7 +65,7 @@ describe('webhook, Alertmanager and console channels', () => {
       expect(sink.requests[0]).toMatchObject({ method: 'GET', path: '/api/v2/status' });
 
       const d = createDispatcher({ db: store.db, log: silentLogger(), clock, channels });
-      const firing = [alertView(), alertView({ fingerprint: 'fp-2', state: 'resolved', resolution: 'cleared', endsAtMs: T0 })];
+      const firing = [alertView(T0), alertView(T0, { fingerprint: 'fp-2', state: 'resolved', resolution: 'cleared', endsAtMs: T0 })];
       await d.resendFiring(firing);
       await d.resendFiring(firing); // within resendInterval: nothing
       clock.advance(60_000);
@@ -88,7 +89,7 @@ describe('webhook, Alertmanager and console channels', () => {
     const written: string[] = [];
     const cfg = resolvedChannels({ c: { type: 'console' } })[0] as ResolvedChannelOf<'console'>;
     const n = createConsoleNotifier(cfg, { log: silentLogger(), clock: manualClock(T0), writeConsole: (t) => written.push(t) });
-    await n.send(messageFromDraft(draft({ alerts: [alertView({ summary: 'evil\u001b[2J\u202e name' })] })));
+    await n.send(messageFromDraft(draft(T0, { alerts: [alertView(T0, { summary: 'evil\u001b[2J\u202e name' })] })));
     expect(written.join('')).toContain('FIRING [warning] evil\uFFFD[2J\uFFFD name');
     expect(written.join('')).not.toMatch(/\u001b|\u202e/);
   });

@@ -28,9 +28,9 @@ describe('notify agent module', () => {
     store = tempStore();
     const config = configWith({ hook: { type: 'webhook', url: { env: 'HOOK_URL' } }, am: { type: 'alertmanager', url: am.origin } });
     const ctx = { config, db: store.db, dbPath: store.path, log: silentLogger(), clock: systemClock, facts: {} } as unknown as AgentContext;
-    const mod = createNotifyModule(ctx, { env: { HOOK_URL: a.url }, pollIntervalMs: 60_000, firingAlerts: () => [alertView()] });
+    const mod = createNotifyModule(ctx, { env: { HOOK_URL: a.url }, pollIntervalMs: 60_000, firingAlerts: () => [alertView(systemClock.nowMs())] });
     await mod.start?.();
-    enqueueNotifications(store.db, [draft({ channel: 'hook', dedupKey: 'k1' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'hook', dedupKey: 'k1' })]);
     await mod.onTick?.({} as never);
     await a.waitFor(1);
     await am.waitFor(1);
@@ -38,14 +38,14 @@ describe('notify agent module', () => {
 
     mod.reload?.(configWith({ hook: { type: 'webhook', url: b.url } }));
     await new Promise((r) => setTimeout(r, 50));
-    enqueueNotifications(store.db, [draft({ channel: 'hook', dedupKey: 'k2' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'hook', dedupKey: 'k2' })]);
     await mod.onTick?.({} as never);
     await b.waitFor(1);
     expect(a.requests).toHaveLength(1);
 
     // A reload whose secrets cannot be read keeps the old channels.
     mod.reload?.(configWith({ hook: { type: 'webhook', url: { env: 'UNSET_VARIABLE' } } }));
-    enqueueNotifications(store.db, [draft({ channel: 'hook', dedupKey: 'k3' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'hook', dedupKey: 'k3' })]);
     await mod.onTick?.({} as never);
     await b.waitFor(2);
     await mod.stop?.();

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pruneHistory } from '../../src/store/prune.js';
 import { createOutboxRepo, enqueueNotifications, listChannelHealth, OUTBOX_PRUNABLE } from '../../src/store/outbox-repo.js';
-import { draft, T0, tempStore } from './factories.js';
+import { draft, tempStore } from './factories.js';
+import { T0 } from './fixed-instant.js';
 
 describe('outbox repository', () => {
   let store: ReturnType<typeof tempStore>;
@@ -9,8 +10,8 @@ describe('outbox repository', () => {
 
   it('enqueues drafts inside the caller transaction and ignores a re-enqueued dedupKey', () => {
     store = tempStore();
-    const a = draft({ dedupKey: 'k1' });
-    store.db.transaction(() => enqueueNotifications(store.db, [a, draft({ dedupKey: 'k2' })]))();
+    const a = draft(T0, { dedupKey: 'k1' });
+    store.db.transaction(() => enqueueNotifications(store.db, [a, draft(T0, { dedupKey: 'k2' })]))();
     store.db.transaction(() => enqueueNotifications(store.db, [a]))();
     const repo = createOutboxRepo(store.db);
     const rows = repo.due('ops', T0, 10);
@@ -20,7 +21,7 @@ describe('outbox repository', () => {
 
   it('the same dedupKey on two channels is two notifications', () => {
     store = tempStore();
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k', channel: 'a' }), draft({ dedupKey: 'k', channel: 'b' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'k', channel: 'a' }), draft(T0, { dedupKey: 'k', channel: 'b' })]);
     expect(createOutboxRepo(store.db).pendingCounts()).toEqual({ a: 1, b: 1 });
   });
 
@@ -28,7 +29,7 @@ describe('outbox repository', () => {
     store = tempStore();
     expect(() =>
       store.db.transaction(() => {
-        enqueueNotifications(store.db, [draft({ dedupKey: 'k1' })]);
+        enqueueNotifications(store.db, [draft(T0, { dedupKey: 'k1' })]);
         throw new Error('alert state write failed');
       })(),
     ).toThrow('alert state write failed');
@@ -37,7 +38,7 @@ describe('outbox repository', () => {
 
   it('logs sends, records failures, and reports channel health', () => {
     store = tempStore();
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k1' }), draft({ dedupKey: 'k2' }), draft({ dedupKey: 'k3', channel: 'mail' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'k1' }), draft(T0, { dedupKey: 'k2' }), draft(T0, { dedupKey: 'k3', channel: 'mail' })]);
     const repo = createOutboxRepo(store.db);
     const [r1, r2] = repo.due('ops', T0, 10);
     repo.markSent('ops', [r1.id], T0 + 5);
@@ -63,7 +64,7 @@ describe('outbox repository', () => {
 
   it('expired rows stay in the outbox as a record and are no longer due', () => {
     store = tempStore();
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k1' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'k1' })]);
     const repo = createOutboxRepo(store.db);
     const [r] = repo.due('ops', T0, 10);
     repo.markExpired('ops', [r.id], T0 + 1, 'gave up after 24h');
@@ -73,7 +74,7 @@ describe('outbox repository', () => {
 
   it('prunes delivered and expired notifications with the history, never pending ones', async () => {
     store = tempStore();
-    enqueueNotifications(store.db, [draft({ dedupKey: 'sent' }), draft({ dedupKey: 'expired' }), draft({ dedupKey: 'pending' })]);
+    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'sent' }), draft(T0, { dedupKey: 'expired' }), draft(T0, { dedupKey: 'pending' })]);
     const repo = createOutboxRepo(store.db);
     const [a, b] = repo.due('ops', T0, 10);
     repo.markSent('ops', [a.id], T0 + 1);

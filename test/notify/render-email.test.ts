@@ -4,14 +4,15 @@ import { renderAlertmanager } from '../../src/notify/render/alertmanager.js';
 import { renderEmail } from '../../src/notify/render/email.js';
 import { renderText } from '../../src/notify/render/text.js';
 import { renderWebhook } from '../../src/notify/render/webhook.js';
-import { alertView, draft, T0 } from './factories.js';
+import { alertView, draft } from './factories.js';
+import { T0 } from './fixed-instant.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>\u202e\r\nBcc: victim@example.com';
 
 describe('renderEmail', () => {
   it('escapes untrusted text in the HTML part and keeps subject and text on safe lines', () => {
-    const a = alertView({ summary: `${HOSTILE} risk 900`, process: { pid: 7, startTimeTicks: 1, comm: HOSTILE, cmdline: 'x'.repeat(10_000), uid: 0, unit: null, cgroup: '/' } });
-    const mail = renderEmail(messageFromDraft(draft({ alerts: [a] })), { subjectPrefix: '[oomwatch]' });
+    const a = alertView(T0, { summary: `${HOSTILE} risk 900`, process: { pid: 7, startTimeTicks: 1, comm: HOSTILE, cmdline: 'x'.repeat(10_000), uid: 0, unit: null, cgroup: '/' } });
+    const mail = renderEmail(messageFromDraft(draft(T0, { alerts: [a] })), { subjectPrefix: '[oomwatch]' });
     expect(mail.html).not.toContain('<img');
     expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(mail.html).not.toMatch(/[\u202e\r]/);
@@ -24,14 +25,14 @@ describe('renderEmail', () => {
   });
 
   it('passes a report through with its inline images', () => {
-    const d = draft({ kind: 'report', alerts: [], report: { subject: 'Daily OOM risk for web-1', text: 'all quiet', html: '<p>all quiet</p><img src="cid:chart1">', attachments: [{ filename: 'c.png', cid: 'chart1', contentType: 'image/png', contentBase64: Buffer.from('PNG').toString('base64') }] } });
+    const d = draft(T0, { kind: 'report', alerts: [], report: { subject: 'Daily OOM risk for web-1', text: 'all quiet', html: '<p>all quiet</p><img src="cid:chart1">', attachments: [{ filename: 'c.png', cid: 'chart1', contentType: 'image/png', contentBase64: Buffer.from('PNG').toString('base64') }] } });
     const mail = renderEmail(messageFromDraft(d), { subjectPrefix: '[oomwatch]' });
     expect(mail).toMatchObject({ subject: '[oomwatch] Daily OOM risk for web-1', text: 'all quiet', html: '<p>all quiet</p><img src="cid:chart1">' });
     expect(mail.attachments[0].content.toString()).toBe('PNG');
   });
 
   it('renders a digest and a test message', () => {
-    const drafts = [draft({ dedupKey: 'a' }), draft({ dedupKey: 'b', alerts: [alertView({ state: 'resolved', resolution: 'exited' })] })];
+    const drafts = [draft(T0, { dedupKey: 'a' }), draft(T0, { dedupKey: 'b', alerts: [alertView(T0, { state: 'resolved', resolution: 'exited' })] })];
     const mail = renderEmail(digestFromDrafts('mail', drafts), { subjectPrefix: '' });
     expect(mail.subject).toBe('oomwatch digest: 2 notifications (1 firing, 1 resolved) on web-1');
     expect(mail.text).toContain('EXITED [warning] postgres (pid 812)');
@@ -42,7 +43,7 @@ describe('renderEmail', () => {
 
 describe('renderText', () => {
   it('shows an incident link for an OOM-killed resolution', () => {
-    const t = renderText(messageFromDraft(draft({ alerts: [alertView({ state: 'resolved', resolution: 'oom-killed', incidentId: 12, endsAtMs: T0 + 1000 })] })));
+    const t = renderText(messageFromDraft(draft(T0, { alerts: [alertView(T0, { state: 'resolved', resolution: 'oom-killed', incidentId: 12, endsAtMs: T0 + 1000 })] })));
     expect(t).toContain('resolved: the process was killed by the OOM killer; rule process-risk-high on web-1; since 2026-11-26T06:00:00Z, ended 2026-11-26T06:00:01Z');
     expect(t).toContain('incident: #12 (oomwatch report --incident 12)');
   });
@@ -50,7 +51,7 @@ describe('renderText', () => {
 
 describe('renderWebhook', () => {
   it('sends a versioned JSON body with sanitised, capped strings', () => {
-    const body = renderWebhook(messageFromDraft(draft({ alerts: [alertView({ summary: 'a\u202eb\nc' })] })));
+    const body = renderWebhook(messageFromDraft(draft(T0, { alerts: [alertView(T0, { summary: 'a\u202eb\nc' })] })));
     expect(body).toMatchObject({ version: 1, kind: 'alerts', channel: 'ops', host: 'web-1', createdAt: '2026-11-26T06:00:00Z', notificationCount: 1 });
     expect((body.alerts[0] as { summary: string }).summary).toBe('a\uFFFDb\uFFFDc');
   });
@@ -58,8 +59,8 @@ describe('renderWebhook', () => {
 
 describe('renderAlertmanager', () => {
   it('builds /api/v2/alerts items with labels, annotations, startsAt/endsAt and generatorURL', () => {
-    const firing = alertView({ labels: { alertname: 'ProcessRiskHigh', host: 'web-1', 'bad-name': 'v', comm: 'post\ngres' } });
-    const resolved = alertView({ fingerprint: 'fp-2', state: 'resolved', resolution: 'oom-killed', endsAtMs: T0 + 5_000 });
+    const firing = alertView(T0, { labels: { alertname: 'ProcessRiskHigh', host: 'web-1', 'bad-name': 'v', comm: 'post\ngres' } });
+    const resolved = alertView(T0, { fingerprint: 'fp-2', state: 'resolved', resolution: 'oom-killed', endsAtMs: T0 + 5_000 });
     const [f, r] = renderAlertmanager([firing, resolved], { nowMs: T0 + 1_000, resendIntervalMs: 60_000, generatorUrl: 'http://web-1:9100/' });
     expect(f).toEqual({
       labels: { alertname: 'ProcessRiskHigh', host: 'web-1', bad_name: 'v', comm: 'post\uFFFDgres', severity: 'warning', oomwatch_id: 'fp-1' },

@@ -31,7 +31,7 @@ describe('Slack delivery against a loopback webhook', () => {
 
   it('posts Block Kit JSON to the webhook path and logs the send', async () => {
     await setup();
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k1' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { dedupKey: 'k1' })]);
     await dispatcher!.drainOnce();
     expect(sink.requests).toHaveLength(1);
     const req = sink.requests[0];
@@ -45,7 +45,7 @@ describe('Slack delivery against a loopback webhook', () => {
 
   it('coalesces a storm of 40 notifications into one Slack digest within the block limit', async () => {
     await setup();
-    enqueueNotifications(store.db, Array.from({ length: 40 }, (_, i) => draft({ dedupKey: `k${i}` })));
+    enqueueNotifications(store.db, Array.from({ length: 40 }, (_, i) => draft(systemClock.nowMs(), { dedupKey: `k${i}` })));
     await dispatcher!.drainOnce();
     await dispatcher!.drainOnce();
     expect(sink.requests).toHaveLength(1);
@@ -58,7 +58,7 @@ describe('Slack delivery against a loopback webhook', () => {
   it('honours 429 Retry-After before retrying', async () => {
     await setup();
     sink.queue({ status: 429, body: 'rate_limited', headers: { 'retry-after': '2' } });
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k1' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { dedupKey: 'k1' })]);
     dispatcher!.start();
     await sink.waitFor(2, 5_000);
     const gapMs = sink.requests[1].atMs - sink.requests[0].atMs;
@@ -72,7 +72,7 @@ describe('Slack delivery against a loopback webhook', () => {
   it('retries 500 with exponential backoff, then delivers', async () => {
     await setup({ minInterval: '0s' }); // so the gaps are the backoff alone
     sink.queue({ status: 500, body: 'rollup_error' }, { status: 500, body: 'rollup_error' });
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k1' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { dedupKey: 'k1' })]);
     dispatcher!.start();
     await sink.waitFor(3, 5_000);
     const [a, b, c] = sink.requests.map((r) => r.atMs);
@@ -84,7 +84,7 @@ describe('Slack delivery against a loopback webhook', () => {
 
   it('404 no_service marks the channel broken, keeps the notification, and calls onChannelBroken once', async () => {
     const { broken } = await setup({}, { status: 404, body: 'no_service' });
-    enqueueNotifications(store.db, [draft({ dedupKey: 'k1' }), draft({ dedupKey: 'k2' })]);
+    enqueueNotifications(store.db, [draft(systemClock.nowMs(), { dedupKey: 'k1' }), draft(systemClock.nowMs(), { dedupKey: 'k2' })]);
     await dispatcher!.drainOnce();
     await dispatcher!.drainOnce();
     expect(sink.requests).toHaveLength(1); // the channel is held for retry.maxBackoff, not hammered
@@ -102,7 +102,7 @@ describe('Slack delivery against a loopback webhook', () => {
     const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '300ms' } })[0] as never, { log: silentLogger(), clock: systemClock });
     sink.queue({ hang: true });
     const t0 = Date.now();
-    const outcome = await notifier.send(messageFromDraft(draft()));
+    const outcome = await notifier.send(messageFromDraft(draft(systemClock.nowMs())));
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(outcome).toMatchObject({ ok: false, retryable: true });
     expect(!outcome.ok && outcome.error.message).toBe(

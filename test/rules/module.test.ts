@@ -10,6 +10,9 @@ import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { alertsContext, BOOT, HOST, proc, snapshot } from './factories.js';
 
+/** The wall-clock instant the manual clocks of this file start at. */
+const START_MS = Date.UTC(2026, 0, 1);
+
 let tmp: ReturnType<typeof makeTempDir>;
 let db: Database;
 beforeEach(() => {
@@ -21,7 +24,7 @@ afterEach(() => {
   tmp.cleanup();
 });
 
-const context = (clock = manualClock()): AgentContext =>
+const context = (clock = manualClock(START_MS)): AgentContext =>
   alertsContext(db, clock, [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }]);
 
 /** Stores an incident the way the kernel module does (its own table, migration 0002). */
@@ -47,7 +50,7 @@ const tick = (nowMs: number, risk: number | null): TickContext => ({
 
 describe('alerts agent module', () => {
   it('pages a stored kill at once (no tick needed), kicks delivery, and links it to the risk alert of its victim', () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     let kicks = 0;
     const m = createAlertsModule(context(clock), { onQueued: () => kicks++ });
     m.start?.();
@@ -65,7 +68,7 @@ describe('alerts agent module', () => {
   });
 
   it('after a crash between storing a kill and alerting, the next start pages it once; older kills are history', () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     storeIncident(1, 'old', clock.nowMs() - 3_600_000); // before this database ever ran alerts
     const first = createAlertsModule(context(clock));
     first.start?.();
@@ -85,7 +88,7 @@ describe('alerts agent module', () => {
   });
 
   it('on a new database, kills from the ring-buffer backlog older than the grace are recorded, not paged; a recent one is', () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     // The kernel module starts first and hands over its backlog before this module's start().
     const m = createAlertsModule(context(clock));
     const old = storeIncident(3, 'chrome', clock.nowMs() - HISTORY_GRACE_MS - 60_000);
@@ -104,7 +107,7 @@ describe('alerts agent module', () => {
   });
 
   it('a broken channel that is no longer configured raises no agent-health alert', () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     const ins = db.prepare("INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)");
     ins.run('oldslack');
     ins.run('ops');
@@ -117,7 +120,7 @@ describe('alerts agent module', () => {
   });
 
   it('a database an earlier version alerted from is not new: a kill it missed while down is paged, however old', () => {
-    const clock = manualClock();
+    const clock = manualClock(START_MS);
     createAlertsRepo(db).setMeta('incidentCursor', 0); // written by the earlier version
     const missed = storeIncident(5, 'java', clock.nowMs() - 3_600_000);
     const m = createAlertsModule(context(clock));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createSampler } from '../../src/sample/host.js';
+import { OTHER_USER, packageRootForOtherUser } from '../helpers/other-user.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const FX = join(import.meta.dirname, '../fixtures');
@@ -98,9 +99,9 @@ describe('denied files', () => {
       chmodSync(join(root, '900/stat'), 0o000);
       chmodSync(t.dir, 0o755);
       const script = join(t.dir, 'sample.mjs');
-      const host = join(import.meta.dirname, '../../dist/src/sample/host.js');
+      const host = join(packageRootForOtherUser(), 'dist/src/sample/host.js');
       writeFileSync(script, `import { createSampler } from ${JSON.stringify(host)};\nconst { sampler } = createSampler({ procRoot: ${JSON.stringify(root)}, cgroupRoot: '/nonexistent', refreshEveryMs: 1e6 });\nconsole.log(JSON.stringify(sampler.takeSnapshot(0).counts));\n`);
-      const r = spawnSync(process.execPath, [script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [script], { ...OTHER_USER, encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(JSON.parse(r.stdout)).toMatchObject({ denied: 1, sampled: 8, gone: 1 });
     } finally {
