@@ -11,7 +11,7 @@ export interface OutboundMessage {
   channel: string;
   host: string;
   createdAtMs: number;
-  /** For a digest: each alert of the coalesced notifications once, in its latest state, in outbox order. */
+  /** For a digest: every alert of every coalesced notification, in outbox order (each OOM kill once). */
   alerts: AlertView[];
   /** Kills told by earlier messages, counted rather than repeated. */
   earlierKills?: EarlierKills;
@@ -31,14 +31,22 @@ export function messageFromDraft(d: NotificationDraft): OutboundMessage {
 }
 
 /**
- * Many alert drafts of one channel as one digest message. Each alert appears once, in its latest state
- * (a group's later notification re-lists what still fires). Kills told before the digest are counted:
- * the first coalesced notification of each group knows how many its group told earlier.
+ * Many alert drafts of one channel as one digest message. Each OOM kill appears once: the planner lists
+ * a kill only in the notification that tells it, and outbox rows written by an earlier version (which
+ * re-listed every recent kill) are folded here. Kills told before the digest are counted: the first
+ * coalesced notification of each group knows how many its group told earlier.
  */
 export function digestFromDrafts(channel: string, drafts: readonly NotificationDraft[]): OutboundMessage {
   const hosts = [...new Set(drafts.map((d) => d.host))];
-  const byFingerprint = new Map<string, AlertView>();
-  for (const d of drafts) for (const a of d.alerts) byFingerprint.set(a.fingerprint, a);
+  const kills = new Set<string>();
+  const alerts: AlertView[] = [];
+  for (const d of drafts) {
+    for (const a of d.alerts) {
+      if (isKill(a) && kills.has(a.fingerprint)) continue;
+      if (isKill(a)) kills.add(a.fingerprint);
+      alerts.push(a);
+    }
+  }
   const firstOfGroup = new Map<string, NotificationDraft>();
   for (const d of drafts) if (!firstOfGroup.has(`${d.host}\u0000${d.groupKey}`)) firstOfGroup.set(`${d.host}\u0000${d.groupKey}`, d);
   const earlier = [...firstOfGroup.values()].flatMap((d) => (d.earlierKills?.count ? [d.earlierKills] : []));
@@ -47,7 +55,7 @@ export function digestFromDrafts(channel: string, drafts: readonly NotificationD
     channel,
     host: hosts.length === 1 ? hosts[0] : `${hosts.length} hosts`,
     createdAtMs: Math.max(...drafts.map((d) => d.createdAtMs)),
-    alerts: [...byFingerprint.values()],
+    alerts,
     notificationCount: drafts.length,
   };
   if (earlier.length) msg.earlierKills = { count: earlier.reduce((n, e) => n + e.count, 0), withinMs: Math.max(...earlier.map((e) => e.withinMs)) };

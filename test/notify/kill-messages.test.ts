@@ -49,12 +49,12 @@ describe('a digest of kill notifications', () => {
     expect(text).toContain('…and 4 earlier OOM kills in the last 10 minutes, already sent: oomwatch incidents --since 10m lists them.');
   });
 
-  it('shows an alert that two coalesced notifications carry once, in its latest state', () => {
-    const firing = alertView();
-    const again = draft({ dedupKey: 'b', alerts: [alertView({ state: 'resolved', resolution: 'exited', endsAtMs: T0 + 60_000 })] });
-    const msg = digestFromDrafts('ops', [draft({ dedupKey: 'a', alerts: [firing] }), again]);
-    expect(msg.alerts).toEqual(again.alerts);
-    expect(msg.notificationCount).toBe(2);
+  it('folds outbox rows that re-list earlier kills (written before kills were told once) to one entry per kill', () => {
+    // what an earlier version queued for 4 kills: [1], [1,2], [1,2,3], [1,2,3,4]
+    const relisted = [1, 2, 3, 4].map((n) => draft({ groupKey: 'web-1|oom-kill', dedupKey: `r${n}`, alerts: Array.from({ length: n }, (_, i) => kill(i + 1)) }));
+    const msg = digestFromDrafts('hook', relisted);
+    expect(msg.alerts.map((a) => a.incidentId)).toEqual([1, 2, 3, 4]);
+    expect(msg.notificationCount).toBe(4);
   });
 });
 

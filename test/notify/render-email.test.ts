@@ -31,7 +31,7 @@ describe('renderEmail', () => {
   });
 
   it('renders a digest and a test message', () => {
-    const drafts = [draft({ dedupKey: 'a' }), draft({ dedupKey: 'b', alerts: [alertView({ fingerprint: 'fp-2', state: 'resolved', resolution: 'exited' })] })];
+    const drafts = [draft({ dedupKey: 'a' }), draft({ dedupKey: 'b', alerts: [alertView({ state: 'resolved', resolution: 'exited' })] })];
     const mail = renderEmail(digestFromDrafts('mail', drafts), { subjectPrefix: '' });
     expect(mail.subject).toBe('oomwatch digest: 2 notifications (1 firing, 1 resolved) on web-1');
     expect(mail.text).toContain('EXITED [warning] postgres (pid 812)');
