@@ -52,6 +52,16 @@ export interface ReportPayload {
 
 export type NotificationKind = 'alerts' | 'test' | 'report';
 
+/**
+ * OOM kills are events: a message tells each kill once. Kills of the same group that earlier messages
+ * already told, and that are still inside their rule's window (`keepFiringFor`), are only counted.
+ */
+export interface EarlierKills {
+  count: number;
+  /** The longest `keepFiringFor` of their rules: "in the last 10 minutes". */
+  withinMs: number;
+}
+
 /** One message to one channel, as written to the outbox in the same transaction as the alert state. */
 export interface NotificationDraft {
   /** Channel name from the config (`channels.<name>`). */
@@ -67,5 +77,7 @@ export interface NotificationDraft {
    */
   dedupKey: string;
   alerts: AlertView[];
+  /** Kills of this group told by earlier messages and not repeated in this one. */
+  earlierKills?: EarlierKills;
   report?: ReportPayload;
 }

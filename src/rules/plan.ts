@@ -7,11 +7,13 @@
  *   per-process warnings on the same host);
  * - grouping by alerting.groupBy labels per channel, with group wait, group interval and repeat
  *   interval; "resolved" only for alerts that were announced, and only where the channel's
- *   sendResolved allows it. OOM kills are events: they never produce a "resolved".
+ *   sendResolved allows it. OOM kills are events: each is told by one message (later messages of the
+ *   group count it as an earlier kill), never repeated, and never "resolved".
  * dedupKeys are `<channel>|<groupKey>|<seq>@<group created at>|<content hash>`; seq is persisted with the group state in
  * the same transaction as the outbox row, so a replay after a crash yields the same key.
  */
 import type { AlertingConfig, InhibitRule } from '../config/sections/rules.js';
+import { isKill } from '../notify/message.js';
 import type { AlertView, NotificationDraft } from '../notify/types.js';
 import { matchesLabels, silenceFor, type LabelMatcher, type Silence } from './silences.js';
 import type { CompiledRule } from './types.js';
@@ -136,7 +138,7 @@ export function planNotifications(input: PlanInput): Plan {
       const g = groups.get(groupStateKey(ch, groupKeyOf(a)));
       if (!g || !g.notified.includes(a.fingerprint)) continue; // never announced: nothing to take back
       g.notified = g.notified.filter((f) => f !== a.fingerprint);
-      if (sendResolved.get(ch) && a.ruleKind !== 'oom-kill') g.pendingResolved.push(a);
+      if (sendResolved.get(ch) && !isKill(a)) g.pendingResolved.push(a);
     }
   }
 
@@ -144,6 +146,12 @@ export function planNotifications(input: PlanInput): Plan {
   for (const [key, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const firing = (firingBy.get(key) ?? []).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
     const announced = new Set(g.notified);
+    // An OOM kill is an event: told once, then only counted while it stays in its rule's window. Without
+    // this, every kill message re-listed every kill of the last 10 minutes (a storm of N kills sent
+    // N(N+1)/2 entries). State alerts (risk, memory, …) are re-listed: a message shows the group's state.
+    const told = firing.filter((a) => isKill(a) && announced.has(a.fingerprint));
+    const toldSet = new Set(told.map((a) => a.fingerprint));
+    const toTell = firing.filter((a) => !toldSet.has(a.fingerprint));
     const isNew = firing.some((a) => !announced.has(a.fingerprint));
     const changed = isNew || g.pendingResolved.length > 0;
     let due: boolean;
@@ -153,18 +161,21 @@ export function planNotifications(input: PlanInput): Plan {
       const interval = firing
         .filter((a) => !announced.has(a.fingerprint))
         .reduce((min, a) => Math.min(min, ruleById.get(a.ruleId)?.groupInterval ?? min), alerting.groupInterval);
-      due = (changed && nowMs - g.lastSentAtMs >= interval) || (firing.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
+      // a repeat re-states what still fires; a kill already told is never repeated
+      due = (changed && nowMs - g.lastSentAtMs >= interval) || (toTell.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
     }
     if (due) {
       // An alert that resolved and fired again before this message is only firing: its latest state.
       const live = new Set(firing.map((a) => a.fingerprint));
-      const alerts = [...firing, ...g.pendingResolved.filter((a) => !live.has(a.fingerprint))];
+      const alerts = [...toTell, ...g.pendingResolved.filter((a) => !live.has(a.fingerprint))];
       g.seq += 1;
       const content = fnv1a(alerts.map((a) => `${a.fingerprint}:${a.state}`).join(','));
       // The group's creation time tells apart two lives of one group (a condition that ends, and fires
       // again later, starts a new group at seq 1): the outbox ignores a key it has seen.
       const dedupKey = `${g.channel}|${g.groupKey}|${g.seq}@${g.createdAtMs}|${content}`;
-      drafts.push({ channel: g.channel, kind: 'alerts', groupKey: g.groupKey, host: input.host, createdAtMs: nowMs, dedupKey, alerts });
+      const draft: NotificationDraft = { channel: g.channel, kind: 'alerts', groupKey: g.groupKey, host: input.host, createdAtMs: nowMs, dedupKey, alerts };
+      if (told.length) draft.earlierKills = { count: told.length, withinMs: Math.max(...told.map((a) => ruleById.get(a.ruleId)?.keepFiringFor ?? 0)) };
+      drafts.push(draft);
       g.lastSentAtMs = nowMs;
       g.notified = firing.map((a) => a.fingerprint);
       g.pendingResolved = [];

@@ -8,7 +8,7 @@ import { capLength, escapeHtml, sanitizeTerminal } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 import type { OutboundMessage } from '../message.js';
 import type { AlertView, Severity } from '../types.js';
-import { CAP, headlineRaw, processFacts, renderText, stateText, stateTag } from './text.js';
+import { CAP, earlierKillsText, headlineRaw, processFacts, renderText, stateText, stateTag } from './text.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -76,6 +76,8 @@ export function renderEmail(msg: OutboundMessage, opts: { subjectPrefix: string;
   } else {
     body = msg.alerts.slice(0, max).map(alertTable).join('');
     if (msg.alerts.length > max) body += `<p>…and ${msg.alerts.length - max} more alerts. Run <code>oomwatch alerts</code> on the host to see them all.</p>`;
+    const earlier = earlierKillsText(msg);
+    if (earlier) body += `<p style="color:#555">…${escapeHtml(earlier)}.</p>`;
   }
   return { subject, text: renderText(msg, { maxAlerts: max }), html: page(title, body), attachments: [] };
 }

@@ -10,7 +10,7 @@ import { capLength, escapeMrkdwn } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 import type { OutboundMessage } from '../message.js';
 import type { AlertView, Severity } from '../types.js';
-import { CAP, headlineRaw, processFacts, severityAtLeast, stateTag, stateText } from './text.js';
+import { CAP, earlierKillsText, headlineRaw, processFacts, severityAtLeast, stateTag, stateText } from './text.js';
 
 export const SLACK_MAX_BLOCKS = 50;
 export const SLACK_MAX_SECTION_CHARS = 3000;
@@ -86,14 +86,17 @@ export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): Inc
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '…the report is longer than a Slack message. Run `oomwatch report` on the host for all of it.' } });
     }
   } else {
-    // Two blocks per alert; keep one block for the "and N more" line.
-    const room = Math.floor((SLACK_MAX_BLOCKS - blocks.length - 1) / 2);
+    // Two blocks per alert; keep one block for the "and N more" line and one for the earlier kills.
+    const earlier = earlierKillsText(msg);
+    const room = Math.floor((SLACK_MAX_BLOCKS - blocks.length - 1 - (earlier ? 1 : 0)) / 2);
     const shown = msg.alerts.slice(0, room);
     for (const a of shown) blocks.push(...alertBlocks(a));
     const hidden = msg.alerts.length - shown.length;
     if (hidden > 0) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${hidden} more alert${hidden > 1 ? 's' : ''}. Run \`oomwatch alerts\` on the host to see them all.` } });
     }
+    // Trusted text (counts and a command): code formatting for the command is safe.
+    if (earlier) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…${escapeMrkdwn(earlier).replace(/oomwatch incidents --since \S+/, (c) => `\`${c}\``)}.` }] });
   }
   // verbatim: Slack turns nothing into a link by itself (a process named "evil.example/login" stays text).
   // The headline keeps Slack's parsing when it carries the configured mentions.

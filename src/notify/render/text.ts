@@ -4,7 +4,8 @@
  * lengths capped); other formats call `describe*` on raw strings and escape for their own syntax.
  */
 import type { AlertView, Resolution, Severity } from '../types.js';
-import type { OutboundMessage } from '../message.js';
+import { isKill, type OutboundMessage } from '../message.js';
+import { formatDurationMs } from '../../util/duration.js';
 import { capLength, sanitizeTerminal } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 
@@ -44,7 +45,47 @@ export function countsText(alerts: readonly AlertView[]): string {
   return parts.join(', ') || 'no alerts';
 }
 
-/** The headline of a message, from trusted parts only plus the (raw, untrusted) host/summary. */
+/** Victims named in a headline before "and N more". */
+const HEADLINE_KILLS = 3;
+
+/** Which kill an alert tells: `hog (pid 4242) in /box` (raw, untrusted). */
+export function killName(a: AlertView): string {
+  const who = a.process ? `${a.process.comm} (pid ${a.process.pid})` : 'a kill with no kernel report';
+  const where = a.cgroup && a.cgroup !== '/' ? `in ${a.cgroup}` : 'host-wide';
+  return `${who} ${where}`;
+}
+
+/** ": 3 OOM kills: a (pid 1) in /x, b (pid 2) in /y, c (pid 3) in /z and 5 more", or "" without kills. */
+function killsSuffix(alerts: readonly AlertView[]): string {
+  const kills = alerts.filter((a) => a.state === 'firing' && isKill(a));
+  if (kills.length === 0) return '';
+  const more = kills.length - HEADLINE_KILLS;
+  const names = kills.slice(0, HEADLINE_KILLS).map(killName).join(', ');
+  return `: ${kills.length} OOM kill${kills.length > 1 ? 's' : ''}: ${names}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** "10 minutes", "1 minute", else compact ("2h", "90s"). */
+function spanText(ms: number): string {
+  const minutes = ms / 60_000;
+  if (Number.isInteger(minutes) && minutes >= 1 && minutes < 120) return `${minutes} minute${minutes > 1 ? 's' : ''}`;
+  return formatDurationMs(ms);
+}
+
+/**
+ * The line that stands for kills told by earlier messages, or null. Kills are events: each message
+ * tells the new ones, and earlier ones are only counted.
+ * @example earlierKillsText(msg) // 'and 14 earlier OOM kills in the last 10 minutes, already sent: oomwatch incidents --since 10m lists them'
+ */
+export function earlierKillsText(msg: OutboundMessage): string | null {
+  const e = msg.earlierKills;
+  if (!e?.count) return null;
+  return `and ${e.count} earlier OOM kill${e.count > 1 ? 's' : ''} in the last ${spanText(e.withinMs)}, already sent: oomwatch incidents --since ${formatDurationMs(e.withinMs)} lists them`;
+}
+
+/**
+ * The headline of a message, from trusted parts only plus the (raw, untrusted) host/summary/victims.
+ * A message that tells OOM kills names each new victim (up to three, then a count).
+ */
 export function headlineRaw(msg: OutboundMessage): string {
   switch (msg.kind) {
     case 'test':
@@ -52,14 +93,14 @@ export function headlineRaw(msg: OutboundMessage): string {
     case 'report':
       return msg.report?.subject ?? `oomwatch report for ${msg.host}`;
     case 'digest':
-      return `oomwatch digest: ${msg.notificationCount} notifications (${countsText(msg.alerts)}) on ${msg.host}`;
+      return `oomwatch digest: ${msg.notificationCount} notifications (${countsText(msg.alerts)}) on ${msg.host}${killsSuffix(msg.alerts)}`;
     case 'alerts': {
       if (msg.alerts.length === 1) {
         const a = msg.alerts[0];
         return `[${stateTag(a)}] ${a.severity} ${a.ruleId} on ${a.host}: ${a.summary}`;
       }
       const worst = [...msg.alerts].sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity])[0];
-      return `[${countsText(msg.alerts)}] ${worst?.severity ?? 'info'} ${worst?.ruleId ?? ''} on ${msg.host}`;
+      return `[${countsText(msg.alerts)}] ${worst?.severity ?? 'info'} ${worst?.ruleId ?? ''} on ${msg.host}${killsSuffix(msg.alerts)}`;
     }
   }
 }
@@ -99,5 +140,7 @@ export function renderText(msg: OutboundMessage, opts: { maxAlerts?: number } = 
     if (a.incidentId !== undefined) lines.push(`  incident: #${a.incidentId} (oomwatch report --incident ${a.incidentId})`);
   }
   if (msg.alerts.length > max) lines.push('', `…and ${msg.alerts.length - max} more alerts (oomwatch alerts lists them all).`);
+  const earlier = earlierKillsText(msg);
+  if (earlier) lines.push('', `…${earlier}.`);
   return lines.join('\n');
 }

@@ -11,6 +11,12 @@ import { CAP, headlineRaw } from './text.js';
 
 const s = (v: string, max: number) => sanitizeTerminal(capLength(v, max));
 
+/**
+ * A storm's digest can carry hundreds of alerts; receivers refuse large bodies (a 413 is permanent and
+ * would mark the channel broken), so a body lists this many (about 1 kB each) and counts the rest.
+ */
+export const WEBHOOK_MAX_ALERTS = 100;
+
 export interface WebhookBody {
   version: 1;
   kind: OutboundMessage['kind'];
@@ -19,7 +25,11 @@ export interface WebhookBody {
   createdAt: string;
   title: string;
   notificationCount: number;
+  /** At most WEBHOOK_MAX_ALERTS; the rest are counted in omittedAlerts. */
   alerts: unknown[];
+  omittedAlerts: number;
+  /** Kills told by earlier messages, counted instead of repeated (null when none). */
+  earlierKills: { count: number; withinSeconds: number } | null;
   report?: { subject: string; text: string };
 }
 
@@ -54,7 +64,9 @@ export function renderWebhook(msg: OutboundMessage): WebhookBody {
     createdAt: formatIso(msg.createdAtMs),
     title: s(headlineRaw(msg), CAP.subject + CAP.summary),
     notificationCount: msg.notificationCount,
-    alerts: msg.alerts.map(alertJson),
+    alerts: msg.alerts.slice(0, WEBHOOK_MAX_ALERTS).map(alertJson),
+    omittedAlerts: Math.max(0, msg.alerts.length - WEBHOOK_MAX_ALERTS),
+    earlierKills: msg.earlierKills?.count ? { count: msg.earlierKills.count, withinSeconds: Math.round(msg.earlierKills.withinMs / 1000) } : null,
     ...(msg.report ? { report: { subject: s(msg.report.subject, CAP.subject), text: msg.report.text } } : {}),
   };
 }
