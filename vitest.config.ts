@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
  * ahead (.ci/run), so a test that depends on today's date cannot land.
  */
 const SYSTEM = [
+  'test/e2e/kill-storm.test.ts',
   'test/cli/doctor.test.ts',
   'test/cli/errors.test.ts',
   'test/e2e/agent-oom-drill.test.ts',
@@ -30,6 +31,7 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/rules/kill-backlog.test.ts',
   'test/agent/agent.test.ts',
   'test/e2e/agent-slack.test.ts',
   'test/e2e/sample-fixture-root.test.ts',

@@ -9,10 +9,11 @@ import { renderSlack } from '../../src/notify/render/slack.js';
 import { headlineRaw, renderText } from '../../src/notify/render/text.js';
 import { renderWebhook, WEBHOOK_MAX_ALERTS } from '../../src/notify/render/webhook.js';
 import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
-import { alertView, draft, T0 } from './factories.js';
+import { alertView, draft } from './factories.js';
+import { T0 } from './fixed-instant.js';
 
 function kill(n: number, comm = `hog-${n}`): AlertView {
-  return alertView({
+  return alertView(T0, {
     fingerprint: `oom-kill|web-1|incident:${n}`,
     ruleId: 'oom-kill',
     ruleKind: 'oom-kill',
@@ -29,7 +30,7 @@ function kill(n: number, comm = `hog-${n}`): AlertView {
 /** The drafts the planner writes for a storm of `n` kills evaluated one by one. */
 const stormDrafts = (n: number): NotificationDraft[] =>
   Array.from({ length: n }, (_, i) =>
-    draft({ groupKey: 'web-1|oom-kill', dedupKey: `k${i}`, createdAtMs: T0 + i * 500, alerts: [kill(i + 1)], ...(i ? { earlierKills: { count: i, withinMs: 600_000 } } : {}) }),
+    draft(T0, { groupKey: 'web-1|oom-kill', dedupKey: `k${i}`, createdAtMs: T0 + i * 500, alerts: [kill(i + 1)], ...(i ? { earlierKills: { count: i, withinMs: 600_000 } } : {}) }),
   );
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -51,7 +52,7 @@ describe('a digest of kill notifications', () => {
 
   it('folds outbox rows that re-list earlier kills (written before kills were told once) to one entry per kill', () => {
     // what an earlier version queued for 4 kills: [1], [1,2], [1,2,3], [1,2,3,4]
-    const relisted = [1, 2, 3, 4].map((n) => draft({ groupKey: 'web-1|oom-kill', dedupKey: `r${n}`, alerts: Array.from({ length: n }, (_, i) => kill(i + 1)) }));
+    const relisted = [1, 2, 3, 4].map((n) => draft(T0, { groupKey: 'web-1|oom-kill', dedupKey: `r${n}`, alerts: Array.from({ length: n }, (_, i) => kill(i + 1)) }));
     const msg = digestFromDrafts('hook', relisted);
     expect(msg.alerts.map((a) => a.incidentId)).toEqual([1, 2, 3, 4]);
     expect(msg.notificationCount).toBe(4);
@@ -59,7 +60,7 @@ describe('a digest of kill notifications', () => {
 });
 
 describe('a kill message', () => {
-  const single = messageFromDraft(draft({ groupKey: 'web-1|oom-kill', alerts: [kill(15)], earlierKills: { count: 14, withinMs: 600_000 } }));
+  const single = messageFromDraft(draft(T0, { groupKey: 'web-1|oom-kill', alerts: [kill(15)], earlierKills: { count: 14, withinMs: 600_000 } }));
 
   it('names its new kill in the title and counts the 14 earlier ones in every format', () => {
     expect(headlineRaw(single)).toBe('[FIRING] critical oom-kill on web-1: OOM kill: hog-15 (pid 1015) killed by the kernel (CONSTRAINT_MEMCG) in cgroup /box-15');
@@ -74,13 +75,13 @@ describe('a kill message', () => {
   });
 
   it('without earlier kills says nothing about them', () => {
-    const first = messageFromDraft(draft({ alerts: [kill(1)] }));
+    const first = messageFromDraft(draft(T0, { alerts: [kill(1)] }));
     expect(renderText(first)).not.toContain('earlier');
     expect(renderWebhook(first).earlierKills).toBeNull();
   });
 
   it('names several new victims in the title, escaped for Slack', () => {
-    const msg = messageFromDraft(draft({ groupKey: 'web-1|oom-kill', alerts: [kill(1, '<!channel>'), kill(2)] }));
+    const msg = messageFromDraft(draft(T0, { groupKey: 'web-1|oom-kill', alerts: [kill(1, '<!channel>'), kill(2)] }));
     expect(headlineRaw(msg)).toBe('[2 firing] critical oom-kill on web-1: 2 OOM kills: <!channel> (pid 1001) in /box-1, hog-2 (pid 1002) in /box-2');
     const slack = renderSlack(msg, { mentions: [], mentionAt: 'critical' });
     expect(slack.text).toContain('&lt;!channel&gt; (pid 1001) in /box-1');

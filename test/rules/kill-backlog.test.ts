@@ -14,7 +14,7 @@ import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/rules/module.js'
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT, HOST } from './factories.js';
+import { alertsContext, BOOT, HOST, T0 } from './factories.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let db: Database;
@@ -40,7 +40,7 @@ const drafts = () => (db.prepare('SELECT payload_json FROM outbox ORDER BY id').
 
 describe('a backlog of kills at first start', () => {
   it('pages each recent kill once, however the backlog arrives; older kills stay history', () => {
-    const clock = manualClock();
+    const clock = manualClock(T0);
     const m = createAlertsModule(alertsContext(db, clock, [{ id: 'oom-kill', kind: 'oom-kill', severity: 'critical', groupWait: '0s', groupInterval: '0s' }]));
     const repo = createIncidentsRepo(db);
     const old = storeIncident(100, 'chrome', clock.nowMs() - HISTORY_GRACE_MS - 60_000, '/old');
