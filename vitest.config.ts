@@ -31,6 +31,7 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/cli/config-show.test.ts',
   'test/rules/kill-backlog.test.ts',
   'test/agent/agent.test.ts',
   'test/e2e/agent-slack.test.ts',

@@ -4,11 +4,21 @@ import { policyCrossChecks } from '../policy/config-checks.js';
 import { channelCrossChecks } from '../notify/config-checks.js';
 import { rulesCrossChecks } from '../rules/config-checks.js';
 import { reportCrossChecks } from '../report/config-checks.js';
+import type { RuleSource } from './rule-list.js';
 
 export interface CrossCheckContext {
   config: Config;
   errors: string[];
   warnings: string[];
+  /** Where each of config.rules came from (same order), so a message can name the entry in the file. */
+  ruleSources: readonly RuleSource[];
+}
+
+/** How a message names config.rules[i]: the entry's dot-path in the file, or the default rule's id. */
+export function ruleWhere(ctx: Pick<CrossCheckContext, 'config' | 'ruleSources'>, i: number): string {
+  const id = ctx.config.rules[i].id;
+  const path = ctx.ruleSources[i]?.path;
+  return path ? `${path} (rule ${JSON.stringify(id)})` : `rules (default rule ${JSON.stringify(id)})`;
 }
 export type CrossCheck = (ctx: CrossCheckContext) => void;
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { Config } from './schema.js';
+import type { RuleOrigins } from './rule-list.js';
 import { validateConfig } from './validate.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/oomwatch/config.yaml';
@@ -12,6 +13,8 @@ export interface LoadedConfig {
   /** Where it came from: a file path, or 'embedded default'. */
   source: string;
   warnings: string[];
+  /** Where each effective rule came from (default, changed, added) and which defaults were turned off. */
+  ruleOrigins: RuleOrigins;
 }
 
 /**
@@ -56,5 +59,5 @@ function fromRaw(raw: unknown, source: string): LoadedConfig {
   }
   const result = validateConfig(raw);
   if (!result.ok) throw new ConfigError(source, result.errors);
-  return { config: result.config, source, warnings: result.warnings };
+  return { config: result.config, source, warnings: result.warnings, ruleOrigins: result.ruleOrigins };
 }

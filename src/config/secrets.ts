@@ -107,7 +107,16 @@ export function resolveSecrets<T>(value: T, where: string, io: SecretIo, source 
   return out as Resolved<T>;
 }
 
-/** A deep copy with every secret (resolved or not) replaced by "[redacted]", for printing configs. */
+/** `scheme://user:password@host…` → `scheme://[redacted]@host…`: credentials written into a plain URL setting. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]+@/i, `$1${REDACTED}@`);
+}
+
+/**
+ * A deep copy for printing a config: an inline secret becomes "[redacted]", a `{file:}`/`{env:}` secret
+ * shows its reference (never the value read from it), a resolved Secret becomes "[redacted]", and
+ * credentials inside any URL string are hidden too.
+ */
 export function redactSecrets<T>(value: T): unknown {
-  return JSON.parse(JSON.stringify(value));
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redactUrlCredentials(v) : v)));
 }

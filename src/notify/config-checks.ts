@@ -1,10 +1,11 @@
 /** Cross-checks for `channels:` (spread into config/cross-checks.ts). Pure: config in, messages out. */
-import type { CrossCheck } from '../config/cross-checks.js';
+import { ruleWhere, type CrossCheck } from '../config/cross-checks.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
 
 export const channelCrossChecks: CrossCheck[] = [
-  function routedChannelsExist({ config, errors }) {
+  function routedChannelsExist(ctx) {
+    const { config, errors } = ctx;
     const known = Object.keys(config.channels);
     const check = (names: readonly string[] | undefined, where: string) => {
       for (const n of names ?? []) {
@@ -13,7 +14,7 @@ export const channelCrossChecks: CrossCheck[] = [
         }
       }
     };
-    config.rules.forEach((r, i) => check((r as { channels?: string[] }).channels, `rules.${i}.channels`));
+    config.rules.forEach((r, i) => check((r as { channels?: string[] }).channels, `${ctx.ruleSources[i]?.path ?? ruleWhere(ctx, i)}.channels`));
     check((config.alerting as { defaultChannels?: string[] }).defaultChannels, 'alerting.defaultChannels');
   },
   function alertmanagerNeedsResolved({ config, errors }) {

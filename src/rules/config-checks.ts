@@ -2,12 +2,11 @@
  * Cross-checks for `rules:` and `alerting:` (spread into config/cross-checks.ts). Pure: config in,
  * messages out. Channel names a rule routes to are checked by notify/config-checks.ts.
  */
-import type { CrossCheck } from '../config/cross-checks.js';
+import { ruleWhere, type CrossCheck } from '../config/cross-checks.js';
 import { formatDurationMs } from '../util/duration.js';
 import { ALERT_LABELS } from './silences.js';
 
 const known = new Set<string>(ALERT_LABELS);
-const where = (i: number, id: string) => `rules.${i} (rule ${JSON.stringify(id)})`;
 
 export const rulesCrossChecks: CrossCheck[] = [
   function alertingLabelsExist({ config, warnings }) {
@@ -19,7 +18,8 @@ export const rulesCrossChecks: CrossCheck[] = [
       }
     });
   },
-  function trendWindowsCoverSamples({ config, warnings }) {
+  function trendWindowsCoverSamples(ctx) {
+    const { config, warnings } = ctx;
     const interval = config.sample.interval;
     config.rules.forEach((r, i) => {
       // A trend is trusted once its points cover half the window (rules/history.ts): that needs window ≥ 4 intervals for 3 points.
@@ -27,26 +27,28 @@ export const rulesCrossChecks: CrossCheck[] = [
       const key = r.kind === 'risk-rising' ? 'within' : r.kind === 'rss-growth' ? 'over' : 'window';
       if (windowMs !== null && windowMs < 4 * interval) {
         warnings.push(
-          `${where(i, r.id)}.${key}: ${formatDurationMs(windowMs)} holds too few samples at sample.interval ${formatDurationMs(interval)} for a trend. ` +
+          `${ruleWhere(ctx, i)}.${key}: ${formatDurationMs(windowMs)} holds too few samples at sample.interval ${formatDurationMs(interval)} for a trend. ` +
             `Set it to at least ${formatDurationMs(4 * interval)}, or sample more often; until then the rule never fires.`,
         );
       }
     });
   },
-  function scopeFitsTheKind({ config, warnings }) {
+  function scopeFitsTheKind(ctx) {
+    const { config, warnings } = ctx;
     config.rules.forEach((r, i) => {
       if (!r.scope) return;
       const keys = Object.keys(r.scope);
       const hostOnly = r.kind === 'host-memory-available' || r.kind === 'swap-used' || r.kind === 'psi' || r.kind === 'agent-health';
       const cgroupOnly = r.kind === 'cgroup-usage' || r.kind === 'time-to-oom';
-      if (hostOnly) warnings.push(`${where(i, r.id)}.scope: a ${r.kind} rule watches the host, so its scope is ignored. Remove scope.`);
+      if (hostOnly) warnings.push(`${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches the host, so its scope is ignored. Remove scope.`);
       else if (cgroupOnly && keys.some((k) => k !== 'cgroup'))
-        warnings.push(`${where(i, r.id)}.scope: a ${r.kind} rule watches cgroups, so only scope.cgroup applies (${keys.filter((k) => k !== 'cgroup').join(', ')} ignored).`);
+        warnings.push(`${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches cgroups, so only scope.cgroup applies (${keys.filter((k) => k !== 'cgroup').join(', ')} ignored).`);
     });
   },
-  function rulesRouteSomewhere({ config, warnings }) {
+  function rulesRouteSomewhere(ctx) {
+    const { config, warnings } = ctx;
     config.rules.forEach((r, i) => {
-      if (r.channels && r.channels.length === 0) warnings.push(`${where(i, r.id)}.channels: an empty list sends this rule's alerts nowhere (they are still recorded). Remove the key to use every channel.`);
+      if (r.channels && r.channels.length === 0) warnings.push(`${ruleWhere(ctx, i)}.channels: an empty list sends this rule's alerts nowhere (they are still recorded). Remove the key to use every channel.`);
     });
   },
 ];

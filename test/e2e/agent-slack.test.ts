@@ -30,6 +30,8 @@ describe('agent → Slack', () => {
         `  team-slack: {type: slack, webhookUrl: ${JSON.stringify(sink.url)}}`,
         'alerting: {groupWait: 0s, groupInterval: 1s, repeatInterval: 1h, vanishWaitTicks: 2}',
         'rules:',
+        '  replaceDefaults: true',
+        '  list:',
         '  - {id: risky, kind: process-risk, severity: warning, above: 900, clearBelow: 800, for: 0s, scope: {name: e2e-risky}}',
       ].join('\n'),
     );

@@ -1,5 +1,7 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { silentLogger } from '../../src/log.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { packageRootForOtherUser } from './other-user.js';
 
@@ -34,4 +36,12 @@ export function runCli(args: string[], opts: SpawnOptions & { input?: string; ti
     });
     child.stdin!.end(opts.input ?? '');
   });
+}
+
+/** Runs `oomwatch ARGS` in this process through main() with a fake terminal; `env` is all the environment it sees. */
+export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['node', 'oomwatch', ...args], { out: (t) => out.push(t), err: (t) => err.push(t), env, isTty: false, log: silentLogger() });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

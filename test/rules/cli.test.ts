@@ -24,8 +24,10 @@ channels:
   ops: { type: console }
 alerting: { groupWait: 0s }
 rules:
-  - { id: risk, kind: process-risk, above: 600, domain: host }
-  - { id: mem, kind: host-memory-available, belowPercent: 10, for: 5m }
+  replaceDefaults: true
+  list:
+    - { id: risk, kind: process-risk, above: 600, domain: host }
+    - { id: mem, kind: host-memory-available, belowPercent: 10, for: 5m }
 `;
 
 beforeEach(() => {
@@ -33,7 +35,7 @@ beforeEach(() => {
   dbPath = join(tmp.dir, 'oomwatch.db');
   configPath = join(tmp.dir, 'config.yaml');
   writeFileSync(configPath, CONFIG);
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s' }, rules: [{ id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }, { id: 'mem', kind: 'host-memory-available', belowPercent: 10, for: '5m' }] });
+  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s' }, rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }, { id: 'mem', kind: 'host-memory-available', belowPercent: 10, for: '5m' }] } });
   if (!v.ok) throw new Error(v.errors.join('\n'));
   const db = openStore(dbPath);
   const engine = createAlertEngine({ db, log: silentLogger(), config: v.config, hostname: HOST });

@@ -15,7 +15,7 @@ describe('rules config', () => {
     expect(r.config.rules.every((x) => x.channels === undefined)).toBe(true);
     expect(r.warnings).toEqual([]);
     expect(new Set(r.config.rules.map((x) => x.kind)).size).toBe(11);
-    expect(validateConfig({ rules: [] })).toMatchObject({ ok: true, config: { rules: [] } });
+    expect(validateConfig({ rules: { replaceDefaults: true, list: [] } })).toMatchObject({ ok: true, config: { rules: [] } });
   });
 
   it('names the rule by index and id, and the fix', () => {
@@ -37,7 +37,7 @@ describe('rules config', () => {
       'rules.0.kind: rule "a": unknown or missing rule kind; expected one of process-risk, risk-rising, rss-growth, protected-next-victim, host-memory-available, swap-used, psi, cgroup-usage, time-to-oom, oom-kill, agent-health (got "nope"). Fix the value.',
       'rules.1.above: rule "b": above expects a number of per mille (0..1000) (got 2000). Fix the value.',
       'rules.2.clearBelow: rule "c": clearBelow (600) must not be above the raise threshold (500); set it lower (hysteresis).',
-      'rules.3.id: rule "c": the id is already used by rules[2]. Give each rule its own id.',
+      'rules.3.id: rule "c": the id is already used by rules.2. Give each rule its own id, or put both changes in one entry.',
       'rules.4.belowPercent: rule "d": set belowPercent (e.g. 10) or belowBytes (e.g. "1GiB"), or both.',
       'rules.5: rule "e": unknown key "colour". Remove it or check the spelling (docs/rules.md lists the keys of each kind).',
       'rules.6.protect: rule "f": list the protected processes under protect:, or set fromPolicy: true.',
@@ -72,11 +72,14 @@ describe('rules config', () => {
 });
 
 describe('config/rules.example.yaml', () => {
-  it('loads without errors or warnings and covers every kind', async () => {
+  it('loads without errors or warnings, adds a rule of every kind, and changes and disables defaults', async () => {
     const { loadConfigFile } = await import('../../src/config/load.js');
     const { packageRoot } = await import('../../src/util/package-root.js');
     const loaded = loadConfigFile(`${packageRoot()}/config/rules.example.yaml`);
     expect(loaded.warnings).toEqual([]);
-    expect(new Set(loaded.config.rules.map((r) => r.kind)).size).toBe(11);
+    const added = new Set(loaded.ruleOrigins.sources.filter((s) => s.origin === 'added').map((s) => s.id));
+    expect(new Set(loaded.config.rules.filter((r) => added.has(r.id)).map((r) => r.kind)).size).toBe(11);
+    expect(loaded.ruleOrigins.sources.some((s) => s.origin === 'changed')).toBe(true);
+    expect(loaded.ruleOrigins.disabled.length).toBeGreaterThan(0);
   });
 });

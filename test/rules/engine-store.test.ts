@@ -35,10 +35,13 @@ function config(raw: Record<string, unknown> = {}): Config {
   const r = validateConfig({
     channels: { ops: { type: 'console' } },
     alerting: { groupWait: '0s', groupInterval: '0s' },
-    rules: [
-      { id: 'risk', kind: 'process-risk', above: 600, clearBelow: 500, domain: 'host' },
-      { id: 'kill', kind: 'oom-kill' },
-    ],
+    rules: {
+      replaceDefaults: true,
+      list: [
+        { id: 'risk', kind: 'process-risk', above: 600, clearBelow: 500, domain: 'host' },
+        { id: 'kill', kind: 'oom-kill' },
+      ],
+    },
     ...raw,
   });
   if (!r.ok) throw new Error(r.errors.join('\n'));
@@ -106,7 +109,7 @@ describe('alert engine on a real SQLite file', () => {
   });
 
   it('keeps a pending timer across a restart', () => {
-    const cfg = config({ rules: [{ id: 'risk', kind: 'process-risk', above: 600, for: '1m', domain: 'host' }] });
+    const cfg = config({ rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, for: '1m', domain: 'host' }] } });
     const e1 = createAlertEngine({ db: db(), log: silentLogger(), config: cfg, hostname: HOST });
     expect(e1.onTick(input(700, 0), at(0))).toMatchObject({ firing: 0, pending: 1 });
     open[0].close();

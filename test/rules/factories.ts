@@ -143,9 +143,9 @@ export const at = (seconds: number): number => T0 + seconds * 1000;
 export const compact = (ts: Transition[]): string[] =>
   ts.map((t) => `${t.kind}${t.alert.resolution ? `(${t.alert.resolution})` : ''}:${t.fingerprint.replace(`|${HOST}|`, '|')}`);
 
-/** The alerts module's agent context on a real store: the given rules, a console channel, notifications at once. */
+/** The alerts module's agent context on a real store: the given rules only (no defaults), a console channel, notifications at once. */
 export function alertsContext(db: Database, clock: Clock, rules: readonly unknown[]): AgentContext {
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules });
+  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: { replaceDefaults: true, list: rules } });
   if (!v.ok) throw new Error(v.errors.join('\n'));
   return { config: v.config, db, dbPath: db.name, log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 } };
 }

@@ -30,7 +30,7 @@ describe('rules on the real /proc', () => {
       channels: { ops: { type: 'console' } },
       alerting: { groupWait: '0s', groupInterval: '0s', vanishWaitTicks: 1 },
       // Only this test's process: the hog's command line names its own buffer size.
-      rules: [{ id: 'next-victim', kind: 'process-risk', above: 900, domain: 'host', scope: { cmdline: 'bytearray\\(8 \\*' } }],
+      rules: { replaceDefaults: true, list: [{ id: 'next-victim', kind: 'process-risk', above: 900, domain: 'host', scope: { cmdline: 'bytearray\\(8 \\*' } }] },
     });
     if (!v.ok) throw new Error(v.errors.join('\n'));
     const { sampler, facts } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 60_000 });

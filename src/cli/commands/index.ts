@@ -14,6 +14,7 @@ import { registerImport } from './import.js';
 import { registerAlerts } from './alerts.js';
 import { registerSilence } from './silence.js';
 import { registerReport } from './report.js';
+import { registerConfig } from './config.js';
 
 /** Each command lives in its own file and registers itself here (one line each). */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -31,4 +32,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerAlerts(program, io);
   registerSilence(program, io);
   registerReport(program, io);
+  registerConfig(program, io);
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { processMatchSchema } from '../../sample/match.js';
 import { durationMs, sizeBytes } from './common.js';
-import { DEFAULT_RULES } from '../../rules/defaults.js';
 
 /**
  * Alert rules (docs/rules.md). Each rule has a kind, a raise threshold and a separate clear threshold
@@ -186,51 +185,8 @@ export const RULE_KINDS = [
 export type RuleConfig = z.output<typeof ruleSchema>;
 export type RuleKind = RuleConfig['kind'];
 
-/**
- * `rules:` absent → the default rules (so an agent with no config still alerts); `rules: []` → no rules.
- * Each rule is parsed on its own so every message names the rule by index and id
- * (`rules[2] ("ops-risk").above: …`), and the checks across fields (ids unique, clear thresholds on the
- * right side of the raise threshold) run here too.
- */
-export const rulesSection = z
-  .array(z.unknown())
-  .optional()
-  .transform((raw, ctx): RuleConfig[] => {
-    if (raw === undefined) return DEFAULT_RULES.map((r) => ruleSchema.parse(r));
-    const rules: RuleConfig[] = [];
-    const seen = new Map<string, number>();
-    raw.forEach((item, i) => {
-      const id = item !== null && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : undefined;
-      // validate.ts prefixes the dot-path (rules.2.above); the message adds the id.
-      const where = id ? `rule ${JSON.stringify(id)}` : 'rule without an id';
-      const parsed = ruleSchema.safeParse(item);
-      if (!parsed.success) {
-        for (const iss of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [i, ...iss.path.map((k) => k as string | number)], message: describeRuleIssue(where, iss, item) });
-        return;
-      }
-      const rule = parsed.data;
-      const prev = seen.get(rule.id);
-      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `${where}: the id is already used by rules[${prev}]. Give each rule its own id.` });
-      seen.set(rule.id, i);
-      for (const problem of thresholdProblems(rule)) ctx.addIssue({ code: 'custom', path: [i, problem.key], message: `${where}: ${problem.message}` });
-      rules.push(rule);
-    });
-    return rules;
-  });
-
-function describeRuleIssue(where: string, iss: z.core.$ZodIssue, item: unknown): string {
-  if (iss.code === 'unrecognized_keys') {
-    return `${where}: unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}. Remove ${iss.keys.length > 1 ? 'them' : 'it'} or check the spelling (docs/rules.md lists the keys of each kind).`;
-  }
-  let value: unknown = item;
-  for (const k of iss.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as string] : undefined;
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  const message = iss.message.replace(/\.$/, '');
-  // Some messages (durations, sizes) already quote the value.
-  return `${where}: ${message}${/\bgot\b/.test(message) ? '' : ` (got ${got})`}. Fix the value${iss.path.length ? '' : ' or the rule kind'}.`;
-}
-
-function thresholdProblems(rule: RuleConfig): { key: string; message: string }[] {
+/** Checks across a rule's fields (clear thresholds on the right side of the raise threshold, one of two keys given). */
+export function thresholdProblems(rule: RuleConfig): { key: string; message: string }[] {
   const out: { key: string; message: string }[] = [];
   const below = (key: string, clear: number | undefined, raise: number) => {
     if (clear !== undefined && clear > raise) out.push({ key, message: `${key} (${clear}) must not be above the raise threshold (${raise}); set it lower (hysteresis).` });
