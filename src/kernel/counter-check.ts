@@ -13,6 +13,7 @@
  * one more tick (reports arriving meanwhile still explain it), and a report that came before its
  * counter rise is kept for two ticks to explain a later rise. Nothing is counted twice.
  */
+import { isExitedState } from '../sample/dying.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
 import type { VanishedProcess } from './incident-view.js';
 import type { OomConstraint } from './types.js';
@@ -160,7 +161,7 @@ function newPending(bucket: string, cgroup: string | null, count: number, prev: 
 
 /** Processes of `cgroup` (or of the host) in `before` whose identity is gone from `after`, largest first. */
 export function vanishedFrom(before: readonly ProcessSample[], after: readonly ProcessSample[], cgroup: string | null): VanishedProcess[] {
-  const alive = new Set(after.map((p) => `${p.pid}:${p.startTimeTicks}`));
+  const alive = new Set(after.filter((p) => !isExitedState(p.state)).map((p) => `${p.pid}:${p.startTimeTicks}`));
   return before
     .filter((p) => !alive.has(`${p.pid}:${p.startTimeTicks}`) && (cgroup === null || isUnder(p.cgroup, cgroup)))
     .sort((a, b) => b.rssBytes - a.rssBytes)
