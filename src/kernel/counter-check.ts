@@ -119,7 +119,9 @@ export function crossCheckCounters(
   const held: (HeldReport & { bucket: string })[] = [...ledger.reports, ...reports.map((ref) => ({ ref, ageTicks: 0 }))].map((h) => {
     const memcg = h.ref.taskMemcg ?? h.ref.oomMemcg;
     const b = bucketOf(memcg);
-    return { ...h, bucket: b ?? (memcg !== null || h.ref.constraint !== null ? 'host' : WILDCARD) };
+    // A cgroup kill whose cgroup is unknown (a lone kill line of a victim never sampled) may be any bucket's.
+    const known = memcg !== null || (h.ref.constraint !== null && h.ref.constraint !== 'memcg');
+    return { ...h, bucket: b ?? (known ? 'host' : WILDCARD) };
   });
 
   // Explain pending rises with reports: same bucket first, then reports that could be anywhere.
