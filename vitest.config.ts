@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
  * ahead (.ci/run), so a test that depends on today's date cannot land.
  */
 const SYSTEM = [
+  'test/sample/real-dying.test.ts',
   'test/e2e/kill-storm.test.ts',
   'test/cli/doctor.test.ts',
   'test/cli/errors.test.ts',
@@ -31,6 +32,9 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/agent/lock.test.ts',
+  'test/kernel/headerless-kill.test.ts',
+  'test/rules/backlog-starts-at.test.ts',
   'test/cli/config-show.test.ts',
   'test/rules/kill-backlog.test.ts',
   'test/agent/agent.test.ts',

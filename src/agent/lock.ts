@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { StoreLockedError } from '../errors.js';
+import { isExitedState } from '../sample/dying.js';
 import { parsePidStat } from '../sample/parse/pid-stat.js';
 import type { ProcFs } from '../sample/procfs.js';
 
@@ -13,6 +14,7 @@ export interface LockOwner {
 /**
  * One agent per database. The lock row names its holder by process identity, so a lock left by a
  * crashed agent (or one from an earlier boot, or a reused pid) is taken over instead of blocking forever.
+ * A holder that is a zombie (exited, not yet reaped by its parent) is dead too.
  */
 export function acquireAgentLock(db: Database, dbPath: string, me: LockOwner, procfs: ProcFs, nowMs: number): void {
   db.transaction(() => {
@@ -40,7 +42,8 @@ function isAlive(procfs: ProcFs, held: { pid: number; start_time_ticks: number; 
   if (r.kind === 'gone') return false;
   if (r.kind === 'denied') return true;
   try {
-    return parsePidStat(r.value).startTimeTicks === held.start_time_ticks;
+    const stat = parsePidStat(r.value);
+    return stat.startTimeTicks === held.start_time_ticks && !isExitedState(stat.state);
   } catch {
     return false;
   }

@@ -13,6 +13,7 @@
  * one more tick (reports arriving meanwhile still explain it), and a report that came before its
  * counter rise is kept for two ticks to explain a later rise. Nothing is counted twice.
  */
+import { isExitedState } from '../sample/dying.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
 import type { VanishedProcess } from './incident-view.js';
 import type { OomConstraint } from './types.js';
@@ -118,7 +119,9 @@ export function crossCheckCounters(
   const held: (HeldReport & { bucket: string })[] = [...ledger.reports, ...reports.map((ref) => ({ ref, ageTicks: 0 }))].map((h) => {
     const memcg = h.ref.taskMemcg ?? h.ref.oomMemcg;
     const b = bucketOf(memcg);
-    return { ...h, bucket: b ?? (memcg !== null || h.ref.constraint !== null ? 'host' : WILDCARD) };
+    // A cgroup kill whose cgroup is unknown (a lone kill line of a victim never sampled) may be any bucket's.
+    const known = memcg !== null || (h.ref.constraint !== null && h.ref.constraint !== 'memcg');
+    return { ...h, bucket: b ?? (known ? 'host' : WILDCARD) };
   });
 
   // Explain pending rises with reports: same bucket first, then reports that could be anywhere.
@@ -160,7 +163,7 @@ function newPending(bucket: string, cgroup: string | null, count: number, prev: 
 
 /** Processes of `cgroup` (or of the host) in `before` whose identity is gone from `after`, largest first. */
 export function vanishedFrom(before: readonly ProcessSample[], after: readonly ProcessSample[], cgroup: string | null): VanishedProcess[] {
-  const alive = new Set(after.map((p) => `${p.pid}:${p.startTimeTicks}`));
+  const alive = new Set(after.filter((p) => !isExitedState(p.state)).map((p) => `${p.pid}:${p.startTimeTicks}`));
   return before
     .filter((p) => !alive.has(`${p.pid}:${p.startTimeTicks}`) && (cgroup === null || isUnder(p.cgroup, cgroup)))
     .sort((a, b) => b.rssBytes - a.rssBytes)

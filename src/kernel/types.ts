@@ -97,9 +97,10 @@ export interface ReaperOutcome {
 /**
  * Situations worth knowing about a report: 'no-header' (rate-limited header, only the kill line),
  * 'truncated' (a header whose kill line never came), 'no-task-table', 'child-sacrificed' (pre-5.1: the
- * victim is a child of the selected process).
+ * victim is a child of the selected process), 'cgroup-from-samples' (the report named no cgroup: the
+ * victim's cgroup, and the memory-limited cgroup holding it, come from the sampled history).
  */
-export type ReportFlag = 'no-header' | 'truncated' | 'no-task-table' | 'child-sacrificed';
+export type ReportFlag = 'no-header' | 'truncated' | 'no-task-table' | 'child-sacrificed' | 'cgroup-from-samples';
 
 /** One OOM kill as the kernel reported it. */
 export interface OomReport {

@@ -79,11 +79,12 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
       const res = repo.insertReport(report, { source: 'kmsg', hostname: deps.hostname, bootId: deps.bootId, nowMs: deps.clock.nowMs(), linkSlackMs: deps.linkSlackMs, cursor });
       if (cursor) savedSeq = cursor.nextSeq;
       if (!res.inserted) return true; // replayed after a restart: stored already
+      // As stored: a kill line without its header is placed in the victim's sampled cgroup there.
+      const view = repo.get(res.id);
       // Kills from before this start are in the counters' baseline already: they must not explain a later rise.
       if (report.wallMs === null || report.wallMs >= startedAtMs)
-        refsSinceTick.push({ constraint: report.constraint, oomMemcg: report.oomMemcg, taskMemcg: report.taskMemcg });
-      const view = repo.get(res.id);
-      log.info({ incident: res.id, pid: report.victim?.pid, constraint: report.constraint, memcg: report.oomMemcg }, 'OOM kill recorded');
+        refsSinceTick.push({ constraint: view?.constraint ?? report.constraint, oomMemcg: view?.oomMemcg ?? report.oomMemcg, taskMemcg: view?.taskMemcg ?? report.taskMemcg });
+      log.info({ incident: res.id, pid: report.victim?.pid, constraint: view?.constraint ?? report.constraint, memcg: view?.oomMemcg ?? report.oomMemcg }, 'OOM kill recorded');
       if (view) deps.onIncident?.(view);
       return true;
     } catch (err) {

@@ -52,6 +52,7 @@ export function stepObserved(rule: CompiledRule, host: string, prev: InstanceSta
     if (o.level !== 'raise') return {};
     // Events (OOM kills) fire at once: `for` would only delay a page about something already over.
     const fires = rule.for <= 0 || o.isEvent === true;
+    const startsAtMs = o.isEvent && o.eventAtMs !== undefined ? Math.min(o.eventAtMs, nowMs) : nowMs;
     const inst: InstanceState = {
       fingerprint,
       ruleId: rule.id,
@@ -60,7 +61,7 @@ export function stepObserved(rule: CompiledRule, host: string, prev: InstanceSta
       activeSinceMs: nowMs,
       firedAtMs: fires ? nowMs : undefined,
       value: o.value,
-      alert: viewOf(rule, host, fingerprint, o, nowMs),
+      alert: viewOf(rule, host, fingerprint, o, startsAtMs),
     };
     return { next: inst, transition: transition(fires ? 'firing' : 'pending', inst, nowMs) };
   }

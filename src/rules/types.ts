@@ -118,6 +118,8 @@ export interface Observation {
   incidentId?: number;
   /** Events (OOM kills) end silently when keep_firing_for runs out: no "resolved" message. */
   isEvent?: boolean;
+  /** When the event happened (an OOM kill's time), if before it was observed: the alert starts then. */
+  eventAtMs?: number;
 }
 
 export type { Resolution };

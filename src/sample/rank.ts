@@ -1,3 +1,4 @@
+import { isExitedState } from './dying.js';
 import { cgroupWithin } from './match.js';
 import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess } from './types.js';
 
@@ -10,6 +11,7 @@ import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess 
  * - Cgroup domain: only the processes inside a memory-limited cgroup (or its descendants), measured
  *   against the cgroup's limit plus its usable swap (mem_cgroup_get_max()); there adj is scaled by the
  *   limit, not by RAM, so it must be computed here: /proc/PID/oom_score always uses the global total.
+ * - A process that has exited (zombie) is no candidate: the kernel cannot free anything by killing it.
  */
 /**
  * The total the kernel scores a memory cgroup's processes against (mem_cgroup_get_max): its limit plus
@@ -21,12 +23,13 @@ export function cgroupDomainBytes(limitBytes: number, swapLimitBytes: number | n
 
 export function rankDomains(processes: readonly ProcessSample[], cgroups: readonly CgroupMemory[], memory: HostMemory): OomDomain[] {
   const hostTotal = memory.memTotalBytes + memory.swapTotalBytes;
+  const live = processes.some((p) => isExitedState(p.state)) ? processes.filter((p) => !isExitedState(p.state)) : processes;
   const host: OomDomain = {
     kind: 'host',
     id: 'host',
     totalBytes: hostTotal,
     ranking: sortRanking(
-      processes
+      live
         .filter((p) => !p.immune)
         .map((p) => ranked(p, p.risk, Math.round(usageBytes(p) + (p.oomScoreAdj * hostTotal) / 1000))),
     ),
@@ -35,7 +38,7 @@ export function rankDomains(processes: readonly ProcessSample[], cgroups: readon
   for (const cg of cgroups) {
     const total = cgroupDomainBytes(cg.limitBytes, cg.swapLimitBytes, memory.swapTotalBytes);
     if (total <= 0) continue;
-    const members = processes.filter((p) => p.oomScoreAdj !== -1000 && cgroupWithin(p.cgroup, cg.path));
+    const members = live.filter((p) => p.oomScoreAdj !== -1000 && cgroupWithin(p.cgroup, cg.path));
     domains.push({
       kind: 'cgroup',
       id: cg.path,

@@ -9,6 +9,7 @@ import { parseVmstatOomKill } from './parse/vmstat.js';
 import type { ProcFs } from './procfs.js';
 import { ProcReadError } from '../errors.js';
 import { rankDomains } from './rank.js';
+import { endingFromStat, endingFromStatus } from './dying.js';
 import { redactCmdline } from './redact.js';
 import { detectScale, isImmune, riskFromOomScore, scaleFromKernelRelease, type ScaleEvidence } from './risk.js';
 import type { CgroupMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample, TickCounts } from './types.js';
@@ -40,6 +41,8 @@ interface Known {
   seenTick: number;
   /** RSS (pages) when the cgroup was last read: a process whose memory moves is checked for a cgroup move. */
   rssPagesAtCgroupRead: number;
+  /** oom_score of the last tick: a drop to 0 is checked for a process being killed. */
+  oomScore: number;
 }
 
 /** RSS change (pages, 4 MiB on 4 KiB pages) after which a process's cgroup is read again. */
@@ -56,6 +59,8 @@ const SLICE = 200;
  * `oom_score` and `oom_score_adj`; `status`, `cmdline`, `cgroup` and `exe` only for a new identity,
  * after an exec (comm changed) and every `refreshEveryMs`, and `status` every tick when the host has swap
  * (VmSwap lives only there). A process that vanishes or is denied mid-read is counted, never thrown.
+ * A process caught while it dies (sample/dying.ts) is counted as gone: what it shows then (cgroup `/`,
+ * RSS 0, oom_score 0) is not a fact about it, so its last live sample stands and the store records its end.
  */
 export class Sampler {
   private readonly known = new Map<number, Known>();
@@ -162,6 +167,10 @@ export class Sampler {
       counts.kernelThreads++;
       return null;
     }
+    if (endingFromStat(stat)) {
+      counts.gone++;
+      return null;
+    }
     const score = procfs.hotInt(pid, 'oom_score');
     if (score.kind !== 'ok') return countMiss(score, counts);
     const adj = procfs.hotInt(pid, 'oom_score_adj');
@@ -169,6 +178,9 @@ export class Sampler {
 
     let k = this.known.get(pid);
     let statusRead = true; // readStatic reads status; only the other paths need it again for swap
+    // A score that fell to 0 (adj not -1000) is what an OOM victim shows once the oom_reaper took its memory.
+    const scoreDropped = score.value === 0 && adj.value > -1000 && k !== undefined && k.oomScore > 0;
+    let confirm = scoreDropped; // slow reads (status, cgroup) may have raced with an exit: confirm it still lives
     if (!k || k.startTimeTicks !== stat.startTimeTicks) {
       counts.newIdentities++;
       const created = this.readStatic(pid, stat, nowMs);
@@ -179,26 +191,43 @@ export class Sampler {
       // Spread the periodic refresh of many processes seen at once (the first tick) over the period.
       created.refreshedAtMs -= ((pid * 7919) % 1000) / 1000 * this.opts.refreshEveryMs;
       this.known.set(pid, (k = created));
+      confirm = true;
     } else if (k.comm !== stat.comm || nowMs - k.refreshedAtMs >= this.opts.refreshEveryMs) {
       // comm changes on exec: the command line, executable and possibly the cgroup changed with it.
       const fresh = this.readStatic(pid, stat, nowMs);
-      if (fresh) k = Object.assign(k, fresh);
+      if (!fresh) {
+        counts.gone++;
+        return null;
+      }
+      k = Object.assign(k, fresh);
+      confirm = true;
     } else {
       statusRead = false;
       // A process whose memory moves is the one whose domain matters: re-read its cgroup (a container runtime
       // or a test may have moved it since it was first seen); idle processes wait for the periodic refresh.
       if (Math.abs(stat.rssPages - k.rssPagesAtCgroupRead) >= CGROUP_RECHECK_PAGES) {
         this.recheckCgroup(pid, k, stat.rssPages);
+        confirm = true;
       }
     }
     if (withSwap && !statusRead) {
       const st = procfs.pidFile(pid, 'status');
       if (st.kind === 'ok') {
         const s = parsePidStatus(st.value);
+        if (endingFromStatus(s)) {
+          counts.gone++;
+          return null;
+        }
         k.swapBytes = s.swapBytes;
         k.pageTablesBytes = s.pageTablesBytes;
       }
     }
+    // Exiting is one way: a stat read after the other files that still shows the process alive proves they were read alive.
+    if (confirm && this.endedSinceStat(pid, stat.startTimeTicks, scoreDropped)) {
+      counts.gone++;
+      return null;
+    }
+    k.oomScore = score.value;
     k.seenTick = tick;
     return {
       bootId: this.opts.bootId,
@@ -222,6 +251,22 @@ export class Sampler {
     };
   }
 
+  /** Whether the process has begun to exit (or its pid is someone else's) since its stat was read; with `status`, also a pending SIGKILL. */
+  private endedSinceStat(pid: number, startTimeTicks: number, status: boolean): boolean {
+    const r = this.opts.procfs.hotStat(pid);
+    if (r.kind !== 'ok') return true;
+    let again: PidStat;
+    try {
+      again = parsePidStat(r.value);
+    } catch {
+      return true;
+    }
+    if (again.startTimeTicks !== startTimeTicks || endingFromStat(again)) return true;
+    if (!status) return false;
+    const st = this.opts.procfs.pidFile(pid, 'status');
+    return st.kind === 'gone' || (st.kind === 'ok' && endingFromStatus(parsePidStatus(st.value)));
+  }
+
   private recheckCgroup(pid: number, k: Known, rssPages: number): void {
     k.rssPagesAtCgroupRead = rssPages;
     const cg = this.opts.procfs.pidFile(pid, 'cgroup');
@@ -238,12 +283,13 @@ export class Sampler {
     return { cgroup, unit: unitFromCgroupPath(unitSource) };
   }
 
-  /** Reads what changes rarely: status (uid, swap, page tables), cmdline, cgroup, exe. */
+  /** Reads what changes rarely: status (uid, swap, page tables), cmdline, cgroup, exe. Null when the process is gone or ending. */
   private readStatic(pid: number, stat: PidStat, nowMs: number): Known | null {
     const { procfs } = this.opts;
     const status = procfs.pidFile(pid, 'status');
     if (status.kind === 'gone') return null;
     const st = status.kind === 'ok' ? parsePidStatus(status.value) : null;
+    if (st && endingFromStatus(st)) return null;
     const cmd = procfs.pidFile(pid, 'cmdline');
     const cg = procfs.pidFile(pid, 'cgroup');
     const exe = procfs.pidLink(pid, 'exe');
@@ -261,6 +307,7 @@ export class Sampler {
       refreshedAtMs: nowMs,
       seenTick: 0,
       rssPagesAtCgroupRead: stat.rssPages,
+      oomScore: 0,
     };
   }
 

@@ -26,6 +26,25 @@ export function linkVictim(
   return row ? { processId: row.id, startTimeTicks: row.start_time_ticks } : null;
 }
 
+/**
+ * Where the sampler saw the victim, for a kill line that stands alone (the header, with its cgroups, was
+ * rate-limited): its cgroup, and the deepest memory-limited cgroup holding it (itself or an ancestor with
+ * a recorded limit at or before the kill), which is the OOM domain a cgroup kill there was counted in.
+ * Null when the identity was sampled in no cgroup.
+ */
+export function sampledCgroupOf(db: Database, processId: number, killMs: number): { taskMemcg: string; oomMemcg: string } | null {
+  const row = db.prepare('SELECT cgroup FROM process WHERE id = ?').get(processId) as { cgroup: string } | undefined;
+  if (!row || row.cgroup === '/' || row.cgroup === '') return null;
+  const parts = row.cgroup.split('/').filter(Boolean);
+  const limited = db.prepare(`SELECT 1 FROM cgroup c JOIN cgroup_sample s ON s.cgroup_id = c.id JOIN tick t ON t.id = s.tick_id
+    WHERE c.path = ? AND t.ts_ms <= ? AND s.limit_kib > 0 LIMIT 1`);
+  for (let i = parts.length; i >= 1; i--) {
+    const path = `/${parts.slice(0, i).join('/')}`;
+    if (limited.get(path, killMs)) return { taskMemcg: row.cgroup, oomMemcg: path };
+  }
+  return { taskMemcg: row.cgroup, oomMemcg: row.cgroup };
+}
+
 export interface SampledPoint {
   tsMs: number;
   rssBytes: number;

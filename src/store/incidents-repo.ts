@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { IncidentSource, IncidentView, VanishedProcess } from '../kernel/incident-view.js';
 import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../kernel/types.js';
-import { linkVictim } from './incidents-history.js';
+import { linkVictim, sampledCgroupOf } from './incidents-history.js';
 
 const KIB = 1024;
 const kib = (bytes: number | null | undefined): number | null => (bytes === null || bytes === undefined ? null : Math.round(bytes / KIB));
@@ -72,6 +72,7 @@ export function createIncidentsRepo(db: Database) {
     rss_anon_pages, rss_file_pages, rss_shmem_pages, pgtables_bytes, nr_ptes, swapents, oom_score_adj, name)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const setLink = db.prepare('UPDATE incident SET victim_process_id = ?, victim_start_time_ticks = ? WHERE id = ?');
+  const setCgroups = db.prepare('UPDATE incident SET constraint_kind = ?, oom_memcg = ?, task_memcg = ?, flags = ? WHERE id = ?');
   const upsertCursor = db.prepare(`INSERT INTO kmsg_cursor (id, boot_id, next_seq, updated_ms) VALUES (1, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET boot_id = excluded.boot_id, next_seq = excluded.next_seq, updated_ms = excluded.updated_ms`);
   const findReapable = db.prepare(`SELECT id FROM incident WHERE victim_pid = ? AND reaped = 0 AND source <> 'counter'
@@ -146,10 +147,27 @@ export function createIncidentsRepo(db: Database) {
     const bootId = ctx.bootId ?? r.bootId;
     if (v && bootId && r.wallMs !== null) {
       const link = linkVictim(db, { bootId, pid: v.pid, killMs: r.wallMs, slackMs: ctx.linkSlackMs ?? 60_000 });
-      if (link) setLink.run(link.processId, link.startTimeTicks, id);
+      if (link) {
+        setLink.run(link.processId, link.startTimeTicks, id);
+        attachSampledCgroup(r, id, link.processId);
+      }
     }
     return { id, inserted: true };
   });
+
+  /**
+   * A kill line whose header was rate-limited names no cgroup. A memory-cgroup kill ("Memory cgroup out of
+   * memory: Killed process …") is placed in the victim's sampled cgroup, so it is ranked, reported and
+   * cross-checked against the counters in its own domain, not the host's. A bare "Killed process" (before
+   * 5.1) gets the victim's cgroup only (the domain is unknown).
+   */
+  function attachSampledCgroup(r: OomReport, id: number, processId: number): void {
+    if (r.oomMemcg !== null || r.taskMemcg !== null || (r.constraint !== null && r.constraint !== 'memcg')) return;
+    const at = sampledCgroupOf(db, processId, r.wallMs!);
+    if (!at) return;
+    const flags = [...r.flags, 'cgroup-from-samples'].join(',');
+    setCgroups.run(r.constraint, r.constraint === 'memcg' ? at.oomMemcg : null, at.taskMemcg, flags, id);
+  }
 
   function insertTaskRow(id: number, rowNo: number, t: OomTaskRow): void {
     insertTask.run(id, rowNo, t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages, t.rssAnonPages, t.rssFilePages, t.rssShmemPages,

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { isExitedState } from '../sample/dying.js';
 import type { CgroupMemory, HostSnapshot, ProcessSample } from '../sample/types.js';
 
 export interface SamplesRepoOptions {
@@ -39,6 +40,8 @@ const MIB_IN_KIB = 1024;
  * Writes one tick per call, in one transaction: the host row, new process identities (static facts
  * stored once), change-only process and cgroup samples with periodic keyframes, and the end of
  * processes that disappeared. Keeps the last written values in memory to decide what changed.
+ * A process listed as exited (zombie) has ended: its identity keeps its last live facts and samples
+ * (a zombie reads cgroup `/`, RSS 0 and oom_score 0, none of them about the process).
  */
 export class SamplesRepo {
   private readonly ids = new Map<string, number>();
@@ -144,6 +147,7 @@ export class SamplesRepo {
       const written: [number, LastRow][] = [];
       this.tx(() => {
         for (const p of snap.processes.slice(i, i + CHUNK)) {
+          if (isExitedState(p.state)) continue;
           const id = this.identity(p, tickId, snap.takenAtMs);
           live.add(id);
           const row: LastRow = { rssKib: kib(p.rssBytes), swapKib: kib(p.swapBytes), pgtablesKib: kib(p.pageTablesBytes), oomScore: p.oomScore, oomScoreAdj: p.oomScoreAdj };

@@ -35,6 +35,7 @@ const VICTIM: Record<string, number> = {
   '5.15.158-memcg-1.txt': 3902942,
   '6.18.44-memcg-2.txt': 25443,
   '6.18.44-memcg-kmsg-3.txt': 25443,
+  '6.18.44-memcg-kmsg-headerless-4.txt': 25443,
   'synthetic/4.14-global-child-dmesg.txt': 813,
   'synthetic/5.1-memcg-constraint-none-kmsg.txt': 2001,
   'synthetic/5.10-global-journal-short.txt': 3001,

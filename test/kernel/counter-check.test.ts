@@ -28,6 +28,16 @@ function run(ticks: { snap: HostSnapshot; reports?: ReportRef[] }[]) {
 }
 
 describe('crossCheckCounters', () => {
+  it('a lone memcg kill line whose cgroup is unknown (victim never sampled) explains a cgroup rise, not a second incident', () => {
+    const lone: ReportRef = { constraint: 'memcg', oomMemcg: null, taskMemcg: null };
+    const { perTick } = run([
+      { snap: snap(1000, 5, [cg('/jobs/a', 0)]) },
+      { snap: snap(2000, 6, [cg('/jobs/a', 1)]), reports: [lone] },
+      { snap: snap(3000, 6, [cg('/jobs/a', 1)]) },
+    ]);
+    expect(perTick.flat()).toEqual([]);
+  });
+
   it('a cgroup counter rise with no report becomes a counter incident one tick later, with the vanished processes', () => {
     const victim = proc({ pid: 50, cgroup: '/jobs/a', rssBytes: 60 * MiB, comm: 'hog' });
     const other = proc({ pid: 51, cgroup: '/other' });

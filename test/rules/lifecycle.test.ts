@@ -101,6 +101,18 @@ describe('lifecycle: a firing process that disappears', () => {
     expect(ts[0].alert.incidentId).toBeUndefined();
   });
 
+  it('a zombie (state Z, oom_score 0) is not "risk −1000, cleared": it waits for kill evidence like a vanished process', () => {
+    const d = driver([riskRule()], { vanishWaitTicks: 3 });
+    expect(compact(d.tick(snapshot({ atMs: at(0), processes: [risky(700)] })))).toEqual([`firing:${SUBJECT}`]);
+    // Sampled while its parent has not reaped it: what the kernel shows of a zombie.
+    const zombie = risky(-1000, { state: 'Z', oomScore: 0, immune: true, rssBytes: 0, cgroup: '/' });
+    expect(d.tick(snapshot({ atMs: at(10), processes: [zombie] }))).toEqual([]);
+    const kill = incident({ id: 5, atMs: at(9), victim: { pid: 812, startTimeTicks: 5812, comm: 'postgres' } });
+    const ts = d.tick(snapshot({ atMs: at(20), processes: [zombie] }), { incidents: [kill] });
+    expect(compact(ts)).toEqual([`resolved(oom-killed):${SUBJECT}`]);
+    expect(ts[0].alert.summary).not.toContain('−1000');
+  });
+
   it('does not take a kill of a reused pid (other start time) as evidence', () => {
     const d = driver([riskRule()], { vanishWaitTicks: 0 });
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));

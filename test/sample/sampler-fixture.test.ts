@@ -2,7 +2,10 @@ import { cpSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { CgroupFs } from '../../src/sample/cgroupfs.js';
 import { createSampler } from '../../src/sample/host.js';
+import { ProcFs } from '../../src/sample/procfs.js';
+import { Sampler } from '../../src/sample/sampler.js';
 import { OTHER_USER, packageRootForOtherUser } from '../helpers/other-user.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
@@ -133,3 +136,90 @@ describe('a memory cgroup whose only processes were just killed', () => {
     }
   });
 });
+
+describe('a process caught while it dies', () => {
+  // What the kernel shows of a dying process (checked on 6.18): cgroup "/", no memory, oom_score 0.
+  const dyingFiles = (root: string, pid: number, o: { state: string; flags: number; vsize: number; rssPages: number; status: string }) => {
+    const stat = readFileSync(join(root, `${pid}/stat`), 'utf8').split(' ');
+    stat[2] = o.state;
+    stat[8] = String(o.flags);
+    stat[22] = String(o.vsize);
+    stat[23] = String(o.rssPages);
+    writeFileSync(join(root, `${pid}/stat`), stat.join(' '));
+    writeFileSync(join(root, `${pid}/cgroup`), '0::/\n');
+    writeFileSync(join(root, `${pid}/oom_score`), '0\n');
+    writeFileSync(join(root, `${pid}/status`), o.status);
+  };
+  const status = (state: string, extra = '') => `Name:\tjava\nState:\t${state}\nPid:\t1700\nPPid:\t1\nUid:\t1001\t1001\t1001\t1001\n${extra}`;
+  const cases = [
+    { name: 'a zombie (state Z, memory gone)', state: 'Z', flags: 4194564, vsize: 0, rssPages: 0, status: status('Z (zombie)', 'ShdPnd:\t0000000000000000\n') },
+    { name: 'a tick a few ms after SIGKILL (PF_EXITING, memory still mapped)', state: 'R', flags: 4194564, vsize: 1572864000, rssPages: 64000, status: status('R (running)', 'VmRSS:\t256000 kB\n') },
+    { name: 'memory already gone (vsize 0, no VmRSS)', state: 'D', flags: 4194560, vsize: 0, rssPages: 0, status: status('D (disk sleep)') },
+    {
+      name: 'an OOM victim stuck in the kernel, its memory taken by the oom_reaper (SIGKILL pending, score 0)',
+      state: 'D', flags: 4194560, vsize: 1572864000, rssPages: 10, status: status('D (disk sleep)', 'VmRSS:\t40 kB\nShdPnd:\t0000000000000100\nSigPnd:\t0000000000000100\n'),
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: keeps its last live facts and is not sampled, ranked or called immune`, () => {
+      const t = makeTempDir();
+      try {
+        const root = join(t.dir, 'proc');
+        cpSync(join(FX, 'proc/busy-host'), root, { recursive: true, verbatimSymlinks: true });
+        const { sampler } = createSampler({ procRoot: root, cgroupRoot: join(FX, 'cgroup/v2'), refreshEveryMs: 3_600_000 });
+        const before = sampler.takeSnapshot(0);
+        expect(before.processes.find((p) => p.pid === 1700)).toMatchObject({ cgroup: '/system.slice/app.service', immune: false });
+        dyingFiles(root, 1700, c);
+        const s = sampler.takeSnapshot(10_000);
+        expect(s.processes.find((p) => p.pid === 1700)).toBeUndefined();
+        expect(s.counts.gone).toBe(before.counts.gone + 1);
+        for (const d of s.domains) expect(d.ranking.map((r) => r.pid)).not.toContain(1700);
+        expect(s.domains.find((d) => d.id === '/system.slice/app.service')!.ranking.map((r) => r.pid)).toEqual([1701]);
+      } finally {
+        t.cleanup();
+      }
+    });
+  }
+
+  it('a process that starts to exit between its stat and its cgroup read is let go, not moved to "/"', () => {
+    const t = makeTempDir();
+    try {
+      const root = join(t.dir, 'proc');
+      cpSync(join(FX, 'proc/busy-host'), root, { recursive: true, verbatimSymlinks: true });
+      // The kernel's order: the stat read sees it alive; by the next reads it is exiting (cgroup "/").
+      class RacingProcFs extends ProcFs {
+        exitAfterStat: number | null = null;
+        override hotStat(pid: number) {
+          const r = super.hotStat(pid);
+          if (pid === this.exitAfterStat && r.kind === 'ok') {
+            this.exitAfterStat = null;
+            dyingFilesKeepStat(root, pid);
+          }
+          return r;
+        }
+      }
+      const procfs = new RacingProcFs(root);
+      const sampler = new Sampler({ procfs, cgroupfs: new CgroupFs(join(FX, 'cgroup/v2')), bootId: 'b', hostname: 'h', kernelRelease: '6.18.0', pageSizeBytes: 4096, refreshEveryMs: 3_600_000 });
+      sampler.takeSnapshot(0);
+      // Its RSS fell by 4 MiB or more: the sampler re-reads its cgroup this tick.
+      const stat = readFileSync(join(root, '1700/stat'), 'utf8').split(' ');
+      stat[23] = String(Number(stat[23]) - 5000);
+      writeFileSync(join(root, '1700/stat'), stat.join(' '));
+      procfs.exitAfterStat = 1700;
+      const s = sampler.takeSnapshot(10_000);
+      expect(s.processes.find((p) => p.pid === 1700)).toBeUndefined();
+      expect(s.processes.some((p) => p.cgroup === '/')).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+/** After the stat was read: the process is inside do_exit() (PF_EXITING), its cgroup reads "/" and its score 0. */
+function dyingFilesKeepStat(root: string, pid: number): void {
+  const stat = readFileSync(join(root, `${pid}/stat`), 'utf8').split(' ');
+  stat[8] = String(Number(stat[8]) | 4);
+  writeFileSync(join(root, `${pid}/stat`), stat.join(' '));
+  writeFileSync(join(root, `${pid}/cgroup`), '0::/\n');
+  writeFileSync(join(root, `${pid}/oom_score`), '0\n');
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Database } from '../../src/store/db.js';
 import { migrate, readMigrations } from '../../src/store/migrate.js';
+import { rankDomains } from '../../src/sample/rank.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { findProcesses, processSamples, snapshotAt } from '../../src/store/samples-query.js';
 import { pruneHistory } from '../../src/store/prune.js';
@@ -175,5 +176,24 @@ describe('imported incidents without the kernel timestamps', () => {
     const stamped = { ...importedReport(), monotonicUs: 917_197_581, wallMs: null, killSeq: null };
     const r = repo.insertReport(stamped, ctx);
     expect((db.prepare('SELECT dedupe_key AS k FROM incident WHERE id = ?').get(r.id) as { k: string }).k).toBe('import|web1||917197581||4242|');
+  });
+});
+
+describe('a process handed over as a zombie', () => {
+  it('ends with its last live facts: no move to "/", no sample of 0, never ranked', () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    const live = proc({ pid: 300, rssBytes: 200 * MiB, cgroup: '/system.slice/app.service' });
+    repo.writeTick(snapshot(0, [live, proc({ pid: 301, cgroup: '/system.slice/app.service' })]), 1000);
+    // What /proc shows of a zombie: cgroup "/", no memory, oom_score 0.
+    const zombie = proc({ pid: 300, state: 'Z', rssBytes: 0, oomScore: 0, risk: -1000, immune: true, cgroup: '/', unit: null });
+    const snap = snapshot(10_000, [zombie, proc({ pid: 301, cgroup: '/system.slice/app.service' })]);
+    for (const d of snap.domains) expect(d.ranking.map((r) => r.pid)).not.toContain(300);
+    // On the old oom_score scale a score of 0 is not "immune": the zombie must still not be ranked.
+    expect(rankDomains([{ ...zombie, immune: false, risk: 0 }], [], snap.memory)[0].ranking).toEqual([]);
+    repo.writeTick(snap, 1000);
+    const row = db.prepare('SELECT id, cgroup, ended_ms FROM process WHERE pid = 300').get() as { id: number; cgroup: string; ended_ms: number };
+    expect(row).toMatchObject({ cgroup: '/system.slice/app.service', ended_ms: 10_000 });
+    expect(db.prepare('SELECT rss_kib, oom_score FROM sample WHERE process_id = ?').all(row.id)).toEqual([{ rss_kib: 200 * 1024, oom_score: live.oomScore }]);
+    expect(snapshotAt(db, 5_000)!.processes.find((p) => p.pid === 300)).toMatchObject({ cgroup: '/system.slice/app.service', rssBytes: 200 * MiB });
   });
 });

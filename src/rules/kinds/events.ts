@@ -54,6 +54,8 @@ function observeKill(rule: Of<'oom-kill'>, inc: Incident, history: RuleHistory):
     cgroup: inc.cgroup,
     incidentId: inc.id,
     isEvent: true,
+    // A kill read from the ring buffer's backlog at start happened before now: the alert starts at the kill.
+    eventAtMs: inc.atMs,
   };
 }
 

@@ -4,6 +4,7 @@
  * only for processes at the raise level, and looks at processes below it only when they already have
  * an instance.
  */
+import { isExitedState } from '../../sample/dying.js';
 import type { ProcessSample } from '../../sample/types.js';
 import { formatBytes } from '../../util/format.js';
 import { formatDurationMs } from '../../util/duration.js';
@@ -164,7 +165,8 @@ export const isProcessRule = (r: CompiledRule): r is ProcessRule => r.kind in KI
 /**
  * Observations for one process rule: every in-scope process at the raise level, and every process
  * that already has an instance (at whatever level). Processes that are gone produce nothing: the
- * lifecycle sees the instance without an observation and waits for kill evidence.
+ * lifecycle sees the instance without an observation and waits for kill evidence. So does a zombie
+ * (state Z or X): it has exited, and its oom_score of 0 is no "risk −1000", nor a reason to clear.
  */
 export function observeProcesses(rule: ProcessRule, ctx: KindContext): Observation[] {
   const kind = KINDS[rule.kind] as ProcessKind<ProcessRule>;
@@ -182,6 +184,7 @@ export function observeProcesses(rule: ProcessRule, ctx: KindContext): Observati
   const candidates = kind.candidates ? kind.candidates(rule, ctx) : ctx.snapshot.processes;
   const cannotRaise = kind.cannotRaise;
   for (const p of candidates) {
+    if (isExitedState(p.state)) continue;
     // The numbers first: the scope (regular expressions) is only tested for the few at the raise level.
     if (cannotRaise && cannotRaise(rule, p, ctx, raise)) continue;
     const v = kind.measure(rule, p, ctx);
@@ -192,7 +195,7 @@ export function observeProcesses(rule: ProcessRule, ctx: KindContext): Observati
     if (seen.has(subject) || !inst.alert.process) continue;
     const ref = inst.alert.process;
     const p = ctx.index.byPid.get(ref.pid);
-    if (!p || p.startTimeTicks !== ref.startTimeTicks || subject !== processSubject(bootId, p)) continue; // gone
+    if (!p || p.startTimeTicks !== ref.startTimeTicks || subject !== processSubject(bootId, p) || isExitedState(p.state)) continue; // gone or exited
     if (scope && !scope(p)) {
       emit(p, inst.value, 'clear', subject);
       continue;

@@ -7,11 +7,18 @@ export interface PidStatus {
   rssAnonBytes: number | null;
   rssFileBytes: number | null;
   rssShmemBytes: number | null;
+  /** VmRSS; null when the line is absent: a kernel thread, or a process whose memory is gone (exiting, zombie). */
+  vmRssBytes: number | null;
+  /** SIGKILL is pending for the thread or the whole process (SigPnd / ShdPnd): it is being killed. */
+  sigkillPending: boolean;
 }
 
-/** Parses /proc/<pid>/status: the fields stat lacks (uid, VmSwap, VmPTE, RssAnon/File/Shmem). Kernel threads lack Vm* lines. */
+/** SIGKILL is signal 9: bit 8 of the pending masks, which status prints in hex. */
+const SIGKILL_BIT = 1n << 8n;
+
+/** Parses /proc/<pid>/status: the fields stat lacks (uid, VmSwap, VmPTE, RssAnon/File/Shmem) and the signs of an ending process (no VmRSS, SIGKILL pending). Kernel threads lack Vm* lines. */
 export function parsePidStatus(text: string): PidStatus {
-  const out: PidStatus = { name: null, uid: null, swapBytes: 0, pageTablesBytes: 0, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null };
+  const out: PidStatus = { name: null, uid: null, swapBytes: 0, pageTablesBytes: 0, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null, vmRssBytes: null, sigkillPending: false };
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
@@ -30,6 +37,13 @@ export function parsePidStatus(text: string): PidStatus {
       case 'VmPTE':
         out.pageTablesBytes = kB(value);
         break;
+      case 'VmRSS':
+        out.vmRssBytes = kB(value);
+        break;
+      case 'SigPnd':
+      case 'ShdPnd':
+        if (hasSigkill(value)) out.sigkillPending = true;
+        break;
       case 'RssAnon':
         out.rssAnonBytes = kB(value);
         break;
@@ -42,6 +56,11 @@ export function parsePidStatus(text: string): PidStatus {
     }
   }
   return out;
+}
+
+function hasSigkill(hexMask: string): boolean {
+  if (!/^[0-9a-fA-F]+$/.test(hexMask)) return false;
+  return (BigInt(`0x${hexMask}`) & SIGKILL_BIT) !== 0n;
 }
 
 function kB(v: string): number {
