@@ -2,7 +2,7 @@
  * Text rendering of incidents for the CLI (pure). Every kernel-provided string is untrusted: the
  * renderTable sanitises cells, and free text goes through sanitizeTerminal here.
  */
-import { formatBytes, formatIso } from '../util/format.js';
+import { formatBytes, formatIso, shortenCgroupPath } from '../util/format.js';
 import { sanitizeTerminal } from '../util/escape.js';
 import { renderTable } from '../util/table.js';
 import type { IncidentView } from './incident-view.js';
@@ -23,7 +23,8 @@ export function renderIncidentList(incidents: readonly IncidentView[]): string {
     { header: 'HOST', get: (i) => i.hostname, max: 24 },
     { header: 'SOURCE', get: (i) => (i.noKernelReport ? `counter×${i.killCount}` : i.source) },
     { header: 'CONSTRAINT', get: (i) => i.constraint ?? '?' },
-    { header: 'MEMCG', get: (i) => i.oomMemcg ?? (i.constraint === 'global' ? '(host)' : '-'), max: 40 },
+    // Kubernetes paths differ only at their end (pod UID, container id): keep the end, not the start.
+    { header: 'MEMCG', get: (i) => (i.oomMemcg ? shortenCgroupPath(i.oomMemcg, 40) : i.constraint === 'global' ? '(host)' : '-'), max: 40 },
     { header: 'VICTIM', get: victimText, max: 32 },
     { header: 'ANON RSS', get: (i) => formatBytes(i.victim?.anonRssBytes), align: 'right' },
     { header: 'REAPED', get: (i) => (i.reaped ? 'yes' : i.noKernelReport ? '-' : 'no') },

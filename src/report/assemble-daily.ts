@@ -2,7 +2,7 @@
 import { riskFromOomScore } from '../sample/risk.js';
 import { formatBytes, formatPercent } from '../util/format.js';
 import type { DailyInput } from './query-daily.js';
-import { BUCKETS, bucketSeries, directionOf } from './series.js';
+import { BUCKETS, bucketSeries, directionOf, holdMsOf } from './series.js';
 import type { DailyProcessRow, DailyReport } from './types.js';
 
 const KIB = 1024;
@@ -29,7 +29,8 @@ export function assembleDailyReport(input: DailyInput, opts: { timeZone: string;
       lowestAvailableAtMs: low.tsMs,
       peakPsiSome10: psi?.v ?? null,
       peakPsiAtMs: psi?.at ?? null,
-      availableTrend: bucketSeries(input.ticks, fromMs, bucketMs, BUCKETS, (t) => t.memAvailableKib / t.memTotalKib, Math.min),
+      // A short period cut into buckets shorter than the sampling interval: each tick's value holds until the next.
+      availableTrend: bucketSeries(input.ticks, fromMs, bucketMs, BUCKETS, (t) => t.memAvailableKib / t.memTotalKib, Math.min, holdMsOf(input.ticks.map((t) => t.tsMs))),
     };
   }
 

@@ -8,7 +8,9 @@ import type { RankedDomain } from '../store/incidents-history.js';
 import { UNKNOWN_HOST } from '../kernel/incident-view.js';
 import type { IncidentInput, ProcessHistory, ProcessSeriesRow } from './query.js';
 import { explainDifference, recommendIncident } from './incident-advice.js';
-import { BUCKETS, bucketSeries, carrySeries } from './series.js';
+import { formatDurationMs } from '../util/duration.js';
+import { clock } from './doc.js';
+import { BUCKETS, bucketSeries, carrySeries, holdMsOf } from './series.js';
 import type { GrowthRow, IncidentReport, KernelTaskRow, MemoryPoint, ProtectedExposure, RankingAt, RiskSeries } from './types.js';
 
 const KIB = 1024;
@@ -48,17 +50,23 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
     if (v) kernelTasks.push({ pid: v.pid, name: v.name, rssBytes: taskRss(v), oomScoreAdj: v.oomScoreAdj, isVictim: true });
   }
 
+  const tickTimes = input.ticks.map((t) => t.ts_ms);
   const growth = input.processes
-    .map((p) => growthOf(p, fromMs, input.ticks[0]?.ts_ms ?? fromMs, bucketMs, isVictim({ pid: p.pid, processId: p.processId })))
+    .map((p) => growthOf(p, { fromMs, toMs, firstTickMs: tickTimes[0] ?? fromMs, tickTimes, bucketMs }, isVictim({ pid: p.pid, processId: p.processId })))
     .sort((a, b) => b.growthBytes - a.growthBytes || a.pid - b.pid);
-  const culprit = growth[0] && growth[0].growthBytes > 0 ? growth[0] : null;
+  const culprit = culpritOf(growth);
   const shownGrowth = growth.slice(0, TOP_GROWTH);
   const victimGrowth = growth.find((g) => g.isVictim);
   if (victimGrowth && !shownGrowth.includes(victimGrowth)) shownGrowth.push(victimGrowth);
+  if (culprit && !shownGrowth.includes(culprit)) shownGrowth.push(culprit);
+  // A process that arrived in the window already large holds memory the window took, without growing:
+  // show it (with when it started and how large), so a reader sees why it is not the culprit.
+  const biggest = Math.max(culprit?.growthBytes ?? 0, 1);
+  for (const g of growth) if (g.startedInWindow && g.startRssBytes >= biggest / 2 && !shownGrowth.includes(g) && shownGrowth.length < TOP_GROWTH + 3) shownGrowth.push(g);
 
   const riskSeries = riskSeriesOf(input, rankings, culprit, fromMs, bucketMs);
   const exposed = exposureOf(input, rankings);
-  const missing = missingOf(input);
+  const missing = missingOf(input, opts.timeZone);
   const last = rankings.at(-1) ?? null;
   const verdict = explainDifference(input, last);
   const report: IncidentReport = {
@@ -73,10 +81,11 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
           noKernelReport: inc.noKernelReport,
         }
       : null,
-    window: { fromMs, toMs, bucketMs },
+    window: { fromMs, toMs, bucketMs, requestedFromMs: input.requestedFromMs },
     missing,
     memory,
     cgroup,
+    cgroupVersion: cgroup?.version ?? input.hostCgroupVersion,
     rankings,
     kernelTasks,
     kernelTasksMore: Math.max(0, input.tasks.length - kernelTasks.length),
@@ -106,10 +115,15 @@ function memoryOf(input: IncidentInput, bucketMs: number): IncidentReport['memor
     if (t.mem_available_kib < low.mem_available_kib) low = t;
     if (t.psi_some_avg10 !== null) peakPsi = Math.max(peakPsi ?? 0, t.psi_some_avg10);
   }
-  const avail = bucketSeries(ticks.map((t) => ({ tsMs: t.ts_ms, v: t.mem_available_kib * KIB })), input.fromMs, bucketMs, BUCKETS, (p) => p.v, Math.min);
-  const swap = bucketSeries(ticks.map((t) => ({ tsMs: t.ts_ms, v: (t.swap_total_kib - t.swap_free_kib) * KIB })), input.fromMs, bucketMs, BUCKETS, (p) => p.v, Math.max);
-  const some = bucketSeries(ticks.map((t) => ({ tsMs: t.ts_ms, v: t.psi_some_avg10 })), input.fromMs, bucketMs, BUCKETS, (p) => p.v, Math.max);
-  const full = bucketSeries(ticks.map((t) => ({ tsMs: t.ts_ms, v: t.psi_full_avg10 })), input.fromMs, bucketMs, BUCKETS, (p) => p.v, Math.max);
+  // Buckets shorter than the sampling interval hold no tick of their own: the last value holds until the
+  // next tick (a real gap, longer than that, stays empty).
+  const holdMs = holdMsOf(ticks.map((t) => t.ts_ms));
+  const series = (v: (t: (typeof ticks)[number]) => number | null, pick: (a: number, b: number) => number) =>
+    bucketSeries(ticks.map((t) => ({ tsMs: t.ts_ms, v: v(t) })), input.fromMs, bucketMs, BUCKETS, (p) => p.v, pick, holdMs);
+  const avail = series((t) => t.mem_available_kib * KIB, Math.min);
+  const swap = series((t) => (t.swap_total_kib - t.swap_free_kib) * KIB, Math.max);
+  const some = series((t) => t.psi_some_avg10, Math.max);
+  const full = series((t) => t.psi_full_avg10, Math.max);
   const points: MemoryPoint[] = [];
   avail.forEach((a, i) => {
     if (a !== null) points.push({ tsMs: input.fromMs + (i + 1) * bucketMs, memAvailableBytes: a, swapUsedBytes: swap[i] ?? 0, psiSome10: some[i], psiFull10: full[i] });
@@ -135,19 +149,71 @@ function cgroupOf(input: IncidentInput, bucketMs: number): IncidentReport['cgrou
   let peak = cg.rows[start];
   for (let i = start; i < cg.rows.length; i++) if (cg.rows[i].usageKib > peak.usageKib) peak = cg.rows[i];
   const usage = carrySeries(cg.rows, input.fromMs, bucketMs, BUCKETS, null, (r) => r.usageKib * KIB);
-  return { path: cg.path, limitBytes: cg.rows[cg.rows.length - 1].limitKib * KIB, peakUsageBytes: peak.usageKib * KIB, peakAtMs: Math.max(peak.tsMs, input.fromMs), usage };
+  return { path: cg.path, version: cg.version, limitBytes: cg.rows[cg.rows.length - 1].limitKib * KIB, peakUsageBytes: peak.usageKib * KIB, peakAtMs: Math.max(peak.tsMs, input.fromMs), usage };
 }
 
-function growthOf(p: ProcessHistory, fromMs: number, firstTickMs: number, bucketMs: number, victim: boolean): GrowthRow {
+interface GrowthSpan {
+  fromMs: number;
+  toMs: number;
+  firstTickMs: number;
+  /** Every tick of the window, in order. */
+  tickTimes: readonly number[];
+  bucketMs: number;
+}
+
+/**
+ * Growth is measured from the process's first sample in the window, not from 0: a process that started
+ * inside the window with 350 MiB brought that memory at start-up, it did not grow by it. The span runs to
+ * the last tick it was alive at, so the rate compares a 49-second leak with a 30-minute drift fairly.
+ */
+function growthOf(p: ProcessHistory, w: GrowthSpan, victim: boolean): GrowthRow {
   const first = p.rows[0];
-  // A process that appeared after the history began brought all its memory in the window; one that was
-  // there at the first sample (the window's start, or the agent's start inside it) grew from that value.
-  const startBytes = first.tsMs <= Math.max(fromMs, firstTickMs) ? usedBytes(first) : 0;
+  const startBytes = usedBytes(first);
   const endBytes = usedBytes(p.rows[p.rows.length - 1]);
+  const firstSampleMs = Math.max(first.tsMs, w.fromMs);
+  // The last tick before it was seen gone (ended_ms is the first tick without it), inside the window.
+  const until = Math.min(w.toMs, p.endedMs === null ? Infinity : p.endedMs - 1);
+  const lastSampleMs = Math.max(firstSampleMs, lastAtOrBefore(w.tickTimes, until) ?? firstSampleMs);
+  const spanMs = lastSampleMs - firstSampleMs;
+  const growthBytes = endBytes - startBytes;
   return {
-    pid: p.pid, comm: p.comm, cgroup: p.cgroup, startRssBytes: startBytes, endRssBytes: endBytes, growthBytes: endBytes - startBytes,
-    series: carrySeries(p.rows, fromMs, bucketMs, BUCKETS, p.endedMs, usedBytes), isVictim: victim,
+    pid: p.pid, comm: p.comm, cgroup: p.cgroup, startRssBytes: startBytes, endRssBytes: endBytes, growthBytes,
+    firstSampleMs, lastSampleMs, spanMs, growthBytesPerS: spanMs > 0 ? Math.round((growthBytes * 1000) / spanMs) : 0,
+    startedInWindow: first.tsMs > w.firstTickMs,
+    series: carrySeries(p.rows, w.fromMs, w.bucketMs, BUCKETS, p.endedMs, usedBytes), isVictim: victim,
   };
+}
+
+const lastAtOrBefore = (sorted: readonly number[], ms: number): number | null => {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found: number | null = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= ms) {
+      found = sorted[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+};
+
+/** Growth below this, or below a quarter of the largest growth in the window, is noise next to the memory that ran out. */
+const MIN_CULPRIT_GROWTH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The process that grew fastest in the window, among those that grew by a sizeable share of the largest
+ * growth: a short-lived helper that grew 5 MiB in a second is not what filled the memory.
+ */
+function culpritOf(growth: readonly GrowthRow[]): GrowthRow | null {
+  const largest = growth[0]?.growthBytes ?? 0;
+  const floor = Math.max(MIN_CULPRIT_GROWTH_BYTES, largest / 4);
+  let best: GrowthRow | null = null;
+  for (const g of growth) {
+    if (g.growthBytes < floor) continue;
+    if (!best || g.growthBytesPerS > best.growthBytesPerS || (g.growthBytesPerS === best.growthBytesPerS && g.growthBytes > best.growthBytes)) best = g;
+  }
+  return best;
 }
 
 function riskSeriesOf(input: IncidentInput, rankings: RankingAt[], culprit: GrowthRow | null, fromMs: number, bucketMs: number): RiskSeries[] {
@@ -186,9 +252,14 @@ function exposureOf(input: IncidentInput, rankings: RankingAt[]): ProtectedExpos
   return [...out.values()].sort((a, b) => (a.bestRank ?? 0) - (b.bestRank ?? 0) || a.pid - b.pid);
 }
 
-function missingOf(input: IncidentInput): string[] {
+function missingOf(input: IncidentInput, timeZone: string): string[] {
   const out: string[] = [];
   const inc = input.incident;
+  if (input.ticks.length && input.fromMs > input.requestedFromMs) {
+    out.push(
+      `no samples before ${clock(input.fromMs, timeZone)} (the agent started then): the window is cut to the ${formatDurationMs(input.toMs - input.fromMs)} from then to the ${inc ? 'kill' : 'instant'}, not the ${formatDurationMs(input.toMs - input.requestedFromMs)} asked for`,
+    );
+  }
   if (!input.ticks.length) {
     out.push(
       inc && input.localHost !== null && inc.hostname !== input.localHost && inc.hostname !== UNKNOWN_HOST

@@ -2,6 +2,7 @@
 import { formatBytes, formatPercent } from '../util/format.js';
 import { formatDurationMs } from '../util/duration.js';
 import { at, clock, type Block, type Doc } from './doc.js';
+import { growthText } from './incident-advice.js';
 import type { IncidentReport } from './types.js';
 
 export function buildIncidentDoc(r: IncidentReport): Doc {
@@ -34,7 +35,16 @@ export function buildIncidentDoc(r: IncidentReport): Doc {
     const lines: string[] = [];
     lines.push(`kernel's victim: ${v.kernelVictim ? `${v.kernelVictim.comm} (pid ${v.kernelVictim.pid})` : 'unknown'}`);
     lines.push(`oomwatch's first-ranked: ${v.firstRanked ? `${v.firstRanked.comm} (pid ${v.firstRanked.pid}, risk ${v.firstRanked.risk ?? '?'} ‰)` : 'no ranking'}`);
-    lines.push(`largest growth in the window (culprit): ${r.culprit ? `${r.culprit.comm} (pid ${r.culprit.pid}, +${formatBytes(r.culprit.growthBytes)})${r.culprit.isVictim ? ' — the victim itself' : ''}` : 'none measured'}`);
+    const c = r.culprit;
+    lines.push(
+      `fastest growth in the window (culprit): ${c ? `${c.comm} (pid ${c.pid}, ${growthText(c)}${c.startedInWindow ? `; started at ${clock(c.firstSampleMs, tz)} with ${formatBytes(c.startRssBytes)}` : ''})${c.isVictim ? ' — the victim itself' : ''}` : 'none measured (no process grew by more than a few MiB between its first and last sample)'}`,
+    );
+    for (const g of r.growth) {
+      if (g !== c && g.startedInWindow && c && g.startRssBytes >= c.growthBytes / 2) {
+        const after = Math.abs(g.growthBytes) < 1024 * 1024 ? 'stayed flat' : `then grew ${growthText(g)}`;
+        lines.push(`not the culprit: ${g.comm} (pid ${g.pid}) started at ${clock(g.firstSampleMs, tz)} with ${formatBytes(g.startRssBytes)} and ${after}; memory it held from its start is not growth`);
+      }
+    }
     lines.push(...v.reasons.map((x) => `why: ${x}`));
     blocks.push({ kind: 'list', items: lines });
   }
@@ -65,20 +75,36 @@ export function buildIncidentDoc(r: IncidentReport): Doc {
     blocks.push({ kind: 'chart', chart: { title: `cgroup ${c.path} usage`, unit: 'bytes', startMs: r.window.fromMs, bucketMs: r.window.bucketMs, series: [{ name: 'usage', values: c.usage }], limit: { label: 'limit', value: c.limitBytes } } });
   }
   if (r.growth.length) {
-    blocks.push({ kind: 'heading', text: 'Memory growth in the window (rss + swap)' });
+    blocks.push({ kind: 'heading', text: 'Memory growth in the window (rss + swap, from each process\'s first sample)' });
     blocks.push({
       kind: 'table',
-      headers: ['PID', 'COMM', 'START', 'END', 'GROWTH', ''],
-      right: [0, 2, 3, 4],
-      rows: r.growth.map((g) => [String(g.pid), g.comm, formatBytes(g.startRssBytes), formatBytes(g.endRssBytes), formatBytes(g.growthBytes), g.isVictim ? 'victim' : g === r.culprit ? 'culprit' : '']),
+      headers: ['PID', 'COMM', 'FIRST SAMPLE', 'START', 'END', 'GROWTH', 'OVER', 'RATE', ''],
+      right: [0, 3, 4, 5, 6, 7],
+      rows: r.growth.map((g) => [
+        String(g.pid), g.comm, g.startedInWindow ? `${clock(g.firstSampleMs, tz)} (started)` : clock(g.firstSampleMs, tz),
+        formatBytes(g.startRssBytes), formatBytes(g.endRssBytes), `${g.growthBytes >= 0 ? '+' : ''}${formatBytes(g.growthBytes)}`,
+        formatDurationMs(g.spanMs), g.spanMs > 0 ? `${formatBytes(g.growthBytesPerS)}/s` : '-',
+        [g.isVictim ? 'victim' : '', g === r.culprit ? 'culprit' : ''].filter(Boolean).join(', '),
+      ]),
     });
     blocks.push({ kind: 'chart', chart: { title: 'Memory of the largest growers', unit: 'bytes', startMs: r.window.fromMs, bucketMs: r.window.bucketMs, series: r.growth.map((g) => ({ name: `${g.comm} (${g.pid})`, values: g.series, emphasis: g.isVictim })) } });
   }
   if (r.riskSeries.length) {
     blocks.push({ kind: 'chart', chart: { title: 'Risk of the top processes (‰ of the domain)', unit: 'permille', startMs: r.window.fromMs, bucketMs: r.window.bucketMs, series: r.riskSeries.map((s) => ({ name: `${s.comm} (${s.pid})`, values: s.series, emphasis: inc?.victim?.pid === s.pid })) } });
   }
+  if (inc && !r.rankings.length) {
+    blocks.push({ kind: 'heading', text: 'Rankings' });
+    blocks.push({ kind: 'para', text: r.memory ? 'no ranking: no process of the kill\'s domain was sampled in the window' : 'no ranking: nothing was sampled on this host in the window, so who was next in line is unknown' });
+  } else if (!inc && !r.rankings.length) {
+    blocks.push({ kind: 'heading', text: 'Rankings' });
+    blocks.push({ kind: 'para', text: 'no ranking: nothing was sampled in the window' });
+  }
   for (const rk of r.rankings) {
     blocks.push({ kind: 'heading', text: `Ranking at ${clock(rk.atMs, tz)} (${rk.label}), ${rk.domain === 'cgroup' ? `cgroup ${rk.cgroup}` : 'host'} domain` });
+    if (!rk.rows.length) {
+      blocks.push({ kind: 'para', text: 'no process of the domain was sampled at this instant' });
+      continue;
+    }
     blocks.push({
       kind: 'table',
       headers: ['#', 'PID', 'COMM', 'RISK‰', 'RSS', 'ADJ', ''],

@@ -10,6 +10,7 @@ import { rankedCandidates, type RankedDomain } from '../store/incidents-history.
 import { createIncidentsRepo } from '../store/incidents-repo.js';
 import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';
 import { ticksBetween, type TickRow } from '../store/samples-query.js';
+import { formatDurationMs } from '../util/duration.js';
 
 export interface ProcessSeriesRow {
   tsMs: number;
@@ -44,10 +45,14 @@ export interface IncidentInput {
   host: string;
   /** The host whose samples this database holds; null when it holds none. */
   localHost: string | null;
+  /** The window's start: `requestedFromMs`, or the first sample when the history starts inside the window. */
   fromMs: number;
+  requestedFromMs: number;
   toMs: number;
   ticks: TickRow[];
-  cgroup: { path: string; rows: { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[] } | null;
+  /** The host's cgroup version as the sampler recorded it at the last tick (null before it was recorded). */
+  hostCgroupVersion: 1 | 2 | null;
+  cgroup: { path: string; version: 1 | 2 | null; rows: { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[] } | null;
   rankings: { label: string; ranked: RankedDomain | null }[];
   processes: ProcessHistory[];
   adjChanges: AdjChange[];
@@ -70,11 +75,11 @@ export function findIncident(db: Database, sel: { id?: number; last?: boolean })
 
 /** Reads the window before `atMs` (the kill, or the instant asked for). */
 export function fetchIncidentInput(db: Database, q: { incident: IncidentView | null; atMs: number; windowMs: number; host: string }): IncidentInput {
-  const fromMs = q.atMs - q.windowMs;
+  const requestedFromMs = q.atMs - q.windowMs;
   const toMs = q.atMs;
   const inc = q.incident;
   const tasks = inc?.id != null ? createIncidentsRepo(db).tasks(inc.id) : [];
-  const ticks = ticksBetween(db, fromMs, toMs);
+  const ticks = ticksBetween(db, requestedFromMs, toMs);
   const newest = db.prepare('SELECT hostname FROM tick ORDER BY id DESC LIMIT 1').get() as { hostname: string } | undefined;
   const localHost = ticks.at(-1)?.hostname ?? newest?.hostname ?? null;
   // A kill imported from another host's log has no history here: this host's samples would be a lie.
@@ -83,14 +88,19 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
   const bootId = sameHost ? (inc?.bootId ?? ticks.at(-1)?.boot_id ?? null) : null;
   const cgroupPath = inc && inc.constraint === 'memcg' ? inc.oomMemcg : null;
   const localTicks = bootId ? ticks.filter((t) => t.boot_id === bootId) : [];
+  // A window longer than the recorded history (the agent started inside it) is cut to the history: the
+  // minutes before the first sample are unknown, not quiet.
+  const bootStart = bootId && localTicks.length ? (db.prepare('SELECT MIN(ts_ms) AS ts FROM tick WHERE boot_id = ?').get(bootId) as { ts: number }).ts : null;
+  const fromMs = bootStart !== null && bootStart > requestedFromMs ? localTicks[0].ts_ms : requestedFromMs;
+  const windowMs = toMs - fromMs;
 
   const rankings: IncidentInput['rankings'] = [];
   if (bootId && localTicks.length) {
     // Four instants up to the kill: how the order of the next victims moved.
     for (const frac of [1, 2 / 3, 1 / 3, 0]) {
-      const at = toMs - Math.round(q.windowMs * frac);
+      const at = toMs - Math.round(windowMs * frac);
       const ranked = rankedCandidates(db, { bootId, atMs: at, cgroup: cgroupPath, limit: 8 });
-      if (ranked && ranked.tickTsMs >= fromMs - q.windowMs / 3) rankings.push({ label: frac === 0 ? 'last sample' : `${inc ? 'kill' : 'instant'} − ${Math.round((q.windowMs * frac) / 60_000)}m`, ranked });
+      if (ranked && ranked.tickTsMs >= fromMs - windowMs / 3) rankings.push({ label: frac === 0 ? 'last sample' : `${inc ? 'kill' : 'instant'} − ${formatDurationMs(Math.round(windowMs * frac))}`, ranked });
     }
   }
 
@@ -101,7 +111,8 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
         FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id JOIN tick t ON t.id = s.tick_id
         WHERE c.path = ? AND s.tick_id BETWEEN ? AND ? ORDER BY s.tick_id`)
       .all(cgroupPath, keyframeBefore(db, localTicks[0]), localTicks.at(-1)!.id) as { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[];
-    cgroup = { path: cgroupPath, rows };
+    const known = db.prepare('SELECT version FROM cgroup WHERE path = ?').get(cgroupPath) as { version: 1 | 2 } | undefined;
+    cgroup = { path: cgroupPath, version: known?.version ?? null, rows };
   }
 
   const processes = localTicks.length ? processHistories(db, localTicks[0], localTicks.at(-1)!.id, cgroupPath) : [];
@@ -118,7 +129,7 @@ export function fetchIncidentInput(db: Database, q: { incident: IncidentView | n
         .all(fromMs, toMs) as GapRow[])
     : [];
   return {
-    incident: inc, tasks, host, localHost, fromMs, toMs, ticks: localTicks, cgroup, rankings, processes, adjChanges,
+    incident: inc, tasks, host, localHost, fromMs, requestedFromMs, toMs, ticks: localTicks, hostCgroupVersion: hostCgroupVersionOf(db, localTicks.at(-1) ?? null), cgroup, rankings, processes, adjChanges,
     killsThisWeek, nextVictimThisWeek: sameHost ? nextVictims(db, q.atMs - WEEK_MS, q.atMs) : [], gaps,
   };
 }
@@ -141,6 +152,17 @@ function nextVictims(db: Database, fromMs: number, toMs: number): { comm: string
         FROM k WHERE k.tick_id IS NOT NULL)
       SELECT p.comm, COUNT(*) AS count FROM top JOIN process p ON p.id = top.process_id GROUP BY p.comm ORDER BY count DESC, p.comm`)
     .all(fromMs, toMs) as { comm: string; count: number }[];
+}
+
+/**
+ * The host's cgroup version: recorded per tick since migration 0008; for older ticks, the version of the
+ * memory cgroups sampled then (a host mounts one hierarchy for memory), else unknown.
+ */
+function hostCgroupVersionOf(db: Database, t: TickRow | null): 1 | 2 | null {
+  if (!t) return null;
+  if (t.cgroup_version === 1 || t.cgroup_version === 2) return t.cgroup_version;
+  const row = db.prepare('SELECT c.version FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id WHERE s.tick_id <= ? ORDER BY s.tick_id DESC LIMIT 1').get(t.id) as { version: 1 | 2 } | undefined;
+  return row?.version ?? null;
 }
 
 function keyframeBefore(db: Database, t: TickRow): number {

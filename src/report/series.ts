@@ -20,17 +20,45 @@ export function carrySeries<T extends { tsMs: number }>(rows: readonly T[], from
   return out;
 }
 
-/** Aggregates points (each at an instant) per bucket with `pick` (e.g. Math.min); null for empty buckets. */
-export function bucketSeries<T extends { tsMs: number }>(points: readonly T[], fromMs: number, bucketMs: number, n: number, value: (p: T) => number | null, pick: (a: number, b: number) => number): (number | null)[] {
+/**
+ * Aggregates points (each at an instant) per bucket with `pick` (e.g. Math.min). An empty bucket is null,
+ * unless the last point before it is less than `holdMs` old: with buckets shorter than the sampling
+ * interval (a 3-minute window at 10-second ticks gives 6-second buckets) most buckets hold no tick, and
+ * the value sampled last still holds there. A longer silence (a gap) stays null.
+ * @example bucketSeries([{tsMs: 0, v: 1}, {tsMs: 10, v: 2}], 0, 4, 4, (p) => p.v, Math.max, 15) // [1, 1, 2, 2]
+ */
+export function bucketSeries<T extends { tsMs: number }>(
+  points: readonly T[], fromMs: number, bucketMs: number, n: number, value: (p: T) => number | null, pick: (a: number, b: number) => number, holdMs = 0,
+): (number | null)[] {
   const out: (number | null)[] = new Array(n).fill(null);
+  const lastAt: (number | null)[] = new Array(n).fill(null);
   for (const p of points) {
     const b = Math.min(n - 1, Math.max(0, Math.floor((p.tsMs - fromMs) / bucketMs)));
     const v = value(p);
     if (v === null) continue;
     const prev = out[b];
     out[b] = prev === null ? v : pick(prev, v);
+    lastAt[b] = Math.max(lastAt[b] ?? -Infinity, p.tsMs);
+  }
+  if (holdMs > 0) {
+    let held: { v: number; tsMs: number } | null = null;
+    for (let b = 0; b < n; b++) {
+      const v = out[b];
+      if (v !== null) held = { v, tsMs: lastAt[b]! };
+      else if (held && fromMs + b * bucketMs - held.tsMs < holdMs) out[b] = held.v;
+    }
   }
   return out;
+}
+
+/**
+ * How long a sampled value holds: 1.5 times the typical (median) spacing of the ticks, so a late tick
+ * still joins the line and a gap of several intervals does not. 0 with fewer than two ticks.
+ */
+export function holdMsOf(tickTimes: readonly number[]): number {
+  if (tickTimes.length < 2) return 0;
+  const steps = tickTimes.slice(1).map((t, i) => t - tickTimes[i]).sort((a, b) => a - b);
+  return Math.round(steps[steps.length >> 1] * 1.5);
 }
 
 /** 'rising' when the last value is over 10 % above the first, 'falling' when 10 % below. */

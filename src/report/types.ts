@@ -47,10 +47,21 @@ export interface GrowthRow {
   pid: number;
   comm: string;
   cgroup: string;
+  /** rss + swap at the process's first sample in the window (the window's start, or when it was first seen). */
   startRssBytes: number;
   endRssBytes: number;
-  /** rss + swap growth across the window (end − start). */
+  /** rss + swap growth from its first to its last sample in the window (end − start): start-up allocation is not growth. */
   growthBytes: number;
+  /** When it was first seen in the window: the window's start for a process that was there before. */
+  firstSampleMs: number;
+  /** The last tick it was alive at in the window. */
+  lastSampleMs: number;
+  /** lastSampleMs − firstSampleMs: the span the growth happened in. */
+  spanMs: number;
+  /** growthBytes per second over spanMs (0 for a single sample). The culprit is the fastest grower. */
+  growthBytesPerS: number;
+  /** It was not there at the first sample of the window: it started (or was first seen) inside it. */
+  startedInWindow: boolean;
   /** rss + swap per bucket across the window (for sparklines and charts); null where the process did not exist. */
   series: (number | null)[];
   isVictim: boolean;
@@ -88,7 +99,11 @@ export interface IncidentReport {
     victim: { pid: number; comm: string; uid: number | null; anonRssBytes: number | null; oomScoreAdj: number | null } | null;
     noKernelReport: boolean;
   } | null;
-  window: { fromMs: number; toMs: number; bucketMs: number };
+  /**
+   * The window reported on. `requestedFromMs` is where it was asked to start; `fromMs` is later when the
+   * recorded history starts inside the window (the agent started then): the window is cut to the history.
+   */
+  window: { fromMs: number; toMs: number; bucketMs: number; requestedFromMs: number };
   /** What the store could not tell (no local history, gaps, unlinked victim). Empty when complete. */
   missing: string[];
   memory: {
@@ -99,7 +114,9 @@ export interface IncidentReport {
     peakPsiSome10: number | null;
     points: MemoryPoint[];
   } | null;
-  cgroup: { path: string; limitBytes: number; peakUsageBytes: number; peakAtMs: number; usage: (number | null)[] } | null;
+  cgroup: { path: string; version: 1 | 2 | null; limitBytes: number; peakUsageBytes: number; peakAtMs: number; usage: (number | null)[] } | null;
+  /** The cgroup version of the host (or of the killed cgroup): which limit knobs the advice names. null when not recorded. */
+  cgroupVersion: 1 | 2 | null;
   rankings: RankingAt[];
   kernelTasks: KernelTaskRow[];
   kernelTasksMore: number;

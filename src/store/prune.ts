@@ -37,6 +37,7 @@ export async function pruneHistory(
   const pickTicks = db.prepare('SELECT id FROM tick WHERE id < ? ORDER BY id LIMIT ?');
   const delSamples = db.prepare('DELETE FROM sample WHERE tick_id BETWEEN ? AND ?');
   const delCgSamples = db.prepare('DELETE FROM cgroup_sample WHERE tick_id BETWEEN ? AND ?');
+  const delCgEnds = db.prepare('DELETE FROM cgroup_end WHERE tick_id BETWEEN ? AND ?');
   const delTicks = db.prepare('DELETE FROM tick WHERE id BETWEEN ? AND ?');
   for (;;) {
     const ids = pickTicks.all(keepFromId, ticksPerBatch) as { id: number }[];
@@ -45,6 +46,7 @@ export async function pruneHistory(
     const hi = ids[ids.length - 1].id;
     db.transaction(() => {
       res.samples += delSamples.run(lo, hi).changes + delCgSamples.run(lo, hi).changes;
+      delCgEnds.run(lo, hi);
       res.ticks += delTicks.run(lo, hi).changes;
     })();
     res.batches++;

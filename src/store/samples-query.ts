@@ -28,6 +28,8 @@ export interface TickRow {
   n_denied: number;
   host_top_process_id: number | null;
   duration_us: number;
+  /** The host's cgroup version (migration 0008); null when unknown or written before it. */
+  cgroup_version: number | null;
 }
 
 export interface ProcessRow {
@@ -155,7 +157,7 @@ export function snapshotOf(t: TickRow, processes: ProcessSample[], cgroups: Cgro
     memory,
     psi: psiOf(t),
     vmstatOomKill: t.vmstat_oom_kill,
-    cgroupVersion: cgroups[0]?.version ?? null,
+    cgroupVersion: t.cgroup_version === 1 || t.cgroup_version === 2 ? t.cgroup_version : cgroups[0]?.version ?? null,
     cgroups,
     processes,
     domains: rankDomains(processes, cgroups, memory),
@@ -185,13 +187,20 @@ export const cgroupMemoryOf = (r: CgroupSampleRow): CgroupMemory => ({
   oomCount: r.oom_count,
 });
 
+/** The memory cgroups as they were at a tick: each one's latest row since the keyframe, unless it was gone by then (cgroup_end). */
 function cgroupsAt(db: Database, fromTickId: number, toTickId: number): CgroupMemory[] {
+  // A database of an older release opened read-only (not migrated) has no cgroup_end yet: nothing is known gone.
+  const ends = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cgroup_end'").get()
+    ? 'NOT EXISTS (SELECT 1 FROM cgroup_end e WHERE e.cgroup_id = m.cgroup_id AND e.tick_id > m.tick_id AND e.tick_id <= ?)'
+    : '? IS NOT NULL';
   const rows = db
     .prepare(
       `SELECT c.path, c.version, s.* FROM (SELECT cgroup_id, MAX(tick_id) AS tick_id FROM cgroup_sample WHERE tick_id BETWEEN ? AND ? GROUP BY cgroup_id) m
-       JOIN cgroup_sample s ON s.tick_id = m.tick_id AND s.cgroup_id = m.cgroup_id JOIN cgroup c ON c.id = m.cgroup_id ORDER BY c.path`,
+       JOIN cgroup_sample s ON s.tick_id = m.tick_id AND s.cgroup_id = m.cgroup_id JOIN cgroup c ON c.id = m.cgroup_id
+       WHERE ${ends}
+       ORDER BY c.path`,
     )
-    .all(fromTickId, toTickId) as CgroupSampleRow[];
+    .all(fromTickId, toTickId, toTickId) as CgroupSampleRow[];
   return rows.map(cgroupMemoryOf);
 }
 

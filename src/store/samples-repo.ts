@@ -58,8 +58,8 @@ export class SamplesRepo {
     this.st = {
       tick: db.prepare(`INSERT INTO tick (ts_ms, boot_id, hostname, keyframe, scale, mem_total_kib, mem_available_kib, mem_free_kib,
         swap_total_kib, swap_free_kib, psi_some_avg10, psi_some_avg60, psi_some_avg300, psi_full_avg10, psi_full_avg60, psi_full_avg300,
-        vmstat_oom_kill, n_listed, n_sampled, n_gone, n_denied, host_top_process_id, duration_us)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`),
+        vmstat_oom_kill, n_listed, n_sampled, n_gone, n_denied, host_top_process_id, duration_us, cgroup_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`),
       setTop: db.prepare('UPDATE tick SET host_top_process_id = ? WHERE id = ?'),
       markKeyframe: db.prepare('UPDATE tick SET keyframe = 1 WHERE id = ?'),
       reopen: db.prepare('UPDATE process SET ended_ms = NULL WHERE id = ?'),
@@ -79,6 +79,7 @@ export class SamplesRepo {
       insCg: db.prepare('INSERT INTO cgroup (path, version) VALUES (?, ?)'),
       cgSample: db.prepare(`INSERT INTO cgroup_sample (tick_id, cgroup_id, usage_kib, limit_kib, swap_usage_kib, swap_limit_kib, oom_kill_count, oom_count, top_process_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      cgEnd: db.prepare('INSERT OR IGNORE INTO cgroup_end (tick_id, cgroup_id) VALUES (?, ?)'),
     };
     this.tx = <T>(fn: () => T): T => db.transaction(fn)();
   }
@@ -137,7 +138,7 @@ export class SamplesRepo {
         this.st.tick.run(snap.takenAtMs, snap.bootId, snap.hostname, 0, snap.scale, kib(m.memTotalBytes), kib(m.memAvailableBytes),
           kib(m.memFreeBytes), kib(m.swapTotalBytes), kib(m.swapFreeBytes), snap.psi?.some.avg10 ?? null, snap.psi?.some.avg60 ?? null,
           snap.psi?.some.avg300 ?? null, snap.psi?.full?.avg10 ?? null, snap.psi?.full?.avg60 ?? null, snap.psi?.full?.avg300 ?? null,
-          snap.vmstatOomKill, snap.counts.listed, snap.counts.sampled, snap.counts.gone, snap.counts.denied, durationUs).lastInsertRowid,
+          snap.vmstatOomKill, snap.counts.listed, snap.counts.sampled, snap.counts.gone, snap.counts.denied, durationUs, snap.cgroupVersion).lastInsertRowid,
       );
     });
     let processRows = 0;
@@ -219,8 +220,10 @@ export class SamplesRepo {
 
   private writeCgroups(snap: HostSnapshot, tickId: number, keyframe: boolean): number {
     let rows = 0;
+    const present = new Set<number>();
     for (const cg of snap.cgroups) {
       const id = this.cgroupId(cg);
+      present.add(id);
       const dom = snap.domains.find((d) => d.kind === 'cgroup' && d.id === cg.path)?.ranking[0];
       const top = dom ? this.ids.get(`${snap.bootId}:${dom.pid}:${dom.startTimeTicks}`) ?? null : null;
       const row: LastCgroupRow = { usageKib: kib(cg.usageBytes), limitKib: kib(cg.limitBytes), oomKill: cg.oomKillCount, top };
@@ -232,6 +235,13 @@ export class SamplesRepo {
         cg.swapLimitBytes === null ? null : kib(cg.swapLimitBytes), cg.oomKillCount, cg.oomCount, top);
       this.lastCgroup.set(id, row);
       rows++;
+    }
+    // A cgroup written before and missing now is gone (or lost its limit): mark it, so a reconstruction
+    // after this tick leaves it out until it has a row again.
+    for (const id of this.lastCgroup.keys()) {
+      if (present.has(id)) continue;
+      this.st.cgEnd.run(tickId, id);
+      this.lastCgroup.delete(id);
     }
     return rows;
   }

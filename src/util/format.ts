@@ -53,3 +53,26 @@ export function sparkline(values: readonly (number | null)[], min?: number, max?
     .map((v) => (v === null || !Number.isFinite(v) ? ' ' : SPARK[Math.max(0, Math.min(7, Math.floor(((v - lo) / span) * 7.999)))]))
     .join('');
 }
+
+/** A long id inside a cgroup path segment: a pod UID (with - or _) or a container id, after "pod", "-", "_" or the segment start. */
+const LONG_ID = /(?<=^|pod|[-_])[0-9a-f]{8}[0-9a-f_-]{16,}(?=$|\.)/gi;
+
+/**
+ * A cgroup path cut to `max` characters keeping what tells it apart: its END. A segment holding a long
+ * id (a pod UID, a container id) becomes that id's first 8 characters ("kubepods-burstable-pod0f3c….slice"
+ * → "pod0f3c1a2b…", "cri-containerd-3f5e….scope" → "3f5e8c1d…"), then leading segments give way to "…".
+ * @example shortenCgroupPath('/kubepods/burstable/pod0f3c1a2b-7d1e-4c9a-9f0e-2b6d8a7c5e41/3f5e8c1d' + 'a'.repeat(56), 40)
+ * // '…/burstable/pod0f3c1a2b…/3f5e8c1d…'
+ */
+export function shortenCgroupPath(path: string, max: number): string {
+  if (path.length <= max) return path;
+  const parts = path.split('/').map((seg) => {
+    const m = seg.match(LONG_ID);
+    if (!m) return seg;
+    const pod = seg.slice(0, seg.indexOf(m[0])).endsWith('pod') ? 'pod' : '';
+    return `${pod}${m[0].slice(0, 8)}…`;
+  });
+  let out = parts.join('/');
+  for (let i = 1; out.length > max && i < parts.length - 1; i++) out = `…/${parts.slice(i + 1).join('/')}`;
+  return out.length > max ? `…${out.slice(out.length - max + 1)}` : out;
+}

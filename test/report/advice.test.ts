@@ -61,7 +61,7 @@ describe('culprit versus victim', () => {
     for (const k of input.rankings) for (const c of k.ranked?.candidates ?? []) if (c.pid === 301) c.oomScoreAdj = 0;
     const r = assembleIncidentReport(input, { timeZone: 'UTC' });
     expect(r.recommendations).toContain(
-      'app-server was the next victim 3 times this week: if it must survive, set OOMScoreAdjust=-500 in app.service (systemctl edit app.service); if it is the one that grows, bound it with MemoryMax=',
+      'app-server was the next victim 3 times this week: if it must survive, set OOMScoreAdjust=-500 in app.service (systemctl edit app.service); if it is the one that grows, bound it with MemoryMax= in app.service (systemctl edit app.service)',
     );
     expect(r.recommendations).toContain('app-server was killed 2 times this week: if it must survive, set OOMScoreAdjust=-500 in app.service (systemctl edit app.service)');
   });

@@ -63,6 +63,21 @@ describe('oomwatch report', () => {
     expect(r.out).not.toContain('batch-job');
   });
 
+  it('report daily --format email-html / email-text prints the parts of the scheduled email', async () => {
+    const html = await cli(['report', 'daily', '--since', '5200w', '--format', 'email-html', '--db', dbPath]);
+    expect(html).toMatchObject({ code: 0, err: '' });
+    expect(html.out.startsWith('<!DOCTYPE html>')).toBe(true);
+    // The email-safe variant: table charts, no SVG, no style sheet, no script.
+    expect(html.out).toContain('class="bars"');
+    expect(html.out).not.toMatch(/<svg|<style|<script/);
+    expect(html.out).toContain('1 OOM kill;');
+    const text = await cli(['report', 'daily', '--since', '5200w', '--format', 'email-text', '--db', dbPath]);
+    expect(text).toMatchObject({ code: 0, err: '' });
+    expect(text.out).toMatch(/^oomwatch daily report for web-1\n/);
+    const wrongPlace = await cli(['report', '--last', '--format', 'email-html', '--db', dbPath]);
+    expect(wrongPlace.err).toBe('oomwatch: --format: expected one of text, markdown, json, html, got "email-html" (email-html and email-text are for oomwatch report daily).');
+  });
+
   it('refuses bad input with the fix', async () => {
     expect(await cli(['report', '--db', dbPath])).toMatchObject({ code: 64, err: 'oomwatch: Give exactly one of --incident ID, --last or --at TIME (e.g. oomwatch report --last).' });
     expect(await cli(['report', '--last', '--format', 'pdf', '--db', dbPath])).toMatchObject({ code: 64, err: 'oomwatch: --format: expected one of text, markdown, json, html, got "pdf".' });

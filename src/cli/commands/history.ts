@@ -34,6 +34,9 @@ export function registerHistory(program: Command, io: CliIo): void {
           throw new NotFoundError(`No process ${/^\d+$/.test(target) ? 'with PID' : 'named'} ${sanitizeTerminal(target)} recorded in the last ${opts.since} in ${dbPath}. Try a longer --since, or check the name with oomwatch top.`);
         }
         const scale = tickAt(db, now)?.scale ?? 'new';
+        // last_seen_ms of an open identity moves only at keyframes; it was listed at every tick of its boot since.
+        const lastTick = db.prepare('SELECT MAX(ts_ms) AS ts FROM tick WHERE boot_id = ?');
+        const lastSeenOf = (p: (typeof procs)[number]) => (p.ended_ms === null ? Math.max(p.last_seen_ms, (lastTick.get(p.boot_id) as { ts: number | null }).ts ?? 0) : p.last_seen_ms);
         const out = procs.map((p) => ({
           pid: p.pid,
           startTimeTicks: p.start_time_ticks,
@@ -44,7 +47,7 @@ export function registerHistory(program: Command, io: CliIo): void {
           cgroup: p.cgroup,
           unit: p.unit,
           firstSeen: formatIso(p.first_seen_ms),
-          lastSeen: formatIso(p.last_seen_ms),
+          lastSeen: formatIso(lastSeenOf(p)),
           ended: p.ended_ms === null ? null : formatIso(p.ended_ms),
           samples: processSamples(db, p.id, from, now).map((s) => ({ at: formatIso(s.ts_ms), ...sampleValuesOf(s, scale) })),
         }));
@@ -52,7 +55,7 @@ export function registerHistory(program: Command, io: CliIo): void {
         const blocks = out.map((p) => {
           // Untrusted fields are neutralised one by one: the header's own line breaks must survive.
           const t = sanitizeTerminal;
-          const head = `PID ${p.pid} ${t(p.comm)} (start ${p.startTimeTicks}, uid ${p.uid ?? '?'}) ${t(p.unit ?? p.cgroup)}\n  ${t(p.cmdline)}\n  seen ${p.firstSeen} → ${p.ended ? `ended ${p.ended}` : `still running (last ${p.lastSeen})`}`;
+          const head = `PID ${p.pid} ${t(p.comm)} (start ${p.startTimeTicks}, uid ${p.uid ?? '?'}) ${t(p.unit ?? p.cgroup)}\n  ${t(p.cmdline)}\n  seen ${p.firstSeen} → ${p.ended ? `last sampled ${p.lastSeen}, gone at ${p.ended}` : `still running (last sampled ${p.lastSeen})`}`;
           if (p.samples.length === 0) return `${head}\n  no stored samples in the window`;
           const spark = `  RSS ${sparkline(p.samples.map((s) => s.rssBytes))}  risk ${sparkline(p.samples.map((s) => s.risk))}`;
           const table = renderTable(p.samples, [

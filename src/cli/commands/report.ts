@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { buildDailyReport, buildIncidentReport, findIncident, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
+import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { openStore } from '../../store/db.js';
 import { loadCommandConfig, resolveDbPath } from '../common.js';
@@ -15,9 +15,20 @@ interface CommonOpts {
   db?: string;
 }
 
-function formatOf(text: string): ReportFormat {
+/** The daily report can also be printed as the two parts of its email, exactly as the scheduled job sends them. */
+const EMAIL_FORMATS = ['email-html', 'email-text'] as const;
+type DailyFormat = ReportFormat | (typeof EMAIL_FORMATS)[number];
+
+function formatOf(text: string, extra: readonly string[] = []): ReportFormat {
   if ((REPORT_FORMATS as readonly string[]).includes(text)) return text as ReportFormat;
-  throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(text)}.`);
+  const hint = extra.includes(text) ? ' (email-html and email-text are for oomwatch report daily)' : '';
+  throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(text)}${hint}.`);
+}
+
+function dailyFormatOf(text: string): DailyFormat {
+  if ((EMAIL_FORMATS as readonly string[]).includes(text)) return text as DailyFormat;
+  if ((REPORT_FORMATS as readonly string[]).includes(text)) return text as DailyFormat;
+  throw new UsageError(`--format: expected one of ${[...REPORT_FORMATS, ...EMAIL_FORMATS].join(', ')}, got ${JSON.stringify(text)}.`);
 }
 
 function durationOf(flag: string, text: string): number {
@@ -53,7 +64,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--last', 'the latest recorded incident')
     .option('--at <time>', 'an instant instead of a kill: ISO time (without an offset: in report.daily.timeZone), or a duration ago (15m)')
     .option('--window <duration>', 'how far back from the kill', '30m')
-    .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
+    .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}; for report daily also ${EMAIL_FORMATS.join(', ')} (the email's parts as sent)`, 'text')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--config <file>', 'configuration file')
     .option('--db <path>', 'database')
@@ -61,7 +72,7 @@ export function registerReport(program: Command, io: CliIo): void {
       const chosen = [opts.incident !== undefined, !!opts.last, opts.at !== undefined].filter(Boolean).length;
       if (chosen !== 1) throw new UsageError('Give exactly one of --incident ID, --last or --at TIME (e.g. oomwatch report --last).');
       if (opts.incident !== undefined && !/^\d+$/.test(opts.incident)) throw new UsageError(`--incident: expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(opts.incident)}.`);
-      const format = formatOf(opts.format);
+      const format = formatOf(opts.format, EMAIL_FORMATS);
       const windowMs = durationOf('--window', opts.window);
       const nowMs = Date.now();
       let atMs: number | null = null;
@@ -99,13 +110,16 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--since <duration>', 'the period, ending now', '24h')
     .action((local: { since: string }) => {
       const opts = report.opts() as CommonOpts;
-      const format = formatOf(opts.format);
+      const format = dailyFormatOf(opts.format);
       const sinceMs = durationOf('--since', local.since);
       const { config, db } = openReportStore(io, opts);
       try {
         const nowMs = Date.now();
         const d = config.report.daily;
         const model = buildDailyReport(db, { fromMs: nowMs - sinceMs, toMs: nowMs, host: hostname(), timeZone: d.timeZone, topN: d.topN });
+        // The email's parts come from the same builder the scheduled job uses (renderDailyEmail), not a copy.
+        if (format === 'email-html') return emit(io, renderDailyEmail(model).html, opts.out);
+        if (format === 'email-text') return emit(io, renderDailyEmail(model).text, opts.out);
         emit(io, renderReport(model, format), opts.out);
       } finally {
         db.close();

@@ -8,7 +8,7 @@ import { snapshotAt } from '../../store/samples-query.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
 import type { CliIo } from '../io.js';
-import { renderDomainTable, renderHostLine, topRows } from '../render/top.js';
+import { renderDomainTable, renderHostLine, renderStaleNote, topRows } from '../render/top.js';
 import { existsSync } from 'node:fs';
 
 interface TopOptions {
@@ -51,7 +51,10 @@ export function registerTop(program: Command, io: CliIo): void {
           if (at === null) throw new UsageError(`--at: expected an ISO time or a duration ago such as 15m, got ${JSON.stringify(opts.at)}.`);
           const snap = snapshotAt(db, at);
           if (!snap) throw new NotFoundError(`No samples at or before ${new Date(at).toISOString()} in ${dbPath}.`);
-          return print(io, snap, snapshotAt(db, at - TREND_MS), opts, limit);
+          // Past the last sample (the agent stopped, or a gap): say how old the data is, not present it as that instant.
+          const ageMs = at - snap.takenAtMs;
+          const stale = ageMs > 2 * config.sample.interval ? { ageMs, zone: config.report.daily.timeZone } : null;
+          return print(io, snap, snapshotAt(db, at - TREND_MS), opts, limit, stale);
         }
         const { sampler } = createSampler({ procRoot: opts.procRoot ?? config.sample.procRoot, cgroupRoot: config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
         const now = Date.now();
@@ -66,7 +69,7 @@ export function registerTop(program: Command, io: CliIo): void {
     });
 }
 
-function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts: TopOptions, limit: number): void {
+function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts: TopOptions, limit: number, stale: { ageMs: number; zone: string } | null = null): void {
   const domains = snap.domains.filter((d) => d.kind === 'host' || !opts.cgroup || cgroupWithin(d.id, opts.cgroup) || cgroupWithin(opts.cgroup, d.id));
   if (opts.cgroup && !domains.some((d) => d.kind === 'cgroup')) {
     throw new NotFoundError(`No memory-limited cgroup at or above ${opts.cgroup}: only cgroups with a memory limit are OOM domains.`);
@@ -75,12 +78,14 @@ function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts
     return printJson(io, {
       schema: 'oomwatch.top/v1',
       at: new Date(snap.takenAtMs).toISOString(),
+      ...(stale ? { dataAgeMs: stale.ageMs } : {}),
       host: snap.hostname,
       memory: snap.memory,
       domains: domains.map((d) => ({ kind: d.kind, id: d.id, totalBytes: d.totalBytes, nextVictims: topRows(snap, d, earlier, limit) })),
     });
   }
-  io.out([renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit))}`)].join('\n'));
+  const note = stale ? [renderStaleNote(snap.takenAtMs, stale.ageMs, stale.zone)] : [];
+  io.out([...note, renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit))}`)].join('\n'));
 }
 
 /** The live monitor: clears the screen, redraws, marks what changed since the last refresh. */

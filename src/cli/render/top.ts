@@ -52,6 +52,15 @@ export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnap
   });
 }
 
+/** "data from 12:00:03, 4 min before the asked instant": `top --at` past the last sample. */
+export function renderStaleNote(takenAtMs: number, ageMs: number, timeZone: string): string {
+  const when = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(takenAtMs));
+  return `data from ${when}, ${formatAge(ageMs)} before the asked instant (no later sample is stored: the agent was not running, or not yet); run oomwatch top without --at for the present`;
+}
+
+const formatAge = (ms: number): string =>
+  ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 2 * 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 2 * 86_400_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} days`;
+
 export function renderHostLine(s: HostSnapshot): string {
   const m = s.memory;
   const psi = s.psi ? `  PSI some ${s.psi.some.avg10.toFixed(2)}/${s.psi.some.avg60.toFixed(2)} full ${s.psi.full?.avg10.toFixed(2) ?? '-'}` : '';
