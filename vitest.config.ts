@@ -32,6 +32,8 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/report/cli-views.test.ts',
+  'test/report/fast-case.test.ts',
   'test/agent/lock.test.ts',
   'test/kernel/headerless-kill.test.ts',
   'test/rules/backlog-starts-at.test.ts',
