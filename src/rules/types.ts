@@ -118,6 +118,10 @@ export interface Observation {
   incidentId?: number;
   /** Events (OOM kills) end silently when keep_firing_for runs out: no "resolved" message. */
   isEvent?: boolean;
+  /** This subject's `for`, when shorter than the rule's (a predicted OOM cannot wait longer than a fraction of the time left). */
+  forMs?: number;
+  /** Predicted time left before the subject runs out of memory, when the rule predicts it. */
+  etaMs?: number;
 }
 
 export type { Resolution };
