@@ -25,6 +25,13 @@ function statedEtaS(summary: string): number | null {
   return Number(m[1]) * (m[2] === 's' ? 1 : m[2] === 'min' ? 60 : 3600);
 }
 
+const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+/** The same ETA to the second, from "(…: 296 MiB left, falling 2.0 MiB/s)". */
+function etaFromFiguresS(summary: string): number | null {
+  const m = /: ([\d.]+) (B|KiB|MiB|GiB) left, falling ([\d.]+) (B|KiB|MiB|GiB)\/s\)/.exec(summary);
+  return m ? Math.round((Number(m[1]) * UNITS[m[2]]) / (Number(m[3]) * UNITS[m[4]])) : null;
+}
+
 const tmp = makeTempDir();
 try {
   for (const [limitMiB, rate] of [
@@ -49,6 +56,7 @@ try {
         namingLeakerLeadS: naming ? (r.killedAtMs - naming.atMs) / 1000 : null,
         namingLeakerRule: naming ? alertsOf(naming).find((a) => a.summary.includes(named))?.ruleId : null,
         statedEtaS: ttoomAlert ? statedEtaS(ttoomAlert.summary) : null,
+        etaFromStatedFiguresS: ttoomAlert ? etaFromFiguresS(ttoomAlert.summary) : null,
         realTimeLeftS: ttoom ? (r.killedAtMs - ttoom.atMs) / 1000 : null,
         killToMessageMs: kill ? kill.atMs - r.killedAtMs : null,
         timeToOomSummary: ttoomAlert?.summary ?? null,
