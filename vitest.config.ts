@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
  * ahead (.ci/run), so a test that depends on today's date cannot land.
  */
 const SYSTEM = [
+  'test/e2e/agent-early-warning.test.ts',
   'test/sample/real-dying.test.ts',
   'test/e2e/kill-storm.test.ts',
   'test/cli/doctor.test.ts',

@@ -39,6 +39,8 @@ export interface AlertView {
   process?: AlertProcessRef;
   cgroup?: string;
   incidentId?: number;
+  /** Predicted time left before the OOM, when the rule predicts one (time-to-oom, risk-rising): a warning due sooner than its group wait is sent at once. */
+  etaMs?: number;
 }
 
 /** A prebuilt report (the daily risk report) sent through a channel. */

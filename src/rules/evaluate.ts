@@ -31,7 +31,11 @@ export function historyWindows(rules: readonly RuleConfig[]): { processWindowMs:
   for (const r of rules) {
     if (r.kind === 'risk-rising') processWindowMs = Math.max(processWindowMs, r.within);
     if (r.kind === 'rss-growth') processWindowMs = Math.max(processWindowMs, r.over);
-    if (r.kind === 'time-to-oom') hostWindowMs = Math.max(hostWindowMs, r.window);
+    if (r.kind === 'time-to-oom') {
+      hostWindowMs = Math.max(hostWindowMs, r.window);
+      // the per-process series name the process growing fastest in a domain running out
+      processWindowMs = Math.max(processWindowMs, r.window);
+    }
   }
   return { processWindowMs, hostWindowMs };
 }

@@ -9,6 +9,11 @@
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
 
 export const MAX_POINTS = 32;
+/**
+ * Host and cgroup series (a few hundred at most) keep 4× finer points: time-to-oom fits its line over the
+ * last few of them, so a leak that ends in a minute is seen within seconds (rules/trend.ts).
+ */
+export const HOST_MAX_POINTS = 128;
 
 /** Parallel arrays, oldest first. `a` and `b` are the two values a series tracks. */
 export interface Series {
@@ -29,6 +34,13 @@ export interface TickIndex {
   byPid: Map<number, ProcessSample>;
   /** Risk (‰) of the process in its cgroup domain, when a memory-limited cgroup ranks it. */
   cgroupRiskByPid: Map<number, number>;
+  /**
+   * The process's own share (‰, oom_score_adj left out) of its tightest cgroup domain, and that
+   * domain's id (cgroup path), when a memory-limited cgroup ranks it.
+   */
+  cgroupShareByPid: Map<number, { share: number; domain: string }>;
+  /** RAM + swap: the host domain's total, for the process's own share of the host. */
+  hostTotalBytes: number;
 }
 
 export interface RuleHistory {
@@ -42,14 +54,18 @@ export interface RuleHistory {
   host: Series;
   /** Per cgroup path: a = usage + swap bytes, b = limit + swap limit bytes. */
   cgroups: Map<string, Series>;
-  /** Per pid (numeric keys are much cheaper than strings at 8,000 processes), checked against `start`: a = risk ‰ (max over domains), b = RSS + swap bytes. */
+  /**
+   * Per pid (numeric keys are much cheaper than strings at 8,000 processes), checked against `start`:
+   * a = own memory share ‰ (max over domains, oom_score_adj left out: an adj change is not growth),
+   * b = RSS + swap bytes.
+   */
   processes: Map<number, Series>;
   current: TickIndex;
   /** The index of the tick before, to name an OOM victim that is already gone. */
   previous: TickIndex;
 }
 
-const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map() });
+const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map(), cgroupShareByPid: new Map(), hostTotalBytes: 0 });
 const emptySeries = (start = 0): Series => ({ start, minA: Infinity, minB: Infinity, gen: 0, t: [], a: [], b: [] });
 
 export function createHistory(windows: { processWindowMs: number; hostWindowMs: number }): RuleHistory {
@@ -76,19 +92,42 @@ export function seriesOf(h: RuleHistory, p: { pid: number; startTimeTicks: numbe
 export function indexSnapshot(snapshot: HostSnapshot, reuse?: TickIndex): TickIndex {
   const byPid = reuse?.byPid ?? new Map<number, ProcessSample>();
   const cgroupRiskByPid = reuse?.cgroupRiskByPid ?? new Map<number, number>();
+  const cgroupShareByPid = reuse?.cgroupShareByPid ?? new Map<number, { share: number; domain: string }>();
   byPid.clear();
   cgroupRiskByPid.clear();
+  cgroupShareByPid.clear();
   for (const p of snapshot.processes) byPid.set(p.pid, p);
   for (const d of snapshot.domains) {
-    if (d.kind !== 'cgroup') continue;
+    if (d.kind !== 'cgroup' || d.totalBytes <= 0) continue;
     for (const r of d.ranking) {
       const p = byPid.get(r.pid);
       if (!p || p.startTimeTicks !== r.startTimeTicks) continue;
       const prev = cgroupRiskByPid.get(r.pid);
       if (prev === undefined || r.risk > prev) cgroupRiskByPid.set(r.pid, r.risk);
+      const share = (usageBytes(p) * 1000) / d.totalBytes;
+      const prevShare = cgroupShareByPid.get(r.pid);
+      if (prevShare === undefined || share > prevShare.share) cgroupShareByPid.set(r.pid, { share, domain: d.id });
     }
   }
-  return { byPid, cgroupRiskByPid };
+  const m = snapshot.memory;
+  return { byPid, cgroupRiskByPid, cgroupShareByPid, hostTotalBytes: m.memTotalBytes + m.swapTotalBytes };
+}
+
+/** What the kernel counts as the process's memory (mm/oom_kill.c oom_badness(), before oom_score_adj). */
+export const usageBytes = (p: Pick<ProcessSample, 'rssBytes' | 'swapBytes' | 'pageTablesBytes'>): number => p.rssBytes + p.swapBytes + p.pageTablesBytes;
+
+/** The process's own share (‰) of the host's RAM + swap, oom_score_adj left out. */
+export const hostShare = (p: ProcessSample, index: TickIndex): number => (index.hostTotalBytes > 0 ? (usageBytes(p) * 1000) / index.hostTotalBytes : 0);
+
+/**
+ * The process's own memory share (‰) in its tightest domain: the larger of its share of the host and of
+ * its memory-limited cgroup. This is the risk without the oom_score_adj term (DESIGN.md: "subtract
+ * adj/1000 to get the real usage share"), computed from the bytes so the clamped old scale does not bias it.
+ */
+export function usageShare(p: ProcessSample, index: TickIndex): number {
+  const h = hostShare(p, index);
+  const c = index.cgroupShareByPid.get(p.pid);
+  return c !== undefined && c.share > h ? c.share : h;
 }
 
 /**
@@ -124,7 +163,7 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
       let s = h.processes.get(p.pid);
       if (!s || s.start !== p.startTimeTicks) h.processes.set(p.pid, (s = emptySeries(p.startTimeTicks)));
       s.gen = gen;
-      push(s, t, maxRisk(p, index), p.rssBytes + p.swapBytes, h.processWindowMs);
+      push(s, t, usageShare(p, index), p.rssBytes + p.swapBytes, h.processWindowMs, MAX_POINTS);
     }
     if (h.processes.size > snapshot.processes.length) for (const [pid, s] of h.processes) if (s.gen !== gen) h.processes.delete(pid);
   }
@@ -136,11 +175,11 @@ function pushHost(h: RuleHistory, snapshot: HostSnapshot): void {
   if (h.hostWindowMs <= 0) return;
   const t = snapshot.takenAtMs;
   const m = snapshot.memory;
-  push(h.host, t, m.memAvailableBytes + m.swapFreeBytes, 0, h.hostWindowMs);
+  push(h.host, t, m.memAvailableBytes + m.swapFreeBytes, 0, h.hostWindowMs, HOST_MAX_POINTS);
   const cgroups = new Map<string, Series>();
   for (const c of snapshot.cgroups) {
     const s = h.cgroups.get(c.path) ?? emptySeries();
-    push(s, t, c.usageBytes + (c.swapUsageBytes ?? 0), c.limitBytes + (c.swapLimitBytes ?? 0), h.hostWindowMs);
+    push(s, t, c.usageBytes + (c.swapUsageBytes ?? 0), c.limitBytes + (c.swapLimitBytes ?? 0), h.hostWindowMs, HOST_MAX_POINTS);
     cgroups.set(c.path, s);
   }
   h.cgroups = cgroups;
@@ -152,10 +191,10 @@ export function maxRisk(p: ProcessSample, index: TickIndex): number {
   return c !== undefined && c > p.risk ? c : p.risk;
 }
 
-/** Appends a point, keeping points at least window/MAX_POINTS apart (the newest replaces a too-close one) and within 1.5 windows. */
-function push(s: Series, t: number, a: number, b: number, windowMs: number): void {
+/** Appends a point, keeping points at least window/maxPoints apart (the newest replaces a too-close one) and within 1.5 windows. */
+function push(s: Series, t: number, a: number, b: number, windowMs: number, maxPoints: number): void {
   const n = s.t.length;
-  const spacing = windowMs / MAX_POINTS;
+  const spacing = windowMs / maxPoints;
   if (n >= 2 && t - s.t[n - 2] < spacing) {
     s.t[n - 1] = t;
     s.a[n - 1] = a;
@@ -165,7 +204,7 @@ function push(s: Series, t: number, a: number, b: number, windowMs: number): voi
     s.a.push(a);
     s.b.push(b);
   }
-  while (s.t.length > MAX_POINTS + 1 || (s.t.length > 2 && t - s.t[0] > windowMs * 1.5)) {
+  while (s.t.length > maxPoints + 1 || (s.t.length > 2 && t - s.t[0] > windowMs * 1.5)) {
     s.t.shift();
     s.a.shift();
     s.b.shift();
@@ -189,12 +228,33 @@ function firstAtOrAfter(s: Series, fromMs: number): number {
 
 /** Rise of `a` within the window: newest value minus the lowest value in the window (null without two points). */
 export function riseWithin(s: Series | undefined, windowMs: number, nowMs: number): number | null {
+  return riseSince(s, windowMs, nowMs)?.rise ?? null;
+}
+
+/** The rise of `a` within the window and how long it took (from the lowest point to the newest); null without two points. */
+export function riseSince(s: Series | undefined, windowMs: number, nowMs: number): { rise: number; overMs: number } | null {
   if (!s || s.t.length < 2) return null;
   const from = firstAtOrAfter(s, nowMs - windowMs);
-  if (from >= s.t.length - 1) return null;
-  let lo = Infinity;
-  for (let i = from; i < s.a.length; i++) if (s.a[i] < lo) lo = s.a[i];
-  return s.a[s.a.length - 1] - lo;
+  const last = s.t.length - 1;
+  if (from >= last) return null;
+  let lo = from;
+  for (let i = from; i <= last; i++) if (s.a[i] <= s.a[lo]) lo = i;
+  // The latest of equal lows: a plateau before the climb does not stretch the time it took.
+  return { rise: s.a[last] - s.a[lo], overMs: s.t[last] - s.t[lo] };
+}
+
+/**
+ * How fast `b` (RSS + swap) grew, per second, over about the last `spanMs`: from the newest point at
+ * least `spanMs` old (or the oldest point, for a process younger than that) to the newest. Null with
+ * fewer than two points.
+ */
+export function growthPerSecondB(s: Series | undefined, spanMs: number, nowMs: number): number | null {
+  if (!s || s.t.length < 2) return null;
+  const last = s.t.length - 1;
+  let from = 0;
+  for (let i = 0; i < last; i++) if (s.t[i] <= nowMs - spanMs) from = i;
+  const dt = s.t[last] - s.t[from];
+  return dt > 0 ? ((s.b[last] - s.b[from]) / dt) * 1000 : null;
 }
 
 /**
@@ -212,33 +272,6 @@ export function ratePerSecondB(s: Series | undefined, windowMs: number, nowMs: n
   return ((s.b[last] - s.b[from]) / dt) * 1000;
 }
 
-/**
- * Least-squares slope of `a` per second over the window. Null until the points cover at least half
- * the window (a process that just started "grows" from nothing; that is not a leak).
- */
-export function slopePerSecond(s: Series | undefined, windowMs: number, nowMs: number): number | null {
-  if (!s || s.t.length < 3) return null;
-  const from = firstAtOrAfter(s, nowMs - windowMs);
-  const n = s.t.length - from;
-  if (n < 3 || s.t[s.t.length - 1] - s.t[from] < windowMs / 2) return null;
-  let st = 0;
-  let sa = 0;
-  for (let i = from; i < s.t.length; i++) {
-    st += s.t[i];
-    sa += s.a[i];
-  }
-  const mt = st / n;
-  const ma = sa / n;
-  let num = 0;
-  let den = 0;
-  for (let i = from; i < s.t.length; i++) {
-    const dt = s.t[i] - mt;
-    num += dt * (s.a[i] - ma);
-    den += dt * dt;
-  }
-  return den === 0 ? null : (num / den) * 1000;
-}
-
 /** A stored tick to replay: `full` ones carry the processes, the others only the host and cgroups. */
 export interface SeedPick {
   index: number;
@@ -248,30 +281,30 @@ export interface SeedPick {
 /**
  * Which stored ticks (times oldest first, of the current boot) to replay into an empty history so it
  * holds what it would have held live: those within each family's window before `nowMs`, spaced like
- * live points (window / MAX_POINTS). Process series need far fewer instants than host series, and an
+ * live points (window / MAX_POINTS, window / HOST_MAX_POINTS for host series). Process series need far fewer instants than host series, and an
  * instant with processes costs a thousand times more, so only those are `full`. The newest is always
  * picked, full.
  */
 export function seedPicks(tickTimesMs: readonly number[], windows: { processWindowMs: number; hostWindowMs: number }, nowMs: number): SeedPick[] {
   let newest = -1;
   for (let i = 0; i < tickTimesMs.length; i++) if (tickTimesMs[i] <= nowMs) newest = i;
-  const family = (windowMs: number): Set<number> => {
+  const family = (windowMs: number, maxPoints: number): Set<number> => {
     const out = new Set<number>();
     if (windowMs <= 0 || newest < 0) return out;
     let last = -Infinity;
     for (let i = 0; i < newest; i++) {
       const t = tickTimesMs[i];
-      if (t < nowMs - windowMs || t - last < windowMs / MAX_POINTS) continue;
+      if (t < nowMs - windowMs || t - last < windowMs / maxPoints) continue;
       out.add(i);
       last = t;
     }
     // The newest replaces a pick too close to it.
-    if (last > -Infinity && tickTimesMs[newest] - last < windowMs / MAX_POINTS) out.delete([...out].pop()!);
+    if (last > -Infinity && tickTimesMs[newest] - last < windowMs / maxPoints) out.delete([...out].pop()!);
     if (tickTimesMs[newest] >= nowMs - windowMs) out.add(newest);
     return out;
   };
-  const full = family(windows.processWindowMs);
-  const host = family(windows.hostWindowMs);
+  const full = family(windows.processWindowMs, MAX_POINTS);
+  const host = family(windows.hostWindowMs, HOST_MAX_POINTS);
   if (host.size > 0 || full.size > 0) full.add(newest);
   return [...new Set([...full, ...host])].sort((a, b) => a - b).map((index) => ({ index, full: full.has(index) }));
 }

@@ -33,6 +33,7 @@ function viewOf(rule: CompiledRule, host: string, fingerprint: string, o: Observ
   if (o.process) view.process = o.process;
   if (o.cgroup !== undefined) view.cgroup = o.cgroup;
   if (o.incidentId !== undefined) view.incidentId = o.incidentId;
+  if (o.etaMs !== undefined) view.etaMs = o.etaMs;
   return view;
 }
 
@@ -48,10 +49,11 @@ function resolve(inst: InstanceState, nowMs: number, resolution: Resolution, ext
 /** The step for an instance whose subject was observed this tick. */
 export function stepObserved(rule: CompiledRule, host: string, prev: InstanceState | undefined, o: Observation, nowMs: number): StepResult {
   const fingerprint = prev?.fingerprint ?? fingerprintOf(rule.id, host, o.subject);
+  const forMs = o.forMs !== undefined ? Math.min(o.forMs, rule.for) : rule.for;
   if (!prev) {
     if (o.level !== 'raise') return {};
     // Events (OOM kills) fire at once: `for` would only delay a page about something already over.
-    const fires = rule.for <= 0 || o.isEvent === true;
+    const fires = forMs <= 0 || o.isEvent === true;
     const startsAtMs = o.isEvent && o.eventAtMs !== undefined ? Math.min(o.eventAtMs, nowMs) : nowMs;
     const inst: InstanceState = {
       fingerprint,
@@ -68,7 +70,7 @@ export function stepObserved(rule: CompiledRule, host: string, prev: InstanceSta
   if (prev.status === 'pending') {
     // Pending needs the raise condition throughout `for`; hysteresis only protects a firing alert.
     if (o.level !== 'raise') return { transition: transition('cancelled', prev, nowMs) };
-    if (nowMs - prev.activeSinceMs >= rule.for) {
+    if (nowMs - prev.activeSinceMs >= forMs) {
       const inst: InstanceState = { ...prev, status: 'firing', firedAtMs: nowMs, value: o.value, alert: viewOf(rule, host, fingerprint, o, nowMs) };
       return { next: inst, transition: transition('firing', inst, nowMs) };
     }

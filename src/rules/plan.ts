@@ -9,6 +9,8 @@
  *   interval; "resolved" only for alerts that were announced, and only where the channel's
  *   sendResolved allows it. OOM kills are events: each is told by one message (later messages of the
  *   group count it as an earlier kill), never repeated, and never "resolved".
+ * - urgency: an alert whose predicted time left (etaMs) is shorter than its group's wait, or than the
+ *   group interval it would wait for, goes out at once: a warning that arrives after the kill is no warning.
  * dedupKeys are `<channel>|<groupKey>|<seq>@<group created at>|<content hash>`; seq is persisted with the group state in
  * the same transaction as the outbox row, so a replay after a crash yields the same key.
  */
@@ -104,6 +106,9 @@ export function createRouter(rules: readonly CompiledRule[], alerting: Pick<Aler
   };
 }
 
+/** The alert predicts the OOM (etaMs) sooner than `waitMs`: waiting would deliver it too late. */
+const dueSooner = (a: AlertView, waitMs: number): boolean => a.etaMs !== undefined && a.etaMs < waitMs;
+
 export function planNotifications(input: PlanInput): Plan {
   const { alerting, nowMs } = input;
   const ruleById = new Map(input.rules.map((r) => [r.id, r]));
@@ -155,12 +160,13 @@ export function planNotifications(input: PlanInput): Plan {
     const isNew = firing.some((a) => !announced.has(a.fingerprint));
     const changed = isNew || g.pendingResolved.length > 0;
     let due: boolean;
-    if (g.lastSentAtMs === null) due = firing.length > 0 && nowMs - g.createdAtMs >= g.groupWaitMs;
+    if (g.lastSentAtMs === null) due = firing.length > 0 && (nowMs - g.createdAtMs >= g.groupWaitMs || firing.some((a) => dueSooner(a, g.groupWaitMs)));
     else {
-      // a rule may shorten the interval for its new alerts (an OOM kill must not wait for the group's next slot)
+      // a rule may shorten the interval for its new alerts (an OOM kill must not wait for the group's next slot),
+      // and so does a new alert predicting the OOM sooner than the interval
       const interval = firing
         .filter((a) => !announced.has(a.fingerprint))
-        .reduce((min, a) => Math.min(min, ruleById.get(a.ruleId)?.groupInterval ?? min), alerting.groupInterval);
+        .reduce((min, a) => (dueSooner(a, alerting.groupInterval) ? 0 : Math.min(min, ruleById.get(a.ruleId)?.groupInterval ?? min)), alerting.groupInterval);
       // a repeat re-states what still fires; a kill already told is never repeated
       due = (changed && nowMs - g.lastSentAtMs >= interval) || (toTell.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
     }

@@ -120,6 +120,10 @@ export interface Observation {
   isEvent?: boolean;
   /** When the event happened (an OOM kill's time), if before it was observed: the alert starts then. */
   eventAtMs?: number;
+  /** This subject's `for`, when shorter than the rule's (a predicted OOM cannot wait longer than a fraction of the time left). */
+  forMs?: number;
+  /** Predicted time left before the subject runs out of memory, when the rule predicts it. */
+  etaMs?: number;
 }
 
 export type { Resolution };

@@ -40,7 +40,7 @@ describe('rules config', () => {
       'rules.3.id: rule "c": the id is already used by rules.2. Give each rule its own id, or put both changes in one entry.',
       'rules.4.belowPercent: rule "d": set belowPercent (e.g. 10) or belowBytes (e.g. "1GiB"), or both.',
       'rules.5: rule "e": unknown key "colour". Remove it or check the spelling (docs/rules.md lists the keys of each kind).',
-      'rules.6.protect: rule "f": list the protected processes under protect:, or set fromPolicy: true.',
+      'rules.6.protect: rule "f": list the protected processes under protect:, or set fromPolicy: true or negativeAdj: true.',
       'rules.7.horizon: rule "g": expected a duration such as 10s, 5m, 2h or 14d, got "soon". Fix the value.',
       'rules.8.id: rule without an id: every rule needs an id (e.g. id: host-memory-low), used in alerts and silences (got nothing). Fix the value.',
     ]);

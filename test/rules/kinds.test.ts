@@ -52,10 +52,11 @@ describe('process kinds', () => {
     }
   });
 
-  it('risk-rising fires on an increase within the window, not on a high but steady risk', () => {
+  it('risk-rising fires when the own memory share rises within the window, not on a high but steady one, nor on an adj change', () => {
     const d = driver([rule({ id: 'up', kind: 'risk-rising', increase: 200, clearIncrease: 50, within: '5m' })]);
-    const steady = (s: number, risk: number) => proc({ pid: 1, comm: 'steady', risk: 900 + (s % 2) });
-    const climbing = (risk: number) => proc({ pid: 2, comm: 'climber', risk });
+    // 16 GiB host: 1 ‰ is about 16.4 MiB. The steady process flips between adj 300 and 1000 (a browser's background tab): its risk jumps, its memory does not.
+    const steady = (s: number) => proc({ pid: 1, comm: 'steady', rssBytes: 14 * GiB, oomScoreAdj: s % 120 === 0 ? 300 : 1000, risk: s % 120 === 0 ? 1175 : 1875 });
+    const climbing = (permille: number) => proc({ pid: 2, comm: 'climber', rssBytes: (permille * 16 * GiB) / 1000, pageTablesBytes: 0 });
     const series: [number, number, string[]][] = [
       [0, 100, []],
       [60, 150, []],
@@ -66,10 +67,12 @@ describe('process kinds', () => {
       [540, 330, ['resolved(cleared):up|' + subj(climbing(0))]],
       [600, 330, []],
     ];
-    for (const [s, risk, expected] of series) {
-      expect(compact(d.tick(snapshot({ atMs: at(s), processes: [steady(s, 0), climbing(risk)] }))), `t=${s}`).toEqual(expected);
+    for (const [s, share, expected] of series) {
+      expect(compact(d.tick(snapshot({ atMs: at(s), memory: { memTotalBytes: 16 * GiB, memAvailableBytes: 1 * GiB, memFreeBytes: GiB, swapTotalBytes: 0, swapFreeBytes: 0 }, processes: [steady(s), climbing(share)] }))), `t=${s}`).toEqual(expected);
     }
-    expect(d.all.find((t) => t.kind === 'firing')?.alert.summary).toBe('climber (pid 2) risk rose 210 ‰ within 5m (now 310 ‰)');
+    // 210 ‰ of 16 GiB in 180 s is 19 MiB/s; 1 GiB available lasts about 54 s at that rate
+    expect(d.all.find((t) => t.kind === 'firing')?.alert.summary).toBe('climber (pid 2) memory share rose 210 ‰ within 5m (now 310 ‰ of the host); the host full in about 54 s at this rate');
+    expect(d.all.find((t) => t.kind === 'firing')?.alert.etaMs).toBeCloseTo((GiB / ((210 * 16 * GiB) / 1000 / 180)) * 1000, -2);
   });
 
   it('rss-growth fires on a steady leak once the window is half covered, not on a new process', () => {
@@ -210,7 +213,8 @@ describe('host and cgroup kinds', () => {
       const c = cgroup({ path: '/ctr', usageBytes: 600 * MiB + s * 2 * MiB, limitBytes: GiB });
       for (const t of d.tick(snapshot({ atMs: at(s), cgroups: [c] }))) if (t.kind === 'firing') fired = `${s}:${t.fingerprint}`;
     }
-    expect(fired).toBe('30:ttoom|db1|cgroup:/ctr');
+    // the line needs 5 points over at least 5 s: at 10 s sampling, t=40 s
+    expect(fired).toBe('40:ttoom|db1|cgroup:/ctr');
   });
 
   it('formatEta rounds to what a human says', () => {

@@ -91,6 +91,25 @@ describe('grouping timers', () => {
     expect(p.groups.size).toBe(0); // nothing left to say: the group is gone
   });
 
+  it('a warning predicting the OOM sooner than its group wait is sent at once; one with time to spare waits', () => {
+    const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '10s' } });
+    // the fast case: a leaker 6.5 s from the kill must not wait 10 s
+    expect(sent(p.step(0, [alert('risk', 'leaker', { etaMs: 6_500 })]))).toEqual([`slack:${HOST}|risk:leaker`]);
+    const q = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '10s' } });
+    const slow = alert('risk', 'slow', { etaMs: 60_000 });
+    expect(sent(q.step(0, [slow]))).toEqual([]);
+    // it joins a group already waiting: the whole group goes at once
+    expect(sent(q.step(2, [slow, alert('risk', 'fast', { etaMs: 3_000 })]))).toEqual([`slack:${HOST}|risk:fast,slow`]);
+  });
+
+  it('a new alert predicting the OOM sooner than the group interval does not wait for the group\'s next slot', () => {
+    const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '0s', groupInterval: '5m' } });
+    const a = alert('risk', 'a');
+    p.step(0, [a]);
+    expect(sent(p.step(30, [a, alert('risk', 'b', { etaMs: 600_000 })]))).toEqual([]);
+    expect(sent(p.step(40, [a, alert('risk', 'b', { etaMs: 600_000 }), alert('risk', 'c', { etaMs: 45_000 })]))).toEqual([`slack:${HOST}|risk:a,b,c`]);
+  });
+
   it('a rule with groupWait 0 (OOM kills) is sent in the same evaluation', () => {
     const p = planner();
     expect(sent(p.step(0, [alert('kill', 'incident:1', { ruleKind: 'oom-kill' })]))).toEqual([`mail:${HOST}|kill:incident:1`, `slack:${HOST}|kill:incident:1`]);

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentContext } from '../../src/agent/module.js';
 import { manualClock } from '../../src/clock.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { seedPicks, slopePerSecond } from '../../src/rules/history.js';
+import { seedPicks } from '../../src/rules/history.js';
+import { trendOf } from '../../src/rules/trend.js';
 import { createAlertsModule } from '../../src/rules/module.js';
 import { historyFromStore } from '../../src/rules/seed.js';
 import { openStore, type Database } from '../../src/store/db.js';
@@ -91,7 +92,7 @@ describe('trend history after a restart', () => {
     expect(history.host.t).toHaveLength(30);
     expect(points).toBe(30);
     // MemAvailable falls 4 MiB a second
-    expect(slopePerSecond(history.host, 300_000, now)! / MiB).toBeCloseTo(-4, 5);
+    expect(trendOf(history.host, 300_000, now, -1)!.whole.slopePerSecond / MiB).toBeCloseTo(-4, 5);
   });
 
   it('does not use samples of another boot, so the same leak needs half a window of new samples', () => {

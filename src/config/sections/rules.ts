@@ -39,6 +39,11 @@ const processRisk = z
     clearBelow: permille('clearBelow').optional(),
     /** Which domain's risk: the host's, the process's cgroup domain, or the larger of the two (default). */
     domain: z.enum(['host', 'cgroup', 'max']).default('max'),
+    /**
+     * badness (default): the kernel's score, oom_score_adj included (a process with adj 1000 reads 1000 ‰
+     * and more). usage: the process's own memory share, adj left out (what it really holds).
+     */
+    basis: z.enum(['badness', 'usage']).default('badness'),
   })
   .strict();
 
@@ -74,6 +79,8 @@ const protectedNextVictim = z
     protect: z.array(processMatchSchema).optional(),
     /** Also the processes the protection policy (policy:) protects. */
     fromPolicy: z.boolean().default(false),
+    /** Also every process whose oom_score_adj is below 0: someone lowered it on purpose. */
+    negativeAdj: z.boolean().default(false),
     /** Only when the victim-to-be counts at least this much of its domain (an idle host's "first" is noise). */
     minRisk: permille('minRisk').default(100),
   })
@@ -223,8 +230,8 @@ export function thresholdProblems(rule: RuleConfig): { key: string; message: str
       if (rule.horizon <= 0) out.push({ key: 'horizon', message: 'horizon must be above 0, e.g. 10m.' });
       break;
     case 'protected-next-victim':
-      if (!rule.fromPolicy && !rule.protect?.length)
-        out.push({ key: 'protect', message: 'list the protected processes under protect:, or set fromPolicy: true.' });
+      if (!rule.fromPolicy && !rule.negativeAdj && !rule.protect?.length)
+        out.push({ key: 'protect', message: 'list the protected processes under protect:, or set fromPolicy: true or negativeAdj: true.' });
       break;
     default:
       break;

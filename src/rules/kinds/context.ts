@@ -1,6 +1,7 @@
-import type { HostSnapshot, ProcessSample } from '../../sample/types.js';
+import { cgroupWithin } from '../../sample/match.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../sample/types.js';
 import type { RuleHistory, TickIndex } from '../history.js';
-import type { InstanceState, Observation } from '../types.js';
+import type { CompiledRule, InstanceState, Observation } from '../types.js';
 
 /** What every kind evaluator sees for one tick. */
 export interface KindContext {
@@ -40,3 +41,17 @@ export function processLabels(p: Pick<ProcessSample, 'comm' | 'unit' | 'cgroup'>
 export const nameOf = (p: { comm: string; pid: number }): string => `${p.comm} (pid ${p.pid})`;
 
 export const permille = (v: number): string => `${Math.round(v)} ‰`;
+
+export const hostLabels = { scope: 'host' };
+export const cgroupLabels = (path: string) => ({ scope: 'cgroup', cgroup: path });
+
+/** v1 reports "no limit" as a huge page-rounded number (9223372036854771712); anything past 2^60 is no limit. */
+export const hasLimit = (c: CgroupMemory): boolean => Number.isFinite(c.limitBytes) && c.limitBytes > 0 && c.limitBytes < 2 ** 60;
+
+/** Whether a cgroup kind's rule looks at this cgroup (scope.cgroup is a path prefix). */
+export function inScope(rule: CompiledRule, path: string): boolean {
+  return !rule.scope?.cgroup || cgroupWithin(path, rule.scope.cgroup);
+}
+
+/** The room left before the cgroup's OOM: its limit plus its swap limit, minus what it uses of both. */
+export const cgroupHeadroomBytes = (c: CgroupMemory): number => c.limitBytes + (c.swapLimitBytes ?? 0) - c.usageBytes - (c.swapUsageBytes ?? 0);

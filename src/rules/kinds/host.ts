@@ -3,13 +3,12 @@
  * Each returns an observation per subject that exists this tick ('host', or 'cgroup:<path>'); a subject
  * that is absent (swap switched off, PSI unavailable, cgroup removed) is handled by the lifecycle.
  */
-import { cgroupWithin } from '../../sample/match.js';
-import type { CgroupMemory } from '../../sample/types.js';
-import { formatDurationMs } from '../../util/duration.js';
 import { formatBytes } from '../../util/format.js';
-import { slopePerSecond, type Series } from '../history.js';
 import type { CompiledRule, Observation } from '../types.js';
-import { type KindContext, levelAbove, levelBelow } from './context.js';
+import { cgroupLabels, hasLimit, hostLabels, inScope, type KindContext, levelAbove } from './context.js';
+import { timeToOom } from './time-to-oom.js';
+
+export { formatEta } from './time-to-oom.js';
 
 type Of<K extends CompiledRule['kind']> = Extract<CompiledRule, { kind: K }>;
 export type HostRule = Of<'host-memory-available' | 'swap-used' | 'psi' | 'cgroup-usage' | 'time-to-oom'>;
@@ -17,11 +16,6 @@ const HOST_KINDS = new Set(['host-memory-available', 'swap-used', 'psi', 'cgroup
 export const isHostRule = (r: CompiledRule): r is HostRule => HOST_KINDS.has(r.kind);
 
 const pct = (v: number): string => `${v.toFixed(1)} %`;
-const hostLabels = { scope: 'host' };
-const cgroupLabels = (path: string) => ({ scope: 'cgroup', cgroup: path });
-
-/** v1 reports "no limit" as a huge page-rounded number (9223372036854771712); anything past 2^60 is no limit. */
-const hasLimit = (c: CgroupMemory): boolean => Number.isFinite(c.limitBytes) && c.limitBytes > 0 && c.limitBytes < 2 ** 60;
 
 function hostMemory(rule: Of<'host-memory-available'>, ctx: KindContext): Observation[] {
   const m = ctx.snapshot.memory;
@@ -89,9 +83,6 @@ function psi(rule: Of<'psi'>, ctx: KindContext): Observation[] | null {
   ];
 }
 
-function inScope(rule: CompiledRule, path: string): boolean {
-  return !rule.scope?.cgroup || cgroupWithin(path, rule.scope.cgroup);
-}
 
 function cgroupUsage(rule: Of<'cgroup-usage'>, ctx: KindContext): Observation[] {
   const out: Observation[] = [];
@@ -113,67 +104,6 @@ function cgroupUsage(rule: Of<'cgroup-usage'>, ctx: KindContext): Observation[] 
       labels: cgroupLabels(c.path),
       cgroup: c.path,
     });
-  }
-  return out;
-}
-
-/**
- * "OOM in about 4 min": minutes under 90, seconds under 90 s, hours beyond.
- * @example formatEta(240_000) // 'about 4 min'
- */
-export function formatEta(ms: number): string {
-  if (ms < 90_000) return `about ${Math.max(1, Math.round(ms / 1000))} s`;
-  if (ms < 90 * 60_000) return `about ${Math.round(ms / 60_000)} min`;
-  return `about ${Math.round(ms / 3_600_000)} h`;
-}
-
-/** Far beyond any horizon; stands for "not falling" without putting Infinity into JSON. */
-const NEVER_MS = 1e12;
-
-function predict(rule: Of<'time-to-oom'>, subject: string, what: string, headroomBytes: number, slope: number | null, ctx: KindContext, extra: Partial<Observation>): Observation | null {
-  // slope is the change of headroom per second (negative: memory running out).
-  if (slope === null) {
-    const inst = ctx.existing.get(subject);
-    return inst ? { ...extra, subject, level: 'hold', value: inst.value, summary: inst.alert.summary, details: inst.alert.details, labels: inst.alert.labels } : null;
-  }
-  const etaMs = slope < 0 ? Math.min(NEVER_MS, (Math.max(0, headroomBytes) / -slope) * 1000) : NEVER_MS;
-  const level = levelBelow(etaMs, rule.horizon, rule.clearHorizon ?? rule.horizon * 2);
-  if (level !== 'raise' && !ctx.existing.has(subject)) return null;
-  return {
-    ...extra,
-    subject,
-    level,
-    value: etaMs,
-    summary:
-      etaMs < NEVER_MS
-        ? `OOM in ${formatEta(etaMs)} at the current rate (${what}: ${formatBytes(headroomBytes)} left, falling ${formatBytes(-slope)}/s)`
-        : `${what}: memory no longer falling (${formatBytes(headroomBytes)} left)`,
-    details: [
-      { label: 'predicted', value: etaMs < NEVER_MS ? formatEta(etaMs) : 'not falling' },
-      { label: 'headroom', value: formatBytes(headroomBytes) },
-      { label: 'trend window', value: formatDurationMs(rule.window) },
-    ],
-    labels: extra.labels ?? hostLabels,
-  };
-}
-
-function timeToOom(rule: Of<'time-to-oom'>, ctx: KindContext): Observation[] {
-  const out: Observation[] = [];
-  const now = ctx.snapshot.takenAtMs;
-  if (rule.target !== 'cgroups') {
-    const m = ctx.snapshot.memory;
-    const o = predict(rule, 'host', 'host', m.memAvailableBytes + m.swapFreeBytes, slopePerSecond(ctx.history.host, rule.window, now), ctx, { labels: hostLabels });
-    if (o) out.push(o);
-  }
-  if (rule.target !== 'host') {
-    for (const c of ctx.snapshot.cgroups) {
-      if (!hasLimit(c) || !inScope(rule, c.path)) continue;
-      const s: Series | undefined = ctx.history.cgroups.get(c.path);
-      const rising = slopePerSecond(s, rule.window, now);
-      const headroom = c.limitBytes + (c.swapLimitBytes ?? 0) - c.usageBytes - (c.swapUsageBytes ?? 0);
-      const o = predict(rule, `cgroup:${c.path}`, `cgroup ${c.path}`, headroom, rising === null ? null : -rising, ctx, { labels: cgroupLabels(c.path), cgroup: c.path });
-      if (o) out.push(o);
-    }
   }
   return out;
 }
