@@ -173,6 +173,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   function drainOnce(): Promise<void> {
+    // A kick or poll queued before stop() may run after it, when the database is already closed.
+    if (stopped) return Promise.resolve();
     for (const ch of repo.pendingChannels()) {
       if (!states.has(ch) && !warnedUnknown.has(ch)) {
         warnedUnknown.add(ch);
@@ -193,12 +195,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return Promise.all(running).then(() => undefined);
   }
 
+  /** A drain started by the timer or a kick: a store error is logged, never thrown out of a timer callback. */
+  function poll(): void {
+    Promise.resolve()
+      .then(drainOnce)
+      .catch((err: unknown) => log.error({ err }, 'dispatcher error (the outbox keeps the notifications)'));
+  }
+
   return {
     start() {
       if (timer) return;
       stopped = false;
-      timer = setInterval(() => void drainOnce(), deps.pollIntervalMs ?? 250);
-      void drainOnce();
+      timer = setInterval(poll, deps.pollIntervalMs ?? 250);
+      poll();
     },
     async stop() {
       stopped = true;
@@ -209,7 +218,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     },
     drainOnce,
     kick() {
-      if (!stopped) setImmediate(() => void drainOnce());
+      if (!stopped) setImmediate(poll);
     },
     queueDepth() {
       const counts = repo.pendingCounts();
