@@ -15,7 +15,7 @@ const SYSTEM = [
   'test/cli/doctor.test.ts',
   'test/cli/errors.test.ts',
   'test/e2e/agent-oom-drill.test.ts',
-  'test/kernel/kmsg-source.test.ts',
+  'test/kernel/kmsg-source-real.test.ts',
   'test/kernel/oom-cgroup-support.test.ts',
   'test/kernel/real-kill.test.ts',
   'test/metrics/agent-e2e.test.ts',
@@ -33,6 +33,7 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/kernel/kmsg-source.test.ts',
   'test/notify/dispatcher-stop.test.ts',
   'test/report/cli-views.test.ts',
   'test/report/fast-case.test.ts',
