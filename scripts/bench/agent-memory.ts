@@ -8,11 +8,12 @@
  * Run as root to have /dev/kmsg; 360 s covers a keyframe (every 5 minutes).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { cpuSeconds, statusKib } from './proc-stats.js';
 
 const n = Number(process.argv[2] ?? 8000);
 const seconds = Number(process.argv[3] ?? 360);
@@ -21,15 +22,6 @@ const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-agent-'));
 const root = packageRoot();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function statusKib(pid: number, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (100 Hz)
-}
 
 async function main() {
   const idleBin = join(work, 'idle-procs');

@@ -19,11 +19,12 @@
  * Run as root (the agent reads /dev/kmsg and writes its own oom_score_adj as it does in production).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { cpuSeconds, statusKib, threadCount } from './proc-stats.js';
 
 const sizes = (process.argv[2] ?? '2000,8000').split(',').map(Number);
 const intervals = (process.argv[3] ?? '1s,10s').split(',');
@@ -31,7 +32,6 @@ const secondsArg = process.argv[4] ? Number(process.argv[4]) : null;
 const root = packageRoot();
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-whole-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const TICKS_PER_SECOND = 100;
 
 function compile(name: string): string {
   const out = join(work, name);
@@ -39,19 +39,6 @@ function compile(name: string): string {
   return out;
 }
 
-function statusKib(pid: number, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
-/** utime + stime of a process, including its threads (the daily worker, SQLite's checkpointer), in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
-}
-
-const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
 const fileBytes = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 /** The database's logical size (pages in use, as committed, WAL included), through a read-only connection. */
@@ -139,7 +126,7 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
     const elapsedS = (performance.now() - t0) / 1000;
     const hwmKib = statusKib(agent.pid!, 'VmHWM');
     const rssKib = statusKib(agent.pid!, 'VmRSS');
-    const nThreads = threads(agent.pid!);
+    const nThreads = threadCount(agent.pid!);
     const grown = usedBytes(dbPath) - bytesAfterFirst;
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('exit', r));

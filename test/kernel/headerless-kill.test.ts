@@ -17,6 +17,7 @@ import { rankedCandidates } from '../../src/store/incidents-history.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { BOOT, proc, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/until.js';
 import { readFixture } from './fixtures.js';
 
 const MiB = 1024 ** 2;
@@ -32,16 +33,6 @@ function headerlessRecords(nowUs: number): string[] {
     .trimEnd()
     .split('\n')
     .map((l) => l.replace(/^(\d+),(\d+),(\d+),/, (_m, p, s, ts) => `${p},${s},${Number(ts) - killTs + nowUs},`));
-}
-
-async function until<T>(f: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('a kill line without its rate-limited header', () => {

@@ -11,6 +11,7 @@ import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { BOOT, proc, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/until.js';
 import { readFixture } from './fixtures.js';
 
 const MiB = 1024 ** 2;
@@ -43,16 +44,6 @@ function rebasedDump(nowUs: number): string[] {
 }
 
 const monoUs = () => systemClock.monotonicMs() * 1000;
-
-async function until<T>(f: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('createKernelWatcher', () => {
   it('commits the incident within a second of the kill record, then records the reaper outcome', async () => {

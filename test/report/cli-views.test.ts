@@ -1,9 +1,6 @@
 /** `top --at`, `history` and `incidents` views over fixture stores (real SQLite written through the real repos), in-process. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
-import { silentLogger } from '../../src/log.js';
 import { rankDomains } from '../../src/sample/rank.js';
 import type { CgroupMemory, HostSnapshot } from '../../src/sample/types.js';
 import { openStore } from '../../src/store/db.js';
@@ -11,16 +8,14 @@ import { snapshotAt } from '../../src/store/samples-query.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { shortenCgroupPath } from '../../src/util/format.js';
 import { proc } from '../helpers/snapshots.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildFastStore, FAST_KILL_MS } from '../fixtures/report/build-fast-store.js';
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => void out.push(t), err: (t) => void err.push(t), env: { OOMWATCH_CONFIG: '' }, isTty: false, log: silentLogger() };
-  const code = await main(['node', 'oomwatch', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = async (args: string[]) => {
+  const r = await runCliInProcess(args, { OOMWATCH_CONFIG: '' });
+  return { code: r.code, out: r.stdout, err: r.stderr };
+};
 
 const tmp = makeTempDir('oomwatch-views-');
 const dbPath = join(tmp.dir, 'fast.db');

@@ -2,19 +2,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
-import { silentLogger } from '../../src/log.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildLeakStore } from '../fixtures/report/build-store.js';
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => void out.push(t), err: (t) => void err.push(t), env: { OOMWATCH_CONFIG: '' }, isTty: false, log: silentLogger() };
-  const code = await main(['node', 'oomwatch', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = async (args: string[]) => {
+  const r = await runCliInProcess(args, { OOMWATCH_CONFIG: '' });
+  return { code: r.code, out: r.stdout, err: r.stderr };
+};
 
 const tmp = makeTempDir('oomwatch-report-cli-');
 const dbPath = join(tmp.dir, 'oomwatch.db');
