@@ -173,6 +173,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   function drainOnce(): Promise<void> {
+    // A kick scheduled just before stop() runs after it, when the database may be closed already.
+    if (stopped) return Promise.resolve();
     for (const ch of repo.pendingChannels()) {
       if (!states.has(ch) && !warnedUnknown.has(ch)) {
         warnedUnknown.add(ch);
