@@ -25,12 +25,15 @@ const SYSTEM = [
   'test/rules/real-process.test.ts',
   'test/sample/real-proc.test.ts',
   'test/sample/sampler-fixture.test.ts',
+  'test/store/faults.test.ts',
+  'test/store/trust.test.ts',
   'test/service/capabilities.test.ts',
   'test/service/unit.test.ts',
 ];
 
 const INTEGRATION = [
   'test/agent/agent.test.ts',
+  'test/agent/db-replaced.test.ts',
   'test/e2e/agent-slack.test.ts',
   'test/e2e/sample-fixture-root.test.ts',
   'test/kernel/agent-module.test.ts',
@@ -40,6 +43,7 @@ const INTEGRATION = [
   'test/metrics/module.test.ts',
   'test/notify/crash-safety.test.ts',
   'test/notify/dispatcher.test.ts',
+  'test/notify/dispatcher-stop.test.ts',
   'test/notify/email-delivery.test.ts',
   'test/notify/email-tls.test.ts',
   'test/notify/http-channels.test.ts',
