@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'KMSG_UNREADABLE'
   | 'STORE_UNWRITABLE'
   | 'STORE_LOCKED'
+  | 'STORE_UNTRUSTED'
   | 'MIGRATION_CHANGED'
   | 'NOTIFY_FAILED'
   | 'PARSE_FAILED'
@@ -59,6 +60,14 @@ export class StoreError extends OomwatchError {
   readonly code = 'STORE_UNWRITABLE';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/** A database, a file beside it or a folder above it that another user could have planted or can change. */
+export class UntrustedStoreError extends OomwatchError {
+  readonly code = 'STORE_UNTRUSTED';
+  constructor(readonly dbPath: string, message: string) {
+    super(message);
   }
 }
 
@@ -136,6 +145,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'STORE_LOCKED':
       return 75; // EX_TEMPFAIL
     case 'PERMISSION':
+    case 'STORE_UNTRUSTED':
     case 'KMSG_UNREADABLE':
       return 77; // EX_NOPERM
     case 'NOTIFY_FAILED':

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../clock.js';
-import { storeErrorFrom } from '../store/db.js';
+import { storeErrorFrom, storeFileChange } from '../store/db.js';
 import type { Log } from '../log.js';
 import { ProcFs } from '../sample/procfs.js';
 import { createSampler } from '../sample/host.js';
@@ -22,6 +22,18 @@ export interface AgentOptions {
   clock: Clock;
   /** Builds the agent's modules (kernel watcher, alerts, delivery, policy, metrics) once the context exists. */
   modules: (ctx: AgentContext) => AgentModule[];
+  /** The database file was lost while an earlier agent ran in this process: record it in this (new) one. */
+  storeLoss?: StoreLoss;
+}
+
+/** The database file deleted or replaced under a running agent. */
+export interface StoreLoss {
+  change: 'gone' | 'replaced';
+  /** When the agent noticed. */
+  atMs: number;
+  /** When the lost file was opened: what was recorded from then on is in the lost file only. */
+  openedAtMs: number;
+  message: string;
 }
 
 export interface RunningAgent {
@@ -32,6 +44,8 @@ export interface RunningAgent {
   reload(config: Config): void;
   /** Runs one tick now (tests). */
   tickNow(): Promise<void>;
+  /** Set when the agent stopped because its database file was deleted or replaced: the caller opens a new one. */
+  storeLoss(): StoreLoss | null;
 }
 
 /**
@@ -68,6 +82,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     recordGap({ reason: 'agent-down', startMs: last.ts_ms, endMs: startMs, detail: `no samples for ${Math.round((startMs - last.ts_ms) / 1000)} s` });
   }
   insertEvent.run(startMs, 'agent-start', `oomwatch agent started (pid ${process.pid})`);
+  // The first tick carries the loss as a store problem, so the agent-health rule pages it once.
+  let lossNotice: string | null = null;
+  if (opts.storeLoss) {
+    const loss = opts.storeLoss;
+    insertEvent.run(loss.atMs, 'database-replaced', loss.message);
+    insertGap.run(loss.openedAtMs, loss.atMs, 'database-replaced', loss.message);
+    lossNotice = loss.message;
+  }
 
   const checkpointer = opts.dbPath === ':memory:' ? null : startCheckpointer(db, opts.dbPath, log);
   const started: AgentModule[] = [];
@@ -90,8 +112,29 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   let prevSnapshot: HostSnapshot | null = null;
   let storeProblem: string | null = null;
   let stopping = false;
+  let storeLoss: StoreLoss | null = null;
+
+  /**
+   * Deleted (rm, a clean-up script) or replaced (a restore, mv) while the agent holds it open: SQLite would
+   * go on writing to a file nobody can reach any more, and everything recorded would vanish at the next
+   * restart. One lstat per tick notices it; the agent then stops and the caller starts over on a new file.
+   */
+  const checkStoreFile = (nowMs: number): boolean => {
+    const change = storeFileChange(db);
+    if (!change) return true;
+    const what = change === 'gone' ? 'was deleted' : 'was replaced by another file';
+    const message =
+      `The database ${opts.dbPath} ${what} at ${new Date(nowMs).toISOString()} while the agent was running: ` +
+      `what was recorded since ${new Date(startMs).toISOString()} is not in the database at that path any more. ` +
+      'A new database was started there. Restore the lost history from a backup if you need it (docs/operate.md), and find what removed the file.';
+    log.error({ db: opts.dbPath, change }, message);
+    storeLoss = { change, atMs: nowMs, openedAtMs: startMs, message };
+    void stop('database-replaced');
+    return false;
+  };
 
   const tick = async (missed: number): Promise<void> => {
+    if (!checkStoreFile(clock.nowMs())) return;
     const reading: ClockReading = { wallMs: clock.nowMs(), monoMs: clock.monotonicMs(), bootMs: readBootMs() };
     const gap = prevReading ? detectGap(prevReading, reading, config.sample.interval) : null;
     prevReading = reading;
@@ -109,7 +152,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       if (storeProblem !== e.message) log.error({ err }, e.message);
       storeProblem = e.message;
     }
-    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem };
+    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem: storeProblem ?? lossNotice };
+    lossNotice = null;
     for (const m of modules) {
       try {
         await m.onTick?.(tc);
@@ -162,6 +206,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       for (const m of modules) m.reload?.(newConfig);
     },
     tickNow: () => tick(0),
+    storeLoss: () => storeLoss,
   };
 }
 

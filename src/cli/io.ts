@@ -10,4 +10,6 @@ export interface CliIo {
   log: Log;
   /** A command that finishes without an error but must not exit 0 (e.g. doctor found problems) sets this. */
   exitCode?: number;
+  /** The database the command opened, so a SQLite error met after opening (a corrupt page) names the file. */
+  storePath?: string;
 }

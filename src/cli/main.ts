@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { OomwatchError, exitCodeFor } from '../errors.js';
+import { isSqliteError, storeErrorFrom } from '../store/db.js';
 import { createLogger } from '../log.js';
 import { packageVersion } from '../util/package-root.js';
 import type { CliIo } from './io.js';
@@ -36,6 +37,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     if (err instanceof OomwatchError) {
       io.err(`oomwatch: ${err.message}`);
       return exitCodeFor(err.code);
+    }
+    // A SQLite error after the database opened fine (a corrupt page read later, a file made read-only):
+    // not a bug in oomwatch, but the database's state, with the same fixes as at open.
+    if (isSqliteError(err)) {
+      const e = storeErrorFrom(err, io.storePath ?? '(unknown path)', 'use');
+      io.err(`oomwatch: ${e.message}`);
+      return exitCodeFor(e.code);
     }
     io.err(`oomwatch: unexpected internal error. This is a bug in oomwatch; include this output when reporting it.\n${(err as Error)?.stack ?? String(err)}`);
     return 70; // EX_SOFTWARE

@@ -4,12 +4,12 @@ import type { Config } from '../../config/schema.js';
 import { NotFoundError } from '../../errors.js';
 import { formatMatcher } from '../../rules/silences.js';
 import { createAlertsRepo } from '../../store/alerts-repo.js';
-import { openStore, type Database } from '../../store/db.js';
+import type { Database } from '../../store/db.js';
 import { listChannelHealth } from '../../store/outbox-repo.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
-import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 
 /**
@@ -18,9 +18,9 @@ import type { CliIo } from '../io.js';
  */
 export function openAlertsStore(io: CliIo, opts: { config?: string; db?: string }, mode: { readonly: boolean }): { db: Database; dbPath: string; config: Config } {
   const { config } = loadCommandConfig(io, opts.config);
-  const dbPath = resolveDbPath(config, opts.db);
+  const dbPath = resolveDbPath(config, opts.db, io.env);
   if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db with the agent's database.`);
-  const db = openStore(dbPath, { readonly: mode.readonly });
+  const db = openCommandStore(io, dbPath, { readonly: mode.readonly });
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_instance'").get();
   if (!hasTable) {
     db.close();

@@ -6,7 +6,7 @@ import { CgroupFs } from '../../sample/cgroupfs.js';
 import { createSampler } from '../../sample/host.js';
 import { readCapSysResource } from '../../policy/capability.js';
 import { checkProtection } from '../../policy/health.js';
-import { openStore, onVirtualFs, VIRTUAL_FS_FIX } from '../../store/db.js';
+import { isSqliteError, openStore, onVirtualFs, storeFixFor, VIRTUAL_FS_FIX, type Database } from '../../store/db.js';
 import { formatBytes, formatIso } from '../../util/format.js';
 import { loadConfig } from '../../config/load.js';
 import { printJson, resolveDbPath } from '../common.js';
@@ -79,7 +79,7 @@ function runChecks(io: CliIo, opts: { config?: string; db?: string }): Check[] {
     detail: protection.ok ? protection.message : `CAP_SYS_RESOURCE missing: ${protection.needing.join(', ')} stay unprotected (oom_score_adj can be raised, not lowered below 0)`,
     fix: protection.ok ? undefined : protection.message,
   });
-  checks.push(checkDatabase(resolveDbPath(config, opts.db)));
+  checks.push(checkDatabase(resolveDbPath(config, opts.db, io.env)));
   return checks;
 }
 
@@ -112,13 +112,28 @@ function checkDatabase(dbPath: string): Check {
   try {
     const db = openStore(dbPath, { readonly: true });
     try {
+      const corrupt = quickCheck(db);
+      if (corrupt) {
+        return { name: 'database', status: 'fail', detail: `${dbPath} is corrupt: ${corrupt}`, fix: storeFixFor('SQLITE_CORRUPT') };
+      }
       const last = db.prepare('SELECT MAX(ts_ms) AS ts FROM tick').get() as { ts: number | null };
       const size = statSync(dbPath).size + (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
-      return { name: 'database', status: 'ok', detail: `${dbPath}, ${formatBytes(size)}${last.ts ? `, last sample ${formatIso(last.ts)}` : ', no samples yet'}` };
+      return { name: 'database', status: 'ok', detail: `${dbPath}, ${formatBytes(size)}${last.ts ? `, last sample ${formatIso(last.ts)}` : ', no samples yet'}; quick_check ok` };
     } finally {
       db.close();
     }
   } catch (err) {
     return { name: 'database', status: 'fail', detail: `${dbPath}: ${(err as Error).message.split('. ')[0]}`, fix: (err as Error).message };
+  }
+}
+
+/** PRAGMA quick_check (every page and record, without the index cross-check): null when ok, else the first problems. */
+function quickCheck(db: Database): string | null {
+  try {
+    const rows = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+    return rows.length === 1 && rows[0] === 'ok' ? null : rows.join('; ');
+  } catch (err) {
+    if (isSqliteError(err)) return (err as Error).message;
+    throw err;
   }
 }

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { openStore } from '../../store/db.js';
 import { findProcesses, processSamples, sampleValuesOf, tickAt } from '../../store/samples-query.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { formatBytes, formatIso, sparkline } from '../../util/format.js';
 import { sanitizeTerminal } from '../../util/escape.js';
 import { renderTable } from '../../util/table.js';
-import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export function registerHistory(program: Command, io: CliIo): void {
@@ -23,9 +22,9 @@ export function registerHistory(program: Command, io: CliIo): void {
       const sinceMs = parseDurationMs(opts.since);
       if (sinceMs === null) throw new UsageError(`--since: expected a duration such as 1h or 7d, got ${JSON.stringify(opts.since)}.`);
       const { config } = loadCommandConfig(io, opts.config);
-      const dbPath = resolveDbPath(config, opts.db);
+      const dbPath = resolveDbPath(config, opts.db, io.env);
       if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
-      const db = openStore(dbPath, { readonly: true });
+      const db = openCommandStore(io, dbPath, { readonly: true });
       try {
         const now = Date.now();
         const from = now - sinceMs;

@@ -5,9 +5,8 @@ import { UNKNOWN_HOST, viewFromReport, type IncidentView } from '../../kernel/in
 import { normaliseLogText } from '../../kernel/normalise-log.js';
 import { assembleReports } from '../../kernel/oom-assembler.js';
 import { renderIncidentList } from '../../kernel/render-incident.js';
-import { openStore } from '../../store/db.js';
 import { createIncidentsRepo } from '../../store/incidents-repo.js';
-import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export function registerImport(program: Command, io: CliIo): void {
@@ -38,8 +37,8 @@ export function registerImport(program: Command, io: CliIo): void {
       let stored: { inserted: number; already: number } | null = null;
       if (opts.db !== undefined) {
         const { config } = loadCommandConfig(io, opts.config);
-        const dbPath = resolveDbPath(config, opts.db === true ? undefined : opts.db);
-        const db = openStore(dbPath);
+        const dbPath = resolveDbPath(config, opts.db === true ? undefined : opts.db, io.env);
+        const db = openCommandStore(io, dbPath);
         try {
           const repo = createIncidentsRepo(db);
           stored = { inserted: 0, already: 0 };

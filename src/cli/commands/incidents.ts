@@ -2,18 +2,17 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { renderIncidentList } from '../../kernel/render-incident.js';
-import { openStore } from '../../store/db.js';
 import { createIncidentsRepo } from '../../store/incidents-repo.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 
 /** Opens the store read-only for an incidents query; a missing file or table is a clear error. */
 export function openIncidentsStore(io: CliIo, opts: { config?: string; db?: string }) {
   const { config } = loadCommandConfig(io, opts.config);
-  const dbPath = resolveDbPath(config, opts.db);
+  const dbPath = resolveDbPath(config, opts.db, io.env);
   if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
-  const db = openStore(dbPath, { readonly: true });
+  const db = openCommandStore(io, dbPath, { readonly: true });
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get();
   if (!hasTable) {
     db.close();

@@ -60,7 +60,7 @@ function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snaps
   const { sampler } = createSampler({ procRoot, cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
   const snapshot = sampler.takeSnapshot(Date.now());
   const plan = planAdjustments(snapshot.processes, policy, snapshot);
-  return { policy, snapshot, plan, procRoot, dbPath: (cli) => resolveDbPath(config, cli) };
+  return { policy, snapshot, plan, procRoot, dbPath: (cli) => resolveDbPath(config, cli, io.env) };
 }
 
 function runPlan(io: CliIo, opts: PlanOpts): void {

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
-import { openStore } from '../../store/db.js';
-import { loadCommandConfig, resolveDbPath } from '../common.js';
+import { loadCommandConfig, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 
 interface CommonOpts {
@@ -40,9 +39,9 @@ function durationOf(flag: string, text: string): number {
 /** The config and the store, read-only; a missing file or an old schema is a clear error. */
 function openReportStore(io: CliIo, opts: { config?: string; db?: string }) {
   const { config } = loadCommandConfig(io, opts.config);
-  const dbPath = resolveDbPath(config, opts.db);
+  const dbPath = resolveDbPath(config, opts.db, io.env);
   if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
-  const db = openStore(dbPath, { readonly: true });
+  const db = openCommandStore(io, dbPath, { readonly: true });
   if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get()) {
     db.close();
     throw new NotFoundError(`The database ${dbPath} has no incident table yet. Start this version of the agent once (oomwatch run) to upgrade it.`);

@@ -2,13 +2,12 @@ import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
-import { openStore } from '../../store/db.js';
-import { startAgent } from '../../agent/agent.js';
+import { startAgent, type RunningAgent, type StoreLoss } from '../../agent/agent.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { loadCommandConfig, resolveDbPath } from '../common.js';
+import { loadCommandConfig, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 
 interface RunOptions {
@@ -36,24 +35,29 @@ export function registerRun(program: Command, io: CliIo): void {
     .command('run')
     .description('Run the agent: sample, record OOM kills, alert, enforce the protection policy')
     .option('--config <file>', 'configuration file (default: $OOMWATCH_CONFIG, /etc/oomwatch/config.yaml, else the embedded default)')
-    .option('--db <path>', 'SQLite database (default: store.path, else <agent.dataDir>/oomwatch.db)')
+    .option('--db <path>', 'SQLite database (default: store.path, else <agent.dataDir>/oomwatch.db, else /var/lib/oomwatch/oomwatch.db as root, ~/.local/state/oomwatch/oomwatch.db otherwise)')
     .option('--interval <duration>', 'sampling interval, e.g. 10s')
     .option('--proc-root <dir>', 'procfs root')
     .action(async (opts: RunOptions) => {
       const loaded = loadCommandConfig(io, opts.config);
       const config = applyOverrides(loaded.config, opts);
       const log = createLogger({ level: config.agent.logLevel });
-      const dbPath = resolveDbPath(config, opts.db);
-      const db = openStore(dbPath);
+      const dbPath = resolveDbPath(config, opts.db, io.env);
       if (loaded.source === 'embedded default') {
         log.info(`no config file found: using the embedded default (database ${dbPath}, alerts to the console). See config/oomwatch.example.yaml.`);
       }
-      const agent = await startAgent({ config, db, dbPath, log, clock: systemClock, modules: createAgentModules });
-      const onStop = (sig: NodeJS.Signals) => void agent.stop(sig);
+      let current: RunningAgent | null = null;
+      let stopSignal: NodeJS.Signals | null = null;
+      let liveConfig = config;
+      const onStop = (sig: NodeJS.Signals) => {
+        stopSignal = sig;
+        void current?.stop(sig);
+      };
       const onHup = () => {
         try {
           const next = loadConfig({ path: opts.config ?? (loaded.source === 'embedded default' ? undefined : loaded.source), env: io.env });
-          agent.reload(applyOverrides(next.config, opts));
+          liveConfig = applyOverrides(next.config, opts);
+          current?.reload(liveConfig);
           log.info({ source: next.source }, 'configuration reloaded');
         } catch (err) {
           const why = err instanceof ConfigError ? err.message : String(err);
@@ -64,7 +68,16 @@ export function registerRun(program: Command, io: CliIo): void {
       process.on('SIGINT', onStop);
       process.on('SIGHUP', onHup);
       try {
-        await agent.done;
+        // A database file deleted or replaced under the agent stops it; it starts over on a new file at the
+        // same path (checked like any other), which records the loss.
+        let storeLoss: StoreLoss | undefined;
+        do {
+          const db = openCommandStore(io, dbPath);
+          current = await startAgent({ config: liveConfig, db, dbPath, log, clock: systemClock, modules: createAgentModules, storeLoss });
+          if (stopSignal) void current.stop(stopSignal);
+          await current.done;
+          storeLoss = current.storeLoss() ?? undefined;
+        } while (storeLoss && !stopSignal);
       } finally {
         process.off('SIGTERM', onStop);
         process.off('SIGINT', onStop);

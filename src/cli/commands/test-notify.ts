@@ -44,7 +44,7 @@ export function registerTestNotify(program: Command, io: CliIo): void {
         throw new NotifyError(name, outcome.retryable, `test message to channel "${name}" (${channel.type}) failed: ${outcome.error.message}\n${when}`, { cause: outcome.error });
       }
       io.out(`Sent a test message to channel "${name}" (${channel.type}).`);
-      markHealthy(io, resolveDbPath(loaded.config, opts.db), name);
+      markHealthy(io, resolveDbPath(loaded.config, opts.db, io.env), name);
     });
 }
 

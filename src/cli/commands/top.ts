@@ -3,10 +3,9 @@ import { UsageError, NotFoundError } from '../../errors.js';
 import { createSampler } from '../../sample/host.js';
 import { cgroupWithin } from '../../sample/match.js';
 import type { HostSnapshot } from '../../sample/types.js';
-import { openStore } from '../../store/db.js';
 import { snapshotAt } from '../../store/samples-query.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
-import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
+import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 import { renderDomainTable, renderHostLine, renderStaleNote, topRows } from '../render/top.js';
 import { existsSync } from 'node:fs';
@@ -42,8 +41,8 @@ export function registerTop(program: Command, io: CliIo): void {
       const { config } = loadCommandConfig(io, opts.config);
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(opts.limit)}.`);
-      const dbPath = resolveDbPath(config, opts.db);
-      const db = existsSync(dbPath) ? openStore(dbPath, { readonly: true }) : null;
+      const dbPath = resolveDbPath(config, opts.db, io.env);
+      const db = existsSync(dbPath) ? openCommandStore(io, dbPath, { readonly: true }) : null;
       try {
         if (opts.at) {
           if (!db) throw new NotFoundError(`No database at ${dbPath}: --at needs the agent's history. Run oomwatch run first, or pass --db.`);

@@ -4,10 +4,13 @@ export const agentSection = z
   .object({
     /** Host name used in alerts and reports; default: os.hostname(). */
     hostname: z.string().min(1).optional(),
-    /** Folder for the database when store.path is not set. Relative paths are relative to the working directory. */
-    dataDir: z.string().min(1).default('./data'),
+    /**
+     * Folder for the database when store.path is not set. Default: /var/lib/oomwatch for root,
+     * $XDG_STATE_HOME/oomwatch (~/.local/state/oomwatch) for other users, $OOMWATCH_STATE_DIR when set.
+     */
+    dataDir: z.string().min(1).optional(),
     /** Log level: fatal, error, warn, info, debug, trace. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
-  .default({ dataDir: './data', logLevel: 'info' });
+  .default({ logLevel: 'info' });

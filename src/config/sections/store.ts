@@ -3,7 +3,7 @@ import { durationMs } from './common.js';
 
 export const storeSection = z
   .object({
-    /** SQLite database file; default: <agent.dataDir>/oomwatch.db. */
+    /** SQLite database file; default: <agent.dataDir>/oomwatch.db, else /var/lib/oomwatch/oomwatch.db for root (see config/state-dir.ts). */
     path: z.string().min(1).optional(),
     /** How long samples, incidents and alerts are kept. */
     retention: durationMs('store.retention').default(14 * 86_400_000),
