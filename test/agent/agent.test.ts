@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { CLI, runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/until.js';
 
 let t: ReturnType<typeof makeTempDir>;
 beforeEach(() => (t = makeTempDir()));
@@ -17,13 +18,21 @@ function startAgent(db: string, extra: string[] = []) {
   return { child, stderr: () => stderr };
 }
 
-async function waitFor(cond: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
+/** Ticks committed so far, read through a read-only connection (0 while the database is being created). */
+function committedTicks(db: string): number {
+  try {
+    const conn = new BetterSqlite3(db, { readonly: true, fileMustExist: true });
+    try {
+      return (conn.prepare('SELECT count(*) AS n FROM tick').get() as { n: number }).n;
+    } finally {
+      conn.close();
+    }
+  } catch {
+    return 0;
   }
 }
+
+const waitFor = (cond: () => boolean, ms = 10_000) => until(cond, ms);
 
 describe('the agent', () => {
   it('ticks, refuses a second agent on the same database, and stops cleanly on SIGTERM with a consistent database', async () => {
@@ -61,7 +70,9 @@ describe('the agent', () => {
     const db = join(t.dir, 'b.db');
     const a = startAgent(db);
     await waitFor(() => a.stderr().includes('oomwatch agent running'));
-    await new Promise((r) => setTimeout(r, 600));
+    // a tick committed before the crash, so the next agent knows when the record stopped (not a fixed sleep:
+    // on a loaded machine the first tick can take longer than any guess)
+    await waitFor(() => committedTicks(db) > 0);
     a.child.kill('SIGKILL');
     await once(a.child, 'exit');
     await new Promise((r) => setTimeout(r, 1200));
