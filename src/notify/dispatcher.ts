@@ -5,10 +5,14 @@
  * (rate limits and holds on the monotonic clock; outbox times on the wall clock).
  *
  * Delivery guarantee: a row is marked sent in the same transaction that writes its notification-log row,
- * and a row the log records as sent is never sent again. The one at-least-once window is a crash after
- * the server accepted a message and before that transaction commits: the message is sent again after
- * restart (Alertmanager has the same window; Slack and email have no idempotency key to close it). The
- * same holds for a send cut off by the backstop below that the server still completes later.
+ * and a row the log records as sent is never sent again. The one at-least-once window is a crash while a
+ * request is out (from its start until the sent mark commits): the server may have delivered it. Slack and
+ * email have no idempotency key to close it (Alertmanager has the same window), so it is kept as narrow as
+ * the outbox can make it: the attempt's start is committed before the request (markStarted), and after a
+ * restart only such cut-off rows are sent again, once the channel's timeout has passed since that start
+ * (the server has answered or given up by then), with a note that the message may have been sent twice.
+ * A row whose attempt never started is sent normally, once. A send cut off by the backstop below that the
+ * server still completes later is the other, rarer, case.
  *
  * A permanent failure (revoked webhook, SMTP authentication refused) marks the channel broken: its rows stay
  * pending and the channel is tried again every retry.maxBackoff, so fixing it delivers them; onChannelBroken
@@ -129,6 +133,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         rows = rows.filter((r) => !expired.includes(r));
       }
       if (rows.length === 0) return;
+      // An attempt cut off by a stop or crash may still be answered: wait out the channel's timeout from its
+      // start before sending again (the whole channel waits, so nothing overtakes it).
+      const cutOffMs = repo.lastCutOffAttemptMs(name);
+      const waitMs = cutOffMs === null ? 0 : Math.min(st.cfg.timeout, st.cfg.timeout - (nowMs - cutOffMs));
+      if (waitMs > 0) {
+        st.holdUntilMono = deps.clock.monotonicMs() + waitMs;
+        return;
+      }
 
       const batch = nextBatch(st, rows);
       const ids = batch.rows.map((r) => r.id);
@@ -140,6 +152,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           continue;
         }
       }
+      const cutOff = batch.rows.filter((r) => r.attemptStartedAtMs !== null);
+      if (cutOff.length) {
+        batch.msg.possiblySentTwice = true;
+        log.warn(
+          { channel: name, notifications: cutOff.length, attemptStartedAtMs: cutOff.map((r) => r.attemptStartedAtMs) },
+          'sending again a notification whose earlier attempt was cut off (the agent stopped mid-send): it may arrive twice, and says so',
+        );
+      }
+      repo.markStarted(ids, nowMs);
       const outcome = await safeSend(st, batch.msg);
       const doneMs = deps.clock.nowMs();
       const mono = deps.clock.monotonicMs();

@@ -16,7 +16,15 @@ export interface OutboundMessage {
   report?: ReportPayload;
   /** How many notifications this message carries (1, or the digest's size). */
   notificationCount: number;
+  /**
+   * An earlier attempt to send this was cut off (the agent stopped mid-send) and the server may have
+   * delivered it: the renderers say "possibly sent twice".
+   */
+  possiblySentTwice?: boolean;
 }
+
+/** The prefix of a message's headline when it may repeat one already delivered. */
+export const POSSIBLY_SENT_TWICE = '[possibly sent twice]';
 
 /** One draft as a message. */
 export function messageFromDraft(d: NotificationDraft): OutboundMessage {

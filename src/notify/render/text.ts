@@ -4,7 +4,7 @@
  * lengths capped); other formats call `describe*` on raw strings and escape for their own syntax.
  */
 import type { AlertView, Resolution, Severity } from '../types.js';
-import type { OutboundMessage } from '../message.js';
+import { POSSIBLY_SENT_TWICE, type OutboundMessage } from '../message.js';
 import { capLength, sanitizeTerminal } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 
@@ -44,8 +44,16 @@ export function countsText(alerts: readonly AlertView[]): string {
   return parts.join(', ') || 'no alerts';
 }
 
+/** Why a message carries the POSSIBLY_SENT_TWICE mark, for bodies that have room to say it. */
+export const POSSIBLY_SENT_TWICE_TEXT = 'An earlier attempt to send this was cut off when the agent stopped; the server may have delivered it already.';
+
 /** The headline of a message, from trusted parts only plus the (raw, untrusted) host/summary. */
 export function headlineRaw(msg: OutboundMessage): string {
+  // First, so no cap cuts it: the reader should know before anything else that this may be a repeat.
+  return msg.possiblySentTwice ? `${POSSIBLY_SENT_TWICE} ${headlineOf(msg)}` : headlineOf(msg);
+}
+
+function headlineOf(msg: OutboundMessage): string {
   switch (msg.kind) {
     case 'test':
       return `oomwatch test message from ${msg.host} (channel ${msg.channel})`;
@@ -86,6 +94,7 @@ export function plain(s: string, max: number): string {
 /** The plain-text body: used by the console channel and as the email text part. */
 export function renderText(msg: OutboundMessage, opts: { maxAlerts?: number } = {}): string {
   const lines: string[] = [plain(headlineRaw(msg), CAP.subject + CAP.summary)];
+  if (msg.possiblySentTwice) lines.push(POSSIBLY_SENT_TWICE_TEXT);
   if (msg.kind === 'test') {
     lines.push('', 'If you can read this, the channel works. No alert is firing because of this message.');
     return lines.join('\n');

@@ -19,6 +19,8 @@ export interface WebhookBody {
   createdAt: string;
   title: string;
   notificationCount: number;
+  /** An earlier attempt was cut off mid-send: this message may repeat one already delivered. */
+  possiblySentTwice: boolean;
   alerts: unknown[];
   report?: { subject: string; text: string };
 }
@@ -54,6 +56,7 @@ export function renderWebhook(msg: OutboundMessage): WebhookBody {
     createdAt: formatIso(msg.createdAtMs),
     title: s(headlineRaw(msg), CAP.subject + CAP.summary),
     notificationCount: msg.notificationCount,
+    possiblySentTwice: msg.possiblySentTwice === true,
     alerts: msg.alerts.map(alertJson),
     ...(msg.report ? { report: { subject: s(msg.report.subject, CAP.subject), text: msg.report.text } } : {}),
   };
