@@ -88,7 +88,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   let prevReading: ClockReading | null = null;
   let prevSnapshot: HostSnapshot | null = null;
-  let storeProblem: string | null = null;
+  /** Writes fail since `sinceMs` (disk full, read-only…); `lastStoredMs` is the last tick that was stored. */
+  let storeFault: { message: string; sinceMs: number; lastStoredMs: number | null } | null = null;
+  let lastStoredMs: number | null = null;
   let stopping = false;
 
   const tick = async (missed: number): Promise<void> => {
@@ -102,14 +104,24 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     try {
       if (gap) recordGap(gap);
       tickId = (await repo.writeTickSliced(snapshot, Math.round(durationMs * 1000))).tickId;
-      if (storeProblem) log.info('the database is writable again');
-      storeProblem = null;
+      if (storeFault) {
+        // The hole runs from the last stored tick to this one: reports show it instead of interpolating.
+        const startMs = storeFault.lastStoredMs ?? storeFault.sinceMs;
+        const lostS = Math.round((reading.wallMs - startMs) / 1000);
+        insertGap.run(startMs, reading.wallMs, 'store-unwritable', `${lostS} s of samples not stored: ${storeFault.message}`);
+        log.info({ sinceMs: storeFault.sinceMs }, `the database takes writes again after ${lostS} s; the samples missed are recorded as a gap (store-unwritable)`);
+        storeFault = null;
+      }
+      lastStoredMs = reading.wallMs;
     } catch (err) {
+      // Told once per fault (the store alarm sends it to the channels), not at every tick it lasts.
       const e = storeErrorFrom(err, opts.dbPath, 'write to');
-      if (storeProblem !== e.message) log.error({ err }, e.message);
-      storeProblem = e.message;
+      if (!storeFault) {
+        log.error({ err }, e.message);
+        storeFault = { message: e.message, sinceMs: reading.wallMs, lastStoredMs };
+      }
     }
-    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem };
+    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem: storeFault?.message ?? null };
     for (const m of modules) {
       try {
         await m.onTick?.(tc);

@@ -60,6 +60,11 @@ export interface Dispatcher {
   kick(): void;
   /** Pending outbox rows per configured channel. */
   queueDepth(): Record<string, number>;
+  /**
+   * Sends one message now through its channel's sender, without the outbox: for what the database cannot
+   * carry (a store fault). Nothing is recorded; the caller keeps what failed.
+   */
+  sendDirect(msg: OutboundMessage): Promise<SendOutcome>;
   /** Re-posts the currently firing alerts to every Alertmanager channel whose resendInterval has passed. */
   resendFiring(alerts: readonly AlertView[], routeOf?: (alert: AlertView) => readonly string[]): Promise<void>;
 }
@@ -86,6 +91,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     states.set(cfg.name, { cfg, notifier, holdUntilMono: -Infinity, inFlight: null, broken: repo.channelState(cfg.name) === 'broken', lastResendMono: -Infinity });
   }
   const warnedUnknown = new Set<string>();
+  /** The outbox could not be written: said once, until a pass over the outbox goes through again. */
+  let storeFailing = false;
+  const isStoreError = (err: unknown) => /^SQLITE_/.test(String((err as { code?: unknown })?.code ?? ''));
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
@@ -204,7 +212,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     for (const st of states.values()) {
       if (!st.inFlight) {
         st.inFlight = drainChannel(st)
-          .catch((err: unknown) => log.error({ channel: st.cfg.name, err }, 'dispatcher error (the outbox keeps the notifications)'))
+          .then(() => {
+            storeFailing = false;
+          })
+          .catch((err: unknown) => {
+            // A database that refuses writes is told once by the agent and the store alarm; polling it every
+            // 250 ms must not fill the log. Nothing is sent meanwhile: the send's start cannot be recorded.
+            if (!isStoreError(err)) log.error({ channel: st.cfg.name, err }, 'dispatcher error (the outbox keeps the notifications)');
+            else if (!storeFailing) log.warn({ channel: st.cfg.name, err: (err as Error).message }, 'outbox delivery waits until the database takes writes again (the outbox keeps the notifications)');
+            else log.debug({ channel: st.cfg.name, err }, 'outbox still not writable');
+            if (isStoreError(err)) storeFailing = true;
+          })
           .finally(() => {
             st.inFlight = null;
           });
@@ -230,11 +248,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     },
     drainOnce,
     kick() {
-      if (!stopped) setImmediate(() => void drainOnce());
+      // checked again when it runs: stop() may come in between, and the database closes after it
+      if (!stopped)
+        setImmediate(() => {
+          if (!stopped) void drainOnce();
+        });
     },
     queueDepth() {
       const counts = repo.pendingCounts();
       return Object.fromEntries([...new Set([...states.keys(), ...Object.keys(counts)])].map((c) => [c, counts[c] ?? 0]));
+    },
+    async sendDirect(msg) {
+      const st = states.get(msg.channel);
+      if (!st) return failed(msg.channel, false, `channel "${msg.channel}" is not configured`);
+      const outcome = await safeSend(st, msg);
+      if (outcome.ok) st.holdUntilMono = Math.max(st.holdUntilMono, deps.clock.monotonicMs() + st.cfg.minInterval);
+      return outcome;
     },
     async resendFiring(alerts, routeOf) {
       const firing = alerts.filter((a) => a.state === 'firing');
