@@ -8,6 +8,7 @@
  */
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
+import { StoreError } from '../errors.js';
 import type { IncidentView } from '../kernel/incident-view.js';
 import type { ProcessSample } from '../sample/types.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
@@ -132,12 +133,15 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       if (r.queued > 0) sources.onQueued?.();
       log.debug({ firing: r.firing, pending: r.pending, incidents: batch.length }, 'alerts evaluated');
     } catch (err) {
-      // Keep the incidents for the next try. A store fault is logged once (by the agent when the tick's
-      // own write failed too, else here), not at every tick it lasts.
+      // Keep the incidents for the next try. A database fault is logged with its fix once, by the agent
+      // (its tick write fails too, and the store alarm tells the channels); here one short warning, not one
+      // at every tick it lasts.
       buffered = batch;
-      if (!storeToldByTick && !storeFailing) log.error({ err }, `alert evaluation could not be stored; retrying at every tick: ${(err as Error).message}`);
-      else log.debug({ err }, 'alert evaluation could not be stored; retrying at the next tick');
-      storeFailing = true;
+      if (!(err instanceof StoreError)) log.error({ err }, 'alert evaluation failed; retrying at the next tick');
+      else if (!storeToldByTick && !storeFailing) {
+        log.warn({ err: (err.cause as Error | undefined)?.message ?? err.message }, 'alert state could not be stored; retrying at every tick until the database takes writes');
+      } else log.debug({ err }, 'alert state could not be stored; retrying at the next tick');
+      if (err instanceof StoreError) storeFailing = true;
     }
   };
 
