@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
  * ahead (.ci/run), so a test that depends on today's date cannot land.
  */
 const SYSTEM = [
+  'test/agent/store-full.test.ts',
   'test/cli/doctor.test.ts',
   'test/cli/errors.test.ts',
   'test/e2e/agent-early-warning.test.ts',
@@ -57,6 +58,7 @@ const INTEGRATION = [
   'test/notify/module.test.ts',
   'test/notify/outbox-repo.test.ts',
   'test/notify/slack-delivery.test.ts',
+  'test/notify/store-alarm.test.ts',
   'test/notify/test-notify-cli.test.ts',
   'test/policy/cli.test.ts',
   'test/policy/enforcer.test.ts',

@@ -14,6 +14,9 @@ import { acquireAgentLock, releaseAgentLock, selfIdentity } from './lock.js';
 import type { AgentContext, AgentModule, TickContext } from './module.js';
 import { Ticker } from './ticker.js';
 
+/** Ticks stored in a row after a store fault before it counts as over. */
+export const STORE_RECOVERY_TICKS = 3;
+
 export interface AgentOptions {
   config: Config;
   db: Database;
@@ -110,7 +113,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   let prevReading: ClockReading | null = null;
   let prevSnapshot: HostSnapshot | null = null;
-  let storeProblem: string | null = null;
+  /**
+   * Writes fail since `sinceMs` (disk full, read-only…); `lastStoredMs` is the last tick stored before.
+   * A nearly full disk takes some writes and refuses others: the fault ends only after STORE_RECOVERY_TICKS
+   * ticks in a row were stored (`storedInARow`, the first of them at `resumedMs`), so it is not told as
+   * ended and begun again every few seconds.
+   */
+  let storeFault: { message: string; sinceMs: number; lastStoredMs: number | null; storedInARow: number; resumedMs: number } | null = null;
+  let lastStoredMs: number | null = null;
   let stopping = false;
   let storeLoss: StoreLoss | null = null;
 
@@ -145,14 +155,27 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     try {
       if (gap) recordGap(gap);
       tickId = (await repo.writeTickSliced(snapshot, Math.round(durationMs * 1000))).tickId;
-      if (storeProblem) log.info('the database is writable again');
-      storeProblem = null;
+      if (storeFault && ++storeFault.storedInARow === 1) storeFault.resumedMs = reading.wallMs;
+      if (storeFault && storeFault.storedInARow >= STORE_RECOVERY_TICKS) {
+        // The hole runs from the last stored tick to the first of the run stored again: reports show it
+        // instead of interpolating.
+        const startMs = storeFault.lastStoredMs ?? storeFault.sinceMs;
+        const lostS = Math.round((storeFault.resumedMs - startMs) / 1000);
+        insertGap.run(startMs, storeFault.resumedMs, 'store-unwritable', `${lostS} s of samples not stored: ${storeFault.message}`);
+        log.info({ sinceMs: storeFault.sinceMs }, `the database takes writes again after ${lostS} s; the samples missed are recorded as a gap (store-unwritable)`);
+        storeFault = null;
+      }
+      if (!storeFault) lastStoredMs = reading.wallMs;
     } catch (err) {
+      // Told once per fault (the store alarm sends it to the channels), not at every tick it lasts.
       const e = storeErrorFrom(err, opts.dbPath, 'write to');
-      if (storeProblem !== e.message) log.error({ err }, e.message);
-      storeProblem = e.message;
+      if (!storeFault) {
+        log.error({ err }, e.message);
+        storeFault = { message: e.message, sinceMs: reading.wallMs, lastStoredMs, storedInARow: 0, resumedMs: 0 };
+      }
+      storeFault.storedInARow = 0;
     }
-    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem: storeProblem ?? lossNotice };
+    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem: storeFault?.message ?? lossNotice };
     lossNotice = null;
     for (const m of modules) {
       try {
@@ -187,6 +210,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       insertEvent.run(clock.nowMs(), 'agent-stop', `oomwatch agent stopped (${reason})`);
       releaseAgentLock(db, me);
       db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      // A full disk must not turn a clean stop into a failure: the next start takes over the lock.
+      log.warn({ err: (err as Error).message }, 'could not record the stop in the database; the next start takes over the lock');
     } finally {
       db.close();
       resolveDone();

@@ -7,6 +7,7 @@ export interface ClockReading {
   bootMs: number | null;
 }
 
+/** Also stored in the gap table: 'kmsg-overrun' (kernel/) and 'store-unwritable' (the agent: ticks not stored while writes failed). */
 export type GapReason = 'suspend' | 'clock-jump' | 'stall' | 'agent-down';
 
 export interface Gap {

@@ -24,7 +24,10 @@ export interface TickContext {
   nowMs: number;
   durationMs: number;
   missedTicks: number;
-  /** Why this tick's samples could not be stored (disk full, read-only…), or null. */
+  /**
+   * While the database refuses writes (disk full, read-only…): the first failure's message, which names the
+   * fix; null when this tick was stored.
+   */
   storeProblem?: string | null;
 }
 

@@ -1,6 +1,7 @@
 import { createKernelModule } from '../kernel/agent-module.js';
 import { createMetricsModule } from '../metrics/module.js';
 import { createNotifyModule } from '../notify/module.js';
+import { createStoreAlarmModule } from '../notify/store-alarm.js';
 import { createPolicyModule } from '../policy/module.js';
 import { createAlertsModule, type AlertsModule } from '../rules/module.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
@@ -19,7 +20,8 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
 
 /**
  * The agent's parts, in start order (stopped in reverse):
- * policy (protects the agent itself first) → kernel watcher → alerts → delivery → metrics → calendar jobs.
+ * policy (protects the agent itself first) → kernel watcher → alerts → delivery → store alarm (tells a
+ * database that refuses writes without that database) → metrics → calendar jobs.
  * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
 export function createAgentModules(ctx: AgentContext): AgentModule[] {
@@ -40,6 +42,12 @@ export function createAgentModules(ctx: AgentContext): AgentModule[] {
     firingAlerts: () => engine.engine().firingAlerts(),
     routeOf: (a) => engine.engine().routeOf(a),
   });
+  const storeAlarm = createStoreAlarmModule({
+    db,
+    log,
+    draftsFor: (fault, nowMs) => engine.engine().storeFaultDrafts(fault, nowMs),
+    dispatcher: () => notify?.dispatcher() ?? null,
+  });
   const jobs: JobSpec[] = [
     {
       name: 'prune',
@@ -55,5 +63,5 @@ export function createAgentModules(ctx: AgentContext): AgentModule[] {
   ];
   const daily = dailyReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
   if (daily) jobs.push(daily);
-  return [policy, kernel, alerts, notify, createMetricsModule(ctx), createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, kernel, alerts, notify, storeAlarm, createMetricsModule(ctx), createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -5,10 +5,14 @@
  * (rate limits and holds on the monotonic clock; outbox times on the wall clock).
  *
  * Delivery guarantee: a row is marked sent in the same transaction that writes its notification-log row,
- * and a row the log records as sent is never sent again. The one at-least-once window is a crash after
- * the server accepted a message and before that transaction commits: the message is sent again after
- * restart (Alertmanager has the same window; Slack and email have no idempotency key to close it). The
- * same holds for a send cut off by the backstop below that the server still completes later.
+ * and a row the log records as sent is never sent again. The one at-least-once window is a crash while a
+ * request is out (from its start until the sent mark commits): the server may have delivered it. Slack and
+ * email have no idempotency key to close it (Alertmanager has the same window), so it is kept as narrow as
+ * the outbox can make it: the attempt's start is committed before the request (markStarted), and after a
+ * restart only such cut-off rows are sent again, once the channel's timeout has passed since that start
+ * (the server has answered or given up by then), with a note that the message may have been sent twice.
+ * A row whose attempt never started is sent normally, once. A send cut off by the backstop below that the
+ * server still completes later is the other, rarer, case.
  *
  * A permanent failure (revoked webhook, SMTP authentication refused) marks the channel broken: its rows stay
  * pending and the channel is tried again every retry.maxBackoff, so fixing it delivers them; onChannelBroken
@@ -56,6 +60,11 @@ export interface Dispatcher {
   kick(): void;
   /** Pending outbox rows per configured channel. */
   queueDepth(): Record<string, number>;
+  /**
+   * Sends one message now through its channel's sender, without the outbox: for what the database cannot
+   * carry (a store fault). Nothing is recorded; the caller keeps what failed.
+   */
+  sendDirect(msg: OutboundMessage): Promise<SendOutcome>;
   /** Re-posts the currently firing alerts to every Alertmanager channel whose resendInterval has passed. */
   resendFiring(alerts: readonly AlertView[], routeOf?: (alert: AlertView) => readonly string[]): Promise<void>;
 }
@@ -82,6 +91,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     states.set(cfg.name, { cfg, notifier, holdUntilMono: -Infinity, inFlight: null, broken: repo.channelState(cfg.name) === 'broken', lastResendMono: -Infinity });
   }
   const warnedUnknown = new Set<string>();
+  /** The outbox could not be written: said once, until a pass over the outbox goes through again. */
+  let storeFailing = false;
+  const isStoreError = (err: unknown) => /^SQLITE_/.test(String((err as { code?: unknown })?.code ?? ''));
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
@@ -129,6 +141,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         rows = rows.filter((r) => !expired.includes(r));
       }
       if (rows.length === 0) return;
+      // An attempt cut off by a stop or crash may still be answered: wait out the channel's timeout from its
+      // start before sending again (the whole channel waits, so nothing overtakes it).
+      const cutOffMs = repo.lastCutOffAttemptMs(name);
+      const waitMs = cutOffMs === null ? 0 : Math.min(st.cfg.timeout, st.cfg.timeout - (nowMs - cutOffMs));
+      if (waitMs > 0) {
+        st.holdUntilMono = deps.clock.monotonicMs() + waitMs;
+        return;
+      }
 
       const batch = nextBatch(st, rows);
       const ids = batch.rows.map((r) => r.id);
@@ -140,6 +160,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           continue;
         }
       }
+      const cutOff = batch.rows.filter((r) => r.attemptStartedAtMs !== null);
+      if (cutOff.length) {
+        batch.msg.possiblySentTwice = true;
+        log.warn(
+          { channel: name, notifications: cutOff.length, attemptStartedAtMs: cutOff.map((r) => r.attemptStartedAtMs) },
+          'sending again a notification whose earlier attempt was cut off (the agent stopped mid-send): it may arrive twice, and says so',
+        );
+      }
+      repo.markStarted(ids, nowMs);
       const outcome = await safeSend(st, batch.msg);
       const doneMs = deps.clock.nowMs();
       const mono = deps.clock.monotonicMs();
@@ -185,7 +214,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     for (const st of states.values()) {
       if (!st.inFlight) {
         st.inFlight = drainChannel(st)
-          .catch((err: unknown) => log.error({ channel: st.cfg.name, err }, 'dispatcher error (the outbox keeps the notifications)'))
+          .then(() => {
+            storeFailing = false;
+          })
+          .catch((err: unknown) => {
+            // A database that refuses writes is told once by the agent and the store alarm; polling it every
+            // 250 ms must not fill the log. Nothing is sent meanwhile: the send's start cannot be recorded.
+            if (!isStoreError(err)) log.error({ channel: st.cfg.name, err }, 'dispatcher error (the outbox keeps the notifications)');
+            else if (!storeFailing) log.warn({ channel: st.cfg.name, err: (err as Error).message }, 'outbox delivery waits until the database takes writes again (the outbox keeps the notifications)');
+            else log.debug({ channel: st.cfg.name, err }, 'outbox still not writable');
+            if (isStoreError(err)) storeFailing = true;
+          })
           .finally(() => {
             st.inFlight = null;
           });
@@ -223,6 +262,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     queueDepth() {
       const counts = repo.pendingCounts();
       return Object.fromEntries([...new Set([...states.keys(), ...Object.keys(counts)])].map((c) => [c, counts[c] ?? 0]));
+    },
+    async sendDirect(msg) {
+      const st = states.get(msg.channel);
+      if (!st) return failed(msg.channel, false, `channel "${msg.channel}" is not configured`);
+      const outcome = await safeSend(st, msg);
+      if (outcome.ok) st.holdUntilMono = Math.max(st.holdUntilMono, deps.clock.monotonicMs() + st.cfg.minInterval);
+      return outcome;
     },
     async resendFiring(alerts, routeOf) {
       const firing = alerts.filter((a) => a.state === 'firing');

@@ -18,10 +18,18 @@ export interface OutboundMessage {
   report?: ReportPayload;
   /** How many notifications this message carries (1, or the digest's size). */
   notificationCount: number;
+  /**
+   * An earlier attempt to send this was cut off (the agent stopped mid-send) and the server may have
+   * delivered it: the renderers say "possibly sent twice".
+   */
+  possiblySentTwice?: boolean;
 }
 
 /** OOM kills are events, told once; every other kind is a state, re-listed while it fires. */
 export const isKill = (a: Pick<AlertView, 'ruleKind'>): boolean => a.ruleKind === 'oom-kill';
+
+/** The prefix of a message's headline when it may repeat one already delivered. */
+export const POSSIBLY_SENT_TWICE = '[possibly sent twice]';
 
 /** One draft as a message. */
 export function messageFromDraft(d: NotificationDraft): OutboundMessage {

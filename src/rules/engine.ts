@@ -15,6 +15,7 @@ import { enqueueNotifications } from '../store/outbox-repo.js';
 import { compileRules, evaluateRules, historyWindows } from './evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from './history.js';
 import { createRouter, planNotifications, type ChannelRoute, type GroupState } from './plan.js';
+import { storeFaultDrafts, type StoreFault } from './store-fault.js';
 import type { RuleState, TickInput } from './types.js';
 
 export interface AlertEngineDeps {
@@ -42,6 +43,8 @@ export interface AlertEngine {
   routeOf(alert: AlertView): string[];
   /** The trend history (owned by the engine; handed to the next engine on a reload). */
   history(): RuleHistory;
+  /** The notifications that tell a store fault (or its end), routed as this engine routes agent-health alerts. */
+  storeFaultDrafts(fault: StoreFault, nowMs: number): NotificationDraft[];
 }
 
 /** Channel names and their sendResolved setting (default true) from `channels:`. */
@@ -69,6 +72,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   if (loaded.instances.size) log.info({ instances: loaded.instances.size, groups: groups.size }, 'alert state restored from the store');
 
   const commit = db.transaction((fn: () => void) => fn());
+  const routeOf = createRouter(rules, config.alerting, channels);
 
   return {
     onTick(input, nowMs) {
@@ -114,7 +118,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       return { firing: firing.length, pending, queued: plan.drafts.length };
     },
     history: () => history,
-    routeOf: createRouter(rules, config.alerting, channels),
+    routeOf,
+    storeFaultDrafts: (fault, nowMs) => storeFaultDrafts(fault, { rules, route: routeOf, alerting: config.alerting, host: hostname, nowMs }),
     firingAlerts() {
       return [...state.instances.values()].filter((i) => i.status === 'firing' && !muted.has(i.fingerprint)).map((i) => i.alert);
     },

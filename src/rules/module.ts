@@ -8,6 +8,7 @@
  */
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
+import { StoreError } from '../errors.js';
 import type { IncidentView } from '../kernel/incident-view.js';
 import type { ProcessSample } from '../sample/types.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
@@ -78,7 +79,10 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   let engine = build(ctx.config, historyFor(ctx.config));
   let cursor = 0;
   let buffered: Incident[] = [];
-  let storeProblem: string | undefined;
+  /** This tick's sample write failed: the agent has told the store fault; do not tell it again. */
+  let storeToldByTick = false;
+  /** A write of ours failed and was logged: say nothing more until one goes through. */
+  let storeFailing = false;
   let lastHealth: HealthFacts = { samplerStalled: false, brokenChannels: [] };
   // Read here too, for the same reason. A database an earlier version already alerted from (it has a
   // cursor) is not new: it pages all it missed.
@@ -87,18 +91,19 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   if (savedSince === undefined) repo.setMeta(PAGE_SINCE_KEY, pageSince);
   const isNews = (i: Incident | null): i is Incident => i !== null && i.atMs >= pageSince;
 
-  const health = (samplerStalled: boolean, sampleStoreProblem: string | null = null): HealthFacts => {
-    let brokenChannels: string[] = [];
+  // Store faults are not health facts here: the store alarm tells them without the database (rules/store-fault.ts).
+  const health = (samplerStalled: boolean): HealthFacts => {
+    // Only channels still configured: one removed or renamed in the config is no longer anyone's problem.
+    const configured = new Set(Object.keys(config.channels));
+    let brokenChannels = lastHealth.brokenChannels;
     try {
-      // Only channels still configured: one removed or renamed in the config is no longer anyone's problem.
-      const configured = new Set(Object.keys(config.channels));
       brokenChannels = listChannelHealth(ctx.db)
         .filter((c) => c.state === 'broken' && configured.has(c.channel))
         .map((c) => c.channel);
     } catch (err) {
-      storeProblem ??= (err as Error).message;
+      log.debug({ err }, 'channel health unreadable; keeping the last known broken channels');
     }
-    return { samplerStalled, kmsgProblem: sources.kmsgProblem?.(), storeProblem: storeProblem ?? sampleStoreProblem ?? undefined, brokenChannels, unprotected: sources.unprotected?.() };
+    return { samplerStalled, kmsgProblem: sources.kmsgProblem?.(), brokenChannels, unprotected: sources.unprotected?.() };
   };
 
   /** Incidents stored after the cursor (a crash between storing and alerting leaves some behind). */
@@ -118,7 +123,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     for (const i of catchUp()) if (!seen.has(i.id)) batch.push(i);
     try {
       const r = engine.onTick({ snapshot, incidents: batch, health: lastHealth, dataFresh, isProtected: sources.isProtected ?? (() => false) }, nowMs);
-      storeProblem = undefined;
+      storeFailing = false;
       buffered = [];
       const maxId = batch.reduce((m, i) => Math.max(m, i.id), cursor);
       if (maxId > cursor) {
@@ -128,10 +133,15 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       if (r.queued > 0) sources.onQueued?.();
       log.debug({ firing: r.firing, pending: r.pending, incidents: batch.length }, 'alerts evaluated');
     } catch (err) {
-      // Keep the incidents for the next try; the failure becomes an agent-health fact.
+      // Keep the incidents for the next try. A database fault is logged with its fix once, by the agent
+      // (its tick write fails too, and the store alarm tells the channels); here one short warning, not one
+      // at every tick it lasts.
       buffered = batch;
-      storeProblem = (err as Error).message;
-      log.error({ err }, 'alert evaluation could not be stored; retrying at the next tick');
+      if (!(err instanceof StoreError)) log.error({ err }, 'alert evaluation failed; retrying at the next tick');
+      else if (!storeToldByTick && !storeFailing) {
+        log.warn({ err: (err.cause as Error | undefined)?.message ?? err.message }, 'alert state could not be stored; retrying at every tick until the database takes writes');
+      } else log.debug({ err }, 'alert state could not be stored; retrying at the next tick');
+      if (err instanceof StoreError) storeFailing = true;
     }
   };
 
@@ -147,7 +157,8 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       }
     },
     onTick(tc: TickContext) {
-      lastHealth = health(!tc.fresh && tc.missedTicks > 0, tc.storeProblem);
+      storeToldByTick = Boolean(tc.storeProblem);
+      lastHealth = health(!tc.fresh && tc.missedTicks > 0);
       run(tc.snapshot, tc.fresh, tc.nowMs);
     },
     onIncident(view: IncidentView) {

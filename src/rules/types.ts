@@ -25,8 +25,6 @@ export interface HealthFacts {
   samplerStalled: boolean;
   /** Why /dev/kmsg cannot be read, when it cannot. */
   kmsgProblem?: string;
-  /** The last database error, when writes fail. */
-  storeProblem?: string;
   /** Channels whose last send failed permanently. */
   brokenChannels: string[];
   /** Processes the policy should protect but could not (e.g. EACCES without CAP_SYS_RESOURCE), as display names. */

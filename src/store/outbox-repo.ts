@@ -16,6 +16,8 @@ export interface OutboxRow {
   createdAtMs: number;
   attempts: number;
   nextAttemptAtMs: number;
+  /** When an attempt began whose outcome was never recorded (the agent stopped mid-send), else null. */
+  attemptStartedAtMs: number | null;
   draft: NotificationDraft;
 }
 
@@ -107,19 +109,21 @@ export function listChannelHealth(db: Database, configured: readonly string[] = 
 /** The dispatcher's view of the outbox. Every method is one statement or one short transaction. */
 export function createOutboxRepo(db: Database) {
   const due = db.prepare(
-    `SELECT id, channel, dedup_key, created_at_ms, attempts, next_attempt_at_ms, payload_json FROM outbox
+    `SELECT id, channel, dedup_key, created_at_ms, attempts, next_attempt_at_ms, attempt_started_at_ms, payload_json FROM outbox
      WHERE status = 'pending' AND channel = ? AND next_attempt_at_ms <= ? ORDER BY id LIMIT ?`,
   );
   const pendingChannels = db.prepare(`SELECT DISTINCT channel FROM outbox WHERE status = 'pending'`);
   const pendingCounts = db.prepare(`SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel`);
   const nextDue = db.prepare(`SELECT MIN(next_attempt_at_ms) AS t FROM outbox WHERE status = 'pending' AND channel = ?`);
   const isLogged = db.prepare(`SELECT 1 FROM notify_log WHERE channel = ? AND dedup_key = ?`);
-  const setDone = db.prepare(`UPDATE outbox SET status = @status, done_at_ms = @atMs, attempts = attempts + 1, last_error = @error WHERE id = @id AND status = 'pending'`);
+  const setDone = db.prepare(`UPDATE outbox SET status = @status, done_at_ms = @atMs, attempts = attempts + 1, last_error = @error, attempt_started_at_ms = NULL WHERE id = @id AND status = 'pending'`);
+  const setStarted = db.prepare(`UPDATE outbox SET attempt_started_at_ms = @atMs WHERE id = @id AND status = 'pending'`);
+  const cutOff = db.prepare(`SELECT MAX(attempt_started_at_ms) AS t FROM outbox WHERE status = 'pending' AND channel = ? AND attempt_started_at_ms IS NOT NULL`);
   const log = db.prepare(
     `INSERT OR IGNORE INTO notify_log (outbox_id, channel, dedup_key, sent_at_ms, attempts, digest_size)
      SELECT id, channel, dedup_key, @atMs, attempts, @digestSize FROM outbox WHERE id = @id`,
   );
-  const retry = db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = @nextMs, last_error = @error WHERE id = @id AND status = 'pending'`);
+  const retry = db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = @nextMs, last_error = @error, attempt_started_at_ms = NULL WHERE id = @id AND status = 'pending'`);
   const healthUpsert = db.prepare(
     `INSERT INTO channel_health (channel, state, last_ok_ms, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms)
      VALUES (@channel, @state, @okMs, @errMs, @error, @fails, @sent, @failed, @brokenMs)
@@ -136,13 +140,14 @@ export function createOutboxRepo(db: Database) {
   );
   const healthOf = db.prepare(`SELECT state FROM channel_health WHERE channel = ?`);
 
-  const toRow = (r: { id: number; channel: string; dedup_key: string; created_at_ms: number; attempts: number; next_attempt_at_ms: number; payload_json: string }): OutboxRow => ({
+  const toRow = (r: { id: number; channel: string; dedup_key: string; created_at_ms: number; attempts: number; next_attempt_at_ms: number; attempt_started_at_ms: number | null; payload_json: string }): OutboxRow => ({
     id: r.id,
     channel: r.channel,
     dedupKey: r.dedup_key,
     createdAtMs: r.created_at_ms,
     attempts: r.attempts,
     nextAttemptAtMs: r.next_attempt_at_ms,
+    attemptStartedAtMs: r.attempt_started_at_ms,
     draft: JSON.parse(r.payload_json) as NotificationDraft,
   });
 
@@ -159,6 +164,17 @@ export function createOutboxRepo(db: Database) {
     },
     nextDueMs(channel: string): number | null {
       return (nextDue.get(channel) as { t: number | null }).t;
+    },
+    /**
+     * Marks the rows' send as begun, in its own commit, before the request goes out. The outcome's record
+     * (markSent, markRetry, markExpired) clears the mark; one left behind means the attempt was cut off.
+     */
+    markStarted: db.transaction((ids: number[], atMs: number) => {
+      for (const id of ids) setStarted.run({ id, atMs });
+    }),
+    /** The latest start of an attempt that was cut off (pending rows of the channel still marked), or null. */
+    lastCutOffAttemptMs(channel: string): number | null {
+      return (cutOff.get(channel) as { t: number | null }).t;
     },
     /** Whether the log records this notification as sent (the dispatcher re-checks before every send). */
     isLogged(channel: string, dedupKey: string): boolean {

@@ -1,12 +1,13 @@
 /**
  * A real HTTP server on loopback that records what it receives and answers as told: 200, 429 with
- * Retry-After / retry_after, 500, 404 with a Slack error body, or hang (never answer).
+ * Retry-After / retry_after, 500, 404 with a Slack error body, slowly (delayMs), or hang (never answer).
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type SinkResponse = { status: number; body?: string; headers?: Record<string, string> } | { hang: true };
+/** `delayMs`: answer only after that long (a slow server); the request is recorded at once. */
+export type SinkResponse = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | { hang: true };
 
 export interface ReceivedRequest {
   method: string;
@@ -50,7 +51,11 @@ export async function startHttpSink(fallback: SinkResponse = { status: 200, body
       for (const w of waiters.splice(0)) w();
       const r = pending.shift() ?? sink.fallback;
       if ('hang' in r) return; // never answer; close() drops the connection
-      res.writeHead(r.status, { 'content-type': 'text/plain', ...r.headers }).end(r.body ?? '');
+      const answer = () => {
+        if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain', ...r.headers }).end(r.body ?? '');
+      };
+      if (r.delayMs) setTimeout(answer, r.delayMs);
+      else answer();
     });
   });
   server.listen(0, '127.0.0.1');

@@ -246,17 +246,16 @@ describe('event kinds', () => {
 
   it('agent-health: one instance per failing check, one per broken channel', () => {
     const d = driver([rule({ id: 'h', kind: 'agent-health' })]);
-    const ts = d.tick(snapshot(), { health: { samplerStalled: false, kmsgProblem: 'EACCES', storeProblem: 'SQLITE_FULL', brokenChannels: ['slack', 'mail'], unprotected: ['sshd (pid 1)'] } });
-    expect(compact(ts)).toEqual(['firing:h|health:kmsg', 'firing:h|health:store', 'firing:h|health:channel:slack', 'firing:h|health:channel:mail', 'firing:h|health:protection']);
-    expect(ts[2].alert.labels.channel).toBe('slack');
+    const ts = d.tick(snapshot(), { health: { samplerStalled: false, kmsgProblem: 'EACCES', brokenChannels: ['slack', 'mail'], unprotected: ['sshd (pid 1)'] } });
+    expect(compact(ts)).toEqual(['firing:h|health:kmsg', 'firing:h|health:channel:slack', 'firing:h|health:channel:mail', 'firing:h|health:protection']);
+    expect(ts[1].alert.labels.channel).toBe('slack');
     expect(compact(d.tick(snapshot({ atMs: at(10) }), { health: { samplerStalled: false, brokenChannels: ['mail'] } }))).toEqual([
       'resolved(cleared):h|health:kmsg',
-      'resolved(cleared):h|health:store',
       'resolved(cleared):h|health:channel:slack',
       'resolved(cleared):h|health:protection',
     ]);
-    const only = driver([rule({ id: 'h', kind: 'agent-health', checks: ['store'] })]);
-    expect(compact(only.tick(snapshot(), { health: { samplerStalled: true, storeProblem: 'x', brokenChannels: ['a'] } }))).toEqual(['firing:h|health:store']);
+    const only = driver([rule({ id: 'h', kind: 'agent-health', checks: ['kmsg'] })]);
+    expect(compact(only.tick(snapshot(), { health: { samplerStalled: true, kmsgProblem: 'x', brokenChannels: ['a'] } }))).toEqual(['firing:h|health:kmsg']);
   });
 });
 

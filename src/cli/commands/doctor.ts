@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, openSync, statSync, accessSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, statSync, statfsSync, accessSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { KmsgUnreadableError } from '../../errors.js';
@@ -79,8 +79,39 @@ function runChecks(io: CliIo, opts: { config?: string; db?: string }): Check[] {
     detail: protection.ok ? protection.message : `CAP_SYS_RESOURCE missing: ${protection.needing.join(', ')} stay unprotected (oom_score_adj can be raised, not lowered below 0)`,
     fix: protection.ok ? undefined : protection.message,
   });
-  checks.push(checkDatabase(resolveDbPath(config, opts.db, io.env)));
+  const dbPath = resolveDbPath(config, opts.db, io.env);
+  checks.push(checkDatabase(dbPath));
+  if (dbPath !== ':memory:' && !onVirtualFs(dbPath)) checks.push(checkFreeSpace(dbPath));
   return checks;
+}
+
+/** Below either, doctor warns: a full disk stops samples from being stored (docs/operate.md). */
+export const LOW_FREE_BYTES = 64 * 1024 * 1024;
+export const LOW_FREE_FRACTION = 0.05;
+
+/** The free-space verdict for the filesystem holding the database (pure). */
+export function freeSpaceCheck(fs: { dir: string; freeBytes: number; totalBytes: number }): Check {
+  const pct = fs.totalBytes > 0 ? (100 * fs.freeBytes) / fs.totalBytes : 0;
+  const detail = `${formatBytes(fs.freeBytes)} free of ${formatBytes(fs.totalBytes)} (${pct.toFixed(1)} %) on the filesystem holding ${fs.dir}`;
+  if (fs.freeBytes >= LOW_FREE_BYTES && pct >= LOW_FREE_FRACTION * 100) return { name: 'disk space', status: 'ok', detail };
+  return {
+    name: 'disk space',
+    status: 'warn',
+    detail: `${detail}: under ${formatBytes(LOW_FREE_BYTES)} or ${LOW_FREE_FRACTION * 100} %`,
+    fix: `Free space there, or move store.path to a larger disk. When it fills, samples and alert state stop being stored: the agent tells the channels at once and records the hole as a gap, but the history has a hole.`,
+  };
+}
+
+function checkFreeSpace(dbPath: string): Check {
+  let dir = dirname(dbPath);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    const fs = statfsSync(dir);
+    // bavail: what an unprivileged writer may still use (root may dip into the reserved blocks, briefly)
+    return freeSpaceCheck({ dir, freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize });
+  } catch (err) {
+    return { name: 'disk space', status: 'warn', detail: `cannot read free space of ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, fix: 'Check that the folder of store.path / --db exists and is readable.' };
+  }
 }
 
 function checkKmsg(path: string, enabled: boolean): Check {

@@ -4,7 +4,7 @@
  * lengths capped); other formats call `describe*` on raw strings and escape for their own syntax.
  */
 import type { AlertView, Resolution, Severity } from '../types.js';
-import { isKill, type OutboundMessage } from '../message.js';
+import { isKill, POSSIBLY_SENT_TWICE, type OutboundMessage } from '../message.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { capLength, sanitizeTerminal } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
@@ -82,11 +82,19 @@ export function earlierKillsText(msg: OutboundMessage): string | null {
   return `and ${e.count} earlier OOM kill${e.count > 1 ? 's' : ''} in the last ${spanText(e.withinMs)}, already sent: oomwatch incidents --since ${formatDurationMs(e.withinMs)} lists them`;
 }
 
+/** Why a message carries the POSSIBLY_SENT_TWICE mark, for bodies that have room to say it. */
+export const POSSIBLY_SENT_TWICE_TEXT = 'An earlier attempt to send this was cut off when the agent stopped; the server may have delivered it already.';
+
 /**
  * The headline of a message, from trusted parts only plus the (raw, untrusted) host/summary/victims.
  * A message that tells OOM kills names each new victim (up to three, then a count).
  */
 export function headlineRaw(msg: OutboundMessage): string {
+  // First, so no cap cuts it: the reader should know before anything else that this may be a repeat.
+  return msg.possiblySentTwice ? `${POSSIBLY_SENT_TWICE} ${headlineOf(msg)}` : headlineOf(msg);
+}
+
+function headlineOf(msg: OutboundMessage): string {
   switch (msg.kind) {
     case 'test':
       return `oomwatch test message from ${msg.host} (channel ${msg.channel})`;
@@ -127,6 +135,7 @@ export function plain(s: string, max: number): string {
 /** The plain-text body: used by the console channel and as the email text part. */
 export function renderText(msg: OutboundMessage, opts: { maxAlerts?: number } = {}): string {
   const lines: string[] = [plain(headlineRaw(msg), CAP.subject + CAP.summary)];
+  if (msg.possiblySentTwice) lines.push(POSSIBLY_SENT_TWICE_TEXT);
   if (msg.kind === 'test') {
     lines.push('', 'If you can read this, the channel works. No alert is firing because of this message.');
     return lines.join('\n');

@@ -25,6 +25,8 @@ export interface WebhookBody {
   createdAt: string;
   title: string;
   notificationCount: number;
+  /** An earlier attempt was cut off mid-send: this message may repeat one already delivered. */
+  possiblySentTwice: boolean;
   /** At most WEBHOOK_MAX_ALERTS; the rest are counted in omittedAlerts. */
   alerts: unknown[];
   omittedAlerts: number;
@@ -64,6 +66,7 @@ export function renderWebhook(msg: OutboundMessage): WebhookBody {
     createdAt: formatIso(msg.createdAtMs),
     title: s(headlineRaw(msg), CAP.subject + CAP.summary),
     notificationCount: msg.notificationCount,
+    possiblySentTwice: msg.possiblySentTwice === true,
     alerts: msg.alerts.slice(0, WEBHOOK_MAX_ALERTS).map(alertJson),
     omittedAlerts: Math.max(0, msg.alerts.length - WEBHOOK_MAX_ALERTS),
     earlierKills: msg.earlierKills?.count ? { count: msg.earlierKills.count, withinSeconds: Math.round(msg.earlierKills.withinMs / 1000) } : null,

@@ -67,7 +67,8 @@ function observeHealth(rule: Of<'agent-health'>, h: HealthFacts): Observation[] 
   if (checks.has('sampler-stalled') && h.samplerStalled)
     add('health:sampler-stalled', 'sampler stalled: no fresh sample, memory alerts are on hold until sampling resumes');
   if (checks.has('kmsg') && h.kmsgProblem) add('health:kmsg', `kernel log unreadable: ${h.kmsgProblem}`);
-  if (checks.has('store') && h.storeProblem) add('health:store', `database error: ${h.storeProblem}`);
+  // 'store' is not observed here: a database that cannot be written cannot carry its own alert through the
+  // outbox. The store alarm tells it straight through the channels (rules/store-fault.ts).
   if (checks.has('channel'))
     for (const ch of h.brokenChannels)
       add(`health:channel:${ch}`, `channel ${ch} is broken: its deliveries fail permanently. Fix its settings, then run oomwatch test-notify ${ch}`, { channel: ch });
