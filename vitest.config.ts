@@ -20,6 +20,7 @@ const SYSTEM = [
   'test/metrics/docs.test.ts',
   'test/metrics/prometheus.test.ts',
   'test/package/pack.test.ts',
+  'test/policy/user-unit-cgroup.test.ts',
   'test/report/chromium.test.ts',
   'test/report/drill.test.ts',
   'test/rules/real-process.test.ts',
