@@ -62,6 +62,7 @@ const INTEGRATION = [
   'test/rules/kinds.test.ts',
   'test/rules/module.test.ts',
   'test/rules/seed.test.ts',
+  'test/sample/redact-store.test.ts',
   'test/service/backup.test.ts',
   'test/store/samples.test.ts',
   'test/store/snapshot-sweep.test.ts',
