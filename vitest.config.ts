@@ -36,6 +36,7 @@ const INTEGRATION = [
   'test/e2e/sample-fixture-root.test.ts',
   'test/kernel/agent-module.test.ts',
   'test/kernel/cli.test.ts',
+  'test/kernel/import-stream.test.ts',
   'test/kernel/watcher.test.ts',
   'test/metrics/endpoint.test.ts',
   'test/metrics/module.test.ts',
