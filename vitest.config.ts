@@ -32,6 +32,7 @@ const SYSTEM = [
 
 const INTEGRATION = [
   'test/agent/agent.test.ts',
+  'test/cli/closed-pipe.test.ts',
   'test/e2e/agent-slack.test.ts',
   'test/e2e/sample-fixture-root.test.ts',
   'test/kernel/agent-module.test.ts',
