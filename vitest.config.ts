@@ -33,6 +33,7 @@ const SYSTEM = [
 const INTEGRATION = [
   'test/agent/agent.test.ts',
   'test/cli/closed-pipe.test.ts',
+  'test/cli/config-before-start.test.ts',
   'test/e2e/agent-slack.test.ts',
   'test/e2e/sample-fixture-root.test.ts',
   'test/kernel/agent-module.test.ts',
