@@ -112,6 +112,11 @@ export class ParseError extends OomwatchError {
   }
 }
 
+/** A file given as a text log that holds binary data (a journal file, a compressed log). */
+export class NotTextError extends OomwatchError {
+  readonly code = 'PARSE_FAILED';
+}
+
 export class NotFoundError extends OomwatchError {
   readonly code = 'NOT_FOUND';
 }

@@ -60,6 +60,7 @@ export function benchSnapshot(n: number, tick: number, intervalMs: number, growE
       exe: '/usr/bin/worker',
       cgroup: i % 2 ? `/system.slice/svc-${i % 40}.service` : `/user.slice/user-1000.slice`,
       unit: i % 2 ? `svc-${i % 40}.service` : null,
+      unitScope: i % 2 ? 'system' : null,
       state: 'S',
       rssBytes: rss,
       swapBytes: 0,

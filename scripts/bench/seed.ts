@@ -37,7 +37,7 @@ function snapshotAt(t: number): HostSnapshot {
     const oomScore = Math.floor(((1000 + Math.floor((r * 1000) / memory.memTotalBytes)) * 2) / 3);
     return {
       bootId: BOOT, pid: 1000 + i, startTimeTicks: 5000 + i, ppid: 1, uid: 1000, comm: `worker${i}`, cmdline: `/usr/bin/worker --id ${i}`, exe: '/usr/bin/worker',
-      cgroup: cgroupPath(i), unit: `app${i % 20}.service`, state: 'S', rssBytes: r, swapBytes: 0, pageTablesBytes: 256 * 1024, oomScore, oomScoreAdj: 0,
+      cgroup: cgroupPath(i), unit: `app${i % 20}.service`, unitScope: 'system', state: 'S', rssBytes: r, swapBytes: 0, pageTablesBytes: 256 * 1024, oomScore, oomScoreAdj: 0,
       risk: Math.floor((3 * oomScore + 2) / 2) - 1000, immune: false,
     };
   });

@@ -13,3 +13,15 @@ export interface CliIo {
   /** The database the command opened, so a SQLite error met after opening (a corrupt page) names the file. */
   storePath?: string;
 }
+
+/**
+ * A reader that stops reading (`oomwatch doctor | head -1`) closes the pipe, and the next write fails with EPIPE.
+ * That is the reader's choice, not an error: end quietly with `exit(0)`, as `yes | head -1` ends for yes, instead of
+ * an unhandled 'error' event and its stack trace. Other write errors stay errors.
+ */
+export function endOnClosedPipe(stream: NodeJS.WritableStream, exit: (code: number) => void): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    exit(0);
+  });
+}

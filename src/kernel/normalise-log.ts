@@ -72,93 +72,132 @@ function parseIso(s: string): { ms: number | null; exact: boolean } {
 
 /** Normalises a whole log text. `nowMs` anchors syslog timestamps that carry no year. */
 export function normaliseLogText(text: string, opts: { nowMs?: number } = {}): NormaliseResult {
-  const nowMs = opts.nowMs ?? 0;
+  const n = new LogNormaliser(opts);
   const records: KernelRecord[] = [];
-  const formats: Partial<Record<LogFormat, number>> = {};
-  const count = (f: LogFormat) => (formats[f] = (formats[f] ?? 0) + 1);
-  let prevFormat: LogFormat | null = null;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+  for (const line of text.split('\n')) records.push(...n.push(line));
+  records.push(...n.end());
+  return { records, formats: n.formats };
+}
+
+/**
+ * The same, one line at a time, for logs of any size (import streams its file through this). A record is returned
+ * once the next line shows it is complete: an indented line may still continue it.
+ */
+export class LogNormaliser {
+  /** Lines seen per format. */
+  readonly formats: Partial<Record<LogFormat, number>> = {};
+  private readonly nowMs: number;
+  private prevFormat: LogFormat | null = null;
+  private pending: KernelRecord | null = null;
+
+  constructor(opts: { nowMs?: number } = {}) {
+    this.nowMs = opts.nowMs ?? 0;
+  }
+
+  /** One line without its newline; returns the records it completed (zero or one). */
+  push(rawLine: string): KernelRecord[] {
+    const done: KernelRecord[] = [];
+    const rec = this.parse(rawLine);
+    if (rec && this.pending) done.push(this.pending);
+    if (rec) this.pending = rec;
+    return done;
+  }
+
+  /** The end of the log: the last record. */
+  end(): KernelRecord[] {
+    const last = this.pending;
+    this.pending = null;
+    return last ? [last] : [];
+  }
+
+  private count(f: LogFormat): void {
+    this.formats[f] = (this.formats[f] ?? 0) + 1;
+  }
+
+  /** A new record, or null when the line was skipped or continued the pending record. */
+  private parse(rawLine: string): KernelRecord | null {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line === '') {
-      prevFormat = null;
-      continue;
+      this.prevFormat = null;
+      return null;
     }
     const first = line.charCodeAt(0);
     // Continuation: an indented line after a dmesg-style record belongs to it (dmesg prints the
     // record's embedded newlines that way); after a kmsg record it is the record's dictionary.
-    if (first === 0x20 && prevFormat !== null) {
-      if (prevFormat === 'kmsg') continue;
-      if (prevFormat === 'dmesg' || prevFormat === 'dmesg-T' || prevFormat === 'dmesg-iso') {
-        const last = records[records.length - 1];
-        last.text += `\n${line.trim()}`;
-        continue;
+    if (first === 0x20 && this.prevFormat !== null) {
+      if (this.prevFormat === 'kmsg') return null;
+      if ((this.prevFormat === 'dmesg' || this.prevFormat === 'dmesg-T' || this.prevFormat === 'dmesg-iso') && this.pending) {
+        this.pending.text += `\n${line.trim()}`;
+        return null;
       }
     }
     if (first === 0x7b /* { */) {
       const rec = parseJournalJson(line);
       if (rec !== undefined) {
-        prevFormat = 'journal-json';
-        count('journal-json');
-        if (rec) records.push(rec);
-        continue;
+        this.seen('journal-json');
+        return rec;
       }
     }
     if (first >= 0x30 && first <= 0x39) {
       const k = parseKmsgRecord(line);
       if (k) {
-        prevFormat = 'kmsg';
-        count('kmsg');
-        records.push({ text: k.text, seq: k.seq, monotonicUs: k.tsUsec, wallMs: null });
-        continue;
+        this.seen('kmsg');
+        return { text: k.text, seq: k.seq, monotonicUs: k.tsUsec, wallMs: null };
       }
     }
     const sys = SYSLOG_RE.exec(line);
     if (sys) {
-      prevFormat = 'syslog';
-      count('syslog');
-      records.push(syslogRecord(sys, nowMs));
-      continue;
+      this.seen('syslog');
+      return syslogRecord(sys, this.nowMs);
     }
     if (SYSLOG_OTHER_RE.test(line)) {
-      prevFormat = 'syslog';
-      count('other');
-      continue;
+      this.prevFormat = 'syslog';
+      this.count('other');
+      return null;
     }
     if (first === 0x5b /* [ */) {
       const d = DMESG_RE.exec(line);
       if (d) {
-        prevFormat = 'dmesg';
-        count('dmesg');
-        records.push({ text: d[3], seq: null, monotonicUs: toUs(d[1], d[2]), wallMs: null });
-        continue;
+        this.seen('dmesg');
+        return { text: d[3], seq: null, monotonicUs: toUs(d[1], d[2]), wallMs: null };
       }
       const t = DMESG_T_RE.exec(line);
       if (t) {
-        prevFormat = 'dmesg-T';
-        count('dmesg-T');
+        this.seen('dmesg-T');
         const month = monthIndex(t[2]);
         const wallMs = month === null ? null : Date.UTC(Number(t[7]), month, Number(t[3]), Number(t[4]), Number(t[5]), Number(t[6]));
-        records.push({ text: t[8], seq: null, monotonicUs: null, wallMs, wallExact: false });
-        continue;
+        return { text: t[8], seq: null, monotonicUs: null, wallMs, wallExact: false };
       }
     }
     if (first >= 0x30 && first <= 0x39) {
       const iso = DMESG_ISO_RE.exec(line);
       if (iso) {
-        prevFormat = 'dmesg-iso';
-        count('dmesg-iso');
+        this.seen('dmesg-iso');
         const { ms, exact } = parseIso(iso[1]);
-        records.push({ text: iso[2], seq: null, monotonicUs: null, wallMs: ms, wallExact: exact });
-        continue;
+        return { text: iso[2], seq: null, monotonicUs: null, wallMs: ms, wallExact: exact };
       }
     }
-    prevFormat = 'plain';
-    count('plain');
-    records.push({ text: line, seq: null, monotonicUs: null, wallMs: null });
+    this.seen('plain');
+    return { text: line, seq: null, monotonicUs: null, wallMs: null };
   }
-  return { records, formats };
+
+  private seen(f: LogFormat): void {
+    this.prevFormat = f;
+    this.count(f);
+  }
+}
+
+/**
+ * Whether the first bytes of a file are not a text log: a NUL byte (journal files, gzip, core dumps), or more than
+ * 10 % control bytes other than tab, newline, carriage return, form feed and escape.
+ */
+export function looksBinary(head: Uint8Array): boolean {
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) return true;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) || b === 0x7f) control++;
+  }
+  return head.length > 0 && control * 10 > head.length;
 }
 
 function syslogRecord(m: RegExpExecArray, nowMs: number): KernelRecord {

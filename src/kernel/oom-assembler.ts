@@ -113,6 +113,13 @@ export class OomReportAssembler {
  * latest earlier report of the same victim pid.
  */
 export function assembleReports(records: Iterable<KernelRecord>): OomReport[] {
+  const c = collectReports();
+  for (const rec of records) c.push(rec);
+  return c.end();
+}
+
+/** The same, fed one record at a time (import streams a file of any size through it): only reports are kept. */
+export function collectReports(): { push(rec: KernelRecord): void; end(): OomReport[] } {
   const asm = new OomReportAssembler();
   const reports: OomReport[] = [];
   const apply = (events: AssemblerEvent[]) => {
@@ -121,9 +128,13 @@ export function assembleReports(records: Iterable<KernelRecord>): OomReport[] {
       else attachReaper(reports, e.reaper);
     }
   };
-  for (const rec of records) apply(asm.push(rec));
-  apply(asm.flush());
-  return reports;
+  return {
+    push: (rec) => apply(asm.push(rec)),
+    end: () => {
+      apply(asm.flush());
+      return reports;
+    },
+  };
 }
 
 /** Attaches a reaper outcome to the most recent report of that victim still without one; false when none. */

@@ -1,5 +1,4 @@
-import { compileMatcher, type ProcessMatcher } from '../sample/match.js';
-import type { ProcessSample } from '../sample/types.js';
+import { compileMatcher, type Matchable, type ProcessMatcher } from '../sample/match.js';
 import type { PolicyConfig, PolicyRule } from '../config/sections/policy.js';
 
 export interface CompiledRule extends PolicyRule {
@@ -20,11 +19,10 @@ export function compilePolicy(cfg: PolicyConfig, uidOf: (name: string) => number
   return {
     enforce: cfg.enforce,
     agentOomScoreAdj: cfg.agentOomScoreAdj,
-    rules: cfg.rules.map((r) => ({ ...r, matches: compileMatcher(r.match, uidOf) })),
+    rules: cfg.rules.map((r) => ({ ...r, matches: compileMatcher(r.match, uidOf, r.scope) })),
   };
 }
 
-type Matchable = Pick<ProcessSample, 'comm' | 'exe' | 'cmdline' | 'uid' | 'cgroup' | 'unit'>;
 
 /** The rule deciding a process's value: the first whose match selects it, or null. */
 export function ruleFor(policy: CompiledPolicy, p: Matchable): CompiledRule | null {

@@ -1,4 +1,5 @@
 import type { CrossCheck } from '../config/cross-checks.js';
+import { ownerPin, spoofableMessage } from './spoofable.js';
 
 /**
  * Cross-checks of the policy section (pure; registered in config/cross-checks.ts).
@@ -14,18 +15,11 @@ export const policyCrossChecks: CrossCheck[] = [
       } else seen.set(r.id, r.index);
     }
   },
-  // comm comes from the executable's file name (and prctl PR_SET_NAME), and cmdline is argv: any local user controls
-  // both. A protective rule selecting on them alone hands protection to whoever names a process "sshd".
-  function policyProtectionNotByNameAlone({ config, warnings }) {
+  // A protective rule that any local user can satisfy hands immunity to whoever names a process "sshd" or starts
+  // `systemd-run --user --unit=postgresql`: refused, not warned about (policy/spoofable.ts says what pins the owner).
+  function policyProtectionPinsOwner({ config, errors }) {
     for (const r of config.policy.rules) {
-      if (r.oomScoreAdj >= 0) continue;
-      const m = r.match;
-      if (m.exe === undefined && m.user === undefined && m.unit === undefined && m.cgroup === undefined) {
-        warnings.push(
-          `policy.rules[${r.index}] (${r.id}): protects (${r.oomScoreAdj}) by name or command line only; any local user can start a process ` +
-            'with that name and gain the protection. Add unit (e.g. ssh.service), cgroup or user to its match (exe works only where the agent may read /proc/PID/exe).',
-        );
-      }
+      if (r.oomScoreAdj < 0 && ownerPin(r) === null) errors.push(spoofableMessage(r));
     }
   },
   function policyAgentNotImmune({ config, warnings }) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProcessSample } from './types.js';
+import type { ProcessSample, UnitScope } from './types.js';
 
 /**
  * How config selects processes (rule scopes, protection policy). Every given field must match (AND);
@@ -21,13 +21,14 @@ export const processMatchSchema = z
     user: z.union([z.string().min(1), z.number().int().min(0), z.array(z.union([z.string().min(1), z.number().int().min(0)])).min(1)]).optional(),
     /** cgroup path prefix (e.g. /system.slice/postgresql.service), matched on path boundaries. */
     cgroup: z.string().startsWith('/').optional(),
-    /** systemd unit name (e.g. ssh.service), exact. */
+    /** systemd unit name (e.g. ssh.service), exact: a system unit unless the caller compiles it for user units. */
     unit: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   })
   .strict();
 
 export type ProcessMatch = z.infer<typeof processMatchSchema>;
-export type ProcessMatcher = (p: Pick<ProcessSample, 'comm' | 'exe' | 'cmdline' | 'uid' | 'cgroup' | 'unit'>) => boolean;
+export type Matchable = Pick<ProcessSample, 'comm' | 'exe' | 'cmdline' | 'uid' | 'cgroup' | 'unit' | 'unitScope'>;
+export type ProcessMatcher = (p: Matchable) => boolean;
 
 function isValidRegex(s: string): boolean {
   try {
@@ -47,8 +48,16 @@ export function cgroupWithin(path: string, prefix: string): boolean {
   return path === p || path.startsWith(`${p}/`);
 }
 
-/** Compiles a match into a predicate. `uidOf` maps a user name to its uid (from /etc/passwd, done by the caller). */
-export function compileMatcher(m: ProcessMatch, uidOf: (name: string) => number | undefined = () => undefined): ProcessMatcher {
+/**
+ * Compiles a match into a predicate. `uidOf` maps a user name to its uid (from /etc/passwd, done by the caller).
+ * `unitScope` says whose units `unit` names: 'system' (default) selects only units of PID 1's manager, so a user's
+ * `systemd-run --user --unit=postgresql` never passes for postgresql.service; 'user' selects only units in user slices.
+ */
+export function compileMatcher(
+  m: ProcessMatch,
+  uidOf: (name: string) => number | undefined = () => undefined,
+  unitScope: UnitScope = 'system',
+): ProcessMatcher {
   const names = asList(m.name);
   const exes = asList(m.exe);
   const units = asList(m.unit);
@@ -60,5 +69,5 @@ export function compileMatcher(m: ProcessMatch, uidOf: (name: string) => number 
     (!re || re.test(p.cmdline)) &&
     (!uids || (p.uid !== null && uids.includes(p.uid))) &&
     (!m.cgroup || cgroupWithin(p.cgroup, m.cgroup)) &&
-    (!units || (p.unit !== null && units.includes(p.unit)));
+    (!units || (p.unit !== null && p.unitScope === unitScope && units.includes(p.unit)));
 }

@@ -1,6 +1,6 @@
 import { CgroupFs, withAncestors, type MemoryHierarchy } from './cgroupfs.js';
 import { parseMeminfo } from './parse/meminfo.js';
-import { parsePidCgroup, unitFromCgroupPath } from './parse/pid-cgroup.js';
+import { parsePidCgroup, unitOfCgroupPath, type UnitScope } from './parse/pid-cgroup.js';
 import { isKernelThread, parsePidStat, type PidStat } from './parse/pid-stat.js';
 import { parsePidStatus } from './parse/pid-status.js';
 import { parsePsi } from './parse/psi.js';
@@ -35,6 +35,7 @@ interface Known {
   exe: string | null;
   cgroup: string;
   unit: string | null;
+  unitScope: UnitScope | null;
   swapBytes: number;
   pageTablesBytes: number;
   refreshedAtMs: number;
@@ -240,6 +241,7 @@ export class Sampler {
       exe: k.exe,
       cgroup: k.cgroup,
       unit: k.unit,
+      unitScope: k.unitScope,
       state: stat.state,
       rssBytes: stat.rssPages * this.opts.pageSizeBytes,
       swapBytes: k.swapBytes,
@@ -271,16 +273,17 @@ export class Sampler {
     k.rssPagesAtCgroupRead = rssPages;
     const cg = this.opts.procfs.pidFile(pid, 'cgroup');
     if (cg.kind !== 'ok') return;
-    const { cgroup, unit } = this.cgroupOf(parsePidCgroup(cg.value));
+    const { cgroup, unit, unitScope } = this.cgroupOf(parsePidCgroup(cg.value));
     k.cgroup = cgroup;
     k.unit = unit;
+    k.unitScope = unitScope;
   }
 
-  private cgroupOf(cgroups: ReturnType<typeof parsePidCgroup> | null): { cgroup: string; unit: string | null } {
+  private cgroupOf(cgroups: ReturnType<typeof parsePidCgroup> | null): { cgroup: string; unit: string | null; unitScope: UnitScope | null } {
     const cgroup =
       (this.hierarchy?.version === 1 ? cgroups?.v1.memory : cgroups?.unified) ?? cgroups?.unified ?? cgroups?.v1.memory ?? '/';
     const unitSource = cgroups?.unified && cgroups.unified !== '/' ? cgroups.unified : cgroups?.v1['name=systemd'] ?? cgroup;
-    return { cgroup, unit: unitFromCgroupPath(unitSource) };
+    return { cgroup, ...unitOfCgroupPath(unitSource) };
   }
 
   /** Reads what changes rarely: status (uid, swap, page tables), cmdline, cgroup, exe. Null when the process is gone or ending. */
@@ -293,7 +296,7 @@ export class Sampler {
     const cmd = procfs.pidFile(pid, 'cmdline');
     const cg = procfs.pidFile(pid, 'cgroup');
     const exe = procfs.pidLink(pid, 'exe');
-    const { cgroup, unit } = this.cgroupOf(cg.kind === 'ok' ? parsePidCgroup(cg.value) : null);
+    const { cgroup, unit, unitScope } = this.cgroupOf(cg.kind === 'ok' ? parsePidCgroup(cg.value) : null);
     return {
       startTimeTicks: stat.startTimeTicks,
       comm: stat.comm,
@@ -302,6 +305,7 @@ export class Sampler {
       exe: exe.kind === 'ok' ? exe.value.replace(/ \(deleted\)$/, '') : null,
       cgroup,
       unit,
+      unitScope,
       swapBytes: st?.swapBytes ?? 0,
       pageTablesBytes: st?.pageTablesBytes ?? 0,
       refreshedAtMs: nowMs,

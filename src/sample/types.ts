@@ -1,4 +1,6 @@
 /** Domain types of one sampling tick. Units are in the names (DESIGN.md, STYLE.md §3.16). */
+import type { UnitScope } from './parse/pid-cgroup.js';
+export type { UnitScope };
 
 /** A PID is not an identity: (boot id, pid, start time in clock ticks since boot). */
 export interface ProcessKey {
@@ -22,6 +24,11 @@ export interface ProcessSample extends ProcessKey {
   cgroup: string;
   /** systemd unit (service or scope) owning the process, when there is one. */
   unit: string | null;
+  /**
+   * Whose unit: 'system' (PID 1's) or 'user' (in a user slice or under `user@UID.service`, where the user chooses the
+   * name); null without a unit. A `unit:` match selects system units only unless it asks for user units.
+   */
+  unitScope: UnitScope | null;
   state: string;
   rssBytes: number;
   swapBytes: number;

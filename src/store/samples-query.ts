@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { rankDomains } from '../sample/rank.js';
 import { isImmune, riskFromOomScore } from '../sample/risk.js';
+import { isUserCgroupPath } from '../sample/parse/pid-cgroup.js';
 import type { CgroupMemory, HostMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample } from '../sample/types.js';
 
 export interface TickRow {
@@ -137,6 +138,8 @@ export function processSampleOf(r: ProcessRow, s: Omit<SampleRow, 'tick_id' | 't
     exe: r.exe,
     cgroup: r.cgroup,
     unit: r.unit,
+    // Not stored: derived from the stored cgroup path (the memory controller's on cgroup v1, which systemd mirrors).
+    unitScope: r.unit === null ? null : isUserCgroupPath(r.cgroup) ? 'user' : 'system',
     state: '?',
     ...sampleValuesOf(s, scale),
     immune: isImmune(s.oom_score, s.oom_score_adj, scale),

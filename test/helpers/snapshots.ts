@@ -20,6 +20,7 @@ export function proc(o: Partial<ProcessSample> & { pid: number }): ProcessSample
     exe: `/usr/bin/proc${o.pid}`,
     cgroup: '/system.slice/x.service',
     unit: 'x.service',
+    unitScope: 'system',
     state: 'S',
     swapBytes: 0,
     pageTablesBytes: 64 * 1024,

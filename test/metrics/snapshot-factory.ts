@@ -14,6 +14,7 @@ export function processSample(i: number, overrides: Partial<ProcessSample> = {})
     exe: '/usr/bin/worker',
     cgroup: `/system.slice/worker@${i}.service`,
     unit: `worker@${i}.service`,
+    unitScope: 'system',
     state: 'S',
     rssBytes: (i + 1) * 1024 * 1024,
     swapBytes: 0,

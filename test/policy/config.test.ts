@@ -21,7 +21,7 @@ describe('policy config', () => {
       policy: {
         agentOomScoreAdj: 'protect',
         rules: [
-          { id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'immune' },
+          { id: 'sshd', match: { exe: '/usr/sbin/sshd', user: 'root' }, level: 'immune' },
           { match: { name: 'chrome' }, oomScoreAdj: 300, why: 'tabs come back' },
         ],
       },
@@ -30,8 +30,8 @@ describe('policy config', () => {
     if (!r.ok) return;
     expect(r.config.policy.agentOomScoreAdj).toBe(-900);
     expect(r.config.policy.rules).toEqual([
-      { id: 'sshd', index: 0, match: { exe: '/usr/sbin/sshd' }, level: 'immune', oomScoreAdj: -1000, why: null },
-      { id: 'rules[1]', index: 1, match: { name: 'chrome' }, level: null, oomScoreAdj: 300, why: 'tabs come back' },
+      { id: 'sshd', index: 0, match: { exe: '/usr/sbin/sshd', user: 'root' }, scope: 'system', level: 'immune', oomScoreAdj: -1000, why: null },
+      { id: 'rules[1]', index: 1, match: { name: 'chrome' }, scope: 'system', level: null, oomScoreAdj: 300, why: 'tabs come back' },
     ]);
   });
 
@@ -68,15 +68,51 @@ describe('policy config', () => {
     expect(errorsOf({ rules: [{ match: { name: 'a' }, oomScoreAdj: -1001 }] })[0]).toMatch(/^policy\.rules\.0\.oomScoreAdj: oom_score_adj is at least -1000/);
   });
 
-  it('cross-checks: duplicate ids are errors; protection by name alone is a warning', () => {
+  it('cross-checks: duplicate ids are errors', () => {
     expect(errorsOf({ rules: [{ id: 'x', match: { name: 'a' }, level: 'neutral' }, { id: 'x', match: { name: 'b' }, level: 'neutral' }] })).toEqual([
       'policy.rules[1].id: "x" is already the id of policy.rules[0]. Give each rule its own id: audits and plans name rules by id.',
     ]);
-    const r = validateConfig({ policy: { rules: [{ id: 'sshd', match: { name: 'sshd' }, level: 'immune' }, { id: 'chrome', match: { name: 'chrome' }, level: 'prefer-kill' }] } });
-    expect(r.warnings).toEqual([
-      'policy.rules[0] (sshd): protects (-1000) by name or command line only; any local user can start a process with that name and gain the protection. ' +
-        'Add unit (e.g. ssh.service), cgroup or user to its match (exe works only where the agent may read /proc/PID/exe).',
+  });
+
+  it('refuses protection any local user can claim: by name, cmdline, exe, a user unit or a user-slice cgroup', () => {
+    const fix =
+      'so any local user can start a process it selects and make that process (and everything it forks) hard to kill. Pin the owner in its match: ' +
+      'user (e.g. user: root, or the service account) or a system unit (e.g. unit: ssh.service); or drop the protection (oomScoreAdj >= 0).';
+    expect(errorsOf({ rules: [{ id: 'sshd', match: { name: 'sshd', cmdline: '^/usr/sbin/sshd' }, level: 'immune' }] })).toEqual([
+      `policy.rules[0] (sshd): protects (-1000) but matches only on name (comm, which any process can give itself), cmdline (argv, chosen by whoever starts the process), ${fix}`,
     ]);
+    expect(errorsOf({ rules: [{ id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'protect' }] })).toEqual([
+      `policy.rules[0] (sshd): protects (-900) but matches only on exe (any user can run any program, or a copy of it), ${fix}`,
+    ]);
+    expect(errorsOf({ rules: [{ id: 'pg', match: { unit: 'postgresql.service' }, scope: 'user', level: 'immune' }] })).toEqual([
+      `policy.rules[0] (pg): protects (-1000) but matches only on unit with scope: user (a user names their own units), ${fix}`,
+    ]);
+    expect(errorsOf({ rules: [{ id: 'app', match: { cgroup: '/user.slice/user-1001.slice' }, oomScoreAdj: -500 }] })).toEqual([
+      `policy.rules[0] (app): protects (-500) but matches only on cgroup /user.slice/user-1001.slice (a user slice, where the user creates cgroups), ${fix}`,
+    ]);
+    expect(errorsOf({ rules: [{ id: 'all', match: { cgroup: '/', name: 'x' }, oomScoreAdj: -500 }] })[0]).toMatch(/matches only on name .*, cgroup \/ \(every process is under \/\)/);
+  });
+
+  it('accepts protection pinned to a user, a system unit or a system cgroup, and raising by name', () => {
+    const ok = (rules: unknown[]) => {
+      const r = validateConfig({ policy: { rules } });
+      return [r.ok, r.ok ? [] : r.errors, r.warnings];
+    };
+    expect(ok([{ id: 'a', match: { name: 'sshd', user: 'root' }, level: 'immune' }])).toEqual([true, [], []]);
+    expect(ok([{ id: 'b', match: { unit: 'ssh.service' }, level: 'immune' }])).toEqual([true, [], []]);
+    expect(ok([{ id: 'c', match: { cgroup: '/system.slice/postgresql.service' }, level: 'protect' }])).toEqual([true, [], []]);
+    expect(ok([{ id: 'd', match: { unit: 'app.service' }, scope: 'user', level: 'prefer-kill' }])).toEqual([true, [], []]);
+    expect(ok([{ id: 'e', match: { unit: 'app.service', user: 1001 }, scope: 'user', level: 'protect' }])).toEqual([true, [], []]);
+    expect(ok([{ id: 'f', match: { name: 'chrome' }, level: 'kill-first' }])).toEqual([true, [], []]);
+  });
+
+  it('scope needs a unit to apply to, and is system or user', () => {
+    expect(errorsOf({ rules: [{ id: 'x', match: { name: 'a', user: 'root' }, scope: 'user', level: 'neutral' }] })).toEqual([
+      'policy.rules.0.scope: scope says whose units match.unit names; add unit to the match or remove scope.',
+    ]);
+    expect(errorsOf({ rules: [{ id: 'x', match: { unit: 'a.service' }, scope: 'session', level: 'neutral' }] })[0]).toMatch(
+      /^policy\.rules\.0\.scope: expected system \(units of the system manager\) or user \(units in user slices\)/,
+    );
   });
 
   it('loads config/policy.example.yaml without errors or warnings', () => {

@@ -18,6 +18,7 @@ export function proc(overrides: Partial<ProcessSample> & { pid: number }, totalB
     exe: `/usr/bin/p${overrides.pid}`,
     cgroup: '/system.slice/p.service',
     unit: 'p.service',
+    unitScope: 'system',
     state: 'S',
     rssBytes: 100 * 1024 ** 2,
     swapBytes: 0,

@@ -47,7 +47,7 @@ describe('createPolicyModule (agent wiring)', () => {
     const ctx = context({
       agentOomScoreAdj: -900,
       rules: [
-        { id: 'sshd', match: { name: 'sshd', exe: sshd.exe }, level: 'immune' },
+        { id: 'sshd', match: { name: 'sshd', exe: sshd.exe, user: 0 }, level: 'immune' },
         { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
       ],
     });

@@ -59,6 +59,19 @@ describe('planAdjustments', () => {
     expect(java.effect.text).toBe('0: neutral: the kernel ranks this process by its own memory use; it would now rank 2nd of 15 instead of 1st');
   });
 
+  it('a unit match selects the system unit, never a user unit of the same name, unless the rule asks for user units', () => {
+    // uid 1001 ran `systemd-run --user --unit=postgresql`: the same unit name, under its own service manager
+    const userUnit = '/user.slice/user-1001.slice/user@1001.service/app.slice/postgresql.service';
+    const processes = [
+      proc({ pid: 10, comm: 'postgres', uid: 70, cgroup: '/system.slice/postgresql.service', unit: 'postgresql.service', unitScope: 'system' }),
+      proc({ pid: 20, comm: 'postgres', uid: 1001, cgroup: userUnit, unit: 'postgresql.service', unitScope: 'user' }),
+    ];
+    const system = compilePolicy(policyOf({ rules: [{ id: 'pg', match: { unit: 'postgresql.service' }, level: 'immune' }] }));
+    expect(planAdjustments(processes, system, host).map((e) => [e.process.pid, e.targetAdj])).toEqual([[10, -1000]]);
+    const user = compilePolicy(policyOf({ rules: [{ id: 'pg-1001', match: { unit: 'postgresql.service', user: 1001 }, scope: 'user', level: 'prefer-keep' }] }));
+    expect(planAdjustments(processes, user, host).map((e) => [e.process.pid, e.targetAdj])).toEqual([[20, -500]]);
+  });
+
   it('immune leaves the ranking; init and immune processes are never ranked', () => {
     const processes = [proc({ pid: 1, comm: 'systemd', rssBytes: 20 * GIB }), proc({ pid: 2, comm: 'sshd', exe: '/usr/sbin/sshd', rssBytes: 1 * GIB }), proc({ pid: 3, oomScoreAdj: -1000, rssBytes: 5 * GIB }), proc({ pid: 4, rssBytes: 2 * GIB })];
     const policy = compilePolicy(policyOf({ rules: [{ id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'immune' }] }));

@@ -30,6 +30,7 @@ export function proc(overrides: Partial<ProcessSample> = {}): ProcessSample {
     exe: `/usr/bin/proc${pid}`,
     cgroup: '/system.slice/app.service',
     unit: 'app.service',
+    unitScope: 'system',
     state: 'S',
     rssBytes: 100 * MiB,
     swapBytes: 0,

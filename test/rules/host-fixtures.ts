@@ -44,6 +44,7 @@ export function sampled(spec: ProcSpec, memory: HostMemory): ProcessSample {
     exe: `/usr/bin/${spec.comm}`,
     cgroup: spec.cgroup,
     unit: spec.unit ?? null,
+    unitScope: spec.cgroup.includes('/user.slice/') ? 'user' : 'system',
     state: 'S',
     rssBytes: spec.rssBytes,
     swapBytes,

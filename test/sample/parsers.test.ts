@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isKernelThread, parsePidStat } from '../../src/sample/parse/pid-stat.js';
 import { parsePidStatus } from '../../src/sample/parse/pid-status.js';
-import { parsePidCgroup, unitFromCgroupPath } from '../../src/sample/parse/pid-cgroup.js';
+import { isUserCgroupPath, parsePidCgroup, unitFromCgroupPath, unitOfCgroupPath } from '../../src/sample/parse/pid-cgroup.js';
 import { parseMeminfo } from '../../src/sample/parse/meminfo.js';
 import { parsePsi } from '../../src/sample/parse/psi.js';
 import { parseVmstatOomKill } from '../../src/sample/parse/vmstat.js';
@@ -68,6 +68,17 @@ describe('parsePidCgroup and units', () => {
     expect(unitFromCgroupPath('/system.slice/postgresql.service')).toBe('postgresql.service');
     expect(unitFromCgroupPath('/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox.scope')).toBe('app-firefox.scope');
     expect(unitFromCgroupPath('/lxc/39004')).toBeNull();
+  });
+  it('tells system units from units a user created and named', () => {
+    expect(unitOfCgroupPath('/system.slice/postgresql.service')).toEqual({ unit: 'postgresql.service', unitScope: 'system' });
+    // what `systemd-run --user --unit=postgresql` makes
+    expect(unitOfCgroupPath('/user.slice/user-1001.slice/user@1001.service/app.slice/postgresql.service')).toEqual({ unit: 'postgresql.service', unitScope: 'user' });
+    expect(unitOfCgroupPath('/user.slice/user-1001.slice/session-3.scope')).toEqual({ unit: 'session-3.scope', unitScope: 'user' });
+    expect(unitOfCgroupPath('/user.slice/user-1001.slice/user@1001.service')).toEqual({ unit: 'user@1001.service', unitScope: 'user' });
+    expect(unitOfCgroupPath('/system.slice/docker-0a1b.scope')).toEqual({ unit: 'docker-0a1b.scope', unitScope: 'system' });
+    expect(unitOfCgroupPath('/lxc/39004')).toEqual({ unit: null, unitScope: null });
+    expect(isUserCgroupPath('/user.slice')).toBe(true);
+    expect(isUserCgroupPath('/system.slice/user-1001.service')).toBe(false);
   });
 });
 

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { NotFoundError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { UNKNOWN_HOST, viewFromReport, type IncidentView } from '../../kernel/incident-view.js';
-import { normaliseLogText } from '../../kernel/normalise-log.js';
-import { assembleReports } from '../../kernel/oom-assembler.js';
+import { readLogLines } from '../../kernel/log-file-source.js';
+import { LogNormaliser } from '../../kernel/normalise-log.js';
+import { collectReports } from '../../kernel/oom-assembler.js';
 import { renderIncidentList } from '../../kernel/render-incident.js';
 import { createIncidentsRepo } from '../../store/incidents-repo.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
@@ -18,19 +18,26 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--db [path]', "store the incidents: in this database, or without a path in the configured one")
     .option('--config <file>', 'configuration file (for --db without a path)')
-    .action((file: string, opts: { host?: string; json?: boolean; config?: string; db?: string | true }) => {
-      let text: string;
-      try {
-        text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new NotFoundError(`No file ${file}. Pass the path of a saved kernel log (dmesg > kern.txt, journalctl -k -o json > kern.json).`);
-        if (code === 'EISDIR') throw new UsageError(`${file} is a folder. Pass one log file.`);
-        throw err;
+    .action(async (file: string, opts: { host?: string; json?: boolean; config?: string; db?: string | true }) => {
+      // Streamed line by line: memory stays flat whatever the log's size (scripts/bench/import.ts measures it).
+      const normaliser = new LogNormaliser({ nowMs: Date.now() });
+      const collected = collectReports();
+      let recordCount = 0;
+      for await (const lines of readLogLines(file)) {
+        for (const line of lines) {
+          for (const rec of normaliser.push(line)) {
+            recordCount++;
+            collected.push(rec);
+          }
+        }
       }
-      const { records, formats } = normaliseLogText(text, { nowMs: Date.now() });
-      if (records.length === 0) throw new UsageError(`${file} holds no log lines.`);
-      const reports = assembleReports(records);
+      for (const rec of normaliser.end()) {
+        recordCount++;
+        collected.push(rec);
+      }
+      const formats = normaliser.formats;
+      if (recordCount === 0) throw new UsageError(`${file} holds no log lines.`);
+      const reports = collected.end();
       for (const r of reports) if (opts.host) r.hostname = opts.host;
       const host = (r: { hostname: string | null }) => r.hostname ?? UNKNOWN_HOST;
       let views: IncidentView[] = reports.map((r) => viewFromReport(r, { source: 'import', hostname: host(r) }));
@@ -56,13 +63,13 @@ export function registerImport(program: Command, io: CliIo): void {
       const formatText = Object.entries(formats).map(([f, n]) => `${n} ${f}`).join(', ');
       if (opts.json) return printJson(io, { schema: 'oomwatch.import/v1', file, formats, stored, incidents: views });
       if (views.length === 0) {
-        io.out(`No OOM kill found in ${file} (${records.length} records: ${formatText}).`);
+        io.out(`No OOM kill found in ${file} (${recordCount} records: ${formatText}).`);
         return;
       }
       io.out(renderIncidentList(views));
       const kills = views.filter((v) => v.victim !== null).length;
       const cut = views.length - kills;
-      io.out(`${kills} OOM kill${kills === 1 ? '' : 's'}${cut ? ` and ${cut} report${cut === 1 ? '' : 's'} cut short` : ''} found in ${file} (${records.length} records: ${formatText})` +
+      io.out(`${kills} OOM kill${kills === 1 ? '' : 's'}${cut ? ` and ${cut} report${cut === 1 ? '' : 's'} cut short` : ''} found in ${file} (${recordCount} records: ${formatText})` +
         (stored ? `; stored ${stored.inserted} new, ${stored.already} already stored.` : '.'));
     });
 }

@@ -5,6 +5,7 @@ import { systemClock } from '../../clock.js';
 import { startAgent, type RunningAgent, type StoreLoss } from '../../agent/agent.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
+import { resolveChannels } from '../../notify/channels.js';
 import type { Config } from '../../config/schema.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { loadCommandConfig, resolveDbPath, openCommandStore } from '../common.js';
@@ -41,6 +42,9 @@ export function registerRun(program: Command, io: CliIo): void {
     .action(async (opts: RunOptions) => {
       const loaded = loadCommandConfig(io, opts.config);
       const config = applyOverrides(loaded.config, opts);
+      // Everything that can be checked without the network is checked before the database is opened or the lock
+      // taken: the schema and cross-checks (at load), then the channels' secrets and URLs, naming the file.
+      resolveChannels(config.channels, { env: io.env }, loaded.source);
       const log = createLogger({ level: config.agent.logLevel });
       const dbPath = resolveDbPath(config, opts.db, io.env);
       if (loaded.source === 'embedded default') {

@@ -25,6 +25,11 @@ const ruleSchema = z
       .regex(/^[A-Za-z0-9][\w.@-]*$/, 'use letters, digits, ".", "_", "@" and "-" (e.g. sshd, databases)')
       .optional(),
     match: processMatchSchema,
+    /**
+     * Whose units `match.unit` names: 'system' (default), units of PID 1's manager; 'user', units in user slices and
+     * under `user@UID.service`, which their user creates and names (so they never grant protection on their own).
+     */
+    scope: z.enum(['system', 'user'], { error: () => 'expected system (units of the system manager) or user (units in user slices)' }).optional(),
     level: levelName.optional(),
     oomScoreAdj: adjNumber.optional(),
     /** Always refused, with the translation: see legacyValueMessage. */
@@ -51,6 +56,9 @@ const ruleSchema = z
         message: `give exactly one of level (${LEVEL_NAMES.join(', ')}) or oomScoreAdj (-1000..1000), found ${r.level === undefined ? 'neither' : 'both'}.`,
       });
     }
+    if (r.scope !== undefined && r.match.unit === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'scope says whose units match.unit names; add unit to the match or remove scope.' });
+    }
     if (Object.keys(r.match).length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -62,6 +70,7 @@ const ruleSchema = z
   .transform((r) => ({
     id: r.id,
     match: r.match,
+    scope: r.scope ?? 'system',
     level: r.level ?? null,
     oomScoreAdj: r.level !== undefined ? LEVELS[r.level] : (r.oomScoreAdj as number),
     why: r.why ?? null,

@@ -26,7 +26,7 @@ export function findVictim(inc: Incident, history: RuleHistory): ProcessSample |
 
 function observeKill(rule: Of<'oom-kill'>, inc: Incident, history: RuleHistory): Observation | null {
   const victim = findVictim(inc, history);
-  const probe = victim ?? { comm: inc.victim?.comm ?? '', exe: null, cmdline: '', uid: null, cgroup: inc.cgroup ?? '/', unit: null };
+  const probe = victim ?? { comm: inc.victim?.comm ?? '', exe: null, cmdline: '', uid: null, cgroup: inc.cgroup ?? '/', unit: null, unitScope: null };
   if (rule.scopeMatcher && !rule.scopeMatcher(probe)) return null;
   const where = inc.cgroup && inc.cgroup !== '/' ? ` in cgroup ${inc.cgroup}` : '';
   const summary =

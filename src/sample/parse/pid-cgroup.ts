@@ -26,9 +26,33 @@ export function parsePidCgroup(text: string): PidCgroups {
  * (e.g. /system.slice/ssh.service → ssh.service; …/user@1000.service/app.slice/x.scope → x.scope).
  */
 export function unitFromCgroupPath(path: string): string | null {
+  return unitOfCgroupPath(path).unit;
+}
+
+/** Which systemd manager a unit belongs to: PID 1's ('system') or a user's (`user@UID.service`, a user slice). */
+export type UnitScope = 'system' | 'user';
+
+/**
+ * A user slice (`user.slice`, `user-UID.slice`) or a user's service manager (`user@UID.service`). Everything below
+ * one is started or named by that user: `systemd-run --user --unit=postgresql` makes
+ * /user.slice/user-1001.slice/user@1001.service/app.slice/postgresql.service.
+ */
+const USER_COMPONENT = /^(user\.slice|user-\d+\.slice|user@\d+\.service)$/;
+
+/** Whether a cgroup path lies in a user slice or under a user's service manager (see USER_COMPONENT). */
+export function isUserCgroupPath(path: string): boolean {
+  return path.split('/').some((c) => USER_COMPONENT.test(c));
+}
+
+/**
+ * The unit owning a cgroup path and its manager: 'user' when the unit sits in a user slice or under a user's manager
+ * (a user can create it with any name), 'system' otherwise; both null without a unit.
+ */
+export function unitOfCgroupPath(path: string): { unit: string | null; unitScope: UnitScope | null } {
   const parts = path.split('/');
   for (let i = parts.length - 1; i >= 0; i--) {
-    if (/\.(service|scope)$/.test(parts[i])) return parts[i];
+    if (!/\.(service|scope)$/.test(parts[i])) continue;
+    return { unit: parts[i], unitScope: parts.slice(0, i + 1).some((c) => USER_COMPONENT.test(c)) ? 'user' : 'system' };
   }
-  return null;
+  return { unit: null, unitScope: null };
 }
