@@ -32,6 +32,7 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/cli/json-schemas.test.ts',
   'test/log/tty.test.ts',
   'test/agent/lock.test.ts',
   'test/kernel/headerless-kill.test.ts',

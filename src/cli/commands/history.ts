@@ -9,6 +9,7 @@ import { sanitizeTerminal } from '../../util/escape.js';
 import { renderTable } from '../../util/table.js';
 import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
 import type { CliIo } from '../io.js';
+import { HISTORY_SCHEMA_ID, type HistoryJson } from '../json/history.js';
 
 export function registerHistory(program: Command, io: CliIo): void {
   program
@@ -34,7 +35,7 @@ export function registerHistory(program: Command, io: CliIo): void {
           throw new NotFoundError(`No process ${/^\d+$/.test(target) ? 'with PID' : 'named'} ${sanitizeTerminal(target)} recorded in the last ${opts.since} in ${dbPath}. Try a longer --since, or check the name with oomwatch top.`);
         }
         const scale = tickAt(db, now)?.scale ?? 'new';
-        const out = procs.map((p) => ({
+        const out: HistoryJson['processes'] = procs.map((p) => ({
           pid: p.pid,
           startTimeTicks: p.start_time_ticks,
           bootId: p.boot_id,
@@ -48,7 +49,7 @@ export function registerHistory(program: Command, io: CliIo): void {
           ended: p.ended_ms === null ? null : formatIso(p.ended_ms),
           samples: processSamples(db, p.id, from, now).map((s) => ({ at: formatIso(s.ts_ms), ...sampleValuesOf(s, scale) })),
         }));
-        if (opts.json) return printJson(io, { schema: 'oomwatch.history/v1', processes: out });
+        if (opts.json) return printJson(io, { schema: HISTORY_SCHEMA_ID, processes: out } satisfies HistoryJson);
         const blocks = out.map((p) => {
           // Untrusted fields are neutralised one by one: the header's own line breaks must survive.
           const t = sanitizeTerminal;

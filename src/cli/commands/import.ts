@@ -9,6 +9,7 @@ import { openStore } from '../../store/db.js';
 import { createIncidentsRepo } from '../../store/incidents-repo.js';
 import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
 import type { CliIo } from '../io.js';
+import { IMPORT_SCHEMA_ID, incidentToJson, type ImportJson } from '../json/incident.js';
 
 export function registerImport(program: Command, io: CliIo): void {
   program
@@ -55,7 +56,7 @@ export function registerImport(program: Command, io: CliIo): void {
         }
       }
       const formatText = Object.entries(formats).map(([f, n]) => `${n} ${f}`).join(', ');
-      if (opts.json) return printJson(io, { schema: 'oomwatch.import/v1', file, formats, stored, incidents: views });
+      if (opts.json) return printJson(io, { schema: IMPORT_SCHEMA_ID, file, formats, stored, incidents: views.map(incidentToJson) } satisfies ImportJson);
       if (views.length === 0) {
         io.out(`No OOM kill found in ${file} (${records.length} records: ${formatText}).`);
         return;

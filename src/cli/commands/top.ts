@@ -9,6 +9,7 @@ import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
 import type { CliIo } from '../io.js';
 import { renderDomainTable, renderHostLine, topRows } from '../render/top.js';
+import { TOP_SCHEMA_ID, type TopJson } from '../json/top.js';
 import { existsSync } from 'node:fs';
 
 interface TopOptions {
@@ -72,13 +73,14 @@ function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts
     throw new NotFoundError(`No memory-limited cgroup at or above ${opts.cgroup}: only cgroups with a memory limit are OOM domains.`);
   }
   if (opts.json) {
-    return printJson(io, {
-      schema: 'oomwatch.top/v1',
+    const doc: TopJson = {
+      schema: TOP_SCHEMA_ID,
       at: new Date(snap.takenAtMs).toISOString(),
       host: snap.hostname,
       memory: snap.memory,
       domains: domains.map((d) => ({ kind: d.kind, id: d.id, totalBytes: d.totalBytes, nextVictims: topRows(snap, d, earlier, limit) })),
-    });
+    };
+    return printJson(io, doc);
   }
   io.out([renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit))}`)].join('\n'));
 }
