@@ -32,6 +32,7 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/e2e/import-golden.test.ts',
   'test/cli/json-schemas.test.ts',
   'test/log/tty.test.ts',
   'test/agent/lock.test.ts',
