@@ -1,12 +1,18 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { prettyDestination } from './log-pretty.js';
 
 export type Log = Logger;
 
-/** One root logger per process; modules take `log.child({ mod })`. The destination is injectable for tests. */
-export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Log {
+/**
+ * One root logger per process; modules take `log.child({ mod })`. The destination is injectable for tests.
+ * `pretty` (default: whether stderr is a terminal) writes compact text lines instead of JSON (log-pretty.ts).
+ */
+export function createLogger(opts: { level?: string; destination?: DestinationStream; pretty?: boolean } = {}): Log {
+  const pretty = opts.pretty ?? (opts.destination === undefined && Boolean(process.stderr.isTTY));
+  const raw = opts.destination ?? pino.destination({ fd: 2, sync: true });
   return pino(
     { level: opts.level ?? process.env.OOMWATCH_LOG_LEVEL ?? 'info', base: undefined, redact: ['*.webhookUrl', '*.password', '*.url'] },
-    opts.destination ?? pino.destination({ fd: 2, sync: true }),
+    pretty ? prettyDestination(raw) : raw,
   );
 }
 

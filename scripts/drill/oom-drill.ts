@@ -6,8 +6,8 @@
  * It writes to its own temporary database (never the agent's: two readers of /dev/kmsg must not share
  * a cursor). A running oomwatch agent records the same kill in its own store: `oomwatch incidents --since 5m`.
  */
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/clock.js';
 import type { IncidentView } from '../../src/kernel/incident-view.js';
@@ -16,8 +16,7 @@ import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { createLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
-import { createOomCgroup, memoryCgroupSupport, oomKillCount, removeOomCgroup, runHogInCgroup, type OomCgroup } from '../../test/helpers/oom-cgroup.js';
-import { makeTempDir } from '../../test/helpers/tmp.js';
+import { createOomCgroup, memoryCgroupSupport, oomKillCount, removeOomCgroup, runHogInCgroup, type OomCgroup } from './oom-cgroup.js';
 
 function usage(): never {
   process.stderr.write('usage: scripts/oom-drill [--limit-mib N] [--db PATH] [--json]\n');
@@ -40,8 +39,8 @@ async function main(argv: string[]): Promise<number> {
     say(`cannot run: ${support.reason}.`);
     return 77;
   }
-  const tmp = makeTempDir('oomwatch-drill-');
-  const db = openStore(dbPath ?? join(tmp.dir, 'drill.db'));
+  const tmpDir = mkdtempSync(join(tmpdir(), 'oomwatch-drill-'));
+  const db = openStore(dbPath ?? join(tmpDir, 'drill.db'));
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   const seen: IncidentView[] = [];
   const watcher = createKernelWatcher({ db, log: createLogger({ level: 'warn' }), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(), onIncident: (i) => seen.push(i) });
@@ -83,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
       say(`removed ${cg.dir}`);
     }
     db.close();
-    if (!dbPath) tmp.cleanup();
+    if (!dbPath) rmSync(tmpDir, { recursive: true, force: true });
   }
 }
 

@@ -94,7 +94,7 @@ describe('oomwatch import', () => {
     expect(text.out).toMatch(/victim +25443 python3 uid 0/);
     expect(text.out).toMatch(/kernel task table \(4 tasks/);
     const json = JSON.parse((await cli(['incident', '1', '--db', db, '--json'])).out);
-    expect(json.incident).toMatchObject({ id: 1, hostname: 'vm1', constraint: 'memcg', oomMemcg: '/oomprobe', reaped: true, victim: { pid: 25443 } });
+    expect(json.incident).toMatchObject({ id: 1, host: 'vm1', constraint: 'memcg', oomMemcg: '/oomprobe', reaped: true, victim: { pid: 25443 } });
     expect(json.tasks).toHaveLength(4);
   });
 

@@ -4,13 +4,13 @@
  * script runs during the global install (a prebuilt binary, or a compile when none can be fetched).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; files: string[] };
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; files: string[]; scripts: Record<string, string> };
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-pack-'));
 const stage = join(work, 'stage');
 const prefix = join(work, 'prefix');
@@ -39,15 +39,15 @@ let tarball = '';
 beforeAll(async () => {
   // A copy of the project, with test/ and scripts/ present so the test proves they are left out.
   mkdirSync(stage, { recursive: true });
-  for (const entry of ['package.json', 'README.md', 'LICENSE', 'migrations', 'config', 'docs', 'src', 'test', 'scripts']) {
+  for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'LICENSE', 'migrations', 'config', 'docs', 'src', 'test', 'scripts']) {
     if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(stage, entry), { recursive: true });
   }
-  // Build the current sources into the copy (the repo's own dist/ may be stale).
-  const tsc = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.json'), '--outDir', join(stage, 'dist')]);
-  if (!existsSync(join(stage, 'dist/src/cli/bin.js'))) throw new Error(`the build emitted no dist/src/cli/bin.js:\n${tsc.stdout}${tsc.stderr}`);
+  // `npm pack` runs prepack, which builds the copy's sources (the repo's own dist/ may be stale).
+  symlinkSync(join(REPO, 'node_modules'), join(stage, 'node_modules'));
   const pack = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: stage });
-  if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
-  const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+  if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stdout}${pack.stderr}`);
+  // prepack's own output (the build) precedes the JSON on stdout.
+  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   files = info.files.map((f) => f.path).sort();
   tarball = join(work, info.filename);
 }, 120_000);
@@ -55,13 +55,26 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('npm pack', () => {
-  it('ships the compiled program, migrations, the unit and docs, and nothing else', () => {
-    for (const needed of ['package.json', 'dist/src/cli/bin.js', 'dist/src/metrics/index.js', 'migrations/0001_samples.sql', 'config/oomwatch.service']) {
+  it('ships the compiled program (built by prepack), migrations, the unit, docs, the licence and the drill, and nothing else', () => {
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    for (const needed of [
+      'package.json',
+      'LICENSE',
+      'dist/src/cli/bin.js',
+      'dist/src/metrics/index.js',
+      'migrations/0001_samples.sql',
+      'config/oomwatch.service',
+      'docs/json.md',
+      'scripts/oom-drill',
+      'dist/scripts/drill/oom-drill.js',
+      'dist/scripts/drill/oom-cgroup.js',
+    ]) {
       expect(files).toContain(needed);
     }
     const stray = files.filter(
       (f) =>
-        /^(test|scripts|src|dist\/test|dist\/scripts)\//.test(f) ||
+        // The drill (scripts/oom-drill and its compiled dist/scripts/drill) is the only script that ships.
+        (/^(test|scripts|src|dist\/test|dist\/scripts)\//.test(f) && f !== 'scripts/oom-drill' && !f.startsWith('dist/scripts/drill/')) ||
         (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
         f.endsWith('.map') || // source maps point at src/, which does not ship
         f === 'vitest.config.js' ||
@@ -84,6 +97,10 @@ describe('npm pack', () => {
       const help = await oomwatch(['--help']);
       expect(help.status).toBe(0);
       expect(help.stdout).toMatch(/^\s+service\s/m);
+
+      // The drill ships and loads from the installed package (a wrong option stops it before any cgroup is made).
+      const drill = await run(join(prefix, 'lib', 'node_modules', 'oomwatch', 'scripts', 'oom-drill'), ['--no-such-option'], { cwd: work });
+      expect({ status: drill.status, stderr: drill.stderr }).toEqual({ status: 64, stderr: 'usage: scripts/oom-drill [--limit-mib N] [--db PATH] [--json]\n' });
 
       const doctor = await oomwatch(['doctor']);
       // doctor exits non-zero only when it finds a problem it cannot work around; a crash is 70.

@@ -11,6 +11,7 @@ import { formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
+import { ALERTS_SCHEMA_ID, type AlertsJson } from '../json/alerts.js';
 
 /**
  * Opens the database for an alerts or silence command. A missing file or a database from before the
@@ -50,14 +51,15 @@ export function registerAlerts(program: Command, io: CliIo): void {
         const hasOutbox = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get();
         const channels = hasOutbox ? listChannelHealth(db, Object.keys(config.channels)) : [];
         if (opts.json) {
-          return printJson(io, {
-            schema: 'oomwatch.alerts/v1',
+          const doc: AlertsJson = {
+            schema: ALERTS_SCHEMA_ID,
             generatedAtMs: nowMs,
             firing: firing.map((i) => ({ ...i.alert, mutedBy: i.mutedBy })),
             pending: pending.map((i) => ({ ...i.alert, pendingSinceMs: i.activeSinceMs })),
             silences,
             channels,
-          });
+          };
+          return printJson(io, doc);
         }
         const out: string[] = [];
         out.push(firing.length ? `Firing (${firing.length})` : 'Firing: none');

@@ -8,6 +8,7 @@ import { effectiveConfigDocument } from '../../config/effective.js';
 import { loadCommandConfig, printJson } from '../common.js';
 import type { CliIo } from '../io.js';
 import { renderConfigYaml } from '../render/config-yaml.js';
+import type { ConfigJson } from '../json/config.js';
 
 export function registerConfig(program: Command, io: CliIo): void {
   const config = program.command('config').description('Inspect the configuration');
@@ -17,7 +18,7 @@ export function registerConfig(program: Command, io: CliIo): void {
     .option('--config <file>', 'configuration file (default: $OOMWATCH_CONFIG, then /etc/oomwatch/config.yaml)')
     .option('--json', 'print the oomwatch.config/v1 JSON document')
     .action((opts: { config?: string; json?: boolean }) => {
-      const doc = effectiveConfigDocument(loadCommandConfig(io, opts.config));
+      const doc: ConfigJson = effectiveConfigDocument(loadCommandConfig(io, opts.config));
       if (opts.json) printJson(io, doc);
       else io.out(renderConfigYaml(doc));
     });

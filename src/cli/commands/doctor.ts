@@ -11,15 +11,11 @@ import { formatBytes, formatIso } from '../../util/format.js';
 import { loadConfig } from '../../config/load.js';
 import { printJson, resolveDbPath } from '../common.js';
 import type { CliIo } from '../io.js';
+import { DOCTOR_SCHEMA_ID, type CheckJson, type DoctorJson } from '../json/doctor.js';
 import { renderTable } from '../../util/table.js';
 
-export interface Check {
-  name: string;
-  status: 'ok' | 'warn' | 'fail';
-  detail: string;
-  /** What to do about it (warn/fail). */
-  fix?: string;
-}
+/** One check; `fix` says what to do about it (warn/fail). The JSON schema is ../json/doctor.ts. */
+export type Check = CheckJson;
 
 export function registerDoctor(program: Command, io: CliIo): void {
   program
@@ -30,7 +26,7 @@ export function registerDoctor(program: Command, io: CliIo): void {
     .option('--db <path>', 'database')
     .action((opts: { json?: boolean; config?: string; db?: string }) => {
       const checks = runChecks(io, opts);
-      if (opts.json) printJson(io, { schema: 'oomwatch.doctor/v1', checks });
+      if (opts.json) printJson(io, { schema: DOCTOR_SCHEMA_ID, checks } satisfies DoctorJson);
       else {
         io.out(renderTable(checks, [
           { header: 'CHECK', get: (c) => c.name },

@@ -8,6 +8,7 @@ import { sanitizeTerminal } from '../../util/escape.js';
 import { renderTable } from '../../util/table.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
+import { HISTORY_SCHEMA_ID, type HistoryJson } from '../json/history.js';
 
 export function registerHistory(program: Command, io: CliIo): void {
   program
@@ -36,7 +37,7 @@ export function registerHistory(program: Command, io: CliIo): void {
         // last_seen_ms of an open identity moves only at keyframes; it was listed at every tick of its boot since.
         const lastTick = db.prepare('SELECT MAX(ts_ms) AS ts FROM tick WHERE boot_id = ?');
         const lastSeenOf = (p: (typeof procs)[number]) => (p.ended_ms === null ? Math.max(p.last_seen_ms, (lastTick.get(p.boot_id) as { ts: number | null }).ts ?? 0) : p.last_seen_ms);
-        const out = procs.map((p) => ({
+        const out: HistoryJson['processes'] = procs.map((p) => ({
           pid: p.pid,
           startTimeTicks: p.start_time_ticks,
           bootId: p.boot_id,
@@ -50,7 +51,7 @@ export function registerHistory(program: Command, io: CliIo): void {
           ended: p.ended_ms === null ? null : formatIso(p.ended_ms),
           samples: processSamples(db, p.id, from, now).map((s) => ({ at: formatIso(s.ts_ms), ...sampleValuesOf(s, scale) })),
         }));
-        if (opts.json) return printJson(io, { schema: 'oomwatch.history/v1', processes: out });
+        if (opts.json) return printJson(io, { schema: HISTORY_SCHEMA_ID, processes: out } satisfies HistoryJson);
         const blocks = out.map((p) => {
           // Untrusted fields are neutralised one by one: the header's own line breaks must survive.
           const t = sanitizeTerminal;

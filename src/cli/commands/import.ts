@@ -8,6 +8,7 @@ import { renderIncidentList } from '../../kernel/render-incident.js';
 import { createIncidentsRepo } from '../../store/incidents-repo.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
+import { IMPORT_SCHEMA_ID, incidentToJson, type ImportJson } from '../json/incident.js';
 
 export function registerImport(program: Command, io: CliIo): void {
   program
@@ -61,7 +62,7 @@ export function registerImport(program: Command, io: CliIo): void {
         }
       }
       const formatText = Object.entries(formats).map(([f, n]) => `${n} ${f}`).join(', ');
-      if (opts.json) return printJson(io, { schema: 'oomwatch.import/v1', file, formats, stored, incidents: views });
+      if (opts.json) return printJson(io, { schema: IMPORT_SCHEMA_ID, file, formats, stored, incidents: views.map(incidentToJson) } satisfies ImportJson);
       if (views.length === 0) {
         io.out(`No OOM kill found in ${file} (${recordCount} records: ${formatText}).`);
         return;

@@ -6,6 +6,7 @@ import { formatBytes, formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import { printJson } from '../common.js';
 import type { CliIo } from '../io.js';
+import { incidentToJson, INCIDENT_SCHEMA_ID, type IncidentDetailJson } from '../json/incident.js';
 import { openIncidentsStore } from './incidents.js';
 
 export function registerIncident(program: Command, io: CliIo): void {
@@ -28,7 +29,10 @@ export function registerIncident(program: Command, io: CliIo): void {
           inc.bootId && inc.timeMs !== null
             ? rankedCandidates(db, { bootId: inc.bootId, atMs: inc.timeMs, cgroup: inc.constraint === 'memcg' ? inc.oomMemcg : null })
             : null;
-        if (opts.json) return printJson(io, { schema: 'oomwatch.incident/v1', incident: inc, tasks, victimSamples: samples, rankedBeforeKill: ranked });
+        if (opts.json) {
+          const doc: IncidentDetailJson = { schema: INCIDENT_SCHEMA_ID, incident: incidentToJson(inc), tasks, victimSamples: samples, rankedBeforeKill: ranked };
+          return printJson(io, doc);
+        }
         const extra: string[] = [];
         if (samples.length)
           extra.push(

@@ -6,6 +6,7 @@ import { createIncidentsRepo } from '../../store/incidents-repo.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
+import { incidentToJson, INCIDENTS_SCHEMA_ID, type IncidentsJson } from '../json/incident.js';
 
 /** Opens the store read-only for an incidents query; a missing file or table is a clear error. */
 export function openIncidentsStore(io: CliIo, opts: { config?: string; db?: string }) {
@@ -35,7 +36,7 @@ export function registerIncidents(program: Command, io: CliIo): void {
       const { db, repo } = openIncidentsStore(io, opts);
       try {
         const list = repo.list({ sinceMs: Date.now() - sinceMs });
-        if (opts.json) return printJson(io, { schema: 'oomwatch.incidents/v1', incidents: list });
+        if (opts.json) return printJson(io, { schema: INCIDENTS_SCHEMA_ID, incidents: list.map(incidentToJson) } satisfies IncidentsJson);
         if (list.length === 0) return io.out(`No OOM kills recorded in the last ${opts.since}.`);
         io.out(renderIncidentList(list));
       } finally {

@@ -14,6 +14,7 @@ import { renderTable } from '../../util/table.js';
 import { formatBytes } from '../../util/format.js';
 import { sanitizeTerminal } from '../../util/escape.js';
 import { registerProtectSystemd } from './protect-systemd.js';
+import type { ProtectPlanJson } from '../json/protect-plan.js';
 
 interface PlanOpts {
   json?: boolean;
@@ -68,7 +69,15 @@ function runPlan(io: CliIo, opts: PlanOpts): void {
   const capSysResource = readCapSysResource('/proc');
   const unmatched = unmatchedRules(policy, plan);
   if (opts.json) {
-    printJson(io, { bootId: snapshot.bootId, totalBytes: snapshot.memory.memTotalBytes + snapshot.memory.swapTotalBytes, capSysResource, enforce: policy.enforce, entries: plan, unmatchedRules: unmatched });
+    const doc: ProtectPlanJson = {
+      bootId: snapshot.bootId,
+      totalBytes: snapshot.memory.memTotalBytes + snapshot.memory.swapTotalBytes,
+      capSysResource,
+      enforce: policy.enforce,
+      entries: plan,
+      unmatchedRules: unmatched,
+    };
+    printJson(io, doc);
     return;
   }
   if (policy.rules.length === 0) {

@@ -7,6 +7,7 @@ import { formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import { printJson } from '../common.js';
 import type { CliIo } from '../io.js';
+import { SILENCES_SCHEMA_ID, type SilencesJson } from '../json/alerts.js';
 import { openAlertsStore } from './alerts.js';
 
 const MAX_SILENCE_MS = 365 * 86_400_000;
@@ -82,7 +83,7 @@ export function registerSilence(program: Command, io: CliIo): void {
       try {
         const nowMs = Date.now();
         const list = createAlertsRepo(db).listSilences(nowMs, { includeExpired: opts.all });
-        if (opts.json) return printJson(io, { schema: 'oomwatch.silences/v1', silences: list });
+        if (opts.json) return printJson(io, { schema: SILENCES_SCHEMA_ID, silences: list } satisfies SilencesJson);
         if (!list.length) return io.out(opts.all ? 'No silences.' : 'No active silences. (oomwatch silence list --all shows ended ones.)');
         io.out(
           renderTable(list, [

@@ -8,6 +8,7 @@ import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 import { renderDomainTable, renderHostLine, renderStaleNote, topRows } from '../render/top.js';
+import { TOP_SCHEMA_ID, type TopJson } from '../json/top.js';
 import { existsSync } from 'node:fs';
 
 interface TopOptions {
@@ -74,14 +75,15 @@ function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts
     throw new NotFoundError(`No memory-limited cgroup at or above ${opts.cgroup}: only cgroups with a memory limit are OOM domains.`);
   }
   if (opts.json) {
-    return printJson(io, {
-      schema: 'oomwatch.top/v1',
+    const doc: TopJson = {
+      schema: TOP_SCHEMA_ID,
       at: new Date(snap.takenAtMs).toISOString(),
       ...(stale ? { dataAgeMs: stale.ageMs } : {}),
       host: snap.hostname,
       memory: snap.memory,
       domains: domains.map((d) => ({ kind: d.kind, id: d.id, totalBytes: d.totalBytes, nextVictims: topRows(snap, d, earlier, limit) })),
-    });
+    };
+    return printJson(io, doc);
   }
   const note = stale ? [renderStaleNote(snap.takenAtMs, stale.ageMs, stale.zone)] : [];
   io.out([...note, renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit))}`)].join('\n'));

@@ -1,13 +1,14 @@
 import type { HostSnapshot, ProcessSample } from '../../sample/types.js';
 import { formatIso } from '../../util/format.js';
+import { SAMPLE_SCHEMA_ID, type ProcessJson, type SampleJson } from '../json/sample.js';
 
 /**
- * The stable JSON document of `oomwatch sample --json` (docs/json.md). Field names carry units;
- * adding fields is compatible, renaming or removing one is not.
+ * The stable JSON document of `oomwatch sample --json` (docs/json.md, schema in ../json/sample.ts). Field
+ * names carry units; adding fields is compatible, renaming or removing one is not.
  */
-export function snapshotToJson(s: HostSnapshot) {
+export function snapshotToJson(s: HostSnapshot): SampleJson {
   return {
-    schema: 'oomwatch.sample/v1',
+    schema: SAMPLE_SCHEMA_ID,
     takenAt: formatIso(s.takenAtMs),
     host: s.hostname,
     bootId: s.bootId,
@@ -29,7 +30,7 @@ export function snapshotToJson(s: HostSnapshot) {
   };
 }
 
-export function processToJson(p: ProcessSample) {
+export function processToJson(p: ProcessSample): ProcessJson {
   return {
     pid: p.pid,
     startTimeTicks: p.startTimeTicks,

@@ -1,11 +1,15 @@
 import type { HostSnapshot, OomDomain, ProcessSample } from '../../sample/types.js';
 import { formatBytes, formatPercent } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
+import type { TopRowJson } from '../json/top.js';
 
-export interface TopRow {
+/** One row of `oomwatch top`: the JSON row (../json/top.ts) is the same object. */
+export interface TopRow extends TopRowJson {
   rank: number;
   pid: number;
   comm: string;
+  uid: number | null;
+  /** Deprecated duplicate of `uid` (oomwatch.top/v1 named it so); removed in v2. */
   user: number | null;
   oomScore: number;
   risk: number;
@@ -16,7 +20,7 @@ export interface TopRow {
   /** RSS change since the comparison point (bytes); null when unknown. */
   rssTrendBytes: number | null;
   /** Mark for the live view: '+' new, '^' rose, 'v' fell, '' unchanged. */
-  mark: string;
+  mark: '' | '+' | '^' | 'v';
   unit: string | null;
 }
 
@@ -38,6 +42,7 @@ export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnap
       rank: i + 1,
       pid: r.pid,
       comm: r.comm,
+      uid: p.uid,
       user: p.uid,
       oomScore: p.oomScore,
       risk: p.risk,
@@ -78,7 +83,7 @@ export function renderDomainTable(snap: HostSnapshot, domain: OomDomain, rows: T
     { header: '#', get: (r) => r.rank, align: 'right' },
     { header: 'PID', get: (r) => r.pid, align: 'right' },
     { header: 'COMM', get: (r) => r.comm, max: 16 },
-    { header: 'UID', get: (r) => r.user, align: 'right' },
+    { header: 'UID', get: (r) => r.uid, align: 'right' },
     { header: 'SCORE', get: (r) => r.oomScore, align: 'right' },
     { header: domain.kind === 'host' ? 'RISK‰' : 'RISK‰(cg)', get: (r) => r.domainRisk, align: 'right' },
     { header: 'ADJ', get: (r) => r.oomScoreAdj, align: 'right' },
