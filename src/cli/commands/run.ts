@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
 import { openStore } from '../../store/db.js';
+import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
 import { startAgent } from '../../agent/agent.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
@@ -48,7 +49,9 @@ export function registerRun(program: Command, io: CliIo): void {
       if (loaded.source === 'embedded default') {
         log.info(`no config file found: using the embedded default (database ${dbPath}, alerts to the console). See config/oomwatch.example.yaml.`);
       }
-      const agent = await startAgent({ config, db, dbPath, log, clock: systemClock, modules: createAgentModules });
+      // The agent's own /proc is the host's, whatever sample.procRoot points at.
+      const selfProc = new ProcFs(DEFAULT_PROC_ROOT);
+      const agent = await startAgent({ config, db, dbPath, log, clock: systemClock, selfProc, modules: createAgentModules });
       const onStop = (sig: NodeJS.Signals) => void agent.stop(sig);
       const onHup = () => {
         try {
