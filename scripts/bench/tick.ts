@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSampler } from '../../src/sample/host.js';
+import { DEFAULT_PROC_ROOT, ProcFs } from '../../src/sample/procfs.js';
 import { openStore } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -50,7 +51,7 @@ async function measure(n: number) {
     const c = floor(20);
     const dbPath = join(work, `tick-${n}.db`);
     const db = openStore(dbPath);
-    const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: true });
+    const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT) });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let t = Date.now();
     const first0 = cpuUs();
@@ -109,7 +110,7 @@ async function storage(n: number) {
   return withIdleProcesses(n, async () => {
     const dbPath = join(work, `storage-${n}.db`);
     const db = openStore(dbPath);
-    const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: true });
+    const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT) });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let t = Date.now();
     repo.writeTick(sampler.takeSnapshot(t), 0);

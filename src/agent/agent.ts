@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../clock.js';
 import { storeErrorFrom, storeFileChange } from '../store/db.js';
 import type { Log } from '../log.js';
-import { ProcFs } from '../sample/procfs.js';
+import type { ProcFs } from '../sample/procfs.js';
 import { createSampler } from '../sample/host.js';
 import type { HostSnapshot } from '../sample/types.js';
 import { SamplesRepo } from '../store/samples-repo.js';
@@ -23,6 +22,11 @@ export interface AgentOptions {
   dbPath: string;
   log: Log;
   clock: Clock;
+  /**
+   * The real /proc of the host the agent runs on (the agent's own identity, limits and uptime), whatever
+   * sample.procRoot points at.
+   */
+  selfProc: ProcFs;
   /** Builds the agent's modules (kernel watcher, alerts, delivery, policy, metrics) once the context exists. */
   modules: (ctx: AgentContext) => AgentModule[];
   /** The database file was lost while an earlier agent ran in this process: record it in this (new) one. */
@@ -57,18 +61,17 @@ export interface RunningAgent {
  * and hands each tick to its modules. One agent per database (agent_lock).
  */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
-  const { config, db, log, clock } = opts;
-  const { sampler, facts } = createSampler({
+  const { config, db, log, clock, selfProc } = opts;
+  const { sampler, procfs, facts } = createSampler({
     procRoot: config.sample.procRoot,
     cgroupRoot: config.sample.cgroupRoot,
     refreshEveryMs: config.sample.keyframeEvery,
     hostname: config.agent.hostname,
-    keepDescriptors: true,
+    keepDescriptors: selfProc,
   });
-  const realProc = new ProcFs('/proc');
-  const me = selfIdentity(realProc, facts.bootId, facts.hostname);
-  acquireAgentLock(db, opts.dbPath, me, realProc, clock.nowMs());
-  const ctx: AgentContext = { config, db, dbPath: opts.dbPath, log, clock, facts };
+  const me = selfIdentity(selfProc, facts.bootId, facts.hostname);
+  acquireAgentLock(db, opts.dbPath, me, selfProc, clock.nowMs());
+  const ctx: AgentContext = { config, db, dbPath: opts.dbPath, log, clock, facts, procfs, selfProc };
   const repo = new SamplesRepo(db, { keyframeEveryMs: config.sample.keyframeEvery, deadBandFraction: config.sample.deadBandFraction });
   const modules = opts.modules(ctx);
   const insertGap = db.prepare('INSERT INTO gap (start_ms, end_ms, reason, detail) VALUES (?, ?, ?, ?)');
@@ -145,7 +148,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   const tick = async (missed: number): Promise<void> => {
     if (!checkStoreFile(clock.nowMs())) return;
-    const reading: ClockReading = { wallMs: clock.nowMs(), monoMs: clock.monotonicMs(), bootMs: readBootMs() };
+    const reading: ClockReading = { wallMs: clock.nowMs(), monoMs: clock.monotonicMs(), bootMs: readBootMs(selfProc) };
     const gap = prevReading ? detectGap(prevReading, reading, config.sample.interval) : null;
     prevReading = reading;
     const t0 = clock.monotonicMs();
@@ -236,10 +239,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   };
 }
 
-/** CLOCK_BOOTTIME in ms from /proc/uptime (counts suspended time; the monotonic clock does not). */
-function readBootMs(): number | null {
+/** CLOCK_BOOTTIME in ms from uptime (counts suspended time; the monotonic clock does not); null when unreadable. */
+function readBootMs(selfProc: ProcFs): number | null {
   try {
-    return Math.round(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000);
+    const r = selfProc.uptimeMs();
+    return r.kind === 'ok' ? r.value : null;
   } catch {
     return null;
   }

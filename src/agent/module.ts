@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { HostSnapshot } from '../sample/types.js';
 import type { HostFacts } from '../sample/host.js';
+import type { ProcFs } from '../sample/procfs.js';
 
 /** What every part of the agent gets at start. */
 export interface AgentContext {
@@ -13,6 +14,10 @@ export interface AgentContext {
   log: Log;
   clock: Clock;
   facts: HostFacts;
+  /** The gateway the sampler reads (sample.procRoot, possibly a fixture tree): the policy writes below it too. */
+  procfs: ProcFs;
+  /** The real /proc of the host the agent runs on: the agent's own identity, limits, capabilities and uptime. */
+  selfProc: ProcFs;
 }
 
 export interface TickContext {

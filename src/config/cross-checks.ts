@@ -1,5 +1,5 @@
 import type { Config } from './schema.js';
-import { isLoopbackHost } from './sections/metrics.js';
+import { isLoopbackHost } from '../util/net.js';
 import { policyCrossChecks } from '../policy/config-checks.js';
 import { channelCrossChecks } from '../notify/config-checks.js';
 import { rulesCrossChecks } from '../rules/config-checks.js';

@@ -5,6 +5,7 @@
  */
 import type { AgentContext, AgentModule } from '../agent/module.js';
 import type { IncidentView } from './incident-view.js';
+import { suspendedMsFrom } from './kmsg-source.js';
 import { createKernelWatcher, type KernelWatcher } from './watcher.js';
 
 export function createKernelModule(
@@ -21,6 +22,7 @@ export function createKernelModule(
     onIncident: opts.onIncident,
     // The victim must have been listed within a few ticks before the kill.
     linkSlackMs: Math.max(60_000, 3 * ctx.config.sample.interval),
+    suspendedMs: suspendedMsFrom(ctx.selfProc, ctx.clock),
   });
   return {
     name: 'kernel',

@@ -9,9 +9,10 @@
  * are reported as gaps: after an overrun read() fails once with EPIPE and continues at the oldest
  * record; records overwritten while we were not running show up as a jump from the cursor.
  */
-import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import { KmsgUnreadableError } from '../errors.js';
+import type { ProcFs } from '../sample/procfs.js';
 import { isKmsgContinuation, parseKmsgRecord } from './parse-kmsg-record.js';
 import type { KernelRecord } from './types.js';
 import { WallClockMapper } from './wall-clock.js';
@@ -37,7 +38,10 @@ export interface KmsgSourceOptions {
   pollIntervalMs?: number;
   /** Upper bound of records handled in one turn of the event loop (the rest follow on setImmediate). */
   maxRecordsPerTurn?: number;
-  /** ms spent suspended since boot (CLOCK_BOOTTIME − CLOCK_MONOTONIC); default from /proc/uptime. */
+  /**
+   * ms spent suspended since boot (CLOCK_BOOTTIME − CLOCK_MONOTONIC), e.g. suspendedMsFrom(procfs, clock);
+   * without it (or when it returns null) suspend is detected from offset jumps alone.
+   */
   suspendedMs?: () => number | null;
 }
 
@@ -172,12 +176,18 @@ export class KmsgSource {
   }
 
   private readSuspendedMs(): number | null {
-    if (this.opts.suspendedMs) return this.opts.suspendedMs();
+    return this.opts.suspendedMs ? this.opts.suspendedMs() : null;
+  }
+}
+
+/** Time spent suspended since boot: uptime (CLOCK_BOOTTIME) minus the monotonic clock; null without procfs. */
+export function suspendedMsFrom(procfs: ProcFs, clock: Clock): () => number | null {
+  return () => {
     try {
-      const uptimeS = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-      return Math.max(0, uptimeS * 1000 - this.opts.clock.monotonicMs());
+      const r = procfs.uptimeMs();
+      return r.kind === 'ok' ? Math.max(0, r.value - clock.monotonicMs()) : null;
     } catch {
       return null; // no procfs: suspend detection falls back to offset jumps alone
     }
-  }
+  };
 }

@@ -31,7 +31,7 @@ export interface KernelWatcherDeps {
   pollIntervalMs?: number;
   /** A report whose kill line has not come after this long is stored as truncated (default 3 s). */
   idleFlushMs?: number;
-  /** ms spent suspended since boot; default from /proc/uptime (tests inject it). */
+  /** ms spent suspended since boot (suspendedMsFrom(procfs, clock)); without it suspend shows as offset jumps only. */
   suspendedMs?: () => number | null;
 }
 

@@ -1,7 +1,6 @@
 /** Cross-checks for `channels:` (spread into config/cross-checks.ts). Pure: config in, messages out. */
 import { ruleWhere, type CrossCheck } from '../config/cross-checks.js';
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
+import { isLoopbackHost } from '../util/net.js';
 
 export const channelCrossChecks: CrossCheck[] = [
   function routedChannelsExist(ctx) {
@@ -43,7 +42,7 @@ export const channelCrossChecks: CrossCheck[] = [
   },
   function smtpInClear({ config, warnings }) {
     for (const [name, ch] of Object.entries(config.channels)) {
-      if (ch.type !== 'email' || LOOPBACK.test(ch.host)) continue;
+      if (ch.type !== 'email' || isLoopbackHost(ch.host)) continue;
       const secure = ch.secure ?? ch.port === 465;
       const requireTLS = ch.requireTLS ?? (!secure && ch.port === 587);
       if (!secure && !requireTLS) {

@@ -1,11 +1,12 @@
-import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
+import { ProcReadError } from '../errors.js';
+import type { OomScoreAdjWriter, ProcFs } from '../sample/procfs.js';
 import { capLength, sanitizeTerminal } from '../util/escape.js';
 import { parsePidStat } from '../sample/parse/pid-stat.js';
 import { cannotProtectMessage } from './capability.js';
 import type { PlanEntry } from './plan.js';
 
 /**
- * Writes planned oom_score_adj values (the only writer of /proc/PID/oom_score_adj, with self-protect.ts).
+ * Writes planned oom_score_adj values through the proc gateway (ProcFs, whose root may be a fixture tree).
  *
  * PID reuse guard: the oom_score_adj file is opened first, then the process's start time is read and compared with
  * the plan's identity, then the value is written through the already open fd. A /proc/PID file stays bound to the
@@ -45,82 +46,68 @@ export interface ApplyOptions {
   dryRun?: boolean;
 }
 
-type Errno = NodeJS.ErrnoException;
-const isGone = (err: unknown): boolean => ['ENOENT', 'ESRCH'].includes((err as Errno).code ?? '');
-const isDenied = (err: unknown): boolean => ['EACCES', 'EPERM'].includes((err as Errno).code ?? '');
-
-function readInt(path: string): number | null {
-  try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(n) ? n : null;
-  } catch (err) {
-    if (isGone(err) || isDenied(err)) return null;
-    throw err;
-  }
+/** The current value, or null when it cannot be read (gone, denied, not an integer). */
+function readAdj(procfs: ProcFs, pid: number): number | null {
+  const r = procfs.pidFile(pid, 'oom_score_adj');
+  if (r.kind !== 'ok') return null;
+  const n = Number(r.value.trim());
+  return Number.isInteger(n) ? n : null;
 }
+
+/** The errno text of an unexpected error (ProcFs wraps read errors in ProcReadError). */
+const reasonOf = (err: unknown): string => (err instanceof ProcReadError && err.cause instanceof Error ? err.cause : (err as Error)).message;
 
 /** "sshd (pid 812, rule sshd)", safe to embed in logs and terminal text. */
 export const describeTarget = (e: PlanEntry): string =>
   `${capLength(sanitizeTerminal(e.process.comm), 40)} (pid ${e.process.pid}, rule ${e.rule.id})`;
 
 /** Applies each entry; never throws: a gone, reused, refused or failed write is reported in its result. */
-export function applyAdjustments(procRoot: string, plan: readonly PlanEntry[], opts: ApplyOptions): ApplyResult[] {
-  return plan.map((entry) => applyOne(procRoot, entry, opts));
+export function applyAdjustments(procfs: ProcFs, plan: readonly PlanEntry[], opts: ApplyOptions): ApplyResult[] {
+  return plan.map((entry) => applyOne(procfs, entry, opts));
 }
 
-function applyOne(procRoot: string, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
+function applyOne(procfs: ProcFs, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
   try {
-    return tryApplyOne(procRoot, entry, opts);
+    return tryApplyOne(procfs, entry, opts);
   } catch (err) {
     // Anything unexpected (EIO, a procfs that is not one) fails this entry only: the others are still applied.
-    const message = `cannot set the oom_score_adj of ${describeTarget(entry)} under ${procRoot}: ${(err as Error).message}. Check that procfs is mounted there (or fix --proc-root).`;
+    const message = `cannot set the oom_score_adj of ${describeTarget(entry)} under ${procfs.root}: ${reasonOf(err)}. Check that procfs is mounted there (or fix --proc-root).`;
     return { entry, outcome: 'failed', fromAdj: null, toAdj: entry.targetAdj, message };
   }
 }
 
-function tryApplyOne(procRoot: string, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
+function tryApplyOne(procfs: ProcFs, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
   const { pid, startTimeTicks, bootId } = entry.process;
   const toAdj = entry.targetAdj;
   const result = (outcome: ApplyOutcome, fromAdj: number | null, message: string | null = null): ApplyResult => ({ entry, outcome, fromAdj, toAdj, message });
   if (bootId !== opts.bootId) return result('identity-changed', null, `planned under boot ${bootId}, running ${opts.bootId}`);
-  const dir = `${procRoot}/${pid}`;
-  let fd: number | null = null;
+  let writer: OomScoreAdjWriter | null = null;
   try {
     if (!opts.dryRun) {
-      try {
-        // O_TRUNC as `echo N >` does: harmless on procfs, and a fixture tree's regular file keeps no stale digits.
-        fd = openSync(`${dir}/oom_score_adj`, constants.O_WRONLY | constants.O_TRUNC);
-      } catch (err) {
-        if (isGone(err)) return result('gone', null);
-        if (isDenied(err)) return result('denied', null, deniedMessage(entry, null));
-        throw err;
-      }
+      const opened = procfs.openOomScoreAdj(pid);
+      if (opened.kind === 'gone') return result('gone', null);
+      if (opened.kind === 'denied') return result('denied', null, deniedMessage(entry, null));
+      if (opened.kind === 'failed') throw opened.error;
+      writer = opened.value;
     }
-    let statText: string;
-    try {
-      statText = readFileSync(`${dir}/stat`, 'utf8');
-    } catch (err) {
-      if (isGone(err)) return result('gone', null);
-      throw err;
-    }
+    const stat = procfs.pidFile(pid, 'stat');
+    if (stat.kind === 'gone') return result('gone', null);
+    if (stat.kind === 'denied') throw new Error(`permission denied reading ${stat.path}`);
     // parsePidStat reads after the LAST ')' (comm may contain ')'); a garbled stat throws and fails this entry.
-    const seen = parsePidStat(statText).startTimeTicks;
+    const seen = parsePidStat(stat.value).startTimeTicks;
     if (seen !== startTimeTicks) {
       return result('identity-changed', null, `pid ${pid} now has start time ${seen}, the plan was made for ${startTimeTicks}`);
     }
-    const fromAdj = readInt(`${dir}/oom_score_adj`);
+    const fromAdj = readAdj(procfs, pid);
     if (fromAdj === toAdj) return result('unchanged', fromAdj);
-    if (opts.dryRun || fd === null) return result('would-apply', fromAdj);
-    try {
-      writeSync(fd, `${toAdj}\n`);
-    } catch (err) {
-      if (isGone(err)) return result('gone', fromAdj);
-      if (isDenied(err)) return result('denied', fromAdj, deniedMessage(entry, fromAdj));
-      return result('failed', fromAdj, `writing ${toAdj} to ${dir}/oom_score_adj failed: ${(err as Error).message}`);
-    }
+    if (opts.dryRun || writer === null) return result('would-apply', fromAdj);
+    const written = writer.write(toAdj);
+    if (written.kind === 'gone') return result('gone', fromAdj);
+    if (written.kind === 'denied') return result('denied', fromAdj, deniedMessage(entry, fromAdj));
+    if (written.kind === 'failed') return result('failed', fromAdj, `writing ${toAdj} to ${writer.path} failed: ${written.error.message}`);
     return result('applied', fromAdj);
   } finally {
-    if (fd !== null) closeSync(fd);
+    writer?.close();
   }
 }
 

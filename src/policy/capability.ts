@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import type { ProcFs } from '../sample/procfs.js';
 
 /**
  * CAP_SYS_RESOURCE (include/uapi/linux/capability.h: bit 24). Without it a process may set another's oom_score_adj
@@ -15,13 +15,15 @@ export function parseCapEff(statusText: string): bigint | null {
 
 export const hasCapability = (capEff: bigint, bit: number): boolean => ((capEff >> BigInt(bit)) & 1n) === 1n;
 
-/** Whether this process holds CAP_SYS_RESOURCE (reads <procRoot>/self/status); null when that cannot be read. */
-export function readCapSysResource(procRoot = '/proc'): boolean | null {
+/** Whether this process holds CAP_SYS_RESOURCE (reads <root>/self/status); null when that cannot be read. */
+export function readCapSysResource(selfProc: ProcFs): boolean | null {
   let text: string;
   try {
-    text = readFileSync(`${procRoot}/self/status`, 'utf8');
+    const r = selfProc.pidFile('self', 'status');
+    if (r.kind !== 'ok') return null; // unknown, not an error: the write itself will tell (EACCES)
+    text = r.value;
   } catch {
-    return null; // unknown, not an error: the write itself will tell (EACCES)
+    return null; // an unexpected read error: unknown too
   }
   const eff = parseCapEff(text);
   return eff === null ? null : hasCapability(eff, CAP_SYS_RESOURCE);

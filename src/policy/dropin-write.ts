@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { PermissionError } from '../errors.js';
 import { unifiedDiff } from './diff.js';
 import { dropInRelPath, renderDropIn, type OomPolicy } from './systemd-dropin.js';
@@ -42,26 +43,9 @@ export function writeDropIn(req: DropInRequest): DropInResult {
   const diff = unifiedDiff(current, next, `a/${rel}`, `b/${rel}`);
   const changed = current !== next;
   if (req.dryRun || !changed) return { path, diff, changed, written: false };
-  const dir = dirname(path);
-  const tmp = join(dir, `.${rel.split('/').pop()}.tmp-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, next);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    const dfd = openSync(dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
+    writeFileAtomic(path, next);
   } catch (err) {
-    rmSync(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new PermissionError(`Cannot write ${path} (${code}): run as root, or pass --root to write into another tree (e.g. an image being built).`, { cause: err });

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
 import type { PolicyConfig } from '../config/sections/policy.js';
+import type { ProcFs } from '../sample/procfs.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
 import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';
 import { applyAdjustments, describeTarget, type ApplyResult } from './apply.js';
@@ -12,7 +13,8 @@ import { readUidLookup } from './users.js';
 export interface PolicyEnforcerDeps {
   db: Database;
   log: Log;
-  procRoot: string;
+  /** The gateway the snapshots were read through: values are written below the same root. */
+  procfs: ProcFs;
   policy: PolicyConfig;
   bootId: string;
   /** User name → uid for `user:` matches; default: /etc/passwd. */
@@ -101,7 +103,7 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
       }
       toApply.push(e);
     }
-    const results = applyAdjustments(deps.procRoot, toApply, { bootId: deps.bootId });
+    const results = applyAdjustments(deps.procfs, toApply, { bootId: deps.bootId });
     const audit: AdjChange[] = [];
     const newlyRefused: ApplyResult[] = [];
     for (const r of results) {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
 import { parsePidStat } from '../sample/parse/pid-stat.js';
+import type { ProcFs } from '../sample/procfs.js';
 import type { ProcessSample } from '../sample/types.js';
 import { createPolicyRepo } from '../store/policy-repo.js';
 import { createPolicyEnforcer, type PolicyEnforcer } from './enforcer.js';
@@ -21,15 +21,15 @@ export interface PolicyModule extends AgentModule {
 
 /**
  * The protection policy as an agent module: at start the agent protects itself; on every tick the enforcer applies
- * the policy to the tick's snapshot; a reload (SIGHUP) takes the new policy. `selfProcRoot` is where the agent's own
- * /proc/self lives: always the real /proc, even when sampling reads a fixture tree (tests override it).
+ * the policy to the tick's snapshot (writing below the root the snapshot was read from, `ctx.procfs`); a reload
+ * (SIGHUP) takes the new policy. The agent's own /proc/self is read and written through `ctx.selfProc`: the real
+ * /proc, even when sampling reads a fixture tree.
  */
-export function createPolicyModule(ctx: AgentContext, opts: { selfProcRoot?: string } = {}): PolicyModule {
+export function createPolicyModule(ctx: AgentContext): PolicyModule {
   const log = ctx.log.child({ mod: 'policy' });
   const repo = createPolicyRepo(ctx.db);
-  const selfProcRoot = opts.selfProcRoot ?? '/proc';
   const build = (config: Config): PolicyEnforcer =>
-    createPolicyEnforcer({ db: ctx.db, log: ctx.log, procRoot: config.sample.procRoot, policy: config.policy, bootId: ctx.facts.bootId });
+    createPolicyEnforcer({ db: ctx.db, log: ctx.log, procfs: ctx.procfs, policy: config.policy, bootId: ctx.facts.bootId });
   let enforcer = build(ctx.config);
   /** From the last tick: processes whose rule could not be applied. */
   let ruleUnprotected: string[] = [];
@@ -42,10 +42,10 @@ export function createPolicyModule(ctx: AgentContext, opts: { selfProcRoot?: str
     start() {
       const adj = ctx.config.policy.agentOomScoreAdj;
       if (adj === null) return;
-      self = applyAgentSelfProtection(selfProcRoot, adj);
+      self = applyAgentSelfProtection(ctx.selfProc, adj);
       const nowMs = ctx.clock.nowMs();
       if (self.outcome === 'applied' || self.outcome === 'denied' || self.outcome === 'failed') {
-        repo.recordChanges([{ tsMs: nowMs, ...selfIdentity(selfProcRoot, ctx.facts.bootId), ruleId: 'agent-self', fromAdj: self.fromAdj, toAdj: self.toAdj, reason: 'self', outcome: self.outcome, message: self.message }]);
+        repo.recordChanges([{ tsMs: nowMs, ...selfIdentity(ctx.selfProc, ctx.facts.bootId), ruleId: 'agent-self', fromAdj: self.fromAdj, toAdj: self.toAdj, reason: 'self', outcome: self.outcome, message: self.message }]);
       }
       if (self.message) {
         log.warn({ outcome: self.outcome }, self.message);
@@ -68,9 +68,11 @@ export function createPolicyModule(ctx: AgentContext, opts: { selfProcRoot?: str
 }
 
 /** The agent's identity for its own audit row: pid and start time as /proc/self shows them. */
-function selfIdentity(procRoot: string, bootId: string): { bootId: string; pid: number; startTimeTicks: number; comm: string } {
+function selfIdentity(selfProc: ProcFs, bootId: string): { bootId: string; pid: number; startTimeTicks: number; comm: string } {
   try {
-    const stat = parsePidStat(readFileSync(`${procRoot}/self/stat`, 'utf8'));
+    const r = selfProc.pidFile('self', 'stat');
+    if (r.kind !== 'ok') throw new Error(r.kind);
+    const stat = parsePidStat(r.value);
     return { bootId, pid: process.pid, startTimeTicks: stat.startTimeTicks, comm: stat.comm };
   } catch {
     return { bootId, pid: process.pid, startTimeTicks: 0, comm: 'oomwatch' }; // identity unreadable: the row still records the attempt

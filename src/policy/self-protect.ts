@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import type { ProcFs } from '../sample/procfs.js';
 import { GRANT_CAP_SYS_RESOURCE } from './capability.js';
 
 export interface SelfProtectResult {
@@ -14,21 +14,22 @@ export interface SelfProtectResult {
  * watches, or the kill it exists to record goes unrecorded. `/proc/self` is the writer itself, so no identity check
  * is needed. The shipped unit's OOMScoreAdjust= does the same before exec; this covers runs outside systemd.
  */
-export function applyAgentSelfProtection(procRoot: string, adj: number): SelfProtectResult {
-  const path = `${procRoot}/self/oom_score_adj`;
+export function applyAgentSelfProtection(selfProc: ProcFs, adj: number): SelfProtectResult {
+  const path = selfProc.pidPath('self', 'oom_score_adj');
   let fromAdj: number | null = null;
   try {
-    fromAdj = Number(readFileSync(path, 'utf8').trim());
+    const r = selfProc.pidFile('self', 'oom_score_adj');
+    if (r.kind !== 'ok') throw new Error(r.kind === 'gone' ? 'no such file' : 'permission denied');
+    fromAdj = Number(r.value.trim());
   } catch (err) {
     return { outcome: 'failed', fromAdj: null, toAdj: adj, message: `cannot read ${path}: ${(err as Error).message}. Check --proc-root / sample.procRoot.` };
   }
   if (fromAdj === adj) return { outcome: 'unchanged', fromAdj, toAdj: adj, message: null };
-  try {
-    writeFileSync(path, `${adj}\n`);
-    return { outcome: 'applied', fromAdj, toAdj: adj, message: null };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
+  const written = selfProc.writeOomScoreAdj('self', adj);
+  switch (written.kind) {
+    case 'ok':
+      return { outcome: 'applied', fromAdj, toAdj: adj, message: null };
+    case 'denied':
       return {
         outcome: 'denied',
         fromAdj,
@@ -38,7 +39,9 @@ export function applyAgentSelfProtection(procRoot: string, adj: number): SelfPro
           `so under memory pressure the agent may be killed before it records the kill. ${GRANT_CAP_SYS_RESOURCE} ` +
           'The shipped unit sets OOMScoreAdjust= for the same reason.',
       };
-    }
-    return { outcome: 'failed', fromAdj, toAdj: adj, message: `writing ${adj} to ${path} failed: ${(err as Error).message}` };
+    case 'gone':
+      return { outcome: 'failed', fromAdj, toAdj: adj, message: `writing ${adj} to ${path} failed: no such file` };
+    case 'failed':
+      return { outcome: 'failed', fromAdj, toAdj: adj, message: `writing ${adj} to ${path} failed: ${written.error.message}` };
   }
 }

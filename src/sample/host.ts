@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import { CgroupFs } from './cgroupfs.js';
 import { parseBootId } from './parse/simple.js';
-import { ProcFs } from './procfs.js';
+import { DEFAULT_PROC_ROOT, ProcFs } from './procfs.js';
 import { Sampler } from './sampler.js';
 
 export interface HostFacts {
@@ -19,7 +19,7 @@ export function readHostFacts(procfs: ProcFs, hostnameOverride?: string): HostFa
   return {
     // A fixture tree without boot_id still gets a stable identity for its processes.
     bootId: boot.kind === 'ok' ? parseBootId(boot.value) : '00000000-0000-0000-0000-000000000000',
-    hostname: hostnameOverride ?? (procfs.root === '/proc' ? osHostname() : host.kind === 'ok' ? host.value.trim() : osHostname()),
+    hostname: hostnameOverride ?? (procfs.root === DEFAULT_PROC_ROOT ? osHostname() : host.kind === 'ok' ? host.value.trim() : osHostname()),
     kernelRelease: release.kind === 'ok' ? release.value.trim() : 'unknown',
     pageSizeBytes: readPageSize(procfs),
   };
@@ -40,10 +40,10 @@ export interface SamplerSetup {
   hostname?: string;
   /**
    * Keep the descriptors of the per-tick files open between ticks (the agent, the bench): one pread per
-   * file and tick instead of open/read/close. Bounded by RLIMIT_NOFILE; processes past the budget are
-   * read the ordinary way.
+   * file and tick instead of open/read/close. Bounded by RLIMIT_NOFILE, read from self/limits of the gateway
+   * given here (the real /proc of this process); processes past the budget are read the ordinary way.
    */
-  keepDescriptors?: boolean;
+  keepDescriptors?: ProcFs;
 }
 
 /** How many descriptors the sampler may keep: most of what RLIMIT_NOFILE leaves after 1024 for everything else. */
@@ -55,7 +55,7 @@ export function descriptorBudget(limitsText: string | null): number {
 
 /** Builds the proc gateway, the cgroup reader and a sampler for the given roots. */
 export function createSampler(setup: SamplerSetup): { sampler: Sampler; procfs: ProcFs; facts: HostFacts } {
-  const limits = setup.keepDescriptors ? new ProcFs('/proc').file('self/limits') : null;
+  const limits = setup.keepDescriptors ? setup.keepDescriptors.pidFile('self', 'limits') : null;
   const procfs = new ProcFs(setup.procRoot, setup.keepDescriptors ? descriptorBudget(limits?.kind === 'ok' ? limits.value : null) : 0);
   const facts = readHostFacts(procfs, setup.hostname);
   const sampler = new Sampler({

@@ -1,5 +1,9 @@
-import { closeSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { ProcReadError } from '../errors.js';
+import { parseUptimeMs } from './parse/simple.js';
+
+/** Where procfs is mounted on a running host; `--proc-root` / sample.procRoot point elsewhere (fixture trees). */
+export const DEFAULT_PROC_ROOT = '/proc';
 
 export type ReadResult<T> =
   | { kind: 'ok'; value: T }
@@ -8,7 +12,28 @@ export type ReadResult<T> =
   /** EACCES or EPERM: hidepid, or another user's process when not root. */
   | { kind: 'denied'; path: string };
 
-export type PidFile = 'stat' | 'status' | 'cmdline' | 'cgroup' | 'oom_score' | 'oom_score_adj' | 'statm' | 'comm';
+/**
+ * The outcome of a write below the root: like ReadResult, a vanished process (`gone`) and a refusal (`denied`) are
+ * data. `failed` is anything else (EIO, a fixture tree that is not procfs): the caller reports it for that one write.
+ */
+export type WriteResult<T = undefined> =
+  | ReadResult<T>
+  | { kind: 'failed'; path: string; error: Error };
+
+export type PidFile = 'stat' | 'status' | 'cmdline' | 'cgroup' | 'oom_score' | 'oom_score_adj' | 'statm' | 'comm' | 'limits';
+/** A process directory: a pid, or `self` (the reading process itself). */
+export type PidDir = number | 'self';
+
+/**
+ * /proc/PID/oom_score_adj opened for writing. A /proc/PID file stays bound to the task it was opened for (writes
+ * after that task exits fail with ESRCH), which is what lets the policy check a process's identity after the open
+ * and then write through the same descriptor without racing a PID reuse.
+ */
+export interface OomScoreAdjWriter {
+  readonly path: string;
+  write(adj: number): WriteResult;
+  close(): void;
+}
 
 const GONE = { kind: 'gone' } as const;
 
@@ -17,6 +42,14 @@ function classify(err: unknown, path: string): ReadResult<never> {
   if (code === 'ENOENT' || code === 'ESRCH') return GONE;
   if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied', path };
   throw new ProcReadError(path, { cause: err });
+}
+
+/** classify for writes: never throws, an unexpected errno is `failed` for this write only. */
+function classifyWrite(err: unknown, path: string): WriteResult<never> {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ESRCH') return GONE;
+  if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied', path };
+  return { kind: 'failed', path, error: err as Error };
 }
 
 /**
@@ -37,7 +70,7 @@ export class ProcFs {
    * @param maxHotFds how many descriptors may stay open between ticks (0: open/read/close every time).
    *   The agent keeps them well below RLIMIT_NOFILE.
    */
-  constructor(readonly root: string = '/proc', maxHotFds = 0) {
+  constructor(readonly root: string = DEFAULT_PROC_ROOT, maxHotFds = 0) {
     this.hotBudget = maxHotFds;
   }
 
@@ -54,8 +87,62 @@ export class ProcFs {
     return out;
   }
 
-  pidFile(pid: number, name: PidFile): ReadResult<string> {
-    return this.readText(`${this.root}/${pid}/${name}`);
+  pidFile(pid: PidDir, name: PidFile): ReadResult<string> {
+    return this.readText(this.pidPath(pid, name));
+  }
+
+  /** The path of a process file below the root, for messages. */
+  pidPath(pid: PidDir, name: PidFile): string {
+    return `${this.root}/${pid}/${name}`;
+  }
+
+  /** Time since boot, suspended time included (CLOCK_BOOTTIME), from the first field of `uptime`. */
+  uptimeMs(): ReadResult<number> {
+    const r = this.file('uptime');
+    return r.kind === 'ok' ? { kind: 'ok', value: parseUptimeMs(r.value) } : r;
+  }
+
+  /**
+   * Opens <root>/PID/oom_score_adj for writing (the only writer of that file). Close the writer in `finally`.
+   * Not O_TRUNC: on a fixture tree that would empty the file at the open, before the caller has checked the
+   * process's identity or read the value it replaces. A write that leaves longer stale content behind (only a
+   * regular file has a size; procfs files read as 0 bytes) is truncated after it.
+   */
+  openOomScoreAdj(pid: PidDir): WriteResult<OomScoreAdjWriter> {
+    const path = this.pidPath(pid, 'oom_score_adj');
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_WRONLY);
+    } catch (err) {
+      return classifyWrite(err, path);
+    }
+    return {
+      kind: 'ok',
+      value: {
+        path,
+        write(adj: number): WriteResult {
+          try {
+            const bytes = writeSync(fd, `${adj}\n`, 0);
+            if (fstatSync(fd).size > bytes) ftruncateSync(fd, bytes);
+            return { kind: 'ok', value: undefined };
+          } catch (err) {
+            return classifyWrite(err, path);
+          }
+        },
+        close: () => closeSync(fd),
+      },
+    };
+  }
+
+  /** Opens, writes and closes <root>/PID/oom_score_adj (for `self`, where no identity check is needed). */
+  writeOomScoreAdj(pid: PidDir, adj: number): WriteResult {
+    const opened = this.openOomScoreAdj(pid);
+    if (opened.kind !== 'ok') return opened;
+    try {
+      return opened.value.write(adj);
+    } finally {
+      opened.value.close();
+    }
   }
 
   /** The integer at the start of the shared buffer (oom_score, oom_score_adj), parsed straight from the bytes. */

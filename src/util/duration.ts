@@ -73,8 +73,19 @@ export function parseTimeMs(text: string, nowMs: number, timeZone = 'UTC'): numb
 
 /** How far `timeZone`'s wall clock is ahead of UTC at instant `atMs` (ms). */
 export function zoneOffsetMs(timeZone: string, atMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(atMs);
+  const parts = zoneFormatter(timeZone).formatToParts(atMs);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return asUtc - Math.floor(atMs / 1000) * 1000;
+}
+
+/** Building an Intl.DateTimeFormat costs far more than using one: one per zone (a handful in any config). */
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    zoneFormatters.set(timeZone, f);
+  }
+  return f;
 }

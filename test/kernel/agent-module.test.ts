@@ -10,6 +10,7 @@ import { openStore } from '../../src/store/db.js';
 import { BOOT, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { readFixture } from './fixtures.js';
+import { ProcFs } from '../../src/sample/procfs.js';
 
 const t = makeTempDir();
 afterAll(() => t.cleanup());
@@ -20,7 +21,7 @@ function context(enabled: boolean) {
   const res = validateConfig({ kernel: { enabled, kmsgPath } });
   if (!res.ok) throw new Error(res.errors.join('; '));
   const db = openStore(join(t.dir, `db-${enabled}.db`));
-  return { kmsgPath, db, ctx: { config: res.config, db, dbPath: '', log: silentLogger(), clock: systemClock, facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 } } };
+  return { kmsgPath, db, ctx: { config: res.config, db, dbPath: '', log: silentLogger(), clock: systemClock, facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') } };
 }
 
 describe('createKernelModule', () => {

@@ -8,10 +8,11 @@ import { compilePolicy } from '../../src/policy/compile.js';
 import { planAdjustments } from '../../src/policy/plan.js';
 import { applyAgentSelfProtection } from '../../src/policy/self-protect.js';
 import { LiveProcesses, adjOf, bootId, snapshotOf } from './live.js';
-import { policyOf } from './factories.js';
+import { policyOf, proc } from './factories.js';
+import { ProcFs } from '../../src/sample/procfs.js';
 
 // This machine's root lacks CAP_SYS_RESOURCE (see docs/protection.md); the tests assert what the kernel really does.
-const hasCap = readCapSysResource('/proc');
+const hasCap = readCapSysResource(new ProcFs('/proc'));
 
 describe('applyAdjustments on real processes', () => {
   let live: LiveProcesses;
@@ -35,7 +36,7 @@ describe('applyAdjustments on real processes', () => {
       { id: 'databases', match: { name: 'mysqld', exe: mysqld.exe }, oomScoreAdj: 200 },
       { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
     ]);
-    const results = applyAdjustments('/proc', plan, { bootId: bootId() });
+    const results = applyAdjustments(new ProcFs('/proc'), plan, { bootId: bootId() });
     const byRule = Object.fromEntries(results.map((r) => [r.entry.rule.id, r]));
     expect(byRule.browsers).toMatchObject({ outcome: 'applied', fromAdj: 0, toAdj: 500, message: null });
     expect(byRule.databases).toMatchObject({ outcome: 'applied', fromAdj: 0, toAdj: 200 });
@@ -58,12 +59,12 @@ describe('applyAdjustments on real processes', () => {
 
   it('without CAP_SYS_RESOURCE may still lower a raised value back down to the floor (0)', async () => {
     const p = await live.start('chrome');
-    applyAdjustments('/proc', planFor([p.pid], [{ match: { exe: p.exe }, level: 'kill-first' }]), { bootId: bootId() });
+    applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, level: 'kill-first' }]), { bootId: bootId() });
     expect(adjOf(p.pid)).toBe(1000);
-    const back = applyAdjustments('/proc', planFor([p.pid], [{ match: { exe: p.exe }, level: 'neutral' }]), { bootId: bootId() });
+    const back = applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, level: 'neutral' }]), { bootId: bootId() });
     expect(back.map((r) => [r.outcome, r.fromAdj, r.toAdj])).toEqual([['applied', 1000, 0]]);
     expect(adjOf(p.pid)).toBe(0);
-    const below = applyAdjustments('/proc', planFor([p.pid], [{ match: { exe: p.exe }, oomScoreAdj: -100 }]), { bootId: bootId() });
+    const below = applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, oomScoreAdj: -100 }]), { bootId: bootId() });
     expect(below[0].outcome).toBe(hasCap === false ? 'denied' : 'applied');
     expect(adjOf(p.pid)).toBe(hasCap === false ? 0 : -100);
   });
@@ -72,15 +73,15 @@ describe('applyAdjustments on real processes', () => {
     const p = await live.start('mysqld');
     const [entry] = planFor([p.pid], [{ match: { exe: p.exe }, level: 'kill-first' }]);
     const reused = { ...entry, process: { ...entry.process, startTimeTicks: entry.process.startTimeTicks - 1 } };
-    const [r] = applyAdjustments('/proc', [reused], { bootId: bootId() });
+    const [r] = applyAdjustments(new ProcFs('/proc'), [reused], { bootId: bootId() });
     expect(r.outcome).toBe('identity-changed');
     expect(r.message).toBe(`pid ${p.pid} now has start time ${entry.process.startTimeTicks}, the plan was made for ${entry.process.startTimeTicks - 1}`);
     expect(adjOf(p.pid)).toBe(0);
-    const [other] = applyAdjustments('/proc', [entry], { bootId: 'another-boot' });
+    const [other] = applyAdjustments(new ProcFs('/proc'), [entry], { bootId: 'another-boot' });
     expect(other.outcome).toBe('identity-changed');
     expect(adjOf(p.pid)).toBe(0);
     // The genuine identity is applied.
-    expect(applyAdjustments('/proc', [entry], { bootId: bootId() })[0].outcome).toBe('applied');
+    expect(applyAdjustments(new ProcFs('/proc'), [entry], { bootId: bootId() })[0].outcome).toBe('applied');
     expect(adjOf(p.pid)).toBe(1000);
   });
 
@@ -88,16 +89,16 @@ describe('applyAdjustments on real processes', () => {
     const a = await live.start('chrome');
     const b = await live.start('firefox');
     const plan = planFor([a.pid, b.pid], [{ match: { name: ['chrome', 'firefox'], exe: [a.exe, b.exe] }, level: 'prefer-kill' }]);
-    const dry = applyAdjustments('/proc', plan, { bootId: bootId(), dryRun: true });
+    const dry = applyAdjustments(new ProcFs('/proc'), plan, { bootId: bootId(), dryRun: true });
     expect(dry.map((r) => r.outcome)).toEqual(['would-apply', 'would-apply']);
     expect([adjOf(a.pid), adjOf(b.pid)]).toEqual([0, 0]);
     await live.stop(a.pid);
-    const results = applyAdjustments('/proc', plan, { bootId: bootId() });
+    const results = applyAdjustments(new ProcFs('/proc'), plan, { bootId: bootId() });
     expect(results.map((r) => [r.entry.process.pid, r.outcome])).toEqual([
       [a.pid, 'gone'],
       [b.pid, 'applied'],
     ]);
-    expect(applyAdjustments('/proc', plan.slice(1), { bootId: bootId() })[0].outcome).toBe('unchanged');
+    expect(applyAdjustments(new ProcFs('/proc'), plan.slice(1), { bootId: bootId() })[0].outcome).toBe('unchanged');
   });
 
 });
@@ -108,9 +109,9 @@ describe('applyAgentSelfProtection', () => {
     try {
       mkdirSync(join(root, 'self'));
       writeFileSync(join(root, 'self/oom_score_adj'), '0\n');
-      expect(applyAgentSelfProtection(root, -900)).toEqual({ outcome: 'applied', fromAdj: 0, toAdj: -900, message: null });
+      expect(applyAgentSelfProtection(new ProcFs(root), -900)).toEqual({ outcome: 'applied', fromAdj: 0, toAdj: -900, message: null });
       expect(readFileSync(join(root, 'self/oom_score_adj'), 'utf8')).toBe('-900\n');
-      expect(applyAgentSelfProtection(root, -900).outcome).toBe('unchanged');
+      expect(applyAgentSelfProtection(new ProcFs(root), -900).outcome).toBe('unchanged');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -119,7 +120,7 @@ describe('applyAgentSelfProtection', () => {
   it('on the real kernel: refused with a clear message without CAP_SYS_RESOURCE, applied with it', () => {
     const before = adjOf(process.pid);
     const target = Math.min(-900, before - 1);
-    const r = applyAgentSelfProtection('/proc', target);
+    const r = applyAgentSelfProtection(new ProcFs('/proc'), target);
     if (hasCap === false) {
       expect(r.outcome).toBe('denied');
       expect(r.message).toMatch(/^cannot protect the oomwatch agent itself: lowering its oom_score_adj from -?\d+ to -\d+ needs CAP_SYS_RESOURCE, so under memory pressure the agent may be killed before it records the kill\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/);
@@ -148,11 +149,57 @@ describe('applyAdjustments on a tree that is not procfs', () => {
         effect: { adjustmentBytes: 0, totalBytes: 1, usageBytes: 0, rankBefore: null, rankAfter: null, killableAfter: 0, text: '' },
         cgroupEffect: null,
       };
-      const [r] = applyAdjustments(root, [entry], { bootId: 'b' });
+      const [r] = applyAdjustments(new ProcFs(root), [entry], { bootId: 'b' });
       expect(r.outcome).toBe('failed');
       expect(r.message).toMatch(new RegExp(`^cannot set the oom_score_adj of x \\(pid 42, rule r\\) under ${root}: EISDIR.*Check that procfs is mounted there`));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('applyAdjustments through a ProcFs on a fixture tree', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'oomwatch-fixture-proc-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A process directory as procfs shows it: stat (start time in field 22) and oom_score_adj. */
+  function fixtureProcess(pid: number, comm: string, startTimeTicks: number, adj: number): void {
+    mkdirSync(join(root, String(pid)), { recursive: true });
+    writeFileSync(join(root, `${pid}/stat`), `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 100 0 0 0 1 1 0 0 20 0 1 0 ${startTimeTicks} 10000000 500 18446744073709551615\n`);
+    writeFileSync(join(root, `${pid}/oom_score_adj`), `${adj}\n`);
+  }
+
+  function planOn(): ReturnType<typeof planAdjustments> {
+    const procs = [proc({ pid: 4242, comm: 'chrome', startTimeTicks: 777 }), proc({ pid: 4343, comm: 'sshd', startTimeTicks: 888 })];
+    const snap = { ...snapshotOf([]), bootId: 'boot-1', processes: procs };
+    return planAdjustments(procs, compilePolicy(policyOf({ rules: [
+      { id: 'browsers', match: { name: 'chrome' }, level: 'prefer-kill' },
+      { id: 'sshd', match: { name: 'sshd' }, oomScoreAdj: -500 },
+    ] })), snap);
+  }
+
+  it('writes each planned value into the fixture\'s oom_score_adj files and re-checks the start time first', () => {
+    fixtureProcess(4242, 'chrome', 777, 0);
+    fixtureProcess(4343, 'sshd', 999, 0); // pid reused since the plan: start time 999, planned 888
+    const results = applyAdjustments(new ProcFs(root), planOn(), { bootId: 'boot-1' });
+    expect(results.map((r) => [r.entry.rule.id, r.outcome, r.fromAdj, r.toAdj])).toEqual([
+      ['browsers', 'applied', 0, 500],
+      ['sshd', 'identity-changed', null, -500],
+    ]);
+    expect(readFileSync(join(root, '4242/oom_score_adj'), 'utf8')).toBe('500\n');
+    expect(readFileSync(join(root, '4343/oom_score_adj'), 'utf8')).toBe('0\n');
+  });
+
+  it('reports a process that left the tree as gone, and a dry run writes nothing', () => {
+    fixtureProcess(4242, 'chrome', 777, 0);
+    const dry = applyAdjustments(new ProcFs(root), planOn(), { bootId: 'boot-1', dryRun: true });
+    expect(dry.map((r) => r.outcome)).toEqual(['would-apply', 'gone']);
+    expect(readFileSync(join(root, '4242/oom_score_adj'), 'utf8')).toBe('0\n');
+    const real = applyAdjustments(new ProcFs(root), planOn(), { bootId: 'boot-1' });
+    expect(real.map((r) => r.outcome)).toEqual(['applied', 'gone']);
+    expect(applyAdjustments(new ProcFs(root), planOn(), { bootId: 'boot-1' }).map((r) => r.outcome)).toEqual(['unchanged', 'gone']);
   });
 });

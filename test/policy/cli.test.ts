@@ -7,8 +7,9 @@ import { createPolicyRepo } from '../../src/store/policy-repo.js';
 import { readCapSysResource } from '../../src/policy/capability.js';
 import { LiveProcesses, adjOf } from './live.js';
 import { recordingIo } from './cli-io.js';
+import { ProcFs } from '../../src/sample/procfs.js';
 
-const hasCap = readCapSysResource('/proc');
+const hasCap = readCapSysResource(new ProcFs('/proc'));
 
 describe('oomwatch protect plan|apply', () => {
   let live: LiveProcesses;

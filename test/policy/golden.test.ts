@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { readCapSysResource } from '../../src/policy/capability.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { recordingIo } from './cli-io.js';
+import { ProcFs } from '../../src/sample/procfs.js';
 
 /**
  * End to end: the shipped example policy against the busy-host fixture tree (processes, cgroups and a passwd file),
@@ -45,7 +46,7 @@ describe('example policy on the busy-host fixture', () => {
     expect(r.code).toBe(0);
     const { capSysResource, ...plan } = JSON.parse(r.out);
     // The capability belongs to this process, not to the fixture: checked apart from the golden file.
-    expect(capSysResource).toBe(readCapSysResource('/proc'));
+    expect(capSysResource).toBe(readCapSysResource(new ProcFs('/proc')));
     golden('plan-busy-host.json', `${JSON.stringify(plan, null, 2)}\n`);
   });
 

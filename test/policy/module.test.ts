@@ -12,8 +12,9 @@ import { manualClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import type { AgentContext } from '../../src/agent/module.js';
 import { LiveProcesses, adjOf, bootId, snapshotOf } from './live.js';
+import { ProcFs } from '../../src/sample/procfs.js';
 
-const hasCap = readCapSysResource('/proc');
+const hasCap = readCapSysResource(new ProcFs('/proc'));
 
 describe('createPolicyModule (agent wiring)', () => {
   let live: LiveProcesses;
@@ -30,10 +31,10 @@ describe('createPolicyModule (agent wiring)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function context(policy: unknown): AgentContext {
+  function context(policy: unknown, selfProc = new ProcFs('/proc')): AgentContext {
     const r = validateConfig({ policy });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    return { config: r.config, db, dbPath: join(dir, 'oomwatch.db'), log: silentLogger(), clock: manualClock(5_000), facts: { bootId: bootId(), hostname: 'h', kernelRelease: 'k', pageSizeBytes: 4096 } };
+    return { config: r.config, db, dbPath: join(dir, 'oomwatch.db'), log: silentLogger(), clock: manualClock(5_000), facts: { bootId: bootId(), hostname: 'h', kernelRelease: 'k', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc };
   }
 
   it('protects the agent at start, enforces on ticks, and reports what stays unprotected for the health alert', async () => {
@@ -50,8 +51,8 @@ describe('createPolicyModule (agent wiring)', () => {
         { id: 'sshd', match: { name: 'sshd', exe: sshd.exe, user: 0 }, level: 'immune' },
         { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
       ],
-    });
-    const m = createPolicyModule(ctx, { selfProcRoot: selfRoot });
+    }, new ProcFs(selfRoot));
+    const m = createPolicyModule(ctx);
     m.start!();
     expect(readFileSync(join(selfRoot, 'self/oom_score_adj'), 'utf8')).toBe('-900\n');
     expect(m.health().self).toEqual({ outcome: 'applied', fromAdj: 0, toAdj: -900, message: null });

@@ -18,6 +18,7 @@ import { createReportRepo } from '../../src/store/report-repo.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildLeakStore, HOST } from '../fixtures/report/build-store.js';
+import { ProcFs } from '../../src/sample/procfs.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -118,7 +119,7 @@ describe('the daily report by email', () => {
     try {
       const clock = manualClock(SCHEDULED + HOUR);
       let kicked = 0;
-      const ctx = { config: configFor(sink.port), db, dbPath: path, log: silentLogger(), clock, facts };
+      const ctx = { config: configFor(sink.port), db, dbPath: path, log: silentLogger(), clock, facts, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
       const job = dailyReportJob(ctx, { onQueued: () => kicked++ });
       expect(job).toMatchObject({ name: 'daily-report', cron: '0 8 * * *', timeZone: 'Europe/Berlin', runAtStart: true });
       await job!.run();

@@ -21,6 +21,35 @@ describe('lastScheduledAt', () => {
   });
 });
 
+describe('lastScheduledAt, computed field by field', () => {
+  it('finds a monthly run up to the lookback, and not beyond it', () => {
+    expect(lastScheduledAt('0 6 1 * *', 'UTC', Date.UTC(2026, 10, 26, 12), 32 * D)).toBe(Date.UTC(2026, 10, 1, 6));
+    expect(lastScheduledAt('0 6 1 * *', 'UTC', Date.UTC(2026, 10, 26, 12), 8 * D)).toBeNull();
+    // 29 February: the last one before 2026 is 2024's
+    expect(lastScheduledAt('0 12 29 2 *', 'UTC', Date.UTC(2026, 10, 26), 1100 * D)).toBe(Date.UTC(2024, 1, 29, 12));
+  });
+
+  it('finds a weekly run in a zone, on the zone\'s weekday', () => {
+    // Sundays 01:15 in Berlin: Sunday 2026-11-22 01:15 CET is Saturday 00:15 UTC.
+    expect(lastScheduledAt('15 1 * * 0', 'Europe/Berlin', Date.UTC(2026, 10, 25, 12))).toBe(Date.UTC(2026, 10, 22, 0, 15));
+    expect(lastScheduledAt('15 1 * * sun', 'Europe/Berlin', Date.UTC(2026, 10, 22, 0, 14, 59))).toBe(Date.UTC(2026, 10, 15, 0, 15));
+  });
+
+  it('finds a six-field (seconds) daily run hours after it, within the whole lookback', () => {
+    expect(lastScheduledAt('30 0 8 * * *', 'UTC', Date.UTC(2026, 10, 25, 18))).toBe(Date.UTC(2026, 10, 25, 8, 0, 30));
+    expect(lastScheduledAt('30 0 8 * * *', 'UTC', Date.UTC(2026, 10, 25, 8, 0, 29, 999))).toBe(Date.UTC(2026, 10, 24, 8, 0, 30));
+  });
+
+  it('skips a wall-clock time the DST gap removes, and takes the later of the two in an overlap', () => {
+    // Berlin springs forward on 2026-03-29 at 02:00 CET → 03:00 CEST: 02:30 does not exist that day.
+    expect(lastScheduledAt('30 2 * * *', 'Europe/Berlin', Date.UTC(2026, 2, 29, 12))).toBe(Date.UTC(2026, 2, 28, 1, 30));
+    expect(lastScheduledAt('30 3 * * *', 'Europe/Berlin', Date.UTC(2026, 2, 29, 12))).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    // It falls back on 2026-10-25 at 03:00 CEST → 02:00 CET: 02:30 happens twice, at 00:30 and at 01:30 UTC.
+    expect(lastScheduledAt('30 2 * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 12))).toBe(Date.UTC(2026, 9, 25, 1, 30));
+    expect(lastScheduledAt('30 2 * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 1, 0))).toBe(Date.UTC(2026, 9, 25, 0, 30));
+  });
+});
+
 describe('duePeriod', () => {
   const at8 = Date.UTC(2026, 10, 25, 8);
   it('covers the day before the scheduled time when nothing was sent yet', () => {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { KmsgUnreadableError } from '../../errors.js';
 import { CgroupFs } from '../../sample/cgroupfs.js';
 import { createSampler } from '../../sample/host.js';
+import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
 import { readCapSysResource } from '../../policy/capability.js';
 import { checkProtection } from '../../policy/health.js';
 import { isSqliteError, openStore, onVirtualFs, storeFixFor, VIRTUAL_FS_FIX, type Database } from '../../store/db.js';
@@ -68,7 +69,7 @@ function runChecks(io: CliIo, opts: { config?: string; db?: string }): Check[] {
   checks.push({ name: 'cgroups', status: h ? 'ok' : 'warn', detail: h ? `memory controller on cgroup v${h.version}; ${snap.cgroups.length} memory-limited cgroup(s) with processes` : 'no memory controller found', fix: h ? undefined : `Mount the cgroup filesystem at ${config.sample.cgroupRoot} (or set sample.cgroupRoot); cgroup OOM domains are invisible without it.` });
 
   checks.push(checkKmsg(config.kernel.kmsgPath, config.kernel.enabled));
-  const protection = checkProtection(config.policy, readCapSysResource());
+  const protection = checkProtection(config.policy, readCapSysResource(new ProcFs(DEFAULT_PROC_ROOT)));
   checks.push({
     name: 'protection',
     status: protection.ok ? 'ok' : 'warn',

@@ -9,6 +9,7 @@ import { applyAdjustments, countOutcomes, describeTarget, type ApplyResult } fro
 import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capability.js';
 import { readUidLookup } from '../../policy/users.js';
 import { createSampler } from '../../sample/host.js';
+import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
 import type { HostSnapshot } from '../../sample/types.js';
 import { renderTable } from '../../util/table.js';
 import { formatBytes } from '../../util/format.js';
@@ -54,19 +55,19 @@ export function registerProtect(program: Command, io: CliIo): void {
   registerProtectSystemd(protect, io);
 }
 
-function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snapshot: HostSnapshot; plan: PlanEntry[]; procRoot: string; dbPath: (cli?: string) => string } {
+function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snapshot: HostSnapshot; plan: PlanEntry[]; procfs: ProcFs; dbPath: (cli?: string) => string } {
   const { config } = loadCommandConfig(io, opts.config);
   const procRoot = opts.procRoot ?? config.sample.procRoot;
   const policy = compilePolicy(config.policy, readUidLookup(opts.passwd ?? '/etc/passwd').uidOf);
-  const { sampler } = createSampler({ procRoot, cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
+  const { sampler, procfs } = createSampler({ procRoot, cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
   const snapshot = sampler.takeSnapshot(Date.now());
   const plan = planAdjustments(snapshot.processes, policy, snapshot);
-  return { policy, snapshot, plan, procRoot, dbPath: (cli) => resolveDbPath(config, cli, io.env) };
+  return { policy, snapshot, plan, procfs, dbPath: (cli) => resolveDbPath(config, cli, io.env) };
 }
 
 function runPlan(io: CliIo, opts: PlanOpts): void {
   const { policy, snapshot, plan } = preparePlan(io, opts);
-  const capSysResource = readCapSysResource('/proc');
+  const capSysResource = readCapSysResource(new ProcFs(DEFAULT_PROC_ROOT));
   const unmatched = unmatchedRules(policy, plan);
   if (opts.json) {
     const doc: ProtectPlanJson = {
@@ -112,14 +113,14 @@ function runPlan(io: CliIo, opts: PlanOpts): void {
 }
 
 function runApply(io: CliIo, opts: ApplyOpts): void {
-  const { snapshot, plan, procRoot, dbPath } = preparePlan(io, opts);
+  const { snapshot, plan, procfs, dbPath } = preparePlan(io, opts);
   const toWrite = plan.filter((e) => e.action === 'set');
-  const results = applyAdjustments(procRoot, toWrite, { bootId: snapshot.bootId, dryRun: opts.dryRun });
+  const results = applyAdjustments(procfs, toWrite, { bootId: snapshot.bootId, dryRun: opts.dryRun });
   if (!opts.dryRun) audit(dbPath(opts.db), results);
   const counts = countOutcomes(results);
   const denied = results.filter((r) => r.outcome === 'denied' || r.outcome === 'failed');
   // A dry run writes nothing, so the kernel cannot refuse: predict what the missing capability would refuse.
-  const capSysResource = opts.dryRun ? readCapSysResource('/proc') : null;
+  const capSysResource = opts.dryRun ? readCapSysResource(new ProcFs(DEFAULT_PROC_ROOT)) : null;
   const wouldBeRefused = (r: ApplyResult) => r.outcome === 'would-apply' && r.entry.mayNeedCapability && capSysResource === false;
   if (denied.length) io.exitCode = 77; // EX_NOPERM: finished, but something stays unprotected
   if (opts.json) {

@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
 import { startAgent, type RunningAgent, type StoreLoss } from '../../agent/agent.js';
+import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
 import { resolveChannels } from '../../notify/channels.js';
@@ -50,6 +51,8 @@ export function registerRun(program: Command, io: CliIo): void {
       if (loaded.source === 'embedded default') {
         log.info(`no config file found: using the embedded default (database ${dbPath}, alerts to the console). See config/oomwatch.example.yaml.`);
       }
+      // The agent's own /proc is the host's, whatever sample.procRoot points at.
+      const selfProc = new ProcFs(DEFAULT_PROC_ROOT);
       let current: RunningAgent | null = null;
       let stopSignal: NodeJS.Signals | null = null;
       let liveConfig = config;
@@ -77,7 +80,7 @@ export function registerRun(program: Command, io: CliIo): void {
         let storeLoss: StoreLoss | undefined;
         do {
           const db = openCommandStore(io, dbPath);
-          current = await startAgent({ config: liveConfig, db, dbPath, log, clock: systemClock, modules: createAgentModules, storeLoss });
+          current = await startAgent({ config: liveConfig, db, dbPath, log, clock: systemClock, selfProc, modules: createAgentModules, storeLoss });
           if (stopSignal) void current.stop(stopSignal);
           await current.done;
           storeLoss = current.storeLoss() ?? undefined;

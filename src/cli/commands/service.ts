@@ -4,10 +4,12 @@
  * of unused features left out. Rendering and diffing are pure (exported for tests); only
  * `installUnit` touches the disk, and it writes atomically (temp file, fsync, rename).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PermissionError, UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { diffLines as lineDiff } from '../../util/line-diff.js';
 import { packageRoot } from '../../util/package-root.js';
 import type { CliIo } from '../io.js';
 
@@ -86,41 +88,7 @@ export function resolveExecStart(i: ExecStartInputs): string {
 
 /** Pure: a minimal line diff (LCS), `-` old, `+` new, two-space context for unchanged lines. */
 export function diffLines(oldText: string, newText: string): string {
-  const a = oldText.split('\n');
-  const b = newText.split('\n');
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let x = a.length - 1; x >= 0; x--) for (let y = b.length - 1; y >= 0; y--) lcs[x][y] = a[x] === b[y] ? lcs[x + 1][y + 1] + 1 : Math.max(lcs[x + 1][y], lcs[x][y + 1]);
-  const out: string[] = [];
-  let x = 0;
-  let y = 0;
-  while (x < a.length || y < b.length) {
-    if (x < a.length && y < b.length && a[x] === b[y]) {
-      out.push(`  ${a[x]}`);
-      x++;
-      y++;
-    } else if (x < a.length && (y === b.length || lcs[x + 1][y] >= lcs[x][y + 1])) out.push(`- ${a[x++]}`);
-    else out.push(`+ ${b[y++]}`);
-  }
-  return out.join('\n');
-}
-
-/** Writes `text` to `path` atomically: a reader (or systemd) sees the old file or the new one, never half of one. */
-export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  return lineDiff(oldText.split('\n'), newText.split('\n')).map((o) => `${o.op === ' ' ? ' ' : o.op} ${o.line}`).join('\n');
 }
 
 /** Turns the errors a user can fix (not root, read-only root) into a message that says how. */

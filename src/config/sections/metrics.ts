@@ -17,11 +17,6 @@ export function parseListenAddress(text: string): ListenAddress | null {
   return { host: m[1] ?? m[2], port };
 }
 
-/** Whether a listen host only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 export const metricsSection = z
   .object({
     /** Serve Prometheus metrics on `listen` (/metrics and /healthz). Off by default. */

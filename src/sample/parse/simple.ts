@@ -21,3 +21,10 @@ export function parseBootId(text: string): string {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new ParseError('boot_id', text, 'expected a UUID');
   return id.toLowerCase();
 }
+
+/** /proc/uptime: "<seconds since boot, suspend included> <idle seconds>"; the first field in ms. */
+export function parseUptimeMs(text: string): number {
+  const s = Number(text.split(' ')[0]);
+  if (!Number.isFinite(s)) throw new ParseError('uptime', text, 'expected seconds since boot');
+  return Math.round(s * 1000);
+}
