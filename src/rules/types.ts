@@ -3,10 +3,10 @@
  * state, and returns transitions plus the next state; src/rules/engine.ts persists both.
  */
 import type { AlertView, Resolution } from '../notify/types.js';
-import type { ProcessMatcher } from '../sample/match.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
-import type { RuleConfig } from '../config/sections/rules.js';
 import type { RuleHistory } from './history.js';
+import type { RuleConfig } from './kinds/index.js';
+import type { CompiledParts } from './kinds/spec.js';
 
 export type { RuleHistory };
 
@@ -47,10 +47,7 @@ export interface TickInput {
 }
 
 /** A rule from the config with its matchers compiled once. */
-export type CompiledRule = RuleConfig & {
-  scopeMatcher: ProcessMatcher | null;
-  protectMatchers: ProcessMatcher[];
-};
+export type CompiledRule = RuleConfig & CompiledParts;
 
 export type InstanceStatus = 'pending' | 'firing';
 

@@ -1,16 +1,26 @@
 /**
- * Kinds that do not depend on a fresh sample: oom-kill (an incident recorded by the kernel module,
- * with or without the kernel's report) and agent-health (the agent's own facts). They are evaluated
- * on every call, stale data included: a stalled sampler is exactly when agent-health must speak.
+ * oom-kill: an incident recorded by the kernel module, with or without the kernel's report. An event
+ * kind: it does not depend on a fresh sample, so it is evaluated on every call, stale data included.
  */
+import { z } from 'zod';
 import type { ProcessSample } from '../../sample/types.js';
+import { durationMs } from '../../util/schema-helpers.js';
 import type { RuleHistory } from '../history.js';
-import type { CompiledRule, HealthFacts, Incident, Observation } from '../types.js';
+import type { Incident, Observation } from '../types.js';
 import { nameOf, processLabels, processRef } from './context.js';
+import { commonFields } from './fields.js';
+import { type Compiled, defineKind, noChecks, noWindows } from './spec.js';
 
-type Of<K extends CompiledRule['kind']> = Extract<CompiledRule, { kind: K }>;
-export type EventRule = Of<'oom-kill' | 'agent-health'>;
-export const isEventRule = (r: CompiledRule): r is EventRule => r.kind === 'oom-kill' || r.kind === 'agent-health';
+const schema = z
+  .object({
+    ...commonFields,
+    kind: z.literal('oom-kill'),
+    /** A kill is an event: the alert stays listed as firing this long, then ends without a "resolved" message. */
+    keepFiringFor: durationMs('keepFiringFor').default(600_000),
+  })
+  .strict();
+
+type Rule = Compiled<z.output<typeof schema>>;
 
 /** The victim as last sampled (this tick or the one before), when its identity matches the kernel's report. */
 export function findVictim(inc: Incident, history: RuleHistory): ProcessSample | undefined {
@@ -24,7 +34,7 @@ export function findVictim(inc: Incident, history: RuleHistory): ProcessSample |
   return undefined;
 }
 
-function observeKill(rule: Of<'oom-kill'>, inc: Incident, history: RuleHistory): Observation | null {
+function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observation | null {
   const victim = findVictim(inc, history);
   const probe = victim ?? { comm: inc.victim?.comm ?? '', exe: null, cmdline: '', uid: null, cgroup: inc.cgroup ?? '/', unit: null };
   if (rule.scopeMatcher && !rule.scopeMatcher(probe)) return null;
@@ -59,29 +69,21 @@ function observeKill(rule: Of<'oom-kill'>, inc: Incident, history: RuleHistory):
   };
 }
 
-function observeHealth(rule: Of<'agent-health'>, h: HealthFacts): Observation[] {
-  const out: Observation[] = [];
-  const add = (subject: string, summary: string, labels: Record<string, string> = {}) =>
-    out.push({ subject, level: 'raise', value: 1, summary, details: [], labels: { scope: 'agent', check: subject.split(':')[1], ...labels } });
-  const checks = new Set(rule.checks);
-  if (checks.has('sampler-stalled') && h.samplerStalled)
-    add('health:sampler-stalled', 'sampler stalled: no fresh sample, memory alerts are on hold until sampling resumes');
-  if (checks.has('kmsg') && h.kmsgProblem) add('health:kmsg', `kernel log unreadable: ${h.kmsgProblem}`);
-  if (checks.has('store') && h.storeProblem) add('health:store', `database error: ${h.storeProblem}`);
-  if (checks.has('channel'))
-    for (const ch of h.brokenChannels)
-      add(`health:channel:${ch}`, `channel ${ch} is broken: its deliveries fail permanently. Fix its settings, then run oomwatch test-notify ${ch}`, { channel: ch });
-  if (checks.has('protection') && h.unprotected?.length)
-    add('health:protection', `protection not applied to ${h.unprotected.length} process(es): ${h.unprotected.slice(0, 5).join(', ')}${h.unprotected.length > 5 ? ', …' : ''}`);
-  return out;
-}
-
-export function observeEvents(rule: EventRule, incidents: readonly Incident[], health: HealthFacts, history: RuleHistory): Observation[] {
-  if (rule.kind === 'agent-health') return observeHealth(rule, health);
-  const out: Observation[] = [];
-  for (const inc of incidents) {
-    const o = observeKill(rule, inc, history);
-    if (o) out.push(o);
-  }
-  return out;
-}
+export const oomKillKind = defineKind({
+  schema,
+  checks: noChecks,
+  windows: noWindows,
+  // The scope matches the victim.
+  scope: 'process',
+  evaluate: {
+    reads: 'events',
+    observe(rule, ctx) {
+      const out: Observation[] = [];
+      for (const inc of ctx.incidents) {
+        const o = observeKill(rule, inc, ctx.history);
+        if (o) out.push(o);
+      }
+      return out;
+    },
+  },
+});
