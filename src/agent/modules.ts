@@ -2,7 +2,7 @@ import { createKernelModule } from '../kernel/agent-module.js';
 import { createMetricsModule } from '../metrics/module.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createPolicyModule } from '../policy/module.js';
-import { createAlertsModule, type AlertsModule } from '../rules/module.js';
+import { createAlertsModule, type AlertsModule } from '../alerts/module.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
 import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';

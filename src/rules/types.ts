@@ -1,6 +1,6 @@
 /**
  * Types of the rules engine (pure). The engine evaluates rules against one tick's facts and its own
- * state, and returns transitions plus the next state; src/rules/engine.ts persists both.
+ * state, and returns transitions plus the next state; src/alerts/engine.ts persists both.
  */
 import type { AlertView, Resolution } from '../notify/types.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
