@@ -31,8 +31,9 @@ describe('who may import what', () => {
     expect(importsUnder('src/rules').some((i) => i.target === 'src/rules/kinds/index.js')).toBe(true);
   });
 
-  it('src/rules imports no store, no SQLite and no Node I/O module', () => {
-    const bad = importsUnder('src/rules').filter((i) => i.target.startsWith('src/store/') || i.target === 'better-sqlite3' || i.target.startsWith('node:'));
+  it('src/rules imports no store, no SQLite, no Node I/O module, and nothing of alerts/ or agent/', () => {
+    const outside = ['src/store/', 'src/alerts/', 'src/agent/', 'node:'];
+    const bad = importsUnder('src/rules').filter((i) => i.target === 'better-sqlite3' || outside.some((p) => i.target.startsWith(p)));
     expect(bad).toEqual([]);
   });
 
