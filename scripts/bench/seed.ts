@@ -1,6 +1,6 @@
 /**
  * Benchmark: refilling the rules' trend history from the store when the agent starts or reloads its
- * config (rules/seed.ts). Writes 15 minutes of 10 s ticks for N processes through the real SamplesRepo
+ * config (alerts/seed.ts). Writes 15 minutes of 10 s ticks for N processes through the real SamplesRepo
  * (5-minute keyframes, ~1 % of processes changing per tick, 20 memory cgroups), then times
  * historyFromStore() with the default rules' windows (10 min for process trends, 5 min for host ones).
  * The refill runs once, before the first tick, on the event loop: this is how long it holds it.
@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { historyFromStore } from '../../src/rules/seed.js';
+import { historyFromStore } from '../../src/alerts/seed.js';
 import { rankDomains } from '../../src/sample/rank.js';
 import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/sample/types.js';
 import { openStore } from '../../src/store/db.js';

@@ -3,7 +3,7 @@ import { createMetricsModule } from '../metrics/module.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
 import { createPolicyModule } from '../policy/module.js';
-import { createAlertsModule, type AlertsModule } from '../rules/module.js';
+import { createAlertsModule, type AlertsModule } from '../alerts/module.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
 import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';

@@ -13,7 +13,8 @@
  */
 import type { z } from 'zod';
 import { DEFAULT_RULES } from '../rules/defaults.js';
-import { ruleSchema, thresholdProblems, type RuleConfig } from './sections/rules.js';
+import { ruleProblems } from '../rules/kinds/index.js';
+import { ruleSchema, type RuleConfig } from './sections/rules.js';
 
 /** Where an effective rule came from. */
 export type RuleOrigin = 'default' | 'changed' | 'replaced' | 'added';
@@ -178,7 +179,7 @@ function validateRule(slot: Slot, defaultIds: readonly string[], errors: string[
     }
     return null;
   }
-  const problems = thresholdProblems(parsed.data);
+  const problems = ruleProblems(parsed.data);
   for (const p of problems) errors.push(`${prefix(p.key)}: ${where}: ${p.message}${hint(slot, p.key, defaultIds)}`);
   return problems.length ? null : parsed.data;
 }

@@ -4,6 +4,7 @@
  */
 import { ruleWhere, type CrossCheck } from '../config/cross-checks.js';
 import { formatDurationMs } from '../util/duration.js';
+import { kindSpecOf, trendWindowOf } from './kinds/index.js';
 import { ALERT_LABELS } from './silences.js';
 
 const known = new Set<string>(ALERT_LABELS);
@@ -23,11 +24,10 @@ export const rulesCrossChecks: CrossCheck[] = [
     const interval = config.sample.interval;
     config.rules.forEach((r, i) => {
       // A trend is trusted once its points cover half the window (rules/history.ts): that needs window ≥ 4 intervals for 3 points.
-      const windowMs = r.kind === 'risk-rising' ? r.within : r.kind === 'rss-growth' ? r.over : r.kind === 'time-to-oom' ? r.window : null;
-      const key = r.kind === 'risk-rising' ? 'within' : r.kind === 'rss-growth' ? 'over' : 'window';
-      if (windowMs !== null && windowMs < 4 * interval) {
+      const w = trendWindowOf(r);
+      if (w !== null && w.ms < 4 * interval) {
         warnings.push(
-          `${ruleWhere(ctx, i)}.${key}: ${formatDurationMs(windowMs)} holds too few samples at sample.interval ${formatDurationMs(interval)} for a trend. ` +
+          `${ruleWhere(ctx, i)}.${w.key}: ${formatDurationMs(w.ms)} holds too few samples at sample.interval ${formatDurationMs(interval)} for a trend. ` +
             `Set it to at least ${formatDurationMs(4 * interval)}, or sample more often; until then the rule never fires.`,
         );
       }
@@ -38,8 +38,9 @@ export const rulesCrossChecks: CrossCheck[] = [
     config.rules.forEach((r, i) => {
       if (!r.scope) return;
       const keys = Object.keys(r.scope);
-      const hostOnly = r.kind === 'host-memory-available' || r.kind === 'swap-used' || r.kind === 'psi' || r.kind === 'agent-health';
-      const cgroupOnly = r.kind === 'cgroup-usage' || r.kind === 'time-to-oom';
+      const use = kindSpecOf(r)?.scope;
+      const hostOnly = use === 'host';
+      const cgroupOnly = use === 'cgroup';
       if (hostOnly) warnings.push(`${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches the host, so its scope is ignored. Remove scope.`);
       else if (cgroupOnly && keys.some((k) => k !== 'cgroup'))
         warnings.push(`${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches cgroups, so only scope.cgroup applies (${keys.filter((k) => k !== 'cgroup').join(', ')} ignored).`);

@@ -2,12 +2,9 @@
  * evaluateRules: one tick's facts + the previous state → transitions + the next state. Pure: time, host
  * name and the protection predicate come in as arguments (STYLE.md §3.6, §3.7).
  */
-import type { RuleConfig } from '../config/sections/rules.js';
 import { compileMatcher } from '../sample/match.js';
 import { type KindContext } from './kinds/context.js';
-import { isEventRule, observeEvents } from './kinds/events.js';
-import { isHostRule, observeHost } from './kinds/host.js';
-import { isProcessRule, observeProcesses } from './kinds/process.js';
+import { kindSpecOf, trendWindowOf, type RuleConfig } from './kinds/index.js';
 import { stepAbsent, stepCarried, stepObserved, type StepResult } from './lifecycle.js';
 import type { CompiledRule, EvaluateOptions, Evaluation, Incident, InstanceState, Observation, RuleState, TickInput, Transition } from './types.js';
 
@@ -29,13 +26,9 @@ export function historyWindows(rules: readonly RuleConfig[]): { processWindowMs:
   let processWindowMs = 0;
   let hostWindowMs = 0;
   for (const r of rules) {
-    if (r.kind === 'risk-rising') processWindowMs = Math.max(processWindowMs, r.within);
-    if (r.kind === 'rss-growth') processWindowMs = Math.max(processWindowMs, r.over);
-    if (r.kind === 'time-to-oom') {
-      hostWindowMs = Math.max(hostWindowMs, r.window);
-      // the per-process series name the process growing fastest in a domain running out
-      processWindowMs = Math.max(processWindowMs, r.window);
-    }
+    const w = trendWindowOf(r);
+    if (w?.keeps.includes('process')) processWindowMs = Math.max(processWindowMs, w.ms);
+    if (w?.keeps.includes('host')) hostWindowMs = Math.max(hostWindowMs, w.ms);
   }
   return { processWindowMs, hostWindowMs };
 }
@@ -44,12 +37,6 @@ function mergeIncidents(prev: readonly Incident[], fresh: readonly Incident[], n
   const byId = new Map<number, Incident>();
   for (const i of [...prev, ...fresh]) if (i.atMs >= nowMs - RECENT_INCIDENTS_MS) byId.set(i.id, i);
   return [...byId.values()].sort((a, b) => a.atMs - b.atMs).slice(-RECENT_INCIDENTS_MAX);
-}
-
-function observe(rule: CompiledRule, ctx: KindContext): Observation[] | null {
-  if (isProcessRule(rule)) return observeProcesses(rule, ctx);
-  if (isHostRule(rule)) return observeHost(rule, ctx);
-  throw new Error(`rules: no evaluator for kind ${rule.kind}`);
 }
 
 /**
@@ -89,10 +76,13 @@ export function evaluateRules(
   for (const rule of rules) {
     const existing = byRule.get(rule.id) ?? new Map<string, InstanceState>();
     byRule.delete(rule.id);
+    const evaluator = kindSpecOf(rule)?.evaluate;
     let observations: Observation[] | null;
-    if (isEventRule(rule)) {
-      observations = observeEvents(rule, newIncidents, input.health, input.history);
+    if (evaluator?.reads === 'events') {
+      observations = evaluator.observe(rule, { incidents: newIncidents, health: input.health, history: input.history });
     } else if (fresh && input.snapshot) {
+      // A kind the registry does not know can only come from a config that skipped the schema.
+      if (!evaluator) throw new Error(`rules: no evaluator for kind ${rule.kind}`);
       const ctx: KindContext = {
         host: opts.host,
         snapshot: input.snapshot,
@@ -102,7 +92,7 @@ export function evaluateRules(
         nowMs,
         existing,
       };
-      observations = observe(rule, ctx);
+      observations = evaluator.observe(rule, ctx);
     } else observations = null;
     if (observations === null) {
       // Stale data, or this tick lacks what the rule reads: nothing fires or resolves. A call between

@@ -2,7 +2,7 @@
  * The short history the rules need for trends (risk rising, RSS growth, time to OOM), kept in memory by
  * the engine. Bounded: at most MAX_POINTS points per series, spaced at least window/MAX_POINTS apart,
  * and a process's series is dropped the first tick it is not listed. After a restart or a config reload
- * it is refilled from the stored samples of the same boot (rules/seed.ts); after stale data (clock jump,
+ * it is refilled from the stored samples of the same boot (alerts/seed.ts); after stale data (clock jump,
  * stalled sampler) trends start again from nothing rather than join two stretches of time that do not
  * belong together.
  */

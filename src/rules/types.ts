@@ -1,12 +1,12 @@
 /**
  * Types of the rules engine (pure). The engine evaluates rules against one tick's facts and its own
- * state, and returns transitions plus the next state; src/rules/engine.ts persists both.
+ * state, and returns transitions plus the next state; src/alerts/engine.ts persists both.
  */
 import type { AlertView, Resolution } from '../notify/types.js';
-import type { ProcessMatcher } from '../sample/match.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
-import type { RuleConfig } from '../config/sections/rules.js';
 import type { RuleHistory } from './history.js';
+import type { RuleConfig } from './kinds/index.js';
+import type { CompiledParts } from './kinds/spec.js';
 
 export type { RuleHistory };
 
@@ -45,10 +45,7 @@ export interface TickInput {
 }
 
 /** A rule from the config with its matchers compiled once. */
-export type CompiledRule = RuleConfig & {
-  scopeMatcher: ProcessMatcher | null;
-  protectMatchers: ProcessMatcher[];
-};
+export type CompiledRule = RuleConfig & CompiledParts;
 
 export type InstanceStatus = 'pending' | 'firing';
 

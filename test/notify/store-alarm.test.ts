@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { resolveChannels } from '../../src/notify/channels.js';
 import { createDispatcher, type Dispatcher } from '../../src/notify/dispatcher.js';
 import { createStoreAlarmModule } from '../../src/notify/store-alarm.js';
-import { createAlertEngine } from '../../src/rules/engine.js';
+import { createAlertEngine } from '../../src/alerts/engine.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { tempStore } from './factories.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessSample } from '../../src/sample/types.js';
-import { formatEta } from '../../src/rules/kinds/host.js';
+import { formatEta } from '../../src/rules/kinds/time-to-oom.js';
 import { at, BOOT, compact, cgroup, driver, GiB, hostDomain, incident, MiB, proc, rule, snapshot } from './factories.js';
 
 const subj = (p: { pid: number; startTimeTicks: number }) => `proc:${BOOT}:${p.pid}:${p.startTimeTicks}`;

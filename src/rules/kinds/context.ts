@@ -1,7 +1,7 @@
 import { cgroupWithin } from '../../sample/match.js';
 import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../sample/types.js';
-import type { RuleHistory, TickIndex } from '../history.js';
-import type { CompiledRule, InstanceState, Observation } from '../types.js';
+import { hostShare, type RuleHistory, type TickIndex } from '../history.js';
+import type { InstanceState, Observation } from '../types.js';
 
 /** What every kind evaluator sees for one tick. */
 export interface KindContext {
@@ -49,9 +49,20 @@ export const cgroupLabels = (path: string) => ({ scope: 'cgroup', cgroup: path }
 export const hasLimit = (c: CgroupMemory): boolean => Number.isFinite(c.limitBytes) && c.limitBytes > 0 && c.limitBytes < 2 ** 60;
 
 /** Whether a cgroup kind's rule looks at this cgroup (scope.cgroup is a path prefix). */
-export function inScope(rule: CompiledRule, path: string): boolean {
+export function inScope(rule: { scope?: { cgroup?: string } }, path: string): boolean {
   return !rule.scope?.cgroup || cgroupWithin(path, rule.scope.cgroup);
 }
 
 /** The room left before the cgroup's OOM: its limit plus its swap limit, minus what it uses of both. */
 export const cgroupHeadroomBytes = (c: CgroupMemory): number => c.limitBytes + (c.swapLimitBytes ?? 0) - c.usageBytes - (c.swapUsageBytes ?? 0);
+
+/** Where a process's own share is largest: its memory-limited cgroup or the host. */
+export function tightestDomain(p: ProcessSample, ctx: KindContext): { kind: 'host' } | { kind: 'cgroup'; path: string } {
+  const c = ctx.index.cgroupShareByPid.get(p.pid);
+  return c !== undefined && c.share > hostShare(p, ctx.index) ? { kind: 'cgroup', path: c.domain } : { kind: 'host' };
+}
+
+export const domainText = (d: ReturnType<typeof tightestDomain>): string => (d.kind === 'host' ? 'the host' : `cgroup ${d.path}`);
+
+/** `12.5 %` */
+export const pct = (v: number): string => `${v.toFixed(1)} %`;

@@ -5,16 +5,34 @@
  * prediction (a 40 s ETA cannot wait a minute to be sure), and the message names the process growing
  * fastest in the domain: the one that will hit the limit.
  */
+import { z } from 'zod';
 import { cgroupWithin } from '../../sample/match.js';
 import type { ProcessSample } from '../../sample/types.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { formatBytes } from '../../util/format.js';
+import { durationMs } from '../../util/schema-helpers.js';
 import { growthPerSecondB, seriesOf } from '../history.js';
 import { trendOf, type LineFit, type Trend } from '../trend.js';
-import type { CompiledRule, Observation } from '../types.js';
+import type { Observation } from '../types.js';
 import { cgroupHeadroomBytes, cgroupLabels, hasLimit, hostLabels, inScope, type KindContext, levelBelow, nameOf } from './context.js';
+import { commonFields } from './fields.js';
+import { clearNotBelow, type Compiled, defineKind } from './spec.js';
 
-type TimeToOomRule = Extract<CompiledRule, { kind: 'time-to-oom' }>;
+const schema = z
+  .object({
+    ...commonFields,
+    kind: z.literal('time-to-oom'),
+    /** Fires when the trend reaches exhaustion within this. */
+    horizon: durationMs('horizon'),
+    /** Stops firing when the prediction is beyond this; default 2 × horizon. */
+    clearHorizon: durationMs('clearHorizon').optional(),
+    /** The trend is a least-squares line over this much history. */
+    window: durationMs('window').default(300_000),
+    target: z.enum(['host', 'cgroups', 'both']).default('both'),
+  })
+  .strict();
+
+type TimeToOomRule = Compiled<z.output<typeof schema>>;
 
 /**
  * "OOM in about 4 min": minutes under 90, seconds under 90 s, hours beyond.
@@ -99,7 +117,7 @@ function predict(rule: TimeToOomRule, s: Subject, ctx: KindContext): Observation
   };
 }
 
-export function timeToOom(rule: TimeToOomRule, ctx: KindContext): Observation[] {
+function observe(rule: TimeToOomRule, ctx: KindContext): Observation[] {
   const out: Observation[] = [];
   const now = ctx.snapshot.takenAtMs;
   if (rule.target !== 'cgroups') {
@@ -140,3 +158,12 @@ export function timeToOom(rule: TimeToOomRule, ctx: KindContext): Observation[] 
   }
   return out;
 }
+
+export const timeToOomKind = defineKind({
+  schema,
+  checks: (r) => [...clearNotBelow('clearHorizon', r.clearHorizon, r.horizon), ...(r.horizon <= 0 ? [{ key: 'horizon', message: 'horizon must be above 0, e.g. 10m.' }] : [])],
+  // The per-process series name the process growing fastest in a domain running out.
+  windows: (r) => ({ key: 'window', ms: r.window, keeps: ['host', 'process'] }),
+  scope: 'cgroup',
+  evaluate: { reads: 'sample', observe },
+});

@@ -5,12 +5,12 @@ import { manualClock } from '../../src/clock.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
 import { seedPicks } from '../../src/rules/history.js';
 import { trendOf } from '../../src/rules/trend.js';
-import { createAlertsModule } from '../../src/rules/module.js';
-import { historyFromStore } from '../../src/rules/seed.js';
+import { createAlertsModule } from '../../src/alerts/module.js';
+import { historyFromStore } from '../../src/alerts/seed.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT, GiB, MiB, proc, snapshot, T0 } from './factories.js';
+import { alertsContext, BOOT, GiB, MiB, proc, snapshot, T0 } from '../rules/factories.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let db: Database;

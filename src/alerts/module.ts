@@ -14,11 +14,11 @@ import type { ProcessSample } from '../sample/types.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
 import { listChannelHealth } from '../store/outbox-repo.js';
+import { historyWindows } from '../rules/evaluate.js';
+import type { RuleHistory } from '../rules/history.js';
+import type { HealthFacts, Incident } from '../rules/types.js';
 import { createAlertEngine, type AlertEngine } from './engine.js';
-import { historyWindows } from './evaluate.js';
-import type { RuleHistory } from './history.js';
 import { historyFromStore } from './seed.js';
-import type { HealthFacts, Incident } from './types.js';
 
 export interface AlertsModuleSources {
   /** policy module: isProtected */

@@ -6,8 +6,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
+import { createHistory, seedHistory, seedPicks, type RuleHistory } from '../rules/history.js';
 import { bootTicksBetween, snapshotsAtTicks } from '../store/snapshot-sweep.js';
-import { createHistory, seedHistory, seedPicks, type RuleHistory } from './history.js';
 
 export interface SeedResult {
   history: RuleHistory;

@@ -11,11 +11,11 @@ import type { IncidentView } from '../../src/kernel/incident-view.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { createAlertsModule } from '../../src/rules/module.js';
+import { createAlertsModule } from '../../src/alerts/module.js';
 import { openStore } from '../../src/store/db.js';
 import { readFixture } from '../kernel/fixtures.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT } from './factories.js';
+import { alertsContext, BOOT } from '../rules/factories.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

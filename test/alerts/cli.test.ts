@@ -5,10 +5,10 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
-import { createAlertEngine } from '../../src/rules/engine.js';
+import { createAlertEngine } from '../../src/alerts/engine.js';
 import { openStore } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { HOST, proc, snapshot } from './factories.js';
+import { HOST, proc, snapshot } from '../rules/factories.js';
 
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

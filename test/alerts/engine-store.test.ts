@@ -7,12 +7,12 @@ import { validateConfig } from '../../src/config/validate.js';
 import { StoreError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { createAlertEngine } from '../../src/rules/engine.js';
+import { createAlertEngine } from '../../src/alerts/engine.js';
 import type { HealthFacts } from '../../src/rules/types.js';
 import { createAlertsRepo } from '../../src/store/alerts-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { enqueueNotifications } from '../../src/store/outbox-repo.js';
-import { at, HOST, incident, proc, snapshot } from './factories.js';
+import { at, HOST, incident, proc, snapshot } from '../rules/factories.js';
 
 let dir: string;
 let path: string;

@@ -1,5 +1,5 @@
 /**
- * The alert engine: the one part of rules/ that touches the store. Per call it runs the pure steps
+ * The alert engine: the stateful side of the rules. Per call it runs the pure steps of rules/
  * (history → evaluateRules → planNotifications) and then writes the instance state, the transitions,
  * the group state, the plan log and the outbox rows in ONE transaction (DESIGN.md "Alert semantics").
  * In-memory state advances only after the commit: if the write fails, the next call recomputes the
@@ -9,14 +9,14 @@ import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import type { Log } from '../log.js';
 import type { AlertView, NotificationDraft } from '../notify/types.js';
+import { compileRules, evaluateRules, historyWindows } from '../rules/evaluate.js';
+import { createHistory, updateHistory, type RuleHistory } from '../rules/history.js';
+import { createRouter, planNotifications, type ChannelRoute, type GroupState } from '../rules/plan.js';
+import { storeFaultDrafts, type StoreFault } from '../rules/store-fault.js';
+import type { RuleState, TickInput } from '../rules/types.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
 import { storeErrorFrom } from '../store/db.js';
 import { enqueueNotifications } from '../store/outbox-repo.js';
-import { compileRules, evaluateRules, historyWindows } from './evaluate.js';
-import { createHistory, updateHistory, type RuleHistory } from './history.js';
-import { createRouter, planNotifications, type ChannelRoute, type GroupState } from './plan.js';
-import { storeFaultDrafts, type StoreFault } from './store-fault.js';
-import type { RuleState, TickInput } from './types.js';
 
 export interface AlertEngineDeps {
   db: Database;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { createAlertEngine } from '../../src/rules/engine.js';
+import { createAlertEngine } from '../../src/alerts/engine.js';
 import { createSampler } from '../../src/sample/host.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { startHog, stopHog } from '../helpers/hog.js';

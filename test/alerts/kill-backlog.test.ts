@@ -10,11 +10,11 @@ import { manualClock } from '../../src/clock.js';
 import { digestFromDrafts } from '../../src/notify/message.js';
 import { renderWebhook } from '../../src/notify/render/webhook.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/rules/module.js';
+import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/alerts/module.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT, HOST, T0 } from './factories.js';
+import { alertsContext, BOOT, HOST, T0 } from '../rules/factories.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let db: Database;

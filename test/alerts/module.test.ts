@@ -3,12 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentContext, TickContext } from '../../src/agent/module.js';
 import { manualClock } from '../../src/clock.js';
 import type { NotificationDraft } from '../../src/notify/types.js';
-import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/rules/module.js';
+import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/alerts/module.js';
 import { createAlertsRepo } from '../../src/store/alerts-repo.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT, HOST, proc, snapshot } from './factories.js';
+import { alertsContext, BOOT, HOST, proc, snapshot } from '../rules/factories.js';
 
 /** The wall-clock instant the manual clocks of this file start at. */
 const START_MS = Date.UTC(2026, 0, 1);
