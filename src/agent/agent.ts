@@ -21,7 +21,7 @@ export interface AgentOptions {
   log: Log;
   clock: Clock;
   /** Builds the agent's modules (kernel watcher, alerts, delivery, policy, metrics) once the context exists. */
-  modules: (ctx: AgentContext) => AgentModule[];
+  modules: (ctx: AgentContext) => AgentModule[] | Promise<AgentModule[]>;
 }
 
 export interface RunningAgent {
@@ -53,7 +53,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   acquireAgentLock(db, opts.dbPath, me, realProc, clock.nowMs());
   const ctx: AgentContext = { config, db, dbPath: opts.dbPath, log, clock, facts };
   const repo = new SamplesRepo(db, { keyframeEveryMs: config.sample.keyframeEvery, deadBandFraction: config.sample.deadBandFraction });
-  const modules = opts.modules(ctx);
+  const modules = await opts.modules(ctx);
   const insertGap = db.prepare('INSERT INTO gap (start_ms, end_ms, reason, detail) VALUES (?, ?, ?, ?)');
   const insertEvent = db.prepare('INSERT INTO agent_event (ts_ms, kind, message) VALUES (?, ?, ?)');
   const recordGap = (g: Gap) => {
