@@ -16,7 +16,7 @@ import { listChannelHealth } from '../store/outbox-repo.js';
 import { createAlertEngine, type AlertEngine } from './engine.js';
 import { historyWindows } from './evaluate.js';
 import type { RuleHistory } from './history.js';
-import { historyFromStore } from './seed.js';
+import { historyFromStore, historyFromStoreSliced } from './seed.js';
 import type { HealthFacts, Incident } from './types.js';
 
 export interface AlertsModuleSources {
@@ -73,9 +73,9 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     return historyFromStore(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
   };
   let config = ctx.config;
-  // Built (and its trend history refilled) here, not in start(): the kernel module starts first and may
-  // hand over its backlog before.
-  let engine = build(ctx.config, historyFor(ctx.config));
+  // Built here, not in start(): the kernel module starts first and may hand over its backlog before. Its
+  // trend history is refilled in start(), in slices (a kill needs no trend to page).
+  let engine = build(ctx.config);
   let cursor = 0;
   let buffered: Incident[] = [];
   let storeProblem: string | undefined;
@@ -137,13 +137,20 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
 
   return {
     name: 'alerts',
-    start() {
+    async start() {
       const saved = repo.getMeta<number>(CURSOR_KEY);
       if (saved !== undefined) cursor = saved;
       else {
         // First start on this database: earlier kills are history, not news.
         cursor = hasIncidents ? ((ctx.db.prepare('SELECT MAX(id) AS id FROM incident').get() as { id: number | null }).id ?? 0) : 0;
         repo.setMeta(CURSOR_KEY, cursor);
+      }
+      // At 8,000 processes the refill is a second or more of work: in slices, so kills and signals are served meanwhile.
+      const seeded = await historyFromStoreSliced(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows: historyWindows(config.rules) }, log);
+      const own = engine.history();
+      // Taken only while the engine has seen no tick (the agent ticks after every module started).
+      if (own.lastTakenAtMs === null && own.processWindowMs === seeded.history.processWindowMs && own.hostWindowMs === seeded.history.hostWindowMs) {
+        Object.assign(own, seeded.history);
       }
     },
     onTick(tc: TickContext) {
