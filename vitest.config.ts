@@ -33,6 +33,7 @@ const SYSTEM = [
 ];
 
 const INTEGRATION = [
+  'test/store/checkpointer.test.ts',
   'test/notify/dispatcher-stop.test.ts',
   'test/report/cli-views.test.ts',
   'test/report/fast-case.test.ts',

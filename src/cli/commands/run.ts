@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
-import { openStore } from '../../store/db.js';
+import { applyAgentMemoryPragmas, openStore } from '../../store/db.js';
 import { startAgent } from '../../agent/agent.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
@@ -45,6 +45,7 @@ export function registerRun(program: Command, io: CliIo): void {
       const log = createLogger({ level: config.agent.logLevel });
       const dbPath = resolveDbPath(config, opts.db);
       const db = openStore(dbPath);
+      applyAgentMemoryPragmas(db);
       if (loaded.source === 'embedded default') {
         log.info(`no config file found: using the embedded default (database ${dbPath}, alerts to the console). See config/oomwatch.example.yaml.`);
       }
