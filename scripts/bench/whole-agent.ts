@@ -7,6 +7,9 @@
  *
  *   npm run build && node dist/scripts/bench/whole-agent.js [sizes=2000,8000] [intervals=1s,10s] [seconds=30|75]
  *
+ * The agent runs with the node flags and environment of the systemd unit (src/agent/node-runtime.ts);
+ * BENCH_BARE_NODE=1 runs it as plain `node` instead.
+ *
  * Figures, per run:
  * - CPU ratio: the agent's CPU (utime + stime) after its first tick, divided by the floor's CPU over the same
  *   number of passes at the same rate. The first tick (identities, cgroups, a keyframe) is start-up, told apart.
@@ -22,6 +25,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src/agent/node-runtime.js';
 import { openStore } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { cpuSeconds, statusKib, threadCount } from './proc-stats.js';
@@ -29,6 +33,10 @@ import { cpuSeconds, statusKib, threadCount } from './proc-stats.js';
 const sizes = (process.argv[2] ?? '2000,8000').split(',').map(Number);
 const intervals = (process.argv[3] ?? '1s,10s').split(',');
 const secondsArg = process.argv[4] ? Number(process.argv[4]) : null;
+// The agent runs with the flags the systemd unit and npm start give it (src/agent/node-runtime.ts); BENCH_BARE_NODE=1 leaves them out.
+const bare = process.env.BENCH_BARE_NODE === '1';
+const nodeFlags = bare ? [] : AGENT_NODE_FLAGS;
+const nodeEnv = bare ? {} : AGENT_ENV;
 const root = packageRoot();
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-whole-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,9 +99,9 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
   const dbPath = join(dir, 'agent.db');
   const loopOut = join(dir, 'loop.json');
   const t0 = performance.now();
-  const agent = spawn(process.execPath, ['--import', probe, join(root, 'dist/src/cli/bin.js'), 'run', '--db', dbPath, '--interval', interval], {
+  const agent = spawn(process.execPath, [...nodeFlags, '--import', probe, join(root, 'dist/src/cli/bin.js'), 'run', '--db', dbPath, '--interval', interval], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, OOMWATCH_CONFIG: '', OOMWATCH_BENCH_LOOP_OUT: loopOut },
+    env: { ...process.env, ...nodeEnv, OOMWATCH_CONFIG: '', OOMWATCH_BENCH_LOOP_OUT: loopOut },
   });
   let stderr = '';
   let runningAtMs = null as number | null;

@@ -28,7 +28,7 @@ export interface AgentOptions {
    */
   selfProc: ProcFs;
   /** Builds the agent's modules (kernel watcher, alerts, delivery, policy, metrics) once the context exists. */
-  modules: (ctx: AgentContext) => AgentModule[];
+  modules: (ctx: AgentContext) => AgentModule[] | Promise<AgentModule[]>;
   /** The database file was lost while an earlier agent ran in this process: record it in this (new) one. */
   storeLoss?: StoreLoss;
 }
@@ -73,7 +73,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   acquireAgentLock(db, opts.dbPath, me, selfProc, clock.nowMs());
   const ctx: AgentContext = { config, db, dbPath: opts.dbPath, log, clock, facts, procfs, selfProc };
   const repo = new SamplesRepo(db, { keyframeEveryMs: config.sample.keyframeEvery, deadBandFraction: config.sample.deadBandFraction });
-  const modules = opts.modules(ctx);
+  const modules = await opts.modules(ctx);
   const insertGap = db.prepare('INSERT INTO gap (start_ms, end_ms, reason, detail) VALUES (?, ?, ?, ?)');
   const insertEvent = db.prepare('INSERT INTO agent_event (ts_ms, kind, message) VALUES (?, ?, ?)');
   const recordGap = (g: Gap) => {

@@ -1,5 +1,5 @@
 import { createKernelModule } from '../kernel/agent-module.js';
-import { createMetricsModule } from '../metrics/module.js';
+import { metricsOffModule } from '../metrics/off.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
 import { createPolicyModule } from '../policy/module.js';
@@ -24,7 +24,7 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
  * database that refuses writes without that database) → metrics → calendar jobs.
  * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
-export function createAgentModules(ctx: AgentContext): AgentModule[] {
+export async function createAgentModules(ctx: AgentContext): Promise<AgentModule[]> {
   const { db, log } = ctx;
   let alerts: AlertsModule | null = null;
   const policy = createPolicyModule(ctx);
@@ -63,5 +63,7 @@ export function createAgentModules(ctx: AgentContext): AgentModule[] {
   ];
   const daily = dailyReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
   if (daily) jobs.push(daily);
-  return [policy, kernel, alerts, notify, storeAlarm, createMetricsModule(ctx), createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  // prom-client and its collectors are loaded only when the endpoint is asked for.
+  const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
+  return [policy, kernel, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -18,7 +18,7 @@ import { historyWindows } from '../rules/evaluate.js';
 import type { RuleHistory } from '../rules/history.js';
 import type { HealthFacts, Incident } from '../rules/types.js';
 import { createAlertEngine, type AlertEngine } from './engine.js';
-import { historyFromStore } from './seed.js';
+import { historyFromStore, historyFromStoreSliced } from './seed.js';
 
 export interface AlertsModuleSources {
   /** policy module: isProtected */
@@ -65,6 +65,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   const repo = createAlertsRepo(ctx.db);
   const hasIncidents = Boolean(ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get());
   const incidents = hasIncidents ? createIncidentsRepo(ctx.db) : null;
+  const maxIncidentId = hasIncidents ? ctx.db.prepare('SELECT MAX(id) AS id FROM incident') : null;
   const build = (config: Config, history?: RuleHistory) =>
     createAlertEngine({ db: ctx.db, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname, ...(history ? { history } : {}) });
   /** Trend history for `config`: the running engine's when its windows are the same, else refilled from the store. */
@@ -74,9 +75,9 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     return historyFromStore(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
   };
   let config = ctx.config;
-  // Built (and its trend history refilled) here, not in start(): the kernel module starts first and may
-  // hand over its backlog before.
-  let engine = build(ctx.config, historyFor(ctx.config));
+  // Built here, not in start(): the kernel module starts first and may hand over its backlog before. Its
+  // trend history is refilled in start(), in slices (a kill needs no trend to page).
+  let engine = build(ctx.config);
   let cursor = 0;
   let buffered: Incident[] = [];
   /** This tick's sample write failed: the agent has told the store fault; do not tell it again. */
@@ -108,7 +109,9 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
 
   /** Incidents stored after the cursor (a crash between storing and alerting leaves some behind). */
   const catchUp = (): Incident[] => {
-    if (!incidents) return [];
+    if (!incidents || !maxIncidentId) return [];
+    // Every tick asks; the answer is nearly always "none": one indexed lookup instead of listing 200 incidents.
+    if (((maxIncidentId.get() as { id: number | null }).id ?? 0) <= cursor) return [];
     const nowMs = ctx.clock.nowMs();
     return incidents
       .list({ limit: 200 })
@@ -147,13 +150,20 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
 
   return {
     name: 'alerts',
-    start() {
+    async start() {
       const saved = repo.getMeta<number>(CURSOR_KEY);
       if (saved !== undefined) cursor = saved;
       else {
         // First start on this database: earlier kills are history, not news.
         cursor = hasIncidents ? ((ctx.db.prepare('SELECT MAX(id) AS id FROM incident').get() as { id: number | null }).id ?? 0) : 0;
         repo.setMeta(CURSOR_KEY, cursor);
+      }
+      // At 8,000 processes the refill is a second or more of work: in slices, so kills and signals are served meanwhile.
+      const seeded = await historyFromStoreSliced(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows: historyWindows(config.rules) }, log);
+      const own = engine.history();
+      // Taken only while the engine has seen no tick (the agent ticks after every module started).
+      if (own.lastTakenAtMs === null && own.processWindowMs === seeded.history.processWindowMs && own.hostWindowMs === seeded.history.hostWindowMs) {
+        Object.assign(own, seeded.history);
       }
     },
     onTick(tc: TickContext) {

@@ -16,21 +16,22 @@ export function defaultIo(): CliIo {
   };
 }
 
-export function buildProgram(io: CliIo): Command {
+/** The program with the command `argv` names (every command when it names none: help, a typo). */
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('oomwatch')
     .description('Records and alerts on Linux OOM risk and OOM kills.')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run oomwatch --help for usage)');
-  registerCommands(program, io);
+  await registerCommands(program, io, argv);
   return program;
 }
 
 /** argv → command → exit code. The only place that turns errors into exit codes. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   try {
-    await buildProgram(io).parseAsync(argv);
+    await (await buildProgram(io, argv)).parseAsync(argv);
     return io.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode === 1 ? 64 : err.exitCode;

@@ -7,6 +7,7 @@
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
 import { createMetrics, type Metrics } from './index.js';
+import { METRICS_RESTART_HINT } from './off.js';
 import { createStoreFeed, type StoreFeed } from './store-feed.js';
 
 export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | 'clock' | 'db'>): AgentModule & { metrics: Metrics; port(): number | null } {
@@ -47,7 +48,7 @@ export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | '
     reload(config: Config) {
       // The listening socket and the top-N are fixed at start; rebinding live could lose scrapes silently.
       if (JSON.stringify(config.metrics) !== started) {
-        log.warn('metrics: the changed metrics section takes effect at the next restart (systemctl restart oomwatch)');
+        log.warn(METRICS_RESTART_HINT);
       }
     },
     async stop() {

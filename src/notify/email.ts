@@ -6,7 +6,6 @@
  * failures are permanent → the channel is broken until its config is fixed.
  */
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { ResolvedChannelOf } from '../config/sections/channels.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
@@ -70,6 +69,8 @@ export function createEmailNotifier(cfg: ResolvedChannelOf<'email'>, _deps: Noti
       const mail = renderEmail(msg, { subjectPrefix: cfg.subjectPrefix });
       let transport;
       try {
+        // Loaded at the first email, not with the agent: a host without an email channel never pays for nodemailer.
+        const { default: nodemailer } = await import('nodemailer');
         transport = nodemailer.createTransport(smtpOptions(cfg));
       } catch (err) {
         return failed(cfg.name, false, `cannot set up SMTP for ${where}: ${(err as Error).message}. Check the channel's tls.caFile and settings.`, { cause: err });

@@ -9,7 +9,7 @@ import type { JobSpec } from '../agent/jobs.js';
 import type { Config } from '../config/schema.js';
 import type { NotificationDraft } from '../notify/types.js';
 import { createReportRepo } from '../store/report-repo.js';
-import { agentBuilder, buildInThread, type DailyPayloadBuilder } from './daily-build.js';
+import type { DailyPayloadBuilder } from './daily-build.js';
 import { duePeriod } from './schedule.js';
 
 const KIND = 'daily';
@@ -34,7 +34,7 @@ export type DailyRunResult = { kind: 'sent'; fromMs: number; toMs: number; chann
 export async function runDailyReport(
   ctx: Pick<AgentContext, 'config' | 'db' | 'facts'> & { dbPath?: string },
   nowMs: number,
-  build: DailyPayloadBuilder = buildInThread(ctx.db),
+  build?: DailyPayloadBuilder,
 ): Promise<DailyRunResult> {
   const d = ctx.config.report.daily;
   if (!d.enabled) return { kind: 'disabled', reason: 'report.daily.enabled is false' };
@@ -44,7 +44,9 @@ export async function runDailyReport(
   const period = duePeriod(d.cron, d.timeZone, nowMs, repo.lastPeriod(KIND)?.periodEndMs ?? null);
   if (!period) return { kind: 'not-due' };
   const host = ctx.facts.hostname;
-  const payload = await build({ dbPath: ctx.dbPath ?? ctx.db.name, ...period, host, timeZone: d.timeZone, topN: d.topN });
+  // The report code is loaded when a report is due, not with the agent.
+  const builder = build ?? (await import('./daily-build.js')).buildInThread(ctx.db);
+  const payload = await builder({ dbPath: ctx.dbPath ?? ctx.db.name, ...period, host, timeZone: d.timeZone, topN: d.topN });
   const dedupKey = `report|${KIND}|${host}|${period.toMs}`;
   const drafts: NotificationDraft[] = channels.map((channel) => ({
     channel, kind: 'report', groupKey: `report|${KIND}|${host}`, host, createdAtMs: nowMs, dedupKey, alerts: [], report: payload,
@@ -61,13 +63,14 @@ export function dailyReportJob(ctx: AgentContext, opts: { onQueued?: () => void 
   const d = ctx.config.report.daily;
   const log = ctx.log.child({ mod: 'report' });
   if (!d.enabled || dailyReportChannels(ctx.config).length === 0) return null;
-  const build = agentBuilder(ctx.db, ctx.dbPath, log);
+  let build: DailyPayloadBuilder | null = null;
   return {
     name: 'daily-report',
     cron: d.cron,
     timeZone: d.timeZone,
     runAtStart: true,
     run: async () => {
+      build ??= (await import('./daily-build.js')).agentBuilder(ctx.db, ctx.dbPath, log);
       const r = await runDailyReport(ctx, ctx.clock.nowMs(), build);
       if (r.kind === 'sent') {
         log.info({ period: { fromMs: r.fromMs, toMs: r.toMs }, channels: r.channels }, 'daily report queued');

@@ -136,6 +136,13 @@ export function usageShare(p: ProcessSample, index: TickIndex): number {
  * A repeated snapshot (same takenAtMs, e.g. an evaluation between ticks) only refreshes the index.
  */
 export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dataFresh: boolean): RuleHistory {
+  const it = updateHistorySteps(h, snapshot, dataFresh, Infinity);
+  while (!it.next().done);
+  return h;
+}
+
+/** updateHistory in steps of `chunk` processes (the refill at start yields to the event loop between them). */
+export function* updateHistorySteps(h: RuleHistory, snapshot: HostSnapshot | null, dataFresh: boolean, chunk: number): Generator<void, RuleHistory> {
   if (!snapshot) return h;
   if (!dataFresh || (h.bootId !== null && h.bootId !== snapshot.bootId) || (h.lastTakenAtMs !== null && snapshot.takenAtMs < h.lastTakenAtMs)) {
     h.host = emptySeries();
@@ -159,13 +166,16 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
   pushHost(h, snapshot);
   if (h.processWindowMs > 0) {
     const gen = ++h.gen;
-    for (const p of snapshot.processes) {
+    const ps = snapshot.processes;
+    for (let i = 0; i < ps.length; i++) {
+      if (i > 0 && i % chunk === 0) yield;
+      const p = ps[i];
       let s = h.processes.get(p.pid);
       if (!s || s.start !== p.startTimeTicks) h.processes.set(p.pid, (s = emptySeries(p.startTimeTicks)));
       s.gen = gen;
       push(s, t, usageShare(p, index), p.rssBytes + p.swapBytes, h.processWindowMs, MAX_POINTS);
     }
-    if (h.processes.size > snapshot.processes.length) for (const [pid, s] of h.processes) if (s.gen !== gen) h.processes.delete(pid);
+    if (h.processes.size > ps.length) for (const [pid, s] of h.processes) if (s.gen !== gen) h.processes.delete(pid);
   }
   return h;
 }
@@ -311,9 +321,15 @@ export function seedPicks(tickTimesMs: readonly number[], windows: { processWind
 
 /** Replays past snapshots (oldest first) into the history as the live ticks would have; `light` ones (no processes) feed only the host and cgroup series. */
 export function seedHistory(h: RuleHistory, snapshots: readonly { snapshot: HostSnapshot; light: boolean }[]): RuleHistory {
-  for (const { snapshot, light } of snapshots) {
-    if (light) pushHost(h, snapshot);
-    else updateHistory(h, snapshot, true);
+  for (const s of snapshots) {
+    const it = seedSteps(h, s, Infinity);
+    while (!it.next().done);
   }
   return h;
+}
+
+/** seedHistory of one snapshot, in steps of `chunk` processes. */
+export function* seedSteps(h: RuleHistory, { snapshot, light }: { snapshot: HostSnapshot; light: boolean }, chunk: number): Generator<void, void> {
+  if (light) pushHost(h, snapshot);
+  else yield* updateHistorySteps(h, snapshot, true, chunk);
 }

@@ -35,10 +35,21 @@ export function rankDomains(processes: readonly ProcessSample[], cgroups: readon
     ),
   };
   const domains: OomDomain[] = [host];
+  // Candidates grouped by cgroup once: a domain then tests each distinct path (tens), not each process (thousands).
+  const byCgroup = new Map<string, ProcessSample[]>();
+  if (cgroups.length > 0) {
+    for (const p of live) {
+      if (p.oomScoreAdj === -1000) continue;
+      const list = byCgroup.get(p.cgroup);
+      if (list) list.push(p);
+      else byCgroup.set(p.cgroup, [p]);
+    }
+  }
   for (const cg of cgroups) {
     const total = cgroupDomainBytes(cg.limitBytes, cg.swapLimitBytes, memory.swapTotalBytes);
     if (total <= 0) continue;
-    const members = live.filter((p) => p.oomScoreAdj !== -1000 && cgroupWithin(p.cgroup, cg.path));
+    const members: ProcessSample[] = [];
+    for (const [path, list] of byCgroup) if (cgroupWithin(path, cg.path)) for (const p of list) members.push(p);
     domains.push({
       kind: 'cgroup',
       id: cg.path,

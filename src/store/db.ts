@@ -84,6 +84,19 @@ function configure(db: Database, path: string, opts: OpenOptions): Database {
   return db;
 }
 
+/**
+ * Memory settings for the agent's long-lived connection (the CLI keeps SQLite's defaults). The agent
+ * appends a tick at a time and reads back little: a hot set of a few hundred pages (the right edge of the
+ * sample and tick b-trees, their indexes, the identity lookups). better-sqlite3 builds SQLite with a 16 MB
+ * page cache per connection, which the start-up trend refill and the hourly prune would fill and keep;
+ * 2 MiB holds the hot set, and a page that falls out is read back from the OS page cache. No mmap: mapped
+ * database pages would count in the agent's resident memory, and reads of a few pages gain nothing from it.
+ */
+export function applyAgentMemoryPragmas(db: Database): void {
+  db.pragma('cache_size = -2048');
+  db.pragma('mmap_size = 0');
+}
+
 export const isSqliteError = (err: unknown): boolean =>
   err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && (err as unknown as { code: string }).code.startsWith('SQLITE');
 

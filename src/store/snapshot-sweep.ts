@@ -21,7 +21,19 @@ export function bootTicksBetween(db: Database, bootId: string, fromMs: number, t
  * come back with the host's memory and cgroups only (no processes, nothing ranked): much cheaper.
  */
 export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withProcesses: (tick: TickRow) => boolean = () => true): HostSnapshot[] {
-  if (ticks.length === 0) return [];
+  const out: HostSnapshot[] = [];
+  for (const s of sweepSnapshots(db, ticks, withProcesses)) if (s) out.push(s);
+  return out;
+}
+
+/**
+ * The same snapshots, one at a time, with `null` between the steps of building one (read its rows,
+ * assemble its processes, rank them): a caller that yields to the event loop at each value holds it a
+ * few ms at a time. No statement stays open between two values, so other code may use the connection
+ * meanwhile: each instant reads only the rows written since the one before.
+ */
+export function* sweepSnapshots(db: Database, ticks: readonly TickRow[], withProcesses: (tick: TickRow) => boolean = () => true): Generator<HostSnapshot | null> {
+  if (ticks.length === 0) return;
   const first = ticks[0];
   const last = ticks[ticks.length - 1];
   const kf = db.prepare('SELECT id FROM tick WHERE keyframe = 1 AND boot_id = ? AND id <= ? ORDER BY id DESC LIMIT 1').get(first.boot_id, first.id) as
@@ -42,8 +54,9 @@ export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withPr
        UNION ALL
        SELECT * FROM process INDEXED BY process_last_seen WHERE last_seen_ms >= ? AND ended_ms IS NOT NULL AND boot_id = ? AND first_tick_id <= ? AND last_tick_id >= ?`,
     )
-    .iterate(first.boot_id, last.id, fromMs, first.boot_id, last.id, fromId) as IterableIterator<Identity>;
+    .all(first.boot_id, last.id, fromMs, first.boot_id, last.id, fromId) as Identity[];
   for (const p of rows) identities.set(p.id, p);
+  yield null;
 
   const cgroupRows = db
     .prepare(
@@ -52,39 +65,40 @@ export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withPr
     )
     .all(fromId, last.id) as (CgroupSampleRow & { tick_id: number; cgroup_id: number })[];
 
-  // Streamed: at 8,000 processes the window holds tens of thousands of rows. Nothing else may use the connection until it is done.
-  const samples = db
-    .prepare('SELECT tick_id, process_id, rss_kib, swap_kib, pgtables_kib, oom_score, oom_score_adj FROM sample WHERE tick_id BETWEEN ? AND ? ORDER BY tick_id')
-    .iterate(fromId, last.id) as IterableIterator<Row>;
+  // Read in ranges, from the step after the last instant up to the next one: at 8,000 processes the window
+  // holds tens of thousands of rows, and a range is at most one keyframe's worth.
+  const sampleRange = db.prepare(
+    'SELECT tick_id, process_id, rss_kib, swap_kib, pgtables_kib, oom_score, oom_score_adj FROM sample WHERE tick_id > ? AND tick_id <= ? ORDER BY tick_id',
+  );
   const current = new Map<number, Row>();
   const currentCgroups = new Map<number, CgroupSampleRow>();
-  const wanted = new Map(ticks.map((t) => [t.id, t]));
-  const out: HostSnapshot[] = [];
-  let next = samples.next().value as Row | undefined;
   let c = 0;
-  try {
-    for (const step of steps) {
+  let readUpTo = fromId - 1;
+  let s = 0;
+  for (const t of ticks) {
+    const batch = sampleRange.all(readUpTo, t.id) as Row[];
+    readUpTo = t.id;
+    yield null;
+    let r = 0;
+    for (; s < steps.length && steps[s].id <= t.id; s++) {
+      const step = steps[s];
       // A keyframe holds a row for every live process and cgroup: what it lacks had ended.
       if (step.keyframe === 1) {
         current.clear();
         currentCgroups.clear();
       }
-      for (; next && next.tick_id <= step.id; next = samples.next().value as Row | undefined) current.set(next.process_id, next);
+      for (; r < batch.length && batch[r].tick_id <= step.id; r++) current.set(batch[r].process_id, batch[r]);
       for (; c < cgroupRows.length && cgroupRows[c].tick_id <= step.id; c++) currentCgroups.set(cgroupRows[c].cgroup_id, cgroupRows[c]);
-      const t = wanted.get(step.id);
-      if (!t) continue;
-      const processes: ProcessSample[] = [];
-      if (withProcesses(t))
-        for (const [id, r] of current) {
-          const p = identities.get(id);
-          if (!p || p.first_tick_id > t.id || (p.ended_ms !== null && p.last_tick_id < t.id)) continue;
-          processes.push(processSampleOf(p, r, t.scale));
-        }
-      const cgroups: CgroupMemory[] = [...currentCgroups.values()].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).map(cgroupMemoryOf);
-      out.push(snapshotOf(t, processes, cgroups));
     }
-  } finally {
-    samples.return?.();
+    const processes: ProcessSample[] = [];
+    if (withProcesses(t))
+      for (const [id, row] of current) {
+        const p = identities.get(id);
+        if (!p || p.first_tick_id > t.id || (p.ended_ms !== null && p.last_tick_id < t.id)) continue;
+        processes.push(processSampleOf(p, row, t.scale));
+      }
+    yield null;
+    const cgroups: CgroupMemory[] = [...currentCgroups.values()].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).map(cgroupMemoryOf);
+    yield snapshotOf(t, processes, cgroups);
   }
-  return out;
 }

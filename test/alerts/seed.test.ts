@@ -6,7 +6,7 @@ import type { NotificationDraft } from '../../src/notify/types.js';
 import { seedPicks } from '../../src/rules/history.js';
 import { trendOf } from '../../src/rules/trend.js';
 import { createAlertsModule } from '../../src/alerts/module.js';
-import { historyFromStore } from '../../src/alerts/seed.js';
+import { historyFromStore, historyFromStoreSliced } from '../../src/alerts/seed.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -65,7 +65,7 @@ describe('trend history after a restart', () => {
     expect(seedPicks(times, { processWindowMs: 0, hostWindowMs: 0 }, now)).toEqual([]);
   });
 
-  it('a leak already 6 minutes old alerts on the first tick after a restart', () => {
+  it('a leak already 6 minutes old alerts on the first tick after a restart', async () => {
     const clock = manualClock(T0 + 3_600_000);
     const now = clock.nowMs();
     storeLeak(now - 10_000, 370);
@@ -75,10 +75,31 @@ describe('trend history after a restart', () => {
     expect(seeded.history.processes.get(300)?.t.length).toBe(seeded.points); // no host window: every pick is full
 
     const m = createAlertsModule(context(clock));
-    m.start?.();
+    await m.start?.();
     m.onTick?.(liveTick(now));
     const fired = drafts().flatMap((d) => d.alerts.filter((a) => a.state === 'firing').map((a) => `${a.ruleId}:${a.labels.comm}`));
     expect(fired).toEqual(['leak:leaky']);
+  });
+
+  it('at start refills in slices, yielding to the event loop between them, to the same history as in one go', async () => {
+    const clock = manualClock(T0 + 3_600_000);
+    const now = clock.nowMs();
+    storeLeak(now - 10_000, 370);
+    const q = { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 300_000 } };
+    let turns = 0;
+    let done = false;
+    const spin = () => {
+      turns++;
+      if (!done) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const sliced = await historyFromStoreSliced(db, q);
+    done = true;
+    const whole = historyFromStore(db, q);
+    expect(sliced.points).toBe(whole.points);
+    expect(sliced.history).toEqual(whole.history);
+    // one turn of the event loop per replayed instant at least: the refill never held it all along
+    expect(turns).toBeGreaterThan(whole.points);
   });
 
   it('refills the host series at every stored tick of its window, so time-to-oom has its slope at once', () => {
@@ -95,21 +116,21 @@ describe('trend history after a restart', () => {
     expect(trendOf(history.host, 300_000, now, -1)!.whole.slopePerSecond / MiB).toBeCloseTo(-4, 5);
   });
 
-  it('does not use samples of another boot, so the same leak needs half a window of new samples', () => {
+  it('does not use samples of another boot, so the same leak needs half a window of new samples', async () => {
     const clock = manualClock(T0 + 3_600_000);
     const now = clock.nowMs();
     storeLeak(now - 10_000, 370, 'b0000000-0000-4000-8000-0000000000ff');
     const m = createAlertsModule(context(clock));
-    m.start?.();
+    await m.start?.();
     m.onTick?.(liveTick(now));
     expect(drafts()).toEqual([]);
   });
 
-  it('a config reload keeps the trend history when the trend windows are unchanged', () => {
+  it('a config reload keeps the trend history when the trend windows are unchanged', async () => {
     const clock = manualClock(T0 + 3_600_000);
     storeLeak(clock.nowMs() - 10_000, 370);
     const m = createAlertsModule(context(clock));
-    m.start?.();
+    await m.start?.();
     const before = m.engine().history();
     m.reload?.(context(clock, [...RULES, { id: 'kill', kind: 'oom-kill' }]).config);
     expect(m.engine().history()).toBe(before);

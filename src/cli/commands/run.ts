@@ -4,6 +4,7 @@ import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
 import { startAgent, type RunningAgent, type StoreLoss } from '../../agent/agent.js';
 import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
+import { applyAgentMemoryPragmas } from '../../store/db.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
 import { resolveChannels } from '../../notify/channels.js';
@@ -80,6 +81,7 @@ export function registerRun(program: Command, io: CliIo): void {
         let storeLoss: StoreLoss | undefined;
         do {
           const db = openCommandStore(io, dbPath);
+          applyAgentMemoryPragmas(db);
           current = await startAgent({ config: liveConfig, db, dbPath, log, clock: systemClock, selfProc, modules: createAgentModules, storeLoss });
           if (stopSignal) void current.stop(stopSignal);
           await current.done;
