@@ -5,25 +5,17 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { KmsgUnreadableError } from '../../src/errors.js';
 import { KmsgSource } from '../../src/kernel/kmsg-source.js';
 import type { KernelRecord } from '../../src/kernel/types.js';
 import { OTHER_USER, packageRootForOtherUser } from '../helpers/other-user.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
 const BOOT = 'boot-a';
-const temps: { cleanup: () => void }[] = [];
-afterEach(() => temps.splice(0).forEach((t) => t.cleanup()));
-
-function fakeKmsg(content: string): string {
-  const t = makeTempDir();
-  temps.push(t);
-  const path = join(t.dir, 'kmsg');
-  writeFileSync(path, content);
-  return path;
-}
+const tmp = useTempDirs();
+const fakeKmsg = (content: string): string => tmp.file('kmsg', content);
 
 describe('KmsgSource on the real machine', () => {
   it('reads the real /dev/kmsg without blocking and finds a record we log', () => {

@@ -1,26 +1,18 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { KmsgSource, type KmsgGap } from '../../src/kernel/kmsg-source.js';
 import type { KernelRecord } from '../../src/kernel/types.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 import { readFixture } from './fixtures.js';
 
 /** The wall-clock instant the manual clocks of this file start at. */
 const START_MS = Date.UTC(2026, 0, 1);
 
 const BOOT = 'boot-a';
-const temps: { cleanup: () => void }[] = [];
-afterEach(() => temps.splice(0).forEach((t) => t.cleanup()));
-
-function fakeKmsg(content: string): string {
-  const t = makeTempDir();
-  temps.push(t);
-  const path = join(t.dir, 'kmsg');
-  writeFileSync(path, content);
-  return path;
-}
+const tmp = useTempDirs();
+const fakeKmsg = (content: string): string => tmp.file('kmsg', content);
 
 function reader(path: string, resume: { bootId: string; nextSeq: number } | null, clock = manualClock(START_MS)) {
   const records: KernelRecord[] = [];
@@ -99,10 +91,8 @@ describe('KmsgSource', () => {
   });
 
   it('a failing read is reported and polling goes on (a timer never throws)', async () => {
-    const t = makeTempDir();
-    temps.push(t);
     const errors: unknown[] = [];
-    const src = new KmsgSource({ path: t.dir, bootId: BOOT, clock: manualClock(START_MS), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError: (e) => errors.push(e), suspendedMs: () => 0 });
+    const src = new KmsgSource({ path: tmp.dir(), bootId: BOOT, clock: manualClock(START_MS), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError: (e) => errors.push(e), suspendedMs: () => 0 });
     src.start(); // a folder opens, but read() fails with EISDIR
     await new Promise((r) => setTimeout(r, 60));
     src.stop();
