@@ -15,7 +15,7 @@ import { createAlertsModule } from '../../src/alerts/module.js';
 import { openStore } from '../../src/store/db.js';
 import { readFixture } from '../kernel/fixtures.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT } from '../rules/factories.js';
+import { alertsContext, BOOT } from '../rules/world.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/log.js';
 import { createAlertEngine } from '../../src/alerts/engine.js';
 import { openStore } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { HOST, proc, snapshot } from '../rules/factories.js';
+import { HOST, proc, snapshotAt } from '../rules/world.js';
 
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -43,7 +43,7 @@ beforeEach(() => {
   const hostile = proc({ pid: 812, comm: '\u001b[31m<!channel>', risk: 700 });
   engine.onTick(
     {
-      snapshot: snapshot({ atMs: now, processes: [hostile], memory: { memTotalBytes: 16 * 2 ** 30, memAvailableBytes: 2 ** 30, memFreeBytes: 0, swapTotalBytes: 0, swapFreeBytes: 0 } }),
+      snapshot: snapshotAt(now, { processes: [hostile], memory: { memTotalBytes: 16 * 2 ** 30, memAvailableBytes: 2 ** 30, memFreeBytes: 0, swapTotalBytes: 0, swapFreeBytes: 0 } }),
       incidents: [],
       health: { samplerStalled: false, brokenChannels: [] },
       dataFresh: true,

@@ -1,98 +1,28 @@
-/** Typed factories for rule tests: snapshots, processes, cgroups, incidents, rules. */
-import type { Database } from 'better-sqlite3';
-import type { AgentContext } from '../../src/agent/module.js';
-import type { Clock } from '../../src/clock.js';
+/**
+ * Typed factories for rule tests on a manual clock: the fixed instant T0 and what defaults to it (snapshots,
+ * incidents, the tick driver). The clock-free parts live in ./world.ts, re-exported here.
+ */
 import { ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
-import { validateConfig } from '../../src/config/validate.js';
-import { silentLogger } from '../../src/log.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from '../../src/rules/history.js';
 import type { CompiledRule, HealthFacts, Incident, RuleState, Transition } from '../../src/rules/types.js';
 import { emptyRuleState } from '../../src/rules/types.js';
-import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/sample/types.js';
-import { ProcFs } from '../../src/sample/procfs.js';
+import type { HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import { HOST, snapshotAt } from './world.js';
 
-export const BOOT = 'b0000000-0000-4000-8000-000000000001';
-export const HOST = 'db1';
+export { alertsContext, BOOT, cgroup, GiB, hostDomain, HOST, MiB, proc, snapshotAt } from './world.js';
+
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-export const GiB = 1024 ** 3;
-export const MiB = 1024 ** 2;
 
-export function proc(overrides: Partial<ProcessSample> = {}): ProcessSample {
-  const pid = overrides.pid ?? 1000;
-  return {
-    bootId: BOOT,
-    pid,
-    startTimeTicks: 5000 + pid,
-    ppid: 1,
-    uid: 1000,
-    comm: `proc${pid}`,
-    cmdline: `/usr/bin/proc${pid} --serve`,
-    exe: `/usr/bin/proc${pid}`,
-    cgroup: '/system.slice/app.service',
-    unit: 'app.service',
-    unitScope: 'system',
-    state: 'S',
-    rssBytes: 100 * MiB,
-    swapBytes: 0,
-    pageTablesBytes: 1 * MiB,
-    oomScore: 700,
-    oomScoreAdj: 0,
-    risk: 50,
-    immune: false,
-    ...overrides,
-  };
-}
 
-export function cgroup(overrides: Partial<CgroupMemory> = {}): CgroupMemory {
-  return {
-    path: '/system.slice/app.service',
-    version: 2,
-    usageBytes: 512 * MiB,
-    limitBytes: 1 * GiB,
-    swapUsageBytes: 0,
-    swapLimitBytes: 0,
-    oomKillCount: 0,
-    oomCount: 0,
-    ...overrides,
-  };
-}
 
 /** A host domain ranking the given processes by risk, highest first (as the sampler ranks them). */
-export function hostDomain(processes: ProcessSample[], totalBytes = 16 * GiB): OomDomain {
-  return {
-    kind: 'host',
-    id: 'host',
-    totalBytes,
-    ranking: [...processes]
-      .filter((p) => !p.immune)
-      .sort((a, b) => b.risk - a.risk)
-      .map((p) => ({ pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes, oomScoreAdj: p.oomScoreAdj })),
-  };
-}
 
 export function snapshot(overrides: Partial<HostSnapshot> & { atMs?: number } = {}): HostSnapshot {
   const { atMs, ...rest } = overrides;
-  const processes = rest.processes ?? [proc()];
-  return {
-    takenAtMs: atMs ?? T0,
-    bootId: BOOT,
-    hostname: HOST,
-    kernelRelease: '6.18.0',
-    scale: 'new',
-    pageSizeBytes: 4096,
-    clockTicksPerSecond: 100,
-    memory: { memTotalBytes: 16 * GiB, memAvailableBytes: 8 * GiB, memFreeBytes: 4 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 },
-    psi: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 } },
-    vmstatOomKill: 0,
-    cgroupVersion: 2,
-    cgroups: [],
-    domains: rest.domains ?? [hostDomain(processes)],
-    counts: { listed: processes.length, sampled: processes.length, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 },
-    ...rest,
-    processes,
-  };
+  return snapshotAt(atMs ?? T0, rest);
 }
+
 
 export function incident(overrides: Partial<Incident> = {}): Incident {
   return { id: 1, atMs: T0, constraint: 'CONSTRAINT_NONE', source: 'kernel', ...overrides };
@@ -145,9 +75,3 @@ export const at = (seconds: number): number => T0 + seconds * 1000;
 export const compact = (ts: Transition[]): string[] =>
   ts.map((t) => `${t.kind}${t.alert.resolution ? `(${t.alert.resolution})` : ''}:${t.fingerprint.replace(`|${HOST}|`, '|')}`);
 
-/** The alerts module's agent context on a real store: the given rules only (no defaults), a console channel, notifications at once. */
-export function alertsContext(db: Database, clock: Clock, rules: readonly unknown[]): AgentContext {
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: { replaceDefaults: true, list: rules } });
-  if (!v.ok) throw new Error(v.errors.join('\n'));
-  return { config: v.config, db, dbPath: db.name, log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
-}
