@@ -51,14 +51,17 @@ describe('the database file deleted or replaced under a running agent', () => {
       const agent = startAgent(db);
       await agent.waitFor('agent running');
       if (how === 'deleted') rmSync(db);
-      else renameSync(db, join(t.dir, 'moved-away.db')); // a restore or a `mv` puts another inode at the path
-      const what = how === 'deleted' ? 'was deleted' : 'was replaced by another file';
-      if (how === 'replaced') {
-        // The new file at the path: an empty database, as a restore of an older backup would be
-        const other = new BetterSqlite3(db);
+      else {
+        // A restore or a `mv` puts another inode at the path, in one step: an empty database, as a restore of an
+        // older backup would be, made beside it and renamed over it (never a moment with no file at the path,
+        // which a tick would rightly report as "deleted").
+        const restored = join(t.dir, 'restored.db');
+        const other = new BetterSqlite3(restored);
         other.pragma('journal_mode = WAL');
         other.close();
+        renameSync(restored, db);
       }
+      const what = how === 'deleted' ? 'was deleted' : 'was replaced by another file';
       await agent.waitFor(`The database ${db} ${what}`);
       // The new agent's first tick pages the loss through the agent-health rule (console channel by default).
       await agent.waitFor('database error: The database');
