@@ -4,45 +4,24 @@
  * the outbox once, and the digest the dispatcher would send lists each once. Real SQLite file; fixed
  * instant (manual clock) throughout.
  */
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { digestFromDrafts } from '../../src/notify/message.js';
 import { renderWebhook } from '../../src/notify/render/webhook.js';
-import type { NotificationDraft } from '../../src/notify/types.js';
 import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/alerts/module.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
-import { openStore, type Database } from '../../src/store/db.js';
-import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT, HOST, T0 } from '../rules/factories.js';
+import { useAlertsStore } from './store-fixture.js';
+import { alertsContext, T0 } from '../rules/factories.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let db: Database;
-beforeEach(() => {
-  tmp = makeTempDir('oomwatch-kill-backlog-');
-  db = openStore(join(tmp.dir, 'oomwatch.db'));
-});
-afterEach(() => {
-  if (db.open) db.close();
-  tmp.cleanup();
-});
+const store = useAlertsStore('oomwatch-kill-backlog-');
+const { storeIncident, drafts } = store;
 
-function storeIncident(pid: number, comm: string, atMs: number, cgroup: string): number {
-  const r = db
-    .prepare(
-      `INSERT INTO incident (source, dedupe_key, hostname, boot_id, ts_ms, constraint_kind, constraint_raw, oom_memcg, victim_pid, victim_comm, victim_start_time_ticks, created_ms)
-       VALUES ('kmsg', ?, ?, ?, ?, 'memcg', 'CONSTRAINT_MEMCG', ?, ?, ?, ?, ?)`,
-    )
-    .run(`${BOOT}:${pid}:${atMs}`, HOST, BOOT, atMs, cgroup, pid, comm, 5000 + pid, atMs);
-  return Number(r.lastInsertRowid);
-}
-const drafts = () => (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
 
 describe('a backlog of kills at first start', () => {
   it('pages each recent kill once, however the backlog arrives; older kills stay history', () => {
     const clock = manualClock(T0);
-    const m = createAlertsModule(alertsContext(db, clock, [{ id: 'oom-kill', kind: 'oom-kill', severity: 'critical', groupWait: '0s', groupInterval: '0s' }]));
-    const repo = createIncidentsRepo(db);
+    const m = createAlertsModule(alertsContext(store.db, clock, [{ id: 'oom-kill', kind: 'oom-kill', severity: 'critical', groupWait: '0s', groupInterval: '0s' }]));
+    const repo = createIncidentsRepo(store.db);
     const old = storeIncident(100, 'chrome', clock.nowMs() - HISTORY_GRACE_MS - 60_000, '/old');
     m.onIncident(repo.get(old)!);
     const recent: number[] = [];

@@ -1,43 +1,21 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AgentContext, TickContext } from '../../src/agent/module.js';
 import { manualClock } from '../../src/clock.js';
-import type { NotificationDraft } from '../../src/notify/types.js';
 import { createAlertsModule, HISTORY_GRACE_MS } from '../../src/alerts/module.js';
 import { createAlertsRepo } from '../../src/store/alerts-repo.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
-import { openStore, type Database } from '../../src/store/db.js';
-import { makeTempDir } from '../helpers/tmp.js';
-import { alertsContext, BOOT, HOST, proc, snapshot } from '../rules/factories.js';
+import { useAlertsStore } from './store-fixture.js';
+import { alertsContext, proc, snapshot } from '../rules/factories.js';
 
 /** The wall-clock instant the manual clocks of this file start at. */
 const START_MS = Date.UTC(2026, 0, 1);
 
-let tmp: ReturnType<typeof makeTempDir>;
-let db: Database;
-beforeEach(() => {
-  tmp = makeTempDir('oomwatch-alerts-module-');
-  db = openStore(join(tmp.dir, 'oomwatch.db'));
-});
-afterEach(() => {
-  if (db.open) db.close();
-  tmp.cleanup();
-});
+const store = useAlertsStore('oomwatch-alerts-module-');
+const { storeIncident, drafts } = store;
 
 const context = (clock = manualClock(START_MS)): AgentContext =>
-  alertsContext(db, clock, [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }]);
+  alertsContext(store.db, clock, [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }]);
 
-/** Stores an incident the way the kernel module does (its own table, migration 0002). */
-function storeIncident(pid: number, comm: string, atMs: number): number {
-  const r = db
-    .prepare(
-      `INSERT INTO incident (source, dedupe_key, hostname, boot_id, ts_ms, constraint_kind, constraint_raw, victim_pid, victim_comm, victim_start_time_ticks, created_ms)
-       VALUES ('kmsg', ?, ?, ?, ?, 'memcg', 'CONSTRAINT_MEMCG', ?, ?, ?, ?)`,
-    )
-    .run(`${BOOT}:${pid}:${atMs}`, HOST, BOOT, atMs, pid, comm, 5000 + pid, atMs);
-  return Number(r.lastInsertRowid);
-}
-const drafts = () => (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
 const tick = (nowMs: number, risk: number | null): TickContext => ({
   snapshot: snapshot({ atMs: nowMs, processes: risk === null ? [] : [proc({ pid: 812, comm: 'postgres', risk })] }),
   previous: null,
@@ -58,7 +36,7 @@ describe('alerts agent module', () => {
     expect(kicks).toBe(1);
     clock.advance(3000);
     const id = storeIncident(812, 'postgres', clock.nowMs());
-    m.onIncident(createIncidentsRepo(db).get(id)!);
+    m.onIncident(createIncidentsRepo(store.db).get(id)!);
     expect(kicks).toBe(2);
     expect(drafts().map((d) => d.alerts.map((a) => `${a.ruleId}:${a.state}`))).toEqual([['risk:firing'], ['kill:firing']]);
     expect(drafts()[1].alerts[0]).toMatchObject({ incidentId: id, summary: `OOM kill: postgres (pid 812) killed by the kernel (CONSTRAINT_MEMCG)` });
@@ -83,7 +61,7 @@ describe('alerts agent module', () => {
     second.onTick?.(tick(clock.nowMs() + 10_000, 0));
     expect(drafts().map((d) => d.alerts.map((a) => a.incidentId))).toEqual([[id]]);
     // the watcher's callback arriving late (replay) does not page again
-    second.onIncident(createIncidentsRepo(db).get(id)!);
+    second.onIncident(createIncidentsRepo(store.db).get(id)!);
     expect(drafts()).toHaveLength(1);
   });
 
@@ -93,14 +71,14 @@ describe('alerts agent module', () => {
     const m = createAlertsModule(context(clock));
     const old = storeIncident(3, 'chrome', clock.nowMs() - HISTORY_GRACE_MS - 60_000);
     const recent = storeIncident(4, 'node', clock.nowMs() - 60_000);
-    m.onIncident(createIncidentsRepo(db).get(old)!);
-    m.onIncident(createIncidentsRepo(db).get(recent)!);
+    m.onIncident(createIncidentsRepo(store.db).get(old)!);
+    m.onIncident(createIncidentsRepo(store.db).get(recent)!);
     m.start?.();
     m.onTick?.(tick(clock.nowMs(), 0));
     expect(drafts().flatMap((d) => d.alerts.map((a) => a.incidentId))).toEqual([recent]);
     // a restart keeps the same boundary: the old kill is still history
     const again = createAlertsModule(context(clock));
-    again.onIncident(createIncidentsRepo(db).get(old)!);
+    again.onIncident(createIncidentsRepo(store.db).get(old)!);
     again.start?.();
     again.onTick?.(tick(clock.nowMs() + 10_000, 0));
     expect(drafts().flatMap((d) => d.alerts.map((a) => a.incidentId))).toEqual([recent]);
@@ -108,10 +86,10 @@ describe('alerts agent module', () => {
 
   it('a broken channel that is no longer configured raises no agent-health alert', () => {
     const clock = manualClock(START_MS);
-    const ins = db.prepare("INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)");
+    const ins = store.db.prepare("INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)");
     ins.run('oldslack');
     ins.run('ops');
-    const m = createAlertsModule(alertsContext(db, clock, [{ id: 'health', kind: 'agent-health', for: '0s' }]));
+    const m = createAlertsModule(alertsContext(store.db, clock, [{ id: 'health', kind: 'agent-health', for: '0s' }]));
     m.start?.();
     m.onTick?.(tick(clock.nowMs(), 0));
     m.onTick?.(tick(clock.nowMs() + 10_000, 0));
@@ -121,7 +99,7 @@ describe('alerts agent module', () => {
 
   it('a database an earlier version alerted from is not new: a kill it missed while down is paged, however old', () => {
     const clock = manualClock(START_MS);
-    createAlertsRepo(db).setMeta('incidentCursor', 0); // written by the earlier version
+    createAlertsRepo(store.db).setMeta('incidentCursor', 0); // written by the earlier version
     const missed = storeIncident(5, 'java', clock.nowMs() - 3_600_000);
     const m = createAlertsModule(context(clock));
     m.start?.();

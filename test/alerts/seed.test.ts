@@ -1,35 +1,24 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AgentContext } from '../../src/agent/module.js';
 import { manualClock } from '../../src/clock.js';
-import type { NotificationDraft } from '../../src/notify/types.js';
 import { seedPicks } from '../../src/rules/history.js';
 import { trendOf } from '../../src/rules/trend.js';
 import { createAlertsModule } from '../../src/alerts/module.js';
 import { historyFromStore, historyFromStoreSliced } from '../../src/alerts/seed.js';
-import { openStore, type Database } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { useAlertsStore } from './store-fixture.js';
 import { alertsContext, BOOT, GiB, MiB, proc, snapshot, T0 } from '../rules/factories.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let db: Database;
-beforeEach(() => {
-  tmp = makeTempDir('oomwatch-seed-');
-  db = openStore(join(tmp.dir, 'oomwatch.db'));
-});
-afterEach(() => {
-  if (db.open) db.close();
-  tmp.cleanup();
-});
+const store = useAlertsStore('oomwatch-seed-');
+const { drafts } = store;
 
 const RULES = [{ id: 'leak', kind: 'rss-growth', bytesPerSecond: '1MiB', clearBytesPerSecond: '256KiB', over: '10m', minRssBytes: '1MiB', for: '0s' }];
 
-const context = (clock: ReturnType<typeof manualClock>, rules: unknown[] = RULES): AgentContext => alertsContext(db, clock, rules);
+const context = (clock: ReturnType<typeof manualClock>, rules: unknown[] = RULES): AgentContext => alertsContext(store.db, clock, rules);
 
 /** A leaker growing 2 MiB/s, sampled every 10 s for `seconds` before `endMs`, written through the real repository. */
 function storeLeak(endMs: number, seconds: number, bootId = BOOT): void {
-  const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+  const repo = new SamplesRepo(store.db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
   for (let s = seconds; s >= 0; s -= 10) {
     const at = endMs - s * 1000;
     const leaker = proc({ bootId, pid: 300, comm: 'leaky', rssBytes: 200 * MiB + (seconds - s) * 2 * MiB });
@@ -46,7 +35,6 @@ const liveTick = (nowMs: number) => ({
   durationMs: 5,
   missedTicks: 0,
 });
-const drafts = () => (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
 
 describe('trend history after a restart', () => {
   it('picks stored ticks spaced like live points, within the widest window, the newest included', () => {
@@ -69,7 +57,7 @@ describe('trend history after a restart', () => {
     const clock = manualClock(T0 + 3_600_000);
     const now = clock.nowMs();
     storeLeak(now - 10_000, 370);
-    const seeded = historyFromStore(db, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 0 } });
+    const seeded = historyFromStore(store.db, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 0 } });
     // 370 s of 10 s ticks, points at least 600 s / 32 = 18.75 s apart: every other tick
     expect(seeded.points).toBeGreaterThanOrEqual(18);
     expect(seeded.history.processes.get(300)?.t.length).toBe(seeded.points); // no host window: every pick is full
@@ -93,9 +81,9 @@ describe('trend history after a restart', () => {
       if (!done) setImmediate(spin);
     };
     setImmediate(spin);
-    const sliced = await historyFromStoreSliced(db, q);
+    const sliced = await historyFromStoreSliced(store.db, q);
     done = true;
-    const whole = historyFromStore(db, q);
+    const whole = historyFromStore(store.db, q);
     expect(sliced.points).toBe(whole.points);
     expect(sliced.history).toEqual(whole.history);
     // one turn of the event loop per replayed instant at least: the refill never held it all along
@@ -104,12 +92,12 @@ describe('trend history after a restart', () => {
 
   it('refills the host series at every stored tick of its window, so time-to-oom has its slope at once', () => {
     const now = T0 + 3_600_000;
-    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    const repo = new SamplesRepo(store.db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
     for (let s = 290; s >= 0; s -= 10) {
       const memory = { memTotalBytes: 16 * GiB, memAvailableBytes: 4 * GiB - (290 - s) * 4 * MiB, memFreeBytes: GiB, swapTotalBytes: 0, swapFreeBytes: 0 };
       repo.writeTick(snapshot({ atMs: now - 5_000 - s * 1000, memory, processes: [proc({ pid: 1 })] }), 1000);
     }
-    const { history, points } = historyFromStore(db, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 300_000 } });
+    const { history, points } = historyFromStore(store.db, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 300_000 } });
     expect(history.host.t).toHaveLength(30);
     expect(points).toBe(30);
     // MemAvailable falls 4 MiB a second
