@@ -123,6 +123,8 @@ export interface TopCgroupRow {
   limitBytes: number;
   /** usage / limit, 0..1 (can pass 1 briefly while the kernel reclaims). */
   usageRatio: number;
+  /** Who the kernel would kill first when this cgroup reaches its limit (its OOM domain's rank 1), or null when it holds no killable process. */
+  nextVictim: { comm: string; riskPermille: number } | null;
 }
 
 /**
@@ -137,12 +139,15 @@ export function selectTopCgroups(snapshot: HostSnapshot, topN: number): TopCgrou
     .sort((a, b) => b.ratio - a.ratio);
   const rows: TopCgroupRow[] = [];
   const seen = new Set<string>();
+  const domains = new Map(snapshot.domains.filter((d) => d.kind === 'cgroup').map((d) => [d.id, d]));
   for (let i = 0; i < ranked.length && rows.length < topN; i++) {
     const { c, ratio } = ranked[i];
     const cgroup = sanitizeLabelValue(c.path, CGROUP_LABEL_MAX);
     if (seen.has(cgroup)) continue;
     seen.add(cgroup);
-    rows.push({ rank: i + 1, cgroup, usageBytes: c.usageBytes, limitBytes: c.limitBytes, usageRatio: ratio });
+    const first = domains.get(c.path)?.ranking[0];
+    const nextVictim = first ? { comm: sanitizeLabelValue(first.comm, COMM_LABEL_MAX), riskPermille: first.risk } : null;
+    rows.push({ rank: i + 1, cgroup, usageBytes: c.usageBytes, limitBytes: c.limitBytes, usageRatio: ratio, nextVictim });
   }
   return rows;
 }

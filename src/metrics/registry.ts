@@ -121,6 +121,7 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const cgUsage = g('oomwatch_top_cgroup_memory_usage_bytes', 'Top-N memory-limited cgroups closest to their limit: usage.', cgLabels);
   const cgLimit = g('oomwatch_top_cgroup_memory_limit_bytes', 'Top-N memory-limited cgroups closest to their limit: the limit.', cgLabels);
   const cgRatio = g('oomwatch_top_cgroup_memory_usage_ratio', 'Top-N memory-limited cgroups: usage / limit.', cgLabels);
+  const cgVictim = g('oomwatch_top_cgroup_next_victim_risk_permille', 'Top-N memory-limited cgroups: the process the kernel would kill first at the cgroup\'s limit, its badness per mille of the limit (+ usable swap).', ['cgroup', 'comm']);
 
   function onTick(snapshot: HostSnapshot, tick: TickInfo, nowMs: number): void {
     const m = snapshot.memory;
@@ -150,7 +151,7 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
     processes.set({ outcome: 'kernel_thread' }, k.kernelThreads);
 
     // Replace, never accumulate: a process that left the top N must leave the exposition too.
-    for (const metric of [procRank, procRisk, procBadness, procRss, procAdj, cgRank, cgUsage, cgLimit, cgRatio]) metric.reset();
+    for (const metric of [procRank, procRisk, procBadness, procRss, procAdj, cgRank, cgUsage, cgLimit, cgRatio, cgVictim]) metric.reset();
     for (const row of selectTopProcesses(snapshot, opts.topN)) {
       const labels = { comm: row.comm, unit: row.unit };
       procRank.set(labels, row.rank);
@@ -165,6 +166,7 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
       cgUsage.set(labels, row.usageBytes);
       cgLimit.set(labels, row.limitBytes);
       cgRatio.set(labels, row.usageRatio);
+      if (row.nextVictim) cgVictim.set({ cgroup: row.cgroup, comm: row.nextVictim.comm }, row.nextVictim.riskPermille);
     }
   }
 

@@ -32,7 +32,7 @@ describe('deploy/grafana/oomwatch.json', () => {
 
   it('shows hosts by risk, a host’s domains and next victims, kills over time and the incident table', () => {
     const titles = dashboard.panels.map((p) => p.title);
-    expect(titles).toEqual(expect.arrayContaining(['Hosts by OOM risk', 'Next victims (host domain)', 'Memory-cgroup domains closest to their limit', 'OOM kills recorded, by constraint', 'Incidents']));
+    expect(titles).toEqual(expect.arrayContaining(['Hosts by OOM risk', 'Next victims (host domain)', 'OOM domains: memory cgroups closest to their limit, and their next victims', 'OOM kills recorded, by constraint', 'Incidents']));
     const incidents = dashboard.panels.find((p) => p.title === 'Incidents')!;
     expect(incidents.targets![0].rawSql).toMatch(/FROM incidents\s+WHERE \$__timeFilter\(at\)/);
   });

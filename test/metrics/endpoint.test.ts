@@ -110,6 +110,7 @@ describe('metrics endpoint', () => {
     ]);
     expect(text).toContain('oomwatch_top_cgroup_memory_limit_bytes{cgroup="/docker/abc"} 1073741824');
     expect(series(text, 'oomwatch_top_cgroup_rank')).toEqual(['oomwatch_top_cgroup_rank{cgroup="/docker/abc"} 1']);
+    expect(series(text, 'oomwatch_top_cgroup_next_victim_risk_permille')).toEqual(['oomwatch_top_cgroup_next_victim_risk_permille{cgroup="/docker/abc",comm="worker-19"} 20']);
     expect(text).toMatch(/^oomwatch_nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^oomwatch_process_resident_memory_bytes \d/m);
 

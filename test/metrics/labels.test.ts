@@ -76,8 +76,15 @@ describe('selectTopCgroups', () => {
   it('keeps only cgroups with a real limit, fullest first', () => {
     const rows = selectTopCgroups(snapshotWith(1), 10);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ rank: 1, cgroup: '/docker/abc' });
+    expect(rows[0]).toMatchObject({ rank: 1, cgroup: '/docker/abc', nextVictim: { comm: 'worker-0', riskPermille: 1 } });
     expect(rows[0].usageRatio).toBeCloseTo(900 / 1024, 5);
+  });
+
+  it('names the next victim inside each cgroup from its own OOM domain, and none for a cgroup without one', () => {
+    const base = snapshotWith(3, {}, (i) => (i === 0 ? { comm: 'evil\u202e' } : {}));
+    const domain = { kind: 'cgroup' as const, id: '/docker/abc', totalBytes: 1024 ** 3, ranking: [{ ...base.domains[0].ranking[2], risk: 812 }] };
+    expect(selectTopCgroups({ ...base, domains: [base.domains[0], domain] }, 5)[0].nextVictim).toEqual({ comm: 'evil\uFFFD', riskPermille: 812 });
+    expect(selectTopCgroups({ ...base, domains: [base.domains[0]] }, 5)[0].nextVictim).toBeNull();
   });
 
   it('keeps cgroup labels unique when long paths are cut to the same label', () => {
