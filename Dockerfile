@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json vitest.config.ts LICENSE README.md ./
 COPY src ./src
+# scripts/ (the drill ships) imports test helpers, so the build compiles test/ too; neither reaches the image.
 COPY scripts ./scripts
 COPY test ./test
 COPY migrations ./migrations
