@@ -140,6 +140,8 @@ describe('deploy/kubernetes', () => {
     const text = cm.data[configEnv.slice(configEnv.lastIndexOf('/') + 1)] as string;
     const r = validateConfig(parse(text));
     if (!r.ok) throw new Error(r.errors.join('\n'));
+    // The one warning is the expected one (docs/kubernetes.md: allow only Prometheus to reach the port).
+    expect(r.warnings).toEqual([expect.stringMatching(/^metrics\.listen: 0\.0\.0\.0:9717 accepts connections from other hosts/)]);
     // The cgroup tree the agent reads is the one mounted from the host; metrics listen on the named port.
     expect(mountOf(r.config.sample.cgroupRoot)).toBeDefined();
     expect(r.config.metrics.enabled).toBe(true);
