@@ -13,6 +13,8 @@ const SYSTEM = [
   'test/alerts/real-process.test.ts',
   'test/cli/doctor.test.ts',
   'test/cli/errors.test.ts',
+  'test/deploy/grafana-prometheus.test.ts',
+  'test/deploy/prometheus-rules.test.ts',
   'test/e2e/agent-early-warning.test.ts',
   'test/e2e/agent-oom-drill.test.ts',
   'test/e2e/kill-storm.test.ts',

@@ -2,8 +2,9 @@
  * Pure helpers that keep label values bounded and safe (no I/O, no prom-client).
  * Prometheus stores every distinct label set as its own series, so a label fed from an unbounded
  * source (pid, cmdline, a free-form string) grows the server's memory without limit. Labels here come
- * only from bounded sets: rank 1..topN, a 15-character comm, a capped unit or cgroup name, and
- * fixed vocabularies for constraints and severities.
+ * only from bounded sets: a 15-character comm, a capped unit or cgroup name, and fixed vocabularies for
+ * constraints and severities. Positions (rank) are values, never labels: a label whose value changes
+ * starts a new series each time.
  * https://prometheus.io/docs/practices/naming/#labels
  */
 import type { HostSnapshot, ProcessSample, RankedProcess } from '../sample/types.js';
@@ -54,7 +55,7 @@ export function normalizeToken(text: string): string {
 }
 
 export interface TopProcessRow {
-  /** 1 = the process the kernel would choose first. */
+  /** The process's position in its domain's ranking: 1 = the process the kernel would choose first. A value, not a label. */
   rank: number;
   comm: string;
   unit: string;
@@ -64,63 +65,89 @@ export interface TopProcessRow {
   oomScoreAdj: number;
 }
 
+type Candidate = Pick<RankedProcess, 'comm' | 'risk' | 'badnessBytes' | 'oomScoreAdj'> & { rank: number; sample: ProcessSample | undefined };
+
 /**
- * The `topN` riskiest processes of the host domain (the kernel's order of choice), with their
- * labels already sanitised. The domain ranking comes from the sampler; when a snapshot has no host
- * domain (older sampler, fixture), processes are ranked by `risk` here.
+ * The riskiest processes of the host domain (the kernel's order of choice), one row per distinct
+ * (comm, unit) label pair, at most `topN` rows, with their labels already sanitised.
+ * A series is named by what the process is (comm, unit), never by its position: a rank label would change
+ * whenever two processes swap places, start a new series and reset every `for:` of a Prometheus alert
+ * on it. Rank is exported as a value instead. When several processes share comm and unit (a pool of
+ * workers), the highest-ranked one stands for them, so no two rows have the same labels.
+ * The domain ranking comes from the sampler; when a snapshot has no host domain (older sampler,
+ * fixture), processes are ranked by `risk` here.
  */
 export function selectTopProcesses(snapshot: HostSnapshot, topN: number): TopProcessRow[] {
   if (topN <= 0) return [];
   const host = snapshot.domains.find((d) => d.kind === 'host');
-  const ranked: { r: Pick<RankedProcess, 'comm' | 'risk' | 'badnessBytes' | 'oomScoreAdj'>; p: ProcessSample | undefined }[] = [];
+  const rows: TopProcessRow[] = [];
+  const seen = new Set<string>();
+  const take = (c: Candidate): void => {
+    const comm = sanitizeLabelValue(c.comm, COMM_LABEL_MAX);
+    const unit = sanitizeLabelValue(c.sample?.unit ?? '', UNIT_LABEL_MAX);
+    const key = `${comm}\u0000${unit}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    rows.push({ rank: c.rank, comm, unit, risk: c.risk, badnessBytes: c.badnessBytes, rssBytes: c.sample?.rssBytes ?? 0, oomScoreAdj: c.oomScoreAdj });
+  };
   if (host) {
-    // One pass over the processes, keyed by pid (then checked by start time): no per-process allocation at 8,000 processes.
-    const top = host.ranking.slice(0, topN);
-    const byPid = new Map(top.map((r) => [r.pid, r]));
-    const samples = new Map<RankedProcess, ProcessSample>();
-    for (const p of snapshot.processes) {
-      const r = byPid.get(p.pid);
-      if (r && r.startTimeTicks === p.startTimeTicks) samples.set(r, p);
+    // Look at a window of the ranking, widened only while worker pools fill it with repeated labels. One pass over
+    // the processes per window, keyed by pid (then checked by start time): no per-process allocation at 8,000 processes.
+    let from = 0;
+    for (let size = topN * 4; from < host.ranking.length && rows.length < topN; size *= 4) {
+      const window = host.ranking.slice(from, from + size);
+      const byPid = new Map(window.map((r) => [r.pid, r]));
+      const samples = new Map<RankedProcess, ProcessSample>();
+      for (const p of snapshot.processes) {
+        const r = byPid.get(p.pid);
+        if (r && r.startTimeTicks === p.startTimeTicks) samples.set(r, p);
+      }
+      for (let i = 0; i < window.length && rows.length < topN; i++) take({ ...window[i], rank: from + i + 1, sample: samples.get(window[i]) });
+      from += window.length;
     }
-    for (const r of top) ranked.push({ r, p: samples.get(r) });
   } else {
-    for (const p of [...snapshot.processes].filter((q) => !q.immune).sort((a, b) => b.risk - a.risk).slice(0, topN)) {
-      ranked.push({ r: { comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes + p.swapBytes + p.pageTablesBytes, oomScoreAdj: p.oomScoreAdj }, p });
+    const ranked = snapshot.processes.filter((q) => !q.immune).sort((a, b) => b.risk - a.risk);
+    for (let i = 0; i < ranked.length && rows.length < topN; i++) {
+      const p = ranked[i];
+      take({ comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes + p.swapBytes + p.pageTablesBytes, oomScoreAdj: p.oomScoreAdj, rank: i + 1, sample: p });
     }
   }
-  return ranked.map(({ r, p }, i) => ({
-    rank: i + 1,
-    comm: sanitizeLabelValue(r.comm, COMM_LABEL_MAX),
-    unit: sanitizeLabelValue(p?.unit ?? '', UNIT_LABEL_MAX),
-    risk: r.risk,
-    badnessBytes: r.badnessBytes,
-    rssBytes: p?.rssBytes ?? 0,
-    oomScoreAdj: r.oomScoreAdj,
-  }));
+  return rows;
 }
 
 export interface TopCgroupRow {
+  /** 1 = the cgroup closest to its limit. A value, not a label (see selectTopProcesses). */
   rank: number;
   cgroup: string;
   usageBytes: number;
   limitBytes: number;
   /** usage / limit, 0..1 (can pass 1 briefly while the kernel reclaims). */
   usageRatio: number;
+  /** Who the kernel would kill first when this cgroup reaches its limit (its OOM domain's rank 1), or null when it holds no killable process. */
+  nextVictim: { comm: string; riskPermille: number } | null;
 }
 
-/** The `topN` memory-limited cgroups closest to their limit. Unlimited cgroups have no ratio and are left out. */
+/**
+ * The `topN` memory-limited cgroups closest to their limit. Unlimited cgroups have no ratio and are left out.
+ * Two paths that are the same once cut to CGROUP_LABEL_MAX keep only the fuller one, so labels stay unique.
+ */
 export function selectTopCgroups(snapshot: HostSnapshot, topN: number): TopCgroupRow[] {
   if (topN <= 0) return [];
-  return snapshot.cgroups
+  const ranked = snapshot.cgroups
     .filter((c) => c.limitBytes > 0 && c.limitBytes < snapshot.memory.memTotalBytes)
     .map((c) => ({ c, ratio: c.usageBytes / c.limitBytes }))
-    .sort((a, b) => b.ratio - a.ratio)
-    .slice(0, topN)
-    .map(({ c, ratio }, i) => ({
-      rank: i + 1,
-      cgroup: sanitizeLabelValue(c.path, CGROUP_LABEL_MAX),
-      usageBytes: c.usageBytes,
-      limitBytes: c.limitBytes,
-      usageRatio: ratio,
-    }));
+    .sort((a, b) => b.ratio - a.ratio);
+  const rows: TopCgroupRow[] = [];
+  const seen = new Set<string>();
+  const domains = new Map(snapshot.domains.filter((d) => d.kind === 'cgroup').map((d) => [d.id, d]));
+  for (let i = 0; i < ranked.length && rows.length < topN; i++) {
+    const { c, ratio } = ranked[i];
+    const cgroup = sanitizeLabelValue(c.path, CGROUP_LABEL_MAX);
+    if (seen.has(cgroup)) continue;
+    seen.add(cgroup);
+    const first = domains.get(c.path)?.ranking[0];
+    const nextVictim = first ? { comm: sanitizeLabelValue(first.comm, COMM_LABEL_MAX), riskPermille: first.risk } : null;
+    rows.push({ rank: i + 1, cgroup, usageBytes: c.usageBytes, limitBytes: c.limitBytes, usageRatio: ratio, nextVictim });
+  }
+  return rows;
 }

@@ -57,11 +57,25 @@ function setCounter(counter: Counter<string>, value: number, labels?: Record<str
   }
 }
 
+export const DEFAULT_METRICS_NAMED_LIKE_COUNTERS = [
+  'oomwatch_nodejs_active_handles_total',
+  'oomwatch_nodejs_active_requests_total',
+  'oomwatch_nodejs_active_resources_total',
+] as const;
+
+/** Every constraint × source an incident can carry, exported at 0 from the start so increase() sees the first kill. */
+export const INCIDENT_CONSTRAINTS = ['global', 'memcg', 'cpuset', 'mempolicy', 'unknown'] as const;
+export const INCIDENT_SOURCES = ['kmsg', 'counter'] as const;
+
 export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number }) {
   const registry = new Registry();
   const registers = [registry];
   // The agent's own RSS, heap, GC and event-loop lag (oomwatch_nodejs_eventloop_lag_*_seconds, from perf_hooks.monitorEventLoopDelay).
   collectDefaultMetrics({ register: registry, prefix: 'oomwatch_' });
+  // prom-client also exports nodejs_active_{handles,requests,resources}_total: gauges named like counters, which
+  // `promtool check metrics` rejects (exit 3) and rate() would misread. The per-type gauges without the suffix stay:
+  // sum(oomwatch_nodejs_active_handles) is the same total.
+  for (const name of DEFAULT_METRICS_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
 
   const g = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers });
   const c = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers });
@@ -78,6 +92,8 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const psiStall = c('oomwatch_memory_pressure_stall_seconds_total', 'Memory PSI total stall time since boot, from /proc/pressure/memory.', ['kind']);
   const kernelOomKills = c('oomwatch_kernel_oom_kills_total', 'OOM kills counted by the kernel since boot (/proc/vmstat oom_kill, Linux 4.13+).');
   const incidents = c('oomwatch_oom_incidents_total', 'OOM kills recorded by oomwatch since the agent started, by constraint and how they were learned.', ['constraint', 'source']);
+  // A series that appears with its first kill at 1 has no earlier sample, so increase() and rate() would miss that kill.
+  for (const constraint of INCIDENT_CONSTRAINTS) for (const source of INCIDENT_SOURCES) incidents.inc({ constraint, source }, 0);
   const alertsFiring = g('oomwatch_alerts_firing', 'Alert instances currently firing, by rule and severity.', ['rule', 'severity']);
   const queueDepth = g('oomwatch_notification_queue_depth', 'Notifications waiting in the outbox, per channel.', ['channel']);
   const channelFailures = g('oomwatch_notification_consecutive_failures', 'Delivery attempts that failed in a row, per channel (0 after a success).', ['channel']);
@@ -93,15 +109,19 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const ticksMissed = c('oomwatch_ticks_missed_total', 'Sampling ticks skipped because the previous one overran or the agent was stopped.');
   const lastTick = g('oomwatch_last_tick_timestamp_seconds', 'When the last tick completed (Unix time). Alert on time() minus this.');
   const processes = g('oomwatch_tick_processes', 'Processes seen by the last tick, by outcome.', ['outcome']);
-  const procLabels = ['rank', 'comm', 'unit'];
+  // Series are named by what a process is (comm, unit), never by its position: labels.ts selectTopProcesses says why.
+  const procLabels = ['comm', 'unit'];
+  const procRank = g('oomwatch_top_process_rank', 'Top-N processes by OOM risk: position in the host ranking, 1 = the next victim of a global OOM.', procLabels);
   const procRisk = g('oomwatch_top_process_risk_permille', 'Top-N processes by OOM risk: badness per mille of RAM+swap (adj included), rank 1 = the next victim.', procLabels);
   const procBadness = g('oomwatch_top_process_badness_bytes', 'Top-N processes: rss + swap + page tables + adj share, as the kernel counts it.', procLabels);
   const procRss = g('oomwatch_top_process_rss_bytes', 'Top-N processes: resident set size.', procLabels);
   const procAdj = g('oomwatch_top_process_oom_score_adj', 'Top-N processes: oom_score_adj (-1000..1000).', procLabels);
-  const cgLabels = ['rank', 'cgroup'];
+  const cgLabels = ['cgroup'];
+  const cgRank = g('oomwatch_top_cgroup_rank', 'Top-N memory-limited cgroups: position by usage / limit, 1 = the fullest.', cgLabels);
   const cgUsage = g('oomwatch_top_cgroup_memory_usage_bytes', 'Top-N memory-limited cgroups closest to their limit: usage.', cgLabels);
   const cgLimit = g('oomwatch_top_cgroup_memory_limit_bytes', 'Top-N memory-limited cgroups closest to their limit: the limit.', cgLabels);
   const cgRatio = g('oomwatch_top_cgroup_memory_usage_ratio', 'Top-N memory-limited cgroups: usage / limit.', cgLabels);
+  const cgVictim = g('oomwatch_top_cgroup_next_victim_risk_permille', 'Top-N memory-limited cgroups: the process the kernel would kill first at the cgroup\'s limit, its badness per mille of the limit (+ usable swap).', ['cgroup', 'comm']);
 
   function onTick(snapshot: HostSnapshot, tick: TickInfo, nowMs: number): void {
     const m = snapshot.memory;
@@ -131,19 +151,22 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
     processes.set({ outcome: 'kernel_thread' }, k.kernelThreads);
 
     // Replace, never accumulate: a process that left the top N must leave the exposition too.
-    for (const metric of [procRisk, procBadness, procRss, procAdj, cgUsage, cgLimit, cgRatio]) metric.reset();
+    for (const metric of [procRank, procRisk, procBadness, procRss, procAdj, cgRank, cgUsage, cgLimit, cgRatio, cgVictim]) metric.reset();
     for (const row of selectTopProcesses(snapshot, opts.topN)) {
-      const labels = { rank: String(row.rank), comm: row.comm, unit: row.unit };
+      const labels = { comm: row.comm, unit: row.unit };
+      procRank.set(labels, row.rank);
       procRisk.set(labels, row.risk);
       procBadness.set(labels, row.badnessBytes);
       procRss.set(labels, row.rssBytes);
       procAdj.set(labels, row.oomScoreAdj);
     }
     for (const row of selectTopCgroups(snapshot, opts.topN)) {
-      const labels = { rank: String(row.rank), cgroup: row.cgroup };
+      const labels = { cgroup: row.cgroup };
+      cgRank.set(labels, row.rank);
       cgUsage.set(labels, row.usageBytes);
       cgLimit.set(labels, row.limitBytes);
       cgRatio.set(labels, row.usageRatio);
+      if (row.nextVictim) cgVictim.set({ cgroup: row.cgroup, comm: row.nextVictim.comm }, row.nextVictim.riskPermille);
     }
   }
 

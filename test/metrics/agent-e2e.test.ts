@@ -1,9 +1,9 @@
 /**
  * The real agent (the built CLI, `oomwatch run`, on the real /proc) with metrics enabled: its endpoint
- * reports this host's memory as /proc/meminfo has it, and a real Prometheus scrapes it.
+ * reports this host's memory as /proc/meminfo has it, passes `promtool check metrics`, and a real Prometheus scrapes it.
  * Uses dist/ (npm test builds before vitest).
  */
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { findBinary, freePort, requireInCi, startDaemon, waitFor, type Daemon } 
 
 const prometheus = findBinary(['prometheus']);
 requireInCi(prometheus, 'prometheus');
+const promtool = findBinary(['promtool']);
+requireInCi(promtool, 'promtool (Debian package prometheus)');
 const dirs: string[] = [];
 const daemons: Daemon[] = [];
 afterEach(async () => {
@@ -50,7 +52,10 @@ describe('the agent’s metrics endpoint', () => {
     const top = text.split('\n').filter((l) => l.startsWith('oomwatch_top_process_risk_permille{'));
     expect(top.length).toBeGreaterThan(0);
     expect(top.length).toBeLessThanOrEqual(5);
-    expect(top[0]).toMatch(/^oomwatch_top_process_risk_permille\{rank="1",comm="[^"]{1,15}",unit="[^"]*"\} \d/);
+    expect(top[0]).toMatch(/^oomwatch_top_process_risk_permille\{comm="[^"]{1,15}",unit="[^"]*"\} \d/);
+    expect(text).toMatch(/^oomwatch_top_process_rank\{comm="[^"]{1,15}",unit="[^"]*"\} 1$/m);
+    // Before any kill, every incident series is there at 0, so increase() sees the first kill.
+    expect(text).toMatch(/^oomwatch_oom_incidents_total\{constraint="memcg",source="kmsg"\} 0$/m);
     expect(text).toMatch(/^oomwatch_tick_duration_seconds_count [1-9]/m);
     expect(text).not.toMatch(/\bpid="/);
 
@@ -59,6 +64,19 @@ describe('the agent’s metrics endpoint', () => {
     const [code] = await exited;
     expect(code).toBe(0);
     await expect(fetch(`${base}/metrics`)).rejects.toThrow();
+  });
+
+  it.skipIf(!promtool)('serves an exposition that `promtool check metrics` accepts without a warning (skipped only where promtool is not installed)', async () => {
+    const port = await freePort();
+    const agent = startAgent(agentConfig(port));
+    await waitFor('/healthz ok', agent, async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return r.status === 200 && ((await r.json()) as { status: string }).status === 'ok' ? true : null;
+    });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // promtool exits 3 on lint problems (e.g. a gauge named like a counter) and prints each one.
+    const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect({ status: r.status, problems: r.stdout + r.stderr }).toEqual({ status: 0, problems: '' });
   });
 
   it.skipIf(!prometheus)('is scraped by a real Prometheus, which stores the host’s MemTotal (skipped only where prometheus is not installed)', async () => {

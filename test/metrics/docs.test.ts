@@ -55,7 +55,6 @@ describe('docs/metrics.md', () => {
   it('has the checked config blocks it promises', () => {
     expect(blocks.map((b) => `${b.doc}: ${b.tool} ${b.args.join(' ')}`)).toEqual([
       'metrics.md: promtool check config',
-      'metrics.md: promtool check rules',
       'fleet.md: promtool check config',
       'fleet.md: promtool check rules',
       'fleet.md: amtool check-config',

@@ -82,6 +82,9 @@ describe('metrics endpoint', () => {
     expect(series(text, 'oomwatch_kernel_oom_kills_total')).toEqual(['oomwatch_kernel_oom_kills_total 3']);
     expect(text).toContain('oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2');
     expect(text).toContain('oomwatch_oom_incidents_total{constraint="global",source="counter"} 1');
+    expect(text).toContain('oomwatch_oom_incidents_total{constraint="cpuset",source="kmsg"} 0');
+    expect(text).not.toMatch(/^oomwatch_nodejs_active_\w+_total/m);
+    expect(text).toMatch(/^oomwatch_nodejs_active_handles\{type="\w+"\} \d/m);
     expect(series(text, 'oomwatch_alerts_firing').sort()).toEqual([
       'oomwatch_alerts_firing{rule="host-memory",severity="critical"} 1',
       'oomwatch_alerts_firing{rule="process-risk",severity="warning"} 2',
@@ -100,8 +103,14 @@ describe('metrics endpoint', () => {
     expect(text).toContain('oomwatch_tick_duration_seconds_bucket{le="0.1"} 0');
     expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 2']);
     expect(series(text, 'oomwatch_last_tick_timestamp_seconds')).toEqual([`oomwatch_last_tick_timestamp_seconds ${clock.nowMs() / 1000}`]);
-    expect(series(text, 'oomwatch_top_process_risk_permille')[0]).toMatch(/^oomwatch_top_process_risk_permille\{rank="1",comm="worker-19",unit="worker@19.service"\} \d/);
-    expect(text).toContain('oomwatch_top_cgroup_memory_limit_bytes{rank="1",cgroup="/docker/abc"} 1073741824');
+    expect(series(text, 'oomwatch_top_process_risk_permille')[0]).toMatch(/^oomwatch_top_process_risk_permille\{comm="worker-19",unit="worker@19.service"\} \d/);
+    expect(series(text, 'oomwatch_top_process_rank').slice(0, 2)).toEqual([
+      'oomwatch_top_process_rank{comm="worker-19",unit="worker@19.service"} 1',
+      'oomwatch_top_process_rank{comm="worker-18",unit="worker@18.service"} 2',
+    ]);
+    expect(text).toContain('oomwatch_top_cgroup_memory_limit_bytes{cgroup="/docker/abc"} 1073741824');
+    expect(series(text, 'oomwatch_top_cgroup_rank')).toEqual(['oomwatch_top_cgroup_rank{cgroup="/docker/abc"} 1']);
+    expect(series(text, 'oomwatch_top_cgroup_next_victim_risk_permille')).toEqual(['oomwatch_top_cgroup_next_victim_risk_permille{cgroup="/docker/abc",comm="worker-19"} 20']);
     expect(text).toMatch(/^oomwatch_nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^oomwatch_process_resident_memory_bytes \d/m);
 
@@ -110,13 +119,24 @@ describe('metrics endpoint', () => {
     expect(series(await metrics.render(), 'oomwatch_alerts_firing')).toEqual([]);
   });
 
+  it('exports every constraint and source of oomwatch_oom_incidents_total at 0 before the first kill, so increase() sees it', async () => {
+    const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0' }), log: silentLogger() });
+    const before = series(await metrics.render(), 'oomwatch_oom_incidents_total');
+    expect(before).toHaveLength(10);
+    expect(before.every((l) => l.endsWith(' 0'))).toBe(true);
+    metrics.onIncident({ constraint: 'CONSTRAINT_MEMCG', source: 'kmsg' });
+    const after = series(await metrics.render(), 'oomwatch_oom_incidents_total');
+    expect(after).toHaveLength(10);
+    expect(after.filter((l) => !l.endsWith(' 0'))).toEqual(['oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 1']);
+  });
+
   it('keeps label cardinality bounded with 8,000 processes, and never exports a pid or a cmdline', async () => {
     const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 10 }), log: silentLogger() });
     // Two ticks with different process sets: a process that leaves the top N leaves the exposition.
     metrics.onTick(snapshotWith(8000, {}, (i) => ({ comm: `long-process-name-${i}` })), { durationMs: 900, missed: 0 });
     metrics.onTick(snapshotWith(8000, {}, (i) => ({ comm: `other-${i}`, pid: 90_000 + i })), { durationMs: 900, missed: 0 });
     const text = await metrics.render();
-    for (const name of ['oomwatch_top_process_risk_permille', 'oomwatch_top_process_badness_bytes', 'oomwatch_top_process_rss_bytes', 'oomwatch_top_process_oom_score_adj']) {
+    for (const name of ['oomwatch_top_process_rank', 'oomwatch_top_process_risk_permille', 'oomwatch_top_process_badness_bytes', 'oomwatch_top_process_rss_bytes', 'oomwatch_top_process_oom_score_adj']) {
       const lines = series(text, name);
       expect(lines).toHaveLength(10);
       expect(lines.every((l) => /comm="other-79\d\d"/.test(l))).toBe(true);

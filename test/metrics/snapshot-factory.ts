@@ -64,7 +64,11 @@ export function snapshotWith(n: number, overrides: Partial<HostSnapshot> = {}, e
       { path: '/unlimited', version: 1, usageBytes: GiB, limitBytes: 9223372036854771712, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: 0, oomCount: null },
     ],
     processes,
-    domains: [{ kind: 'host', id: 'host', totalBytes, ranking }],
+    // /docker/abc is its own OOM domain (limit 1 GiB): the largest process stands in as its next victim.
+    domains: [
+      { kind: 'host', id: 'host', totalBytes, ranking },
+      { kind: 'cgroup', id: '/docker/abc', totalBytes: GiB, ranking: ranking.slice(0, 1).map((r) => ({ ...r, risk: Math.round((r.badnessBytes * 1000) / GiB) })) },
+    ],
     counts: { listed: n + 5, sampled: n, gone: 2, denied: 0, kernelThreads: 3, newIdentities: n },
     ...overrides,
   };
