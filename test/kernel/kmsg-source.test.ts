@@ -1,5 +1,4 @@
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { KmsgSource, type KmsgGap } from '../../src/kernel/kmsg-source.js';

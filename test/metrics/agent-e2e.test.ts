@@ -3,7 +3,6 @@
  * reports this host's memory as /proc/meminfo has it, and a real Prometheus scrapes it.
  * Uses dist/ (npm test builds before vitest).
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
