@@ -20,8 +20,16 @@ const unusedVars = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'docs/', 'coverage/', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'docs/', 'coverage/'] },
   js.configs.recommended,
+  {
+    // Plain JavaScript run by Node (this file, scripts/*.mjs, .dependency-cruiser.cjs): the Node globals they use.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+  },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   {
     rules: {
       // Escaping untrusted strings for terminals, Slack and HTML has to name control characters in regular expressions.
