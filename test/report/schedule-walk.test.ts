@@ -64,14 +64,17 @@ const DST_CHANGES: [string, number][] = [
 ];
 
 describe('lastScheduledAt gives what the minute-by-minute walk gave', () => {
-  it('across daylight-saving changes: times in the gap, twice in the overlap, hourly and every ten minutes', () => {
+  it('across daylight-saving changes: times in the gap, twice in the overlap, hourly, every ten minutes, with seconds', () => {
     const rnd = seeded(42);
     for (const [zone, changeMs] of DST_CHANGES) {
       compare('*/10 * * * *', zone, around(changeMs - 3 * H, changeMs + 3 * H, 19 * MINUTE_MS, rnd));
       compare('30 * * * *', zone, around(changeMs - 3 * H, changeMs + 3 * H, 31 * MINUTE_MS, rnd));
-      compare('15,45 1-3 * * *', zone, around(changeMs - 2 * H, changeMs + 4 * H, 41 * MINUTE_MS, rnd));
+      compare('15,45 1-3 * * *', zone, around(changeMs - 1 * H, changeMs + 3 * H, 53 * MINUTE_MS, rnd));
       // the wall-clock times that the change removes or repeats, on the day of the change
       compare('30 2 * * *', zone, around(changeMs - 1 * H, changeMs + 5 * H, 97 * MINUTE_MS, rnd));
+      // six fields (seconds), the old walk's second steps, either side of the change
+      compare('*/20 * * * * *', zone, around(changeMs - 1 * H, changeMs + 1 * H, 11 * MINUTE_MS, rnd));
+      compare('30 */5 * * * *', zone, around(changeMs - 1 * H, changeMs + 1 * H, 17 * MINUTE_MS, rnd));
     }
   });
 
