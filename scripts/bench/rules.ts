@@ -9,7 +9,7 @@
  * `benchRuleEvaluation` is exported for a combined bench script.
  */
 import { pathToFileURL } from 'node:url';
-import { alertingSection, ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { alertingSection, ruleSchema } from '../../src/config/sections/rules.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory } from '../../src/rules/history.js';
 import { planNotifications, type GroupState } from '../../src/rules/plan.js';
@@ -148,7 +148,7 @@ export function benchRuleEvaluation(opts: { processes?: number; ticks?: number; 
   const n = opts.processes ?? 8000;
   const ticks = opts.ticks ?? 60;
   const intervalMs = opts.intervalMs ?? 10_000;
-  const configs = BENCH_RULES.map((r) => ruleSchema.parse(r) as RuleConfig);
+  const configs = BENCH_RULES.map((r) => ruleSchema.parse(r));
   const rules = compileRules(configs);
   const alerting = alertingSection.parse({});
   const history = createHistory(historyWindows(configs));

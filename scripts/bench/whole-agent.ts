@@ -75,7 +75,7 @@ process.on('exit', () => writeFileSync(process.env.OOMWATCH_BENCH_LOOP_OUT, JSON
 async function startIdle(n: number): Promise<ChildProcess> {
   const idle = spawn(compile('idle-procs'), [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    idle.stdout!.on('data', (d) => String(d).startsWith('ready') && resolve());
+    idle.stdout.on('data', (d) => String(d).startsWith('ready') && resolve());
     idle.once('exit', () => reject(new Error('idle-procs exited early')));
   });
   return idle;
@@ -105,7 +105,7 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
   });
   let stderr = '';
   let runningAtMs = null as number | null;
-  agent.stderr!.on('data', (b: Buffer) => {
+  agent.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
     if (runningAtMs === null && stderr.includes('oomwatch agent running')) runningAtMs = performance.now() - t0;
   });
@@ -125,7 +125,7 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
     const passes = Math.max(1, Math.round((seconds * 1000) / intervalMs));
     const floor = spawn(floorBin, ['/proc', String(passes), String(intervalMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let floorOut = '';
-    floor.stdout!.on('data', (d) => (floorOut += d));
+    floor.stdout.on('data', (d) => (floorOut += d));
     await new Promise((r) => floor.once('exit', r));
     if (agent.exitCode !== null) throw new Error(`the agent exited with ${agent.exitCode}:\n${stderr}`);
     const floorCpuS = JSON.parse(floorOut).cpuUsTotal / 1e6;

@@ -123,7 +123,7 @@ export async function runHogInCgroup(cg: OomCgroup, opts: { comm?: string; maxMb
     child.once('exit', (c, s) => resolve({ code: c, signal: s })),
   );
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => String(d).includes('waiting') && resolve());
+    child.stdout.on('data', (d) => String(d).includes('waiting') && resolve());
     child.once('error', reject);
     void exited.then((e) => reject(new Error(`the hog exited before it started (${e.code ?? e.signal})`)));
   });
@@ -131,7 +131,7 @@ export async function runHogInCgroup(cg: OomCgroup, opts: { comm?: string; maxMb
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const startTimeTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
   writeFileSync(join(cg.dir, 'cgroup.procs'), String(pid));
-  child.stdin!.write('go\n');
+  child.stdin.write('go\n');
   return { pid, startTimeTicks, exited, child };
 }
 

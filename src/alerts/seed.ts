@@ -10,8 +10,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
-import { createHistory, seedHistory, seedPicks, seedSteps, type RuleHistory } from '../rules/history.js';
-import { bootTicksBetween, snapshotsAtTicks, sweepSnapshots } from '../store/snapshot-sweep.js';
+import { createHistory, seedPicks, seedSteps, type RuleHistory } from '../rules/history.js';
+import { bootTicksBetween, sweepSnapshots } from '../store/snapshot-sweep.js';
 
 export interface SeedResult {
   history: RuleHistory;

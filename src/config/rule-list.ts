@@ -122,7 +122,7 @@ export function resolveRuleList(raw: unknown, defaults: readonly Raw[] = DEFAULT
     const defaultItem = slots[at].item;
     if (fields.kind !== undefined && fields.kind !== defaultItem.kind) {
       result.warnings.push(
-        `${path}.kind: ${where}: the default rule with this id is a ${String(defaultItem.kind)} rule; this ${String(fields.kind)} rule replaces it whole, none of its settings are kept. ` +
+        `${path}.kind: ${where}: the default rule with this id is a ${String(defaultItem.kind)} rule; this ${typeof fields.kind === 'string' ? fields.kind : JSON.stringify(fields.kind)} rule replaces it whole, none of its settings are kept. ` +
           'Give the rule another id to keep the default rule as well.',
       );
       slots[at] = { item: mergeRuleFields({}, fields), source: { id: id!, origin: 'replaced', path }, entry: fields, index: i };

@@ -245,7 +245,7 @@ function parseJournalJson(line: string): KernelRecord | null | undefined {
   // journald stores a message that is not valid UTF-8 as an array of bytes.
   const text = typeof msg === 'string' ? msg : Array.isArray(msg) ? Buffer.from(msg as number[]).toString('utf8') : null;
   if (text === null) return null;
-  const us = (k: string): number | null => (typeof o[k] === 'string' && /^\d+$/.test(o[k] as string) ? Number(o[k]) : null);
+  const us = (k: string): number | null => (typeof o[k] === 'string' && /^\d+$/.test(o[k]) ? Number(o[k]) : null);
   const realtimeUs = us('__REALTIME_TIMESTAMP');
   return {
     text,

@@ -140,7 +140,7 @@ export function applyKilled(d: Draft, c: Extract<OomLine, { kind: 'killed' }>): 
   d.report.victim = {
     pid: c.pid,
     comm: c.comm,
-    uid: c.uid ?? (samePid ? prev!.uid : null),
+    uid: c.uid ?? (samePid ? prev.uid : null),
     totalVmBytes: c.totalVmKib * KIB,
     anonRssBytes: c.anonRssKib * KIB,
     fileRssBytes: c.fileRssKib * KIB,

@@ -93,7 +93,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const warnedUnknown = new Set<string>();
   /** The outbox could not be written: said once, until a pass over the outbox goes through again. */
   let storeFailing = false;
-  const isStoreError = (err: unknown) => /^SQLITE_/.test(String((err as { code?: unknown })?.code ?? ''));
+  const isStoreError = (err: unknown) => {
+    const code = (err as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && code.startsWith('SQLITE_');
+  };
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
@@ -252,7 +255,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
-      await Promise.all([...states.values()].map((s) => s.inFlight));
+      await Promise.all([...states.values()].flatMap((s) => (s.inFlight ? [s.inFlight] : [])));
       for (const s of states.values()) s.notifier.close?.();
     },
     drainOnce,

@@ -32,7 +32,7 @@ export function createSlackNotifier(cfg: ResolvedChannelOf<'slack'>, deps: Notif
       let retryAfterHeader: string | null = null;
       // Keeps the 429 Retry-After header, which IncomingWebhookHTTPError drops.
       const keepHeaders: FetchFunction = async (u, init) => {
-        const res = await fetch(u, init as RequestInit);
+        const res = await fetch(u, init);
         retryAfterHeader = res.headers.get('retry-after');
         return res;
       };

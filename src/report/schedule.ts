@@ -51,6 +51,10 @@ const plain = (values: readonly unknown[]): values is number[] => values.every((
  * Computed field by field, the reverse of node-cron's next-run walk: day by day backwards on the zone's calendar,
  * and on a day the month and weekday allow, its times from the latest down (on the first day, none after `nowMs`).
  * node-cron's own matcher confirms each candidate, so `L`, `n#k` and DST are judged exactly as when it fires.
+ *
+ * In a fall-back overlap the wall-clock order is not the instant order: the repeated hour's second pass comes after
+ * all of its first pass. A time found in the first pass is kept while the scan goes on through the repeated hour,
+ * since an earlier wall time may still be scheduled in the second pass, after it.
  */
 export function lastScheduledAt(expression: string, timeZone: string, nowMs: number, lookbackMs = LOOKBACK_MS): number | null {
   const fields = cron.parse(expression) as { second: number[]; minute: number[]; hour: number[]; dayOfMonth: unknown[]; month: number[]; dayOfWeek: unknown[] };
@@ -64,6 +68,8 @@ export function lastScheduledAt(expression: string, timeZone: string, nowMs: num
     const nowSecondOfDay = now.hour * 3600 + now.minute * 60 + now.second;
     // One day more than the lookback: the zone's calendar day of `earliestMs` may start before it.
     let day: CivilDay = now;
+    /** A time found in the first pass of a repeated (fall-back) hour, while the second pass is still searched. */
+    let firstPass: number | null = null;
     for (let i = 0; i <= Math.ceil(lookbackMs / DAY_MS) + 1; i++, day = previousDay(day)) {
       if (!fields.month.includes(day.month)) continue;
       if (plain(fields.dayOfMonth) && !fields.dayOfMonth.includes(day.day)) continue;
@@ -74,14 +80,20 @@ export function lastScheduledAt(expression: string, timeZone: string, nowMs: num
           for (const s of seconds) {
             // On the first day, skip the times after now (a DST overlap can still put one after: checked below).
             if (i === 0 && h * 3600 + m * 60 + s > nowSecondOfDay + 3600) continue;
-            for (const t of instantsOf(day, h, m, s, timeZone)) {
+            const instants = instantsOf(day, h, m, s, timeZone);
+            for (const [k, t] of instants.entries()) {
               // Not `return null` below the window: in a DST overlap, wall-clock order is not instant order.
-              if (t > endMs || t < earliestMs) continue;
-              if (task.match(new Date(t))) return t;
+              if (t > endMs || t < earliestMs || !task.match(new Date(t))) continue;
+              // The second pass of a repeated hour is later than all of its first pass.
+              if (instants.length === 2 && k === 0) return t;
+              // A time outside the overlap, reached after a first-pass time was kept, is earlier than that one.
+              if (instants.length === 1) return firstPass ?? t;
+              firstPass ??= t;
             }
           }
         }
       }
+      if (firstPass !== null) return firstPass;
     }
     return null;
   } finally {

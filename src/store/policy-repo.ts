@@ -45,8 +45,14 @@ export function createPolicyRepo(db: Database) {
     listChanges(q: AdjChangeQuery = {}): AdjChange[] {
       const where: string[] = [];
       const args: Record<string, unknown> = {};
-      if (q.sinceMs !== undefined) (where.push('ts_ms >= @sinceMs'), (args.sinceMs = q.sinceMs));
-      if (q.untilMs !== undefined) (where.push('ts_ms < @untilMs'), (args.untilMs = q.untilMs));
+      if (q.sinceMs !== undefined) {
+        where.push('ts_ms >= @sinceMs');
+        args.sinceMs = q.sinceMs;
+      }
+      if (q.untilMs !== undefined) {
+        where.push('ts_ms < @untilMs');
+        args.untilMs = q.untilMs;
+      }
       if (q.process) {
         where.push('boot_id = @bootId AND pid = @pid AND start_time_ticks = @startTimeTicks');
         Object.assign(args, q.process);

@@ -27,7 +27,7 @@ export const durationMs = (what: string, opts: { minMs?: number } = {}) =>
     });
 
 /** A size written as text (`512MiB`, `2G`, `1048576`), normalised to bytes. */
-export const sizeBytes = (what: string) =>
+export const sizeBytes = (_what: string) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
     if (typeof v === 'number') {
       if (Number.isFinite(v) && v >= 0) return v;

@@ -18,19 +18,22 @@ function startAgent(db: string, extra: string[] = []) {
   return { child, stderr: () => stderr };
 }
 
-/** Ticks committed so far, read through a read-only connection (0 while the database is being created). */
-function committedTicks(db: string): number {
+/** One value read through a read-only connection (null while the database is being created). */
+function readDb<T>(db: string, sql: string): T | null {
   try {
     const conn = new BetterSqlite3(db, { readonly: true, fileMustExist: true });
     try {
-      return (conn.prepare('SELECT count(*) AS n FROM tick').get() as { n: number }).n;
+      return (conn.prepare(sql).get() as T | undefined) ?? null;
     } finally {
       conn.close();
     }
   } catch {
-    return 0;
+    return null;
   }
 }
+
+/** Ticks committed so far (0 while the database is being created). */
+const committedTicks = (db: string): number => readDb<{ n: number }>(db, 'SELECT count(*) AS n FROM tick')?.n ?? 0;
 
 const waitFor = (cond: () => boolean, ms = 10_000) => until(cond, ms);
 
@@ -39,7 +42,7 @@ describe('the agent', () => {
     const db = join(t.dir, 'a.db');
     const a = startAgent(db);
     await waitFor(() => a.stderr().includes('oomwatch agent running'));
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor(() => committedTicks(db) >= 4);
 
     const second = await runCli(['run', '--db', db], { cwd: t.dir });
     expect(second.code).toBe(75);
@@ -75,7 +78,10 @@ describe('the agent', () => {
     await waitFor(() => committedTicks(db) > 0);
     a.child.kill('SIGKILL');
     await once(a.child, 'exit');
-    await new Promise((r) => setTimeout(r, 1200));
+    // The record has stopped for longer than two intervals (what makes it a gap) once the wall clock is past the
+    // last committed tick by that much: wait for exactly that, not a guessed time.
+    const lastTickMs = readDb<{ ts: number }>(db, 'SELECT max(ts_ms) AS ts FROM tick')!.ts;
+    await waitFor(() => Date.now() - lastTickMs > 2 * 200);
     const b = startAgent(db);
     await waitFor(() => b.stderr().includes('oomwatch agent running'));
     b.child.kill('SIGINT');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { detectGap } from '../../src/agent/gap.js';
 import { Ticker } from '../../src/agent/ticker.js';
 
@@ -24,8 +24,12 @@ describe('detectGap', () => {
 });
 
 describe('Ticker', () => {
+  // One clock: vitest's fake timers, which also drive Date.now (the ticker's monotonic clock here).
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
   it('never overlaps a slow tick and counts the slots it skipped', async () => {
-    let mono = 0;
+    const startedAtMs: number[] = [];
     const calls: number[] = [];
     let running = 0;
     let maxRunning = 0;
@@ -35,19 +39,28 @@ describe('Ticker', () => {
         running++;
         maxRunning = Math.max(maxRunning, running);
         calls.push(missed);
-        mono += calls.length === 2 ? 180 : 10; // the second tick overruns three slots
-        await new Promise((res) => setTimeout(res, 5));
+        startedAtMs.push(Date.now());
+        // Each tick takes 10 ms; the second one 180 ms, overrunning the slots at 100, 150 and 200 ms.
+        await new Promise((res) => setTimeout(res, calls.length === 2 ? 180 : 10));
         running--;
       },
-      () => mono,
+      () => Date.now(),
     );
-    const realMono = setInterval(() => (mono += 5), 5);
     ticker.start();
-    await new Promise((res) => setTimeout(res, 600));
-    await ticker.stop();
-    clearInterval(realMono);
+    await vi.advanceTimersByTimeAsync(405); // the tick of 400 ms is running
     expect(maxRunning).toBe(1);
-    expect(calls.length).toBeGreaterThanOrEqual(3);
-    expect(calls[2]).toBeGreaterThanOrEqual(3);
+    expect(calls).toEqual([0, 0, 3, 0, 0, 0]);
+    expect(startedAtMs).toEqual([0, 50, 250, 300, 350, 400]);
+    // stop() waits for the running tick, and nothing is scheduled after it
+    let stopped = false;
+    const stopping = ticker.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+    expect(running).toBe(0);
+    const n = calls.length;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls.length).toBe(n);
   });
 });

@@ -6,15 +6,31 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 import { startHttpSink } from '../helpers/http-sink.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/until.js';
 
 const tmp = makeTempDir();
 afterAll(() => tmp.cleanup());
 
 const textOf = (body: unknown) => JSON.stringify(body);
+
+/** Ticks the agent committed so far (read-only; 0 while the database is being created). */
+function ticks(db: string): number {
+  try {
+    const conn = new BetterSqlite3(db, { readonly: true, fileMustExist: true });
+    try {
+      return (conn.prepare('SELECT count(*) AS n FROM tick').get() as { n: number }).n;
+    } finally {
+      conn.close();
+    }
+  } catch {
+    return 0;
+  }
+}
 
 describe('agent → Slack', () => {
   it('posts one firing alert naming the risky process, then one "exited" resolution', async () => {
@@ -35,7 +51,8 @@ describe('agent → Slack', () => {
         '  - {id: risky, kind: process-risk, severity: warning, above: 900, clearBelow: 800, for: 0s, scope: {name: e2e-risky}}',
       ].join('\n'),
     );
-    const agent = spawn(process.execPath, [CLI, 'run', '--config', cfg, '--db', join(tmp.dir, 'slack.db')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const db = join(tmp.dir, 'slack.db');
+    const agent = spawn(process.execPath, [CLI, 'run', '--config', cfg, '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     agent.stderr.on('data', (d) => (stderr += d));
     const risky = spawn('python3', ['-c', [
@@ -57,9 +74,19 @@ describe('agent → Slack', () => {
       expect(textOf(resolved.body)).toContain('e2e-risky');
       expect(textOf(resolved.body)).toMatch(/exited/i);
       expect(textOf(resolved.body)).not.toMatch(/oom-killed/i);
-      // nothing more: one firing, one resolution
-      await new Promise((r) => setTimeout(r, 1500));
+      // Nothing more: the agent goes on ticking (three more ticks evaluate the rules again with the process gone),
+      // then stops, which waits for any delivery in flight; the outbox holds the two messages, both sent.
+      const ticksAtResolution = ticks(db);
+      await until(() => ticks(db) >= ticksAtResolution + 3, 10_000);
+      agent.kill('SIGTERM');
+      await once(agent, 'exit');
       expect(sink.requests.length).toBe(2);
+      const conn = new BetterSqlite3(db, { readonly: true });
+      try {
+        expect(conn.prepare('SELECT status FROM outbox ORDER BY id').all()).toEqual([{ status: 'sent' }, { status: 'sent' }]);
+      } finally {
+        conn.close();
+      }
     } finally {
       if (risky.exitCode === null && risky.signalCode === null) risky.kill('SIGKILL');
       agent.kill('SIGTERM');

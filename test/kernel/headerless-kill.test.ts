@@ -62,7 +62,7 @@ describe('a kill line without its rate-limited header', () => {
     cleanups.push(() => w.stop());
     const s1 = tick([victim, neighbour, other], 0, 5);
     w.onTick(null, s1);
-    await new Promise((r) => setTimeout(r, 5)); // the kill comes after the victim was sampled
+    await until(() => systemClock.nowMs() > s1.takenAtMs); // the kill comes after the victim was sampled
 
     appendFileSync(kmsgPath, `${headerlessRecords(systemClock.monotonicMs() * 1000).join('\n')}\n`);
     await until(() => seen.length === 1);

@@ -1,5 +1,4 @@
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { KmsgSource, type KmsgGap } from '../../src/kernel/kmsg-source.js';
@@ -92,9 +91,15 @@ describe('KmsgSource', () => {
 
   it('a failing read is reported and polling goes on (a timer never throws)', async () => {
     const errors: unknown[] = [];
-    const src = new KmsgSource({ path: tmp.dir(), bootId: BOOT, clock: manualClock(START_MS), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError: (e) => errors.push(e), suspendedMs: () => 0 });
+    let secondError: () => void = () => undefined;
+    const twoErrors = new Promise<void>((resolve) => (secondError = resolve));
+    const onError = (e: unknown) => {
+      errors.push(e);
+      if (errors.length === 2) secondError();
+    };
+    const src = new KmsgSource({ path: tmp.dir(), bootId: BOOT, clock: manualClock(START_MS), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError, suspendedMs: () => 0 });
     src.start(); // a folder opens, but read() fails with EISDIR
-    await new Promise((r) => setTimeout(r, 60));
+    await twoErrors; // the next poll after the first failure ran and failed again
     src.stop();
     expect(errors.length).toBeGreaterThan(1);
     expect((errors[0] as NodeJS.ErrnoException).code).toBe('EISDIR');

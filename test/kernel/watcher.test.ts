@@ -81,14 +81,17 @@ describe('createKernelWatcher', () => {
     await until(() => w2.status().lastSeq === 675);
     await until(() => repo.list()[0]?.reaped);
     await w2.stop();
+    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 676 });
+    // A third start has read the whole log once it reaches a record logged after the report.
+    appendFileSync(kmsgPath, `6,676,${monoUs()},-;eth0: link up\n`);
     const w3 = watch(db, kmsgPath);
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => w3.status().lastSeq === 676);
     await w3.stop();
     const all = repo.list();
     expect(all).toHaveLength(1);
     expect(all[0].flags).toEqual([]);
     expect(repo.tasks(all[0].id!)).toHaveLength(4);
-    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 676 });
+    expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 677 });
   });
 
   it('links the victim to the identity alive just before the kill, not an older process with the same pid', async () => {
@@ -177,15 +180,17 @@ describe('createKernelWatcher: the store refuses a write', () => {
   it('keeps the incident in memory and stores it once the store accepts writes again', async () => {
     const { kmsgPath, db } = setup();
     const seen: IncidentView[] = [];
-    watch(db, kmsgPath, seen);
+    const w = watch(db, kmsgPath, seen);
     db.pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
     appendFileSync(kmsgPath, `${rebasedDump(monoUs()).join('\n')}\n`);
-    await new Promise((r) => setTimeout(r, 300));
+    // Read to the last record (the kill and the reaper line included): both writes were tried and refused.
+    await until(() => w.status().lastSeq === 675);
     expect(seen).toEqual([]);
     db.pragma('query_only = OFF');
     await until(() => seen.length === 1, 4000);
-    await new Promise((r) => setTimeout(r, 1100));
     const repo = createIncidentsRepo(db);
+    // The reaper outcome kept in memory behind the report is stored by the same retry, cursor included.
+    await until(() => repo.getCursor()?.nextSeq === 676, 4000);
     expect(repo.list()).toHaveLength(1);
     expect(repo.list()[0]).toMatchObject({ victim: { pid: 25443 }, reaped: true });
     expect(repo.getCursor()).toEqual({ bootId: BOOT, nextSeq: 676 });

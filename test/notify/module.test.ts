@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { createNotifyModule } from '../../src/notify/module.js';
 import { enqueueNotifications } from '../../src/store/outbox-repo.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
+import { until } from '../helpers/until.js';
 import { alertView, draft, tempStore } from './factories.js';
 
 function configWith(channels: Record<string, unknown>) {
@@ -36,8 +37,10 @@ describe('notify agent module', () => {
     await am.waitFor(1);
     expect(am.requests[0].path).toBe('/api/v2/alerts');
 
+    const before = mod.dispatcher();
     mod.reload?.(configWith({ hook: { type: 'webhook', url: b.url } }));
-    await new Promise((r) => setTimeout(r, 50));
+    // the swap waits for the old dispatcher to stop, then the new one takes over
+    await until(() => mod.dispatcher() !== before);
     enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'hook', dedupKey: 'k2' })]);
     await mod.onTick?.({} as never);
     await b.waitFor(1);

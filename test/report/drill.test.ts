@@ -23,6 +23,20 @@ const tmp = makeTempDir('oomwatch-drill-');
 afterAll(() => tmp.cleanup());
 const MiB = 1024 ** 2;
 
+/** Ticks the agent committed so far (read-only; 0 while the database is being created). */
+function committedTicks(dbPath: string): number {
+  try {
+    const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM tick').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
 async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -77,7 +91,7 @@ describe('report after a real OOM drill', () => {
         return true;
       };
       await waitFor(() => running() && stderr.includes('oomwatch agent running'), 'the agent to start');
-      await new Promise((r) => setTimeout(r, 2000)); // a few ticks before the growth starts
+      await waitFor(() => running() && committedTicks(dbPath) >= 4, 'a few ticks before the growth starts');
 
       const hog = await runHogInCgroup(cg, { comm: 'oomwatch-hog', stepDelayMs: 100 });
       const end = await hog.exited;
@@ -90,7 +104,9 @@ describe('report after a real OOM drill', () => {
       } finally {
         db.close();
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      // two more ticks: the samples after the kill
+      const ticksAtKill = committedTicks(dbPath);
+      await waitFor(() => running() && committedTicks(dbPath) >= ticksAtKill + 2, 'two ticks after the kill');
       agent.kill('SIGTERM');
       await once(agent, 'exit');
       agent = null;

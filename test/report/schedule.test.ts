@@ -48,6 +48,14 @@ describe('lastScheduledAt, computed field by field', () => {
     expect(lastScheduledAt('30 2 * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 12))).toBe(Date.UTC(2026, 9, 25, 1, 30));
     expect(lastScheduledAt('30 2 * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 1, 0))).toBe(Date.UTC(2026, 9, 25, 0, 30));
   });
+
+  it('in the repeated hour, a time of its second pass is later than every time of its first pass', () => {
+    // 02:02 CET (01:02 UTC), in the second pass: the last run was 02:00 CET, not 02:50 CEST (00:50 UTC).
+    expect(lastScheduledAt('*/10 * * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 1, 2, 18))).toBe(Date.UTC(2026, 9, 25, 1, 0));
+    // 02:20 CET: 02:15 CET, not 02:45 CEST; and at 02:10 CET, before any second-pass run, 02:45 CEST.
+    expect(lastScheduledAt('15,45 2 * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 1, 20))).toBe(Date.UTC(2026, 9, 25, 1, 15));
+    expect(lastScheduledAt('15,45 2 * * *', 'Europe/Berlin', Date.UTC(2026, 9, 25, 1, 10))).toBe(Date.UTC(2026, 9, 25, 0, 45));
+  });
 });
 
 describe('duePeriod', () => {

@@ -108,7 +108,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .description('The daily risk report (what the scheduled email holds) for a period ending now; takes --format, --out, --config, --db')
     .option('--since <duration>', 'the period, ending now', '24h')
     .action((local: { since: string }) => {
-      const opts = report.opts() as CommonOpts;
+      const opts = report.opts<CommonOpts>();
       const format = dailyFormatOf(opts.format);
       const sinceMs = durationOf('--since', local.since);
       const { config, db } = openReportStore(io, opts);

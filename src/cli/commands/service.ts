@@ -165,13 +165,14 @@ export function registerServiceCommand(program: Command, io: CliIo): void {
         case 'unchanged':
           io.out(`${r.path} is already up to date.`);
           return;
-        default:
+        default: {
           io.out(`${r.action === 'created' ? 'Wrote' : 'Updated'} ${r.path} (ExecStart=${execStart}).`);
           const configPath = join(resolve(opts.root), 'etc/oomwatch/config.yaml');
           if (!existsSync(configPath)) {
             io.out(`No ${configPath} yet: the agent will start with the embedded defaults (docs/install.md shows a config).`);
           }
           io.out(`Next: ${NEXT_STEP}`);
+        }
       }
     });
 }

@@ -48,11 +48,10 @@ export function observeProcesses<R extends CompiledParts>(rule: R, kind: Process
     seen.add(subject);
   };
   const candidates = kind.candidates ? kind.candidates(rule, ctx) : ctx.snapshot.processes;
-  const cannotRaise = kind.cannotRaise;
   for (const p of candidates) {
     if (isExitedState(p.state)) continue;
     // The numbers first: the scope (regular expressions) is only tested for the few at the raise level.
-    if (cannotRaise && cannotRaise(rule, p, ctx, raise)) continue;
+    if (kind.cannotRaise?.(rule, p, ctx, raise)) continue;
     const v = kind.measure(rule, p, ctx);
     if (v === null || v < raise || (scope && !scope(p)) || (kind.trusted && !kind.trusted(rule, p, ctx))) continue;
     emit(p, v, 'raise', processSubject(bootId, p));
