@@ -8,12 +8,14 @@
 import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import type { Log } from '../log.js';
-import type { AlertView, NotificationDraft } from '../notify/types.js';
+import type { AlertView } from '../model/alert.js';
+import type { NotificationDraft, GroupState } from '../model/notification.js';
 import { compileRules, evaluateRules, historyWindows } from '../rules/evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from '../rules/history.js';
-import { createRouter, planNotifications, type ChannelRoute, type GroupState } from '../rules/plan.js';
+import { createRouter, planNotifications, type ChannelRoute } from '../rules/plan.js';
 import { storeFaultDrafts, type StoreFault } from '../rules/store-fault.js';
-import type { RuleState, TickInput } from '../rules/types.js';
+import type { TickInput } from '../rules/types.js';
+import type { RuleState } from '../model/rule-state.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
 import { storeErrorFrom } from '../store/db.js';
 import { enqueueNotifications } from '../store/outbox-repo.js';

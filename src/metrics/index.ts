@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import type { Log } from '../log.js';
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot } from '../model/snapshot.js';
 import { packageVersion } from '../util/package-root.js';
 import { createOomwatchRegistry, type ChannelView, type FiringAlert, type IncidentInfo, type TickInfo } from './registry.js';
 import { createMetricsServer, type HealthView, type MetricsServer } from './server.js';

@@ -30,7 +30,7 @@ import { digestFromDrafts, messageFromDraft, type OutboundMessage } from './mess
 import type { Notifier } from './notifier.js';
 import { failed, type SendOutcome } from './outcome.js';
 import { createNotifier } from './registry.js';
-import type { AlertView } from './types.js';
+import type { AlertView } from '../model/alert.js';
 
 export interface DispatcherDeps {
   db: Database;

@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { NotifyError } from '../errors.js';
 import { resolveChannels } from './channels.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
-import type { AlertView } from './types.js';
+import type { AlertView } from '../model/alert.js';
 
 export interface NotifyModuleOptions {
   env?: NodeJS.ProcessEnv;

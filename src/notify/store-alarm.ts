@@ -14,7 +14,7 @@ import type { StoreFault } from '../rules/store-fault.js';
 import { enqueueNotifications } from '../store/outbox-repo.js';
 import type { Dispatcher } from './dispatcher.js';
 import { messageFromDraft } from './message.js';
-import type { NotificationDraft } from './types.js';
+import type { NotificationDraft } from '../model/notification.js';
 
 export interface StoreAlarmDeps {
   db: Database;

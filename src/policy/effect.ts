@@ -1,4 +1,4 @@
-import type { HostMemory, ProcessSample } from '../sample/types.js';
+import type { HostMemory, ProcessSample } from '../model/snapshot.js';
 import { formatBytes } from '../util/format.js';
 import { OOM_SCORE_ADJ_MIN, formatPct } from './levels.js';
 

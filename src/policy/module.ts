@@ -2,7 +2,7 @@ import type { AgentContext, AgentModule, TickContext } from '../agent/module.js'
 import type { Config } from '../config/schema.js';
 import { parsePidStat } from '../sample/parse/pid-stat.js';
 import type { ProcFs } from '../sample/procfs.js';
-import type { ProcessSample } from '../sample/types.js';
+import type { ProcessSample } from '../model/snapshot.js';
 import { createPolicyRepo } from '../store/policy-repo.js';
 import { createPolicyEnforcer, type PolicyEnforcer } from './enforcer.js';
 import { applyAgentSelfProtection, type SelfProtectResult } from './self-protect.js';

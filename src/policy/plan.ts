@@ -1,4 +1,4 @@
-import type { CgroupMemory, HostMemory, HostSnapshot, ProcessKey, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostMemory, HostSnapshot, ProcessKey, ProcessSample } from '../model/snapshot.js';
 import { cgroupEffects, type CgroupEffect } from './cgroup-effect.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { ruleFor } from './compile.js';

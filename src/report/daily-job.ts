@@ -7,7 +7,7 @@
 import type { AgentContext } from '../agent/module.js';
 import type { JobSpec } from '../agent/jobs.js';
 import type { Config } from '../config/schema.js';
-import type { NotificationDraft } from '../notify/types.js';
+import type { NotificationDraft } from '../model/notification.js';
 import { createReportRepo } from '../store/report-repo.js';
 import type { DailyPayloadBuilder } from './daily-build.js';
 import { duePeriod } from './schedule.js';

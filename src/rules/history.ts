@@ -6,7 +6,7 @@
  * stalled sampler) trends start again from nothing rather than join two stretches of time that do not
  * belong together.
  */
-import type { HostSnapshot, ProcessSample } from '../sample/types.js';
+import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
 
 export const MAX_POINTS = 32;
 /**

@@ -6,7 +6,8 @@
  * database takes writes again.
  */
 import type { AlertingConfig } from '../config/sections/rules.js';
-import type { AlertView, NotificationDraft } from '../notify/types.js';
+import type { AlertView } from '../model/alert.js';
+import type { NotificationDraft } from '../model/notification.js';
 import { formatDurationMs } from '../util/duration.js';
 import { fingerprintOf } from './lifecycle.js';
 import type { CompiledRule } from './types.js';

@@ -1,6 +1,6 @@
 import { isExitedState } from './dying.js';
 import { cgroupWithin } from './match.js';
-import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess } from './types.js';
+import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess } from '../model/snapshot.js';
 
 /**
  * Ranks the next victims per OOM domain, as the kernel would choose (mm/oom_kill.c oom_badness()):

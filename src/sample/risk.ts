@@ -1,4 +1,4 @@
-import type { OomScoreScale } from './types.js';
+import type { OomScoreScale } from '../model/snapshot.js';
 
 /**
  * oom_score has two scales (DESIGN.md "oom_score has two scales").

@@ -1,5 +1,5 @@
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
 
 export const BOOT = '11111111-2222-3333-4444-555555555555';
 const GiB = 1024 ** 3;

@@ -1,4 +1,4 @@
-import type { HostSnapshot, ProcessSample, RankedProcess } from '../../src/sample/types.js';
+import type { HostSnapshot, ProcessSample, RankedProcess } from '../../src/model/snapshot.js';
 
 const GiB = 1024 ** 3;
 

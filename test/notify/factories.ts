@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { ResolvedChannel } from '../../src/config/sections/channels.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { resolveChannels } from '../../src/notify/channels.js';
-import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
+import type { AlertView } from '../../src/model/alert.js';
+import type { NotificationDraft } from '../../src/model/notification.js';
 import { openStore, type Database } from '../../src/store/db.js';
 
 /**

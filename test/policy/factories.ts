@@ -1,4 +1,4 @@
-import type { ProcessSample } from '../../src/sample/types.js';
+import type { ProcessSample } from '../../src/model/snapshot.js';
 import type { PolicyConfig } from '../../src/config/sections/policy.js';
 import { policySection } from '../../src/config/sections/policy.js';
 

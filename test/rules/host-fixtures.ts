@@ -5,7 +5,7 @@
  * domains are ranked by the sampler's own pure ranking.
  */
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostMemory, HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostMemory, HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
 import { BOOT, GiB, MiB, snapshot } from './factories.js';
 
 export interface ProcSpec {

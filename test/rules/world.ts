@@ -8,7 +8,7 @@ import type { AgentContext } from '../../src/agent/module.js';
 import type { Clock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
-import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/model/snapshot.js';
 import { ProcFs } from '../../src/sample/procfs.js';
 
 export const BOOT = 'b0000000-0000-4000-8000-000000000001';
