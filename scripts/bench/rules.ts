@@ -9,7 +9,7 @@
  * `benchRuleEvaluation` is exported for a combined bench script.
  */
 import { pathToFileURL } from 'node:url';
-import { alertingSection, ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { alertingSection, ruleSchema, type RuleConfig } from '../../src/rules/config.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory } from '../../src/rules/history.js';
 import { planNotifications } from '../../src/rules/plan.js';

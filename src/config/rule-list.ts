@@ -14,17 +14,8 @@
 import type { z } from 'zod';
 import { DEFAULT_RULES } from '../rules/defaults.js';
 import { ruleProblems } from '../rules/kinds/index.js';
-import { ruleSchema, type RuleConfig } from './sections/rules.js';
-
-/** Where an effective rule came from. */
-export type RuleOrigin = 'default' | 'changed' | 'replaced' | 'added';
-
-export interface RuleSource {
-  id: string;
-  origin: RuleOrigin;
-  /** Dot-path of the config entry that changed, replaced or added the rule (`rules.2`); absent for an untouched default. */
-  path?: string;
-}
+import type { RuleSource } from '../model/config-check.js';
+import { ruleSchema, type RuleConfig } from '../rules/config.js';
 
 export interface RuleOrigins {
   /** The config asked for its list alone (`rules: {replaceDefaults: true, …}`). */

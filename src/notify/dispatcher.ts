@@ -20,7 +20,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
-import type { ResolvedChannel } from '../config/sections/channels.js';
+import type { ResolvedChannel } from './config.js';
 import { NotifyError } from '../errors.js';
 import type { Log } from '../log.js';
 import { createOutboxRepo, type OutboxRow } from '../store/outbox-repo.js';

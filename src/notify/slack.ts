@@ -6,7 +6,7 @@
  * are turned into fixes.
  */
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
-import type { ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ResolvedChannelOf } from './config.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
 import { delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin } from './outcome.js';
 import { renderSlack } from './render/slack.js';

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
-import type { PolicyConfig } from '../config/sections/policy.js';
+import type { PolicyConfig } from './config.js';
 import type { ProcFs } from '../sample/procfs.js';
 import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
 import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';

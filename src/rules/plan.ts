@@ -14,7 +14,7 @@
  * dedupKeys are `<channel>|<groupKey>|<seq>@<group created at>|<content hash>`; seq is persisted with the group state in
  * the same transaction as the outbox row, so a replay after a crash yields the same key.
  */
-import type { AlertingConfig, InhibitRule } from '../config/sections/rules.js';
+import type { AlertingConfig, InhibitRule } from './config.js';
 import { isKill } from '../notify/message.js';
 import type { AlertView, LabelMatcher, Silence } from '../model/alert.js';
 import type { GroupState, NotificationDraft } from '../model/notification.js';

@@ -5,7 +5,7 @@
  * straight through the channels' senders while the fault lasts, and through the outbox once the
  * database takes writes again.
  */
-import type { AlertingConfig } from '../config/sections/rules.js';
+import type { AlertingConfig } from './config.js';
 import type { AlertView } from '../model/alert.js';
 import type { NotificationDraft } from '../model/notification.js';
 import { formatDurationMs } from '../util/duration.js';

@@ -1,6 +1,6 @@
 import type { ProcessSample } from '../../src/model/snapshot.js';
-import type { PolicyConfig } from '../../src/config/sections/policy.js';
-import { policySection } from '../../src/config/sections/policy.js';
+import type { PolicyConfig } from '../../src/policy/config.js';
+import { policySection } from '../../src/policy/config.js';
 
 const GIB = 1024 ** 3;
 export { GIB };

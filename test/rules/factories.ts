@@ -2,7 +2,7 @@
  * Typed factories for rule tests on a manual clock: the fixed instant T0 and what defaults to it (snapshots,
  * incidents, the tick driver). The clock-free parts live in ./world.ts, re-exported here.
  */
-import { ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { ruleSchema, type RuleConfig } from '../../src/rules/config.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from '../../src/rules/history.js';
 import type { CompiledRule } from '../../src/rules/types.js';

@@ -3,7 +3,7 @@
  * messages of the group only count it. Fixed instant (T0) throughout.
  */
 import { describe, expect, it } from 'vitest';
-import { alertingSection } from '../../src/config/sections/rules.js';
+import { alertingSection } from '../../src/rules/config.js';
 import type { AlertView, Silence } from '../../src/model/alert.js';
 import type { GroupState, NotificationDraft } from '../../src/model/notification.js';
 import { planNotifications, type ChannelRoute } from '../../src/rules/plan.js';

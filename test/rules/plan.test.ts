@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertingSection } from '../../src/config/sections/rules.js';
+import { alertingSection } from '../../src/rules/config.js';
 import type { AlertView, Silence } from '../../src/model/alert.js';
 import { planNotifications, type ChannelRoute } from '../../src/rules/plan.js';
 import type { GroupState } from '../../src/model/notification.js';
