@@ -8,7 +8,7 @@ import type { CrossCheck } from '../model/config-check.js';
 import { channelCrossChecks } from '../notify/config.js';
 import { policyCrossChecks } from '../policy/config.js';
 import { reportCrossChecks } from '../report/config.js';
-import { rulesCrossChecks } from '../rules/config.js';
+import { routingCrossChecks, rulesCrossChecks } from '../rules/config.js';
 import { sampleCrossChecks } from '../sample/config.js';
 import { storeCrossChecks } from '../store/config.js';
 import type { Config } from './schema.js';
@@ -18,6 +18,7 @@ export const crossChecks: readonly CrossCheck<Config>[] = [
   ...storeCrossChecks,
   ...metricsCrossChecks,
   ...policyCrossChecks,
+  ...routingCrossChecks,
   ...channelCrossChecks,
   ...rulesCrossChecks,
   ...reportCrossChecks,

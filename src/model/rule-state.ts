@@ -6,6 +6,16 @@
 import type { AlertView } from './alert.js';
 import type { Incident } from './incident.js';
 
+/** The database refusing writes (a full disk, a read-only file): told to the channels without the outbox (rules/store-fault.ts). */
+export interface StoreFault {
+  /** The first failure's message, which names the fix (from storeErrorFrom). */
+  message: string;
+  /** The first failed write. */
+  sinceMs: number;
+  /** The first write that went through again; absent while the fault lasts. */
+  endedMs?: number;
+}
+
 /** Facts about the agent itself, gathered by the caller each tick. */
 export interface HealthFacts {
   samplerStalled: boolean;

@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { Secret, SecretRef, type Resolved } from '../config/secrets.js';
 import type { CrossCheck } from '../model/config-check.js';
-import { ruleWhere } from '../rules/config.js';
 import { isLoopbackHost } from '../util/net.js';
 import { durationMs } from '../util/schema-helpers.js';
 
@@ -170,24 +169,11 @@ export type ResolvedChannelOf<K extends ChannelType> = Extract<ResolvedChannel, 
 
 export type ChannelsConfig = z.output<typeof channelsSection>;
 
-/** What the checks of `channels:` read: the channels, and the channel names rules and alerting route to. */
-type ChannelsView = { channels: ChannelsConfig; rules: readonly { id: string; channels?: string[] }[]; alerting: { defaultChannels?: string[] } };
-
-/** Cross-checks of `channels:` (run by config/cross-checks.ts). Pure: config in, messages out. */
-export const channelCrossChecks: CrossCheck<ChannelsView>[] = [
-  function routedChannelsExist(ctx) {
-    const { config, errors } = ctx;
-    const known = Object.keys(config.channels);
-    const check = (names: readonly string[] | undefined, where: string) => {
-      for (const n of names ?? []) {
-        if (!known.includes(n)) {
-          errors.push(`${where}: no channel named "${n}" under channels: (configured: ${known.join(', ') || 'none'}). Fix the name or add the channel.`);
-        }
-      }
-    };
-    config.rules.forEach((r, i) => check(r.channels, `${ctx.ruleSources[i]?.path ?? ruleWhere(ctx, i)}.channels`));
-    check(config.alerting.defaultChannels, 'alerting.defaultChannels');
-  },
+/**
+ * Cross-checks of `channels:` (run by config/cross-checks.ts). Pure: config in, messages out. That the channels
+ * rules and alerting route to exist is checked with the rules (rules/config.ts routingCrossChecks).
+ */
+export const channelCrossChecks: CrossCheck<{ channels: ChannelsConfig }>[] = [
   function alertmanagerNeedsResolved({ config, errors }) {
     for (const [name, ch] of Object.entries(config.channels)) {
       if (ch.type === 'alertmanager' && !ch.sendResolved) {

@@ -76,12 +76,29 @@ export function ruleWhere(ctx: Pick<CrossCheckContext<{ rules: readonly { id: st
 
 const known = new Set<string>(ALERT_LABELS);
 
+/** That every channel a rule or alerting.defaultChannels routes to is configured (run before the channels' own checks). */
+export const routingCrossChecks: CrossCheck<{ rules: readonly RuleConfig[]; alerting: AlertingConfig; channels: Record<string, unknown> }>[] = [
+  function routedChannelsExist(ctx) {
+    const { config, errors } = ctx;
+    const configured = Object.keys(config.channels);
+    const check = (names: readonly string[] | undefined, where: string) => {
+      for (const n of names ?? []) {
+        if (!configured.includes(n)) {
+          errors.push(`${where}: no channel named "${n}" under channels: (configured: ${configured.join(', ') || 'none'}). Fix the name or add the channel.`);
+        }
+      }
+    };
+    config.rules.forEach((r, i) => check(r.channels, `${ctx.ruleSources[i]?.path ?? ruleWhere(ctx, i)}.channels`));
+    check(config.alerting.defaultChannels, 'alerting.defaultChannels');
+  },
+];
+
 /** What the checks of `rules:` and `alerting:` read. */
 type RulesView = { rules: readonly RuleConfig[]; alerting: AlertingConfig; sample: Pick<SampleConfig, 'interval'> };
 
 /**
  * Cross-checks of `rules:` and `alerting:` (run by config/cross-checks.ts). Pure: config in, messages out.
- * Channel names a rule routes to are checked with the channels (notify/config.ts).
+ * Channel names a rule routes to are checked by routingCrossChecks above.
  */
 export const rulesCrossChecks: CrossCheck<RulesView>[] = [
   function alertingLabelsExist({ config, warnings }) {

@@ -7,21 +7,13 @@
  */
 import type { AlertingConfig } from './config.js';
 import type { AlertView } from '../model/alert.js';
+import type { StoreFault } from '../model/rule-state.js';
 import type { NotificationDraft } from '../model/notification.js';
 import { formatDurationMs } from '../util/duration.js';
 import { fingerprintOf } from './lifecycle.js';
 import type { CompiledRule } from './types.js';
 
 /** One stretch of time during which the database refused writes. */
-export interface StoreFault {
-  /** The first failure's message, which names the fix (from storeErrorFrom). */
-  message: string;
-  /** The first failed write. */
-  sinceMs: number;
-  /** The first write that went through again; absent while the fault lasts. */
-  endedMs?: number;
-}
-
 export const STORE_SUBJECT = 'health:store';
 
 /**
