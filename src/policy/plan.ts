@@ -2,7 +2,8 @@ import type { CgroupMemory, HostMemory, HostSnapshot, ProcessKey, ProcessSample 
 import { cgroupEffects, type CgroupEffect } from './cgroup-effect.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { ruleFor } from './compile.js';
-import { describeEffect, hostTotalBytes, rankHost, usageBytes, type Effect } from './effect.js';
+import { usageBytes } from '../sample/risk.js';
+import { describeEffect, hostTotalBytes, rankHost, type Effect } from './effect.js';
 import { sanitizeTerminal, capLength } from '../util/escape.js';
 
 /**
