@@ -10,8 +10,6 @@ import type { RuleHistory } from './history.js';
 import type { RuleConfig } from './kinds/index.js';
 import type { CompiledParts } from './kinds/spec.js';
 
-export type { RuleHistory };
-
 export interface TickInput {
   /** The tick's snapshot; null for an evaluation between ticks (a fresh incident or health fact). */
   snapshot: HostSnapshot | null;
