@@ -14,7 +14,7 @@ import { systemClock } from '../../src/clock.js';
 import { KmsgSource } from '../../src/kernel/kmsg-source.js';
 import { OomReportAssembler } from '../../src/kernel/oom-assembler.js';
 import { parseKmsgRecord } from '../../src/kernel/parse-kmsg-record.js';
-import type { KernelRecord } from '../../src/kernel/types.js';
+import type { KernelRecord } from '../../src/model/kernel-report.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/db.js';

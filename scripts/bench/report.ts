@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OomReport } from '../../src/kernel/types.js';
+import type { OomReport } from '../../src/model/kernel-report.js';
 import { buildInThread, buildInWorker } from '../../src/report/daily-build.js';
 import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport } from '../../src/report/index.js';
 import { openStore } from '../../src/store/db.js';

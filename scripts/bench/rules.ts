@@ -9,12 +9,14 @@
  * `benchRuleEvaluation` is exported for a combined bench script.
  */
 import { pathToFileURL } from 'node:url';
-import { alertingSection, ruleSchema } from '../../src/config/sections/rules.js';
+import { alertingSection, ruleSchema } from '../../src/rules/config.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory } from '../../src/rules/history.js';
-import { planNotifications, type GroupState } from '../../src/rules/plan.js';
-import { emptyRuleState, type RuleState } from '../../src/rules/types.js';
-import type { HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import { planNotifications } from '../../src/rules/plan.js';
+import type { GroupState } from '../../src/model/notification.js';
+import { emptyRuleState } from '../../src/rules/types.js';
+import type { RuleState } from '../../src/model/rule-state.js';
+import type { HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;

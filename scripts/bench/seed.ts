@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyFromStore, historyFromStoreSliced } from '../../src/alerts/seed.js';
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
 import { openStore } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 

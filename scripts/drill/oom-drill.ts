@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/clock.js';
-import type { IncidentView } from '../../src/kernel/incident-view.js';
+import type { IncidentView } from '../../src/model/incident.js';
 import { renderIncidentDetail } from '../../src/kernel/render-incident.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { createLogger } from '../../src/log.js';

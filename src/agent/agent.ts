@@ -4,7 +4,7 @@ import { storeErrorFrom, storeFileChange } from '../store/db.js';
 import type { Log } from '../log.js';
 import type { ProcFs } from '../sample/procfs.js';
 import { createSampler } from '../sample/host.js';
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot } from '../model/snapshot.js';
 import { SamplesRepo } from '../store/samples-repo.js';
 import { startCheckpointer } from '../store/checkpointer.js';
 import type { Database } from 'better-sqlite3';

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot } from '../model/snapshot.js';
 import type { HostFacts } from '../sample/host.js';
 import type { ProcFs } from '../sample/procfs.js';
 

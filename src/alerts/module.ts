@@ -9,14 +9,14 @@
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
 import { StoreError } from '../errors.js';
-import type { IncidentView } from '../kernel/incident-view.js';
-import type { ProcessSample } from '../sample/types.js';
+import type { IncidentView, Incident } from '../model/incident.js';
+import type { ProcessSample } from '../model/snapshot.js';
 import { createAlertsRepo } from '../store/alerts-repo.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
 import { listChannelHealth } from '../store/outbox-repo.js';
 import { historyWindows } from '../rules/evaluate.js';
 import type { RuleHistory } from '../rules/history.js';
-import type { HealthFacts, Incident } from '../rules/types.js';
+import type { HealthFacts } from '../model/rule-state.js';
 import { createAlertEngine, type AlertEngine } from './engine.js';
 import { historyFromStore, historyFromStoreSliced } from './seed.js';
 

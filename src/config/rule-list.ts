@@ -11,20 +11,11 @@
  *
  * Pure: the raw YAML value in; rules, where each came from, and messages (dot-path first) out.
  */
-import type { z } from 'zod';
 import { DEFAULT_RULES } from '../rules/defaults.js';
 import { ruleProblems } from '../rules/kinds/index.js';
-import { ruleSchema, type RuleConfig } from './sections/rules.js';
-
-/** Where an effective rule came from. */
-export type RuleOrigin = 'default' | 'changed' | 'replaced' | 'added';
-
-export interface RuleSource {
-  id: string;
-  origin: RuleOrigin;
-  /** Dot-path of the config entry that changed, replaced or added the rule (`rules.2`); absent for an untouched default. */
-  path?: string;
-}
+import type { RuleSource } from '../model/config-check.js';
+import { ruleSchema, type RuleConfig } from '../rules/config.js';
+import { describeIssue, type IssueWhere } from './issue-message.js';
 
 export interface RuleOrigins {
   /** The config asked for its list alone (`rules: {replaceDefaults: true, …}`). */
@@ -174,9 +165,8 @@ function validateRule(slot: Slot, defaultIds: readonly string[], errors: string[
   const where = typeof item.id === 'string' ? `rule ${JSON.stringify(item.id)}` : 'rule without an id';
   const parsed = ruleSchema.safeParse(item);
   if (!parsed.success) {
-    for (const iss of parsed.error.issues) {
-      errors.push(`${prefix(iss.path.map(String).join('.') || undefined)}: ${describeRuleIssue(where, iss, item)}${hint(slot, iss.path[0], defaultIds)}`);
-    }
+    const at: IssueWhere = { pathOf: (keys) => prefix(keys.map(String).join('.') || undefined), rule: where };
+    for (const iss of parsed.error.issues) errors.push(`${describeIssue(iss, item, at)}${hint(slot, iss.path[0], defaultIds)}`);
     return null;
   }
   const problems = ruleProblems(parsed.data);
@@ -194,16 +184,4 @@ function hint(slot: Slot, key: PropertyKey | undefined, defaultIds: readonly str
     return ` No default rule has this id, so there is nothing to change; the default rules are ${defaultIds.join(', ')}.`;
   }
   return '';
-}
-
-function describeRuleIssue(where: string, iss: z.core.$ZodIssue, item: unknown): string {
-  if (iss.code === 'unrecognized_keys') {
-    return `${where}: unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}. Remove ${iss.keys.length > 1 ? 'them' : 'it'} or check the spelling (docs/rules.md lists the keys of each kind).`;
-  }
-  let value: unknown = item;
-  for (const k of iss.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as string] : undefined;
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  const message = iss.message.replace(/\.$/, '');
-  // Some messages (durations, sizes) already quote the value.
-  return `${where}: ${message}${/\bgot\b/.test(message) ? '' : ` (got ${got})`}. Fix the value${iss.path.length ? '' : ' or the rule kind'}.`;
 }

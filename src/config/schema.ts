@@ -1,15 +1,18 @@
 import { z } from 'zod';
-import { agentSection } from './sections/agent.js';
-import { sampleSection } from './sections/sample.js';
-import { storeSection } from './sections/store.js';
-import { kernelSection } from './sections/kernel.js';
-import { alertingSection, type RuleConfig } from './sections/rules.js';
-import { channelsSection } from './sections/channels.js';
-import { policySection } from './sections/policy.js';
-import { reportSection } from './sections/report.js';
-import { metricsSection } from './sections/metrics.js';
+import { agentSection } from '../agent/config.js';
+import { kernelSection } from '../kernel/config.js';
+import { metricsSection } from '../metrics/config.js';
+import { channelsSection } from '../notify/config.js';
+import { policySection } from '../policy/config.js';
+import { reportSection } from '../report/config.js';
+import { alertingSection, type RuleConfig } from '../rules/config.js';
+import { sampleSection } from '../sample/config.js';
+import { storeSection } from '../store/config.js';
 
-/** The whole configuration. Each section lives in sections/<name>.ts, owned by its module. Unknown keys are errors. */
+/**
+ * The whole configuration, composed of the sections each module owns in its `config.ts` (schema, type and
+ * cross-checks). Unknown keys are errors.
+ */
 export const ConfigSchema = z
   .object({
     agent: agentSection,

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
 import { crossChecks } from './cross-checks.js';
+import { describeIssue } from './issue-message.js';
 import { resolveRuleList, type RuleOrigins } from './rule-list.js';
 
 export type ConfigResult =
@@ -24,25 +24,4 @@ export function validateConfig(raw: unknown): ConfigResult {
   const warnings: string[] = [...rules.warnings];
   for (const check of crossChecks) check({ config, errors, warnings, ruleSources: ruleOrigins.sources });
   return errors.length ? { ok: false, errors, warnings } : { ok: true, config, warnings, ruleOrigins };
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k as string];
-  }
-  return v;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const path = issue.path.map(String).join('.') || '(top level)';
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (issue.path.length ? `${path}.${k}` : k));
-    return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}. Remove ${keys.length > 1 ? 'them' : 'it'} or check the spelling against config/oomwatch.example.yaml.`;
-  }
-  const value = valueAt(raw, issue.path);
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  if (issue.code === 'custom') return `${path}: ${issue.message}`;
-  return `${path}: ${issue.message} (got ${got}).`;
 }

@@ -4,7 +4,7 @@
  * gap: the kill counters only grow, so their deltas stay true), stop saves the cursor.
  */
 import type { AgentContext, AgentModule } from '../agent/module.js';
-import type { IncidentView } from './incident-view.js';
+import type { IncidentView } from '../model/incident.js';
 import { suspendedMsFrom } from './kmsg-source.js';
 import { createKernelWatcher, type KernelWatcher } from './watcher.js';
 

@@ -14,9 +14,9 @@
  * counter rise is kept for two ticks to explain a later rise. Nothing is counted twice.
  */
 import { isExitedState } from '../sample/dying.js';
-import type { HostSnapshot, ProcessSample } from '../sample/types.js';
-import type { VanishedProcess } from './incident-view.js';
-import type { OomConstraint } from './types.js';
+import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
+import type { VanishedProcess } from '../model/incident.js';
+import type { OomConstraint } from '../model/kernel-report.js';
 
 /** What the cross-check needs to know of a parsed report. */
 export interface ReportRef {

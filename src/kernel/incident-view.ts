@@ -2,53 +2,11 @@
  * The incident as the CLI (JSON and tables), reports and alert rules see it: the same shape whether it
  * comes from the store or straight from an imported file. Pure.
  */
-import type { MemcgCounterLine, OomConstraint, OomReport, OomTrigger, OomVictim, ReportFlag } from './types.js';
-
-export type IncidentSource = 'kmsg' | 'import' | 'counter';
-
-/** A process that disappeared from the cgroup between two ticks (counter-only incidents). */
-export interface VanishedProcess {
-  pid: number;
-  startTimeTicks: number;
-  comm: string;
-  rssBytes: number;
-  oomScoreAdj: number;
-}
+import type { OomReport } from '../model/kernel-report.js';
+import type { IncidentSource, IncidentView } from '../model/incident.js';
 
 /** The host name `oomwatch import` gives a log that names no host (dmesg): usually this host's own. */
 export const UNKNOWN_HOST = 'unknown';
-
-export interface IncidentView {
-  /** Store id; null for an incident read from a file and not stored. */
-  id: number | null;
-  source: IncidentSource;
-  /** True for counter-only incidents: the kernel's report was not seen. */
-  noKernelReport: boolean;
-  hostname: string;
-  bootId: string | null;
-  kmsgSeq: number | null;
-  /** Wall-clock time of the kill (counter: end of the window), epoch ms; null when unknown. */
-  timeMs: number | null;
-  timeExact: boolean;
-  monotonicUs: number | null;
-  /** Counter incidents: the kill happened after this instant. */
-  windowStartMs: number | null;
-  killCount: number;
-  constraint: OomConstraint | null;
-  constraintRaw: string | null;
-  oomMemcg: string | null;
-  taskMemcg: string | null;
-  cpuset: string | null;
-  memsAllowed: string | null;
-  trigger: OomTrigger | null;
-  victim: OomVictim | null;
-  reaped: boolean;
-  reaper: { timeMs: number | null; anonRssBytes: number; fileRssBytes: number; shmemRssBytes: number } | null;
-  memcgCounters: MemcgCounterLine[];
-  flags: ReportFlag[];
-  vanished: VanishedProcess[];
-  taskColumns: string[];
-}
 
 /** An incident parsed from a log, before (or without) storing it. */
 export function viewFromReport(report: OomReport, meta: { source: IncidentSource; hostname: string; id?: number | null }): IncidentView {

@@ -14,7 +14,7 @@ import type { Clock } from '../clock.js';
 import { KmsgUnreadableError } from '../errors.js';
 import type { ProcFs } from '../sample/procfs.js';
 import { isKmsgContinuation, parseKmsgRecord } from './parse-kmsg-record.js';
-import type { KernelRecord } from './types.js';
+import type { KernelRecord } from '../model/kernel-report.js';
 import { WallClockMapper } from './wall-clock.js';
 
 export interface KmsgGap {

@@ -13,7 +13,7 @@
  * would put them in the future).
  */
 import { parseKmsgRecord } from './parse-kmsg-record.js';
-import type { KernelRecord } from './types.js';
+import type { KernelRecord } from '../model/kernel-report.js';
 
 /** 'other': a syslog line of another program, skipped. */
 export type LogFormat = 'kmsg' | 'dmesg' | 'dmesg-T' | 'dmesg-iso' | 'syslog' | 'journal-json' | 'plain' | 'other';

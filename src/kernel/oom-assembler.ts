@@ -14,7 +14,7 @@
  */
 import { applyDetail, applyKilled, finish, keepRaw, newDraft, stamp, type Draft } from './oom-draft.js';
 import { classifyOomLine } from './oom-lines.js';
-import type { KernelRecord, OomReport, ReaperOutcome } from './types.js';
+import type { KernelRecord, OomReport, ReaperOutcome } from '../model/kernel-report.js';
 
 export type AssemblerEvent = { kind: 'report'; report: OomReport } | { kind: 'reaped'; reaper: ReaperOutcome };
 

@@ -3,7 +3,7 @@
  * (constraint classification, victim enrichment from the task table). Pure; used by oom-assembler.ts.
  */
 import { parseTaskRow, taskRowPattern, type KillPrefix, type OomLine } from './oom-lines.js';
-import type { KernelRecord, OomConstraint, OomReport } from './types.js';
+import type { KernelRecord, OomConstraint, OomReport } from '../model/kernel-report.js';
 
 /** Raw lines kept per report for forensics; the task table is stored separately, row by row. */
 const RAW_LINES_MAX = 200;

@@ -3,7 +3,7 @@
  * Each regex follows the format string of the kernel versions named beside it; cheap substring tests
  * run first so a 10,000-record backlog of unrelated text costs little.
  */
-import type { MemcgCounterLine, OomTaskRow } from './types.js';
+import type { MemcgCounterLine, OomTaskRow } from '../model/kernel-report.js';
 
 export type KillPrefix = 'memcg' | 'global' | null;
 

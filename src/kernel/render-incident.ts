@@ -5,8 +5,8 @@
 import { formatBytes, formatIso, shortenCgroupPath } from '../util/format.js';
 import { sanitizeTerminal } from '../util/escape.js';
 import { renderTable } from '../util/table.js';
-import type { IncidentView } from './incident-view.js';
-import type { OomTaskRow } from './types.js';
+import type { IncidentView } from '../model/incident.js';
+import type { OomTaskRow } from '../model/kernel-report.js';
 
 const when = (i: IncidentView): string => {
   if (i.timeMs === null) return i.monotonicUs !== null ? `+${(i.monotonicUs / 1e6).toFixed(3)}s since boot` : '?';

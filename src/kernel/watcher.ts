@@ -9,13 +9,13 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot } from '../model/snapshot.js';
 import { createIncidentsRepo, type KmsgCursor } from '../store/incidents-repo.js';
 import { crossCheckCounters, emptyLedger, type CounterLedger, type ReportRef } from './counter-check.js';
-import type { IncidentView } from './incident-view.js';
+import type { IncidentView } from '../model/incident.js';
 import { KmsgSource, type KmsgGap } from './kmsg-source.js';
 import { OomReportAssembler, type AssemblerEvent } from './oom-assembler.js';
-import type { KernelRecord, OomReport, ReaperOutcome } from './types.js';
+import type { KernelRecord, OomReport, ReaperOutcome } from '../model/kernel-report.js';
 
 export interface KernelWatcherDeps {
   db: Database;

@@ -4,10 +4,11 @@
  */
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import type { Config } from '../config/schema.js';
 import type { Log } from '../log.js';
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot } from '../model/snapshot.js';
+import type { SampleConfig } from '../sample/config.js';
 import { packageVersion } from '../util/package-root.js';
+import type { MetricsConfig } from './config.js';
 import { createOomwatchRegistry, type ChannelView, type FiringAlert, type IncidentInfo, type TickInfo } from './registry.js';
 import { createMetricsServer, type HealthView, type MetricsServer } from './server.js';
 
@@ -37,7 +38,7 @@ export interface Metrics {
  * metrics.onTick(snapshot, { durationMs, missed: 0 }); // after every tick
  * await metrics.server?.stop();                        // on shutdown
  */
-export function createMetrics(deps: { config: Config; log: Log; clock?: Clock; version?: string; beforeScrape?: () => void }): Metrics {
+export function createMetrics(deps: { config: { metrics: MetricsConfig; sample: Pick<SampleConfig, 'interval'> }; log: Log; clock?: Clock; version?: string; beforeScrape?: () => void }): Metrics {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ mod: 'metrics' });
   const m = createOomwatchRegistry({

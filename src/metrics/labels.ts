@@ -7,7 +7,7 @@
  * starts a new series each time.
  * https://prometheus.io/docs/practices/naming/#labels
  */
-import type { HostSnapshot, ProcessSample, RankedProcess } from '../sample/types.js';
+import type { HostSnapshot, ProcessSample, RankedProcess } from '../model/snapshot.js';
 import { sanitizeTerminal } from '../util/escape.js';
 
 /** The kernel's TASK_COMM_LEN is 16 bytes including the NUL, so a real comm is at most 15 characters. */

@@ -5,7 +5,7 @@
  * after the kernel, alerts and delivery modules (its tick then sees their writes of the same tick).
  */
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
-import type { Config } from '../config/schema.js';
+import type { MetricsConfig } from './config.js';
 import { createMetrics, type Metrics } from './index.js';
 import { METRICS_RESTART_HINT } from './off.js';
 import { createStoreFeed, type StoreFeed } from './store-feed.js';
@@ -45,7 +45,7 @@ export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | '
         log.warn({ err }, 'metrics: could not read alerts, outbox or incidents from the database');
       }
     },
-    reload(config: Config) {
+    reload(config: { metrics: MetricsConfig }) {
       // The listening socket and the top-N are fixed at start; rebinding live could lose scrapes silently.
       if (JSON.stringify(config.metrics) !== started) {
         log.warn(METRICS_RESTART_HINT);

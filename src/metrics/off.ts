@@ -3,7 +3,7 @@
  * registry (module.ts). Like the real module, it says that a changed metrics section waits for a restart.
  */
 import type { AgentContext, AgentModule } from '../agent/module.js';
-import type { Config } from '../config/schema.js';
+import type { MetricsConfig } from './config.js';
 
 export const METRICS_RESTART_HINT = 'metrics: the changed metrics section takes effect at the next restart (systemctl restart oomwatch)';
 
@@ -12,7 +12,7 @@ export function metricsOffModule(ctx: Pick<AgentContext, 'config' | 'log'>): Age
   const log = ctx.log.child({ mod: 'metrics' });
   return {
     name: 'metrics',
-    reload(config: Config) {
+    reload(config: { metrics: MetricsConfig }) {
       if (JSON.stringify(config.metrics) !== started) log.warn(METRICS_RESTART_HINT);
     },
   };

@@ -4,7 +4,7 @@
  * https://prometheus.io/docs/practices/naming/ (base units, `_total` for counters). docs/metrics.md lists them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { HostSnapshot } from '../sample/types.js';
+import type { HostSnapshot } from '../model/snapshot.js';
 import { normalizeConstraint, normalizeToken, selectTopCgroups, selectTopProcesses } from './labels.js';
 
 export interface BuildInfo {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { OomwatchError } from '../errors.js';
 import type { Log } from '../log.js';
-import type { ListenAddress } from '../config/sections/metrics.js';
+import type { ListenAddress } from './config.js';
 
 /** The metrics endpoint could not listen. The fix is in `metrics.listen`, hence the config exit code (78). */
 export class MetricsListenError extends OomwatchError {

@@ -4,7 +4,7 @@
  * `resendFiring(alerts)` does that with the currently firing alerts the rules engine passes in.
  * A test message only checks that Alertmanager answers (GET /api/v2/status): a test alert would page people.
  */
-import type { ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ResolvedChannelOf } from './config.js';
 import { requestJson } from './http-post.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
 import { delivered } from './outcome.js';

@@ -1,6 +1,5 @@
 /** Turns the config's `channels:` map into resolved channels (secrets read). Called once at load. */
-import type { Config } from '../config/schema.js';
-import type { ResolvedChannel } from '../config/sections/channels.js';
+import type { ChannelsConfig, ResolvedChannel } from './config.js';
 import { resolveSecrets, type SecretIo } from '../config/secrets.js';
 import { ConfigError } from '../errors.js';
 
@@ -8,8 +7,8 @@ import { ConfigError } from '../errors.js';
  * Reads every channel secret (inline, {file}, {env}) and checks that secret URLs are URLs. Throws one
  * ConfigError listing every problem, naming the key and the fix; never the value.
  */
-export function resolveChannels(channels: Config['channels'], io: SecretIo, source = 'the configuration'): ResolvedChannel[] {
-  const resolved = Object.entries(resolveSecrets(channels, 'channels', io, source)).map(([name, c]) => ({ ...c, name }));
+export function resolveChannels(channels: ChannelsConfig, io: SecretIo, source = 'the configuration'): ResolvedChannel[] {
+  const resolved = Object.entries(resolveSecrets(channels, 'channels', io, source)).map(([name, c]) => ({ ...c, name }) as ResolvedChannel);
   const problems: string[] = [];
   for (const ch of resolved) {
     const url = ch.type === 'slack' ? { key: 'webhookUrl', value: ch.webhookUrl } : ch.type === 'webhook' ? { key: 'url', value: ch.url } : null;

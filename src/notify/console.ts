@@ -2,7 +2,7 @@
  * Console channel: one structured log line (for journald / log shippers) and the human-readable text
  * (render/text.ts: control and bidi characters already neutralised) through an injected writer.
  */
-import type { ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ResolvedChannelOf } from './config.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
 import { delivered } from './outcome.js';
 import { renderText } from './render/text.js';

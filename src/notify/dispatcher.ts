@@ -20,7 +20,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
-import type { ResolvedChannel } from '../config/sections/channels.js';
+import type { ResolvedChannel } from './config.js';
 import { NotifyError } from '../errors.js';
 import type { Log } from '../log.js';
 import { createOutboxRepo, type OutboxRow } from '../store/outbox-repo.js';
@@ -30,7 +30,7 @@ import { digestFromDrafts, messageFromDraft, type OutboundMessage } from './mess
 import type { Notifier } from './notifier.js';
 import { failed, type SendOutcome } from './outcome.js';
 import { createNotifier } from './registry.js';
-import type { AlertView } from './types.js';
+import type { AlertView } from '../model/alert.js';
 
 export interface DispatcherDeps {
   db: Database;

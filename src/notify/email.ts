@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import type { ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ResolvedChannelOf } from './config.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
 import { delivered, describeNetworkError, failed, type SendOutcome } from './outcome.js';
 import { renderEmail } from './render/email.js';

@@ -1,9 +1,9 @@
 /**
  * A JSON request with fetch, an explicit timeout (AbortSignal.timeout) and no redirects, classified the
- * same way for every HTTP channel: 2xx delivered; 408, 429 and 5xx retryable (429 with Retry-After);
- * other 4xx permanent; no answer (refused, reset, DNS, timeout) retryable.
+ * same way for every HTTP channel (classifyHttpStatus: 2xx delivered; 408, 429 and 5xx retryable, 429 with
+ * Retry-After; other 4xx permanent); no answer (refused, reset, DNS, timeout) retryable.
  */
-import { delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin, type SendOutcome } from './outcome.js';
+import { classifyHttpStatus, delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin, type SendOutcome } from './outcome.js';
 
 export interface JsonRequest {
   channel: string;
@@ -40,14 +40,15 @@ export async function requestJson(req: JsonRequest): Promise<SendOutcome> {
   } catch (err) {
     if (!res.ok) return failed(req.channel, true, `${req.what}: ${describeNetworkError(err, where, req.timeoutMs)}`, { cause: err });
   }
-  if (res.ok) return delivered;
+  const answer = classifyHttpStatus(res.status);
+  if (answer === 'delivered') return delivered;
   const body = text.replace(/\s+/g, ' ').trim().slice(0, 200);
   const said = `${req.what} at ${where} answered ${res.status}${body ? ` ${JSON.stringify(body)}` : ''}`;
-  if (res.status === 429) {
+  if (answer === 'rate-limited') {
     const retryAfterMs = parseRetryAfterMs(res.headers.get('retry-after'), text, req.nowMs);
     return failed(req.channel, true, `${said}: rate limited; waiting ${retryAfterMs !== undefined ? `${retryAfterMs} ms as asked` : 'with backoff'} before retrying.`, { retryAfterMs });
   }
-  if (res.status >= 500 || res.status === 408) return failed(req.channel, true, `${said}: a server-side error; it will be retried with backoff.`);
+  if (answer === 'retryable') return failed(req.channel, true, `${said}: a server-side error; it will be retried with backoff.`);
   const hint = req.hints?.[res.status] ?? 'the request was refused; retrying will not help. Check the channel\'s URL and headers (credentials), then run oomwatch test-notify CHANNEL.';
   return failed(req.channel, false, `${said}: ${hint}`);
 }

@@ -2,7 +2,8 @@
  * What a sender receives: one outbox row's draft, or a digest of many drafts coalesced during a storm.
  * Built by the dispatcher from outbox rows; the renderers (render/*.ts) turn it into each format.
  */
-import type { AlertView, EarlierKills, NotificationDraft, NotificationKind, ReportPayload } from './types.js';
+import type { AlertView } from '../model/alert.js';
+import type { EarlierKills, NotificationDraft, NotificationKind, ReportPayload } from '../model/notification.js';
 
 export type MessageKind = NotificationKind | 'digest';
 

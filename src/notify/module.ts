@@ -4,11 +4,11 @@
  * its outbox rows), re-posts firing alerts to Alertmanager channels, and swaps the channels on reload.
  */
 import type { AgentContext, AgentModule } from '../agent/module.js';
-import type { Config } from '../config/schema.js';
 import type { NotifyError } from '../errors.js';
 import { resolveChannels } from './channels.js';
+import type { ChannelsConfig } from './config.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
-import type { AlertView } from './types.js';
+import type { AlertView } from '../model/alert.js';
 
 export interface NotifyModuleOptions {
   env?: NodeJS.ProcessEnv;
@@ -27,7 +27,7 @@ export function createNotifyModule(ctx: AgentContext, opts: NotifyModuleOptions 
   let current: Dispatcher | null = null;
   let swapping: Promise<void> = Promise.resolve();
   let stopped = false;
-  const build = (config: Config) =>
+  const build = (config: { channels: ChannelsConfig }) =>
     createDispatcher({
       db: ctx.db,
       log: ctx.log,

@@ -14,6 +14,20 @@ export function failed(channel: string, retryable: boolean, message: string, opt
   return opts.retryAfterMs !== undefined ? { ok: false, retryable, error, retryAfterMs: opts.retryAfterMs } : { ok: false, retryable, error };
 }
 
+/**
+ * What an HTTP answer means for a delivery, the same for every HTTP channel (Slack, webhook, Alertmanager):
+ * 2xx delivered; 429 rate limited (retry after Retry-After); 408 (the server timed out waiting) and 5xx retryable
+ * with backoff; any other status permanent (retrying cannot help: the channel's settings must change).
+ */
+export type HttpAnswer = 'delivered' | 'rate-limited' | 'retryable' | 'permanent';
+
+export function classifyHttpStatus(status: number): HttpAnswer {
+  if (status >= 200 && status < 300) return 'delivered';
+  if (status === 429) return 'rate-limited';
+  if (status === 408 || status >= 500) return 'retryable';
+  return 'permanent';
+}
+
 /** host:port of a URL, safe to print (a webhook's secret is in its path or query). */
 export function safeOrigin(url: string): string {
   try {

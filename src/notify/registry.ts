@@ -2,7 +2,7 @@
  * Channel type → sender factory. A `Record` over every ChannelType, so adding a type to the config schema
  * without a sender fails the build (openstatus's provider registry).
  */
-import type { ChannelType, ResolvedChannel, ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ChannelType, ResolvedChannel, ResolvedChannelOf } from './config.js';
 import { createAlertmanagerNotifier } from './alertmanager.js';
 import { createConsoleNotifier } from './console.js';
 import { createEmailNotifier } from './email.js';

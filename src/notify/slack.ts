@@ -1,14 +1,14 @@
 /**
  * Slack incoming webhook sender (thin): renders with render/slack.ts, posts with @slack/webhook and an
- * explicit timeout, and classifies the answer. @slack/webhook does not retry (retryConfig retries: 0):
- * the outbox does. Its HTTP error does not keep the response headers, so a wrapping fetch keeps
+ * explicit timeout, and classifies the answer as every HTTP channel does (outcome.ts classifyHttpStatus).
+ * @slack/webhook does not retry (retryConfig retries: 0): the outbox does. Its HTTP error does not keep the response headers, so a wrapping fetch keeps
  * Retry-After for 429s. Slack's error bodies (https://api.slack.com/messaging/webhooks#handling_errors)
  * are turned into fixes.
  */
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
-import type { ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ResolvedChannelOf } from './config.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
-import { delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin } from './outcome.js';
+import { classifyHttpStatus, delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin } from './outcome.js';
 import { renderSlack } from './render/slack.js';
 
 const PERMANENT_HINTS: Record<string, string> = {
@@ -45,11 +45,12 @@ export function createSlackNotifier(cfg: ResolvedChannelOf<'slack'>, deps: Notif
         if (e.code === 'slack_webhook_http_error' && typeof e.statusCode === 'number') {
           const body = (e.body ?? '').trim().slice(0, 200);
           const said = `Slack answered ${e.statusCode}${body ? ` ${body}` : ''}`;
-          if (e.statusCode === 429) {
+          const answer = classifyHttpStatus(e.statusCode);
+          if (answer === 'rate-limited') {
             const retryAfterMs = parseRetryAfterMs(retryAfterHeader, e.body ?? '', deps.clock.nowMs());
             return failed(cfg.name, true, `${said}: rate limited (more than one message per second to this webhook); waiting ${retryAfterMs ?? 'with backoff'}${retryAfterMs !== undefined ? ' ms as Slack asked' : ''} before retrying.`, { retryAfterMs });
           }
-          if (e.statusCode >= 500) return failed(cfg.name, true, `${said}: a Slack-side error; it will be retried with backoff.`);
+          if (answer === 'retryable') return failed(cfg.name, true, `${said}: a Slack-side error; it will be retried with backoff.`);
           const hint = PERMANENT_HINTS[body] ?? 'Slack refused the webhook; retrying will not help. Check webhookUrl, then run oomwatch test-notify ' + cfg.name;
           return failed(cfg.name, false, `${said}: ${hint}.`);
         }

@@ -10,11 +10,11 @@
 import type { Database } from 'better-sqlite3';
 import type { AgentModule, TickContext } from '../agent/module.js';
 import type { Log } from '../log.js';
-import type { StoreFault } from '../rules/store-fault.js';
+import type { StoreFault } from '../model/rule-state.js';
 import { enqueueNotifications } from '../store/outbox-repo.js';
 import type { Dispatcher } from './dispatcher.js';
 import { messageFromDraft } from './message.js';
-import type { NotificationDraft } from './types.js';
+import type { NotificationDraft } from '../model/notification.js';
 
 export interface StoreAlarmDeps {
   db: Database;

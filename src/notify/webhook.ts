@@ -1,5 +1,5 @@
 /** Generic JSON webhook: POSTs render/webhook.ts's body to the configured URL with the configured headers. */
-import type { ResolvedChannelOf } from '../config/sections/channels.js';
+import type { ResolvedChannelOf } from './config.js';
 import { requestJson } from './http-post.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
 import { renderWebhook } from './render/webhook.js';

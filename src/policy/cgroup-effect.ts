@@ -1,5 +1,5 @@
 import { cgroupWithin } from '../sample/match.js';
-import type { CgroupMemory, HostMemory, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostMemory, ProcessSample } from '../model/snapshot.js';
 import { formatRoundBytes, ordinal, rankHost } from './effect.js';
 import { formatPct } from './levels.js';
 

@@ -1,5 +1,5 @@
 import { compileMatcher, type Matchable, type ProcessMatcher } from '../sample/match.js';
-import type { PolicyConfig, PolicyRule } from '../config/sections/policy.js';
+import type { PolicyConfig, PolicyRule } from './config.js';
 
 export interface CompiledRule extends PolicyRule {
   matches: ProcessMatcher;

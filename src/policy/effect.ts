@@ -1,4 +1,5 @@
-import type { HostMemory, ProcessSample } from '../sample/types.js';
+import type { HostMemory, ProcessSample } from '../model/snapshot.js';
+import { usageBytes } from '../sample/risk.js';
 import { formatBytes } from '../util/format.js';
 import { OOM_SCORE_ADJ_MIN, formatPct } from './levels.js';
 
@@ -12,8 +13,6 @@ import { OOM_SCORE_ADJ_MIN, formatPct } from './levels.js';
  */
 
 export type Usage = Pick<ProcessSample, 'pid' | 'rssBytes' | 'swapBytes' | 'pageTablesBytes'>;
-
-export const usageBytes = (p: Usage): number => p.rssBytes + p.swapBytes + p.pageTablesBytes;
 
 export const hostTotalBytes = (m: Pick<HostMemory, 'memTotalBytes' | 'swapTotalBytes'>): number => m.memTotalBytes + m.swapTotalBytes;
 

@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
-import type { PolicyConfig } from '../config/sections/policy.js';
+import type { PolicyConfig } from './config.js';
 import type { ProcFs } from '../sample/procfs.js';
-import type { HostSnapshot, ProcessSample } from '../sample/types.js';
+import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
 import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';
 import { applyAdjustments, describeTarget, type ApplyResult } from './apply.js';
 import { GRANT_CAP_SYS_RESOURCE } from './capability.js';

@@ -1,4 +1,4 @@
-import type { PolicyConfig } from '../config/sections/policy.js';
+import type { PolicyConfig } from './config.js';
 import { GRANT_CAP_SYS_RESOURCE } from './capability.js';
 
 export interface ProtectionHealth {

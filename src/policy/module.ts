@@ -1,10 +1,10 @@
 import type { AgentContext, AgentModule, TickContext } from '../agent/module.js';
-import type { Config } from '../config/schema.js';
 import { parsePidStat } from '../sample/parse/pid-stat.js';
 import type { ProcFs } from '../sample/procfs.js';
-import type { ProcessSample } from '../sample/types.js';
+import type { ProcessSample } from '../model/snapshot.js';
 import { createPolicyRepo } from '../store/policy-repo.js';
 import { createPolicyEnforcer, type PolicyEnforcer } from './enforcer.js';
+import type { PolicyConfig } from './config.js';
 import { applyAgentSelfProtection, type SelfProtectResult } from './self-protect.js';
 
 export interface PolicyHealth {
@@ -28,7 +28,7 @@ export interface PolicyModule extends AgentModule {
 export function createPolicyModule(ctx: AgentContext): PolicyModule {
   const log = ctx.log.child({ mod: 'policy' });
   const repo = createPolicyRepo(ctx.db);
-  const build = (config: Config): PolicyEnforcer =>
+  const build = (config: { policy: PolicyConfig }): PolicyEnforcer =>
     createPolicyEnforcer({ db: ctx.db, log: ctx.log, procfs: ctx.procfs, policy: config.policy, bootId: ctx.facts.bootId });
   let enforcer = build(ctx.config);
   /** From the last tick: processes whose rule could not be applied. */
@@ -59,7 +59,7 @@ export function createPolicyModule(ctx: AgentContext): PolicyModule {
       ruleUnprotected = r.unprotected;
       if (r.applied) log.debug({ applied: r.applied, drifted: r.drifted, gone: r.gone }, 'policy applied');
     },
-    reload(config: Config) {
+    reload(config: { policy: PolicyConfig }) {
       enforcer = build(config);
     },
     health: () => ({ unprotected: [...(self?.message ? [selfLine(self)] : []), ...ruleUnprotected], self }),

@@ -1,8 +1,9 @@
-import type { CgroupMemory, HostMemory, HostSnapshot, ProcessKey, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostMemory, HostSnapshot, ProcessKey, ProcessSample } from '../model/snapshot.js';
 import { cgroupEffects, type CgroupEffect } from './cgroup-effect.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { ruleFor } from './compile.js';
-import { describeEffect, hostTotalBytes, rankHost, usageBytes, type Effect } from './effect.js';
+import { usageBytes } from '../sample/risk.js';
+import { describeEffect, hostTotalBytes, rankHost, type Effect } from './effect.js';
 import { sanitizeTerminal, capLength } from '../util/escape.js';
 
 /**

@@ -1,5 +1,14 @@
+import type { ProcessMatch } from '../sample/match.js';
 import { isUserCgroupPath } from '../sample/parse/pid-cgroup.js';
-import type { PolicyRule } from '../config/sections/policy.js';
+
+/** What these checks read of a policy rule (policy/config.ts PolicyRule). */
+export interface PinnableRule {
+  match: ProcessMatch;
+  scope: 'system' | 'user';
+  index: number;
+  id: string;
+  oomScoreAdj: number;
+}
 
 /**
  * Whether a protective rule can be met by a process any local user starts. Pure.
@@ -10,7 +19,7 @@ import type { PolicyRule } from '../config/sections/policy.js';
  * in user slices carry names the user picks. What a user cannot choose: their uid, a unit of the system manager,
  * and a cgroup outside the user slices (moving a process there needs write access to a root-owned cgroup.procs).
  */
-export function ownerPin(rule: Pick<PolicyRule, 'match' | 'scope'>): 'user' | 'unit' | 'cgroup' | null {
+export function ownerPin(rule: Pick<PinnableRule, 'match' | 'scope'>): 'user' | 'unit' | 'cgroup' | null {
   const m = rule.match;
   if (m.user !== undefined) return 'user';
   if (m.unit !== undefined && rule.scope === 'system') return 'unit';
@@ -19,7 +28,7 @@ export function ownerPin(rule: Pick<PolicyRule, 'match' | 'scope'>): 'user' | 'u
 }
 
 /** The refusal for a protective rule without a pin: what it matches on, why that is not enough, and the fix. */
-export function spoofableMessage(rule: Pick<PolicyRule, 'match' | 'scope' | 'index' | 'id' | 'oomScoreAdj'>): string {
+export function spoofableMessage(rule: Pick<PinnableRule, 'match' | 'scope' | 'index' | 'id' | 'oomScoreAdj'>): string {
   const m = rule.match;
   const on = [
     m.name !== undefined && 'name (comm, which any process can give itself)',

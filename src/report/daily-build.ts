@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
-import type { ReportPayload } from '../notify/types.js';
+import type { ReportPayload } from '../model/notification.js';
 import { packageRoot } from '../util/package-root.js';
 import { buildDailyReport, renderDailyEmail } from './index.js';
 

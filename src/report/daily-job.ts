@@ -6,16 +6,17 @@
  */
 import type { AgentContext } from '../agent/module.js';
 import type { JobSpec } from '../agent/jobs.js';
-import type { Config } from '../config/schema.js';
-import type { NotificationDraft } from '../notify/types.js';
+import type { NotificationDraft } from '../model/notification.js';
+import type { ChannelsConfig } from '../notify/config.js';
 import { createReportRepo } from '../store/report-repo.js';
+import type { ReportConfig } from './config.js';
 import type { DailyPayloadBuilder } from './daily-build.js';
 import { duePeriod } from './schedule.js';
 
 const KIND = 'daily';
 
 /** The channels the daily report goes to: the configured list, else every email channel. */
-export function dailyReportChannels(config: Config): string[] {
+export function dailyReportChannels(config: { report: ReportConfig; channels: ChannelsConfig }): string[] {
   const d = config.report.daily;
   if (d.channels) return d.channels;
   return Object.entries(config.channels)

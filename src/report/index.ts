@@ -3,8 +3,8 @@
  * `oomwatch report` (src/cli/commands/report.ts) and the daily job (daily-job.ts) use only these.
  */
 import type { Database } from 'better-sqlite3';
-import type { IncidentView } from '../kernel/incident-view.js';
-import type { ReportPayload } from '../notify/types.js';
+import type { IncidentView } from '../model/incident.js';
+import type { ReportPayload } from '../model/notification.js';
 import { assembleDailyReport } from './assemble-daily.js';
 import { assembleIncidentReport } from './assemble-incident.js';
 import { buildDailyDoc } from './daily-doc.js';

@@ -3,10 +3,11 @@
  * scanned by its tick range, never by process). Assembly is in assemble-daily.ts (pure).
  */
 import type { Database } from 'better-sqlite3';
-import { UNKNOWN_HOST, type IncidentView } from '../kernel/incident-view.js';
+import { UNKNOWN_HOST } from '../kernel/incident-view.js';
+import type { IncidentView } from '../model/incident.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
 
-import type { OomScoreScale } from '../sample/types.js';
+import type { OomScoreScale } from '../model/snapshot.js';
 
 export interface DailyInput {
   host: string;

@@ -4,8 +4,9 @@
  * benchmark exercise the same code the CLI and the daily job run.
  */
 import type { Database } from 'better-sqlite3';
-import { UNKNOWN_HOST, type IncidentView } from '../kernel/incident-view.js';
-import type { OomTaskRow } from '../kernel/types.js';
+import { UNKNOWN_HOST } from '../kernel/incident-view.js';
+import type { IncidentView } from '../model/incident.js';
+import type { OomTaskRow } from '../model/kernel-report.js';
 import { rankedCandidates, type RankedDomain } from '../store/incidents-history.js';
 import { createIncidentsRepo } from '../store/incidents-repo.js';
 import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';

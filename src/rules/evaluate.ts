@@ -6,7 +6,9 @@ import { compileMatcher } from '../sample/match.js';
 import { type KindContext } from './kinds/context.js';
 import { kindSpecOf, trendWindowOf, type RuleConfig } from './kinds/index.js';
 import { stepAbsent, stepCarried, stepObserved, type StepResult } from './lifecycle.js';
-import type { CompiledRule, EvaluateOptions, Evaluation, Incident, InstanceState, Observation, RuleState, TickInput, Transition } from './types.js';
+import type { CompiledRule, EvaluateOptions, Evaluation, TickInput } from './types.js';
+import type { Incident } from '../model/incident.js';
+import type { InstanceState, Observation, RuleState, Transition } from '../model/rule-state.js';
 
 /** How long incidents are kept for late kill evidence (a process seen gone a few ticks after its report). */
 export const RECENT_INCIDENTS_MS = 10 * 60_000;

@@ -6,7 +6,8 @@
  * stalled sampler) trends start again from nothing rather than join two stretches of time that do not
  * belong together.
  */
-import type { HostSnapshot, ProcessSample } from '../sample/types.js';
+import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
+import { usageBytes } from '../sample/risk.js';
 
 export const MAX_POINTS = 32;
 /**
@@ -114,7 +115,6 @@ export function indexSnapshot(snapshot: HostSnapshot, reuse?: TickIndex): TickIn
 }
 
 /** What the kernel counts as the process's memory (mm/oom_kill.c oom_badness(), before oom_score_adj). */
-export const usageBytes = (p: Pick<ProcessSample, 'rssBytes' | 'swapBytes' | 'pageTablesBytes'>): number => p.rssBytes + p.swapBytes + p.pageTablesBytes;
 
 /** The process's own share (‰) of the host's RAM + swap, oom_score_adj left out. */
 export const hostShare = (p: ProcessSample, index: TickIndex): number => (index.hostTotalBytes > 0 ? (usageBytes(p) * 1000) / index.hostTotalBytes : 0);

@@ -5,9 +5,11 @@
  * 'oom-killed' when an incident names it, else as 'exited' after `vanishWaitTicks` ticks
  * (DESIGN.md "Alert semantics"). Pure.
  */
-import type { AlertView, Resolution } from '../notify/types.js';
+import type { AlertView, Resolution } from '../model/alert.js';
 import { cgroupWithin } from '../sample/match.js';
-import type { CompiledRule, Incident, InstanceState, Observation, Transition } from './types.js';
+import type { CompiledRule } from './types.js';
+import type { Incident } from '../model/incident.js';
+import type { InstanceState, Observation, Transition } from '../model/rule-state.js';
 
 export interface StepResult {
   /** The instance after this tick; undefined when it ended (resolved or cancelled). */

@@ -14,29 +14,16 @@
  * dedupKeys are `<channel>|<groupKey>|<seq>@<group created at>|<content hash>`; seq is persisted with the group state in
  * the same transaction as the outbox row, so a replay after a crash yields the same key.
  */
-import type { AlertingConfig, InhibitRule } from '../config/sections/rules.js';
+import type { AlertingConfig, InhibitRule } from './config.js';
 import { isKill } from '../notify/message.js';
-import type { AlertView, NotificationDraft } from '../notify/types.js';
-import { matchesLabels, silenceFor, type LabelMatcher, type Silence } from './silences.js';
+import type { AlertView, LabelMatcher, Silence } from '../model/alert.js';
+import type { GroupState, NotificationDraft } from '../model/notification.js';
+import { matchesLabels, silenceFor } from './silences.js';
 import type { CompiledRule } from './types.js';
 
 export interface ChannelRoute {
   name: string;
   sendResolved: boolean;
-}
-
-export interface GroupState {
-  channel: string;
-  groupKey: string;
-  createdAtMs: number;
-  groupWaitMs: number;
-  lastSentAtMs: number | null;
-  /** Notifications sent so far by this group (part of the dedupKey). */
-  seq: number;
-  /** Fingerprints announced as firing by the last notification. */
-  notified: string[];
-  /** Resolved alerts waiting for the group's next notification. */
-  pendingResolved: AlertView[];
 }
 
 export interface PlanInput {

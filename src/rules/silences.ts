@@ -2,26 +2,10 @@
  * Silences and label matchers (Alertmanager's syntax: `name=value`, `name!=value`, `name=~regex`,
  * `name!~regex`; regular expressions are anchored). Pure.
  */
-import type { AlertView } from '../notify/types.js';
+import type { AlertView, LabelMatcher, Silence } from '../model/alert.js';
 
 /** Labels the rules engine sets on alerts (rules/lifecycle.ts, rules/kinds/*). Silences, grouping and inhibition use these. */
 export const ALERT_LABELS = ['alertname', 'host', 'severity', 'kind', 'scope', 'comm', 'unit', 'cgroup', 'check', 'channel', 'fingerprint'] as const;
-
-export interface LabelMatcher {
-  name: string;
-  op: '=' | '!=' | '=~' | '!~';
-  value: string;
-}
-
-export interface Silence {
-  id: number;
-  matchers: LabelMatcher[];
-  createdAtMs: number;
-  startsAtMs: number;
-  endsAtMs: number;
-  comment: string;
-  createdBy: string;
-}
 
 export type MatcherParse = { ok: true; matcher: LabelMatcher } | { ok: false; error: string };
 

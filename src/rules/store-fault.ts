@@ -5,22 +5,15 @@
  * straight through the channels' senders while the fault lasts, and through the outbox once the
  * database takes writes again.
  */
-import type { AlertingConfig } from '../config/sections/rules.js';
-import type { AlertView, NotificationDraft } from '../notify/types.js';
+import type { AlertingConfig } from './config.js';
+import type { AlertView } from '../model/alert.js';
+import type { StoreFault } from '../model/rule-state.js';
+import type { NotificationDraft } from '../model/notification.js';
 import { formatDurationMs } from '../util/duration.js';
 import { fingerprintOf } from './lifecycle.js';
 import type { CompiledRule } from './types.js';
 
 /** One stretch of time during which the database refused writes. */
-export interface StoreFault {
-  /** The first failure's message, which names the fix (from storeErrorFrom). */
-  message: string;
-  /** The first failed write. */
-  sinceMs: number;
-  /** The first write that went through again; absent while the fault lasts. */
-  endedMs?: number;
-}
-
 export const STORE_SUBJECT = 'health:store';
 
 /**

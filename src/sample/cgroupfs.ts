@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { CgroupMemory, CgroupVersion } from './types.js';
+import type { CgroupMemory, CgroupVersion } from '../model/snapshot.js';
 import { ProcFs, type ReadResult } from './procfs.js';
 import { parseKeyValues } from './parse/vmstat.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProcessSample, UnitScope } from './types.js';
+import type { ProcessSample, UnitScope } from '../model/snapshot.js';
 
 /**
  * How config selects processes (rule scopes, protection policy). Every given field must match (AND);

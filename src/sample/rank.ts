@@ -1,6 +1,7 @@
 import { isExitedState } from './dying.js';
 import { cgroupWithin } from './match.js';
-import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess } from './types.js';
+import { usageBytes } from './risk.js';
+import type { CgroupMemory, HostMemory, OomDomain, ProcessSample, RankedProcess } from '../model/snapshot.js';
 
 /**
  * Ranks the next victims per OOM domain, as the kernel would choose (mm/oom_kill.c oom_badness()):
@@ -65,7 +66,6 @@ export function rankDomains(processes: readonly ProcessSample[], cgroups: readon
   return domains;
 }
 
-const usageBytes = (p: ProcessSample) => p.rssBytes + p.swapBytes + p.pageTablesBytes;
 
 function ranked(p: ProcessSample, risk: number, badnessBytes: number): RankedProcess {
   return { pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk, badnessBytes, oomScoreAdj: p.oomScoreAdj };

@@ -1,6 +1,7 @@
 import { CgroupFs, withAncestors, type MemoryHierarchy } from './cgroupfs.js';
 import { parseMeminfo } from './parse/meminfo.js';
-import { parsePidCgroup, unitOfCgroupPath, type UnitScope } from './parse/pid-cgroup.js';
+import { parsePidCgroup, unitOfCgroupPath } from './parse/pid-cgroup.js';
+import type { UnitScope, CgroupMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample, TickCounts } from '../model/snapshot.js';
 import { isKernelThread, parsePidStat, type PidStat } from './parse/pid-stat.js';
 import { parsePidStatus } from './parse/pid-status.js';
 import { parsePsi } from './parse/psi.js';
@@ -12,7 +13,6 @@ import { rankDomains } from './rank.js';
 import { endingFromStat, endingFromStatus } from './dying.js';
 import { redactCmdline } from './redact.js';
 import { detectScale, isImmune, riskFromOomScore, scaleFromKernelRelease, type ScaleEvidence } from './risk.js';
-import type { CgroupMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample, TickCounts } from './types.js';
 
 export interface SamplerOptions {
   procfs: ProcFs;

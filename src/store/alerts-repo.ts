@@ -5,10 +5,10 @@
  */
 import type { Database } from 'better-sqlite3';
 import { NotFoundError } from '../errors.js';
-import type { AlertView, NotificationDraft } from '../notify/types.js';
-import type { GroupState } from '../rules/plan.js';
-import type { LabelMatcher, Silence } from '../rules/silences.js';
-import type { Incident, InstanceState, Transition } from '../rules/types.js';
+import type { AlertView, LabelMatcher, Silence } from '../model/alert.js';
+import type { GroupState, NotificationDraft } from '../model/notification.js';
+import type { Incident } from '../model/incident.js';
+import type { InstanceState, Transition } from '../model/rule-state.js';
 
 export interface StoredInstance {
   fingerprint: string;

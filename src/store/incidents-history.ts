@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { cgroupWithin } from '../sample/match.js';
-import type { ProcessSample } from '../sample/types.js';
+import type { ProcessSample } from '../model/snapshot.js';
 import { snapshotAt } from './samples-query.js';
 
 const KIB = 1024;

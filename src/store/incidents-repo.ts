@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { IncidentSource, IncidentView, VanishedProcess } from '../kernel/incident-view.js';
-import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../kernel/types.js';
+import type { IncidentSource, IncidentView, VanishedProcess } from '../model/incident.js';
+import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../model/kernel-report.js';
 import { linkVictim, sampledCgroupOf } from './incidents-history.js';
 
 const KIB = 1024;

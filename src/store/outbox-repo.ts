@@ -4,7 +4,7 @@
  * (src/notify/dispatcher.ts) reads and updates rows through `createOutboxRepo`.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { NotificationDraft } from '../notify/types.js';
+import type { NotificationDraft } from '../model/notification.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'expired';
 export type ChannelState = 'ok' | 'failing' | 'broken';

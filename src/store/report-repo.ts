@@ -4,7 +4,7 @@
  * The dispatcher then delivers it at least once and never twice for a logged dedupKey.
  */
 import type { Database } from 'better-sqlite3';
-import type { NotificationDraft } from '../notify/types.js';
+import type { NotificationDraft } from '../model/notification.js';
 import { enqueueNotifications } from './outbox-repo.js';
 
 export interface ReportPeriodRow {

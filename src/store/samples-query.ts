@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { rankDomains } from '../sample/rank.js';
 import { isImmune, riskFromOomScore } from '../sample/risk.js';
 import { isUserCgroupPath } from '../sample/parse/pid-cgroup.js';
-import type { CgroupMemory, HostMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostMemory, HostSnapshot, MemoryPsi, OomScoreScale, ProcessSample } from '../model/snapshot.js';
 
 export interface TickRow {
   id: number;

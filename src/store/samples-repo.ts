@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { isExitedState } from '../sample/dying.js';
-import type { CgroupMemory, HostSnapshot, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../model/snapshot.js';
 
 export interface SamplesRepoOptions {
   /** A tick where every live process gets a row, so any instant can be reconstructed from the last one. */

@@ -5,7 +5,7 @@
  * each process's latest row as it goes. The result at each instant is the same as snapshotAt()'s.
  */
 import type { Database } from 'better-sqlite3';
-import type { CgroupMemory, HostSnapshot, ProcessSample } from '../sample/types.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../model/snapshot.js';
 import { cgroupMemoryOf, processSampleOf, snapshotOf, type CgroupSampleRow, type ProcessRow, type SampleRow, type TickRow } from './samples-query.js';
 
 type Row = Omit<SampleRow, 'ts_ms'> & { process_id: number };

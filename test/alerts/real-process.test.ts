@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
-import type { NotificationDraft } from '../../src/notify/types.js';
+import type { NotificationDraft } from '../../src/model/notification.js';
 import { createAlertEngine } from '../../src/alerts/engine.js';
 import { createSampler } from '../../src/sample/host.js';
 import { openStore, type Database } from '../../src/store/db.js';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import type { NotificationDraft } from '../../src/notify/types.js';
+import type { NotificationDraft } from '../../src/model/notification.js';
 import { openStore, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { BOOT, HOST } from '../rules/world.js';

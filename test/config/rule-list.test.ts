@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { mergeRuleFields } from '../../src/config/rule-list.js';
-import type { RuleConfig } from '../../src/config/sections/rules.js';
+import type { RuleConfig } from '../../src/rules/config.js';
 import { validateConfig, type ConfigResult } from '../../src/config/validate.js';
 import { ConfigError } from '../../src/errors.js';
 import { DEFAULT_RULES } from '../../src/rules/defaults.js';

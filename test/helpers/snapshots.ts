@@ -1,5 +1,6 @@
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
+import { processSample } from './process-sample.js';
 
 export const BOOT = '11111111-2222-3333-4444-555555555555';
 const GiB = 1024 ** 3;
@@ -10,19 +11,12 @@ export function proc(o: Partial<ProcessSample> & { pid: number }): ProcessSample
   const adj = o.oomScoreAdj ?? 0;
   const badness = Math.floor((rssBytes * 1000) / (16 * GiB)) + adj;
   const oomScore = o.oomScore ?? (adj === -1000 ? 0 : Math.floor(((1000 + badness) * 2) / 3));
-  return {
+  return processSample({
     bootId: BOOT,
     startTimeTicks: 1000 + o.pid,
-    ppid: 1,
     uid: 0,
-    comm: `proc${o.pid}`,
-    cmdline: `/usr/bin/proc${o.pid}`,
-    exe: `/usr/bin/proc${o.pid}`,
     cgroup: '/system.slice/x.service',
     unit: 'x.service',
-    unitScope: 'system',
-    state: 'S',
-    swapBytes: 0,
     pageTablesBytes: 64 * 1024,
     oomScoreAdj: adj,
     risk: Math.floor((3 * oomScore + 2) / 2) - 1000,
@@ -30,7 +24,7 @@ export function proc(o: Partial<ProcessSample> & { pid: number }): ProcessSample
     ...o,
     rssBytes,
     oomScore,
-  };
+  });
 }
 
 /** A snapshot at `takenAtMs` of the given processes and cgroups (16 GiB RAM, no swap). */

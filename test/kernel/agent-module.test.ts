@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
-import type { IncidentView } from '../../src/kernel/incident-view.js';
+import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelModule } from '../../src/kernel/agent-module.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/db.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crossCheckCounters, emptyLedger, vanishedFrom, type CounterLedger, type ReportRef } from '../../src/kernel/counter-check.js';
-import type { CgroupMemory, HostSnapshot } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot } from '../../src/model/snapshot.js';
 import { proc, snapshot } from '../helpers/snapshots.js';
 
 const MiB = 1024 ** 2;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { KmsgUnreadableError } from '../../src/errors.js';
 import { KmsgSource } from '../../src/kernel/kmsg-source.js';
-import type { KernelRecord } from '../../src/kernel/types.js';
+import type { KernelRecord } from '../../src/model/kernel-report.js';
 import { OTHER_USER, packageRootForOtherUser } from '../helpers/other-user.js';
 import { useTempDirs } from '../helpers/temp-dirs.js';
 

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { KmsgSource, type KmsgGap } from '../../src/kernel/kmsg-source.js';
-import type { KernelRecord } from '../../src/kernel/types.js';
+import type { KernelRecord } from '../../src/model/kernel-report.js';
 import { useTempDirs } from '../helpers/temp-dirs.js';
 import { readFixture } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseLogText } from '../../src/kernel/normalise-log.js';
 import { OomReportAssembler, assembleReports } from '../../src/kernel/oom-assembler.js';
 import { classifyOomLine } from '../../src/kernel/oom-lines.js';
-import type { KernelRecord, OomReport } from '../../src/kernel/types.js';
+import type { KernelRecord, OomReport } from '../../src/model/kernel-report.js';
 import { listFixtures, readFixture } from './fixtures.js';
 
 const NOW = Date.UTC(2026, 5, 1);

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import type { IncidentView } from '../../src/kernel/incident-view.js';
+import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/db.js';

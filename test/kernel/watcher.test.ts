@@ -2,7 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import type { IncidentView } from '../../src/kernel/incident-view.js';
+import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher, type KernelWatcher } from '../../src/kernel/watcher.js';
 import { main } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import type { ResolvedChannelOf } from '../../src/config/sections/channels.js';
+import type { ResolvedChannelOf } from '../../src/notify/config.js';
 import { silentLogger } from '../../src/log.js';
 import { createAlertmanagerNotifier } from '../../src/notify/alertmanager.js';
 import { messageFromDraft } from '../../src/notify/message.js';

@@ -1,37 +1,30 @@
-import type { HostSnapshot, ProcessSample, RankedProcess } from '../../src/sample/types.js';
+import type { HostSnapshot, ProcessSample, RankedProcess } from '../../src/model/snapshot.js';
+import { processSample } from '../helpers/process-sample.js';
 
 const GiB = 1024 ** 3;
 
-export function processSample(i: number, overrides: Partial<ProcessSample> = {}): ProcessSample {
-  return {
+/** Worker `i` of a host (pid 1000 + i, i + 1 MiB). */
+export function workerSample(i: number, overrides: Partial<ProcessSample> = {}): ProcessSample {
+  return processSample({
     bootId: 'b00710d0-0000-4000-8000-000000000001',
     pid: 1000 + i,
     startTimeTicks: 50_000 + i,
-    ppid: 1,
-    uid: 1000,
     comm: `worker-${i}`,
     cmdline: `/usr/bin/worker --id=${i} --token=[redacted]`,
     exe: '/usr/bin/worker',
     cgroup: `/system.slice/worker@${i}.service`,
     unit: `worker@${i}.service`,
-    unitScope: 'system',
-    state: 'S',
     rssBytes: (i + 1) * 1024 * 1024,
-    swapBytes: 0,
     pageTablesBytes: 4096,
-    oomScore: 666,
-    oomScoreAdj: 0,
-    risk: 0,
-    immune: false,
     ...overrides,
-  };
+  });
 }
 
 /** A snapshot with `n` processes ranked by rss (highest first) in the host domain. */
 export function snapshotWith(n: number, overrides: Partial<HostSnapshot> = {}, each: (i: number) => Partial<ProcessSample> = () => ({})): HostSnapshot {
   const totalBytes = 16 * GiB;
   const processes = Array.from({ length: n }, (_, i) => {
-    const p = processSample(i, each(i));
+    const p = workerSample(i, each(i));
     return { ...p, risk: ((p.rssBytes + p.swapBytes + p.pageTablesBytes) * 1000) / totalBytes };
   });
   const ranking: RankedProcess[] = [...processes]

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import type { ResolvedChannelOf } from '../../src/config/sections/channels.js';
+import type { ResolvedChannelOf } from '../../src/notify/config.js';
 import { silentLogger } from '../../src/log.js';
 import { createEmailNotifier } from '../../src/notify/email.js';
 import { messageFromDraft } from '../../src/notify/message.js';

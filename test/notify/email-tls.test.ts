@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import type { ResolvedChannelOf } from '../../src/config/sections/channels.js';
+import type { ResolvedChannelOf } from '../../src/notify/config.js';
 import { silentLogger } from '../../src/log.js';
 import { createEmailNotifier } from '../../src/notify/email.js';
 import { testMessage } from '../../src/notify/message.js';

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResolvedChannel } from '../../src/config/sections/channels.js';
+import type { ResolvedChannel } from '../../src/notify/config.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { resolveChannels } from '../../src/notify/channels.js';
-import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
+import type { AlertView } from '../../src/model/alert.js';
+import type { NotificationDraft } from '../../src/model/notification.js';
 import { openStore, type Database } from '../../src/store/db.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
-import type { ResolvedChannelOf } from '../../src/config/sections/channels.js';
+import type { ResolvedChannelOf } from '../../src/notify/config.js';
 import { silentLogger } from '../../src/log.js';
 import { createAlertmanagerNotifier } from '../../src/notify/alertmanager.js';
 import { createConsoleNotifier } from '../../src/notify/console.js';

@@ -8,7 +8,8 @@ import { renderEmail } from '../../src/notify/render/email.js';
 import { renderSlack } from '../../src/notify/render/slack.js';
 import { headlineRaw, renderText } from '../../src/notify/render/text.js';
 import { renderWebhook, WEBHOOK_MAX_ALERTS } from '../../src/notify/render/webhook.js';
-import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
+import type { AlertView } from '../../src/model/alert.js';
+import type { NotificationDraft } from '../../src/model/notification.js';
 import { alertView, draft } from './factories.js';
 import { T0 } from './fixed-instant.js';
 

@@ -14,7 +14,7 @@ import { renderWebhook } from '../../src/notify/render/webhook.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory } from '../../src/rules/history.js';
 import { emptyRuleState } from '../../src/rules/types.js';
-import { ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { ruleSchema, type RuleConfig } from '../../src/rules/config.js';
 import { createSampler } from '../../src/sample/host.js';
 import { draft } from './factories.js';
 import { T0 } from './fixed-instant.js';

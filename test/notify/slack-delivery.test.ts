@@ -97,6 +97,15 @@ describe('Slack delivery against a loopback webhook', () => {
     expect(listChannelHealth(store.db)[0]).toMatchObject({ channel: 'ops', state: 'broken', pending: 2 });
   });
 
+  it('408 (the server timed out waiting for the request) is retried, as on every HTTP channel, not taken as a broken webhook', async () => {
+    sink = await startHttpSink({ status: 408, body: 'request_timeout' });
+    const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } })[0] as never, { log: silentLogger(), clock: systemClock });
+    const outcome = await notifier.send(messageFromDraft(draft(systemClock.nowMs())));
+    expect(sink.requests).toHaveLength(1);
+    expect(outcome).toMatchObject({ ok: false, retryable: true });
+    expect(!outcome.ok && outcome.error.message).toBe('Slack answered 408 request_timeout: a Slack-side error; it will be retried with backoff.');
+  });
+
   it('a hanging webhook hits the timeout and is classified retryable', async () => {
     await setup({ timeout: '300ms' });
     const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '300ms' } })[0] as never, { log: silentLogger(), clock: systemClock });

@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSampler } from '../../src/sample/host.js';
-import type { HostSnapshot } from '../../src/sample/types.js';
+import type { HostSnapshot } from '../../src/model/snapshot.js';
 
 /**
  * Real processes for policy tests: copies of /bin/sleep named like the programs the policy names. The kernel takes

@@ -5,7 +5,7 @@ import { ordinal } from '../../src/policy/effect.js';
 import { GIB, policyOf, proc } from './factories.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import type { HostSnapshot } from '../../src/sample/types.js';
+import type { HostSnapshot } from '../../src/model/snapshot.js';
 
 const host = { memory: { memTotalBytes: 24 * GIB, swapTotalBytes: 0 } };
 const uidOf = (name: string) => ({ mysql: 27 })[name];

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostSnapshot } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot } from '../../src/model/snapshot.js';
 import { openStore } from '../../src/store/db.js';
 import { snapshotAt } from '../../src/store/samples-query.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';

@@ -9,7 +9,7 @@ import { compilePolicy, ruleFor } from '../../src/policy/compile.js';
 import { compileRules } from '../../src/rules/evaluate.js';
 import type { CompiledRule } from '../../src/rules/types.js';
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostMemory, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostMemory, ProcessSample } from '../../src/model/snapshot.js';
 import { at, cgroup, driver, GiB, MiB, snapshot } from './factories.js';
 import { databaseServer, desktop, hostSnapshot, k8sNode, sampled, type HostSpec } from './host-fixtures.js';
 

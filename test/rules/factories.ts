@@ -2,12 +2,14 @@
  * Typed factories for rule tests on a manual clock: the fixed instant T0 and what defaults to it (snapshots,
  * incidents, the tick driver). The clock-free parts live in ./world.ts, re-exported here.
  */
-import { ruleSchema, type RuleConfig } from '../../src/config/sections/rules.js';
+import { ruleSchema, type RuleConfig } from '../../src/rules/config.js';
 import { compileRules, evaluateRules, historyWindows } from '../../src/rules/evaluate.js';
 import { createHistory, updateHistory, type RuleHistory } from '../../src/rules/history.js';
-import type { CompiledRule, HealthFacts, Incident, RuleState, Transition } from '../../src/rules/types.js';
+import type { CompiledRule } from '../../src/rules/types.js';
+import type { Incident } from '../../src/model/incident.js';
+import type { HealthFacts, RuleState, Transition } from '../../src/model/rule-state.js';
 import { emptyRuleState } from '../../src/rules/types.js';
-import type { HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import type { HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
 import { HOST, snapshotAt } from './world.js';
 
 export { alertsContext, BOOT, cgroup, GiB, hostDomain, HOST, MiB, proc, snapshotAt } from './world.js';

@@ -5,7 +5,8 @@
  * domains are ranked by the sampler's own pure ranking.
  */
 import { rankDomains } from '../../src/sample/rank.js';
-import type { CgroupMemory, HostMemory, HostSnapshot, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostMemory, HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
+import { processSample } from '../helpers/process-sample.js';
 import { BOOT, GiB, MiB, snapshot } from './factories.js';
 
 export interface ProcSpec {
@@ -33,19 +34,16 @@ export function sampled(spec: ProcSpec, memory: HostMemory): ProcessSample {
   const swapBytes = spec.swapBytes ?? 0;
   const pageTablesBytes = Math.round(spec.rssBytes / 500);
   const usage = ((spec.rssBytes + swapBytes + pageTablesBytes) * 1000) / totalBytes;
-  return {
+  return processSample({
     bootId: BOOT,
     pid: spec.pid,
     startTimeTicks: 9000 + spec.pid,
-    ppid: 1,
-    uid: 1000,
     comm: spec.comm,
     cmdline: spec.comm,
     exe: `/usr/bin/${spec.comm}`,
     cgroup: spec.cgroup,
     unit: spec.unit ?? null,
     unitScope: spec.cgroup.includes('/user.slice/') ? 'user' : 'system',
-    state: 'S',
     rssBytes: spec.rssBytes,
     swapBytes,
     pageTablesBytes,
@@ -53,7 +51,7 @@ export function sampled(spec: ProcSpec, memory: HostMemory): ProcessSample {
     oomScoreAdj: spec.adj,
     risk: spec.adj === -1000 ? -1000 : Math.round(Math.min(2000, usage + spec.adj)),
     immune: spec.adj === -1000,
-  };
+  });
 }
 
 export function hostSnapshot(spec: HostSpec, atMs: number): HostSnapshot {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ruleSchema } from '../../src/config/sections/rules.js';
+import { ruleSchema } from '../../src/rules/config.js';
 import { RULE_KIND_SPECS, RULE_KINDS, type KeyedByKind } from '../../src/rules/kinds/index.js';
 import { psiKind } from '../../src/rules/kinds/psi.js';
 import { swapUsedKind } from '../../src/rules/kinds/swap-used.js';

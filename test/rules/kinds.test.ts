@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessSample } from '../../src/sample/types.js';
+import type { ProcessSample } from '../../src/model/snapshot.js';
 import { formatEta } from '../../src/rules/kinds/time-to-oom.js';
 import { at, BOOT, compact, cgroup, driver, GiB, hostDomain, incident, MiB, proc, rule, snapshot } from './factories.js';
 

@@ -3,10 +3,10 @@
  * messages of the group only count it. Fixed instant (T0) throughout.
  */
 import { describe, expect, it } from 'vitest';
-import { alertingSection } from '../../src/config/sections/rules.js';
-import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
-import { planNotifications, type ChannelRoute, type GroupState } from '../../src/rules/plan.js';
-import type { Silence } from '../../src/rules/silences.js';
+import { alertingSection } from '../../src/rules/config.js';
+import type { AlertView, Silence } from '../../src/model/alert.js';
+import type { GroupState, NotificationDraft } from '../../src/model/notification.js';
+import { planNotifications, type ChannelRoute } from '../../src/rules/plan.js';
 import type { CompiledRule } from '../../src/rules/types.js';
 import { at, HOST, rule } from './factories.js';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { alertingSection } from '../../src/config/sections/rules.js';
-import type { AlertView } from '../../src/notify/types.js';
-import { planNotifications, type ChannelRoute, type GroupState } from '../../src/rules/plan.js';
-import { parseMatcher, type Silence } from '../../src/rules/silences.js';
+import { alertingSection } from '../../src/rules/config.js';
+import type { AlertView, Silence } from '../../src/model/alert.js';
+import { planNotifications, type ChannelRoute } from '../../src/rules/plan.js';
+import type { GroupState } from '../../src/model/notification.js';
+import { parseMatcher } from '../../src/rules/silences.js';
 import type { CompiledRule } from '../../src/rules/types.js';
 import { at, HOST, rule } from './factories.js';
 

@@ -8,8 +8,9 @@ import type { AgentContext } from '../../src/agent/module.js';
 import type { Clock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
-import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/sample/types.js';
+import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/model/snapshot.js';
 import { ProcFs } from '../../src/sample/procfs.js';
+import { processSample } from '../helpers/process-sample.js';
 
 export const BOOT = 'b0000000-0000-4000-8000-000000000001';
 export const HOST = 'db1';
@@ -18,28 +19,7 @@ export const MiB = 1024 ** 2;
 
 export function proc(overrides: Partial<ProcessSample> = {}): ProcessSample {
   const pid = overrides.pid ?? 1000;
-  return {
-    bootId: BOOT,
-    pid,
-    startTimeTicks: 5000 + pid,
-    ppid: 1,
-    uid: 1000,
-    comm: `proc${pid}`,
-    cmdline: `/usr/bin/proc${pid} --serve`,
-    exe: `/usr/bin/proc${pid}`,
-    cgroup: '/system.slice/app.service',
-    unit: 'app.service',
-    unitScope: 'system',
-    state: 'S',
-    rssBytes: 100 * MiB,
-    swapBytes: 0,
-    pageTablesBytes: 1 * MiB,
-    oomScore: 700,
-    oomScoreAdj: 0,
-    risk: 50,
-    immune: false,
-    ...overrides,
-  };
+  return processSample({ bootId: BOOT, cmdline: `/usr/bin/proc${pid} --serve`, pageTablesBytes: 1 * MiB, oomScore: 700, risk: 50, ...overrides });
 }
 
 export function cgroup(overrides: Partial<CgroupMemory> = {}): CgroupMemory {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { UNKNOWN_HOST, viewFromReport, type IncidentView } from '../../kernel/incident-view.js';
+import { UNKNOWN_HOST, viewFromReport } from '../../kernel/incident-view.js';
+import type { IncidentView } from '../../model/incident.js';
 import { readLogLines } from '../../kernel/log-file-source.js';
 import { LogNormaliser } from '../../kernel/normalise-log.js';
 import { collectReports } from '../../kernel/oom-assembler.js';

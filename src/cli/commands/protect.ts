@@ -10,7 +10,7 @@ import { readCapSysResource, GRANT_CAP_SYS_RESOURCE } from '../../policy/capabil
 import { readUidLookup } from '../../policy/users.js';
 import { createSampler } from '../../sample/host.js';
 import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
-import type { HostSnapshot } from '../../sample/types.js';
+import type { HostSnapshot } from '../../model/snapshot.js';
 import { renderTable } from '../../util/table.js';
 import { formatBytes } from '../../util/format.js';
 import { sanitizeTerminal } from '../../util/escape.js';

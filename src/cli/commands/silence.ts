@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { ALERT_LABELS, formatMatcher, matchesLabels, parseMatcher, type LabelMatcher } from '../../rules/silences.js';
+import { ALERT_LABELS, formatMatcher, matchesLabels, parseMatcher } from '../../rules/silences.js';
+import type { LabelMatcher } from '../../model/alert.js';
 import { createAlertsRepo } from '../../store/alerts-repo.js';
 import { formatDurationMs, parseDurationMs } from '../../util/duration.js';
 import { formatIso } from '../../util/format.js';

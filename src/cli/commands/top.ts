@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError, NotFoundError } from '../../errors.js';
 import { createSampler } from '../../sample/host.js';
 import { cgroupWithin } from '../../sample/match.js';
-import type { HostSnapshot } from '../../sample/types.js';
+import type { HostSnapshot } from '../../model/snapshot.js';
 import { snapshotAt } from '../../store/samples-query.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';

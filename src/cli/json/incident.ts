@@ -3,7 +3,7 @@
  * (`oomwatch.incident/v1`) and `import FILE --json` (`oomwatch.import/v1`). One incident shape for all three.
  */
 import { z } from 'zod';
-import type { IncidentView } from '../../kernel/incident-view.js';
+import type { IncidentView } from '../../model/incident.js';
 import { bytes, epochMs, int, risk } from './common.js';
 
 export const INCIDENTS_SCHEMA_ID = 'oomwatch.incidents/v1';

@@ -4,7 +4,7 @@
  */
 import { Document, type YAMLSeq } from 'yaml';
 import { describeRuleOrigins, type EffectiveConfigDocument } from '../../config/effective.js';
-import type { RuleSource } from '../../config/rule-list.js';
+import type { RuleSource } from '../../model/config-check.js';
 import { sanitizeTerminal } from '../../util/escape.js';
 
 export function renderConfigYaml(doc: EffectiveConfigDocument): string {

@@ -1,4 +1,4 @@
-import type { HostSnapshot, ProcessSample } from '../../sample/types.js';
+import type { HostSnapshot, ProcessSample } from '../../model/snapshot.js';
 import { formatIso } from '../../util/format.js';
 import { SAMPLE_SCHEMA_ID, type ProcessJson, type SampleJson } from '../json/sample.js';
 

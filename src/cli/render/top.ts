@@ -1,4 +1,4 @@
-import type { HostSnapshot, OomDomain, ProcessSample } from '../../sample/types.js';
+import type { HostSnapshot, OomDomain, ProcessSample } from '../../model/snapshot.js';
 import { formatBytes, formatPercent } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import type { TopRowJson } from '../json/top.js';

@@ -7,7 +7,7 @@
  * by itself if the agent stops re-posting it.
  */
 import { capLength, sanitizeTerminal } from '../../util/escape.js';
-import type { AlertView } from '../types.js';
+import type { AlertView } from '../../model/alert.js';
 import { CAP, processFacts, stateText } from './text.js';
 
 export interface AlertmanagerAlert {

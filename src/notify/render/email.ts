@@ -7,7 +7,7 @@
 import { capLength, escapeHtml, sanitizeTerminal } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 import type { OutboundMessage } from '../message.js';
-import type { AlertView, Severity } from '../types.js';
+import type { AlertView, Severity } from '../../model/alert.js';
 import { CAP, earlierKillsText, headlineRaw, processFacts, renderText, stateText, stateTag } from './text.js';
 
 export interface RenderedEmail {

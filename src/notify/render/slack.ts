@@ -9,7 +9,7 @@ import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { capLength, escapeMrkdwn } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 import type { OutboundMessage } from '../message.js';
-import type { AlertView, Severity } from '../types.js';
+import type { AlertView, Severity } from '../../model/alert.js';
 import { CAP, earlierKillsText, headlineRaw, processFacts, severityAtLeast, stateTag, stateText } from './text.js';
 
 export const SLACK_MAX_BLOCKS = 50;

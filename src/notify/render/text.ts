@@ -3,7 +3,7 @@
  * Untrusted strings are made safe for a terminal here (control, newline and bidi characters replaced,
  * lengths capped); other formats call `describe*` on raw strings and escape for their own syntax.
  */
-import type { AlertView, Resolution, Severity } from '../types.js';
+import type { AlertView, Resolution, Severity } from '../../model/alert.js';
 import { isKill, POSSIBLY_SENT_TWICE, type OutboundMessage } from '../message.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { capLength, sanitizeTerminal } from '../../util/escape.js';

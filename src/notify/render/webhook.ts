@@ -6,7 +6,7 @@
 import { capLength, sanitizeTerminal } from '../../util/escape.js';
 import { formatIso } from '../../util/format.js';
 import type { OutboundMessage } from '../message.js';
-import type { AlertView } from '../types.js';
+import type { AlertView } from '../../model/alert.js';
 import { CAP, headlineRaw } from './text.js';
 
 const s = (v: string, max: number) => sanitizeTerminal(capLength(v, max));

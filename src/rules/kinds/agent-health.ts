@@ -4,7 +4,7 @@
  * a stalled sampler is exactly when agent-health must speak.
  */
 import { z } from 'zod';
-import type { HealthFacts, Observation } from '../types.js';
+import type { HealthFacts, Observation } from '../../model/rule-state.js';
 import { commonFields } from './fields.js';
 import { type Compiled, defineKind, noChecks, noWindows } from './spec.js';
 

@@ -1,7 +1,7 @@
 /** cgroup-usage: a memory cgroup's usage at or above a percentage of its limit; one instance per cgroup. */
 import { z } from 'zod';
 import { formatBytes } from '../../util/format.js';
-import type { Observation } from '../types.js';
+import type { Observation } from '../../model/rule-state.js';
 import { cgroupLabels, hasLimit, inScope, type KindContext, levelAbove, pct } from './context.js';
 import { commonFields, percentField } from './fields.js';
 import { clearNotAbove, type Compiled, defineKind, noWindows } from './spec.js';

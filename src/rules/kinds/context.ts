@@ -1,7 +1,7 @@
 import { cgroupWithin } from '../../sample/match.js';
-import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../sample/types.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../model/snapshot.js';
 import { hostShare, type RuleHistory, type TickIndex } from '../history.js';
-import type { InstanceState, Observation } from '../types.js';
+import type { InstanceState, Observation } from '../../model/rule-state.js';
 
 /** What every kind evaluator sees for one tick. */
 export interface KindContext {

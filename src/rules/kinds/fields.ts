@@ -1,6 +1,6 @@
 /**
  * The keys every rule has, and the number schemas the kinds share. Kinds spread `commonFields` into
- * their schema; config/sections/rules.ts composes the kinds' schemas into the `rules:` schema.
+ * their schema; rules/config.ts composes the kinds' schemas into the `rules:` schema.
  */
 import { z } from 'zod';
 import { processMatchSchema } from '../../sample/match.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { formatBytes } from '../../util/format.js';
 import { sizeBytes } from '../../util/schema-helpers.js';
-import type { Observation } from '../types.js';
+import type { Observation } from '../../model/rule-state.js';
 import { hostLabels, type KindContext, pct } from './context.js';
 import { commonFields, percentField } from './fields.js';
 import { clearNotBelow, type Compiled, defineKind, noWindows } from './spec.js';

@@ -1,6 +1,6 @@
 /**
  * The rule kinds: one file per kind, each a KindSpec (schema, checks, windows, scope, evaluate). The
- * registry below is the list of kinds: config/sections/rules.ts builds the `rules:` schema from it,
+ * registry below is the list of kinds: rules/config.ts builds the `rules:` schema from it,
  * config checks and the engine's history windows read it, and evaluateRules dispatches through it.
  * Adding a kind is a new file plus one line here; a spec filed under a name other than its schema's
  * `kind`, or missing a part, fails the build. docs/rules.md "Adding a rule kind".
@@ -44,7 +44,7 @@ export const RULE_KIND_SPECS: KeyedByKind<typeof specs> = specs;
 
 export const RULE_KINDS = Object.keys(specs) as RuleKind[];
 
-/** The schema of any kind (their union); config/sections/rules.ts composes them into the `rules:` schema. */
+/** The schema of any kind (their union); rules/config.ts composes them into the `rules:` schema. */
 export type RuleKindSchema = (typeof specs)[RuleKind]['schema'];
 
 /** A rule from the config, validated and normalised: one of the kinds' outputs. */

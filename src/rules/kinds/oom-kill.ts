@@ -3,10 +3,11 @@
  * kind: it does not depend on a fresh sample, so it is evaluated on every call, stale data included.
  */
 import { z } from 'zod';
-import type { ProcessSample } from '../../sample/types.js';
+import type { ProcessSample } from '../../model/snapshot.js';
 import { durationMs } from '../../util/schema-helpers.js';
 import type { RuleHistory } from '../history.js';
-import type { Incident, Observation } from '../types.js';
+import type { Incident } from '../../model/incident.js';
+import type { Observation } from '../../model/rule-state.js';
 import { nameOf, processLabels, processRef } from './context.js';
 import { commonFields } from './fields.js';
 import { type Compiled, defineKind, noChecks, noWindows } from './spec.js';

@@ -5,8 +5,8 @@
  * already have an instance. A kind supplies a ProcessKind (what to measure, its thresholds, its text).
  */
 import { isExitedState } from '../../sample/dying.js';
-import type { ProcessSample } from '../../sample/types.js';
-import type { Observation } from '../types.js';
+import type { ProcessSample } from '../../model/snapshot.js';
+import type { Observation } from '../../model/rule-state.js';
 import { type KindContext, levelAbove, processLabels, processRef, processSubject } from './context.js';
 import type { CompiledParts, KindEvaluator } from './spec.js';
 

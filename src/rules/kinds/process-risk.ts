@@ -3,7 +3,7 @@
  * are on the normalised risk in per mille, never on the raw oom_score (DESIGN.md "oom_score has two scales").
  */
 import { z } from 'zod';
-import type { ProcessSample } from '../../sample/types.js';
+import type { ProcessSample } from '../../model/snapshot.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { formatBytes } from '../../util/format.js';
 import { hostShare, maxRisk, usageShare } from '../history.js';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { processMatchSchema } from '../../sample/match.js';
-import type { ProcessSample } from '../../sample/types.js';
+import type { ProcessSample } from '../../model/snapshot.js';
 import { type KindContext, nameOf, permille } from './context.js';
 import { commonFields, permilleField } from './fields.js';
 import { processEvaluator, type ProcessKind } from './process-observe.js';

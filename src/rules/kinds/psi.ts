@@ -1,6 +1,6 @@
 /** psi: memory pressure stall information (/proc/pressure/memory) at or above a percentage of wall time. */
 import { z } from 'zod';
-import type { Observation } from '../types.js';
+import type { Observation } from '../../model/rule-state.js';
 import { hostLabels, type KindContext, levelAbove } from './context.js';
 import { commonFields, percentField } from './fields.js';
 import { clearNotAbove, type Compiled, defineKind, noWindows } from './spec.js';

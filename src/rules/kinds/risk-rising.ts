@@ -3,7 +3,7 @@
  * holds the share with oom_score_adj left out, so a process whose adj is raised does not "rise".
  */
 import { z } from 'zod';
-import type { ProcessSample } from '../../sample/types.js';
+import type { ProcessSample } from '../../model/snapshot.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { formatBytes } from '../../util/format.js';
 import { durationMs } from '../../util/schema-helpers.js';

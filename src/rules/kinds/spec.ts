@@ -8,7 +8,8 @@
 import type { z } from 'zod';
 import type { ProcessMatcher } from '../../sample/match.js';
 import type { RuleHistory } from '../history.js';
-import type { HealthFacts, Incident, Observation } from '../types.js';
+import type { Incident } from '../../model/incident.js';
+import type { HealthFacts, Observation } from '../../model/rule-state.js';
 import type { KindContext } from './context.js';
 
 /** A kind's config schema: a strict zod object whose `kind` is a literal. */

@@ -1,7 +1,7 @@
 /** swap-used: the share of swap in use at or above a percentage. No swap, no subject. */
 import { z } from 'zod';
 import { formatBytes } from '../../util/format.js';
-import type { Observation } from '../types.js';
+import type { Observation } from '../../model/rule-state.js';
 import { hostLabels, type KindContext, levelAbove, pct } from './context.js';
 import { commonFields, percentField } from './fields.js';
 import { clearNotAbove, type Compiled, defineKind, noWindows } from './spec.js';

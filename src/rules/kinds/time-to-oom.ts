@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import { cgroupWithin } from '../../sample/match.js';
-import type { ProcessSample } from '../../sample/types.js';
+import type { ProcessSample } from '../../model/snapshot.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { formatBytes } from '../../util/format.js';
 import { durationMs } from '../../util/schema-helpers.js';
 import { growthPerSecondB, seriesOf } from '../history.js';
 import { trendOf, type LineFit, type Trend } from '../trend.js';
-import type { Observation } from '../types.js';
+import type { Observation } from '../../model/rule-state.js';
 import { cgroupHeadroomBytes, cgroupLabels, hasLimit, hostLabels, inScope, type KindContext, levelBelow, nameOf } from './context.js';
 import { commonFields } from './fields.js';
 import { clearNotBelow, type Compiled, defineKind } from './spec.js';

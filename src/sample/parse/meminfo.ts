@@ -1,5 +1,5 @@
 import { ParseError } from '../../errors.js';
-import type { HostMemory } from '../types.js';
+import type { HostMemory } from '../../model/snapshot.js';
 
 /** Parses /proc/meminfo into bytes. MemAvailable exists since 3.14; older kernels get an estimate (Free + Buffers + Cached). */
 export function parseMeminfo(text: string): HostMemory {

@@ -1,3 +1,5 @@
+import type { UnitScope } from '../../model/snapshot.js';
+
 export interface PidCgroups {
   /** The cgroup v2 (unified) path, from the `0::` line; null on pure v1 hosts. */
   unified: string | null;
@@ -28,9 +30,6 @@ export function parsePidCgroup(text: string): PidCgroups {
 export function unitFromCgroupPath(path: string): string | null {
   return unitOfCgroupPath(path).unit;
 }
-
-/** Which systemd manager a unit belongs to: PID 1's ('system') or a user's (`user@UID.service`, a user slice). */
-export type UnitScope = 'system' | 'user';
 
 /**
  * A user slice (`user.slice`, `user-UID.slice`) or a user's service manager (`user@UID.service`). Everything below

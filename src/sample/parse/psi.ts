@@ -1,5 +1,5 @@
 import { ParseError } from '../../errors.js';
-import type { MemoryPsi, PsiLine } from '../types.js';
+import type { MemoryPsi, PsiLine } from '../../model/snapshot.js';
 
 /** Parses /proc/pressure/memory (Linux 4.20+, CONFIG_PSI) or a cgroup v2 memory.pressure. */
 export function parsePsi(text: string): MemoryPsi {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { durationMs } from './common.js';
+import type { CrossCheck } from '../model/config-check.js';
+import { durationMs } from '../util/schema-helpers.js';
 
+/** `sample:` — how often and from where the sampler reads /proc and cgroupfs, and what it stores (config/oomwatch.example.yaml, docs/sampling.md). */
 export const sampleSection = z
   .object({
     /** Time between ticks. */
@@ -16,3 +18,17 @@ export const sampleSection = z
   })
   .strict()
   .default({ interval: 10_000, procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', keyframeEvery: 300_000, deadBandFraction: 0.02 });
+
+export type SampleConfig = z.output<typeof sampleSection>;
+
+/** Cross-checks of `sample:` (run by config/cross-checks.ts). */
+export const sampleCrossChecks: CrossCheck<{ sample: SampleConfig }>[] = [
+  function keyframeAfterInterval({ config, errors }) {
+    if (config.sample.keyframeEvery < config.sample.interval) {
+      errors.push(
+        `sample.keyframeEvery: ${config.sample.keyframeEvery} ms is shorter than sample.interval (${config.sample.interval} ms). ` +
+          'Set it to a multiple of the interval, e.g. 5m.',
+      );
+    }
+  },
+];

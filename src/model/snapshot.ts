@@ -1,6 +1,11 @@
-/** Domain types of one sampling tick. Units are in the names (DESIGN.md, STYLE.md §3.16). */
-import type { UnitScope } from './parse/pid-cgroup.js';
-export type { UnitScope };
+/**
+ * One sampling tick: the host's memory, PSI, cgroups and processes (built by sample/sampler.ts, stored by
+ * store/samples-repo.ts, read by rules, reports, metrics and the policy). Plain types: this folder imports nothing.
+ * Units are in the names.
+ */
+
+/** Which systemd manager a unit belongs to: PID 1's ('system') or a user's (`user@UID.service`, a user slice). */
+export type UnitScope = 'system' | 'user';
 
 /** A PID is not an identity: (boot id, pid, start time in clock ticks since boot). */
 export interface ProcessKey {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+/** `agent:` — the host name, the data folder and the log level (config/oomwatch.example.yaml, docs/operate.md). */
 export const agentSection = z
   .object({
     /** Host name used in alerts and reports; default: os.hostname(). */
@@ -14,3 +15,5 @@ export const agentSection = z
   })
   .strict()
   .default({ logLevel: 'info' });
+
+export type AgentConfig = z.output<typeof agentSection>;

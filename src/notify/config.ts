@@ -5,8 +5,10 @@
  * With no `channels:` key the embedded default is one console channel, so a bare `npm start` alerts to stderr.
  */
 import { z } from 'zod';
-import { Secret, SecretRef, type Resolved } from '../secrets.js';
-import { durationMs } from './common.js';
+import { Secret, SecretRef, type Resolved } from '../config/secrets.js';
+import type { CrossCheck } from '../model/config-check.js';
+import { isLoopbackHost } from '../util/net.js';
+import { durationMs } from '../util/schema-helpers.js';
 
 export const CHANNEL_TYPES = ['slack', 'email', 'console', 'webhook', 'alertmanager'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -164,3 +166,52 @@ export type ChannelConfigOf<K extends ChannelType> = Extract<ChannelConfig, { ty
 /** A channel with its secrets read, plus its name. */
 export type ResolvedChannel = Resolved<ChannelConfig> & { name: string };
 export type ResolvedChannelOf<K extends ChannelType> = Extract<ResolvedChannel, { type: K }>;
+
+export type ChannelsConfig = z.output<typeof channelsSection>;
+
+/**
+ * Cross-checks of `channels:` (run by config/cross-checks.ts). Pure: config in, messages out. That the channels
+ * rules and alerting route to exist is checked with the rules (rules/config.ts routingCrossChecks).
+ */
+export const channelCrossChecks: CrossCheck<{ channels: ChannelsConfig }>[] = [
+  function alertmanagerNeedsResolved({ config, errors }) {
+    for (const [name, ch] of Object.entries(config.channels)) {
+      if (ch.type === 'alertmanager' && !ch.sendResolved) {
+        errors.push(`channels.${name}.sendResolved: Alertmanager must be told when an alert resolves, or it keeps it firing until endsAt. Remove sendResolved: false.`);
+      }
+    }
+  },
+  function backoffOrder({ config, errors }) {
+    for (const [name, ch] of Object.entries(config.channels)) {
+      if (ch.retry.initialBackoff > ch.retry.maxBackoff) {
+        errors.push(`channels.${name}.retry: initialBackoff (${ch.retry.initialBackoff} ms) is longer than maxBackoff (${ch.retry.maxBackoff} ms). Lower initialBackoff or raise maxBackoff.`);
+      }
+      if (ch.retry.giveUpAfter < ch.retry.maxBackoff) {
+        errors.push(`channels.${name}.retry.giveUpAfter: ${ch.retry.giveUpAfter} ms is shorter than maxBackoff (${ch.retry.maxBackoff} ms), so a notification could expire after one retry. Set it to hours (default 24h).`);
+      }
+    }
+  },
+  function slackRateLimit({ config, warnings }) {
+    for (const [name, ch] of Object.entries(config.channels)) {
+      if (ch.type === 'slack' && ch.minInterval < 1000) {
+        warnings.push(`channels.${name}.minInterval: Slack accepts about one message per second per webhook and answers 429 beyond that. Remove minInterval (default 1s).`);
+      }
+    }
+  },
+  function smtpInClear({ config, warnings }) {
+    for (const [name, ch] of Object.entries(config.channels)) {
+      if (ch.type !== 'email' || isLoopbackHost(ch.host)) continue;
+      const secure = ch.secure ?? ch.port === 465;
+      const requireTLS = ch.requireTLS ?? (!secure && ch.port === 587);
+      if (!secure && !requireTLS) {
+        warnings.push(
+          `channels.${name}: SMTP to ${ch.host}:${ch.port} does not require TLS, so ${ch.auth ? 'the password and ' : ''}alerts may cross the network in clear text. ` +
+            'Use port 587 (STARTTLS, required by default) or 465 (secure: true), or set requireTLS: true.',
+        );
+      }
+      if (!ch.tls.rejectUnauthorized) {
+        warnings.push(`channels.${name}.tls.rejectUnauthorized: false accepts any certificate, so anyone on the path can read the mail. Set tls.caFile to your CA instead.`);
+      }
+    }
+  },
+];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { CrossCheck } from '../model/config-check.js';
+import { isLoopbackHost } from '../util/net.js';
 
 /** `host:port` or `[v6]:port`. Port 0 asks the kernel for a free port (tests). */
 const LISTEN_RE = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
@@ -46,3 +48,16 @@ export const metricsSection = z
   .default({ enabled: false, listen: { host: '127.0.0.1', port: 9717 }, topN: 10 });
 
 export type MetricsConfig = z.output<typeof metricsSection>;
+
+/** Cross-checks of `metrics:` (run by config/cross-checks.ts). */
+export const metricsCrossChecks: CrossCheck<{ metrics: MetricsConfig }>[] = [
+  function metricsListenBeyondLoopback({ config, warnings }) {
+    const { enabled, listen } = config.metrics;
+    if (enabled && !isLoopbackHost(listen.host)) {
+      warnings.push(
+        `metrics.listen: ${listen.host}:${listen.port} accepts connections from other hosts; /metrics names processes and units. ` +
+          'Restrict it with a firewall or a TLS reverse proxy, or listen on 127.0.0.1.',
+      );
+    }
+  },
+];

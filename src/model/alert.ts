@@ -1,5 +1,6 @@
 /**
- * The contract between the rules engine (which decides what to say) and the notifiers (which say it).
+ * Alerts: the contract between the rules engine (which decides what to say), the store (which keeps it) and
+ * the notifiers (which say it), and the silences that mute them. Plain types: this folder imports nothing.
  * Every string here that can come from a process (comm, cmdline, cgroup, unit, summary, details) is
  * UNTRUSTED: each renderer escapes it for its own format (util/escape.ts).
  */
@@ -43,43 +44,19 @@ export interface AlertView {
   etaMs?: number;
 }
 
-/** A prebuilt report (the daily risk report) sent through a channel. */
-export interface ReportPayload {
-  subject: string;
-  text: string;
-  html: string;
-  /** Inline images referenced from html as cid:<cid>. */
-  attachments?: { filename: string; cid: string; contentType: string; contentBase64: string }[];
+/** One label matcher of a silence (Alertmanager's syntax; parsed by rules/silences.ts). */
+export interface LabelMatcher {
+  name: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
 }
 
-export type NotificationKind = 'alerts' | 'test' | 'report';
-
-/**
- * OOM kills are events: a message tells each kill once. Kills of the same group that earlier messages
- * already told, and that are still inside their rule's window (`keepFiringFor`), are only counted.
- */
-export interface EarlierKills {
-  count: number;
-  /** The longest `keepFiringFor` of their rules: "in the last 10 minutes". */
-  withinMs: number;
-}
-
-/** One message to one channel, as written to the outbox in the same transaction as the alert state. */
-export interface NotificationDraft {
-  /** Channel name from the config (`channels.<name>`). */
-  channel: string;
-  kind: NotificationKind;
-  /** Grouping key (default host + rule). */
-  groupKey: string;
-  host: string;
+export interface Silence {
+  id: number;
+  matchers: LabelMatcher[];
   createdAtMs: number;
-  /**
-   * Notification-log key: the dispatcher never sends two notifications with the same key
-   * (e.g. `<groupKey>|<fingerprints+states hash>|<seq>`).
-   */
-  dedupKey: string;
-  alerts: AlertView[];
-  /** Kills of this group told by earlier messages and not repeated in this one. */
-  earlierKills?: EarlierKills;
-  report?: ReportPayload;
+  startsAtMs: number;
+  endsAtMs: number;
+  comment: string;
+  createdBy: string;
 }

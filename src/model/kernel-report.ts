@@ -1,5 +1,6 @@
 /**
- * Domain types of the kernel OOM recorder. Units are in the names (DESIGN.md, STYLE.md §3.16).
+ * The kernel's OOM report as kernel/ parses it from the log and store/ keeps it. Plain types: this folder
+ * imports nothing. Units are in the names.
  * Every string that comes from the kernel log (comm, cgroup paths) is UNTRUSTED: a process chooses its
  * own name. Renderers escape it at their edge.
  */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+/** `kernel:` — whether and where the agent follows the kernel log for OOM reports (config/oomwatch.example.yaml, docs/kernel.md). */
 export const kernelSection = z
   .object({
     /** Follow the kernel log for OOM reports. With false, kills are still counted from /proc/vmstat and cgroup counters. */
@@ -8,3 +9,5 @@ export const kernelSection = z
   })
   .strict()
   .default({ enabled: true, kmsgPath: '/dev/kmsg' });
+
+export type KernelConfig = z.output<typeof kernelSection>;
