@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
  * ConfigError listing every problem, naming the key and the fix; never the value.
  */
 export function resolveChannels(channels: ChannelsConfig, io: SecretIo, source = 'the configuration'): ResolvedChannel[] {
-  const resolved = Object.entries(resolveSecrets(channels, 'channels', io, source)).map(([name, c]) => ({ ...c, name }) as ResolvedChannel);
+  const resolved = Object.entries(resolveSecrets(channels, 'channels', io, source)).map(([name, c]) => ({ ...c, name }));
   const problems: string[] = [];
   for (const ch of resolved) {
     const url = ch.type === 'slack' ? { key: 'webhookUrl', value: ch.webhookUrl } : ch.type === 'webhook' ? { key: 'url', value: ch.url } : null;

@@ -15,7 +15,7 @@ import { validateConfig } from '../../src/config/validate.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, 'deploy', 'kubernetes');
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 const docs: { file: string; doc: Obj }[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
