@@ -90,6 +90,7 @@ const INTEGRATION = [
   'test/store/checkpointer.test.ts',
   'test/store/samples.test.ts',
   'test/store/snapshot-sweep.test.ts',
+  'test/workload/gone-container.test.ts',
 ];
 
 export default defineConfig({

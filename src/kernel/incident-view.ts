@@ -2,6 +2,8 @@
  * The incident as the CLI (JSON and tables), reports and alert rules see it: the same shape whether it
  * comes from the store or straight from an imported file. Pure.
  */
+import type { Workload } from '../workload/types.js';
+import { workloadFromPath } from '../workload/parse-cgroup-path.js';
 import type { MemcgCounterLine, OomConstraint, OomReport, OomTrigger, OomVictim, ReportFlag } from './types.js';
 
 export type IncidentSource = 'kmsg' | 'import' | 'counter';
@@ -48,6 +50,11 @@ export interface IncidentView {
   flags: ReportFlag[];
   vanished: VanishedProcess[];
   taskColumns: string[];
+  /**
+   * What ran in the victim's cgroup (its task memcg, else the OOM domain's): as resolved when the cgroup was sampled
+   * (names included, even when the container is gone since), else what the path says. Null without a cgroup.
+   */
+  workload: Workload | null;
 }
 
 /** An incident parsed from a log, before (or without) storing it. */
@@ -85,5 +92,8 @@ export function viewFromReport(report: OomReport, meta: { source: IncidentSource
     flags: report.flags,
     vanished: [],
     taskColumns: report.taskColumns,
+    workload: workloadOfPath(report.taskMemcg ?? report.oomMemcg),
   };
 }
+
+const workloadOfPath = (path: string | null): Workload | null => (path ? workloadFromPath(path) : null);

@@ -15,7 +15,7 @@
  * The Kubernetes part is looked for anywhere in the path, so a node inside a container (kind, nested v1
  * hierarchies) with /docker/<id>/kubepods/… is still a pod.
  */
-import type { ContainerRuntime, QosClass, WorkloadIds } from './types.js';
+import { NO_NAMES, type ContainerRuntime, type QosClass, type Workload, type WorkloadIds } from './types.js';
 
 const HEX_ID = '[0-9a-f]{12,64}';
 const UID_DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -107,3 +107,6 @@ export function parseCgroupPath(path: string): WorkloadIds {
   if (/^session-[^/]+\.scope$/.test(base.unit) && base.userUid !== null) return { ...base, kind: 'user-session' };
   return { ...base, kind: base.unit.endsWith('.slice') ? 'slice' : 'systemd-unit' };
 }
+
+/** A workload with what its path says and no names (nothing read from the node). */
+export const workloadFromPath = (path: string): Workload => ({ ...parseCgroupPath(path), ...NO_NAMES });
