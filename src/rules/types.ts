@@ -2,6 +2,7 @@
  * Types of the rules engine (pure). The engine evaluates rules against one tick's facts and its own
  * state, and returns transitions plus the next state; src/alerts/engine.ts persists both.
  */
+import type { Workload } from '../workload/types.js';
 import type { AlertView, Resolution } from '../notify/types.js';
 import type { HostSnapshot, ProcessSample } from '../sample/types.js';
 import type { RuleHistory } from './history.js';
@@ -18,6 +19,8 @@ export interface Incident {
   cgroup?: string;
   victim?: { pid: number; startTimeTicks?: number; comm: string };
   source: 'kernel' | 'counter';
+  /** What ran in the victim's cgroup (src/workload), when it has one. */
+  workload?: Workload;
 }
 
 /** Facts about the agent itself, gathered by the caller each tick. */

@@ -25,6 +25,23 @@ const fromRow = (r: WorkloadRow): Workload => ({
 });
 
 export function createWorkloadsRepo(db: Database) {
+  // A database opened read-only (the CLI) may predate migration 0010 until the agent's next start: nothing stored.
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'workload'").get()) return unmigrated;
+  return migratedRepo(db);
+}
+
+/** The repository of a read-only database without the workload table: every cgroup unseen, writes refused. */
+const unmigrated: WorkloadsRepo = {
+  get: () => null,
+  save: () => {
+    throw new Error('the database predates migration 0010 (workloads): open it read-write so the migration runs');
+  },
+  touchAll: () => {},
+  stampIncident: () => null,
+  list: () => [],
+};
+
+function migratedRepo(db: Database) {
   const upsert = db.prepare(`INSERT INTO workload (cgroup, kind, runtime, pod_uid, qos, container_id, unit, user_uid, namespace, pod,
     container, image, compose_project, compose_service, user_name, first_seen_ms, last_seen_ms)
     VALUES (@cgroup, @kind, @runtime, @podUid, @qos, @containerId, @unit, @userUid, @namespace, @pod,
@@ -40,6 +57,10 @@ export function createWorkloadsRepo(db: Database) {
   const incidentPaths = db.prepare('SELECT task_memcg, oom_memcg FROM incident WHERE id = ?');
   const setIncident = db.prepare('UPDATE incident SET workload_json = ? WHERE id = ?');
 
+  const touchMany = db.transaction((cgroups: readonly string[], nowMs: number): void => {
+    for (const c of cgroups) touch.run(nowMs, c);
+  });
+
   const get = (cgroup: string): Workload | null => {
     const row = byPath.get(cgroup) as WorkloadRow | undefined;
     return row ? fromRow(row) : null;
@@ -52,9 +73,9 @@ export function createWorkloadsRepo(db: Database) {
       upsert.run({ cgroup, ...w, nowMs });
     },
     /** Marks cgroups as still there, in one transaction. */
-    touchAll: db.transaction((cgroups: readonly string[], nowMs: number): void => {
-      for (const c of cgroups) touch.run(nowMs, c);
-    }),
+    touchAll(cgroups: readonly string[], nowMs: number): void {
+      touchMany(cgroups, nowMs);
+    },
     /**
      * Gives an incident the workload of its victim's cgroup (the task's memcg, else the OOM domain's): the stored
      * one when the cgroup was seen, else what the path says. Call inside the transaction that stores the incident.
@@ -74,4 +95,4 @@ export function createWorkloadsRepo(db: Database) {
   };
 }
 
-export type WorkloadsRepo = ReturnType<typeof createWorkloadsRepo>;
+export type WorkloadsRepo = ReturnType<typeof migratedRepo>;

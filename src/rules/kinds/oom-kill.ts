@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ProcessSample } from '../../sample/types.js';
 import { durationMs } from '../../util/schema-helpers.js';
+import { describeWorkload, workloadFacts, workloadLabels } from '../../workload/describe.js';
 import type { RuleHistory } from '../history.js';
 import type { Incident, Observation } from '../types.js';
 import { nameOf, processLabels, processRef } from './context.js';
@@ -38,7 +39,9 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
   const victim = findVictim(inc, history);
   const probe = victim ?? { comm: inc.victim?.comm ?? '', exe: null, cmdline: '', uid: null, cgroup: inc.cgroup ?? '/', unit: null, unitScope: null };
   if (rule.scopeMatcher && !rule.scopeMatcher(probe)) return null;
-  const where = inc.cgroup && inc.cgroup !== '/' ? ` in cgroup ${inc.cgroup}` : '';
+  // The workload when the path names one (a pod, a container, a unit), else the cgroup path.
+  const workload = inc.workload ? describeWorkload(inc.workload) : null;
+  const where = workload ? ` in ${workload}` : inc.cgroup && inc.cgroup !== '/' ? ` in cgroup ${inc.cgroup}` : '';
   const summary =
     inc.source === 'counter'
       ? `OOM kill counted${where || ' on the host'} with no kernel report (the log line was lost or /dev/kmsg is unreadable)`
@@ -49,8 +52,10 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
     { label: 'constraint', value: inc.constraint },
     { label: 'evidence', value: inc.source === 'kernel' ? 'kernel report' : 'kill counter only' },
   ];
+  if (inc.workload) details.push(...workloadFacts(inc.workload));
   if (inc.cgroup) details.push({ label: 'cgroup', value: inc.cgroup });
   const labels: Record<string, string> = victim ? processLabels(victim) : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
+  if (inc.workload) Object.assign(labels, workloadLabels(inc.workload));
   if (inc.cgroup) labels.cgroup = inc.cgroup;
   labels.scope = 'incident';
   return {
