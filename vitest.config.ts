@@ -34,6 +34,7 @@ const SYSTEM = [
   'test/service/unit.test.ts',
   'test/store/faults.test.ts',
   'test/store/trust.test.ts',
+  'test/workload/real-kill-pod.test.ts',
 ];
 
 const INTEGRATION = [
