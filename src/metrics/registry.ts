@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HostSnapshot } from '../sample/types.js';
-import { normalizeConstraint, normalizeToken, selectTopCgroups, selectTopProcesses } from './labels.js';
+import { normalizeConstraint, normalizeToken, normalizeWorkloadKind, selectTopCgroups, selectTopProcesses } from './labels.js';
 
 export interface BuildInfo {
   version: string;
@@ -24,6 +24,10 @@ export interface IncidentInfo {
   constraint: string;
   /** How the kill was learned: `kmsg` (the kernel's report) or `counter` (vmstat/memory.events only). */
   source: string;
+  /** The victim's workload kind (src/workload: `k8s-pod`, `docker`, …); absent without a cgroup. */
+  workload?: string | null;
+  /** The victim pod's Kubernetes namespace, when named. */
+  namespace?: string | null;
 }
 
 /** One channel's delivery state, as store/outbox-repo.ts listChannelHealth reports it. */
@@ -77,7 +81,7 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const psiRatio = g('oomwatch_memory_pressure_ratio', 'Memory PSI average share of time stalled (0..1), from /proc/pressure/memory.', ['kind', 'window']);
   const psiStall = c('oomwatch_memory_pressure_stall_seconds_total', 'Memory PSI total stall time since boot, from /proc/pressure/memory.', ['kind']);
   const kernelOomKills = c('oomwatch_kernel_oom_kills_total', 'OOM kills counted by the kernel since boot (/proc/vmstat oom_kill, Linux 4.13+).');
-  const incidents = c('oomwatch_oom_incidents_total', 'OOM kills recorded by oomwatch since the agent started, by constraint and how they were learned.', ['constraint', 'source']);
+  const incidents = c('oomwatch_oom_incidents_total', 'OOM kills recorded by oomwatch since the agent started, by constraint, how they were learned, workload kind and Kubernetes namespace.', ['constraint', 'source', 'workload', 'namespace']);
   const alertsFiring = g('oomwatch_alerts_firing', 'Alert instances currently firing, by rule and severity.', ['rule', 'severity']);
   const queueDepth = g('oomwatch_notification_queue_depth', 'Notifications waiting in the outbox, per channel.', ['channel']);
   const channelFailures = g('oomwatch_notification_consecutive_failures', 'Delivery attempts that failed in a row, per channel (0 after a success).', ['channel']);
@@ -148,7 +152,7 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   }
 
   function onIncident(i: IncidentInfo): void {
-    incidents.inc({ constraint: normalizeConstraint(i.constraint), source: normalizeToken(i.source) });
+    incidents.inc({ constraint: normalizeConstraint(i.constraint), source: normalizeToken(i.source), workload: normalizeWorkloadKind(i.workload), namespace: i.namespace ? normalizeToken(i.namespace) : '' });
   }
 
   function setAlerts(firing: readonly FiringAlert[]): void {

@@ -80,8 +80,8 @@ describe('metrics endpoint', () => {
     expect(text).toContain('oomwatch_memory_pressure_ratio{kind="some",window="10s"} 0.125');
     expect(text).toContain('oomwatch_memory_pressure_stall_seconds_total{kind="full"} 1');
     expect(series(text, 'oomwatch_kernel_oom_kills_total')).toEqual(['oomwatch_kernel_oom_kills_total 3']);
-    expect(text).toContain('oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2');
-    expect(text).toContain('oomwatch_oom_incidents_total{constraint="global",source="counter"} 1');
+    expect(text).toContain('oomwatch_oom_incidents_total{constraint="memcg",source="kmsg",workload="none",namespace=""} 2');
+    expect(text).toContain('oomwatch_oom_incidents_total{constraint="global",source="counter",workload="none",namespace=""} 1');
     expect(series(text, 'oomwatch_alerts_firing').sort()).toEqual([
       'oomwatch_alerts_firing{rule="host-memory",severity="critical"} 1',
       'oomwatch_alerts_firing{rule="process-risk",severity="warning"} 2',

@@ -77,8 +77,8 @@ describe('the metrics agent module', () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 4']);
     expect(series(text, 'oomwatch_oom_incidents_total').sort()).toEqual([
-      'oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2',
-      'oomwatch_oom_incidents_total{constraint="unknown",source="counter"} 1',
+      'oomwatch_oom_incidents_total{constraint="memcg",source="kmsg",workload="none",namespace=""} 2',
+      'oomwatch_oom_incidents_total{constraint="unknown",source="counter",workload="none",namespace=""} 1',
     ]);
     expect(series(text, 'oomwatch_alerts_firing').sort()).toEqual([
       'oomwatch_alerts_firing{rule="oom-kill",severity="critical"} 1',
@@ -95,9 +95,9 @@ describe('the metrics agent module', () => {
     recordIncident(db, 'kmsg', 'global');
     const again = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(series(again, 'oomwatch_oom_incidents_total').sort()).toEqual([
-      'oomwatch_oom_incidents_total{constraint="global",source="kmsg"} 1',
-      'oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2',
-      'oomwatch_oom_incidents_total{constraint="unknown",source="counter"} 1',
+      'oomwatch_oom_incidents_total{constraint="global",source="kmsg",workload="none",namespace=""} 1',
+      'oomwatch_oom_incidents_total{constraint="memcg",source="kmsg",workload="none",namespace=""} 2',
+      'oomwatch_oom_incidents_total{constraint="unknown",source="counter",workload="none",namespace=""} 1',
     ]);
 
     await mod.stop!();
