@@ -58,6 +58,19 @@ export function workloadFacts(w: Workload): { label: string; value: string }[] {
 }
 
 /**
+ * The alert's facts: the workload and its IDs in one field each. A Slack message shows 10 fields per alert, and the
+ * process facts follow these: the names are in the workload phrase, the QoS too.
+ */
+export function workloadAlertFacts(w: Workload): { label: string; value: string }[] {
+  const facts: { label: string; value: string }[] = [];
+  const phrase = describeWorkload(w);
+  if (phrase) facts.push({ label: 'workload', value: phrase });
+  const ids = [w.podUid ? `pod ${w.podUid}` : null, w.containerId ? `container ${w.containerId}` : null].filter((x) => x !== null);
+  if (ids.length) facts.push({ label: 'ids', value: ids.join(', ') });
+  return facts;
+}
+
+/**
  * Alert labels: the names a person routes and groups by (namespace, pod, container, QoS, kind). Never the pod UID or
  * container ID (a new value per restart); those are in the alert's text.
  */

@@ -127,7 +127,7 @@ describe('a real OOM kill in a Kubernetes-shaped memory cgroup', () => {
         expect(alert!.labels).toMatchObject({ namespace: ns, pod, container: 'app', qos: c.qos, workload: 'k8s-pod' });
         expect(alert!.labels).not.toHaveProperty('pid');
         expect(alert!.summary).toContain(`in pod ${ns}/${pod} container app (${c.qos === 'burstable' ? 'Burstable' : 'Guaranteed'})`);
-        expect(alert!.details).toEqual(expect.arrayContaining([{ label: 'pod uid', value: uid }, { label: 'container id', value: cid }, { label: 'qos', value: c.qos }]));
+        expect(alert!.details).toEqual(expect.arrayContaining([{ label: 'ids', value: `pod ${uid}, container ${cid}` }]));
       }
     } finally {
       await watcher.stop();

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ProcessSample } from '../../sample/types.js';
 import { durationMs } from '../../util/schema-helpers.js';
-import { describeWorkload, workloadFacts, workloadLabels } from '../../workload/describe.js';
+import { describeWorkload, workloadAlertFacts, workloadLabels } from '../../workload/describe.js';
 import type { RuleHistory } from '../history.js';
 import type { Incident, Observation } from '../types.js';
 import { nameOf, processLabels, processRef } from './context.js';
@@ -52,7 +52,7 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
     { label: 'constraint', value: inc.constraint },
     { label: 'evidence', value: inc.source === 'kernel' ? 'kernel report' : 'kill counter only' },
   ];
-  if (inc.workload) details.push(...workloadFacts(inc.workload));
+  if (inc.workload) details.push(...workloadAlertFacts(inc.workload));
   if (inc.cgroup) details.push({ label: 'cgroup', value: inc.cgroup });
   const labels: Record<string, string> = victim ? processLabels(victim) : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
   if (inc.workload) Object.assign(labels, workloadLabels(inc.workload));
