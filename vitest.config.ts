@@ -92,6 +92,7 @@ const INTEGRATION = [
   'test/store/samples.test.ts',
   'test/store/snapshot-sweep.test.ts',
   'test/workload/gone-container.test.ts',
+  'test/workload/sampler-fixture.test.ts',
 ];
 
 export default defineConfig({
