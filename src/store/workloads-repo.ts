@@ -36,6 +36,9 @@ const unmigrated: WorkloadsRepo = {
   save: () => {
     throw new Error('the database predates migration 0010 (workloads): open it read-write so the migration runs');
   },
+  saveAll: () => {
+    throw new Error('the database predates migration 0010 (workloads): open it read-write so the migration runs');
+  },
   touchAll: () => {},
   stampIncident: () => null,
   list: () => [],
@@ -57,6 +60,9 @@ function migratedRepo(db: Database) {
   const incidentPaths = db.prepare('SELECT task_memcg, oom_memcg FROM incident WHERE id = ?');
   const setIncident = db.prepare('UPDATE incident SET workload_json = ? WHERE id = ?');
 
+  const saveMany = db.transaction((rows: readonly { cgroup: string; workload: Workload }[], nowMs: number): void => {
+    for (const r of rows) upsert.run({ cgroup: r.cgroup, ...r.workload, nowMs });
+  });
   const touchMany = db.transaction((cgroups: readonly string[], nowMs: number): void => {
     for (const c of cgroups) touch.run(nowMs, c);
   });
@@ -71,6 +77,10 @@ function migratedRepo(db: Database) {
     /** Stores a workload (names already known are kept when the new lookup found none: the container may be gone). */
     save(cgroup: string, w: Workload, nowMs: number): void {
       upsert.run({ cgroup, ...w, nowMs });
+    },
+    /** Stores many workloads in one transaction (a tick's new cgroups). */
+    saveAll(rows: readonly { cgroup: string; workload: Workload }[], nowMs: number): void {
+      saveMany(rows, nowMs);
     },
     /** Marks cgroups as still there, in one transaction. */
     touchAll(cgroups: readonly string[], nowMs: number): void {

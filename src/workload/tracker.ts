@@ -50,9 +50,9 @@ export function createWorkloadTracker(deps: { repo: WorkloadsRepo; names: NamesS
     return { ...ids, ...(deps.names ? deps.names.namesFor(ids) : NO_NAMES) };
   }
 
-  function store(path: string, nowMs: number, prev?: Known): Workload {
+  /** Resolves a cgroup and caches what was found; the caller stores it. */
+  function learn(path: string, nowMs: number, prev?: Known): Workload {
     const w = resolve(path);
-    deps.repo.save(path, w, nowMs);
     const complete = !deps.names || hasAllNames(w);
     known.set(path, { touchedMs: nowMs, complete, triedMs: nowMs, tries: (prev?.tries ?? 0) + 1 });
     if (w.kind !== 'other' && !prev) log.debug({ cgroup: path, workload: w }, 'new workload');
@@ -63,15 +63,18 @@ export function createWorkloadTracker(deps: { repo: WorkloadsRepo; names: NamesS
     observe(paths, nowMs) {
       const seen = new Set(paths);
       const touch: string[] = [];
+      const learned: { cgroup: string; workload: Workload }[] = [];
       for (const path of seen) {
         const k = known.get(path);
-        if (!k) store(path, nowMs);
-        else if (!k.complete && k.tries < RENAME_TRIES && nowMs - k.triedMs >= RENAME_EVERY_MS) store(path, nowMs, k);
+        if (!k) learned.push({ cgroup: path, workload: learn(path, nowMs) });
+        else if (!k.complete && k.tries < RENAME_TRIES && nowMs - k.triedMs >= RENAME_EVERY_MS) learned.push({ cgroup: path, workload: learn(path, nowMs, k) });
         else if (nowMs - k.touchedMs >= TOUCH_EVERY_MS) {
           touch.push(path);
           k.touchedMs = nowMs;
         }
       }
+      // One transaction each: a first tick on a busy host learns hundreds of cgroups.
+      if (learned.length) deps.repo.saveAll(learned, nowMs);
       if (touch.length) deps.repo.touchAll(touch, nowMs);
       // A cgroup no longer seen keeps its stored row (a kill may name it later); the cache forgets it.
       for (const path of known.keys()) if (!seen.has(path)) known.delete(path);
@@ -79,7 +82,9 @@ export function createWorkloadTracker(deps: { repo: WorkloadsRepo; names: NamesS
     ensure(path, nowMs) {
       const stored = deps.repo.get(path);
       if (stored && (known.has(path) || hasAllNames(stored) || !deps.names)) return stored;
-      return store(path, nowMs, known.get(path));
+      const w = learn(path, nowMs, known.get(path));
+      deps.repo.save(path, w, nowMs);
+      return w;
     },
     size: () => known.size,
   };
