@@ -55,7 +55,8 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
   if (inc.workload) details.push(...workloadAlertFacts(inc.workload));
   if (inc.cgroup) details.push({ label: 'cgroup', value: inc.cgroup });
   const labels: Record<string, string> = victim ? processLabels(victim) : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
-  if (inc.workload) Object.assign(labels, workloadLabels(inc.workload));
+  // The sampled victim's own unit label stays; the workload adds what it knows besides.
+  if (inc.workload) for (const [k, v] of Object.entries(workloadLabels(inc.workload))) labels[k] ??= v;
   if (inc.cgroup) labels.cgroup = inc.cgroup;
   labels.scope = 'incident';
   return {
