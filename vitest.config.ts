@@ -36,6 +36,7 @@ const SYSTEM = [
   'test/service/unit.test.ts',
   'test/store/faults.test.ts',
   'test/store/trust.test.ts',
+  'test/workload/real-kill-pod.test.ts',
 ];
 
 const INTEGRATION = [
@@ -92,6 +93,8 @@ const INTEGRATION = [
   'test/store/checkpointer.test.ts',
   'test/store/samples.test.ts',
   'test/store/snapshot-sweep.test.ts',
+  'test/workload/gone-container.test.ts',
+  'test/workload/sampler-fixture.test.ts',
 ];
 
 export default defineConfig({

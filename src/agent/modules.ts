@@ -9,6 +9,8 @@ import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
 import { pruneHistory, type PrunableTable } from '../store/prune.js';
 import { dailyReportJob } from '../report/daily-job.js';
+import { WORKLOAD_PRUNABLE } from '../store/workloads-repo.js';
+import { createWorkloadModule } from '../workload/agent-module.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
@@ -16,11 +18,11 @@ import type { AgentContext, AgentModule } from './module.js';
  * Tables of other modules that age out with the sample history. report_period is kept (one row a day):
  * it is what stops a catch-up from sending an old period twice.
  */
-const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE];
+const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE, WORKLOAD_PRUNABLE];
 
 /**
  * The agent's parts, in start order (stopped in reverse):
- * policy (protects the agent itself first) → kernel watcher → alerts → delivery → store alarm (tells a
+ * policy (protects the agent itself first) → workloads → kernel watcher → alerts → delivery → store alarm (tells a
  * database that refuses writes without that database) → metrics → calendar jobs.
  * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
@@ -28,7 +30,9 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   const { db, log } = ctx;
   let alerts: AlertsModule | null = null;
   const policy = createPolicyModule(ctx);
-  const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
+  // Before the kernel watcher: a tick's new cgroups are stored before that tick's kill cross-check names them.
+  const workload = createWorkloadModule(ctx);
+  const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view), ensureWorkload: (path) => workload.ensure(path) });
   let notify: ReturnType<typeof createNotifyModule> | null = null;
   alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
@@ -65,5 +69,5 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   if (daily) jobs.push(daily);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
-  return [policy, kernel, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, workload, kernel, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -48,6 +48,7 @@ export function incidentFromView(v: IncidentView, nowMs: number): Incident | nul
     ...(cgroup ? { cgroup } : {}),
     ...(v.victim ? { victim: { pid: v.victim.pid, comm: v.victim.comm, ...(typeof v.victim.startTimeTicks === 'number' ? { startTimeTicks: v.victim.startTimeTicks } : {}) } } : {}),
     source: v.noKernelReport ? 'counter' : 'kernel',
+    ...(v.workload ? { workload: v.workload } : {}),
   };
 }
 

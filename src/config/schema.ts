@@ -8,6 +8,7 @@ import { reportSection } from '../report/config.js';
 import { alertingSection, type RuleConfig } from '../rules/config.js';
 import { sampleSection } from '../sample/config.js';
 import { storeSection } from '../store/config.js';
+import { workloadSection } from '../workload/config.js';
 
 /**
  * The whole configuration, composed of the sections each module owns in its `config.ts` (schema, type and
@@ -26,6 +27,7 @@ export const ConfigSchema = z
     policy: policySection,
     report: reportSection,
     metrics: metricsSection,
+    workload: workloadSection,
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { createKernelWatcher, type KernelWatcher } from './watcher.js';
 
 export function createKernelModule(
   ctx: AgentContext,
-  opts: { onIncident?: (incident: IncidentView) => void } = {},
+  opts: { onIncident?: (incident: IncidentView) => void; ensureWorkload?: (cgroupPath: string) => void } = {},
 ): AgentModule & { readonly watcher: KernelWatcher } {
   const watcher = createKernelWatcher({
     db: ctx.db,
@@ -20,6 +20,7 @@ export function createKernelModule(
     bootId: ctx.facts.bootId,
     hostname: ctx.facts.hostname,
     onIncident: opts.onIncident,
+    ensureWorkload: opts.ensureWorkload,
     // The victim must have been listed within a few ticks before the kill.
     linkSlackMs: Math.max(60_000, 3 * ctx.config.sample.interval),
     suspendedMs: suspendedMsFrom(ctx.selfProc, ctx.clock),

@@ -4,6 +4,8 @@
  */
 import type { OomReport } from '../model/kernel-report.js';
 import type { IncidentSource, IncidentView } from '../model/incident.js';
+import type { Workload } from '../model/workload.js';
+import { workloadFromPath } from '../workload/parse-cgroup-path.js';
 
 /** The host name `oomwatch import` gives a log that names no host (dmesg): usually this host's own. */
 export const UNKNOWN_HOST = 'unknown';
@@ -43,5 +45,8 @@ export function viewFromReport(report: OomReport, meta: { source: IncidentSource
     flags: report.flags,
     vanished: [],
     taskColumns: report.taskColumns,
+    workload: workloadOfPath(report.taskMemcg ?? report.oomMemcg),
   };
 }
+
+const workloadOfPath = (path: string | null): Workload | null => (path ? workloadFromPath(path) : null);

@@ -7,6 +7,7 @@ import { sanitizeTerminal } from '../util/escape.js';
 import { renderTable } from '../util/table.js';
 import type { IncidentView } from '../model/incident.js';
 import type { OomTaskRow } from '../model/kernel-report.js';
+import { compactWorkload, workloadFacts } from '../workload/describe.js';
 
 const when = (i: IncidentView): string => {
   if (i.timeMs === null) return i.monotonicUs !== null ? `+${(i.monotonicUs / 1e6).toFixed(3)}s since boot` : '?';
@@ -14,6 +15,17 @@ const when = (i: IncidentView): string => {
 };
 
 const victimText = (i: IncidentView): string => (i.victim ? `${i.victim.pid} ${i.victim.comm}` : i.noKernelReport ? '(no kernel report)' : '(report cut short)');
+
+/**
+ * Where the victim ran: its workload (namespace/pod/container, docker:name, the unit) when the path names one, else
+ * the memcg path; Kubernetes paths differ only at their end (pod UID, container id): keep the end, not the start.
+ */
+const whereText = (i: IncidentView): string => {
+  const w = i.workload ? compactWorkload(i.workload) : null;
+  if (w) return w.length <= 48 ? w : `…${w.slice(w.length - 47)}`;
+  const path = i.oomMemcg ?? i.taskMemcg;
+  return path ? shortenCgroupPath(path, 48) : i.constraint === 'global' ? '(host)' : '-';
+};
 
 /** One line per incident. A `~` after the time marks an approximate wall-clock time. */
 export function renderIncidentList(incidents: readonly IncidentView[]): string {
@@ -23,8 +35,7 @@ export function renderIncidentList(incidents: readonly IncidentView[]): string {
     { header: 'HOST', get: (i) => i.hostname, max: 24 },
     { header: 'SOURCE', get: (i) => (i.noKernelReport ? `counter×${i.killCount}` : i.source) },
     { header: 'CONSTRAINT', get: (i) => i.constraint ?? '?' },
-    // Kubernetes paths differ only at their end (pod UID, container id): keep the end, not the start.
-    { header: 'MEMCG', get: (i) => (i.oomMemcg ? shortenCgroupPath(i.oomMemcg, 40) : i.constraint === 'global' ? '(host)' : '-'), max: 40 },
+    { header: 'WORKLOAD', get: whereText, max: 48 },
     { header: 'VICTIM', get: victimText, max: 32 },
     { header: 'ANON RSS', get: (i) => formatBytes(i.victim?.anonRssBytes), align: 'right' },
     { header: 'REAPED', get: (i) => (i.reaped ? 'yes' : i.noKernelReport ? '-' : 'no') },
@@ -41,6 +52,8 @@ export function renderIncidentDetail(i: IncidentView, tasks: readonly OomTaskRow
   ];
   if (i.oomMemcg) kv.push(['oom memcg', i.oomMemcg]);
   if (i.taskMemcg) kv.push(['task memcg', i.taskMemcg]);
+  // 'unit' is listed even for a pod's container: the scope the systemd driver gives it.
+  if (i.workload) for (const f of workloadFacts(i.workload)) kv.push([f.label, f.value]);
   if (i.trigger) kv.push(['trigger', `${i.trigger.comm}${i.trigger.pid !== null ? ` (pid ${i.trigger.pid})` : ''} gfp_mask=${i.trigger.gfpMask}${i.trigger.gfpFlags ? `(${i.trigger.gfpFlags})` : ''} order=${i.trigger.order} oom_score_adj=${i.trigger.oomScoreAdj}`]);
   const v = i.victim;
   if (v) {

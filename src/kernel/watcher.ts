@@ -25,6 +25,8 @@ export interface KernelWatcherDeps {
   bootId: string;
   hostname: string;
   onIncident?: (incident: IncidentView) => void;
+  /** Resolves and stores the workload of the cgroup a kill names, before the incident is stored (src/workload). */
+  ensureWorkload?: (cgroupPath: string) => void;
   /** Victim linking: the identity must have been seen within this many ms before the kill (default 60 s: a few sample intervals). */
   linkSlackMs?: number;
   /** kmsg poll interval when idle (default 250 ms). */
@@ -73,7 +75,17 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     return next === null ? undefined : { bootId: deps.bootId, nextSeq: next };
   };
 
+  function ensureWorkload(path: string | null): void {
+    if (path === null || !deps.ensureWorkload) return;
+    try {
+      deps.ensureWorkload(path);
+    } catch (err) {
+      log.warn({ err, cgroup: path }, 'Cannot resolve the workload of a killed cgroup; the incident names its path only');
+    }
+  }
+
   function commitReport(report: OomReport): boolean {
+    ensureWorkload(report.taskMemcg ?? report.oomMemcg);
     try {
       const cursor = cursorNow();
       const res = repo.insertReport(report, { source: 'kmsg', hostname: deps.hostname, bootId: deps.bootId, nowMs: deps.clock.nowMs(), linkSlackMs: deps.linkSlackMs, cursor });
@@ -232,6 +244,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
       const res = crossCheckCounters(ledger, prev, cur, refs);
       ledger = res.ledger;
       for (const f of res.findings) {
+        ensureWorkload(f.cgroup);
         try {
           const { id, inserted } = repo.insertCounterIncident({ ...f, hostname: deps.hostname, bootId: cur.bootId }, deps.clock.nowMs());
           if (!inserted) continue;

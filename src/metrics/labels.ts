@@ -48,6 +48,14 @@ export function normalizeConstraint(constraint: string): string {
   return CONSTRAINTS[c] ?? 'unknown';
 }
 
+const WORKLOAD_KINDS = new Set(['k8s-pod', 'docker', 'podman', 'systemd-unit', 'user-session', 'slice', 'other']);
+
+/** A workload kind (src/workload/types.ts) as a label: the fixed vocabulary, `none` without a cgroup. */
+export function normalizeWorkloadKind(kind: string | null | undefined): string {
+  if (!kind) return 'none';
+  return WORKLOAD_KINDS.has(kind) ? kind : 'other';
+}
+
 /** Code- or config-chosen names (sources, severities, channel and rule ids): `[A-Za-z0-9_:.-]`, at most 64 characters. */
 export function normalizeToken(text: string): string {
   const t = text.replace(/[^A-Za-z0-9_:.-]+/g, '_').slice(0, 64);

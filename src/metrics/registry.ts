@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HostSnapshot } from '../model/snapshot.js';
-import { normalizeConstraint, normalizeToken, selectTopCgroups, selectTopProcesses } from './labels.js';
+import { normalizeConstraint, normalizeToken, normalizeWorkloadKind, selectTopCgroups, selectTopProcesses } from './labels.js';
 
 export interface BuildInfo {
   version: string;
@@ -24,6 +24,10 @@ export interface IncidentInfo {
   constraint: string;
   /** How the kill was learned: `kmsg` (the kernel's report) or `counter` (vmstat/memory.events only). */
   source: string;
+  /** The victim's workload kind (src/workload: `k8s-pod`, `docker`, …); absent without a cgroup. */
+  workload?: string | null;
+  /** The victim pod's Kubernetes namespace, when named. */
+  namespace?: string | null;
 }
 
 /** One channel's delivery state, as store/outbox-repo.ts listChannelHealth reports it. */
@@ -94,6 +98,9 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const incidents = c('oomwatch_oom_incidents_total', 'OOM kills recorded by oomwatch since the agent started, by constraint and how they were learned.', ['constraint', 'source']);
   // A series that appears with its first kill at 1 has no earlier sample, so increase() and rate() would miss that kill.
   for (const constraint of INCIDENT_CONSTRAINTS) for (const source of INCIDENT_SOURCES) incidents.inc({ constraint, source }, 0);
+  // Kills by what ran in the victim's cgroup. Kept apart from the counter above, which alerting reads: its series exist
+  // at 0 from the start, while a namespace's series can only appear with that namespace's first kill.
+  const workloadKills = c('oomwatch_oom_workload_kills_total', 'OOM kills recorded by oomwatch since the agent started, by the victim\'s workload kind and Kubernetes namespace (a series appears with its first kill).', ['workload', 'namespace']);
   const alertsFiring = g('oomwatch_alerts_firing', 'Alert instances currently firing, by rule and severity.', ['rule', 'severity']);
   const queueDepth = g('oomwatch_notification_queue_depth', 'Notifications waiting in the outbox, per channel.', ['channel']);
   const channelFailures = g('oomwatch_notification_consecutive_failures', 'Delivery attempts that failed in a row, per channel (0 after a success).', ['channel']);
@@ -172,6 +179,7 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
 
   function onIncident(i: IncidentInfo): void {
     incidents.inc({ constraint: normalizeConstraint(i.constraint), source: normalizeToken(i.source) });
+    if (i.workload) workloadKills.inc({ workload: normalizeWorkloadKind(i.workload), namespace: i.namespace ? normalizeToken(i.namespace) : '' });
   }
 
   function setAlerts(firing: readonly FiringAlert[]): void {

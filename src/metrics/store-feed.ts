@@ -20,14 +20,20 @@ export function createStoreFeed(db: Database): StoreFeed {
   const alerts = createAlertsRepo(db);
   // migrations/0002_incidents.sql: id grows with each recorded kill; source 'kmsg' | 'counter' | 'import'.
   const maxId = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM incident');
-  const since = db.prepare("SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind FROM incident WHERE id > ? AND source <> 'import' ORDER BY id");
+  // workload_json: migration 0010 (src/workload/types.ts Workload), null without a cgroup.
+  const since = db.prepare(
+    "SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind, workload_json FROM incident WHERE id > ? AND source <> 'import' ORDER BY id",
+  );
   let lastId = (maxId.get() as { id: number }).id;
 
   return {
     newIncidents() {
-      const rows = since.all(lastId) as { id: number; source: string; constraint_kind: string }[];
+      const rows = since.all(lastId) as { id: number; source: string; constraint_kind: string; workload_json: string | null }[];
       if (rows.length) lastId = rows[rows.length - 1].id;
-      return rows.map((r) => ({ constraint: r.constraint_kind, source: r.source }));
+      return rows.map((r) => {
+        const w = r.workload_json ? (JSON.parse(r.workload_json) as { kind?: string; namespace?: string | null }) : null;
+        return { constraint: r.constraint_kind, source: r.source, workload: w?.kind ?? null, namespace: w?.namespace ?? null };
+      });
     },
     firingAlerts() {
       return alerts

@@ -4,6 +4,7 @@
  * Strings from the kernel log or a process (comm, cgroup) are UNTRUSTED: renderers escape them.
  */
 import type { MemcgCounterLine, OomConstraint, OomTrigger, OomVictim, ReportFlag } from './kernel-report.js';
+import type { Workload } from './workload.js';
 
 export type IncidentSource = 'kmsg' | 'import' | 'counter';
 
@@ -46,6 +47,11 @@ export interface IncidentView {
   flags: ReportFlag[];
   vanished: VanishedProcess[];
   taskColumns: string[];
+  /**
+   * What ran in the victim's cgroup (its task memcg, else the OOM domain's): as resolved when the cgroup was sampled
+   * (names included, even when the container is gone since), else what the path says. Null without a cgroup.
+   */
+  workload: Workload | null;
 }
 
 /** An OOM kill recorded by the kernel module since the last tick ('counter': seen only in vmstat/memory.events). */
@@ -56,4 +62,6 @@ export interface Incident {
   cgroup?: string;
   victim?: { pid: number; startTimeTicks?: number; comm: string };
   source: 'kernel' | 'counter';
+  /** What ran in the victim's cgroup (src/workload), when it has one. */
+  workload?: Workload;
 }

@@ -57,7 +57,7 @@ export function assembleDailyReport(input: DailyInput, opts: { timeZone: string;
     .map((p) => ({ pid: p.pid, comm: p.comm, oomScoreAdj: p.oomScoreAdj, peakRisk: risk(p.oomScore), timesNextVictim: nextCount.get(p.processId) ?? 0 }));
   const near = input.cgroupPeaks.filter((c) => c.usageKib >= c.limitKib * NEAR_LIMIT_FRACTION);
   const incidents = input.incidents.map((i) => ({
-    id: i.id!, timeMs: i.timeMs, victimComm: i.victim?.comm ?? null, victimPid: i.victim?.pid ?? null, constraint: i.constraint, memcg: i.oomMemcg, source: i.source,
+    id: i.id!, timeMs: i.timeMs, victimComm: i.victim?.comm ?? null, victimPid: i.victim?.pid ?? null, constraint: i.constraint, memcg: i.oomMemcg, source: i.source, workload: i.workload,
   }));
   const gapsByReason = new Map<string, { reason: string; count: number; totalMs: number }>();
   for (const g of input.gaps) {

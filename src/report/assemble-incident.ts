@@ -79,6 +79,7 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
           trigger: inc.trigger ? { comm: inc.trigger.comm, pid: inc.trigger.pid } : null,
           victim: inc.victim ? { pid: inc.victim.pid, comm: inc.victim.comm, uid: inc.victim.uid, anonRssBytes: inc.victim.anonRssBytes, oomScoreAdj: inc.victim.oomScoreAdj } : null,
           noKernelReport: inc.noKernelReport,
+          workload: inc.workload,
         }
       : null,
     window: { fromMs, toMs, bucketMs, requestedFromMs: input.requestedFromMs },

@@ -1,5 +1,6 @@
 /** The daily risk report as a Doc (doc.ts). Pure. */
 import { formatDurationMs } from '../util/duration.js';
+import { compactWorkload } from '../workload/describe.js';
 import { formatBytes, formatPercent } from '../util/format.js';
 import { at, type Block, type Doc } from './doc.js';
 import type { DailyReport } from './types.js';
@@ -16,9 +17,9 @@ export function buildDailyDoc(r: DailyReport): Doc {
   if (r.incidents.length) {
     blocks.push({
       kind: 'table',
-      headers: ['ID', 'AT', 'VICTIM', 'CONSTRAINT', 'CGROUP'],
+      headers: ['ID', 'AT', 'VICTIM', 'CONSTRAINT', 'WORKLOAD'],
       right: [0],
-      rows: r.incidents.map((i) => [String(i.id), at(i.timeMs, tz), i.victimComm ? `${i.victimComm} (${i.victimPid})` : 'unknown', i.constraint ?? '-', i.memcg ?? '-']),
+      rows: r.incidents.map((i) => [String(i.id), at(i.timeMs, tz), i.victimComm ? `${i.victimComm} (${i.victimPid})` : 'unknown', i.constraint ?? '-', (i.workload ? compactWorkload(i.workload) : null) ?? i.memcg ?? '-']),
       more: more(r.incidentsMore, 'incidents'),
     });
     blocks.push({ kind: 'para', text: 'Details: oomwatch report --incident ID' });

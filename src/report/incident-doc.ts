@@ -1,5 +1,6 @@
 /** The incident report as a Doc (doc.ts): what each format shows, in order. Pure. */
 import { formatBytes, formatPercent } from '../util/format.js';
+import { describeWorkload, workloadFacts } from '../workload/describe.js';
 import { formatDurationMs } from '../util/duration.js';
 import { at, clock, type Block, type Doc } from './doc.js';
 import { growthText } from './incident-advice.js';
@@ -8,9 +9,10 @@ import type { IncidentReport } from './types.js';
 export function buildIncidentDoc(r: IncidentReport): Doc {
   const tz = r.timeZone;
   const inc = r.incident;
+  const workloadText = inc?.workload ? describeWorkload(inc.workload) : null;
   const blocks: Block[] = [];
   const title = inc
-    ? `OOM kill${inc.id !== null ? ` #${inc.id}` : ''} on ${r.host}: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid})` : 'victim unknown'}`
+    ? `OOM kill${inc.id !== null ? ` #${inc.id}` : ''} on ${r.host}: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid})` : 'victim unknown'}${workloadText ? ` in ${workloadText}` : ''}`
     : `Memory on ${r.host} at ${at(r.window.toMs, tz)}`;
   const subtitle = `window ${at(r.window.fromMs, tz)} → ${at(r.window.toMs, tz)} (${formatDurationMs(r.window.toMs - r.window.fromMs)})`;
 
@@ -20,6 +22,7 @@ export function buildIncidentDoc(r: IncidentReport): Doc {
       `time: ${at(inc.timeMs, tz)}${inc.timeExact ? '' : ' (approximate)'}`,
       `constraint: ${inc.constraint ?? 'unknown'}${inc.oomMemcg && inc.constraint === 'memcg' ? ` in cgroup ${inc.oomMemcg}` : ''}`,
       `killed by the kernel: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid}, uid ${inc.victim.uid ?? '?'}, anon-rss ${formatBytes(inc.victim.anonRssBytes)}, oom_score_adj ${inc.victim.oomScoreAdj ?? '?'})` : 'unknown'}`,
+      ...(inc.workload ? workloadFacts(inc.workload).filter((f) => f.label !== 'workload').map((f) => `${f.label}: ${f.value}`) : []),
       `triggered by: ${inc.trigger ? `${inc.trigger.comm} (pid ${inc.trigger.pid ?? '?'})` : 'unknown'}`,
       `source: ${inc.source}${inc.noKernelReport ? ' (no kernel report: seen only in the kill counters)' : ''}`,
     ];

@@ -4,6 +4,7 @@
  * by render-*.ts. Strings that come from processes or the kernel (comm, cgroup, unit) are UNTRUSTED: every
  * renderer escapes them for its own format.
  */
+import type { Workload } from '../model/workload.js';
 
 /** One instant of host memory. */
 export interface MemoryPoint {
@@ -98,6 +99,8 @@ export interface IncidentReport {
     trigger: { comm: string; pid: number | null } | null;
     victim: { pid: number; comm: string; uid: number | null; anonRssBytes: number | null; oomScoreAdj: number | null } | null;
     noKernelReport: boolean;
+    /** What ran in the victim's cgroup (src/workload); null without a cgroup. */
+    workload: Workload | null;
   } | null;
   /**
    * The window reported on. `requestedFromMs` is where it was asked to start; `fromMs` is later when the
@@ -154,7 +157,7 @@ export interface DailyReport {
   timeZone: string;
   period: { fromMs: number; toMs: number };
   ticks: number;
-  incidents: { id: number; timeMs: number | null; victimComm: string | null; victimPid: number | null; constraint: string | null; memcg: string | null; source: string }[];
+  incidents: { id: number; timeMs: number | null; victimComm: string | null; victimPid: number | null; constraint: string | null; memcg: string | null; source: string; workload: Workload | null }[];
   incidentsMore: number;
   memory: {
     memTotalBytes: number;

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { IncidentSource, IncidentView, VanishedProcess } from '../model/incident.js';
 import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../model/kernel-report.js';
+import type { Workload } from '../model/workload.js';
 import { linkVictim, sampledCgroupOf } from './incidents-history.js';
+import { workloadFromPath } from '../workload/parse-cgroup-path.js';
+import { createWorkloadsRepo } from './workloads-repo.js';
 
 const KIB = 1024;
 const kib = (bytes: number | null | undefined): number | null => (bytes === null || bytes === undefined ? null : Math.round(bytes / KIB));
@@ -53,6 +56,7 @@ function dedupeKey(r: OomReport, ctx: InsertContext): string {
 }
 
 export function createIncidentsRepo(db: Database) {
+  const workloads = createWorkloadsRepo(db);
   const insertIncident = db.prepare(`INSERT OR IGNORE INTO incident (
     source, dedupe_key, hostname, boot_id, kmsg_seq, ts_ms, wall_exact, monotonic_us, window_start_ms, kill_count,
     constraint_kind, constraint_raw, oom_memcg, task_memcg, cpuset, mems_allowed,
@@ -152,6 +156,7 @@ export function createIncidentsRepo(db: Database) {
         attachSampledCgroup(r, id, link.processId);
       }
     }
+    workloads.stampIncident(id);
     return { id, inserted: true };
   });
 
@@ -199,6 +204,7 @@ export function createIncidentsRepo(db: Database) {
       vanishedJson: JSON.stringify(c.vanished),
       createdMs: nowMs,
     });
+    if (res.changes > 0) workloads.stampIncident(Number(res.lastInsertRowid));
     return { id: Number(res.lastInsertRowid), inserted: res.changes > 0 };
   });
 
@@ -266,7 +272,7 @@ interface IncidentRow {
   selected_score: number | null; victim_process_id: number | null; victim_start_time_ticks: number | null; reaped: number;
   reaped_ts_ms: number | null; reaped_anon_rss_kib: number | null; reaped_file_rss_kib: number | null;
   reaped_shmem_rss_kib: number | null; memcg_counters_json: string | null; task_columns: string | null; flags: string;
-  vanished_json: string | null;
+  vanished_json: string | null; workload_json: string | null;
 }
 
 function viewFromRow(r: IncidentRow): IncidentView {
@@ -318,5 +324,13 @@ function viewFromRow(r: IncidentRow): IncidentView {
     flags: r.flags ? (r.flags.split(',') as ReportFlag[]) : [],
     vanished: r.vanished_json ? (JSON.parse(r.vanished_json) as VanishedProcess[]) : [],
     taskColumns: r.task_columns ? r.task_columns.split(' ') : [],
+    workload: workloadOfRow(r),
   };
+}
+
+/** As stored with the incident; for an incident stored before workloads were (migration 0010), what its path says. */
+function workloadOfRow(r: IncidentRow): Workload | null {
+  if (r.workload_json) return JSON.parse(r.workload_json) as Workload;
+  const path = r.task_memcg ?? r.oom_memcg;
+  return path ? workloadFromPath(path) : null;
 }

@@ -10,6 +10,7 @@ import type { CliIo } from '../io.js';
 import { renderDomainTable, renderHostLine, renderStaleNote, topRows } from '../render/top.js';
 import { TOP_SCHEMA_ID, type TopJson } from '../json/top.js';
 import { existsSync } from 'node:fs';
+import { createWorkloadLookup, type WorkloadLookup } from '../../workload/lookup.js';
 
 interface TopOptions {
   at?: string;
@@ -54,22 +55,32 @@ export function registerTop(program: Command, io: CliIo): void {
           // Past the last sample (the agent stopped, or a gap): say how old the data is, not present it as that instant.
           const ageMs = at - snap.takenAtMs;
           const stale = ageMs > 2 * config.sample.interval ? { ageMs, zone: config.report.daily.timeZone } : null;
-          return print(io, snap, snapshotAt(db, at - TREND_MS), opts, limit, stale);
+          // The past: the workloads as stored then (containers since gone are still named).
+          return print(io, snap, snapshotAt(db, at - TREND_MS), opts, limit, createWorkloadLookup(db, null), stale);
         }
         const { sampler } = createSampler({ procRoot: opts.procRoot ?? config.sample.procRoot, cgroupRoot: config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
         const now = Date.now();
         const snap = sampler.takeSnapshot(now);
-        if (!opts.watch) return print(io, snap, db ? snapshotAt(db, now - TREND_MS) : null, opts, limit);
+        const workloadOf = createWorkloadLookup(db, config.workload);
+        if (!opts.watch) return print(io, snap, db ? snapshotAt(db, now - TREND_MS) : null, opts, limit, workloadOf);
         const intervalMs = parseDurationMs(opts.interval);
         if (!intervalMs || intervalMs < 200) throw new UsageError(`--interval: expected a duration of at least 200ms, got ${JSON.stringify(opts.interval)}.`);
-        await watch(io, () => sampler.takeSnapshot(Date.now()), snap, opts, limit, intervalMs);
+        await watch(io, () => sampler.takeSnapshot(Date.now()), snap, opts, limit, intervalMs, workloadOf);
       } finally {
         db?.close();
       }
     });
 }
 
-function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts: TopOptions, limit: number, stale: { ageMs: number; zone: string } | null = null): void {
+function print(
+  io: CliIo,
+  snap: HostSnapshot,
+  earlier: HostSnapshot | null,
+  opts: TopOptions,
+  limit: number,
+  workloadOf: WorkloadLookup,
+  stale: { ageMs: number; zone: string } | null = null,
+): void {
   const domains = snap.domains.filter((d) => d.kind === 'host' || !opts.cgroup || cgroupWithin(d.id, opts.cgroup) || cgroupWithin(opts.cgroup, d.id));
   if (opts.cgroup && !domains.some((d) => d.kind === 'cgroup')) {
     throw new NotFoundError(`No memory-limited cgroup at or above ${opts.cgroup}: only cgroups with a memory limit are OOM domains.`);
@@ -81,16 +92,16 @@ function print(io: CliIo, snap: HostSnapshot, earlier: HostSnapshot | null, opts
       ...(stale ? { dataAgeMs: stale.ageMs } : {}),
       host: snap.hostname,
       memory: snap.memory,
-      domains: domains.map((d) => ({ kind: d.kind, id: d.id, totalBytes: d.totalBytes, nextVictims: topRows(snap, d, earlier, limit) })),
+      domains: domains.map((d) => ({ kind: d.kind, id: d.id, totalBytes: d.totalBytes, nextVictims: topRows(snap, d, earlier, limit, workloadOf) })),
     };
     return printJson(io, doc);
   }
   const note = stale ? [renderStaleNote(snap.takenAtMs, stale.ageMs, stale.zone)] : [];
-  io.out([...note, renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit))}`)].join('\n'));
+  io.out([...note, renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit, workloadOf))}`)].join('\n'));
 }
 
 /** The live monitor: clears the screen, redraws, marks what changed since the last refresh. */
-async function watch(io: CliIo, take: () => HostSnapshot, first: HostSnapshot, opts: TopOptions, limit: number, intervalMs: number): Promise<void> {
+async function watch(io: CliIo, take: () => HostSnapshot, first: HostSnapshot, opts: TopOptions, limit: number, intervalMs: number, workloadOf: WorkloadLookup): Promise<void> {
   let prev: HostSnapshot | null = null;
   let cur = first;
   let stop = false;
@@ -100,7 +111,7 @@ async function watch(io: CliIo, take: () => HostSnapshot, first: HostSnapshot, o
     while (!stop) {
       const body: string[] = [];
       const domains = cur.domains.filter((d) => d.kind === 'host' || !opts.cgroup || cgroupWithin(d.id, opts.cgroup));
-      for (const d of domains) body.push(renderDomainTable(cur, d, topRows(cur, d, prev, limit)));
+      for (const d of domains) body.push(renderDomainTable(cur, d, topRows(cur, d, prev, limit, workloadOf)));
       io.out(`${io.isTty ? '\x1b[H\x1b[2J' : ''}${renderHostLine(cur)}\n(+ new since last refresh, ^ moved up, v moved down; Ctrl-C to quit)\n\n${body.join('\n\n')}`);
       await new Promise((r) => setTimeout(r, intervalMs));
       prev = cur;

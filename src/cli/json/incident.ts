@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { IncidentView } from '../../model/incident.js';
 import { bytes, epochMs, int, risk } from './common.js';
+import { WorkloadJson } from './workload.js';
 
 export const INCIDENTS_SCHEMA_ID = 'oomwatch.incidents/v1';
 export const INCIDENT_SCHEMA_ID = 'oomwatch.incident/v1';
@@ -57,6 +58,7 @@ export const IncidentJson = z.object({
   flags: z.array(z.enum(['no-header', 'truncated', 'no-task-table', 'child-sacrificed', 'cgroup-from-samples'])),
   vanished: z.array(z.object({ pid: int(), startTimeTicks: int(), comm: z.string(), rssBytes: bytes(), oomScoreAdj: int() })),
   taskColumns: z.array(z.string()),
+  workload: WorkloadJson.nullable().describe("what ran in the victim's cgroup (the task memcg, else the OOM domain); null without a cgroup"),
 });
 export type IncidentJson = z.infer<typeof IncidentJson>;
 

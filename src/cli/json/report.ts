@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { DailyReport, IncidentReport } from '../../report/types.js';
 import { bytes, epochMs, int, risk } from './common.js';
+import { WorkloadJson } from './workload.js';
 
 const series = (what: string) => z.array(z.number().nullable()).describe(`${what} per bucket; null where not sampled`);
 const pidComm = { pid: int(), comm: z.string() };
@@ -43,6 +44,7 @@ export const IncidentReportJson = z
           .object({ ...pidComm, uid: int().nullable(), anonRssBytes: z.number().nullable(), oomScoreAdj: int().nullable() })
           .nullable(),
         noKernelReport: z.boolean(),
+        workload: WorkloadJson.nullable(),
       })
       .nullable()
       .describe('null for a report at an instant (--at) rather than about a kill'),
@@ -113,6 +115,7 @@ export const DailyReportJson = z
         constraint: z.string().nullable(),
         memcg: z.string().nullable(),
         source: z.string(),
+        workload: WorkloadJson.nullable(),
       }),
     ),
     incidentsMore: int(),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { bytes, int, isoTime, risk } from './common.js';
 import { MemoryJson } from './sample.js';
+import { WorkloadJson } from './workload.js';
 
 export const TOP_SCHEMA_ID = 'oomwatch.top/v1';
 
@@ -20,6 +21,8 @@ export const TopRowJson = z.object({
   rssTrendBytes: z.number().nullable().describe('RSS change over the last 5 minutes, from the store; null when unknown'),
   mark: z.enum(['', '+', '^', 'v']).describe("live view: '+' new, '^' moved up, 'v' moved down"),
   unit: z.string().nullable(),
+  cgroup: z.string().describe('the v2 path, else the v1 memory controller path'),
+  workload: WorkloadJson,
 });
 
 export const TopJson = z

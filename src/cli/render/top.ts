@@ -1,6 +1,9 @@
 import type { HostSnapshot, OomDomain, ProcessSample } from '../../model/snapshot.js';
 import { formatBytes, formatPercent } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
+import { compactWorkload } from '../../workload/describe.js';
+import { workloadFromPath } from '../../workload/parse-cgroup-path.js';
+import type { WorkloadLookup } from '../../workload/lookup.js';
 import type { TopRowJson } from '../json/top.js';
 
 /** One row of `oomwatch top`: the JSON row (../json/top.ts) is the same object. */
@@ -24,10 +27,13 @@ export interface TopRow extends TopRowJson {
   unit: string | null;
 }
 
+/** Without a store or the node's files: what the cgroup path says. */
+const pathOnly: WorkloadLookup = workloadFromPath;
+
 const key = (p: { pid: number; startTimeTicks: number }) => `${p.pid}:${p.startTimeTicks}`;
 
 /** Pure: who the kernel would kill next in a domain, with the trend against an earlier snapshot. */
-export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnapshot | null, limit: number): TopRow[] {
+export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnapshot | null, limit: number, workloadOf: WorkloadLookup = pathOnly): TopRow[] {
   const byKey = new Map<string, ProcessSample>(snap.processes.map((p) => [key(p), p]));
   const before = new Map<string, ProcessSample>((earlier?.processes ?? []).map((p) => [key(p), p]));
   const beforeRank = new Map<string, number>();
@@ -53,6 +59,8 @@ export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnap
       rssTrendBytes: b ? p.rssBytes - b.rssBytes : null,
       mark,
       unit: p.unit,
+      cgroup: p.cgroup,
+      workload: workloadOf(p.cgroup),
     };
   });
 }
@@ -90,7 +98,8 @@ export function renderDomainTable(snap: HostSnapshot, domain: OomDomain, rows: T
     { header: 'RSS', get: (r) => formatBytes(r.rssBytes), align: 'right' },
     { header: 'SWAP', get: (r) => formatBytes(r.swapBytes), align: 'right' },
     { header: 'TREND', get: (r) => (r.rssTrendBytes === null ? '' : `${r.rssTrendBytes >= 0 ? '+' : ''}${formatBytes(r.rssTrendBytes)}`), align: 'right' },
-    { header: 'UNIT', get: (r) => r.unit, max: 32 },
+    // The pod/container or container name when the cgroup is one, else the unit (the cgroup when it has none).
+    { header: 'WORKLOAD', get: (r) => compactWorkload(r.workload) ?? r.unit ?? r.cgroup, max: 40 },
   ]);
   return `${title}\n${table}`;
 }

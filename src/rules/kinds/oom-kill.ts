@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ProcessSample } from '../../model/snapshot.js';
 import { durationMs } from '../../util/schema-helpers.js';
+import { describeWorkload, workloadAlertFacts, workloadLabels } from '../../workload/describe.js';
 import type { RuleHistory } from '../history.js';
 import type { Incident } from '../../model/incident.js';
 import type { Observation } from '../../model/rule-state.js';
@@ -39,7 +40,9 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
   const victim = findVictim(inc, history);
   const probe = victim ?? { comm: inc.victim?.comm ?? '', exe: null, cmdline: '', uid: null, cgroup: inc.cgroup ?? '/', unit: null, unitScope: null };
   if (rule.scopeMatcher && !rule.scopeMatcher(probe)) return null;
-  const where = inc.cgroup && inc.cgroup !== '/' ? ` in cgroup ${inc.cgroup}` : '';
+  // The workload when the path names one (a pod, a container, a unit), else the cgroup path.
+  const workload = inc.workload ? describeWorkload(inc.workload) : null;
+  const where = workload ? ` in ${workload}` : inc.cgroup && inc.cgroup !== '/' ? ` in cgroup ${inc.cgroup}` : '';
   const summary =
     inc.source === 'counter'
       ? `OOM kill counted${where || ' on the host'} with no kernel report (the log line was lost or /dev/kmsg is unreadable)`
@@ -50,8 +53,11 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
     { label: 'constraint', value: inc.constraint },
     { label: 'evidence', value: inc.source === 'kernel' ? 'kernel report' : 'kill counter only' },
   ];
+  if (inc.workload) details.push(...workloadAlertFacts(inc.workload));
   if (inc.cgroup) details.push({ label: 'cgroup', value: inc.cgroup });
   const labels: Record<string, string> = victim ? processLabels(victim) : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
+  // The sampled victim's own unit label stays; the workload adds what it knows besides.
+  if (inc.workload) for (const [k, v] of Object.entries(workloadLabels(inc.workload))) labels[k] ??= v;
   if (inc.cgroup) labels.cgroup = inc.cgroup;
   labels.scope = 'incident';
   return {
