@@ -88,6 +88,7 @@ const INTEGRATION = [
   'test/sample/redact-store.test.ts',
   'test/service/backup.test.ts',
   'test/store/checkpointer.test.ts',
+  'test/store/outdated.test.ts',
   'test/store/samples.test.ts',
   'test/store/snapshot-sweep.test.ts',
 ];

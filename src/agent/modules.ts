@@ -4,10 +4,9 @@ import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
 import { createPolicyModule } from '../policy/module.js';
 import { createAlertsModule, type AlertsModule } from '../alerts/module.js';
-import { createAlertsRepo } from '../store/alerts-repo.js';
 import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
-import { pruneHistory, type PrunableTable } from '../store/prune.js';
+import type { PrunableTable } from '../store/prune.js';
 import { dailyReportJob } from '../report/daily-job.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
@@ -25,7 +24,7 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
  * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
 export async function createAgentModules(ctx: AgentContext): Promise<AgentModule[]> {
-  const { db, log } = ctx;
+  const { store, log } = ctx;
   let alerts: AlertsModule | null = null;
   const policy = createPolicyModule(ctx);
   const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
@@ -43,7 +42,7 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
     routeOf: (a) => engine.engine().routeOf(a),
   });
   const storeAlarm = createStoreAlarmModule({
-    db,
+    store,
     log,
     draftsFor: (fault, nowMs) => engine.engine().storeFaultDrafts(fault, nowMs),
     dispatcher: () => notify?.dispatcher() ?? null,
@@ -55,8 +54,8 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
       runAtStart: true,
       run: async () => {
         const cutoff = ctx.clock.nowMs() - ctx.config.store.retention;
-        const r = await pruneHistory(db, cutoff, ctx.config.store.pruneBatchRows, PRUNABLE);
-        const alertRows = createAlertsRepo(db).prune(cutoff);
+        const r = await store.pruneHistory(cutoff, ctx.config.store.pruneBatchRows, PRUNABLE);
+        const alertRows = store.alerts.prune(cutoff);
         if (r.ticks || r.processes || r.other || alertRows) log.info({ prune: { ...r, alertRows } }, 'pruned history older than the retention');
       },
     },

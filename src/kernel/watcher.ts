@@ -6,11 +6,11 @@
  * Without permission to read /dev/kmsg it says so once (log + agent_event), keeps running, and the
  * counters alone record kills.
  */
-import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { HostSnapshot } from '../sample/types.js';
-import { createIncidentsRepo, type KmsgCursor } from '../store/incidents-repo.js';
+import type { KmsgCursor } from '../store/incidents-repo.js';
+import type { Store } from '../store/store.js';
 import { crossCheckCounters, emptyLedger, type CounterLedger, type ReportRef } from './counter-check.js';
 import type { IncidentView } from './incident-view.js';
 import { KmsgSource, type KmsgGap } from './kmsg-source.js';
@@ -18,7 +18,8 @@ import { OomReportAssembler, type AssemblerEvent } from './oom-assembler.js';
 import type { KernelRecord, OomReport, ReaperOutcome } from './types.js';
 
 export interface KernelWatcherDeps {
-  db: Database;
+  /** Incidents and the kmsg cursor are written together; gaps and agent events go to the agent's record. */
+  store: Pick<Store, 'incidents' | 'events'>;
   log: Log;
   clock: Clock;
   kmsgPath: string;
@@ -50,10 +51,9 @@ export interface KernelWatcher {
 
 export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   const log = deps.log.child({ mod: 'kernel' });
-  const repo = createIncidentsRepo(deps.db);
+  const repo = deps.store.incidents;
+  const events = deps.store.events;
   const asm = new OomReportAssembler();
-  const insertEvent = deps.db.prepare('INSERT INTO agent_event (ts_ms, kind, message) VALUES (?, ?, ?)');
-  const insertGap = deps.db.prepare('INSERT INTO gap (start_ms, end_ms, reason, detail) VALUES (?, ?, ?, ?)');
   let source: KmsgSource | null = null;
   let housekeeping: NodeJS.Timeout | null = null;
   let readable = false;
@@ -153,7 +153,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     const detail = `kmsg records ${gap.fromSeq}..${gap.toSeq} (${gap.toSeq - gap.fromSeq + 1}) were lost (${gap.reason}); the counters cross-check still records kills in them`;
     log.warn({ gap }, detail);
     try {
-      insertGap.run(now, now, 'kmsg-overrun', detail);
+      events.recordGap({ startMs: now, endMs: now, reason: 'kmsg-overrun', detail });
     } catch (err) {
       log.warn({ err }, 'Cannot record a kmsg gap');
     }
@@ -196,7 +196,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         // Said once: the agent keeps sampling and the counters keep recording kills.
         log.warn({ err }, problem);
         try {
-          insertEvent.run(deps.clock.nowMs(), 'kmsg-unreadable', problem);
+          events.recordEvent(deps.clock.nowMs(), 'kmsg-unreadable', problem);
         } catch (e) {
           log.warn({ err: e }, 'Cannot record an agent event');
         }

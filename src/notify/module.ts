@@ -29,7 +29,7 @@ export function createNotifyModule(ctx: AgentContext, opts: NotifyModuleOptions 
   let stopped = false;
   const build = (config: Config) =>
     createDispatcher({
-      db: ctx.db,
+      store: ctx.store,
       log: ctx.log,
       clock: ctx.clock,
       channels: resolveChannels(config.channels, { env: opts.env ?? process.env }),

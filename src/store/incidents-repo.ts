@@ -239,6 +239,20 @@ export function createIncidentsRepo(db: Database) {
         swapents: t.swapents, oomScoreAdj: t.oom_score_adj, name: t.name,
       }));
     },
+    /** The newest incident's id (0 when there is none): ids grow with each recorded kill. */
+    maxId(): number {
+      return (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM incident').get() as { id: number }).id;
+    },
+    /** Incidents recorded after `id`, oldest first, without imported logs (those are not kills on this host now). */
+    recordedAfter(id: number): { id: number; source: string; constraint: string }[] {
+      return db
+        .prepare("SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind FROM incident WHERE id > ? AND source <> 'import' ORDER BY id")
+        .all(id)
+        .map((r) => {
+          const row = r as { id: number; source: string; constraint_kind: string };
+          return { id: row.id, source: row.source, constraint: row.constraint_kind };
+        });
+    },
     rawText(id: number): string | null {
       const row = db.prepare('SELECT raw_text FROM incident WHERE id = ?').get(id) as { raw_text: string | null } | undefined;
       return row?.raw_text ?? null;

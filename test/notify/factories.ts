@@ -5,7 +5,7 @@ import type { ResolvedChannel } from '../../src/config/sections/channels.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { resolveChannels } from '../../src/notify/channels.js';
 import type { AlertView, NotificationDraft } from '../../src/notify/types.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 
 /**
  * Factories take the instant they describe as an argument: a test on a manual clock passes its fixed instant
@@ -49,7 +49,7 @@ export function draft(atMs: number, overrides: Partial<NotificationDraft> = {}):
 export function tempStore(): { db: Database; dir: string; path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'oomwatch-notify-'));
   const path = join(dir, 'oomwatch.db');
-  const db = openStore(path);
+  const db = openDatabase(path);
   return { db, dir, path, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
