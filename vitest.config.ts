@@ -87,6 +87,7 @@ const INTEGRATION = [
   'test/rules/kinds.test.ts',
   'test/sample/redact-store.test.ts',
   'test/service/backup.test.ts',
+  'test/store/announcements.test.ts',
   'test/store/checkpointer.test.ts',
   'test/store/outdated.test.ts',
   'test/store/samples.test.ts',

@@ -3,7 +3,7 @@ import { metricsOffModule } from '../metrics/off.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
 import { createPolicyModule } from '../policy/module.js';
-import { createAlertsModule, type AlertsModule } from '../alerts/module.js';
+import { createAlertsModule } from '../alerts/module.js';
 import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
 import type { PrunableTable } from '../store/prune.js';
@@ -18,34 +18,35 @@ import type { AgentContext, AgentModule } from './module.js';
 const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE];
 
 /**
- * The agent's parts, in start order (stopped in reverse):
- * policy (protects the agent itself first) → kernel watcher → alerts → delivery → store alarm (tells a
- * database that refuses writes without that database) → metrics → calendar jobs.
- * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
+ * The agent's parts, built in dependency order, each given what it needs at construction; the array is the
+ * start order (stopped in reverse): policy (protects the agent itself first) → kernel watcher → alerts →
+ * delivery → store alarm (tells a database that refuses writes without that database) → metrics → calendar jobs.
+ *
+ * Two paths run against that order, and both go through the store, which every part already shares:
+ * a kill the kernel watcher records reaches the alerts engine at once (store.onIncidentRecorded), and rows
+ * the alerts engine, the daily report or the store alarm queue make delivery drain at once
+ * (store.outbox.onEnqueued, subscribed by the notify module).
  */
 export async function createAgentModules(ctx: AgentContext): Promise<AgentModule[]> {
   const { store, log } = ctx;
-  let alerts: AlertsModule | null = null;
   const policy = createPolicyModule(ctx);
-  const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
-  let notify: ReturnType<typeof createNotifyModule> | null = null;
-  alerts = createAlertsModule(ctx, {
+  const kernel = createKernelModule(ctx);
+  const alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
     kmsgProblem: () => (ctx.config.kernel.enabled ? kernel.watcher.status().problem : undefined),
     unprotected: () => policy.health().unprotected,
-    onQueued: () => notify?.dispatcher()?.kick(),
   });
-  const engine = alerts;
-  notify = createNotifyModule(ctx, {
+  store.onIncidentRecorded((view) => alerts.onIncident(view));
+  const notify = createNotifyModule(ctx, {
     writeConsole: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-    firingAlerts: () => engine.engine().firingAlerts(),
-    routeOf: (a) => engine.engine().routeOf(a),
+    firingAlerts: () => alerts.engine().firingAlerts(),
+    routeOf: (a) => alerts.engine().routeOf(a),
   });
   const storeAlarm = createStoreAlarmModule({
     store,
     log,
-    draftsFor: (fault, nowMs) => engine.engine().storeFaultDrafts(fault, nowMs),
-    dispatcher: () => notify?.dispatcher() ?? null,
+    draftsFor: (fault, nowMs) => alerts.engine().storeFaultDrafts(fault, nowMs),
+    dispatcher: () => notify.dispatcher(),
   });
   const jobs: JobSpec[] = [
     {
@@ -60,7 +61,7 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
       },
     },
   ];
-  const daily = dailyReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
+  const daily = dailyReportJob(ctx);
   if (daily) jobs.push(daily);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);

@@ -24,12 +24,12 @@ export interface AlertsModuleSources {
   kmsgProblem?: () => string | undefined;
   /** policy module: health().unprotected */
   unprotected?: () => string[];
-  /** Called after a commit that queued notifications (connect it to the dispatcher's kick()). */
+  /** Called after a commit that queued notifications. The agent needs none: the store tells delivery (store.outbox.onEnqueued). */
   onQueued?: () => void;
 }
 
 export interface AlertsModule extends AgentModule {
-  /** Pass as the kernel watcher's onIncident: the stored incident is evaluated at once. */
+  /** A stored incident, evaluated at once (the agent subscribes it to store.onIncidentRecorded). */
   onIncident(view: IncidentView): void;
   engine(): AlertEngine;
 }

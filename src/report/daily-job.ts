@@ -56,7 +56,7 @@ export async function runDailyReport(
 
 /**
  * The job for the agent's calendar table, or null when no report is to be sent (disabled, or no channel).
- * `onQueued` is called after a report was queued (pass the dispatcher's kick).
+ * `onQueued` is called after a report was queued; the agent passes none, since the store tells delivery (store.outbox.onEnqueued).
  */
 export function dailyReportJob(ctx: AgentContext, opts: { onQueued?: () => void } = {}): JobSpec | null {
   const d = ctx.config.report.daily;

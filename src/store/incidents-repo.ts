@@ -203,9 +203,11 @@ export function createIncidentsRepo(db: Database) {
   });
 
   return {
-    insertReport,
+    /** Stores a report (and the kmsg cursor) in one transaction; `inserted` is false for a report stored before. */
+    insertReport: (r: OomReport, ctx: InsertContext): { id: number; inserted: boolean } => insertReport(r, ctx),
     markReaped,
-    insertCounterIncident,
+    /** Stores a kill the counters saw without a kernel report. */
+    insertCounterIncident: (c: CounterIncident, nowMs: number): { id: number; inserted: boolean } => insertCounterIncident(c, nowMs),
     getCursor(): KmsgCursor | null {
       const row = db.prepare('SELECT boot_id, next_seq FROM kmsg_cursor WHERE id = 1').get() as { boot_id: string; next_seq: number } | undefined;
       return row ? { bootId: row.boot_id, nextSeq: row.next_seq } : null;

@@ -22,6 +22,7 @@ import { pruneHistory, type PrunableTable, type PruneResult } from './prune.js';
 import { createReportQueries, type ReportQueries } from './report-queries.js';
 import { createReportRepo, type ReportRepo } from './report-repo.js';
 import { SamplesRepo, type SamplesRepoOptions } from './samples-repo.js';
+import type { IncidentView } from '../kernel/incident-view.js';
 import type { NotificationDraft } from '../notify/types.js';
 
 export type { OpenOptions };
@@ -36,6 +37,12 @@ export interface KmsgCursorRepo {
 export interface NotificationsRepo {
   /** One outbox row per draft, inside the caller's transaction (see outbox-repo.ts). */
   enqueue(drafts: NotificationDraft[]): void;
+  /**
+   * Calls `listener` each time rows were queued (alert notifications, a daily report, a store fault), so the
+   * dispatcher delivers them at once instead of at its next poll. It may run inside the transaction that
+   * queued them: the listener only schedules work. Returns the unsubscribe function.
+   */
+  onEnqueued(listener: () => void): () => void;
   /** Each channel's health; `configured` lists channels that never sent anything as 'ok'. */
   channelHealth(configured?: readonly string[]): ChannelHealth[];
   /** The dispatcher's view: due rows, attempts, the notification log. */
@@ -45,6 +52,11 @@ export interface NotificationsRepo {
 export interface Store {
   /** The path the database was opened from (':memory:' for a test database). */
   readonly path: string;
+  /**
+   * Calls `listener` with each incident as stored, right after it was recorded (a kill from the kernel log
+   * or the counters, an imported log), so the alerts engine evaluates it at once. Returns the unsubscribe function.
+   */
+  onIncidentRecorded(listener: (incident: IncidentView) => void): () => void;
   readonly events: EventsRepo;
   readonly lock: LockRepo;
   readonly incidents: IncidentsRepo;
@@ -114,13 +126,45 @@ export function createStore(db: Database, path: string = db.name): Store {
     let value: T | undefined;
     return () => (value ??= make());
   };
-  const incidents = lazy(() => createIncidentsRepo(db));
+  const incidentListeners = new Set<(incident: IncidentView) => void>();
+  const outboxListeners = new Set<() => void>();
+  const subscribe = <L>(set: Set<L>, listener: L) => {
+    set.add(listener);
+    return () => void set.delete(listener);
+  };
+  const announceQueued = () => {
+    for (const l of outboxListeners) l();
+  };
+  const incidents = lazy((): IncidentsRepo => {
+    const repo = createIncidentsRepo(db);
+    const announce = (r: { id: number; inserted: boolean }) => {
+      if (!r.inserted || incidentListeners.size === 0) return r;
+      const view = repo.get(r.id);
+      if (view) for (const l of incidentListeners) l(view);
+      return r;
+    };
+    return {
+      ...repo,
+      insertReport: (...args: Parameters<IncidentsRepo['insertReport']>) => announce(repo.insertReport(...args)),
+      insertCounterIncident: (...args: Parameters<IncidentsRepo['insertCounterIncident']>) => announce(repo.insertCounterIncident(...args)),
+    };
+  });
   const events = lazy(() => createEventsRepo(db));
   const lock = lazy(() => createLockRepo(db));
   const alerts = lazy(() => createAlertsRepo(db));
   const delivery = lazy(() => createOutboxRepo(db));
   const policy = lazy(() => createPolicyRepo(db));
-  const reportPeriods = lazy(() => createReportRepo(db));
+  const reportPeriods = lazy((): ReportRepo => {
+    const repo = createReportRepo(db);
+    return {
+      ...repo,
+      enqueueReport: (...args: Parameters<ReportRepo['enqueueReport']>) => {
+        const queued = repo.enqueueReport(...args);
+        if (queued) announceQueued();
+        return queued;
+      },
+    };
+  });
   const reports = lazy(() => createReportQueries(db));
   const history = lazy(() => createHistoryQueries(db));
   const kmsgCursor: KmsgCursorRepo = {
@@ -128,7 +172,11 @@ export function createStore(db: Database, path: string = db.name): Store {
     save: (cursor, nowMs) => incidents().saveCursor(cursor, nowMs),
   };
   const outbox: NotificationsRepo = {
-    enqueue: (drafts) => enqueueNotifications(db, drafts),
+    enqueue: (drafts) => {
+      enqueueNotifications(db, drafts);
+      if (drafts.length) announceQueued();
+    },
+    onEnqueued: (listener) => subscribe(outboxListeners, listener),
     channelHealth: (configured) => listChannelHealth(db, configured),
     get delivery() {
       return delivery();
@@ -136,6 +184,7 @@ export function createStore(db: Database, path: string = db.name): Store {
   };
   const store: Store = {
     path,
+    onIncidentRecorded: (listener) => subscribe(incidentListeners, listener),
     get events() {
       return events();
     },
