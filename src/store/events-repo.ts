@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 
-export interface GapRow {
+export interface GapRecord {
   startMs: number;
   endMs: number;
   reason: string;
@@ -22,7 +22,7 @@ export function createEventsRepo(db: Database) {
     recordEvent(tsMs: number, kind: string, message: string): void {
       insertEvent.run(tsMs, kind, message);
     },
-    recordGap(g: GapRow): void {
+    recordGap(g: GapRecord): void {
       insertGap.run(g.startMs, g.endMs, g.reason, g.detail);
     },
     /** When this host's newest tick was taken (the agent-down gap at start), or null. */
