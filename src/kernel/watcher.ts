@@ -18,8 +18,8 @@ import { OomReportAssembler, type AssemblerEvent } from './oom-assembler.js';
 import type { KernelRecord, OomReport, ReaperOutcome } from './types.js';
 
 export interface KernelWatcherDeps {
-  /** Incidents and the kmsg cursor are written together; gaps and agent events go to the agent's record. */
-  store: Pick<Store, 'incidents' | 'events'>;
+  /** Incidents are stored with the kmsg cursor in one transaction; gaps and agent events go to the agent's record. */
+  store: Pick<Store, 'incidents' | 'kmsgCursor' | 'events'>;
   log: Log;
   clock: Clock;
   kmsgPath: string;
@@ -140,7 +140,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     const cursor = cursorNow();
     if (cursor && unsaved.length === 0 && cursor.nextSeq !== savedSeq && (savedSeq === null || cursor.nextSeq - savedSeq > 0)) {
       try {
-        repo.saveCursor(cursor, deps.clock.nowMs());
+        deps.store.kmsgCursor.save(cursor, deps.clock.nowMs());
         savedSeq = cursor.nextSeq;
       } catch (err) {
         log.warn({ err }, 'Cannot save the kmsg cursor; will retry.');
@@ -172,7 +172,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         path: deps.kmsgPath,
         bootId: deps.bootId,
         clock: deps.clock,
-        resume: repo.getCursor(),
+        resume: deps.store.kmsgCursor.get(),
         pollIntervalMs: deps.pollIntervalMs,
         suspendedMs: deps.suspendedMs,
         onRecords,
@@ -214,7 +214,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
       const cursor = cursorNow();
       if (cursor && unsaved.length === 0) {
         try {
-          repo.saveCursor(cursor, deps.clock.nowMs());
+          deps.store.kmsgCursor.save(cursor, deps.clock.nowMs());
         } catch (err) {
           log.warn({ err }, 'Cannot save the kmsg cursor on stop');
         }
