@@ -235,18 +235,5 @@ export function createStore(db: Database, path: string = db.name): Store {
     },
     close: () => db.close(),
   };
-  databases.set(store, db);
   return store;
-}
-
-const databases = new WeakMap<Store, Database>();
-
-/**
- * The database under a Store, for code inside src/store/ and for tests that check rows directly. Modules
- * outside src/store/ use the repositories (test/store/sql-boundary.test.ts holds them to it).
- */
-export function databaseOf(store: Store): Database {
-  const db = databases.get(store);
-  if (!db) throw new Error('not a Store made by openStore/createStore');
-  return db;
 }

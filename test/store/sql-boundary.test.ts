@@ -24,7 +24,7 @@ export function sqlFindings(fileName: string, text: string): string[] {
       if (node.moduleSpecifier.text === 'better-sqlite3') at(node, 'imports better-sqlite3');
       const names = node.kind === ts.SyntaxKind.ImportDeclaration ? (node as ts.ImportDeclaration).importClause?.namedBindings : (node as ts.ExportDeclaration).exportClause;
       if (names && (ts.isNamedImports(names) || ts.isNamedExports(names))) {
-        for (const el of names.elements) if (['Database', 'databaseOf', 'openDatabase'].includes((el.propertyName ?? el.name).text)) at(el, `imports ${(el.propertyName ?? el.name).text}`);
+        for (const el of names.elements) if (['Database', 'openDatabase'].includes((el.propertyName ?? el.name).text)) at(el, `imports ${(el.propertyName ?? el.name).text}`);
       }
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]) && node.arguments[0].text === 'better-sqlite3') {
       at(node, 'imports better-sqlite3');
