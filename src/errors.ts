@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'STORE_UNWRITABLE'
   | 'STORE_LOCKED'
   | 'STORE_UNTRUSTED'
+  | 'STORE_OUTDATED'
   | 'MIGRATION_CHANGED'
   | 'NOTIFY_FAILED'
   | 'PARSE_FAILED'
@@ -68,6 +69,17 @@ export class UntrustedStoreError extends OomwatchError {
   readonly code = 'STORE_UNTRUSTED';
   constructor(readonly dbPath: string, message: string) {
     super(message);
+  }
+}
+
+/** A database older than this release, opened read-only (only the agent migrates). */
+export class StoreOutdatedError extends OomwatchError {
+  readonly code = 'STORE_OUTDATED';
+  constructor(readonly dbPath: string, readonly schemaVersion: number, readonly codeVersion: number) {
+    super(
+      `The database ${dbPath} has schema version ${schemaVersion}; this release of oomwatch reads version ${codeVersion}. ` +
+        `Run the agent once to upgrade this database (${dbPath}): start oomwatch run (or the service) with this release, then try again.`,
+    );
   }
 }
 
@@ -141,6 +153,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'USAGE':
       return 64; // EX_USAGE
     case 'NOT_FOUND':
+    case 'STORE_OUTDATED':
       return 66; // EX_NOINPUT
     case 'PARSE_FAILED':
       return 65; // EX_DATAERR

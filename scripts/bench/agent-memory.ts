@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { cpuSeconds, statusKib } from './proc-stats.js';
 
@@ -49,7 +49,7 @@ async function main() {
     const cpu = cpuSeconds(agent.pid!);
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('exit', r));
-    const db = openStore(dbPath, { readonly: true });
+    const db = openDatabase(dbPath, { readonly: true });
     const ticks = db.prepare('SELECT duration_us AS us, n_listed AS listed, keyframe FROM tick ORDER BY id').all() as { us: number; listed: number; keyframe: number }[];
     db.close();
     const later = ticks.slice(1).map((t) => t.us / 1000).sort((a, b) => a - b);

@@ -17,8 +17,9 @@ import { parseKmsgRecord } from '../../src/kernel/parse-kmsg-record.js';
 import type { KernelRecord } from '../../src/model/kernel-report.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { createStore } from '../../src/store/store.js';
 
 const fixtures = join(packageRoot(), 'test/fixtures/kmsg');
 const body = (l: string) => l.slice(l.indexOf(';') + 1);
@@ -79,8 +80,8 @@ time('read path: KmsgSource drains a file + assembler', 10, () => {
 async function latency(samples: number): Promise<number[]> {
   const kmsg = join(work, 'live-kmsg');
   writeFileSync(kmsg, '');
-  const db = openStore(join(work, 'bench.db'));
-  const watcher = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath: kmsg, bootId: 'bench', hostname: 'bench', suspendedMs: () => 0 });
+  const db = openDatabase(join(work, 'bench.db'));
+  const watcher = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath: kmsg, bootId: 'bench', hostname: 'bench', suspendedMs: () => 0 });
   watcher.start();
   const count = db.prepare('SELECT count(*) AS n FROM incident');
   const out: number[] = [];

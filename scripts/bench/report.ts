@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OomReport } from '../../src/model/kernel-report.js';
 import { buildInThread, buildInWorker } from '../../src/report/daily-build.js';
-import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport } from '../../src/report/index.js';
-import { openStore } from '../../src/store/db.js';
+import { buildDailyReport, buildIncidentReport, renderDailyEmail, renderReport } from '../../src/report/index.js';
+import { findIncident } from '../../src/store/report-queries.js';
+import { createStore } from '../../src/store/store.js';
+import { openDatabase } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 
 const days = Number(process.argv[2] ?? 14);
@@ -29,7 +31,7 @@ const END_MS = START_MS + nTicks * STEP_MS;
 
 const dir = mkdtempSync(join(tmpdir(), 'oomwatch-bench-report-'));
 const dbPath = join(dir, 'bench.db');
-const db = openStore(dbPath);
+const db = openDatabase(dbPath);
 db.pragma('synchronous = OFF');
 
 // Deterministic pseudo-random numbers (the figures must be comparable between runs).
@@ -134,13 +136,13 @@ function time<T>(label: string, fn: () => T, runs = 3, goal = 'goal < 2000 ms'):
 }
 
 const incident = findIncident(db, { id });
-const inc = time('incident report (30m window, build)', () => buildIncidentReport(db, { incident, atMs: killMs, windowMs: 30 * 60_000, host: HOST, timeZone: 'UTC' }));
-time('incident report (30m window, build + html)', () => renderReport(buildIncidentReport(db, { incident, atMs: killMs, windowMs: 30 * 60_000, host: HOST, timeZone: 'UTC' }), 'html'));
-time('instant report (--at, host domain, 30m)', () => buildIncidentReport(db, { incident: null, atMs: killMs, windowMs: 30 * 60_000, host: HOST, timeZone: 'UTC' }));
-const daily = time('daily report (24h, build)', () => buildDailyReport(db, { fromMs: END_MS - 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 }));
-time('daily report (24h, build + email html + text)', () => renderDailyEmail(buildDailyReport(db, { fromMs: END_MS - 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 })));
+const inc = time('incident report (30m window, build)', () => buildIncidentReport(createStore(db).reports, { incident, atMs: killMs, windowMs: 30 * 60_000, host: HOST, timeZone: 'UTC' }));
+time('incident report (30m window, build + html)', () => renderReport(buildIncidentReport(createStore(db).reports, { incident, atMs: killMs, windowMs: 30 * 60_000, host: HOST, timeZone: 'UTC' }), 'html'));
+time('instant report (--at, host domain, 30m)', () => buildIncidentReport(createStore(db).reports, { incident: null, atMs: killMs, windowMs: 30 * 60_000, host: HOST, timeZone: 'UTC' }));
+const daily = time('daily report (24h, build)', () => buildDailyReport(createStore(db).reports, { fromMs: END_MS - 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 }));
+time('daily report (24h, build + email html + text)', () => renderDailyEmail(buildDailyReport(createStore(db).reports, { fromMs: END_MS - 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 })));
 // The longest catch-up period (the agent was down for a week): no goal, shown for scale.
-time('daily report over 7 days (catch-up, build)', () => buildDailyReport(db, { fromMs: END_MS - 7 * 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 }), 1, '(no goal)');
+time('daily report over 7 days (catch-up, build)', () => buildDailyReport(createStore(db).reports, { fromMs: END_MS - 7 * 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 }), 1, '(no goal)');
 console.log(`check: culprit ${inc.culprit?.comm ?? '-'}, ${inc.rankings.length} rankings, daily top ${daily.topRisk[0]?.comm ?? '-'} of ${daily.topRisk.length + daily.topRiskMore}`);
 
 // The agent builds the daily email in a worker thread: how long its event loop is held meanwhile.
@@ -162,6 +164,6 @@ async function loopBlockDuring(label: string, work: () => Promise<unknown>): Pro
 const req = (daysBack: number) => ({ dbPath, fromMs: END_MS - daysBack * 86_400_000, toMs: END_MS, host: HOST, timeZone: 'UTC', topN: 10 });
 await loopBlockDuring('daily email, 24h, in a worker thread (agent)', () => buildInWorker(req(1)));
 await loopBlockDuring('daily email, 7 days, in a worker thread (agent)', () => buildInWorker(req(7)));
-await loopBlockDuring('daily email, 24h, on the main thread', () => buildInThread(db)(req(1)));
+await loopBlockDuring('daily email, 24h, on the main thread', () => buildInThread(createStore(db).reports)(req(1)));
 db.close();
 rmSync(dir, { recursive: true, force: true });

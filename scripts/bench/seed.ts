@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { historyFromStore, historyFromStoreSliced } from '../../src/alerts/seed.js';
 import { rankDomains } from '../../src/sample/rank.js';
 import type { CgroupMemory, HostSnapshot, ProcessSample } from '../../src/model/snapshot.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
+import { createStore } from '../../src/store/store.js';
 
 const nProc = Number(process.argv[2] ?? 2000);
 const BOOT = 'bench-boot';
@@ -56,7 +57,7 @@ function snapshotAt(t: number): HostSnapshot {
 
 const dir = mkdtempSync(join(tmpdir(), 'oomwatch-bench-seed-'));
 try {
-  const db = openStore(join(dir, 'bench.db'));
+  const db = openDatabase(join(dir, 'bench.db'));
   const repo = new SamplesRepo(db, { keyframeEveryMs: 5 * 60_000, deadBandFraction: 0.05 });
   let ticks = 0;
   for (let t = START_MS; t <= END_MS; t += STEP_MS, ticks++) repo.writeTick(snapshotAt(t), 1000);
@@ -65,14 +66,14 @@ try {
   let points = 0;
   let series = 0;
   for (let i = 0; i < 5; i++) {
-    const r = historyFromStore(db, { bootId: BOOT, nowMs: END_MS + 5_000, windows }, undefined);
+    const r = historyFromStore(createStore(db).history, { bootId: BOOT, nowMs: END_MS + 5_000, windows }, undefined);
     runs.push(r.ms);
     points = r.points;
     series = r.history.processes.size;
   }
   const slices: { ms: number; cpuMs: number; totalMs: number }[] = [];
   for (let i = 0; i < 3; i++) {
-    const r = await historyFromStoreSliced(db, { bootId: BOOT, nowMs: END_MS + 5_000, windows }, undefined);
+    const r = await historyFromStoreSliced(createStore(db).history, { bootId: BOOT, nowMs: END_MS + 5_000, windows }, undefined);
     slices.push({ ms: r.longestSliceMs, cpuMs: r.longestSliceCpuMs, totalMs: r.ms });
   }
   runs.sort((a, b) => a - b);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSampler } from '../../src/sample/host.js';
 import { DEFAULT_PROC_ROOT, ProcFs } from '../../src/sample/procfs.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
@@ -50,7 +50,7 @@ async function measure(n: number) {
   return withIdleProcesses(n, async () => {
     const c = floor(20);
     const dbPath = join(work, `tick-${n}.db`);
-    const db = openStore(dbPath);
+    const db = openDatabase(dbPath);
     const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT) });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let t = Date.now();
@@ -109,7 +109,7 @@ async function measure(n: number) {
 async function storage(n: number) {
   return withIdleProcesses(n, async () => {
     const dbPath = join(work, `storage-${n}.db`);
-    const db = openStore(dbPath);
+    const db = openDatabase(dbPath);
     const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT) });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let t = Date.now();

@@ -26,7 +26,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src/agent/node-runtime.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { cpuSeconds, statusKib, threadCount } from './proc-stats.js';
 
@@ -51,7 +51,7 @@ const fileBytes = (path: string) => (existsSync(path) ? statSync(path).size : 0)
 
 /** The database's logical size (pages in use, as committed, WAL included), through a read-only connection. */
 function usedBytes(dbPath: string): number {
-  const db = openStore(dbPath, { readonly: true });
+  const db = openDatabase(dbPath, { readonly: true });
   try {
     const n = (pragma: string) => Number(db.pragma(pragma, { simple: true }));
     return (n('page_count') - n('freelist_count')) * n('page_size');
@@ -159,7 +159,7 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
 /** Whether the agent has committed a tick (a row in `tick`, read through a read-only connection). */
 function firstTickDone(dbPath: string): boolean {
   try {
-    const db = openStore(dbPath, { readonly: true });
+    const db = openDatabase(dbPath, { readonly: true });
     try {
       return (db.prepare('SELECT count(*) AS n FROM tick').get() as { n: number }).n > 0;
     } finally {

@@ -14,9 +14,10 @@ import type { IncidentView } from '../../src/model/incident.js';
 import { renderIncidentDetail } from '../../src/kernel/render-incident.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { createLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { createOomCgroup, memoryCgroupSupport, oomKillCount, removeOomCgroup, runHogInCgroup, type OomCgroup } from './oom-cgroup.js';
+import { createStore } from '../../src/store/store.js';
 
 function usage(): never {
   process.stderr.write('usage: scripts/oom-drill [--limit-mib N] [--db PATH] [--json]\n');
@@ -40,10 +41,10 @@ async function main(argv: string[]): Promise<number> {
     return 77;
   }
   const tmpDir = mkdtempSync(join(tmpdir(), 'oomwatch-drill-'));
-  const db = openStore(dbPath ?? join(tmpDir, 'drill.db'));
+  const db = openDatabase(dbPath ?? join(tmpDir, 'drill.db'));
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   const seen: IncidentView[] = [];
-  const watcher = createKernelWatcher({ db, log: createLogger({ level: 'warn' }), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(), onIncident: (i) => seen.push(i) });
+  const watcher = createKernelWatcher({ store: createStore(db), log: createLogger({ level: 'warn' }), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(), onIncident: (i) => seen.push(i) });
   let cg: OomCgroup | null = null;
   try {
     watcher.start();

@@ -1,13 +1,11 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../clock.js';
-import { storeErrorFrom, storeFileChange } from '../store/db.js';
+import { storeErrorFrom } from '../store/db.js';
 import type { Log } from '../log.js';
 import type { ProcFs } from '../sample/procfs.js';
 import { createSampler } from '../sample/host.js';
 import type { HostSnapshot } from '../model/snapshot.js';
-import { SamplesRepo } from '../store/samples-repo.js';
-import { startCheckpointer } from '../store/checkpointer.js';
-import type { Database } from 'better-sqlite3';
+import type { Store } from '../store/store.js';
 import { detectGap, type ClockReading, type Gap } from './gap.js';
 import { acquireAgentLock, releaseAgentLock, selfIdentity } from './lock.js';
 import type { AgentContext, AgentModule, TickContext } from './module.js';
@@ -18,8 +16,8 @@ export const STORE_RECOVERY_TICKS = 3;
 
 export interface AgentOptions {
   config: Config;
-  db: Database;
-  dbPath: string;
+  /** The opened store; `store.path` is the database file. */
+  store: Store;
   log: Log;
   clock: Clock;
   /**
@@ -61,7 +59,8 @@ export interface RunningAgent {
  * and hands each tick to its modules. One agent per database (agent_lock).
  */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
-  const { config, db, log, clock, selfProc } = opts;
+  const { config, store, log, clock, selfProc } = opts;
+  const dbPath = store.path;
   const { sampler, procfs, facts } = createSampler({
     procRoot: config.sample.procRoot,
     cgroupRoot: config.sample.cgroupRoot,
@@ -70,34 +69,33 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     keepDescriptors: selfProc,
   });
   const me = selfIdentity(selfProc, facts.bootId, facts.hostname);
-  acquireAgentLock(db, opts.dbPath, me, selfProc, clock.nowMs());
-  const ctx: AgentContext = { config, db, dbPath: opts.dbPath, log, clock, facts, procfs, selfProc };
-  const repo = new SamplesRepo(db, { keyframeEveryMs: config.sample.keyframeEvery, deadBandFraction: config.sample.deadBandFraction });
+  acquireAgentLock(store.lock, dbPath, me, selfProc, clock.nowMs());
+  const ctx: AgentContext = { config, store, log, clock, facts, procfs, selfProc };
+  const repo = store.createSamplesRepo({ keyframeEveryMs: config.sample.keyframeEvery, deadBandFraction: config.sample.deadBandFraction });
   const modules = await opts.modules(ctx);
-  const insertGap = db.prepare('INSERT INTO gap (start_ms, end_ms, reason, detail) VALUES (?, ?, ?, ?)');
-  const insertEvent = db.prepare('INSERT INTO agent_event (ts_ms, kind, message) VALUES (?, ?, ?)');
+  const events = store.events;
   const recordGap = (g: Gap) => {
     log.warn({ gap: g }, `gap in the record: ${g.reason} (${g.detail})`);
-    insertGap.run(g.startMs, g.endMs, g.reason, g.detail);
+    events.recordGap(g);
   };
 
   // The agent was down: say so in the record rather than let a report interpolate across it.
-  const last = db.prepare('SELECT ts_ms FROM tick WHERE hostname = ? ORDER BY id DESC LIMIT 1').get(facts.hostname) as { ts_ms: number } | undefined;
+  const lastMs = events.lastTickMsOfHost(facts.hostname);
   const startMs = clock.nowMs();
-  if (last && startMs - last.ts_ms > 2 * config.sample.interval) {
-    recordGap({ reason: 'agent-down', startMs: last.ts_ms, endMs: startMs, detail: `no samples for ${Math.round((startMs - last.ts_ms) / 1000)} s` });
+  if (lastMs !== null && startMs - lastMs > 2 * config.sample.interval) {
+    recordGap({ reason: 'agent-down', startMs: lastMs, endMs: startMs, detail: `no samples for ${Math.round((startMs - lastMs) / 1000)} s` });
   }
-  insertEvent.run(startMs, 'agent-start', `oomwatch agent started (pid ${process.pid})`);
+  events.recordEvent(startMs, 'agent-start', `oomwatch agent started (pid ${process.pid})`);
   // The first tick carries the loss as a store problem, so the agent-health rule pages it once.
   let lossNotice: string | null = null;
   if (opts.storeLoss) {
     const loss = opts.storeLoss;
-    insertEvent.run(loss.atMs, 'database-replaced', loss.message);
-    insertGap.run(loss.openedAtMs, loss.atMs, 'database-replaced', loss.message);
+    events.recordEvent(loss.atMs, 'database-replaced', loss.message);
+    events.recordGap({ startMs: loss.openedAtMs, endMs: loss.atMs, reason: 'database-replaced', detail: loss.message });
     lossNotice = loss.message;
   }
 
-  const checkpointer = opts.dbPath === ':memory:' ? null : startCheckpointer(db, opts.dbPath, log);
+  const checkpointer = store.startCheckpointer(log);
   const started: AgentModule[] = [];
   try {
     for (const m of modules) {
@@ -109,8 +107,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     // process exits with the error's code instead of idling without ticking.
     for (const m of started.reverse()) await Promise.resolve(m.stop?.()).catch(() => {});
     await checkpointer?.stop();
-    releaseAgentLock(db, me);
-    db.close();
+    releaseAgentLock(store.lock, me);
+    store.close();
     throw err;
   }
 
@@ -133,14 +131,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
    * restart. One lstat per tick notices it; the agent then stops and the caller starts over on a new file.
    */
   const checkStoreFile = (nowMs: number): boolean => {
-    const change = storeFileChange(db);
+    const change = store.fileChange();
     if (!change) return true;
     const what = change === 'gone' ? 'was deleted' : 'was replaced by another file';
     const message =
-      `The database ${opts.dbPath} ${what} at ${new Date(nowMs).toISOString()} while the agent was running: ` +
+      `The database ${dbPath} ${what} at ${new Date(nowMs).toISOString()} while the agent was running: ` +
       `what was recorded since ${new Date(startMs).toISOString()} is not in the database at that path any more. ` +
       'A new database was started there. Restore the lost history from a backup if you need it (docs/operate.md), and find what removed the file.';
-    log.error({ db: opts.dbPath, change }, message);
+    log.error({ db: dbPath, change }, message);
     storeLoss = { change, atMs: nowMs, openedAtMs: startMs, message };
     void stop('database-replaced');
     return false;
@@ -164,14 +162,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         // instead of interpolating.
         const startMs = storeFault.lastStoredMs ?? storeFault.sinceMs;
         const lostS = Math.round((storeFault.resumedMs - startMs) / 1000);
-        insertGap.run(startMs, storeFault.resumedMs, 'store-unwritable', `${lostS} s of samples not stored: ${storeFault.message}`);
+        events.recordGap({ startMs, endMs: storeFault.resumedMs, reason: 'store-unwritable', detail: `${lostS} s of samples not stored: ${storeFault.message}` });
         log.info({ sinceMs: storeFault.sinceMs }, `the database takes writes again after ${lostS} s; the samples missed are recorded as a gap (store-unwritable)`);
         storeFault = null;
       }
       if (!storeFault) lastStoredMs = reading.wallMs;
     } catch (err) {
       // Told once per fault (the store alarm sends it to the channels), not at every tick it lasts.
-      const e = storeErrorFrom(err, opts.dbPath, 'write to');
+      const e = storeErrorFrom(err, dbPath, 'write to');
       if (!storeFault) {
         log.error({ err }, e.message);
         storeFault = { message: e.message, sinceMs: reading.wallMs, lastStoredMs, storedInARow: 0, resumedMs: 0 };
@@ -210,21 +208,21 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }
     await checkpointer?.stop();
     try {
-      insertEvent.run(clock.nowMs(), 'agent-stop', `oomwatch agent stopped (${reason})`);
-      releaseAgentLock(db, me);
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      events.recordEvent(clock.nowMs(), 'agent-stop', `oomwatch agent stopped (${reason})`);
+      releaseAgentLock(store.lock, me);
+      store.checkpoint();
     } catch (err) {
       // A full disk must not turn a clean stop into a failure: the next start takes over the lock.
       log.warn({ err: (err as Error).message }, 'could not record the stop in the database; the next start takes over the lock');
     } finally {
-      db.close();
+      store.close();
       resolveDone();
     }
     return done;
   };
 
   ticker.start();
-  log.info({ db: opts.dbPath, intervalMs: config.sample.interval, host: facts.hostname, kernel: facts.kernelRelease }, 'oomwatch agent running');
+  log.info({ db: dbPath, intervalMs: config.sample.interval, host: facts.hostname, kernel: facts.kernelRelease }, 'oomwatch agent running');
   return {
     ctx,
     done,

@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import { StoreLockedError } from '../errors.js';
 import { isExitedState } from '../sample/dying.js';
 import { parsePidStat } from '../sample/parse/pid-stat.js';
 import type { ProcFs } from '../sample/procfs.js';
+import type { LockHolder, LockRepo } from '../store/lock-repo.js';
 
 export interface LockOwner {
   pid: number;
@@ -16,34 +16,23 @@ export interface LockOwner {
  * crashed agent (or one from an earlier boot, or a reused pid) is taken over instead of blocking forever.
  * A holder that is a zombie (exited, not yet reaped by its parent) is dead too.
  */
-export function acquireAgentLock(db: Database, dbPath: string, me: LockOwner, procfs: ProcFs, nowMs: number): void {
-  db.transaction(() => {
-    const held = db.prepare('SELECT pid, start_time_ticks, boot_id FROM agent_lock WHERE id = 1').get() as
-      | { pid: number; start_time_ticks: number; boot_id: string }
-      | undefined;
-    if (held && !(held.pid === me.pid && held.start_time_ticks === me.startTimeTicks) && isAlive(procfs, held, me.bootId)) {
-      throw new StoreLockedError(dbPath, held.pid);
-    }
-    db.prepare(
-      `INSERT INTO agent_lock (id, pid, start_time_ticks, boot_id, hostname, started_at_ms) VALUES (1, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, start_time_ticks = excluded.start_time_ticks, boot_id = excluded.boot_id,
-         hostname = excluded.hostname, started_at_ms = excluded.started_at_ms`,
-    ).run(me.pid, me.startTimeTicks, me.bootId, me.hostname, nowMs);
-  }).immediate();
+export function acquireAgentLock(lock: LockRepo, dbPath: string, me: LockOwner, procfs: ProcFs, nowMs: number): void {
+  const keeper = lock.claim(me, nowMs, (held) => !(held.pid === me.pid && held.startTimeTicks === me.startTimeTicks) && isAlive(procfs, held, me.bootId));
+  if (keeper) throw new StoreLockedError(dbPath, keeper.pid);
 }
 
-export function releaseAgentLock(db: Database, me: LockOwner): void {
-  db.prepare('DELETE FROM agent_lock WHERE id = 1 AND pid = ? AND start_time_ticks = ?').run(me.pid, me.startTimeTicks);
+export function releaseAgentLock(lock: LockRepo, me: LockOwner): void {
+  lock.release(me);
 }
 
-function isAlive(procfs: ProcFs, held: { pid: number; start_time_ticks: number; boot_id: string }, bootId: string): boolean {
-  if (held.boot_id !== bootId) return false;
+function isAlive(procfs: ProcFs, held: LockHolder, bootId: string): boolean {
+  if (held.bootId !== bootId) return false;
   const r = procfs.pidFile(held.pid, 'stat');
   if (r.kind === 'gone') return false;
   if (r.kind === 'denied') return true;
   try {
     const stat = parsePidStat(r.value);
-    return stat.startTimeTicks === held.start_time_ticks && !isExitedState(stat.state);
+    return stat.startTimeTicks === held.startTimeTicks && !isExitedState(stat.state);
   } catch {
     return false;
   }

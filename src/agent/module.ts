@@ -1,16 +1,16 @@
-import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { HostSnapshot } from '../model/snapshot.js';
 import type { HostFacts } from '../sample/host.js';
 import type { ProcFs } from '../sample/procfs.js';
+import type { Store } from '../store/store.js';
 
 /** What every part of the agent gets at start. */
 export interface AgentContext {
   config: Config;
-  db: Database;
-  dbPath: string;
+  /** The database's repositories (src/store/store.ts); `store.path` is the file it was opened from. */
+  store: Store;
   log: Log;
   clock: Clock;
   facts: HostFacts;

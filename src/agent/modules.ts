@@ -3,11 +3,10 @@ import { metricsOffModule } from '../metrics/off.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
 import { createPolicyModule } from '../policy/module.js';
-import { createAlertsModule, type AlertsModule } from '../alerts/module.js';
-import { createAlertsRepo } from '../store/alerts-repo.js';
+import { createAlertsModule } from '../alerts/module.js';
 import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
-import { pruneHistory, type PrunableTable } from '../store/prune.js';
+import type { PrunableTable } from '../store/prune.js';
 import { dailyReportJob } from '../report/daily-job.js';
 import { WORKLOAD_PRUNABLE } from '../store/workloads-repo.js';
 import { createWorkloadModule } from '../workload/agent-module.js';
@@ -21,36 +20,38 @@ import type { AgentContext, AgentModule } from './module.js';
 const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE, WORKLOAD_PRUNABLE];
 
 /**
- * The agent's parts, in start order (stopped in reverse):
- * policy (protects the agent itself first) → workloads → kernel watcher → alerts → delivery → store alarm (tells a
- * database that refuses writes without that database) → metrics → calendar jobs.
- * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
+ * The agent's parts, built in dependency order, each given what it needs at construction; the array is the
+ * start order (stopped in reverse): policy (protects the agent itself first) → workloads
+ * (a tick's new cgroups are stored before that tick's kill cross-check names them) → kernel watcher → alerts →
+ * delivery → store alarm (tells a database that refuses writes without that database) → metrics → calendar jobs.
+ *
+ * Two paths run against that order, and both go through the store, which every part already shares:
+ * a kill the kernel watcher records reaches the alerts engine at once (store.onIncidentRecorded), and rows
+ * the alerts engine, the daily report or the store alarm queue make delivery drain at once
+ * (store.outbox.onEnqueued, subscribed by the notify module).
  */
 export async function createAgentModules(ctx: AgentContext): Promise<AgentModule[]> {
-  const { db, log } = ctx;
-  let alerts: AlertsModule | null = null;
+  const { store, log } = ctx;
   const policy = createPolicyModule(ctx);
   // Before the kernel watcher: a tick's new cgroups are stored before that tick's kill cross-check names them.
   const workload = createWorkloadModule(ctx);
-  const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view), ensureWorkload: (path) => workload.ensure(path) });
-  let notify: ReturnType<typeof createNotifyModule> | null = null;
-  alerts = createAlertsModule(ctx, {
+  const kernel = createKernelModule(ctx, { ensureWorkload: (path) => workload.ensure(path) });
+  const alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
     kmsgProblem: () => (ctx.config.kernel.enabled ? kernel.watcher.status().problem : undefined),
     unprotected: () => policy.health().unprotected,
-    onQueued: () => notify?.dispatcher()?.kick(),
   });
-  const engine = alerts;
-  notify = createNotifyModule(ctx, {
+  store.onIncidentRecorded((view) => alerts.onIncident(view));
+  const notify = createNotifyModule(ctx, {
     writeConsole: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-    firingAlerts: () => engine.engine().firingAlerts(),
-    routeOf: (a) => engine.engine().routeOf(a),
+    firingAlerts: () => alerts.engine().firingAlerts(),
+    routeOf: (a) => alerts.engine().routeOf(a),
   });
   const storeAlarm = createStoreAlarmModule({
-    db,
+    store,
     log,
-    draftsFor: (fault, nowMs) => engine.engine().storeFaultDrafts(fault, nowMs),
-    dispatcher: () => notify?.dispatcher() ?? null,
+    draftsFor: (fault, nowMs) => alerts.engine().storeFaultDrafts(fault, nowMs),
+    dispatcher: () => notify.dispatcher(),
   });
   const jobs: JobSpec[] = [
     {
@@ -59,13 +60,13 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
       runAtStart: true,
       run: async () => {
         const cutoff = ctx.clock.nowMs() - ctx.config.store.retention;
-        const r = await pruneHistory(db, cutoff, ctx.config.store.pruneBatchRows, PRUNABLE);
-        const alertRows = createAlertsRepo(db).prune(cutoff);
+        const r = await store.pruneHistory(cutoff, ctx.config.store.pruneBatchRows, PRUNABLE);
+        const alertRows = store.alerts.prune(cutoff);
         if (r.ticks || r.processes || r.other || alertRows) log.info({ prune: { ...r, alertRows } }, 'pruned history older than the retention');
       },
     },
   ];
-  const daily = dailyReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
+  const daily = dailyReportJob(ctx);
   if (daily) jobs.push(daily);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);

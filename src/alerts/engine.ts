@@ -5,7 +5,6 @@
  * In-memory state advances only after the commit: if the write fails, the next call recomputes the
  * same transitions from the last committed state, so nothing is lost and nothing is sent twice.
  */
-import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import type { Log } from '../log.js';
 import type { AlertView } from '../model/alert.js';
@@ -17,12 +16,11 @@ import type { StoreFault } from '../model/rule-state.js';
 import { storeFaultDrafts } from '../rules/store-fault.js';
 import type { TickInput } from '../rules/types.js';
 import type { RuleState } from '../model/rule-state.js';
-import { createAlertsRepo } from '../store/alerts-repo.js';
 import { storeErrorFrom } from '../store/db.js';
-import { enqueueNotifications } from '../store/outbox-repo.js';
+import type { Store } from '../store/store.js';
 
 export interface AlertEngineDeps {
-  db: Database;
+  store: Pick<Store, 'alerts' | 'outbox' | 'transaction' | 'path'>;
   log: Log;
   config: Config;
   hostname: string;
@@ -31,7 +29,7 @@ export interface AlertEngineDeps {
   /** Trend history to start from (refilled from the store, or the previous engine's on a reload); default: empty. */
   history?: RuleHistory;
   /** Outbox writer; tests may wrap it. Must not open its own transaction. */
-  enqueue?: (db: Database, drafts: NotificationDraft[]) => void;
+  enqueue?: (drafts: NotificationDraft[]) => void;
 }
 
 export interface AlertEngine {
@@ -59,12 +57,12 @@ export function channelRoutes(config: Config): ChannelRoute[] {
 }
 
 export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
-  const { db, config, hostname } = deps;
+  const { store, config, hostname } = deps;
   const log = deps.log.child({ mod: 'rules' });
-  const enqueue = deps.enqueue ?? enqueueNotifications;
+  const enqueue = deps.enqueue ?? ((drafts: NotificationDraft[]) => store.outbox.enqueue(drafts));
   const rules = compileRules(config.rules, deps.uidOf);
   const channels = channelRoutes(config);
-  const repo = createAlertsRepo(db);
+  const repo = store.alerts;
   const history = deps.history ?? createHistory(historyWindows(config.rules));
 
   const loaded = repo.loadState();
@@ -74,7 +72,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   let muted = new Map<string, string>();
   if (loaded.instances.size) log.info({ instances: loaded.instances.size, groups: groups.size }, 'alert state restored from the store');
 
-  const commit = db.transaction((fn: () => void) => fn());
+  const commit = (fn: () => void) => store.transaction(fn);
   const routeOf = createRouter(rules, config.alerting, channels);
 
   return {
@@ -99,11 +97,11 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
           repo.recordTransitions(ev.transitions);
           repo.writeGroups(plan.groups, groups, nowMs);
           repo.logDrafts(plan.drafts);
-          enqueue(db, plan.drafts);
+          enqueue(plan.drafts);
           if (incidentsChanged) repo.saveRecentIncidents(ev.next.recentIncidents);
         });
       } catch (err) {
-        throw storeErrorFrom(err, db.name, 'write alert state to');
+        throw storeErrorFrom(err, store.path, 'write alert state to');
       }
       state = ev.next;
       groups = plan.groups;

@@ -11,9 +11,6 @@ import type { Config } from '../config/schema.js';
 import { StoreError } from '../errors.js';
 import type { IncidentView, Incident } from '../model/incident.js';
 import type { ProcessSample } from '../model/snapshot.js';
-import { createAlertsRepo } from '../store/alerts-repo.js';
-import { createIncidentsRepo } from '../store/incidents-repo.js';
-import { listChannelHealth } from '../store/outbox-repo.js';
 import { historyWindows } from '../rules/evaluate.js';
 import type { RuleHistory } from '../rules/history.js';
 import type { HealthFacts } from '../model/rule-state.js';
@@ -27,12 +24,12 @@ export interface AlertsModuleSources {
   kmsgProblem?: () => string | undefined;
   /** policy module: health().unprotected */
   unprotected?: () => string[];
-  /** Called after a commit that queued notifications (connect it to the dispatcher's kick()). */
+  /** Called after a commit that queued notifications. The agent needs none: the store tells delivery (store.outbox.onEnqueued). */
   onQueued?: () => void;
 }
 
 export interface AlertsModule extends AgentModule {
-  /** Pass as the kernel watcher's onIncident: the stored incident is evaluated at once. */
+  /** A stored incident, evaluated at once (the agent subscribes it to store.onIncidentRecorded). */
   onIncident(view: IncidentView): void;
   engine(): AlertEngine;
 }
@@ -63,17 +60,15 @@ export const HISTORY_GRACE_MS = 5 * 60_000;
 
 export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSources = {}): AlertsModule {
   const log = ctx.log.child({ mod: 'alerts' });
-  const repo = createAlertsRepo(ctx.db);
-  const hasIncidents = Boolean(ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get());
-  const incidents = hasIncidents ? createIncidentsRepo(ctx.db) : null;
-  const maxIncidentId = hasIncidents ? ctx.db.prepare('SELECT MAX(id) AS id FROM incident') : null;
+  const repo = ctx.store.alerts;
+  const incidents = ctx.store.incidents;
   const build = (config: Config, history?: RuleHistory) =>
-    createAlertEngine({ db: ctx.db, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname, ...(history ? { history } : {}) });
+    createAlertEngine({ store: ctx.store, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname, ...(history ? { history } : {}) });
   /** Trend history for `config`: the running engine's when its windows are the same, else refilled from the store. */
   const historyFor = (config: Config, current?: RuleHistory): RuleHistory => {
     const windows = historyWindows(config.rules);
     if (current && current.processWindowMs === windows.processWindowMs && current.hostWindowMs === windows.hostWindowMs) return current;
-    return historyFromStore(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
+    return historyFromStore(ctx.store.history, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows }, log).history;
   };
   let config = ctx.config;
   // Built here, not in start(): the kernel module starts first and may hand over its backlog before. Its
@@ -99,7 +94,7 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     const configured = new Set(Object.keys(config.channels));
     let brokenChannels = lastHealth.brokenChannels;
     try {
-      brokenChannels = listChannelHealth(ctx.db)
+      brokenChannels = ctx.store.outbox.channelHealth()
         .filter((c) => c.state === 'broken' && configured.has(c.channel))
         .map((c) => c.channel);
     } catch (err) {
@@ -110,9 +105,8 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
 
   /** Incidents stored after the cursor (a crash between storing and alerting leaves some behind). */
   const catchUp = (): Incident[] => {
-    if (!incidents || !maxIncidentId) return [];
     // Every tick asks; the answer is nearly always "none": one indexed lookup instead of listing 200 incidents.
-    if (((maxIncidentId.get() as { id: number | null }).id ?? 0) <= cursor) return [];
+    if (incidents.maxId() <= cursor) return [];
     const nowMs = ctx.clock.nowMs();
     return incidents
       .list({ limit: 200 })
@@ -156,11 +150,11 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       if (saved !== undefined) cursor = saved;
       else {
         // First start on this database: earlier kills are history, not news.
-        cursor = hasIncidents ? ((ctx.db.prepare('SELECT MAX(id) AS id FROM incident').get() as { id: number | null }).id ?? 0) : 0;
+        cursor = incidents.maxId();
         repo.setMeta(CURSOR_KEY, cursor);
       }
       // At 8,000 processes the refill is a second or more of work: in slices, so kills and signals are served meanwhile.
-      const seeded = await historyFromStoreSliced(ctx.db, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows: historyWindows(config.rules) }, log);
+      const seeded = await historyFromStoreSliced(ctx.store.history, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows: historyWindows(config.rules) }, log);
       const own = engine.history();
       // Taken only while the engine has seen no tick (the agent ticks after every module started).
       if (own.lastTakenAtMs === null && own.processWindowMs === seeded.history.processWindowMs && own.hostWindowMs === seeded.history.hostWindowMs) {

@@ -8,10 +8,9 @@
  * agent runs it in slices (refillHistorySliced), yielding to the event loop between them, so the kernel
  * watcher and signals are served meanwhile.
  */
-import type { Database } from 'better-sqlite3';
+import type { HistoryQueries } from '../store/history-queries.js';
 import type { Log } from '../log.js';
 import { createHistory, seedPicks, seedSteps, type RuleHistory } from '../rules/history.js';
-import { bootTicksBetween, sweepSnapshots } from '../store/snapshot-sweep.js';
 
 export interface SeedResult {
   history: RuleHistory;
@@ -30,10 +29,10 @@ export interface SeedQuery {
 const REPLAY_CHUNK = 2000;
 
 /** Replays the picked instants into `history` in steps of a few ms (at 8,000 processes); returns how many were replayed. */
-function* replay(db: Database, history: RuleHistory, q: SeedQuery): Generator<void, number> {
+function* replay(stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>, history: RuleHistory, q: SeedQuery): Generator<void, number> {
   const widest = Math.max(q.windows.processWindowMs, q.windows.hostWindowMs);
   if (widest <= 0) return 0;
-  const ticks = bootTicksBetween(db, q.bootId, q.nowMs - widest, q.nowMs);
+  const ticks = stored.bootTicksBetween(q.bootId, q.nowMs - widest, q.nowMs);
   yield;
   const picks = seedPicks(
     ticks.map((t) => t.ts_ms),
@@ -44,7 +43,7 @@ function* replay(db: Database, history: RuleHistory, q: SeedQuery): Generator<vo
   const full = new Set(picks.filter((p) => p.full).map((p) => ticks[p.index].id));
   let i = 0;
   // Pauses after reading an instant and after replaying it: at 8,000 processes each is a few tens of ms.
-  for (const snapshot of sweepSnapshots(db, picked, (t) => full.has(t.id))) {
+  for (const snapshot of stored.sweepSnapshots(picked, (t) => full.has(t.id))) {
     yield;
     if (!snapshot) continue;
     yield* seedSteps(history, { snapshot, light: !picks[i++].full }, REPLAY_CHUNK);
@@ -66,11 +65,11 @@ function failed(err: unknown, q: SeedQuery, started: number, log?: Log): SeedRes
 }
 
 /** The refill in one go (config reloads, tests). */
-export function historyFromStore(db: Database, q: SeedQuery, log?: Log): SeedResult {
+export function historyFromStore(stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>, q: SeedQuery, log?: Log): SeedResult {
   const started = performance.now();
   const history = createHistory(q.windows);
   try {
-    const it = replay(db, history, q);
+    const it = replay(stored, history, q);
     for (;;) {
       const r = it.next();
       if (r.done) return finish(history, r.value, started, log);
@@ -84,13 +83,13 @@ export function historyFromStore(db: Database, q: SeedQuery, log?: Log): SeedRes
  * The refill in slices, yielding to the event loop after each step (agent start). `longestSliceMs` is the
  * longest the event loop was held (wall clock), `longestSliceCpuMs` the CPU time of the costliest slice.
  */
-export async function historyFromStoreSliced(db: Database, q: SeedQuery, log?: Log): Promise<SeedResult & { longestSliceMs: number; longestSliceCpuMs: number }> {
+export async function historyFromStoreSliced(stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>, q: SeedQuery, log?: Log): Promise<SeedResult & { longestSliceMs: number; longestSliceCpuMs: number }> {
   const started = performance.now();
   const history = createHistory(q.windows);
   let longestSliceMs = 0;
   let longestSliceCpuMs = 0;
   try {
-    const it = replay(db, history, q);
+    const it = replay(stored, history, q);
     for (;;) {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { DB_FILE_NAME, defaultStateDir } from '../config/state-dir.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { openStore, type Database, type OpenOptions } from '../store/db.js';
+import { openStore, type OpenOptions, type Store } from '../store/store.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -17,8 +17,11 @@ export function resolveDbPath(config: Config, cliDb: string | undefined, env: No
   return join(defaultStateDir({ uid: process.getuid?.() ?? 0, env, homeDir: homedir() }), DB_FILE_NAME);
 }
 
-/** Opens the database for a command and records its path on `io`, so a SQLite error met later names the file (main.ts). */
-export function openCommandStore(io: CliIo, dbPath: string, opts: OpenOptions = {}): Database {
+/**
+ * Opens the store for a command and records its path on `io`, so a SQLite error met later names the file
+ * (main.ts). Read-only, a database older than this release is a StoreOutdatedError naming the fix.
+ */
+export function openCommandStore(io: CliIo, dbPath: string, opts: OpenOptions = {}): Store {
   io.storePath = dbPath;
   return openStore(dbPath, opts);
 }

@@ -13,7 +13,7 @@ export function createKernelModule(
   opts: { onIncident?: (incident: IncidentView) => void; ensureWorkload?: (cgroupPath: string) => void } = {},
 ): AgentModule & { readonly watcher: KernelWatcher } {
   const watcher = createKernelWatcher({
-    db: ctx.db,
+    store: ctx.store,
     log: ctx.log,
     clock: ctx.clock,
     kmsgPath: ctx.config.kernel.kmsgPath,

@@ -6,11 +6,11 @@
  * Without permission to read /dev/kmsg it says so once (log + agent_event), keeps running, and the
  * counters alone record kills.
  */
-import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { HostSnapshot } from '../model/snapshot.js';
-import { createIncidentsRepo, type KmsgCursor } from '../store/incidents-repo.js';
+import { type KmsgCursor } from '../store/incidents-repo.js';
+import type { Store } from '../store/store.js';
 import { crossCheckCounters, emptyLedger, type CounterLedger, type ReportRef } from './counter-check.js';
 import type { IncidentView } from '../model/incident.js';
 import { KmsgSource, type KmsgGap } from './kmsg-source.js';
@@ -18,7 +18,8 @@ import { OomReportAssembler, type AssemblerEvent } from './oom-assembler.js';
 import type { KernelRecord, OomReport, ReaperOutcome } from '../model/kernel-report.js';
 
 export interface KernelWatcherDeps {
-  db: Database;
+  /** Incidents are stored with the kmsg cursor in one transaction; gaps and agent events go to the agent's record. */
+  store: Pick<Store, 'incidents' | 'kmsgCursor' | 'events'>;
   log: Log;
   clock: Clock;
   kmsgPath: string;
@@ -52,10 +53,9 @@ export interface KernelWatcher {
 
 export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   const log = deps.log.child({ mod: 'kernel' });
-  const repo = createIncidentsRepo(deps.db);
+  const repo = deps.store.incidents;
+  const events = deps.store.events;
   const asm = new OomReportAssembler();
-  const insertEvent = deps.db.prepare('INSERT INTO agent_event (ts_ms, kind, message) VALUES (?, ?, ?)');
-  const insertGap = deps.db.prepare('INSERT INTO gap (start_ms, end_ms, reason, detail) VALUES (?, ?, ?, ?)');
   let source: KmsgSource | null = null;
   let housekeeping: NodeJS.Timeout | null = null;
   let readable = false;
@@ -152,7 +152,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     const cursor = cursorNow();
     if (cursor && unsaved.length === 0 && cursor.nextSeq !== savedSeq && (savedSeq === null || cursor.nextSeq - savedSeq > 0)) {
       try {
-        repo.saveCursor(cursor, deps.clock.nowMs());
+        deps.store.kmsgCursor.save(cursor, deps.clock.nowMs());
         savedSeq = cursor.nextSeq;
       } catch (err) {
         log.warn({ err }, 'Cannot save the kmsg cursor; will retry.');
@@ -165,7 +165,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     const detail = `kmsg records ${gap.fromSeq}..${gap.toSeq} (${gap.toSeq - gap.fromSeq + 1}) were lost (${gap.reason}); the counters cross-check still records kills in them`;
     log.warn({ gap }, detail);
     try {
-      insertGap.run(now, now, 'kmsg-overrun', detail);
+      events.recordGap({ startMs: now, endMs: now, reason: 'kmsg-overrun', detail });
     } catch (err) {
       log.warn({ err }, 'Cannot record a kmsg gap');
     }
@@ -184,7 +184,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         path: deps.kmsgPath,
         bootId: deps.bootId,
         clock: deps.clock,
-        resume: repo.getCursor(),
+        resume: deps.store.kmsgCursor.get(),
         pollIntervalMs: deps.pollIntervalMs,
         suspendedMs: deps.suspendedMs,
         onRecords,
@@ -208,7 +208,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         // Said once: the agent keeps sampling and the counters keep recording kills.
         log.warn({ err }, problem);
         try {
-          insertEvent.run(deps.clock.nowMs(), 'kmsg-unreadable', problem);
+          events.recordEvent(deps.clock.nowMs(), 'kmsg-unreadable', problem);
         } catch (e) {
           log.warn({ err: e }, 'Cannot record an agent event');
         }
@@ -226,7 +226,7 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
       const cursor = cursorNow();
       if (cursor && unsaved.length === 0) {
         try {
-          repo.saveCursor(cursor, deps.clock.nowMs());
+          deps.store.kmsgCursor.save(cursor, deps.clock.nowMs());
         } catch (err) {
           log.warn({ err }, 'Cannot save the kmsg cursor on stop');
         }

@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './index.js';
 import { METRICS_RESTART_HINT } from './off.js';
 import { createStoreFeed, type StoreFeed } from './store-feed.js';
 
-export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | 'clock' | 'db'>): AgentModule & { metrics: Metrics; port(): number | null } {
+export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | 'clock' | 'store'>): AgentModule & { metrics: Metrics; port(): number | null } {
   const log = ctx.log.child({ mod: 'metrics' });
   const started = JSON.stringify(ctx.config.metrics);
   const channels = Object.keys(ctx.config.channels);
@@ -18,7 +18,7 @@ export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | '
   let port: number | null = null;
 
   const pull = () => {
-    if (!feed || !ctx.db.open) return;
+    if (!feed || !ctx.store.isOpen) return;
     for (const incident of feed.newIncidents()) metrics.onIncident(incident);
     metrics.setAlerts(feed.firingAlerts());
     metrics.setChannels(feed.channels(channels));
@@ -32,7 +32,7 @@ export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | '
     port: () => port,
     async start() {
       // Counts incidents recorded from now on; earlier ones are history (oomwatch incidents), not this run's rate.
-      feed = createStoreFeed(ctx.db);
+      feed = createStoreFeed(ctx.store);
       // A MetricsListenError (exit 78) stops the agent: an endpoint that was asked for and is silently absent would look like a dead host.
       port = (await metrics.server?.start())?.port ?? null;
     },

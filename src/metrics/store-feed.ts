@@ -4,9 +4,7 @@
  * failure totals per channel (store/outbox-repo.ts), and incidents recorded since the agent started.
  * Each read is one short query on a small table; it runs before each scrape and after each tick.
  */
-import type { Database } from 'better-sqlite3';
-import { createAlertsRepo } from '../store/alerts-repo.js';
-import { listChannelHealth } from '../store/outbox-repo.js';
+import type { Store } from '../store/store.js';
 import type { ChannelView, FiringAlert, IncidentInfo } from './registry.js';
 
 export interface StoreFeed {
@@ -16,24 +14,16 @@ export interface StoreFeed {
   channels(configuredChannels: readonly string[]): ChannelView[];
 }
 
-export function createStoreFeed(db: Database): StoreFeed {
-  const alerts = createAlertsRepo(db);
-  // migrations/0002_incidents.sql: id grows with each recorded kill; source 'kmsg' | 'counter' | 'import'.
-  const maxId = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM incident');
-  // workload_json: migration 0010 (src/workload/types.ts Workload), null without a cgroup.
-  const since = db.prepare(
-    "SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind, workload_json FROM incident WHERE id > ? AND source <> 'import' ORDER BY id",
-  );
-  let lastId = (maxId.get() as { id: number }).id;
+export function createStoreFeed(store: Pick<Store, 'alerts' | 'incidents' | 'outbox'>): StoreFeed {
+  const alerts = store.alerts;
+  // Incident ids grow with each recorded kill (migrations/0002_incidents.sql).
+  let lastId = store.incidents.maxId();
 
   return {
     newIncidents() {
-      const rows = since.all(lastId) as { id: number; source: string; constraint_kind: string; workload_json: string | null }[];
+      const rows = store.incidents.recordedAfter(lastId);
       if (rows.length) lastId = rows[rows.length - 1].id;
-      return rows.map((r) => {
-        const w = r.workload_json ? (JSON.parse(r.workload_json) as { kind?: string; namespace?: string | null }) : null;
-        return { constraint: r.constraint_kind, source: r.source, workload: w?.kind ?? null, namespace: w?.namespace ?? null };
-      });
+      return rows.map((r) => ({ constraint: r.constraint, source: r.source, workload: r.workload?.kind ?? null, namespace: r.workload?.namespace ?? null }));
     },
     firingAlerts() {
       return alerts
@@ -42,7 +32,7 @@ export function createStoreFeed(db: Database): StoreFeed {
         .map((i) => ({ ruleId: i.ruleId, severity: i.severity }));
     },
     channels(configuredChannels) {
-      return listChannelHealth(db, configuredChannels);
+      return store.outbox.channelHealth(configuredChannels);
     },
   };
 }

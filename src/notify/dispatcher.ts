@@ -18,12 +18,12 @@
  * pending and the channel is tried again every retry.maxBackoff, so fixing it delivers them; onChannelBroken
  * lets the rules engine raise an agent-health alert on the other channels.
  */
-import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { ResolvedChannel } from './config.js';
 import { NotifyError } from '../errors.js';
 import type { Log } from '../log.js';
-import { createOutboxRepo, type OutboxRow } from '../store/outbox-repo.js';
+import type { OutboxRow } from '../store/outbox-repo.js';
+import type { Store } from '../store/store.js';
 import { formatDurationMs } from '../util/duration.js';
 import { backoffMs } from './backoff.js';
 import { digestFromDrafts, messageFromDraft, type OutboundMessage } from './message.js';
@@ -33,7 +33,7 @@ import { createNotifier } from './registry.js';
 import type { AlertView } from '../model/alert.js';
 
 export interface DispatcherDeps {
-  db: Database;
+  store: Pick<Store, 'outbox'>;
   log: Log;
   clock: Clock;
   channels: readonly ResolvedChannel[];
@@ -83,7 +83,7 @@ const BATCH_LIMIT = 1000;
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const log = deps.log.child({ mod: 'notify' });
-  const repo = createOutboxRepo(deps.db);
+  const repo = deps.store.outbox.delivery;
   const random = deps.random ?? Math.random;
   const states = new Map<string, ChannelState>();
   for (const cfg of deps.channels) {

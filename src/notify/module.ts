@@ -1,7 +1,8 @@
 /**
  * The delivery part of the agent (AgentModule): resolves the channels' secrets and starts the dispatcher
- * at start, drains right after every tick (the alerts module, placed before this one, has just committed
- * its outbox rows), re-posts firing alerts to Alertmanager channels, and swaps the channels on reload.
+ * at start, drains as soon as rows are queued (the store announces them: an alert commit, a daily report,
+ * a store fault) and right after every tick, re-posts firing alerts to Alertmanager channels, and swaps the
+ * channels on reload.
  */
 import type { AgentContext, AgentModule } from '../agent/module.js';
 import type { NotifyError } from '../errors.js';
@@ -27,9 +28,10 @@ export function createNotifyModule(ctx: AgentContext, opts: NotifyModuleOptions 
   let current: Dispatcher | null = null;
   let swapping: Promise<void> = Promise.resolve();
   let stopped = false;
+  let unsubscribe: (() => void) | null = null;
   const build = (config: { channels: ChannelsConfig }) =>
     createDispatcher({
-      db: ctx.db,
+      store: ctx.store,
       log: ctx.log,
       clock: ctx.clock,
       channels: resolveChannels(config.channels, { env: opts.env ?? process.env }),
@@ -45,6 +47,7 @@ export function createNotifyModule(ctx: AgentContext, opts: NotifyModuleOptions 
       stopped = false;
       current = build(ctx.config);
       current.start();
+      unsubscribe = ctx.store.outbox.onEnqueued(() => current?.kick());
     },
     onTick() {
       current?.kick();
@@ -71,6 +74,8 @@ export function createNotifyModule(ctx: AgentContext, opts: NotifyModuleOptions 
     },
     async stop() {
       stopped = true;
+      unsubscribe?.();
+      unsubscribe = null;
       await swapping;
       await current?.stop();
       current = null;

@@ -7,17 +7,16 @@
  * written to the outbox, which delivers them durably from then on.
  * Place it after the notify module.
  */
-import type { Database } from 'better-sqlite3';
 import type { AgentModule, TickContext } from '../agent/module.js';
 import type { Log } from '../log.js';
 import type { StoreFault } from '../model/rule-state.js';
-import { enqueueNotifications } from '../store/outbox-repo.js';
+import type { Store } from '../store/store.js';
 import type { Dispatcher } from './dispatcher.js';
 import { messageFromDraft } from './message.js';
 import type { NotificationDraft } from '../model/notification.js';
 
 export interface StoreAlarmDeps {
-  db: Database;
+  store: Pick<Store, 'outbox' | 'transaction'>;
   log: Log;
   /** The notifications that tell a fault or its end (the alerts engine's routing of agent-health alerts). */
   draftsFor: (fault: StoreFault, nowMs: number) => NotificationDraft[];
@@ -63,7 +62,7 @@ export function createStoreAlarmModule(deps: StoreAlarmDeps): AgentModule & { qu
   /** The database takes writes: hand what is left to the outbox. False when it still cannot. */
   const toOutbox = (): boolean => {
     try {
-      deps.db.transaction(() => enqueueNotifications(deps.db, queue))();
+      deps.store.transaction(() => deps.store.outbox.enqueue(queue));
     } catch (err) {
       log.debug({ err }, 'outbox not writable yet; the store alarm keeps its queue');
       return false;

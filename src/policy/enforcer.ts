@@ -1,9 +1,9 @@
-import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
 import type { PolicyConfig } from './config.js';
 import type { ProcFs } from '../sample/procfs.js';
 import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
-import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';
+import { type AdjChange } from '../store/policy-repo.js';
+import type { Store } from '../store/store.js';
 import { applyAdjustments, describeTarget, type ApplyResult } from './apply.js';
 import { GRANT_CAP_SYS_RESOURCE } from './capability.js';
 import { compilePolicy, ruleFor } from './compile.js';
@@ -11,7 +11,7 @@ import { planAdjustments, type PlanEntry } from './plan.js';
 import { readUidLookup } from './users.js';
 
 export interface PolicyEnforcerDeps {
-  db: Database;
+  store: Pick<Store, 'policy'>;
   log: Log;
   /** The gateway the snapshots were read through: values are written below the same root. */
   procfs: ProcFs;
@@ -58,7 +58,7 @@ const keyOf = (e: { bootId: string; pid: number; startTimeTicks: number }): stri
  */
 export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
   const policy = compilePolicy(deps.policy, deps.uidOf ?? readUidLookup().uidOf);
-  const repo = createPolicyRepo(deps.db);
+  const repo = deps.store.policy;
   const log = deps.log.child({ mod: 'policy' });
   /** Identities whose value oomwatch set (or found right): a later difference is drift. */
   const established = new Map<string, number>();

@@ -2,7 +2,6 @@ import type { AgentContext, AgentModule, TickContext } from '../agent/module.js'
 import { parsePidStat } from '../sample/parse/pid-stat.js';
 import type { ProcFs } from '../sample/procfs.js';
 import type { ProcessSample } from '../model/snapshot.js';
-import { createPolicyRepo } from '../store/policy-repo.js';
 import { createPolicyEnforcer, type PolicyEnforcer } from './enforcer.js';
 import type { PolicyConfig } from './config.js';
 import { applyAgentSelfProtection, type SelfProtectResult } from './self-protect.js';
@@ -27,9 +26,9 @@ export interface PolicyModule extends AgentModule {
  */
 export function createPolicyModule(ctx: AgentContext): PolicyModule {
   const log = ctx.log.child({ mod: 'policy' });
-  const repo = createPolicyRepo(ctx.db);
+  const repo = ctx.store.policy;
   const build = (config: { policy: PolicyConfig }): PolicyEnforcer =>
-    createPolicyEnforcer({ db: ctx.db, log: ctx.log, procfs: ctx.procfs, policy: config.policy, bootId: ctx.facts.bootId });
+    createPolicyEnforcer({ store: ctx.store, log: ctx.log, procfs: ctx.procfs, policy: config.policy, bootId: ctx.facts.bootId });
   let enforcer = build(ctx.config);
   /** From the last tick: processes whose rule could not be applied. */
   let ruleUnprotected: string[] = [];

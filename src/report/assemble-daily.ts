@@ -1,7 +1,7 @@
 /** Assembles the daily risk report from what query-daily.ts read. Pure. */
 import { riskFromOomScore } from '../sample/risk.js';
 import { formatBytes, formatPercent } from '../util/format.js';
-import type { DailyInput } from './query-daily.js';
+import type { DailyInput } from '../store/report-queries-daily.js';
 import { BUCKETS, bucketSeries, directionOf, holdMsOf } from './series.js';
 import type { DailyProcessRow, DailyReport } from './types.js';
 

@@ -6,7 +6,7 @@ import { cgroupDomainBytes } from '../sample/rank.js';
 import { riskFromOomScore } from '../sample/risk.js';
 import type { RankedDomain } from '../store/incidents-history.js';
 import { UNKNOWN_HOST } from '../kernel/incident-view.js';
-import type { IncidentInput, ProcessHistory, ProcessSeriesRow } from './query.js';
+import type { IncidentInput, ProcessHistory, ProcessSeriesRow } from '../store/report-queries.js';
 import { explainDifference, recommendIncident } from './incident-advice.js';
 import { formatDurationMs } from '../util/duration.js';
 import { clock } from './doc.js';

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Database } from 'better-sqlite3';
 import type { Log } from '../log.js';
 import type { ReportPayload } from '../model/notification.js';
+import type { ReportQueries } from '../store/report-queries.js';
 import { packageRoot } from '../util/package-root.js';
 import { buildDailyReport, renderDailyEmail } from './index.js';
 
@@ -25,11 +25,11 @@ export interface DailyBuildRequest {
 
 export type DailyPayloadBuilder = (req: DailyBuildRequest) => Promise<ReportPayload>;
 
-/** Builds in the calling thread on the given connection. */
+/** Builds in the calling thread on the given store's connection. */
 export const buildInThread =
-  (db: Database): DailyPayloadBuilder =>
+  (reports: Pick<ReportQueries, 'dailyInput'>): DailyPayloadBuilder =>
   async (req) =>
-    renderDailyEmail(buildDailyReport(db, req));
+    renderDailyEmail(buildDailyReport(reports, req));
 
 /** The compiled worker entry: beside this file when running from dist/, else under dist/ (tests run the sources). */
 export function workerEntry(): string | null {
@@ -62,8 +62,8 @@ export function buildInWorker(req: DailyBuildRequest, opts: { entry?: string; ti
 }
 
 /** The agent's builder: a worker when one can run, else (or when the worker fails) this thread. */
-export function agentBuilder(db: Database, dbPath: string, log?: Log): DailyPayloadBuilder {
-  const here = buildInThread(db);
+export function agentBuilder(reports: Pick<ReportQueries, 'dailyInput'>, dbPath: string, log?: Log): DailyPayloadBuilder {
+  const here = buildInThread(reports);
   const entry = dbPath === ':memory:' ? null : workerEntry();
   if (!entry) return here;
   return async (req) => {

@@ -8,7 +8,6 @@ import type { AgentContext } from '../agent/module.js';
 import type { JobSpec } from '../agent/jobs.js';
 import type { NotificationDraft } from '../model/notification.js';
 import type { ChannelsConfig } from '../notify/config.js';
-import { createReportRepo } from '../store/report-repo.js';
 import type { ReportConfig } from './config.js';
 import type { DailyPayloadBuilder } from './daily-build.js';
 import { duePeriod } from './schedule.js';
@@ -33,7 +32,7 @@ export type DailyRunResult = { kind: 'sent'; fromMs: number; toMs: number; chann
  * transaction afterwards, so a crash while building sends nothing and the next run builds it again.
  */
 export async function runDailyReport(
-  ctx: Pick<AgentContext, 'config' | 'db' | 'facts'> & { dbPath?: string },
+  ctx: Pick<AgentContext, 'config' | 'store' | 'facts'>,
   nowMs: number,
   build?: DailyPayloadBuilder,
 ): Promise<DailyRunResult> {
@@ -41,13 +40,13 @@ export async function runDailyReport(
   if (!d.enabled) return { kind: 'disabled', reason: 'report.daily.enabled is false' };
   const channels = dailyReportChannels(ctx.config);
   if (!channels.length) return { kind: 'disabled', reason: 'no email channel is configured and report.daily.channels is not set' };
-  const repo = createReportRepo(ctx.db);
+  const repo = ctx.store.reportPeriods;
   const period = duePeriod(d.cron, d.timeZone, nowMs, repo.lastPeriod(KIND)?.periodEndMs ?? null);
   if (!period) return { kind: 'not-due' };
   const host = ctx.facts.hostname;
   // The report code is loaded when a report is due, not with the agent.
-  const builder = build ?? (await import('./daily-build.js')).buildInThread(ctx.db);
-  const payload = await builder({ dbPath: ctx.dbPath ?? ctx.db.name, ...period, host, timeZone: d.timeZone, topN: d.topN });
+  const builder = build ?? (await import('./daily-build.js')).buildInThread(ctx.store.reports);
+  const payload = await builder({ dbPath: ctx.store.path, ...period, host, timeZone: d.timeZone, topN: d.topN });
   const dedupKey = `report|${KIND}|${host}|${period.toMs}`;
   const drafts: NotificationDraft[] = channels.map((channel) => ({
     channel, kind: 'report', groupKey: `report|${KIND}|${host}`, host, createdAtMs: nowMs, dedupKey, alerts: [], report: payload,
@@ -58,7 +57,7 @@ export async function runDailyReport(
 
 /**
  * The job for the agent's calendar table, or null when no report is to be sent (disabled, or no channel).
- * `onQueued` is called after a report was queued (pass the dispatcher's kick).
+ * `onQueued` is called after a report was queued; the agent passes none, since the store tells delivery (store.outbox.onEnqueued).
  */
 export function dailyReportJob(ctx: AgentContext, opts: { onQueued?: () => void } = {}): JobSpec | null {
   const d = ctx.config.report.daily;
@@ -71,7 +70,7 @@ export function dailyReportJob(ctx: AgentContext, opts: { onQueued?: () => void 
     timeZone: d.timeZone,
     runAtStart: true,
     run: async () => {
-      build ??= (await import('./daily-build.js')).agentBuilder(ctx.db, ctx.dbPath, log);
+      build ??= (await import('./daily-build.js')).agentBuilder(ctx.store.reports, ctx.store.path, log);
       const r = await runDailyReport(ctx, ctx.clock.nowMs(), build);
       if (r.kind === 'sent') {
         log.info({ period: { fromMs: r.fromMs, toMs: r.toMs }, channels: r.channels }, 'daily report queued');

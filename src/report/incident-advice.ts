@@ -4,7 +4,7 @@
  */
 import { formatDurationMs } from '../util/duration.js';
 import { formatBytes } from '../util/format.js';
-import type { IncidentInput } from './query.js';
+import type { IncidentInput } from '../store/report-queries.js';
 import type { GrowthRow, IncidentReport, RankingAt } from './types.js';
 
 

@@ -2,22 +2,19 @@
  * The report module's entry points: build (query + pure assembly) and render. docs/reports.md.
  * `oomwatch report` (src/cli/commands/report.ts) and the daily job (daily-job.ts) use only these.
  */
-import type { Database } from 'better-sqlite3';
 import type { IncidentView } from '../model/incident.js';
 import type { ReportPayload } from '../model/notification.js';
+import type { ReportQueries } from '../store/report-queries.js';
 import { assembleDailyReport } from './assemble-daily.js';
 import { assembleIncidentReport } from './assemble-incident.js';
 import { buildDailyDoc } from './daily-doc.js';
 import { buildIncidentDoc } from './incident-doc.js';
-import { fetchIncidentInput } from './query.js';
-import { fetchDailyInput } from './query-daily.js';
 import { renderDocHtml } from './render-html.js';
 import { renderDocMarkdown } from './render-markdown.js';
 import { renderDocText } from './render-text.js';
 import type { DailyReport, IncidentReport } from './types.js';
 
 export type { DailyReport, IncidentReport } from './types.js';
-export { findIncident } from './query.js';
 export { assembleIncidentReport } from './assemble-incident.js';
 export { assembleDailyReport } from './assemble-daily.js';
 
@@ -26,15 +23,15 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The forensic report of a kill (or of the window before an instant when `incident` is null). */
 export function buildIncidentReport(
-  db: Database,
+  reports: Pick<ReportQueries, 'incidentInput'>,
   q: { incident: IncidentView | null; atMs: number; windowMs: number; host: string; timeZone: string },
 ): IncidentReport {
-  return assembleIncidentReport(fetchIncidentInput(db, q), { timeZone: q.timeZone });
+  return assembleIncidentReport(reports.incidentInput(q), { timeZone: q.timeZone });
 }
 
 /** The daily risk report of the period (fromMs, toMs]. */
-export function buildDailyReport(db: Database, q: { fromMs: number; toMs: number; host: string; timeZone: string; topN: number }): DailyReport {
-  return assembleDailyReport(fetchDailyInput(db, q), { timeZone: q.timeZone, topN: q.topN });
+export function buildDailyReport(reports: Pick<ReportQueries, 'dailyInput'>, q: { fromMs: number; toMs: number; host: string; timeZone: string; topN: number }): DailyReport {
+  return assembleDailyReport(reports.dailyInput(q), { timeZone: q.timeZone, topN: q.topN });
 }
 
 /** Renders either report. JSON is the model itself (stable keys, indented); HTML is one self-contained file. */

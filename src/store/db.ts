@@ -23,12 +23,13 @@ export const VIRTUAL_FS_FIX = '/proc and /sys are virtual filesystems. Choose a 
 const openedFiles = new WeakMap<Database, { sqlitePath: string; identity: FileIdentity }>();
 
 /**
- * Opens the SQLite store: WAL, synchronous=NORMAL, busy_timeout, foreign keys, then migrations.
+ * Opens the SQLite database: WAL, synchronous=NORMAL, busy_timeout, foreign keys, then migrations. The rest
+ * of oomwatch opens it through openStore (store.ts), which wraps it in the Store's repositories.
  * Before SQLite sees the path, store-file.ts checks who owns it and everything above it (refusing a planted
  * or symlinked database with an UntrustedStoreError) and creates a new database 0600 in 0700 folders.
  * Errors become StoreErrors whose message names the fix.
  */
-export function openStore(path: string, opts: OpenOptions = {}): Database {
+export function openDatabase(path: string, opts: OpenOptions = {}): Database {
   if (path === ':memory:') return configure(new BetterSqlite3(':memory:'), path, opts);
   if (onVirtualFs(path)) throw new StoreError(`Cannot open the database ${path}: ${VIRTUAL_FS_FIX}`);
   const readonly = opts.readonly ?? false;

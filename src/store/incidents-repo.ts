@@ -209,9 +209,11 @@ export function createIncidentsRepo(db: Database) {
   });
 
   return {
-    insertReport,
+    /** Stores a report (and the kmsg cursor) in one transaction; `inserted` is false for a report stored before. */
+    insertReport: (r: OomReport, ctx: InsertContext): { id: number; inserted: boolean } => insertReport(r, ctx),
     markReaped,
-    insertCounterIncident,
+    /** Stores a kill the counters saw without a kernel report. */
+    insertCounterIncident: (c: CounterIncident, nowMs: number): { id: number; inserted: boolean } => insertCounterIncident(c, nowMs),
     getCursor(): KmsgCursor | null {
       const row = db.prepare('SELECT boot_id, next_seq FROM kmsg_cursor WHERE id = 1').get() as { boot_id: string; next_seq: number } | undefined;
       return row ? { bootId: row.boot_id, nextSeq: row.next_seq } : null;
@@ -244,6 +246,23 @@ export function createIncidentsRepo(db: Database) {
         rssFilePages: t.rss_file_pages, rssShmemPages: t.rss_shmem_pages, pgtablesBytes: t.pgtables_bytes, nrPtes: t.nr_ptes,
         swapents: t.swapents, oomScoreAdj: t.oom_score_adj, name: t.name,
       }));
+    },
+    /** The newest incident's id (0 when there is none): ids grow with each recorded kill. */
+    maxId(): number {
+      return (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM incident').get() as { id: number }).id;
+    },
+    /** Incidents recorded after `id`, oldest first, without imported logs (those are not kills on this host now). */
+    /** Kills recorded after `id` (not imported ones), with the workload kind and namespace the metrics count them by. */
+    recordedAfter(id: number): { id: number; source: string; constraint: string; workload: { kind: string; namespace: string | null } | null }[] {
+      // workload_json: migration 0010 (model/workload.ts Workload), null without a cgroup.
+      return db
+        .prepare("SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind, workload_json FROM incident WHERE id > ? AND source <> 'import' ORDER BY id")
+        .all(id)
+        .map((r) => {
+          const row = r as { id: number; source: string; constraint_kind: string; workload_json: string | null };
+          const w = row.workload_json ? (JSON.parse(row.workload_json) as { kind?: string; namespace?: string | null }) : null;
+          return { id: row.id, source: row.source, constraint: row.constraint_kind, workload: w?.kind ? { kind: w.kind, namespace: w.namespace ?? null } : null };
+        });
     },
     rawText(id: number): string | null {
       const row = db.prepare('SELECT raw_text FROM incident WHERE id = ?').get(id) as { raw_text: string | null } | undefined;

@@ -192,15 +192,12 @@ export const cgroupMemoryOf = (r: CgroupSampleRow): CgroupMemory => ({
 
 /** The memory cgroups as they were at a tick: each one's latest row since the keyframe, unless it was gone by then (cgroup_end). */
 function cgroupsAt(db: Database, fromTickId: number, toTickId: number): CgroupMemory[] {
-  // A database of an older release opened read-only (not migrated) has no cgroup_end yet: nothing is known gone.
-  const ends = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cgroup_end'").get()
-    ? 'NOT EXISTS (SELECT 1 FROM cgroup_end e WHERE e.cgroup_id = m.cgroup_id AND e.tick_id > m.tick_id AND e.tick_id <= ?)'
-    : '? IS NOT NULL';
+  // A read-only open refuses a database older than the code (store.ts), so cgroup_end is always there.
   const rows = db
     .prepare(
       `SELECT c.path, c.version, s.* FROM (SELECT cgroup_id, MAX(tick_id) AS tick_id FROM cgroup_sample WHERE tick_id BETWEEN ? AND ? GROUP BY cgroup_id) m
        JOIN cgroup_sample s ON s.tick_id = m.tick_id AND s.cgroup_id = m.cgroup_id JOIN cgroup c ON c.id = m.cgroup_id
-       WHERE ${ends}
+       WHERE NOT EXISTS (SELECT 1 FROM cgroup_end e WHERE e.cgroup_id = m.cgroup_id AND e.tick_id > m.tick_id AND e.tick_id <= ?)
        ORDER BY c.path`,
     )
     .all(fromTickId, toTickId, toTickId) as CgroupSampleRow[];

@@ -24,25 +24,10 @@ const fromRow = (r: WorkloadRow): Workload => ({
   composeService: r.compose_service, userName: r.user_name,
 });
 
-export function createWorkloadsRepo(db: Database) {
-  // A database opened read-only (the CLI) may predate migration 0010 until the agent's next start: nothing stored.
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'workload'").get()) return unmigrated;
+/** Read-only opens are refused before migration 0010 (store.ts checks the schema version), so the table exists. */
+export function createWorkloadsRepo(db: Database): WorkloadsRepo {
   return migratedRepo(db);
 }
-
-/** The repository of a read-only database without the workload table: every cgroup unseen, writes refused. */
-const unmigrated: WorkloadsRepo = {
-  get: () => null,
-  save: () => {
-    throw new Error('the database predates migration 0010 (workloads): open it read-write so the migration runs');
-  },
-  saveAll: () => {
-    throw new Error('the database predates migration 0010 (workloads): open it read-write so the migration runs');
-  },
-  touchAll: () => {},
-  stampIncident: () => null,
-  list: () => [],
-};
 
 function migratedRepo(db: Database) {
   const upsert = db.prepare(`INSERT INTO workload (cgroup, kind, runtime, pod_uid, qos, container_id, unit, user_uid, namespace, pod,

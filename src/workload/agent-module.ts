@@ -6,7 +6,6 @@
 import type { AgentContext, AgentModule } from '../agent/module.js';
 import type { Config } from '../config/schema.js';
 import type { HostSnapshot } from '../model/snapshot.js';
-import { createWorkloadsRepo } from '../store/workloads-repo.js';
 import { createNamesSource } from './names-source.js';
 import { createWorkloadTracker, type WorkloadTracker } from './tracker.js';
 
@@ -19,7 +18,7 @@ export function cgroupPathsOf(snapshot: HostSnapshot): Set<string> {
 }
 
 export function createWorkloadModule(ctx: AgentContext): AgentModule & { ensure(path: string): void } {
-  const repo = createWorkloadsRepo(ctx.db);
+  const repo = ctx.store.workloads;
   const build = (config: Config): WorkloadTracker =>
     createWorkloadTracker({ repo, names: config.workload.resolveNames ? createNamesSource(config.workload) : null, log: ctx.log });
   let tracker = build(ctx.config);

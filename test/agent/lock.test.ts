@@ -8,8 +8,9 @@ import { acquireAgentLock, type LockOwner } from '../../src/agent/lock.js';
 import { StoreLockedError } from '../../src/errors.js';
 import { parsePidStat } from '../../src/sample/parse/pid-stat.js';
 import { ProcFs } from '../../src/sample/procfs.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { createStore } from '../../src/store/store.js';
 
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 const procfs = new ProcFs('/proc');
@@ -28,7 +29,7 @@ let db: Database;
 const children: ChildProcess[] = [];
 beforeEach(() => {
   t = makeTempDir();
-  db = openStore(join(t.dir, 'oomwatch.db'));
+  db = openDatabase(join(t.dir, 'oomwatch.db'));
 });
 afterEach(async () => {
   for (const c of children.splice(0)) {
@@ -46,8 +47,8 @@ describe('the single-agent lock', () => {
     const holder = spawn('sleep', ['600']);
     children.push(holder);
     await once(holder, 'spawn');
-    acquireAgentLock(db, 'db', identityOf(holder.pid!), procfs, 0);
-    expect(() => acquireAgentLock(db, 'db', identityOf(process.pid), procfs, 1)).toThrow(StoreLockedError);
+    acquireAgentLock(createStore(db).lock, 'db', identityOf(holder.pid!), procfs, 0);
+    expect(() => acquireAgentLock(createStore(db).lock, 'db', identityOf(process.pid), procfs, 1)).toThrow(StoreLockedError);
   });
 
   it('is taken over from a holder that is a zombie (exited, not reaped)', async () => {
@@ -55,9 +56,9 @@ describe('the single-agent lock', () => {
     children.push(parent);
     const zombie = identityOf(zombiePid);
     expect(parsePidStat(readFileSync(`/proc/${zombiePid}/stat`, 'utf8')).state).toBe('Z');
-    acquireAgentLock(db, 'db', zombie, procfs, 0);
+    acquireAgentLock(createStore(db).lock, 'db', zombie, procfs, 0);
     const me = identityOf(process.pid);
-    acquireAgentLock(db, 'db', me, procfs, 1);
+    acquireAgentLock(createStore(db).lock, 'db', me, procfs, 1);
     expect(db.prepare('SELECT pid FROM agent_lock').get()).toEqual({ pid: process.pid });
   });
 });

@@ -12,10 +12,11 @@ import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/model/notification.js';
 import { createAlertsModule } from '../../src/alerts/module.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { readFixture } from '../kernel/fixtures.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { alertsContext, BOOT } from '../rules/world.js';
+import { createStore } from '../../src/store/store.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -26,7 +27,7 @@ describe('a kill from the ring buffer backlog at start', () => {
   it('is paged with the kill\'s time as startsAt', async () => {
     const t = makeTempDir();
     cleanups.push(() => t.cleanup());
-    const db = openStore(join(t.dir, 'oomwatch.db'));
+    const db = openDatabase(join(t.dir, 'oomwatch.db'));
     cleanups.push(() => void db.close());
     // The 6.18 capture, re-based so its kill line was logged 90 s before the agent starts.
     const killUs = systemClock.monotonicMs() * 1000 - 90_000_000;
@@ -41,7 +42,7 @@ describe('a kill from the ring buffer backlog at start', () => {
     const alerts = createAlertsModule(alertsContext(db, systemClock, [{ id: 'kill', kind: 'oom-kill' }]));
     const seen: IncidentView[] = [];
     // As in the agent: the kernel watcher starts first and hands its backlog over.
-    const w = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'db1', pollIntervalMs: 20, suspendedMs: () => 0,
+    const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'db1', pollIntervalMs: 20, suspendedMs: () => 0,
       onIncident: (i) => { seen.push(i); alerts.onIncident(i); } });
     w.start();
     cleanups.push(() => w.stop());

@@ -6,9 +6,10 @@ import { main } from '../../src/cli/main.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import { createAlertEngine } from '../../src/alerts/engine.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { HOST, proc, snapshotAt } from '../rules/world.js';
+import { createStore } from '../../src/store/store.js';
 
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -37,8 +38,8 @@ beforeEach(() => {
   writeFileSync(configPath, CONFIG);
   const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s' }, rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }, { id: 'mem', kind: 'host-memory-available', belowPercent: 10, for: '5m' }] } });
   if (!v.ok) throw new Error(v.errors.join('\n'));
-  const db = openStore(dbPath);
-  const engine = createAlertEngine({ db, log: silentLogger(), config: v.config, hostname: HOST });
+  const db = openDatabase(dbPath);
+  const engine = createAlertEngine({ store: createStore(db), log: silentLogger(), config: v.config, hostname: HOST });
   const now = Date.now();
   const hostile = proc({ pid: 812, comm: '\u001b[31m<!channel>', risk: 700 });
   engine.onTick(

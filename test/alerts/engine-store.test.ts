@@ -10,9 +10,10 @@ import type { NotificationDraft } from '../../src/model/notification.js';
 import { createAlertEngine } from '../../src/alerts/engine.js';
 import type { HealthFacts } from '../../src/model/rule-state.js';
 import { createAlertsRepo } from '../../src/store/alerts-repo.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { enqueueNotifications } from '../../src/store/outbox-repo.js';
 import { at, HOST, incident, proc, snapshot } from '../rules/factories.js';
+import { createStore } from '../../src/store/store.js';
 
 let dir: string;
 let path: string;
@@ -26,7 +27,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 const db = () => {
-  const d = openStore(path);
+  const d = openDatabase(path);
   open.push(d);
   return d;
 };
@@ -61,7 +62,7 @@ const count = (d: Database, table: string) => (d.prepare(`SELECT COUNT(*) AS n F
 describe('alert engine on a real SQLite file', () => {
   it('writes state, history, plan log and outbox together, and continues after a restart without re-announcing', () => {
     const d1 = db();
-    const e1 = createAlertEngine({ db: d1, log: silentLogger(), config: config(), hostname: HOST });
+    const e1 = createAlertEngine({ store: createStore(d1), log: silentLogger(), config: config(), hostname: HOST });
     expect(e1.onTick(input(700, 0), at(0))).toMatchObject({ firing: 1, pending: 0 });
     expect(outbox(d1)).toHaveLength(1);
     const draft = JSON.parse(outbox(d1)[0].payload_json) as NotificationDraft;
@@ -72,7 +73,7 @@ describe('alert engine on a real SQLite file', () => {
 
     // restart: the firing alert is restored, it is not announced again, and its resolution is sent
     const d2 = db();
-    const e2 = createAlertEngine({ db: d2, log: silentLogger(), config: config(), hostname: HOST });
+    const e2 = createAlertEngine({ store: createStore(d2), log: silentLogger(), config: config(), hostname: HOST });
     expect(e2.firingAlerts().map((a) => a.fingerprint)).toEqual([`risk|${HOST}|proc:${proc().bootId}:812:5812`]);
     expect(e2.onTick(input(700, 10), at(10))).toMatchObject({ firing: 1, pending: 0 });
     expect(outbox(d2)).toHaveLength(1);
@@ -91,11 +92,11 @@ describe('alert engine on a real SQLite file', () => {
   it('is atomic: a failure after the state is written leaves nothing behind, and the next tick redoes the work', () => {
     const d = db();
     let fail = true;
-    const enqueue = (x: Database, drafts: NotificationDraft[]) => {
-      enqueueNotifications(x, drafts);
+    const enqueue = (drafts: NotificationDraft[]) => {
+      enqueueNotifications(d, drafts);
       if (fail) throw Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' });
     };
-    const e = createAlertEngine({ db: d, log: silentLogger(), config: config(), hostname: HOST, enqueue });
+    const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST, enqueue });
     expect(() => e.onTick(input(700, 0), at(0))).toThrow(StoreError);
     expect(() => e.onTick(input(700, 0), at(0))).toThrow(/disk holding the database is full/);
     for (const table of ['alert_instance', 'alert_event', 'alert_group', 'alert_notification', 'outbox']) expect(count(d, table), table).toBe(0);
@@ -110,10 +111,10 @@ describe('alert engine on a real SQLite file', () => {
 
   it('keeps a pending timer across a restart', () => {
     const cfg = config({ rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, for: '1m', domain: 'host' }] } });
-    const e1 = createAlertEngine({ db: db(), log: silentLogger(), config: cfg, hostname: HOST });
+    const e1 = createAlertEngine({ store: createStore(db()), log: silentLogger(), config: cfg, hostname: HOST });
     expect(e1.onTick(input(700, 0), at(0))).toMatchObject({ firing: 0, pending: 1 });
     open[0].close();
-    const e2 = createAlertEngine({ db: db(), log: silentLogger(), config: cfg, hostname: HOST });
+    const e2 = createAlertEngine({ store: createStore(db()), log: silentLogger(), config: cfg, hostname: HOST });
     expect(e2.onTick(input(700, 30), at(30))).toMatchObject({ firing: 0, pending: 1 });
     expect(e2.onTick(input(700, 60), at(60))).toMatchObject({ firing: 1, pending: 0 });
   });
@@ -122,7 +123,7 @@ describe('alert engine on a real SQLite file', () => {
     const d = db();
     const repo = createAlertsRepo(d);
     const id = repo.addSilence({ matchers: [{ name: 'comm', op: '=', value: 'postgres' }], comment: 'maintenance', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(60) });
-    const e = createAlertEngine({ db: d, log: silentLogger(), config: config(), hostname: HOST });
+    const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST });
     e.onTick(input(700, 0), at(0));
     expect(count(d, 'outbox')).toBe(0);
     expect(repo.listInstances()[0]).toMatchObject({ status: 'firing', mutedBy: `silence #${id}` });
@@ -137,7 +138,7 @@ describe('alert engine on a real SQLite file', () => {
 
   it('a process killed by the OOM killer: the kill pages at once, its risk alert resolves as oom-killed with the incident', () => {
     const d = db();
-    const e = createAlertEngine({ db: d, log: silentLogger(), config: config(), hostname: HOST });
+    const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST });
     e.onTick(input(700, 0), at(0));
     const kill = incident({ id: 11, atMs: at(3), victim: { pid: 812, startTimeTicks: 5812, comm: 'postgres' } });
     e.onTick({ ...input(700, 0), snapshot: null, incidents: [kill] }, at(3));
@@ -155,7 +156,7 @@ describe('alert engine on a real SQLite file', () => {
     const repo = createAlertsRepo(d);
     repo.addSilence({ matchers: [{ name: 'host', op: '=', value: HOST }], comment: 'old', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(60) });
     repo.addSilence({ matchers: [{ name: 'host', op: '=', value: HOST }], comment: 'long', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(100_000) });
-    const e = createAlertEngine({ db: d, log: silentLogger(), config: config(), hostname: HOST });
+    const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST });
     e.onTick(input(700, 0), at(0)); // muted by the silences: an event row, no plan row
     expect(count(d, 'alert_event')).toBe(1);
     expect(repo.prune(at(3600))).toBe(2); // the event and the ended silence

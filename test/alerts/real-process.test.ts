@@ -5,9 +5,10 @@ import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/model/notification.js';
 import { createAlertEngine } from '../../src/alerts/engine.js';
 import { createSampler } from '../../src/sample/host.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { startHog, stopHog } from '../helpers/hog.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { createStore } from '../../src/store/store.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -18,7 +19,7 @@ afterEach(async () => {
 describe('rules on the real /proc', () => {
   it('a real process raising its oom_score_adj to 1000 fires once, naming it; after it exits, one "exited" resolution', async () => {
     const tmp = makeTempDir('oomwatch-rules-real-');
-    const db: Database = openStore(join(tmp.dir, 'oomwatch.db'));
+    const db: Database = openDatabase(join(tmp.dir, 'oomwatch.db'));
     cleanup.push(async () => {
       db.close();
       tmp.cleanup();
@@ -34,7 +35,7 @@ describe('rules on the real /proc', () => {
     });
     if (!v.ok) throw new Error(v.errors.join('\n'));
     const { sampler, facts } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 60_000 });
-    const engine = createAlertEngine({ db, log: silentLogger(), config: v.config, hostname: facts.hostname });
+    const engine = createAlertEngine({ store: createStore(db), log: silentLogger(), config: v.config, hostname: facts.hostname });
     const tick = () => {
       const nowMs = Date.now();
       const snapshot = sampler.takeSnapshot(nowMs);

@@ -8,6 +8,7 @@ import { historyFromStore, historyFromStoreSliced } from '../../src/alerts/seed.
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { useAlertsStore } from './store-fixture.js';
 import { alertsContext, BOOT, GiB, MiB, proc, snapshot, T0 } from '../rules/factories.js';
+import { createStore } from '../../src/store/store.js';
 
 const store = useAlertsStore('oomwatch-seed-');
 const { drafts } = store;
@@ -57,7 +58,7 @@ describe('trend history after a restart', () => {
     const clock = manualClock(T0 + 3_600_000);
     const now = clock.nowMs();
     storeLeak(now - 10_000, 370);
-    const seeded = historyFromStore(store.db, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 0 } });
+    const seeded = historyFromStore(createStore(store.db).history, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 0 } });
     // 370 s of 10 s ticks, points at least 600 s / 32 = 18.75 s apart: every other tick
     expect(seeded.points).toBeGreaterThanOrEqual(18);
     expect(seeded.history.processes.get(300)?.t.length).toBe(seeded.points); // no host window: every pick is full
@@ -81,9 +82,9 @@ describe('trend history after a restart', () => {
       if (!done) setImmediate(spin);
     };
     setImmediate(spin);
-    const sliced = await historyFromStoreSliced(store.db, q);
+    const sliced = await historyFromStoreSliced(createStore(store.db).history, q);
     done = true;
-    const whole = historyFromStore(store.db, q);
+    const whole = historyFromStore(createStore(store.db).history, q);
     expect(sliced.points).toBe(whole.points);
     expect(sliced.history).toEqual(whole.history);
     // one turn of the event loop per replayed instant at least: the refill never held it all along
@@ -97,7 +98,7 @@ describe('trend history after a restart', () => {
       const memory = { memTotalBytes: 16 * GiB, memAvailableBytes: 4 * GiB - (290 - s) * 4 * MiB, memFreeBytes: GiB, swapTotalBytes: 0, swapFreeBytes: 0 };
       repo.writeTick(snapshot({ atMs: now - 5_000 - s * 1000, memory, processes: [proc({ pid: 1 })] }), 1000);
     }
-    const { history, points } = historyFromStore(store.db, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 300_000 } });
+    const { history, points } = historyFromStore(createStore(store.db).history, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 300_000 } });
     expect(history.host.t).toHaveLength(30);
     expect(points).toBe(30);
     // MemAvailable falls 4 MiB a second

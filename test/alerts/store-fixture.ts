@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { NotificationDraft } from '../../src/model/notification.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { BOOT, HOST } from '../rules/world.js';
 
@@ -23,7 +23,7 @@ export function useAlertsStore(prefix: string): AlertsStore {
   let db: Database;
   beforeEach(() => {
     tmp = makeTempDir(prefix);
-    db = openStore(join(tmp.dir, 'oomwatch.db'));
+    db = openDatabase(join(tmp.dir, 'oomwatch.db'));
   });
   afterEach(() => {
     if (db.open) db.close();

@@ -13,7 +13,7 @@ import { JSON_DOCUMENTS, jsonSchemaText } from '../../src/cli/json/index.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { proc, snapshot } from '../helpers/snapshots.js';
@@ -67,7 +67,7 @@ describe('every --json document matches its schema', () => {
     expect(imported.code, imported.err).toBe(0);
     incidentId = (JSON.parse(imported.out) as { incidents: { id: number }[] }).incidents[0].id;
     // … and a few sampled ticks up to now, with an immune process among them.
-    const store = openStore(db);
+    const store = openDatabase(db);
     try {
       const repo = new SamplesRepo(store, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
       const nowMs = Date.now();

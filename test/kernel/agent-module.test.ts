@@ -6,11 +6,12 @@ import { validateConfig } from '../../src/config/validate.js';
 import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelModule } from '../../src/kernel/agent-module.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { BOOT, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { readFixture } from './fixtures.js';
 import { ProcFs } from '../../src/sample/procfs.js';
+import { createStore } from '../../src/store/store.js';
 
 const t = makeTempDir();
 afterAll(() => t.cleanup());
@@ -20,8 +21,8 @@ function context(enabled: boolean) {
   writeFileSync(kmsgPath, '');
   const res = validateConfig({ kernel: { enabled, kmsgPath } });
   if (!res.ok) throw new Error(res.errors.join('; '));
-  const db = openStore(join(t.dir, `db-${enabled}.db`));
-  return { kmsgPath, db, ctx: { config: res.config, db, dbPath: '', log: silentLogger(), clock: systemClock, facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') } };
+  const db = openDatabase(join(t.dir, `db-${enabled}.db`));
+  return { kmsgPath, db, ctx: { config: res.config, store: createStore(db), log: silentLogger(), clock: systemClock, facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') } };
 }
 
 describe('createKernelModule', () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { KMSG_FIXTURES, listFixtures } from './fixtures.js';
 
@@ -126,7 +126,7 @@ describe('oomwatch incidents / incident', () => {
     expect(r.code).toBe(66);
     expect(r.err).toMatch(/No database at .*nope\.db\. Run the agent \(oomwatch run\) first, or pass --db\./);
     const db = join(dir, 'o.db');
-    openStore(db).close();
+    openDatabase(db).close();
     expect((await cli(['incidents', '--db', db])).out).toBe('No OOM kills recorded in the last 7d.');
     const one = await cli(['incident', '9', '--db', db]);
     expect(one.code).toBe(66);

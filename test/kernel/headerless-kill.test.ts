@@ -12,13 +12,14 @@ import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
 import type { CgroupMemory, HostSnapshot } from '../../src/model/snapshot.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { rankedCandidates } from '../../src/store/incidents-history.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { BOOT, proc, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/until.js';
 import { readFixture } from './fixtures.js';
+import { createStore } from '../../src/store/store.js';
 
 const MiB = 1024 ** 2;
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -41,7 +42,7 @@ describe('a kill line without its rate-limited header', () => {
     cleanups.push(() => t.cleanup());
     const kmsgPath = join(t.dir, 'kmsg');
     writeFileSync(kmsgPath, '');
-    const db = openStore(join(t.dir, 'oomwatch.db'));
+    const db = openDatabase(join(t.dir, 'oomwatch.db'));
     cleanups.push(() => void db.close());
 
     // The sampler saw the victim (pid 25443, as in the capture) and a neighbour in /oomprobe, limit 64 MiB (v1).
@@ -57,7 +58,7 @@ describe('a kill line without its rate-limited header', () => {
     };
 
     const seen: IncidentView[] = [];
-    const w = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
+    const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
     w.start();
     cleanups.push(() => w.stop());
     const s1 = tick([victim, neighbour, other], 0, 5);

@@ -11,10 +11,11 @@ import { systemClock } from '../../src/clock.js';
 import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { createOomCgroup, memoryCgroupSupport, oomKillCount, removeOomCgroup, runHogInCgroup, type OomCgroup } from '../helpers/oom-cgroup.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { createStore } from '../../src/store/store.js';
 
 const support = memoryCgroupSupport();
 const kmsgReadable = existsSync('/dev/kmsg');
@@ -29,10 +30,10 @@ describe('a real memory-cgroup OOM kill', () => {
   });
 
   it.skipIf(missing !== null)(`is recorded by the watcher with the right victim, constraint and cgroup${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const db = openStore(join(tmp.dir, 'oomwatch.db'));
+    const db = openDatabase(join(tmp.dir, 'oomwatch.db'));
     const seen: IncidentView[] = [];
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    const watcher = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(), onIncident: (i) => seen.push(i) });
+    const watcher = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(), onIncident: (i) => seen.push(i) });
     let cg: OomCgroup | null = null;
     try {
       watcher.start();

@@ -6,13 +6,14 @@ import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher, type KernelWatcher } from '../../src/kernel/watcher.js';
 import { main } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { BOOT, proc, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/until.js';
 import { readFixture } from './fixtures.js';
+import { createStore } from '../../src/store/store.js';
 
 const MiB = 1024 ** 2;
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -24,13 +25,13 @@ function setup() {
   const t = makeTempDir();
   const kmsgPath = join(t.dir, 'kmsg');
   writeFileSync(kmsgPath, '');
-  const db = openStore(join(t.dir, 'oomwatch.db'));
+  const db = openDatabase(join(t.dir, 'oomwatch.db'));
   cleanups.push(() => t.cleanup(), () => void db.close());
   return { kmsgPath, db, dir: t.dir };
 }
 
 function watch(db: Database, kmsgPath: string, seen: IncidentView[] = []): KernelWatcher {
-  const w = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
+  const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
   w.start();
   cleanups.push(() => w.stop());
   return w;
@@ -163,7 +164,7 @@ describe('createKernelWatcher', () => {
 describe('createKernelWatcher: a report that never gets its kill line', () => {
   it('is stored as truncated once no record came for idleFlushMs, and the cursor moves past it', async () => {
     const { kmsgPath, db } = setup();
-    const w = createKernelWatcher({ db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'h', pollIntervalMs: 20, idleFlushMs: 100, suspendedMs: () => 0 });
+    const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'h', pollIntervalMs: 20, idleFlushMs: 100, suspendedMs: () => 0 });
     w.start();
     cleanups.push(() => w.stop());
     const lines = rebasedDump(monoUs());

@@ -10,11 +10,12 @@ import { manualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { createLogger } from '../../src/log.js';
 import { createMetricsModule } from '../../src/metrics/module.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { createOutboxRepo, enqueueNotifications } from '../../src/store/outbox-repo.js';
 import { draft } from '../notify/factories.js';
 import { T0 } from '../notify/fixed-instant.js';
 import { snapshotWith } from './snapshot-factory.js';
+import { createStore } from '../../src/store/store.js';
 
 /** The wall-clock instant the manual clocks of this file start at. */
 const START_MS = Date.UTC(2026, 0, 1);
@@ -26,7 +27,7 @@ afterEach(() => {
 
 function store(): Database {
   const dir = mkdtempSync(join(tmpdir(), 'oomwatch-metrics-'));
-  const db = openStore(join(dir, 'oomwatch.db'));
+  const db = openDatabase(join(dir, 'oomwatch.db'));
   cleanups.push(() => {
     if (db.open) db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -54,7 +55,7 @@ describe('the metrics agent module', () => {
     recordIncident(db, 'kmsg', 'memcg'); // before the agent started: history, not this run's count
     const r = validateConfig({ metrics: { enabled: true, listen: '127.0.0.1:0' }, channels: { ops: { type: 'console' }, quiet: { type: 'console' } } });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), db });
+    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), store: createStore(db) });
     cleanups.push(() => void mod.stop!());
     expect(mod.port()).toBeNull();
     await mod.start!();
@@ -114,7 +115,7 @@ describe('the metrics agent module', () => {
       return r.config;
     };
     const config = configOf({ enabled: true, listen: '127.0.0.1:0' });
-    const mod = createMetricsModule({ config, log, clock: manualClock(START_MS), db: store() });
+    const mod = createMetricsModule({ config, log, clock: manualClock(START_MS), store: createStore(store()) });
     mod.reload!(config);
     expect(lines).toEqual([]);
     mod.reload!(configOf({ enabled: true, listen: '127.0.0.1:0', topN: 3 }));
@@ -127,7 +128,7 @@ describe('the metrics agent module', () => {
     const log = createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(s) } });
     const r = validateConfig({ metrics: { enabled: true, listen: '127.0.0.1:0' } });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log, clock: manualClock(START_MS), db });
+    const mod = createMetricsModule({ config: r.config, log, clock: manualClock(START_MS), store: createStore(db) });
     cleanups.push(() => void mod.stop!());
     await mod.start!();
     alertInstance(db, 'fp-1', 'oom-kill', 'firing', 'critical');
@@ -144,7 +145,7 @@ describe('the metrics agent module with metrics disabled', () => {
     const db = store();
     const r = validateConfig({});
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), db });
+    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), store: createStore(db) });
     await mod.start!();
     expect(mod.port()).toBeNull();
     await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 2 });

@@ -6,10 +6,11 @@ import { systemClock } from '../../src/clock.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { POSSIBLY_SENT_TWICE } from '../../src/notify/message.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { resolvedChannels, tempStore } from './factories.js';
+import { createStore } from '../../src/store/store.js';
 
 /** Runs the child until it prints `until` (or until the promise `until` settles), then SIGKILLs it. */
 async function runChildUntil(args: string[], until: string | Promise<unknown>): Promise<void> {
@@ -45,9 +46,9 @@ describe('crash safety (a real child process, SIGKILL, a real SQLite file)', () 
   });
 
   async function restartAndDrain(path: string) {
-    const db = openStore(path);
+    const db = openDatabase(path);
     try {
-      const d = createDispatcher({ db, log: silentLogger(), clock: systemClock, channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } }) });
+      const d = createDispatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } }) });
       await d.drainOnce();
       await d.stop();
       return db.prepare('SELECT dedup_key, attempts FROM notify_log').all();
@@ -77,9 +78,9 @@ describe('crash safety (a real child process, SIGKILL, a real SQLite file)', () 
 
     const lines: string[] = [];
     const log = createLogger({ level: 'info', destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never });
-    const db = openStore(store.path);
+    const db = openDatabase(store.path);
     try {
-      const d = createDispatcher({ db, log, clock: systemClock, channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '2s' } }) });
+      const d = createDispatcher({ store: createStore(db), log, clock: systemClock, channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '2s' } }) });
       await d.drainOnce();
       // The first attempt began less than the timeout ago: the channel waits (the second must not overtake it).
       expect(sink.requests).toHaveLength(1);

@@ -9,11 +9,12 @@ import { silentLogger } from '../../src/log.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
 import { resolvedChannels, tempStore } from './factories.js';
 import { T0 } from './fixed-instant.js';
+import { createStore } from '../../src/store/store.js';
 
 describe('dispatcher stop', () => {
   it('a drain queued before stop() does nothing once the database is closed', async () => {
     const store = tempStore();
-    const d = createDispatcher({ db: store.db, log: silentLogger(), clock: manualClock(T0), channels: resolvedChannels({ ops: { type: 'console' } }), pollIntervalMs: 10 });
+    const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock: manualClock(T0), channels: resolvedChannels({ ops: { type: 'console' } }), pollIntervalMs: 10 });
     d.start();
     d.kick();
     await d.stop();

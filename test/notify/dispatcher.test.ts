@@ -9,6 +9,7 @@ import { delivered, failed, type SendOutcome } from '../../src/notify/outcome.js
 import { enqueueNotifications, listChannelHealth } from '../../src/store/outbox-repo.js';
 import { alertView, draft, resolvedChannels, tempStore } from './factories.js';
 import { T0 } from './fixed-instant.js';
+import { createStore } from '../../src/store/store.js';
 
 /** A sender that records messages and answers from a script (default: delivered). */
 function scriptedNotifier(channel: string, script: (SendOutcome | 'throw')[] = []): Notifier & { sent: OutboundMessage[] } {
@@ -36,7 +37,7 @@ describe('dispatcher (manual clock)', () => {
     const notifier = scriptedNotifier('ops', script);
     const events: string[] = [];
     const d = createDispatcher({
-      db: store.db, log: silentLogger(), clock, channels, random, notifiers: { ops: notifier },
+      store: createStore(store.db), log: silentLogger(), clock, channels, random, notifiers: { ops: notifier },
       onChannelBroken: (c, e) => events.push(`broken ${c}: ${e.message}`),
       onChannelRecovered: (c) => events.push(`recovered ${c}`),
     });
@@ -155,7 +156,7 @@ describe('dispatcher (manual clock)', () => {
     store = tempStore();
     const clock = manualClock(T0);
     const never: Notifier = { channel: 'ops', send: () => new Promise<SendOutcome>(() => undefined) };
-    const d = createDispatcher({ db: store.db, log: silentLogger(), clock, channels: resolvedChannels({ ops: { type: 'console', timeout: '100ms' } }), notifiers: { ops: never } });
+    const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock, channels: resolvedChannels({ ops: { type: 'console', timeout: '100ms' } }), notifiers: { ops: never } });
     enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     const t0 = performance.now(); // elapsed real time of the backstop timer, not a date
     await d.drainOnce();

@@ -10,6 +10,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
 import { enqueueNotifications } from '../../src/store/outbox-repo.js';
 import { alertView, draft, resolvedChannels, tempStore } from './factories.js';
+import { createStore } from '../../src/store/store.js';
 
 const deps = { log: silentLogger(), clock: systemClock };
 
@@ -54,7 +55,7 @@ describe('email delivery against a loopback SMTP server', () => {
     const store = tempStore();
     try {
       const channels = resolvedChannels({ mail: { type: 'email', host: '127.0.0.1', port: sink.port, from: 'a@b.example', to: ['c@d.example'], retry: { initialBackoff: '50ms' } } });
-      const d = createDispatcher({ db: store.db, log: silentLogger(), clock: systemClock, channels, pollIntervalMs: 20 });
+      const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock: systemClock, channels, pollIntervalMs: 20 });
       enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'mail', dedupKey: 'k1' })]);
       d.start();
       await sink.waitFor(1);

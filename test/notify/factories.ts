@@ -6,7 +6,7 @@ import { validateConfig } from '../../src/config/validate.js';
 import { resolveChannels } from '../../src/notify/channels.js';
 import type { AlertView } from '../../src/model/alert.js';
 import type { NotificationDraft } from '../../src/model/notification.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 
 /**
  * Factories take the instant they describe as an argument: a test on a manual clock passes its fixed instant
@@ -50,7 +50,7 @@ export function draft(atMs: number, overrides: Partial<NotificationDraft> = {}):
 export function tempStore(): { db: Database; dir: string; path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'oomwatch-notify-'));
   const path = join(dir, 'oomwatch.db');
-  const db = openStore(path);
+  const db = openDatabase(path);
   return { db, dir, path, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 

@@ -11,6 +11,7 @@ import { createWebhookNotifier } from '../../src/notify/webhook.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { alertView, draft, resolvedChannels, tempStore } from './factories.js';
 import { T0 } from './fixed-instant.js';
+import { createStore } from '../../src/store/store.js';
 
 describe('webhook, Alertmanager and console channels', () => {
   let sink: HttpSink;
@@ -64,7 +65,7 @@ describe('webhook, Alertmanager and console channels', () => {
       expect(await n.send(testMessage('am', 'web-1', T0))).toEqual({ ok: true });
       expect(sink.requests[0]).toMatchObject({ method: 'GET', path: '/api/v2/status' });
 
-      const d = createDispatcher({ db: store.db, log: silentLogger(), clock, channels });
+      const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock, channels });
       const firing = [alertView(T0), alertView(T0, { fingerprint: 'fp-2', state: 'resolved', resolution: 'cleared', endsAtMs: T0 })];
       await d.resendFiring(firing);
       await d.resendFiring(firing); // within resendInterval: nothing

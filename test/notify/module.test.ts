@@ -8,6 +8,7 @@ import { enqueueNotifications } from '../../src/store/outbox-repo.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { until } from '../helpers/until.js';
 import { alertView, draft, tempStore } from './factories.js';
+import { createStore } from '../../src/store/store.js';
 
 function configWith(channels: Record<string, unknown>) {
   const r = validateConfig({ channels });
@@ -28,7 +29,7 @@ describe('notify agent module', () => {
     sinks.push(a, b, am);
     store = tempStore();
     const config = configWith({ hook: { type: 'webhook', url: { env: 'HOOK_URL' } }, am: { type: 'alertmanager', url: am.origin } });
-    const ctx = { config, db: store.db, dbPath: store.path, log: silentLogger(), clock: systemClock, facts: {} } as unknown as AgentContext;
+    const ctx = { config, store: createStore(store.db, store.path), log: silentLogger(), clock: systemClock, facts: {} } as unknown as AgentContext;
     const mod = createNotifyModule(ctx, { env: { HOOK_URL: a.url }, pollIntervalMs: 60_000, firingAlerts: () => [alertView(systemClock.nowMs())] });
     await mod.start?.();
     enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'hook', dedupKey: 'k1' })]);

@@ -8,6 +8,7 @@ import { createSlackNotifier } from '../../src/notify/slack.js';
 import { enqueueNotifications, listChannelHealth } from '../../src/store/outbox-repo.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { draft, resolvedChannels, tempStore } from './factories.js';
+import { createStore } from '../../src/store/store.js';
 
 describe('Slack delivery against a loopback webhook', () => {
   let sink: HttpSink;
@@ -25,7 +26,7 @@ describe('Slack delivery against a loopback webhook', () => {
     store = tempStore();
     const broken: [string, NotifyError][] = [];
     const channels = resolvedChannels({ ops: { type: 'slack', webhookUrl: { env: 'SLACK_URL' }, retry: { initialBackoff: '100ms', maxBackoff: '2s' }, ...extra } }, { SLACK_URL: sink.url });
-    dispatcher = createDispatcher({ db: store.db, log: silentLogger(), clock: systemClock, channels, random: () => 1, pollIntervalMs: 20, onChannelBroken: (c, e) => broken.push([c, e]) });
+    dispatcher = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock: systemClock, channels, random: () => 1, pollIntervalMs: 20, onChannelBroken: (c, e) => broken.push([c, e]) });
     return { broken, channels };
   }
 

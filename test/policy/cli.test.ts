@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { createPolicyRepo } from '../../src/store/policy-repo.js';
 import { readCapSysResource } from '../../src/policy/capability.js';
 import { LiveProcesses, adjOf } from './live.js';
@@ -92,7 +92,7 @@ describe('oomwatch protect plan|apply', () => {
 
     const r = await run('apply', '--db', join(live.dir, 'db.sqlite'));
     expect([adjOf(mysqld.pid), adjOf(chrome.pid)]).toEqual([300, 500]);
-    const db = openStore(join(live.dir, 'db.sqlite'));
+    const db = openDatabase(join(live.dir, 'db.sqlite'));
     try {
       const audit = createPolicyRepo(db).listChanges().map((c) => [c.pid, c.ruleId, c.fromAdj, c.toAdj, c.reason, c.outcome]);
       expect(audit).toEqual([

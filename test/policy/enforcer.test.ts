@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { createPolicyRepo } from '../../src/store/policy-repo.js';
 import { createPolicyEnforcer } from '../../src/policy/enforcer.js';
 import { readCapSysResource } from '../../src/policy/capability.js';
@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { LiveProcesses, adjOf, bootId, snapshotOf } from './live.js';
 import { policyOf, proc } from './factories.js';
 import { ProcFs } from '../../src/sample/procfs.js';
+import { createStore } from '../../src/store/store.js';
 
 const hasCap = readCapSysResource(new ProcFs('/proc'));
 
@@ -24,7 +25,7 @@ describe('createPolicyEnforcer', () => {
   beforeEach(() => {
     live = new LiveProcesses();
     dir = mkdtempSync(join(tmpdir(), 'oomwatch-enforce-'));
-    db = openStore(join(dir, 'oomwatch.db'));
+    db = openDatabase(join(dir, 'oomwatch.db'));
     logLines = [];
   });
   afterEach(() => {
@@ -42,7 +43,7 @@ describe('createPolicyEnforcer', () => {
         { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
       ],
     });
-    const enforcer = createPolicyEnforcer({ db, log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
+    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
     const repo = createPolicyRepo(db);
 
     const t1 = enforcer.onTick(snapshotOf([sshd.pid, chrome.pid]), 1_000);
@@ -107,7 +108,7 @@ describe('createPolicyEnforcer', () => {
   it('stops correcting a process that keeps resetting its own value, and says so once', async () => {
     const p = await live.start('chrome');
     const policy = policyOf({ rules: [{ id: 'browsers', match: { exe: p.exe }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ db, log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
+    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
     enforcer.onTick(snapshotOf([p.pid]), 0);
     const drifted: number[] = [];
     for (let i = 1; i <= 3; i++) {
@@ -132,7 +133,7 @@ describe('createPolicyEnforcer', () => {
     const root = join(dir, 'not-proc');
     mkdirSync(join(root, '42/oom_score_adj'), { recursive: true }); // a folder: the write fails with EISDIR
     const policy = policyOf({ rules: [{ id: 'x', match: { name: 'worker' }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ db, log: log(), procfs: new ProcFs(root), policy, bootId: 'boot-1', uidOf: () => undefined });
+    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs(root), policy, bootId: 'boot-1', uidOf: () => undefined });
     const snap = { ...snapshotOf([]), processes: [proc({ pid: 42, comm: 'worker' })] };
     enforcer.onTick(snap, 1_000);
     enforcer.onTick(snap, 2_000);
@@ -143,7 +144,7 @@ describe('createPolicyEnforcer', () => {
   it('counts a process gone before the write, and forgets identities that left', async () => {
     const a = await live.start('chrome');
     const policy = policyOf({ rules: [{ id: 'browsers', match: { exe: a.exe }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ db, log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
+    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
     const snap = snapshotOf([a.pid]);
     await live.stop(a.pid);
     expect(enforcer.onTick(snap, 1_000)).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 1, contested: [] });
@@ -153,14 +154,14 @@ describe('createPolicyEnforcer', () => {
   it('writes nothing when policy.enforce is false', async () => {
     const a = await live.start('chrome');
     const policy = policyOf({ enforce: false, rules: [{ id: 'browsers', match: { exe: a.exe }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ db, log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
+    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs('/proc'), policy, bootId: bootId() });
     expect(enforcer.onTick(snapshotOf([a.pid]), 1_000)).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 0, contested: [] });
     expect(adjOf(a.pid)).toBe(0);
   });
 
   it('isProtected: a protective rule whose value is in effect', () => {
     const policy = policyOf({ rules: [{ id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'immune' }, { id: 'b', match: { name: 'chrome' }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ db, log: log(), procfs: new ProcFs('/proc'), policy, bootId: 'b', uidOf: () => undefined });
+    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs('/proc'), policy, bootId: 'b', uidOf: () => undefined });
     expect(enforcer.isProtected(proc({ pid: 2, exe: '/usr/sbin/sshd', oomScoreAdj: -1000 }))).toBe(true);
     expect(enforcer.isProtected(proc({ pid: 2, exe: '/usr/sbin/sshd', oomScoreAdj: 0 }))).toBe(false);
     expect(enforcer.isProtected(proc({ pid: 3, comm: 'chrome', oomScoreAdj: 500 }))).toBe(false);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { createPolicyRepo, ADJ_CHANGE_PRUNABLE } from '../../src/store/policy-repo.js';
 import { pruneHistory } from '../../src/store/prune.js';
 import { createPolicyModule } from '../../src/policy/module.js';
@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log.js';
 import type { AgentContext } from '../../src/agent/module.js';
 import { LiveProcesses, adjOf, bootId, snapshotOf } from './live.js';
 import { ProcFs } from '../../src/sample/procfs.js';
+import { createStore } from '../../src/store/store.js';
 
 const hasCap = readCapSysResource(new ProcFs('/proc'));
 
@@ -23,7 +24,7 @@ describe('createPolicyModule (agent wiring)', () => {
   beforeEach(() => {
     live = new LiveProcesses();
     dir = mkdtempSync(join(tmpdir(), 'oomwatch-policy-module-'));
-    db = openStore(join(dir, 'oomwatch.db'));
+    db = openDatabase(join(dir, 'oomwatch.db'));
   });
   afterEach(() => {
     db.close();
@@ -34,7 +35,7 @@ describe('createPolicyModule (agent wiring)', () => {
   function context(policy: unknown, selfProc = new ProcFs('/proc')): AgentContext {
     const r = validateConfig({ policy });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    return { config: r.config, db, dbPath: join(dir, 'oomwatch.db'), log: silentLogger(), clock: manualClock(5_000), facts: { bootId: bootId(), hostname: 'h', kernelRelease: 'k', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc };
+    return { config: r.config, store: createStore(db, join(dir, 'oomwatch.db')), log: silentLogger(), clock: manualClock(5_000), facts: { bootId: bootId(), hostname: 'h', kernelRelease: 'k', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc };
   }
 
   it('protects the agent at start, enforces on ticks, and reports what stays unprotected for the health alert', async () => {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleIncidentReport } from '../../src/report/assemble-incident.js';
-import { fetchIncidentInput, findIncident, type IncidentInput } from '../../src/report/query.js';
+import { fetchIncidentInput, findIncident, type IncidentInput } from '../../src/store/report-queries.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildLeakStore, KILL_MS, type FixtureStore } from '../fixtures/report/build-store.js';
 

@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport } from '../../src/report/index.js';
+import { buildDailyReport, buildIncidentReport, renderDailyEmail, renderReport } from '../../src/report/index.js';
+import { findIncident } from '../../src/store/report-queries.js';
+import { createStore } from '../../src/store/store.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { KILL_MS, useLeakStore } from '../fixtures/report/build-store.js';
 
@@ -47,7 +49,7 @@ describe('HTML reports in headless Chromium', () => {
 
   it.skipIf(missing !== null)(`the incident report renders its charts without errors${missing ? ` (skipped: ${missing})` : ''}`, async () => {
     const incident = findIncident(store.db, { id: store.incidentId });
-    const html = renderReport(buildIncidentReport(store.db, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'x', timeZone: 'UTC' }), 'html');
+    const html = renderReport(buildIncidentReport(createStore(store.db).reports, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'x', timeZone: 'UTC' }), 'html');
     const file = join(tmp.dir, 'incident.html');
     writeFileSync(file, html);
     const dom = await chromium(['--dump-dom', `file://${file}`]);
@@ -69,7 +71,7 @@ describe('HTML reports in headless Chromium', () => {
   });
 
   it.skipIf(missing !== null)(`the daily report (page and email) renders with the hostile name as text${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const model = buildDailyReport(store.db, { fromMs: KILL_MS - 12 * 3_600_000, toMs: KILL_MS + 12 * 3_600_000, host: 'web-1', timeZone: 'UTC', topN: 5 });
+    const model = buildDailyReport(createStore(store.db).reports, { fromMs: KILL_MS - 12 * 3_600_000, toMs: KILL_MS + 12 * 3_600_000, host: 'web-1', timeZone: 'UTC', topN: 5 });
     for (const [name, html] of [['daily.html', renderReport(model, 'html')], ['daily-email.html', renderDailyEmail(model).html]] as const) {
       const file = join(tmp.dir, name);
       writeFileSync(file, html);

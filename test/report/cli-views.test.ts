@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rankDomains } from '../../src/sample/rank.js';
 import type { CgroupMemory, HostSnapshot } from '../../src/model/snapshot.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { snapshotAt } from '../../src/store/samples-query.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { shortenCgroupPath } from '../../src/util/format.js';
@@ -36,7 +36,7 @@ describe('top --at', () => {
   });
 
   it('does not show a memory cgroup deleted before the asked instant (after the last keyframe)', () => {
-    const db = openStore(join(tmp.dir, 'cgroups.db'));
+    const db = openDatabase(join(tmp.dir, 'cgroups.db'));
     try {
       const repo = new SamplesRepo(db, { keyframeEveryMs: 5 * 60_000, deadBandFraction: 0.05 });
       const cg = (path: string): CgroupMemory => ({ path, version: 2, usageBytes: 50 * 1024 ** 2, limitBytes: 100 * 1024 ** 2, swapUsageBytes: 0, swapLimitBytes: 0, oomKillCount: 0, oomCount: 0 });

@@ -13,12 +13,13 @@ import { resolveChannels } from '../../src/notify/channels.js';
 import { createDispatcher } from '../../src/notify/dispatcher.js';
 import { buildInThread, buildInWorker, workerEntry } from '../../src/report/daily-build.js';
 import { dailyReportJob, runDailyReport } from '../../src/report/daily-job.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { createReportRepo } from '../../src/store/report-repo.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildLeakStore, HOST } from '../fixtures/report/build-store.js';
 import { ProcFs } from '../../src/sample/procfs.js';
+import { createStore } from '../../src/store/store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -48,8 +49,8 @@ afterEach(async () => {
 });
 
 /** Runs the real dispatcher at the report's own (fixture) time, so outbox expiry does not depend on today's date. */
-async function deliver(db: ReturnType<typeof openStore>, config: Config, expectMails: number, atMs: number): Promise<void> {
-  const d = createDispatcher({ db, log: silentLogger(), clock: manualClock(atMs), channels: resolveChannels(config.channels, { env: {} }), pollIntervalMs: 20 });
+async function deliver(db: ReturnType<typeof openDatabase>, config: Config, expectMails: number, atMs: number): Promise<void> {
+  const d = createDispatcher({ store: createStore(db), log: silentLogger(), clock: manualClock(atMs), channels: resolveChannels(config.channels, { env: {} }), pollIntervalMs: 20 });
   d.start();
   try {
     await sink.waitFor(expectMails);
@@ -69,7 +70,7 @@ describe('the daily report by email', () => {
     const { db } = buildLeakStore(path);
     const config = configFor(sink.port);
     try {
-      const r = await runDailyReport({ config, db, facts }, SCHEDULED + 2 * HOUR);
+      const r = await runDailyReport({ config, store: createStore(db, path), facts }, SCHEDULED + 2 * HOUR);
       expect(r).toEqual({ kind: 'sent', fromMs: SCHEDULED - DAY, toMs: SCHEDULED, channels: ['mail'] });
       await deliver(db, config, 1, SCHEDULED + 2 * HOUR);
       const [mail] = sink.mails;
@@ -91,22 +92,22 @@ describe('the daily report by email', () => {
     const path = join(tmp.dir, 'oomwatch.db');
     const config = configFor(sink.port);
     let { db } = buildLeakStore(path);
-    expect((await runDailyReport({ config, db, facts }, SCHEDULED + 60_000)).kind).toBe('sent');
-    expect(await runDailyReport({ config, db, facts }, SCHEDULED + 2 * HOUR)).toEqual({ kind: 'not-due' });
+    expect((await runDailyReport({ config, store: createStore(db, path), facts }, SCHEDULED + 60_000)).kind).toBe('sent');
+    expect(await runDailyReport({ config, store: createStore(db, path), facts }, SCHEDULED + 2 * HOUR)).toEqual({ kind: 'not-due' });
     await deliver(db, config, 1, SCHEDULED + 2 * HOUR);
     db.close();
 
     // Restart: a new process opens the same file. The period is recorded; nothing is sent again.
-    db = openStore(path);
+    db = openDatabase(path);
     try {
-      expect(await runDailyReport({ config, db, facts }, SCHEDULED + 3 * HOUR)).toEqual({ kind: 'not-due' });
+      expect(await runDailyReport({ config, store: createStore(db, path), facts }, SCHEDULED + 3 * HOUR)).toEqual({ kind: 'not-due' });
       await deliver(db, config, 1, SCHEDULED + 3 * HOUR);
       expect(sink.mails).toHaveLength(1);
 
       // Down over the next two scheduled times: back on the third day, one report covers both days.
       const back = SCHEDULED + 2 * DAY + 5 * HOUR;
-      expect(await runDailyReport({ config, db, facts }, back)).toEqual({ kind: 'sent', fromMs: SCHEDULED, toMs: SCHEDULED + 2 * DAY, channels: ['mail'] });
-      expect(await runDailyReport({ config, db, facts }, back + HOUR)).toEqual({ kind: 'not-due' });
+      expect(await runDailyReport({ config, store: createStore(db, path), facts }, back)).toEqual({ kind: 'sent', fromMs: SCHEDULED, toMs: SCHEDULED + 2 * DAY, channels: ['mail'] });
+      expect(await runDailyReport({ config, store: createStore(db, path), facts }, back + HOUR)).toEqual({ kind: 'not-due' });
       await deliver(db, config, 2, back + HOUR);
       expect(sink.mails).toHaveLength(2);
       expect(sink.mails[1].subject).toBe('[oomwatch] Daily memory report for web-1: no incidents; no samples in the period; 1 alert still firing');
@@ -122,7 +123,7 @@ describe('the daily report by email', () => {
     try {
       const clock = manualClock(SCHEDULED + HOUR);
       let kicked = 0;
-      const ctx = { config: configFor(sink.port), db, dbPath: path, log: silentLogger(), clock, facts, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
+      const ctx = { config: configFor(sink.port), store: createStore(db, path), log: silentLogger(), clock, facts, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
       const job = dailyReportJob(ctx, { onQueued: () => kicked++ });
       expect(job).toMatchObject({ name: 'daily-report', cron: '0 8 * * *', timeZone: 'Europe/Berlin', runAtStart: true });
       await job!.run();
@@ -131,7 +132,7 @@ describe('the daily report by email', () => {
       expect(db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'report'").get()).toEqual({ n: 1 });
       // built in a worker thread on its own connection: the same email as one built here
       const queued = JSON.parse((db.prepare("SELECT payload_json FROM outbox WHERE kind = 'report'").get() as { payload_json: string }).payload_json);
-      const here = await buildInThread(db)({ dbPath: path, fromMs: SCHEDULED - DAY, toMs: SCHEDULED, host: 'web-1', timeZone: 'Europe/Berlin', topN: ctx.config.report.daily.topN });
+      const here = await buildInThread(createStore(db, path).reports)({ dbPath: path, fromMs: SCHEDULED - DAY, toMs: SCHEDULED, host: 'web-1', timeZone: 'Europe/Berlin', topN: ctx.config.report.daily.topN });
       expect(queued.report).toEqual(here);
       const noMail = validateConfig({ channels: { out: { type: 'console' } } });
       expect(noMail.ok && dailyReportJob({ ...ctx, config: noMail.config })).toBeNull();

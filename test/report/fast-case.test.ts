@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleIncidentReport } from '../../src/report/assemble-incident.js';
 import { buildIncidentDoc } from '../../src/report/incident-doc.js';
 import { renderReport } from '../../src/report/index.js';
-import { fetchIncidentInput, findIncident } from '../../src/report/query.js';
+import { fetchIncidentInput, findIncident } from '../../src/store/report-queries.js';
 import type { IncidentReport } from '../../src/report/types.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildFastStore, FAST_KILL_MS } from '../fixtures/report/build-fast-store.js';

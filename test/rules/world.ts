@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import type { CgroupMemory, HostSnapshot, OomDomain, ProcessSample } from '../../src/model/snapshot.js';
 import { ProcFs } from '../../src/sample/procfs.js';
 import { processSample } from '../helpers/process-sample.js';
+import { createStore } from '../../src/store/store.js';
 
 export const BOOT = 'b0000000-0000-4000-8000-000000000001';
 export const HOST = 'db1';
@@ -75,5 +76,5 @@ export function snapshotAt(atMs: number, rest: Partial<HostSnapshot> = {}): Host
 export function alertsContext(db: Database, clock: Clock, rules: readonly unknown[]): AgentContext {
   const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: { replaceDefaults: true, list: rules } });
   if (!v.ok) throw new Error(v.errors.join('\n'));
-  return { config: v.config, db, dbPath: db.name, log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
+  return { config: v.config, store: createStore(db), log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
 }

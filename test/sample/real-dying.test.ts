@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSampler } from '../../src/sample/host.js';
 import { parsePidStat } from '../../src/sample/parse/pid-stat.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { rankedCandidates } from '../../src/store/incidents-history.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { snapshotAt } from '../../src/store/samples-query.js';
@@ -28,7 +28,7 @@ describe('a victim sampled while it is a zombie (real memory-cgroup kill, reaped
   });
 
   it.skipIf(!support.ok)(`keeps the victim's last live facts, ends it, and never ranks it${support.ok ? '' : ` (skipped: ${support.reason})`}`, async () => {
-    const db = openStore(join(tmp.dir, 'oomwatch.db'));
+    const db = openDatabase(join(tmp.dir, 'oomwatch.db'));
     const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000 });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let cg: OomCgroup | null = null;

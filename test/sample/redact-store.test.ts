@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSampler } from '../../src/sample/host.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
@@ -68,7 +68,7 @@ describe('no secret from a command line reaches the database', () => {
     expect(ours).toHaveLength(pids.length);
     expect(ours.find((p) => p.cmdline.includes('curl -H'))!.cmdline).toContain('Authorization: Bearer ***');
 
-    const db = openStore(join(t.dir, 'oomwatch.db'));
+    const db = openDatabase(join(t.dir, 'oomwatch.db'));
     new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 }).writeTick(snap, 1000);
     const stored = db.prepare('SELECT cmdline FROM process WHERE pid IN (SELECT value FROM json_each(?))').all(JSON.stringify(pids)) as { cmdline: string }[];
     expect(stored).toHaveLength(pids.length);

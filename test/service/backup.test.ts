@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 
 const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 const dirs: string[] = [];
@@ -20,7 +20,7 @@ function liveStore() {
   const dir = mkdtempSync(join(tmpdir(), 'oomwatch-backup-'));
   dirs.push(dir);
   const path = join(dir, 'oomwatch.db');
-  const db = openStore(path);
+  const db = openDatabase(path);
   // The schema goes to the main file; then automatic checkpoints stop, so the row below stays only in
   // the -wal file, as recent commits do between checkpoints on a running agent.
   db.pragma('wal_checkpoint(TRUNCATE)');

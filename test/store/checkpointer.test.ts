@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { pendingWalFrames, startCheckpointer } from '../../src/store/checkpointer.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 let t: ReturnType<typeof makeTempDir>;
@@ -11,7 +11,7 @@ let path: string;
 beforeEach(() => {
   t = makeTempDir();
   path = join(t.dir, 'c.db');
-  db = openStore(path);
+  db = openDatabase(path);
   db.exec('CREATE TABLE filler (v BLOB)');
 });
 afterEach(() => {

@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { migrate, readMigrations } from '../../src/store/migrate.js';
 import { rankDomains } from '../../src/sample/rank.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
@@ -19,7 +19,7 @@ let t: ReturnType<typeof makeTempDir>;
 let db: Database;
 beforeEach(() => {
   t = makeTempDir();
-  db = openStore(join(t.dir, 'oomwatch.db'));
+  db = openDatabase(join(t.dir, 'oomwatch.db'));
 });
 afterEach(() => {
   db.close();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
 import { snapshotAt, type TickRow } from '../../src/store/samples-query.js';
 import { bootTicksBetween, snapshotsAtTicks } from '../../src/store/snapshot-sweep.js';
@@ -42,7 +42,7 @@ describe('snapshotsAtTicks (many instants in one pass)', () => {
   });
 
   it('keeps two identities with one pid apart, and drops an ended process at the next keyframe', () => {
-    db = openStore(join(t.dir, 'reuse.db'));
+    db = openDatabase(join(t.dir, 'reuse.db'));
     const repo = new SamplesRepo(db, { keyframeEveryMs: 30_000, deadBandFraction: 0.02 });
     const MiB = 1024 ** 2;
     for (let s = 0; s <= 30; s += 10) repo.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 42, startTimeTicks: 100, comm: 'old', rssBytes: 900 * MiB })]), 1);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { enqueueNotifications } from '../../src/store/outbox-repo.js';
-import { openStore, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { OTHER_USER } from '../helpers/other-user.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -41,7 +41,7 @@ afterEach(async () => {
 function plantDatabase(pending: (db: Database) => void = () => {}): string {
   const source = join(t.dir, 'crafted');
   mkdirSync(source, { mode: 0o755 });
-  const db = openStore(join(source, 'oomwatch.db'));
+  const db = openDatabase(join(source, 'oomwatch.db'));
   pending(db);
   db.close();
   chmodSync(join(source, 'oomwatch.db'), 0o644);

@@ -11,10 +11,8 @@ import { systemClock } from '../../src/clock.js';
 import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
-import { openStore, type Database } from '../../src/store/db.js';
-import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
-import { pruneHistory } from '../../src/store/prune.js';
-import { createWorkloadsRepo, WORKLOAD_PRUNABLE } from '../../src/store/workloads-repo.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { WORKLOAD_PRUNABLE } from '../../src/store/workloads-repo.js';
 import { createNamesSource } from '../../src/workload/names-source.js';
 import { createWorkloadTracker, type WorkloadTracker } from '../../src/workload/tracker.js';
 import { readFixture } from '../kernel/fixtures.js';
@@ -44,13 +42,13 @@ function killRecords(cgroup: string, nowUs: number, seqBase: number): string {
     .concat('\n');
 }
 
-function setup(): { db: Database; node: string; tracker: WorkloadTracker; kmsgPath: string; seen: IncidentView[] } {
+function setup(): { store: Store; node: string; tracker: WorkloadTracker; kmsgPath: string; seen: IncidentView[] } {
   const t = makeTempDir('oomwatch-workload-');
   cleanups.push(() => t.cleanup());
   const node = join(t.dir, 'node');
   cpSync(join(import.meta.dirname, '../fixtures/workload/node'), node, { recursive: true });
-  const db = openStore(join(t.dir, 'oomwatch.db'));
-  cleanups.push(() => void db.close());
+  const store = openStore(join(t.dir, 'oomwatch.db'));
+  cleanups.push(() => void store.close());
   const names = createNamesSource({
     podLogsDir: join(node, 'var/log/pods'),
     containerLogsDir: join(node, 'var/log/containers'),
@@ -58,25 +56,25 @@ function setup(): { db: Database; node: string; tracker: WorkloadTracker; kmsgPa
     podmanStorageDirs: [join(node, 'var/lib/containers/storage')],
     passwdFile: join(node, 'etc/passwd'),
   });
-  const tracker = createWorkloadTracker({ repo: createWorkloadsRepo(db), names, log: silentLogger() });
+  const tracker = createWorkloadTracker({ repo: store.workloads, names, log: silentLogger() });
   const kmsgPath = join(t.dir, 'kmsg');
   writeFileSync(kmsgPath, '');
   const seen: IncidentView[] = [];
   const w = createKernelWatcher({
-    db, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'node-a', pollIntervalMs: 20, suspendedMs: () => 0,
+    store, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'node-a', pollIntervalMs: 20, suspendedMs: () => 0,
     onIncident: (i) => seen.push(i),
     ensureWorkload: (p) => tracker.ensure(p, systemClock.nowMs()),
   });
   w.start();
   cleanups.push(() => w.stop());
-  return { db, node, tracker, kmsgPath, seen };
+  return { store, node, tracker, kmsgPath, seen };
 }
 
 describe('workloads of killed containers', () => {
   it('a container sampled while it ran is named in its kill after its logs are gone, and after its workload row ages out', async () => {
-    const { db, node, tracker, kmsgPath, seen } = setup();
+    const { store, node, tracker, kmsgPath, seen } = setup();
     tracker.observe([NGINX_CGROUP, '/system.slice/nginx.service'], systemClock.nowMs());
-    expect(createWorkloadsRepo(db).get(NGINX_CGROUP)).toMatchObject({ namespace: 'shop', pod: 'web-7d9f', container: 'nginx' });
+    expect(store.workloads.get(NGINX_CGROUP)).toMatchObject({ namespace: 'shop', pod: 'web-7d9f', container: 'nginx' });
 
     // The pod is deleted: kubelet removes its logs, the next tick no longer lists the cgroup.
     rmSync(join(node, 'var/log/pods', `shop_web-7d9f_${WEB}`), { recursive: true });
@@ -89,9 +87,9 @@ describe('workloads of killed containers', () => {
     expect(seen[0]).toMatchObject({ taskMemcg: NGINX_CGROUP, workload: expected });
 
     // Pruned past the retention, the workload row goes; the incident keeps its copy.
-    await pruneHistory(db, systemClock.nowMs() + 1, 100, [WORKLOAD_PRUNABLE], async () => {});
-    expect(createWorkloadsRepo(db).get(NGINX_CGROUP)).toBeNull();
-    expect(createIncidentsRepo(db).get(seen[0].id!)!.workload).toMatchObject(expected);
+    await store.pruneHistory(systemClock.nowMs() + 1, 100, [WORKLOAD_PRUNABLE]);
+    expect(store.workloads.get(NGINX_CGROUP)).toBeNull();
+    expect(store.incidents.get(seen[0].id!)!.workload).toMatchObject(expected);
   });
 
   it('a container that lived less than a tick is resolved when its kill is read', async () => {
@@ -102,20 +100,20 @@ describe('workloads of killed containers', () => {
   });
 
   it('names a runtime writes after the cgroup appeared are looked up again; names once found are kept', () => {
-    const { db, node, tracker } = setup();
+    const { store, node, tracker } = setup();
     const link = join(node, 'var/log/containers', `web-7d9f_shop_nginx-${NGINX}.log`);
     rmSync(link);
     rmSync(join(node, 'var/log/pods', `shop_web-7d9f_${WEB}`), { recursive: true });
     const t0 = systemClock.nowMs();
     tracker.observe([NGINX_CGROUP], t0);
-    expect(createWorkloadsRepo(db).get(NGINX_CGROUP)).toMatchObject({ podUid: WEB, namespace: null, container: null });
+    expect(store.workloads.get(NGINX_CGROUP)).toMatchObject({ podUid: WEB, namespace: null, container: null });
     writeFileSync(link, 'started\n');
     tracker.observe([NGINX_CGROUP], t0 + 1_000);
-    expect(createWorkloadsRepo(db).get(NGINX_CGROUP)).toMatchObject({ container: null }); // not yet: once every 30 s
+    expect(store.workloads.get(NGINX_CGROUP)).toMatchObject({ container: null }); // not yet: once every 30 s
     tracker.observe([NGINX_CGROUP], t0 + 31_000);
-    expect(createWorkloadsRepo(db).get(NGINX_CGROUP)).toMatchObject({ namespace: 'shop', pod: 'web-7d9f', container: 'nginx' });
+    expect(store.workloads.get(NGINX_CGROUP)).toMatchObject({ namespace: 'shop', pod: 'web-7d9f', container: 'nginx' });
     rmSync(link);
     tracker.ensure(NGINX_CGROUP, t0 + 62_000);
-    expect(createWorkloadsRepo(db).get(NGINX_CGROUP)).toMatchObject({ container: 'nginx' });
+    expect(store.workloads.get(NGINX_CGROUP)).toMatchObject({ container: 'nginx' });
   });
 });

@@ -19,8 +19,8 @@ import { createKernelWatcher } from '../../src/kernel/watcher.js';
 import { silentLogger } from '../../src/log.js';
 import type { NotificationDraft } from '../../src/model/notification.js';
 import { createSampler } from '../../src/sample/host.js';
-import { openStore } from '../../src/store/db.js';
-import { createWorkloadsRepo } from '../../src/store/workloads-repo.js';
+import { openDatabase } from '../../src/store/db.js';
+import { openStore } from '../../src/store/store.js';
 import { cgroupPathsOf } from '../../src/workload/agent-module.js';
 import { createNamesSource } from '../../src/workload/names-source.js';
 import { createWorkloadTracker } from '../../src/workload/tracker.js';
@@ -73,16 +73,16 @@ describe('a real OOM kill in a Kubernetes-shaped memory cgroup', () => {
     });
     if (!v.ok) throw new Error(v.errors.join('\n'));
     const config = v.config;
-    const db = openStore(join(tmp.dir, 'oomwatch.db'));
-    const tracker = createWorkloadTracker({ repo: createWorkloadsRepo(db), names: createNamesSource(config.workload), log: silentLogger() });
+    const store = openStore(join(tmp.dir, 'oomwatch.db'));
+    const tracker = createWorkloadTracker({ repo: store.workloads, names: createNamesSource(config.workload), log: silentLogger() });
     const seen: IncidentView[] = [];
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const watcher = createKernelWatcher({
-      db, log: silentLogger(), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(),
+      store, log: silentLogger(), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(),
       onIncident: (i) => seen.push(i),
       ensureWorkload: (p) => tracker.ensure(p, systemClock.nowMs()),
     });
-    const engine = createAlertEngine({ db, log: silentLogger(), config, hostname: hostname() });
+    const engine = createAlertEngine({ store, log: silentLogger(), config, hostname: hostname() });
     const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 60_000 });
     const removers: (() => Promise<void>)[] = [];
     try {
@@ -107,7 +107,7 @@ describe('a real OOM kill in a Kubernetes-shaped memory cgroup', () => {
         } finally {
           first.kill('SIGKILL');
         }
-        expect(createWorkloadsRepo(db).get(cgroupPath), c.name).toMatchObject({ podUid: uid, namespace: ns, pod, container: 'app' });
+        expect(store.workloads.get(cgroupPath), c.name).toMatchObject({ podUid: uid, namespace: ns, pod, container: 'app' });
         if (c.goneBeforeKill) rmSync(podDir, { recursive: true });
 
         const hog = await runHogInCgroup(made.cg, { comm: 'oomwatch-pod' });
@@ -121,7 +121,9 @@ describe('a real OOM kill in a Kubernetes-shaped memory cgroup', () => {
 
         // The oom-kill alert, as the alerts module raises it for a stored incident.
         engine.onTick({ snapshot: null, incidents: [incidentFromView(inc, systemClock.nowMs())!], health: { samplerStalled: false, brokenChannels: [] }, dataFresh: true, isProtected: () => false }, systemClock.nowMs());
-        const drafts = (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
+        const raw = openDatabase(store.path, { readonly: true });
+        const drafts = (raw.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
+        raw.close();
         const alert = drafts.flatMap((d) => d.alerts).find((a) => a.ruleKind === 'oom-kill' && a.labels.pod === pod);
         expect(alert, `${c.name}: no oom-kill alert naming pod ${pod}`).toBeDefined();
         expect(alert!.labels).toMatchObject({ namespace: ns, pod, container: 'app', qos: c.qos, workload: 'k8s-pod' });
@@ -132,7 +134,7 @@ describe('a real OOM kill in a Kubernetes-shaped memory cgroup', () => {
     } finally {
       await watcher.stop();
       for (const r of removers.reverse()) await r();
-      db.close();
+      store.close();
     }
   });
 });

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { createSampler } from '../../src/sample/host.js';
-import { openStore } from '../../src/store/db.js';
-import { createWorkloadsRepo } from '../../src/store/workloads-repo.js';
+import { openStore } from '../../src/store/store.js';
 import { cgroupPathsOf } from '../../src/workload/agent-module.js';
 import { createNamesSource } from '../../src/workload/names-source.js';
 import { createWorkloadTracker } from '../../src/workload/tracker.js';
@@ -31,8 +30,8 @@ describe('sampler + workload tracker on a systemd-driver cgroup v2 fixture node'
   it('stores the pod, container and QoS of the sampled container cgroup, and conmon as the pod without a container', () => {
     const t = makeTempDir('oomwatch-wl-sampler-');
     cleanups.push(t.cleanup);
-    const db = openStore(join(t.dir, 'oomwatch.db'));
-    cleanups.push(() => db.close());
+    const store = openStore(join(t.dir, 'oomwatch.db'));
+    cleanups.push(() => store.close());
     const { sampler } = createSampler({ procRoot: join(FX, 'proc/k8s-node'), cgroupRoot: join(FX, 'cgroup/v2-k8s'), refreshEveryMs: 300_000 });
     const snap = sampler.takeSnapshot(T0);
     const nginx = snap.processes.find((p) => p.comm === 'nginx')!;
@@ -43,7 +42,7 @@ describe('sampler + workload tracker on a systemd-driver cgroup v2 fixture node'
       podLogsDir: join(NODE, 'var/log/pods'), containerLogsDir: join(NODE, 'var/log/containers'), dockerContainersDir: join(NODE, 'var/lib/docker/containers'),
       podmanStorageDirs: [], passwdFile: join(NODE, 'etc/passwd'),
     });
-    const repo = createWorkloadsRepo(db);
+    const repo = store.workloads;
     createWorkloadTracker({ repo, names, log: silentLogger() }).observe(cgroupPathsOf(snap), T0);
 
     expect(repo.get(nginx.cgroup)).toEqual({

@@ -3,9 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { NotFoundError } from '../../errors.js';
 import { formatMatcher } from '../../rules/silences.js';
-import { createAlertsRepo } from '../../store/alerts-repo.js';
-import type { Database } from '../../store/db.js';
-import { listChannelHealth } from '../../store/outbox-repo.js';
+import type { Store } from '../../store/store.js';
 import { formatDurationMs } from '../../util/duration.js';
 import { formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
@@ -14,20 +12,15 @@ import type { CliIo } from '../io.js';
 import { ALERTS_SCHEMA_ID, type AlertsJson } from '../json/alerts.js';
 
 /**
- * Opens the database for an alerts or silence command. A missing file or a database from before the
- * alert tables existed is a clear error naming the fix.
+ * Opens the store for an alerts or silence command. A missing file, or a database older than this release
+ * (read-only: openStore refuses it), is a clear error naming the fix.
  */
-export function openAlertsStore(io: CliIo, opts: { config?: string; db?: string }, mode: { readonly: boolean }): { db: Database; dbPath: string; config: Config } {
+export function openAlertsStore(io: CliIo, opts: { config?: string; db?: string }, mode: { readonly: boolean }): { store: Store; dbPath: string; config: Config } {
   const { config } = loadCommandConfig(io, opts.config);
   const dbPath = resolveDbPath(config, opts.db, io.env);
   if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db with the agent's database.`);
-  const db = openCommandStore(io, dbPath, { readonly: mode.readonly });
-  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_instance'").get();
-  if (!hasTable) {
-    db.close();
-    throw new NotFoundError(`The database ${dbPath} has no alert tables yet. Start this version of the agent once (oomwatch run) to upgrade it.`);
-  }
-  return { db, dbPath, config };
+  const store = openCommandStore(io, dbPath, { readonly: mode.readonly });
+  return { store, dbPath, config };
 }
 
 const ago = (nowMs: number, ms: number): string => `${formatDurationMs(Math.max(0, nowMs - ms))} ago`;
@@ -40,16 +33,15 @@ export function registerAlerts(program: Command, io: CliIo): void {
     .option('--config <file>', 'configuration file')
     .option('--db <path>', 'database')
     .action((opts: { json?: boolean; config?: string; db?: string }) => {
-      const { db, config } = openAlertsStore(io, opts, { readonly: true });
+      const { store, config } = openAlertsStore(io, opts, { readonly: true });
       try {
         const nowMs = Date.now();
-        const repo = createAlertsRepo(db);
+        const repo = store.alerts;
         const instances = repo.listInstances();
         const firing = instances.filter((i) => i.status === 'firing');
         const pending = instances.filter((i) => i.status === 'pending');
         const silences = repo.listSilences(nowMs);
-        const hasOutbox = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get();
-        const channels = hasOutbox ? listChannelHealth(db, Object.keys(config.channels)) : [];
+        const channels = store.outbox.channelHealth(Object.keys(config.channels));
         if (opts.json) {
           const doc: AlertsJson = {
             schema: ALERTS_SCHEMA_ID,
@@ -113,7 +105,7 @@ export function registerAlerts(program: Command, io: CliIo): void {
         }
         io.out(out.join('\n'));
       } finally {
-        db.close();
+        store.close();
       }
     });
 }

@@ -1,13 +1,14 @@
 import { closeSync, constants, existsSync, openSync, statSync, statfsSync, accessSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { KmsgUnreadableError } from '../../errors.js';
+import { KmsgUnreadableError, StoreOutdatedError } from '../../errors.js';
 import { CgroupFs } from '../../sample/cgroupfs.js';
 import { createSampler } from '../../sample/host.js';
 import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
 import { readCapSysResource } from '../../policy/capability.js';
 import { checkProtection } from '../../policy/health.js';
-import { isSqliteError, openStore, onVirtualFs, storeFixFor, VIRTUAL_FS_FIX, type Database } from '../../store/db.js';
+import { onVirtualFs, storeFixFor, VIRTUAL_FS_FIX } from '../../store/db.js';
+import { openStore } from '../../store/store.js';
 import { formatBytes, formatIso } from '../../util/format.js';
 import { loadConfig } from '../../config/load.js';
 import { printJson, resolveDbPath } from '../common.js';
@@ -138,30 +139,22 @@ function checkDatabase(dbPath: string): Check {
     }
   }
   try {
-    const db = openStore(dbPath, { readonly: true });
+    const store = openStore(dbPath, { readonly: true });
     try {
-      const corrupt = quickCheck(db);
+      const corrupt = store.quickCheck();
       if (corrupt) {
         return { name: 'database', status: 'fail', detail: `${dbPath} is corrupt: ${corrupt}`, fix: storeFixFor('SQLITE_CORRUPT') };
       }
-      const last = db.prepare('SELECT MAX(ts_ms) AS ts FROM tick').get() as { ts: number | null };
+      const last = { ts: store.events.lastTickMs() };
       const size = statSync(dbPath).size + (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
       return { name: 'database', status: 'ok', detail: `${dbPath}, ${formatBytes(size)}${last.ts ? `, last sample ${formatIso(last.ts)}` : ', no samples yet'}; quick_check ok` };
     } finally {
-      db.close();
+      store.close();
     }
   } catch (err) {
+    // A database of an older release: the agent upgrades it at its next start.
+    if (err instanceof StoreOutdatedError) return { name: 'database', status: 'warn', detail: `${dbPath} is older than this release`, fix: err.message };
     return { name: 'database', status: 'fail', detail: `${dbPath}: ${(err as Error).message.split('. ')[0]}`, fix: (err as Error).message };
   }
 }
 
-/** PRAGMA quick_check (every page and record, without the index cross-check): null when ok, else the first problems. */
-function quickCheck(db: Database): string | null {
-  try {
-    const rows = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
-    return rows.length === 1 && rows[0] === 'ok' ? null : rows.join('; ');
-  } catch (err) {
-    if (isSqliteError(err)) return (err as Error).message;
-    throw err;
-  }
-}

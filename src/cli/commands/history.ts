@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { findProcesses, processSamples, sampleValuesOf, tickAt } from '../../store/samples-query.js';
+import { sampleValuesOf } from '../../store/samples-query.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { formatBytes, formatIso, sparkline } from '../../util/format.js';
 import { sanitizeTerminal } from '../../util/escape.js';
@@ -25,18 +25,18 @@ export function registerHistory(program: Command, io: CliIo): void {
       const { config } = loadCommandConfig(io, opts.config);
       const dbPath = resolveDbPath(config, opts.db, io.env);
       if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
-      const db = openCommandStore(io, dbPath, { readonly: true });
+      const store = openCommandStore(io, dbPath, { readonly: true });
+      const history = store.history;
       try {
         const now = Date.now();
         const from = now - sinceMs;
-        const procs = findProcesses(db, target, from);
+        const procs = history.findProcesses(target, from);
         if (procs.length === 0) {
           throw new NotFoundError(`No process ${/^\d+$/.test(target) ? 'with PID' : 'named'} ${sanitizeTerminal(target)} recorded in the last ${opts.since} in ${dbPath}. Try a longer --since, or check the name with oomwatch top.`);
         }
-        const scale = tickAt(db, now)?.scale ?? 'new';
+        const scale = history.tickAt(now)?.scale ?? 'new';
         // last_seen_ms of an open identity moves only at keyframes; it was listed at every tick of its boot since.
-        const lastTick = db.prepare('SELECT MAX(ts_ms) AS ts FROM tick WHERE boot_id = ?');
-        const lastSeenOf = (p: (typeof procs)[number]) => (p.ended_ms === null ? Math.max(p.last_seen_ms, (lastTick.get(p.boot_id) as { ts: number | null }).ts ?? 0) : p.last_seen_ms);
+        const lastSeenOf = (p: (typeof procs)[number]) => (p.ended_ms === null ? Math.max(p.last_seen_ms, store.events.lastTickMsOfBoot(p.boot_id) ?? 0) : p.last_seen_ms);
         const out: HistoryJson['processes'] = procs.map((p) => ({
           pid: p.pid,
           startTimeTicks: p.start_time_ticks,
@@ -49,7 +49,7 @@ export function registerHistory(program: Command, io: CliIo): void {
           firstSeen: formatIso(p.first_seen_ms),
           lastSeen: formatIso(lastSeenOf(p)),
           ended: p.ended_ms === null ? null : formatIso(p.ended_ms),
-          samples: processSamples(db, p.id, from, now).map((s) => ({ at: formatIso(s.ts_ms), ...sampleValuesOf(s, scale) })),
+          samples: history.processSamples(p.id, from, now).map((s) => ({ at: formatIso(s.ts_ms), ...sampleValuesOf(s, scale) })),
         }));
         if (opts.json) return printJson(io, { schema: HISTORY_SCHEMA_ID, processes: out } satisfies HistoryJson);
         const blocks = out.map((p) => {
@@ -70,7 +70,7 @@ export function registerHistory(program: Command, io: CliIo): void {
         });
         io.out(`${blocks.join('\n\n')}\n(rows are stored on change and at keyframes; each holds until the next)`);
       } finally {
-        db.close();
+        store.close();
       }
     });
 }

@@ -6,7 +6,6 @@ import { readLogLines } from '../../kernel/log-file-source.js';
 import { LogNormaliser } from '../../kernel/normalise-log.js';
 import { collectReports } from '../../kernel/oom-assembler.js';
 import { renderIncidentList } from '../../kernel/render-incident.js';
-import { createIncidentsRepo } from '../../store/incidents-repo.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
 import { IMPORT_SCHEMA_ID, incidentToJson, type ImportJson } from '../json/incident.js';
@@ -47,9 +46,9 @@ export function registerImport(program: Command, io: CliIo): void {
       if (opts.db !== undefined) {
         const { config } = loadCommandConfig(io, opts.config);
         const dbPath = resolveDbPath(config, opts.db === true ? undefined : opts.db, io.env);
-        const db = openCommandStore(io, dbPath);
+        const store = openCommandStore(io, dbPath);
         try {
-          const repo = createIncidentsRepo(db);
+          const repo = store.incidents;
           stored = { inserted: 0, already: 0 };
           const ids: number[] = [];
           for (const r of reports) {
@@ -59,7 +58,7 @@ export function registerImport(program: Command, io: CliIo): void {
           }
           views = ids.map((id) => repo.get(id)!);
         } finally {
-          db.close();
+          store.close();
         }
       }
       const formatText = Object.entries(formats).map(([f, n]) => `${n} ${f}`).join(', ');

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { renderIncidentDetail } from '../../kernel/render-incident.js';
-import { lastSamples, rankedCandidates } from '../../store/incidents-history.js';
 import { formatBytes, formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import { printJson } from '../common.js';
@@ -19,15 +18,15 @@ export function registerIncident(program: Command, io: CliIo): void {
     .option('--db <path>', 'database')
     .action((idText: string, opts: { json?: boolean; config?: string; db?: string }) => {
       if (!/^\d+$/.test(idText)) throw new UsageError(`Expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(idText)}.`);
-      const { db, dbPath, repo } = openIncidentsStore(io, opts);
+      const { store, dbPath, repo } = openIncidentsStore(io, opts);
       try {
         const inc = repo.get(Number(idText));
         if (!inc) throw new NotFoundError(`No incident ${idText} in ${dbPath}. List them with oomwatch incidents --since 30d.`);
         const tasks = repo.tasks(inc.id!);
-        const samples = inc.victim?.processId != null && inc.timeMs !== null ? lastSamples(db, inc.victim.processId, inc.timeMs) : [];
+        const samples = inc.victim?.processId != null && inc.timeMs !== null ? store.history.lastSamples(inc.victim.processId, inc.timeMs) : [];
         const ranked =
           inc.bootId && inc.timeMs !== null
-            ? rankedCandidates(db, { bootId: inc.bootId, atMs: inc.timeMs, cgroup: inc.constraint === 'memcg' ? inc.oomMemcg : null })
+            ? store.history.rankedCandidates({ bootId: inc.bootId, atMs: inc.timeMs, cgroup: inc.constraint === 'memcg' ? inc.oomMemcg : null })
             : null;
         if (opts.json) {
           const doc: IncidentDetailJson = { schema: INCIDENT_SCHEMA_ID, incident: incidentToJson(inc), tasks, victimSamples: samples, rankedBeforeKill: ranked };
@@ -59,7 +58,7 @@ export function registerIncident(program: Command, io: CliIo): void {
           );
         io.out(renderIncidentDetail(inc, tasks, extra));
       } finally {
-        db.close();
+        store.close();
       }
     });
 }

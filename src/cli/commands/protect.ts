@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { loadCommandConfig, printJson, resolveDbPath } from '../common.js';
-import { openStore } from '../../store/db.js';
-import { createPolicyRepo } from '../../store/policy-repo.js';
+import { openStore } from '../../store/store.js';
 import { compilePolicy, type CompiledPolicy } from '../../policy/compile.js';
 import { planAdjustments, unmatchedRules, unreadableExe, type PlanEntry } from '../../policy/plan.js';
 import { applyAdjustments, countOutcomes, describeTarget, type ApplyResult } from '../../policy/apply.js';
@@ -173,10 +172,10 @@ function audit(path: string, results: readonly ApplyResult[]): void {
       message: r.message,
     }));
   if (rows.length === 0) return;
-  const db = openStore(path);
+  const store = openStore(path);
   try {
-    createPolicyRepo(db).recordChanges(rows);
+    store.policy.recordChanges(rows);
   } finally {
-    db.close();
+    store.close();
   }
 }

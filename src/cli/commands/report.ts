@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { buildDailyReport, buildIncidentReport, findIncident, renderDailyEmail, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
+import { buildDailyReport, buildIncidentReport, renderDailyEmail, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
@@ -36,17 +36,13 @@ function durationOf(flag: string, text: string): number {
   return ms;
 }
 
-/** The config and the store, read-only; a missing file or an old schema is a clear error. */
+/** The config and the store, read-only; a missing file or an old schema (openStore) is a clear error. */
 function openReportStore(io: CliIo, opts: { config?: string; db?: string }) {
   const { config } = loadCommandConfig(io, opts.config);
   const dbPath = resolveDbPath(config, opts.db, io.env);
   if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db.`);
-  const db = openCommandStore(io, dbPath, { readonly: true });
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incident'").get()) {
-    db.close();
-    throw new NotFoundError(`The database ${dbPath} has no incident table yet. Start this version of the agent once (oomwatch run) to upgrade it.`);
-  }
-  return { config, db, dbPath };
+  const store = openCommandStore(io, dbPath, { readonly: true });
+  return { config, store, dbPath };
 }
 
 function emit(io: CliIo, text: string, out: string | undefined): void {
@@ -75,7 +71,7 @@ export function registerReport(program: Command, io: CliIo): void {
       const windowMs = durationOf('--window', opts.window);
       const nowMs = Date.now();
       let atMs: number | null = null;
-      const { config, db, dbPath } = openReportStore(io, opts);
+      const { config, store, dbPath } = openReportStore(io, opts);
       try {
         if (opts.at !== undefined) {
           // Without an offset, the time is read in the zone reports are shown in.
@@ -85,7 +81,7 @@ export function registerReport(program: Command, io: CliIo): void {
               `--at: expected an ISO time (2026-11-26T06:00:00Z, or 2026-11-26 07:00 in ${config.report.daily.timeZone}), "now", or a duration ago (15m), got ${JSON.stringify(opts.at)}.`,
             );
         }
-        const incident = atMs === null ? findIncident(db, opts.last ? { last: true } : { id: Number(opts.incident) }) : null;
+        const incident = atMs === null ? store.reports.findIncident(opts.last ? { last: true } : { id: Number(opts.incident) }) : null;
         if (atMs === null && !incident) {
           throw new NotFoundError(
             opts.last
@@ -94,10 +90,10 @@ export function registerReport(program: Command, io: CliIo): void {
           );
         }
         // A kill with no wall-clock time (a boot-relative log) has no window: the report says so.
-        const model = buildIncidentReport(db, { incident, atMs: atMs ?? incident!.timeMs ?? 0, windowMs, host: hostname(), timeZone: config.report.daily.timeZone });
+        const model = buildIncidentReport(store.reports, { incident, atMs: atMs ?? incident!.timeMs ?? 0, windowMs, host: hostname(), timeZone: config.report.daily.timeZone });
         emit(io, renderReport(model, format), opts.out);
       } finally {
-        db.close();
+        store.close();
       }
     });
 
@@ -111,17 +107,17 @@ export function registerReport(program: Command, io: CliIo): void {
       const opts = report.opts<CommonOpts>();
       const format = dailyFormatOf(opts.format);
       const sinceMs = durationOf('--since', local.since);
-      const { config, db } = openReportStore(io, opts);
+      const { config, store } = openReportStore(io, opts);
       try {
         const nowMs = Date.now();
         const d = config.report.daily;
-        const model = buildDailyReport(db, { fromMs: nowMs - sinceMs, toMs: nowMs, host: hostname(), timeZone: d.timeZone, topN: d.topN });
+        const model = buildDailyReport(store.reports, { fromMs: nowMs - sinceMs, toMs: nowMs, host: hostname(), timeZone: d.timeZone, topN: d.topN });
         // The email's parts come from the same builder the scheduled job uses (renderDailyEmail), not a copy.
         if (format === 'email-html') return emit(io, renderDailyEmail(model).html, opts.out);
         if (format === 'email-text') return emit(io, renderDailyEmail(model).text, opts.out);
         emit(io, renderReport(model, format), opts.out);
       } finally {
-        db.close();
+        store.close();
       }
     });
 }

@@ -4,7 +4,6 @@ import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
 import { startAgent, type RunningAgent, type StoreLoss } from '../../agent/agent.js';
 import { DEFAULT_PROC_ROOT, ProcFs } from '../../sample/procfs.js';
-import { applyAgentMemoryPragmas } from '../../store/db.js';
 import { createAgentModules } from '../../agent/modules.js';
 import { loadConfig } from '../../config/load.js';
 import { resolveChannels } from '../../notify/channels.js';
@@ -80,9 +79,9 @@ export function registerRun(program: Command, io: CliIo): void {
         // same path (checked like any other), which records the loss.
         let storeLoss: StoreLoss | undefined;
         do {
-          const db = openCommandStore(io, dbPath);
-          applyAgentMemoryPragmas(db);
-          current = await startAgent({ config: liveConfig, db, dbPath, log, clock: systemClock, selfProc, modules: createAgentModules, storeLoss });
+          const store = openCommandStore(io, dbPath);
+          store.applyAgentMemoryPragmas();
+          current = await startAgent({ config: liveConfig, store, log, clock: systemClock, selfProc, modules: createAgentModules, storeLoss });
           if (stopSignal) void current.stop(stopSignal);
           await current.done;
           storeLoss = current.storeLoss() ?? undefined;

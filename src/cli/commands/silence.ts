@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { ALERT_LABELS, formatMatcher, matchesLabels, parseMatcher } from '../../rules/silences.js';
 import type { LabelMatcher } from '../../model/alert.js';
-import { createAlertsRepo } from '../../store/alerts-repo.js';
 import { formatDurationMs, parseDurationMs } from '../../util/duration.js';
 import { formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
@@ -54,9 +53,9 @@ export function registerSilence(program: Command, io: CliIo): void {
       const forMs = parseDurationMs(opts.for);
       if (forMs === null || forMs <= 0 || forMs > MAX_SILENCE_MS) throw new UsageError(`--for: expected a duration between 1s and 365d such as 30m, 2h or 1d, got ${JSON.stringify(opts.for)}.`);
       if (!opts.comment.trim()) throw new UsageError('--comment: say why (e.g. --comment "planned load test"), so the next person knows.');
-      const { db } = openAlertsStore(io, opts, { readonly: false });
+      const { store } = openAlertsStore(io, opts, { readonly: false });
       try {
-        const repo = createAlertsRepo(db);
+        const repo = store.alerts;
         const nowMs = Date.now();
         const createdBy = opts.author ?? io.env.SUDO_USER ?? io.env.USER ?? 'unknown';
         const id = repo.addSilence({ matchers, comment: opts.comment, createdBy, createdAtMs: nowMs, startsAtMs: nowMs, endsAtMs: nowMs + forMs });
@@ -68,7 +67,7 @@ export function registerSilence(program: Command, io: CliIo): void {
             `End it early with: oomwatch silence expire ${id}`,
         );
       } finally {
-        db.close();
+        store.close();
       }
     });
 
@@ -80,10 +79,10 @@ export function registerSilence(program: Command, io: CliIo): void {
     .option('--config <file>', 'configuration file')
     .option('--db <path>', 'database')
     .action((opts: { all?: boolean; json?: boolean; config?: string; db?: string }) => {
-      const { db } = openAlertsStore(io, opts, { readonly: true });
+      const { store } = openAlertsStore(io, opts, { readonly: true });
       try {
         const nowMs = Date.now();
-        const list = createAlertsRepo(db).listSilences(nowMs, { includeExpired: opts.all });
+        const list = store.alerts.listSilences(nowMs, { includeExpired: opts.all });
         if (opts.json) return printJson(io, { schema: SILENCES_SCHEMA_ID, silences: list } satisfies SilencesJson);
         if (!list.length) return io.out(opts.all ? 'No silences.' : 'No active silences. (oomwatch silence list --all shows ended ones.)');
         io.out(
@@ -97,7 +96,7 @@ export function registerSilence(program: Command, io: CliIo): void {
           ]),
         );
       } finally {
-        db.close();
+        store.close();
       }
     });
 
@@ -110,12 +109,12 @@ export function registerSilence(program: Command, io: CliIo): void {
     .action((idText: string, opts: { config?: string; db?: string }) => {
       const id = Number(idText.replace(/^#/, ''));
       if (!Number.isInteger(id) || id <= 0) throw new UsageError(`silence expire: expected a silence id such as 3 (see oomwatch silence list), got ${JSON.stringify(idText)}.`);
-      const { db } = openAlertsStore(io, opts, { readonly: false });
+      const { store } = openAlertsStore(io, opts, { readonly: false });
       try {
-        const ended = createAlertsRepo(db).expireSilence(id, Date.now());
+        const ended = store.alerts.expireSilence(id, Date.now());
         io.out(ended ? `Silence #${id} expired: matching alerts are sent again from the agent's next evaluation.` : `Silence #${id} had already ended; nothing to do.`);
       } finally {
-        db.close();
+        store.close();
       }
     });
 }

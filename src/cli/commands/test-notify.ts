@@ -11,8 +11,7 @@ import { resolveChannels } from '../../notify/channels.js';
 import { testMessage } from '../../notify/message.js';
 import { createNotifier } from '../../notify/registry.js';
 import { NotFoundError, NotifyError } from '../../errors.js';
-import { openStore } from '../../store/db.js';
-import { createOutboxRepo } from '../../store/outbox-repo.js';
+import { openStore } from '../../store/store.js';
 import { loadCommandConfig, resolveDbPath } from '../common.js';
 import type { CliIo } from '../io.js';
 
@@ -51,11 +50,11 @@ export function registerTestNotify(program: Command, io: CliIo): void {
 function markHealthy(io: CliIo, dbPath: string, channel: string): void {
   if (!existsSync(dbPath)) return;
   try {
-    const db = openStore(dbPath);
+    const store = openStore(dbPath);
     try {
-      createOutboxRepo(db).markSent(channel, [], systemClock.nowMs());
+      store.outbox.delivery.markSent(channel, [], systemClock.nowMs());
     } finally {
-      db.close();
+      store.close();
     }
   } catch (err) {
     io.err(`oomwatch: warning: the test message was sent, but the channel's health in ${dbPath} was not updated: ${(err as Error).message}`);

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { UsageError, NotFoundError } from '../../errors.js';
+import { UsageError, NotFoundError, StoreOutdatedError } from '../../errors.js';
 import { createSampler } from '../../sample/host.js';
 import { cgroupWithin } from '../../sample/match.js';
 import type { HostSnapshot } from '../../model/snapshot.js';
-import { snapshotAt } from '../../store/samples-query.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
+import type { Store } from '../../store/store.js';
 import { renderDomainTable, renderHostLine, renderStaleNote, topRows } from '../render/top.js';
 import { TOP_SCHEMA_ID, type TopJson } from '../json/top.js';
 import { existsSync } from 'node:fs';
@@ -44,32 +44,45 @@ export function registerTop(program: Command, io: CliIo): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(opts.limit)}.`);
       const dbPath = resolveDbPath(config, opts.db, io.env);
-      const db = existsSync(dbPath) ? openCommandStore(io, dbPath, { readonly: true }) : null;
+      const store = existsSync(dbPath) ? openTrendStore(io, dbPath, Boolean(opts.at)) : null;
       try {
         if (opts.at) {
-          if (!db) throw new NotFoundError(`No database at ${dbPath}: --at needs the agent's history. Run oomwatch run first, or pass --db.`);
+          if (!store) throw new NotFoundError(`No database at ${dbPath}: --at needs the agent's history. Run oomwatch run first, or pass --db.`);
           const at = parseTimeMs(opts.at, Date.now(), config.report.daily.timeZone);
           if (at === null) throw new UsageError(`--at: expected an ISO time or a duration ago such as 15m, got ${JSON.stringify(opts.at)}.`);
-          const snap = snapshotAt(db, at);
+          const snap = store.history.snapshotAt(at);
           if (!snap) throw new NotFoundError(`No samples at or before ${new Date(at).toISOString()} in ${dbPath}.`);
           // Past the last sample (the agent stopped, or a gap): say how old the data is, not present it as that instant.
           const ageMs = at - snap.takenAtMs;
           const stale = ageMs > 2 * config.sample.interval ? { ageMs, zone: config.report.daily.timeZone } : null;
           // The past: the workloads as stored then (containers since gone are still named).
-          return print(io, snap, snapshotAt(db, at - TREND_MS), opts, limit, createWorkloadLookup(db, null), stale);
+          return print(io, snap, store.history.snapshotAt(at - TREND_MS), opts, limit, createWorkloadLookup(store.workloads, null), stale);
         }
         const { sampler } = createSampler({ procRoot: opts.procRoot ?? config.sample.procRoot, cgroupRoot: config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
         const now = Date.now();
         const snap = sampler.takeSnapshot(now);
-        const workloadOf = createWorkloadLookup(db, config.workload);
-        if (!opts.watch) return print(io, snap, db ? snapshotAt(db, now - TREND_MS) : null, opts, limit, workloadOf);
+        const workloadOf = createWorkloadLookup(store?.workloads ?? null, config.workload);
+        if (!opts.watch) return print(io, snap, store ? store.history.snapshotAt(now - TREND_MS) : null, opts, limit, workloadOf);
         const intervalMs = parseDurationMs(opts.interval);
         if (!intervalMs || intervalMs < 200) throw new UsageError(`--interval: expected a duration of at least 200ms, got ${JSON.stringify(opts.interval)}.`);
         await watch(io, () => sampler.takeSnapshot(Date.now()), snap, opts, limit, intervalMs, workloadOf);
       } finally {
-        db?.close();
+        store?.close();
       }
     });
+}
+
+/**
+ * The history for --at (required) or for the live view's trend (optional): the live view of a host whose
+ * database the new release has not upgraded yet shows no trend rather than refusing to run.
+ */
+function openTrendStore(io: CliIo, dbPath: string, required: boolean): Store | null {
+  try {
+    return openCommandStore(io, dbPath, { readonly: true });
+  } catch (err) {
+    if (!required && err instanceof StoreOutdatedError) return null;
+    throw err;
+  }
 }
 
 function print(

@@ -1,13 +1,12 @@
 /**
  * Reads what the daily risk report needs for one period, in bounded aggregate queries (the sample table is
- * scanned by its tick range, never by process). Assembly is in assemble-daily.ts (pure).
+ * scanned by its tick range, never by process). Assembly is in report/assemble-daily.ts (pure).
  */
 import type { Database } from 'better-sqlite3';
 import { UNKNOWN_HOST } from '../kernel/incident-view.js';
 import type { IncidentView } from '../model/incident.js';
-import { createIncidentsRepo } from '../store/incidents-repo.js';
-
 import type { OomScoreScale } from '../model/snapshot.js';
+import { createIncidentsRepo } from './incidents-repo.js';
 
 export interface DailyInput {
   host: string;
@@ -29,9 +28,14 @@ export interface DailyInput {
   events: { kind: string; count: number; lastMessage: string }[];
 }
 
-const hasTable = (db: Database, name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+export interface DailyQuery {
+  fromMs: number;
+  toMs: number;
+  host: string;
+  topN: number;
+}
 
-export function fetchDailyInput(db: Database, q: { fromMs: number; toMs: number; host: string; topN: number }): DailyInput {
+export function fetchDailyInput(db: Database, q: DailyQuery): DailyInput {
   const range = db.prepare('SELECT MIN(id) AS a, MAX(id) AS b FROM tick WHERE ts_ms > ? AND ts_ms <= ?').get(q.fromMs, q.toMs) as { a: number | null; b: number | null };
   const a = range.a ?? 0;
   const b = range.b ?? -1;
@@ -69,25 +73,19 @@ export function fetchDailyInput(db: Database, q: { fromMs: number; toMs: number;
             WHERE tick_id BETWEEN ? AND ? AND limit_kib > 0 GROUP BY cgroup_id) m
       JOIN cgroup c ON c.id = m.cgroup_id JOIN tick t ON t.id = m.tick_id ORDER BY m.f DESC, c.path`)
     .all(a, b) as DailyInput['cgroupPeaks'];
-  const adjFailures = hasTable(db, 'adj_change')
-    ? (db
-        .prepare(`SELECT comm, pid, outcome, COUNT(*) AS count, MAX(message) AS message FROM adj_change
-          WHERE ts_ms > ? AND ts_ms <= ? AND outcome <> 'applied' GROUP BY boot_id, pid, start_time_ticks, outcome ORDER BY count DESC, pid`)
-        .all(q.fromMs, q.toMs) as DailyInput['adjFailures'])
-    : [];
-  const alertsFired = hasTable(db, 'alert_event')
-    ? (db
-        .prepare(`SELECT rule_id AS ruleId, severity, COUNT(*) AS count, (SELECT summary FROM alert_event e2 WHERE e2.rule_id = e.rule_id AND e2.kind = 'firing'
-            AND e2.at_ms > ? AND e2.at_ms <= ? ORDER BY at_ms DESC LIMIT 1) AS lastSummary
-          FROM alert_event e WHERE kind = 'firing' AND at_ms > ? AND at_ms <= ? GROUP BY rule_id, severity ORDER BY count DESC, rule_id`)
-        .all(q.fromMs, q.toMs, q.fromMs, q.toMs) as DailyInput['alertsFired'])
-    : [];
-  const alertsOpen = hasTable(db, 'alert_instance')
-    ? (db
-        .prepare(`SELECT rule_id AS ruleId, severity, summary, COALESCE(fired_at_ms, active_since_ms) AS sinceMs FROM alert_instance
-          WHERE status = 'firing' ORDER BY sinceMs, fingerprint`)
-        .all() as DailyInput['alertsOpen'])
-    : [];
+  const adjFailures = db
+    .prepare(`SELECT comm, pid, outcome, COUNT(*) AS count, MAX(message) AS message FROM adj_change
+      WHERE ts_ms > ? AND ts_ms <= ? AND outcome <> 'applied' GROUP BY boot_id, pid, start_time_ticks, outcome ORDER BY count DESC, pid`)
+    .all(q.fromMs, q.toMs) as DailyInput['adjFailures'];
+  const alertsFired = db
+    .prepare(`SELECT rule_id AS ruleId, severity, COUNT(*) AS count, (SELECT summary FROM alert_event e2 WHERE e2.rule_id = e.rule_id AND e2.kind = 'firing'
+        AND e2.at_ms > ? AND e2.at_ms <= ? ORDER BY at_ms DESC LIMIT 1) AS lastSummary
+      FROM alert_event e WHERE kind = 'firing' AND at_ms > ? AND at_ms <= ? GROUP BY rule_id, severity ORDER BY count DESC, rule_id`)
+    .all(q.fromMs, q.toMs, q.fromMs, q.toMs) as DailyInput['alertsFired'];
+  const alertsOpen = db
+    .prepare(`SELECT rule_id AS ruleId, severity, summary, COALESCE(fired_at_ms, active_since_ms) AS sinceMs FROM alert_instance
+      WHERE status = 'firing' ORDER BY sinceMs, fingerprint`)
+    .all() as DailyInput['alertsOpen'];
   const gaps = db
     .prepare('SELECT reason, start_ms AS startMs, end_ms AS endMs FROM gap WHERE end_ms > ? AND start_ms <= ? ORDER BY start_ms')
     .all(q.fromMs, q.toMs) as DailyInput['gaps'];

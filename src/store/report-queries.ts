@@ -1,17 +1,19 @@
 /**
  * The thin query layer of the reports: reads what assembly needs from the store, in a few bounded queries,
- * and nothing else. Assembly (assemble-*.ts) is pure over what these return, so fixture tests and the
- * benchmark exercise the same code the CLI and the daily job run.
+ * and nothing else. Assembly (report/assemble-*.ts) is pure over what these return, so fixture tests and the
+ * benchmark exercise the same code the CLI and the daily job run. `createReportQueries` is what the Store
+ * hands out (store.ts); the daily report's queries are in report-queries-daily.ts.
  */
 import type { Database } from 'better-sqlite3';
 import { UNKNOWN_HOST } from '../kernel/incident-view.js';
 import type { IncidentView } from '../model/incident.js';
 import type { OomTaskRow } from '../model/kernel-report.js';
-import { rankedCandidates, type RankedDomain } from '../store/incidents-history.js';
-import { createIncidentsRepo } from '../store/incidents-repo.js';
-import { createPolicyRepo, type AdjChange } from '../store/policy-repo.js';
-import { ticksBetween, type TickRow } from '../store/samples-query.js';
 import { formatDurationMs } from '../util/duration.js';
+import { rankedCandidates, type RankedDomain } from './incidents-history.js';
+import { createIncidentsRepo } from './incidents-repo.js';
+import { createPolicyRepo, type AdjChange } from './policy-repo.js';
+import { fetchDailyInput, type DailyQuery } from './report-queries-daily.js';
+import { ticksBetween, type TickRow } from './samples-query.js';
 
 export interface ProcessSeriesRow {
   tsMs: number;
@@ -66,6 +68,24 @@ export interface IncidentInput {
 
 const WEEK_MS = 7 * 86_400_000;
 
+export interface IncidentQuery {
+  incident: IncidentView | null;
+  atMs: number;
+  windowMs: number;
+  host: string;
+}
+
+/** The reports' reads, bound to one database. */
+export function createReportQueries(db: Database) {
+  return {
+    findIncident: (sel: { id?: number; last?: boolean }) => findIncident(db, sel),
+    incidentInput: (q: IncidentQuery) => fetchIncidentInput(db, q),
+    dailyInput: (q: DailyQuery) => fetchDailyInput(db, q),
+  };
+}
+
+export type ReportQueries = ReturnType<typeof createReportQueries>;
+
 /** The incident to report on: by id, the latest, or none (a report at an instant). */
 export function findIncident(db: Database, sel: { id?: number; last?: boolean }): IncidentView | null {
   const repo = createIncidentsRepo(db);
@@ -75,7 +95,7 @@ export function findIncident(db: Database, sel: { id?: number; last?: boolean })
 }
 
 /** Reads the window before `atMs` (the kill, or the instant asked for). */
-export function fetchIncidentInput(db: Database, q: { incident: IncidentView | null; atMs: number; windowMs: number; host: string }): IncidentInput {
+export function fetchIncidentInput(db: Database, q: IncidentQuery): IncidentInput {
   const requestedFromMs = q.atMs - q.windowMs;
   const toMs = q.atMs;
   const inc = q.incident;
