@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AGENT_ENV, AGENT_NODE_FLAGS, AGENT_V8_FLAGS } from '../../src/agent/node-runtime.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src/agent/node-runtime.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 const root = packageRoot();
@@ -20,10 +19,5 @@ describe('the agent runtime flags', () => {
     const nodeOptions = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1].split(' ') ?? [];
     for (const flag of AGENT_NODE_FLAGS) expect(nodeOptions).toContain(flag);
     for (const [k, v] of Object.entries(AGENT_ENV)) expect(unit).toMatch(new RegExp(`^Environment=${k}=${v}$`, 'm'));
-  });
-
-  it('set by the agent itself are flags this V8 knows (v8.setFlagsFromString ignores a misspelt one)', () => {
-    const known = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
-    for (const flag of AGENT_V8_FLAGS) expect(known).toMatch(new RegExp(`^\\s+${flag.split('=')[0]} \\(`, 'm'));
   });
 });

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { setFlagsFromString } from 'node:v8';
-import { AGENT_V8_FLAGS } from '../../agent/node-runtime.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { systemClock } from '../../clock.js';
@@ -44,7 +42,6 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--interval <duration>', 'sampling interval, e.g. 10s')
     .option('--proc-root <dir>', 'procfs root')
     .action(async (opts: RunOptions) => {
-      for (const flag of AGENT_V8_FLAGS) setFlagsFromString(flag);
       const loaded = loadCommandConfig(io, opts.config);
       const config = applyOverrides(loaded.config, opts);
       // Everything that can be checked without the network is checked before the database is opened or the lock
