@@ -56,7 +56,8 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   const jobs: JobSpec[] = [
     {
       name: 'prune',
-      cron: '17 * * * *',
+      // Hourly from start, not on the calendar: pruning needs no wall-clock time (jobs.ts says why that matters).
+      everyMs: 3_600_000,
       runAtStart: true,
       run: async () => {
         const cutoff = ctx.clock.nowMs() - ctx.config.store.retention;

@@ -5,7 +5,7 @@
  * Retry-After for 429s. Slack's error bodies (https://api.slack.com/messaging/webhooks#handling_errors)
  * are turned into fixes.
  */
-import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
+import type { FetchFunction } from '@slack/webhook';
 import type { ResolvedChannelOf } from './config.js';
 import type { Notifier, NotifyDeps } from './notifier.js';
 import { classifyHttpStatus, delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin } from './outcome.js';
@@ -36,6 +36,8 @@ export function createSlackNotifier(cfg: ResolvedChannelOf<'slack'>, deps: Notif
         retryAfterHeader = res.headers.get('retry-after');
         return res;
       };
+      // Loaded at the first message, not with the agent (most agents send none for days).
+      const { IncomingWebhook } = await import('@slack/webhook');
       const hook = new IncomingWebhook(url, { timeout: cfg.timeout, retryConfig: { retries: 0 }, fetch: keepHeaders });
       try {
         await hook.send(renderSlack(msg, { mentions: cfg.mentions, mentionAt: cfg.mentionAt }));

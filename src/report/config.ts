@@ -27,8 +27,12 @@ export const reportSection = z.object({ daily: dailySchema }).strict().prefault(
 export type ReportConfig = z.output<typeof reportSection>;
 export type DailyReportConfig = ReportConfig['daily'];
 
-/** True when Intl knows the IANA zone name. */
+/**
+ * True when Intl knows the IANA zone name. The default, UTC, is known without asking Intl: an
+ * Intl.DateTimeFormat loads locale and time-zone data that then stay resident in the agent (about 7 MB).
+ */
 export function isTimeZone(zone: string): boolean {
+  if (zone === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: zone });
     return true;
