@@ -47,14 +47,15 @@ function monthIndex(token: string): number | null {
   return MONTHS[t] ?? MONTHS[t.slice(0, 3)] ?? null;
 }
 
-const DMESG_RE = /^\[\s*(\d+)\.(\d+)\] ?(.*)$/;
+// CONFIG_PRINTK_CALLER (5.1+) adds the caller after the time: "[   37.128158][ T9185] text" (task) or "[…][    C3] text" (CPU).
+const DMESG_RE = /^\[\s*(\d+)\.(\d+)\](?:\[\s*[TC]\d+\])? ?(.*)$/;
 const DMESG_T_RE = /^\[(\S+)\s+(\S+)\s+(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})\] ?(.*)$/;
 const ISO = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
 const DMESG_ISO_RE = new RegExp(`^(${ISO}) (.*)$`);
 const SYSLOG_RE = new RegExp(`^(?:([A-Z][a-z]{2}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)(?:\\.\\d+)?|(${ISO})) (\\S+) kernel: ?(.*)$`);
 // A syslog/journal line of another program (journalctl without -k, a whole /var/log/syslog).
 const SYSLOG_OTHER_RE = new RegExp(`^(?:[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?|${ISO}) \\S+ [^\\s:]+: `);
-const INNER_TS_RE = /^\[\s*(\d+)\.(\d+)\] ?(.*)$/;
+const INNER_TS_RE = /^\[\s*(\d+)\.(\d+)\](?:\[\s*[TC]\d+\])? ?(.*)$/;
 
 /** Seconds and a fraction string ("197581") to µs. */
 function toUs(sec: string, frac: string): number {
