@@ -59,6 +59,7 @@ const INTEGRATION = [
   'test/kernel/import-stream.test.ts',
   'test/kernel/kmsg-source.test.ts',
   'test/kernel/watcher.test.ts',
+  'test/kernel/watcher-group.test.ts',
   'test/log/tty.test.ts',
   'test/metrics/endpoint.test.ts',
   'test/metrics/module.test.ts',

@@ -48,6 +48,8 @@ export function incidentFromView(v: IncidentView, nowMs: number): Incident | nul
     ...(cgroup ? { cgroup } : {}),
     ...(v.victim ? { victim: { pid: v.victim.pid, comm: v.victim.comm, ...(typeof v.victim.startTimeTicks === 'number' ? { startTimeTicks: v.victim.startTimeTicks } : {}) } } : {}),
     source: v.noKernelReport ? 'counter' : 'kernel',
+    ...(v.killer !== 'kernel' ? { killer: v.killer, ...(v.reason ? { reason: v.reason } : {}) } : {}),
+    ...(v.groupCgroup ? { groupVictimCount: v.groupVictims.length, groupCgroup: v.groupCgroup } : {}),
   };
 }
 

@@ -2,9 +2,10 @@
  * The incident as the CLI (JSON and tables), reports and alert rules see it: the same shape whether it
  * comes from the store or straight from an imported file. Pure.
  */
-import type { MemcgCounterLine, OomConstraint, OomReport, OomTrigger, OomVictim, ReportFlag } from './types.js';
+import type { Killer, MemcgCounterLine, OomConstraint, OomReport, OomTrigger, OomVictim, ReportFlag } from './types.js';
 
-export type IncidentSource = 'kmsg' | 'import' | 'counter';
+/** Where it was read: /dev/kmsg, a file (import), the kill counters alone, or a user-space killer's journal/syslog. */
+export type IncidentSource = 'kmsg' | 'import' | 'counter' | 'journal' | 'syslog';
 
 /** A process that disappeared from the cgroup between two ticks (counter-only incidents). */
 export interface VanishedProcess {
@@ -48,6 +49,14 @@ export interface IncidentView {
   flags: ReportFlag[];
   vanished: VanishedProcess[];
   taskColumns: string[];
+  /** Who killed: the kernel, or a user-space OOM daemon. */
+  killer: Killer;
+  /** A user-space killer's own reason (threshold, badness); null for the kernel. */
+  reason: string | null;
+  /** memory.oom.group: the cgroup whose tasks were all killed; killCount counts the victim and groupVictims. */
+  groupCgroup: string | null;
+  /** memory.oom.group: the other tasks killed with the victim. */
+  groupVictims: OomVictim[];
 }
 
 /** An incident parsed from a log, before (or without) storing it. */
@@ -63,7 +72,7 @@ export function viewFromReport(report: OomReport, meta: { source: IncidentSource
     timeExact: report.wallExact,
     monotonicUs: report.monotonicUs,
     windowStartMs: null,
-    killCount: 1,
+    killCount: 1 + (report.groupVictims?.length ?? 0),
     constraint: report.constraint,
     constraintRaw: report.constraintRaw,
     oomMemcg: report.oomMemcg,
@@ -85,5 +94,9 @@ export function viewFromReport(report: OomReport, meta: { source: IncidentSource
     flags: report.flags,
     vanished: [],
     taskColumns: report.taskColumns,
+    killer: report.killer ?? 'kernel',
+    reason: report.reason ?? null,
+    groupCgroup: report.groupCgroup ?? null,
+    groupVictims: report.groupVictims ?? [],
   };
 }

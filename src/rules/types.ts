@@ -18,6 +18,12 @@ export interface Incident {
   cgroup?: string;
   victim?: { pid: number; startTimeTicks?: number; comm: string };
   source: 'kernel' | 'counter';
+  /** Who killed, when not the kernel (a user-space OOM daemon), with its own reason. */
+  killer?: string;
+  reason?: string;
+  /** memory.oom.group: how many other tasks were killed with the victim, and their cgroup. */
+  groupVictimCount?: number;
+  groupCgroup?: string;
 }
 
 /** Facts about the agent itself, gathered by the caller each tick. */

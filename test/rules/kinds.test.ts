@@ -238,6 +238,18 @@ describe('event kinds', () => {
     expect(compact(d.tick(snapshot({ atMs: at(100), processes: [] })))).toEqual(['resolved(cleared):kill|incident:1', 'resolved(cleared):kill|incident:2']);
   });
 
+  it('oom-kill tells a memory.oom.group kill once, with its victim count, and a user-space killer with its reason', () => {
+    const d = driver([rule({ id: 'kill', kind: 'oom-kill' })]);
+    const group = incident({ id: 3, constraint: 'CONSTRAINT_MEMCG', cgroup: '/kubepods/pod1', victim: { pid: 9, comm: 'stress' }, groupVictimCount: 8, groupCgroup: '/kubepods/pod1/c1' });
+    const oomd = incident({ id: 4, constraint: 'unknown', cgroup: '/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope', killer: 'systemd-oomd', reason: 'memory pressure 86.80% > 50.00% for > 20s' });
+    const ts = d.tick(null, { incidents: [group, oomd] });
+    expect(compact(ts)).toEqual(['firing:kill|incident:3', 'firing:kill|incident:4']);
+    expect(ts[0].alert.summary).toBe('OOM kill: stress (pid 9) killed by the kernel (CONSTRAINT_MEMCG) in cgroup /kubepods/pod1, with 8 other processes of /kubepods/pod1/c1 (memory.oom.group)');
+    expect(ts[0].alert.details).toContainEqual({ label: 'victims', value: '9' });
+    expect(ts[1].alert.summary).toBe('OOM kill: /user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope killed by systemd-oomd (memory pressure 86.80% > 50.00% for > 20s)');
+    expect(ts[1].alert.details).toContainEqual({ label: 'evidence', value: 'systemd-oomd log' });
+  });
+
   it('oom-kill scope matches the victim', () => {
     const d = driver([rule({ id: 'kill', kind: 'oom-kill', scope: { name: 'postgres' } })]);
     const ts = d.tick(null, { incidents: [incident({ id: 1, victim: { pid: 1, comm: 'java' } }), incident({ id: 2, victim: { pid: 2, comm: 'postgres' } })] });
