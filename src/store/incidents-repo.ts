@@ -45,6 +45,11 @@ export interface CounterIncident {
 
 function dedupeKey(r: OomReport, ctx: InsertContext): string {
   if (ctx.source === 'kmsg') return `kmsg|${ctx.bootId}|${r.killSeq ?? `t${r.firstSeq}`}`;
+  // A user-space killer's incident, read live (journal, syslog) or imported: the same lines give the same key.
+  if (r.killer && r.killer !== 'kernel') {
+    const lines = createHash('sha1').update(r.rawLines.join('\n')).digest('hex').slice(0, 16);
+    return ['killer', r.killer, r.hostname ?? ctx.hostname, ctx.bootId ?? r.bootId ?? '', r.wallMs ?? '', r.victim?.pid ?? '', lines].join('|');
+  }
   // A log without the kernel's timestamps (prefix stripped) leaves little to tell two kills apart: the
   // report's own lines do (the same log imported twice still gives the same key).
   // Logs with timestamps keep the key format of earlier versions, so a re-import after an upgrade still matches.
