@@ -60,6 +60,7 @@ const INTEGRATION = [
   'test/kernel/kmsg-source.test.ts',
   'test/kernel/watcher.test.ts',
   'test/kernel/watcher-group.test.ts',
+  'test/killers/agent-module.test.ts',
   'test/killers/import.test.ts',
   'test/log/tty.test.ts',
   'test/metrics/endpoint.test.ts',

@@ -1,4 +1,5 @@
 import { createKernelModule } from '../kernel/agent-module.js';
+import { createKillersModule } from '../killers/agent-module.js';
 import { metricsOffModule } from '../metrics/off.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
@@ -20,7 +21,7 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
 
 /**
  * The agent's parts, in start order (stopped in reverse):
- * policy (protects the agent itself first) → kernel watcher → alerts → delivery → store alarm (tells a
+ * policy (protects the agent itself first) → kernel watcher → user-space killers → alerts → delivery → store alarm (tells a
  * database that refuses writes without that database) → metrics → calendar jobs.
  * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
@@ -29,6 +30,8 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   let alerts: AlertsModule | null = null;
   const policy = createPolicyModule(ctx);
   const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
+  // systemd-oomd, earlyoom, nohang and kubelet evictions: incidents like the kernel's, told the same way.
+  const killers = createKillersModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
   let notify: ReturnType<typeof createNotifyModule> | null = null;
   alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
@@ -65,5 +68,5 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   if (daily) jobs.push(daily);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
-  return [policy, kernel, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, kernel, killers, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -3,6 +3,7 @@ import { agentSection } from './sections/agent.js';
 import { sampleSection } from './sections/sample.js';
 import { storeSection } from './sections/store.js';
 import { kernelSection } from './sections/kernel.js';
+import { killersSection } from './sections/killers.js';
 import { alertingSection, type RuleConfig } from './sections/rules.js';
 import { channelsSection } from './sections/channels.js';
 import { policySection } from './sections/policy.js';
@@ -16,6 +17,7 @@ export const ConfigSchema = z
     sample: sampleSection,
     store: storeSection,
     kernel: kernelSection,
+    killers: killersSection,
     /** Shape and content checked by config/rule-list.ts, which merges it with the default rules by id. */
     rules: z.unknown().optional(),
     alerting: alertingSection,
