@@ -62,6 +62,7 @@ const INTEGRATION = [
   'test/kernel/watcher-group.test.ts',
   'test/killers/agent-module.test.ts',
   'test/killers/import.test.ts',
+  'test/killers/report.test.ts',
   'test/log/tty.test.ts',
   'test/metrics/endpoint.test.ts',
   'test/metrics/module.test.ts',

@@ -98,6 +98,13 @@ export interface IncidentReport {
     trigger: { comm: string; pid: number | null } | null;
     victim: { pid: number; comm: string; uid: number | null; anonRssBytes: number | null; oomScoreAdj: number | null } | null;
     noKernelReport: boolean;
+    /** Who killed (docs/killers.md), with a user-space killer's own reason and the cgroup it killed (systemd-oomd). */
+    killer: string;
+    reason: string | null;
+    killedCgroup: string | null;
+    /** memory.oom.group: the cgroup whose tasks were all killed, and how many besides the victim. */
+    groupCgroup: string | null;
+    groupVictimCount: number;
   } | null;
   /**
    * The window reported on. `requestedFromMs` is where it was asked to start; `fromMs` is later when the
