@@ -19,6 +19,7 @@ const SYSTEM = [
   'test/kernel/kmsg-source-real.test.ts',
   'test/kernel/oom-cgroup-support.test.ts',
   'test/kernel/real-kill.test.ts',
+  'test/killers/earlyoom-real.test.ts',
   'test/metrics/agent-e2e.test.ts',
   'test/metrics/alertmanager.test.ts',
   'test/metrics/docs.test.ts',

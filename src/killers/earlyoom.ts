@@ -6,7 +6,10 @@
  * and before them the state that made it kill:
  *   mem avail:   154 of  7836 MiB ( 1.97%), swap free:    0 of    0 MiB ( 0.00%)
  *   low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%
- * SIGTERM is followed by SIGKILL when the victim lingers: one kill. Stateful (the last memory state), but pure.
+ * SIGTERM is followed by SIGKILL when the victim lingers: one kill. `earlyoom --dryrun` prints the same lines and
+ * kills nothing: it says "dryrun mode enabled, will not kill anything" at start (until the next "earlyoom vX" start
+ * line its "sending" lines are no kills) and "dryrun, not actually sending any signal" after each.
+ * Stateful (the last memory state, dry run or not), but pure.
  */
 import type { KillerDraft } from './draft.js';
 
@@ -21,9 +24,18 @@ export class EarlyoomParser {
   private state: string | null = null;
   private limits: string | null = null;
   private last: { pid: number; atMs: number | null } | null = null;
+  private dryRun = false;
 
   /** One message; a kill draft when it says earlyoom signalled a process. */
   push(text: string, atMs: number | null): KillerDraft | null {
+    if (/^earlyoom v\d/.test(text)) {
+      this.dryRun = false; // a new start
+      return null;
+    }
+    if (/^dryrun(?: mode enabled|, not actually sending)/.test(text)) {
+      this.dryRun = true;
+      return null;
+    }
     if (AVAIL_RE.test(text)) {
       this.state = text.replace(/\s+/g, ' ').trim();
       return null;
@@ -36,10 +48,11 @@ export class EarlyoomParser {
     }
     const m = SEND_RE.exec(text);
     if (!m) {
-      if (/^sending SIG/.test(text) || /^Killing process/.test(text)) return { killer: 'earlyoom', reason: null, victim: null, lines: [text], unparsed: true };
+      // Only a line about a process is a kill; "sending SIGTERM when mem <= 10.00% …" at start is its configuration.
+      if (/^sending SIG\w+ to process\b/.test(text) || /^Killing process\b/.test(text)) return { killer: 'earlyoom', reason: null, victim: null, lines: [text], unparsed: true };
       return null;
     }
-    if (m[1].startsWith('0')) return null; // the startup self-test sends no signal
+    if (m[1].startsWith('0') || this.dryRun) return null; // the startup self-test, or a dry run: no signal sent
     const pid = Number(m[2]);
     const same = this.last?.pid === pid && (atMs === null || this.last.atMs === null || atMs - this.last.atMs <= ESCALATION_MS);
     this.last = { pid, atMs };

@@ -105,6 +105,9 @@ describe('user-space killers', () => {
     const l = (identifier: string, text: string): ProgramLine => ({ identifier, text, pid: null, wallMs: null, wallExact: false, monotonicUs: null, bootId: null, hostname: null, cursor: null });
     expect(p.push(l('sshd', 'Killed /x due to memory pressure for /y being 90.00% > 50.00% for > 20s'))).toEqual([]);
     expect(p.push(l('earlyoom', 'mem avail: 5000 of 7836 MiB (63.81%), swap free: 0 of 0 MiB ( 0.00%)'))).toEqual([]);
+    // earlyoom's configuration at start, not a kill (earlyoom 1.7).
+    expect(p.push(l('earlyoom', 'sending SIGTERM when mem <= 10.00% and swap <= 10.00%,'))).toEqual([]);
+    expect(p.push(l('earlyoom', 'sending SIGTERM to process 5 in a way not known yet'))).toMatchObject([{ killer: 'earlyoom', flags: ['unparsed'] }]);
     expect(p.push(l('kubelet', '"Eviction manager: pods ranked for eviction" pods=[a/b]'))).toEqual([]);
   });
 });
