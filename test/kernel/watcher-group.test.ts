@@ -66,6 +66,10 @@ describe('the watcher and memory.oom.group', () => {
     const { db, w, seen, write } = setup();
     w.start();
     cleanups.push(() => w.stop());
+    // A kill logged in the same millisecond the watcher started may convert to a wall time just before its start,
+    // and kills from before the start are in the counters' baseline: let a first record be read before the kill.
+    write(['usb 1-1: new high-speed USB device number 3 using xhci_hcd']);
+    await until(() => w.status().lastSeq === 100);
     write([kill(4874, 'stress'), `Tasks in ${CG} are going to be killed due to memory.oom.group set`, kill(3554, 'sleep'), kill(3846, 'bash')]);
     await until(() => seen.length === 1);
     const cg = (n: number) => ({ path: CG, version: 2 as const, usageBytes: 1, limitBytes: 64 * 1024 ** 2, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: n, oomCount: 1 });
