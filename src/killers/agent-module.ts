@@ -46,13 +46,25 @@ export function createKillersModule(ctx: AgentContext, opts: { onIncident?: (inc
     return res;
   });
 
+  // The position of lines that told no kill (the kubelet logs many) is saved at most once a second, and at stop.
+  let unsavedCursor: { key: string; cursor: string } | null = null;
+  let cursorSavedAtMs = 0;
+  function saveCursor(force: boolean): void {
+    if (!unsavedCursor || (!force && ctx.clock.monotonicMs() - cursorSavedAtMs < 1000)) return;
+    cursors.save(unsavedCursor.key, unsavedCursor.cursor, ctx.clock.nowMs());
+    unsavedCursor = null;
+    cursorSavedAtMs = ctx.clock.monotonicMs();
+  }
+
   function handle(line: ProgramLine, source: 'journal' | 'syslog', cursorKey: string, cursor: string | null): void {
     const reports = parser.push(line);
     try {
       if (reports.length === 0) {
-        if (cursor) cursors.save(cursorKey, cursor, ctx.clock.nowMs());
+        if (cursor) unsavedCursor = { key: cursorKey, cursor };
+        saveCursor(false);
         return;
       }
+      unsavedCursor = null;
       for (const r of reports) {
         const res = store(r, source, cursorKey, cursor);
         if (!res.inserted) continue;
@@ -114,6 +126,11 @@ export function createKillersModule(ctx: AgentContext, opts: { onIncident?: (inc
     stop() {
       stopFn?.();
       stopFn = null;
+      try {
+        saveCursor(true);
+      } catch (err) {
+        log.warn({ err }, 'Cannot save the journal cursor at stop; the next start reads those lines again (no kill is stored twice).');
+      }
     },
   };
 }
