@@ -4,6 +4,8 @@
 #   prometheus-alertmanager test/metrics/alertmanager.test.ts (receives the agent's alerts)
 #   chromium                tests that render HTML reports/emails to images
 #   faketime                .ci/run re-runs the unit and integration tests with the clock 400 days ahead
+#   earlyoom                test/killers/earlyoom-real.test.ts (runs it with --dryrun: it kills nothing); the
+#                           packaged service is disabled so it never runs on the CI host by itself
 # Under CI=true those tests fail instead of skipping when a service is missing.
 # Usage: scripts/ci-services.sh   (as root; .ci/run calls it before the tests)
 set -eu
@@ -13,9 +15,10 @@ command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || need="$need prometheus-alertmanager"
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v faketime >/dev/null 2>&1 || need="$need faketime"
+command -v earlyoom >/dev/null 2>&1 || need="$need earlyoom"
 
 if [ -z "$need" ]; then
-  echo "ci-services: prometheus, prometheus-alertmanager, chromium and faketime are already installed"
+  echo "ci-services: prometheus, prometheus-alertmanager, chromium, faketime and earlyoom are already installed"
   exit 0
 fi
 
@@ -31,3 +34,5 @@ apt-get update -qq
 # packaged daemons anyway, and the tests start their own on loopback ports.
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need
+# earlyoom's package enables its service: a daemon that kills processes has no place on a shared CI host.
+case "$need" in *earlyoom*) systemctl disable --now earlyoom >/dev/null 2>&1 || true ;; esac

@@ -1,4 +1,5 @@
 import { createKernelModule } from '../kernel/agent-module.js';
+import { createKillersModule } from '../killers/agent-module.js';
 import { metricsOffModule } from '../metrics/off.js';
 import { createNotifyModule } from '../notify/module.js';
 import { createStoreAlarmModule } from '../notify/store-alarm.js';
@@ -22,7 +23,8 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
 /**
  * The agent's parts, built in dependency order, each given what it needs at construction; the array is the
  * start order (stopped in reverse): policy (protects the agent itself first) → workloads
- * (a tick's new cgroups are stored before that tick's kill cross-check names them) → kernel watcher → alerts →
+ * (a tick's new cgroups are stored before that tick's kill cross-check names them) → kernel watcher → user-space
+ * killers → alerts →
  * delivery → store alarm (tells a database that refuses writes without that database) → metrics → calendar jobs.
  *
  * Two paths run against that order, and both go through the store, which every part already shares:
@@ -36,6 +38,9 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   // Before the kernel watcher: a tick's new cgroups are stored before that tick's kill cross-check names them.
   const workload = createWorkloadModule(ctx);
   const kernel = createKernelModule(ctx, { ensureWorkload: (path) => workload.ensure(path) });
+  // systemd-oomd, earlyoom, nohang and kubelet evictions: incidents like the kernel's, told the same way (the store
+  // announces each one recorded).
+  const killers = createKillersModule(ctx);
   const alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
     kmsgProblem: () => (ctx.config.kernel.enabled ? kernel.watcher.status().problem : undefined),
@@ -71,5 +76,5 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   if (daily) jobs.push(daily);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
-  return [policy, workload, kernel, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, workload, kernel, killers, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -37,7 +37,8 @@ export interface AlertsModule extends AgentModule {
 /** The rules' view of a stored incident; null for one that was not stored (no id). */
 export function incidentFromView(v: IncidentView, nowMs: number): Incident | null {
   if (v.id === null) return null;
-  const cgroup = v.oomMemcg ?? v.taskMemcg ?? undefined;
+  // A user-space killer's incident names the cgroup it killed in taskMemcg (oomMemcg: the one it watched).
+  const cgroup = (v.killer !== 'kernel' ? v.taskMemcg ?? v.oomMemcg : v.oomMemcg ?? v.taskMemcg) ?? undefined;
   return {
     id: v.id,
     atMs: v.timeMs ?? nowMs,
@@ -46,6 +47,8 @@ export function incidentFromView(v: IncidentView, nowMs: number): Incident | nul
     ...(v.victim ? { victim: { pid: v.victim.pid, comm: v.victim.comm, ...(typeof v.victim.startTimeTicks === 'number' ? { startTimeTicks: v.victim.startTimeTicks } : {}) } } : {}),
     source: v.noKernelReport ? 'counter' : 'kernel',
     ...(v.workload ? { workload: v.workload } : {}),
+    ...(v.killer !== 'kernel' ? { killer: v.killer, ...(v.reason ? { reason: v.reason } : {}) } : {}),
+    ...(v.groupCgroup ? { groupVictimCount: v.groupVictims.length, groupCgroup: v.groupCgroup } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { alertingSection, type RuleConfig } from '../rules/config.js';
 import { sampleSection } from '../sample/config.js';
 import { storeSection } from '../store/config.js';
 import { workloadSection } from '../workload/config.js';
+import { killersSection } from '../killers/config.js';
 
 /**
  * The whole configuration, composed of the sections each module owns in its `config.ts` (schema, type and
@@ -20,6 +21,7 @@ export const ConfigSchema = z
     sample: sampleSection,
     store: storeSection,
     kernel: kernelSection,
+    killers: killersSection,
     /** Shape and content checked by config/rule-list.ts, which merges it with the default rules by id. */
     rules: z.unknown().optional(),
     alerting: alertingSection,

@@ -23,7 +23,7 @@ export function viewFromReport(report: OomReport, meta: { source: IncidentSource
     timeExact: report.wallExact,
     monotonicUs: report.monotonicUs,
     windowStartMs: null,
-    killCount: 1,
+    killCount: 1 + (report.groupVictims?.length ?? 0),
     constraint: report.constraint,
     constraintRaw: report.constraintRaw,
     oomMemcg: report.oomMemcg,
@@ -46,6 +46,10 @@ export function viewFromReport(report: OomReport, meta: { source: IncidentSource
     vanished: [],
     taskColumns: report.taskColumns,
     workload: workloadOfPath(report.taskMemcg ?? report.oomMemcg),
+    killer: report.killer ?? 'kernel',
+    reason: report.reason ?? null,
+    groupCgroup: report.groupCgroup ?? null,
+    groupVictims: report.groupVictims ?? [],
   };
 }
 

@@ -47,14 +47,15 @@ function monthIndex(token: string): number | null {
   return MONTHS[t] ?? MONTHS[t.slice(0, 3)] ?? null;
 }
 
-const DMESG_RE = /^\[\s*(\d+)\.(\d+)\] ?(.*)$/;
+// CONFIG_PRINTK_CALLER (5.1+) adds the caller after the time: "[   37.128158][ T9185] text" (task) or "[…][    C3] text" (CPU).
+const DMESG_RE = /^\[\s*(\d+)\.(\d+)\](?:\[\s*[TC]\d+\])? ?(.*)$/;
 const DMESG_T_RE = /^\[(\S+)\s+(\S+)\s+(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})\] ?(.*)$/;
 const ISO = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
 const DMESG_ISO_RE = new RegExp(`^(${ISO}) (.*)$`);
 const SYSLOG_RE = new RegExp(`^(?:([A-Z][a-z]{2}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)(?:\\.\\d+)?|(${ISO})) (\\S+) kernel: ?(.*)$`);
 // A syslog/journal line of another program (journalctl without -k, a whole /var/log/syslog).
 const SYSLOG_OTHER_RE = new RegExp(`^(?:[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?|${ISO}) \\S+ [^\\s:]+: `);
-const INNER_TS_RE = /^\[\s*(\d+)\.(\d+)\] ?(.*)$/;
+const INNER_TS_RE = /^\[\s*(\d+)\.(\d+)\](?:\[\s*[TC]\d+\])? ?(.*)$/;
 
 /** Seconds and a fraction string ("197581") to µs. */
 function toUs(sec: string, frac: string): number {
@@ -200,22 +201,26 @@ export function looksBinary(head: Uint8Array): boolean {
   return head.length > 0 && control * 10 > head.length;
 }
 
-function syslogRecord(m: RegExpExecArray, nowMs: number): KernelRecord {
-  let wallMs: number | null = null;
-  let exact = false;
-  if (m[6]) {
-    const p = parseIso(m[6]);
-    wallMs = p.ms;
-    exact = p.exact;
-  } else {
-    const month = monthIndex(m[1]);
-    if (month !== null) {
-      const year = new Date(nowMs).getUTCFullYear();
-      wallMs = Date.UTC(year, month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
-      // No year in the line: a date more than a day ahead of "now" belongs to last year.
-      if (nowMs > 0 && wallMs > nowMs + 86_400_000) wallMs = Date.UTC(year - 1, month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
-    }
+/**
+ * The time of a syslog line: an ISO stamp (RFC 5424, rsyslog's high-precision format), exact when it has a zone; or
+ * "Aug 12 03:54:03" without year or zone, read as UTC in the year of `nowMs` (or the one before, when that would put
+ * it more than a day in the future) and inexact.
+ */
+export function syslogTime(iso: string | undefined, monthName: string, day: string, hh: string, mm: string, ss: string, nowMs: number): { wallMs: number | null; exact: boolean } {
+  if (iso) {
+    const p = parseIso(iso);
+    return { wallMs: p.ms, exact: p.exact };
   }
+  const month = monthIndex(monthName);
+  if (month === null) return { wallMs: null, exact: false };
+  const year = new Date(nowMs).getUTCFullYear();
+  let wallMs = Date.UTC(year, month, Number(day), Number(hh), Number(mm), Number(ss));
+  if (nowMs > 0 && wallMs > nowMs + 86_400_000) wallMs = Date.UTC(year - 1, month, Number(day), Number(hh), Number(mm), Number(ss));
+  return { wallMs, exact: false };
+}
+
+function syslogRecord(m: RegExpExecArray, nowMs: number): KernelRecord {
+  const { wallMs, exact } = syslogTime(m[6], m[1], m[2], m[3], m[4], m[5], nowMs);
   // rsyslog escapes control characters as #ooo (octal); #012 is the newline of a multi-line record.
   let text = m[8];
   let monotonicUs: number | null = null;

@@ -11,17 +11,33 @@
  *                                                      emitted as its own 'reaped' event
  * The header (dump_header) is rate-limited, the kill line is not: a kill line may stand alone.
  * Records of other subsystems may be interleaved anywhere; they are ignored.
+ *
+ * memory.oom.group (4.19+, and every container of Kubernetes 1.28+): after the victim's kill line the kernel prints
+ *   "Tasks in <cgroup> are going to be killed due to memory.oom.group set"
+ *   "[Memory cgroup out of memory: ]Killed process N (c) …"   ← one per other task (the victim may be listed again)
+ * That is one incident with several victims: the other tasks are added to the report already emitted (its
+ * groupVictims), told with a 'group' event, never as incidents of their own.
  */
-import { applyDetail, applyKilled, finish, keepRaw, newDraft, stamp, type Draft } from './oom-draft.js';
+import { applyDetail, applyKilled, finish, keepRaw, newDraft, stamp, victimOfKillLine, type Draft } from './oom-draft.js';
 import { classifyOomLine } from './oom-lines.js';
 import type { KernelRecord, OomReport, ReaperOutcome } from '../model/kernel-report.js';
 
-export type AssemblerEvent = { kind: 'report'; report: OomReport } | { kind: 'reaped'; reaper: ReaperOutcome };
+export type AssemblerEvent =
+  | { kind: 'report'; report: OomReport }
+  | { kind: 'reaped'; reaper: ReaperOutcome }
+  /** A report emitted earlier became a group kill, or got another group victim (its groupVictims changed). */
+  | { kind: 'group'; report: OomReport };
 
 const KIB = 1024;
+/** Kill lines of a group come in one burst; one later than this after the group line is not part of it. */
+const GROUP_BURST_US = 5_000_000;
 
 export class OomReportAssembler {
   private draft: Draft | null = null;
+  /** The report whose kill line came last: a memory.oom.group line refers to it. */
+  private lastReport: OomReport | null = null;
+  /** The group kill in progress: its kill lines add victims to this report. */
+  private group: { report: OomReport; startUs: number | null } | null = null;
 
   /** Seq of the first record of the report in progress: a resumed reader must re-read from there. */
   get pendingSinceSeq(): number | null {
@@ -59,7 +75,19 @@ export class OomReportAssembler {
       if (this.draft) keepRaw(this.draft, line);
       return;
     }
+    if (this.group && c.kind !== 'killed' && c.kind !== 'reaped') this.group = null;
     switch (c.kind) {
+      case 'group': {
+        const r = this.lastReport;
+        if (!r) return; // the victim's kill line was lost: the kill lines that follow stand alone
+        r.groupCgroup = c.cgroup;
+        r.groupVictims ??= [];
+        if (!r.flags.includes('group-kill')) r.flags.push('group-kill');
+        if (r.rawLines.length < 200) r.rawLines.push(line);
+        this.group = { report: r, startUs: rec.monotonicUs };
+        events.push({ kind: 'group', report: r });
+        return;
+      }
       case 'header': {
         if (this.draft) events.push({ kind: 'report', report: finish(this.draft, true) });
         this.draft = newDraft(rec, true);
@@ -83,13 +111,27 @@ export class OomReportAssembler {
         });
         return;
       case 'killed': {
+        const g = this.group;
+        const inBurst = g !== null && (g.startUs === null || rec.monotonicUs === null || rec.monotonicUs - g.startUs <= GROUP_BURST_US);
+        if (g && inBurst && !this.draft) {
+          const r = g.report;
+          // The kernel walks every task of the cgroup, the victim included: it is listed once.
+          if (r.victim?.pid === c.pid || r.groupVictims!.some((v) => v.pid === c.pid)) return;
+          r.groupVictims!.push(victimOfKillLine(c));
+          if (r.rawLines.length < 200) r.rawLines.push(line);
+          events.push({ kind: 'group', report: r });
+          return;
+        }
+        this.group = null;
         const d = this.draft ?? newDraft(rec, false);
         this.draft = null;
         keepRaw(d, line);
         applyKilled(d, c);
         stamp(d, rec);
         d.report.killSeq = rec.seq;
-        events.push({ kind: 'report', report: finish(d, false) });
+        const done = finish(d, false);
+        this.lastReport = done;
+        events.push({ kind: 'report', report: done });
         return;
       }
       case 'summary':
@@ -125,7 +167,8 @@ export function collectReports(): { push(rec: KernelRecord): void; end(): OomRep
   const apply = (events: AssemblerEvent[]) => {
     for (const e of events) {
       if (e.kind === 'report') reports.push(e.report);
-      else attachReaper(reports, e.reaper);
+      else if (e.kind === 'reaped') attachReaper(reports, e.reaper);
+      // 'group': the report in the list already holds its group victims
     }
   };
   return {

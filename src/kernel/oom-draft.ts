@@ -3,7 +3,7 @@
  * (constraint classification, victim enrichment from the task table). Pure; used by oom-assembler.ts.
  */
 import { parseTaskRow, taskRowPattern, type KillPrefix, type OomLine } from './oom-lines.js';
-import type { KernelRecord, OomConstraint, OomReport } from '../model/kernel-report.js';
+import type { KernelRecord, OomConstraint, OomReport, OomVictim } from '../model/kernel-report.js';
 
 /** Raw lines kept per report for forensics; the task table is stored separately, row by row. */
 const RAW_LINES_MAX = 200;
@@ -130,6 +130,20 @@ function emptyVictim(pid: number, comm: string): NonNullable<OomReport['victim']
     oomScoreAdj: null,
     selectedPid: null,
     selectedScore: null,
+  };
+}
+
+/** The victim a kill line names, alone (memory.oom.group members: no selection, no task table). */
+export function victimOfKillLine(c: Extract<OomLine, { kind: 'killed' }>): OomVictim {
+  return {
+    ...emptyVictim(c.pid, c.comm),
+    uid: c.uid,
+    totalVmBytes: c.totalVmKib * KIB,
+    anonRssBytes: c.anonRssKib * KIB,
+    fileRssBytes: c.fileRssKib * KIB,
+    shmemRssBytes: c.shmemRssKib === null ? null : c.shmemRssKib * KIB,
+    pageTablesBytes: c.pgtablesKib === null ? null : c.pgtablesKib * KIB,
+    oomScoreAdj: c.oomScoreAdj,
   };
 }
 

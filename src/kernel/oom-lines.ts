@@ -43,7 +43,8 @@ export type OomLine =
       pgtablesKib: number | null;
       oomScoreAdj: number | null;
     }
-  | { kind: 'reaped'; pid: number; comm: string; anonRssKib: number; fileRssKib: number; shmemRssKib: number };
+  | { kind: 'reaped'; pid: number; comm: string; anonRssKib: number; fileRssKib: number; shmemRssKib: number }
+  | { kind: 'group'; cgroup: string };
 
 // dump_header(): "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd"
 // (nodemask= 4.10–4.19 only, followed by two spaces; 3.x without the decoded flags; early 3.x also print oom_adj=).
@@ -70,6 +71,9 @@ const SELECT_RE = /(?:(Memory cgroup out of memory|Out of memory(?: \([^)]*\))?)
 const KILLED_RE =
   /(?:(Memory cgroup out of memory|Out of memory(?: \([^)]*\))?): )?Killed process (\d+) \((.*)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?(?:, UID:(\d+))?(?: pgtables:(\d+)kB)?(?: oom_score_adj:(-?\d+))?/;
 // oom_reap_task_mm() 4.6+: "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB".
+// mem_cgroup_print_oom_group() 4.19+: "Tasks in <cgroup path> are going to be killed due to memory.oom.group set",
+// printed after the chosen victim's kill line and followed by one kill line per other task of that cgroup.
+const GROUP_RE = /^Tasks in (.*) are going to be killed due to memory\.oom\.group set$/;
 const REAPED_RE = /oom_reaper: reaped process (\d+) \((.*)\), now anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB/;
 
 function prefixOf(p: string | undefined): KillPrefix {
@@ -117,6 +121,10 @@ export function classifyOomLine(line: string): OomLine | null {
   if (line.includes('oom_reaper: reaped')) {
     const m = REAPED_RE.exec(line);
     if (m) return { kind: 'reaped', pid: Number(m[1]), comm: m[2], anonRssKib: Number(m[3]), fileRssKib: Number(m[4]), shmemRssKib: Number(m[5]) };
+  }
+  if (line.startsWith('Tasks in ')) {
+    const m = GROUP_RE.exec(line);
+    if (m) return { kind: 'group', cgroup: m[1] };
   }
   if (line.startsWith('CPU: ')) {
     const m = CPU_RE.exec(line);

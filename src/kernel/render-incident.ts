@@ -14,7 +14,12 @@ const when = (i: IncidentView): string => {
   return `${formatIso(i.timeMs)}${i.timeExact ? '' : '~'}`;
 };
 
-const victimText = (i: IncidentView): string => (i.victim ? `${i.victim.pid} ${i.victim.comm}` : i.noKernelReport ? '(no kernel report)' : '(report cut short)');
+const victimText = (i: IncidentView): string => {
+  const others = i.groupVictims.length ? ` +${i.groupVictims.length}` : '';
+  if (i.victim) return `${i.victim.pid} ${i.victim.comm}${others}`;
+  if (i.killer !== 'kernel') return i.taskMemcg ? shortenCgroupPath(i.taskMemcg, 32) : i.flags.includes('unparsed') ? '(line not understood)' : '-';
+  return i.noKernelReport ? '(no kernel report)' : '(report cut short)';
+};
 
 /**
  * Where the victim ran: its workload (namespace/pod/container, docker:name, the unit) when the path names one, else
@@ -38,7 +43,8 @@ export function renderIncidentList(incidents: readonly IncidentView[]): string {
     { header: 'WORKLOAD', get: whereText, max: 48 },
     { header: 'VICTIM', get: victimText, max: 32 },
     { header: 'ANON RSS', get: (i) => formatBytes(i.victim?.anonRssBytes), align: 'right' },
-    { header: 'REAPED', get: (i) => (i.reaped ? 'yes' : i.noKernelReport ? '-' : 'no') },
+    { header: 'REAPED', get: (i) => (i.reaped ? 'yes' : i.noKernelReport || i.killer !== 'kernel' ? '-' : 'no') },
+    { header: 'KILLER', get: (i) => i.killer },
   ]);
 }
 
@@ -46,6 +52,7 @@ export function renderIncidentList(incidents: readonly IncidentView[]): string {
 export function renderIncidentDetail(i: IncidentView, tasks: readonly OomTaskRow[], extra: string[] = []): string {
   const kv: [string, string][] = [
     ['incident', `${i.id ?? '-'} (${i.noKernelReport ? 'counter only: no kernel report was read' : i.source})`],
+    ['killer', i.killer + (i.reason ? `: ${i.reason}` : '')],
     ['host', i.hostname],
     ['time', when(i) + (i.windowStartMs !== null ? ` (killed after ${formatIso(i.windowStartMs)})` : '')],
     ['constraint', `${i.constraint ?? 'unknown'}${i.constraintRaw ? ` (${i.constraintRaw})` : ''}`],
@@ -61,8 +68,12 @@ export function renderIncidentDetail(i: IncidentView, tasks: readonly OomTaskRow
     kv.push(['victim mem', `anon ${formatBytes(v.anonRssBytes)}, file ${formatBytes(v.fileRssBytes)}, shmem ${formatBytes(v.shmemRssBytes)}, total-vm ${formatBytes(v.totalVmBytes)}, page tables ${formatBytes(v.pageTablesBytes)}`]);
     if (v.selectedPid !== null && v.selectedPid !== v.pid) kv.push(['selected', `${v.selectedPid} (score ${v.selectedScore}); the victim is its child`]);
   }
+  if (i.groupCgroup) {
+    kv.push(['group', `memory.oom.group of ${i.groupCgroup}: ${i.killCount} processes killed`]);
+    for (const g of i.groupVictims) kv.push(['  also killed', `${g.pid} ${g.comm} anon ${formatBytes(g.anonRssBytes)} oom_score_adj ${g.oomScoreAdj ?? '?'}`]);
+  }
   for (const c of i.memcgCounters) kv.push([`${c.kind}`, `usage ${formatBytes(c.usageBytes)} limit ${c.limitBytes === null ? 'none' : formatBytes(c.limitBytes)} failcnt ${c.failcnt}`]);
-  kv.push(['reaped', i.reaper ? `yes${i.reaper.timeMs !== null ? ` at ${formatIso(i.reaper.timeMs)}` : ''}, left anon ${formatBytes(i.reaper.anonRssBytes)}` : 'no']);
+  if (i.killer === 'kernel') kv.push(['reaped', i.reaper ? `yes${i.reaper.timeMs !== null ? ` at ${formatIso(i.reaper.timeMs)}` : ''}, left anon ${formatBytes(i.reaper.anonRssBytes)}` : 'no']);
   if (i.flags.length) kv.push(['notes', i.flags.join(', ')]);
   for (const p of i.vanished) kv.push(['vanished', `${p.pid} ${p.comm} rss ${formatBytes(p.rssBytes)} adj ${p.oomScoreAdj}`]);
   const width = Math.max(...kv.map(([k]) => k.length));

@@ -38,6 +38,15 @@ export interface KernelWatcherDeps {
   suspendedMs?: () => number | null;
 }
 
+/** A stored event waiting for (or being) its commit, with the cursor to save with it. */
+interface Pending {
+  report?: OomReport;
+  reaper?: ReaperOutcome;
+  /** A report stored earlier whose memory.oom.group victims grew. */
+  group?: OomReport;
+  cursor?: KmsgCursor;
+}
+
 export interface KernelWatcherStatus {
   readable: boolean;
   problem?: string;
@@ -68,7 +77,9 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   let ledger: CounterLedger = emptyLedger();
   let refsSinceTick: ReportRef[] = [];
   // Reports the store refused (disk full, locked): retried, never dropped.
-  const unsaved: { report?: OomReport; reaper?: ReaperOutcome }[] = [];
+  const unsaved: Pending[] = [];
+  // Reports stored, by object: the memory.oom.group victims read after them are added to that incident.
+  const stored = new WeakMap<OomReport, { id: number; victims: number }>();
 
   const cursorNow = (): KmsgCursor | undefined => {
     const next = asm.pendingSinceSeq ?? (lastSeq === null ? null : lastSeq + 1);
@@ -84,19 +95,25 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     }
   }
 
-  function commitReport(report: OomReport): boolean {
+  /** One kill's refs for the counters cross-check: the victim and each task a memory.oom.group kill took with it. */
+  function pushRefs(ref: ReportRef, count: number, wallMs: number | null): void {
+    // Kills from before this start are in the counters' baseline already: they must not explain a later rise.
+    if (wallMs !== null && wallMs < startedAtMs) return;
+    for (let i = 0; i < count; i++) refsSinceTick.push(ref);
+  }
+
+  function commitReport(report: OomReport, cursor: KmsgCursor | undefined): boolean {
     ensureWorkload(report.taskMemcg ?? report.oomMemcg);
     try {
-      const cursor = cursorNow();
       const res = repo.insertReport(report, { source: 'kmsg', hostname: deps.hostname, bootId: deps.bootId, nowMs: deps.clock.nowMs(), linkSlackMs: deps.linkSlackMs, cursor });
       if (cursor) savedSeq = cursor.nextSeq;
+      const victims = report.groupVictims?.length ?? 0;
+      stored.set(report, { id: res.id, victims });
       if (!res.inserted) return true; // replayed after a restart: stored already
       // As stored: a kill line without its header is placed in the victim's sampled cgroup there.
       const view = repo.get(res.id);
-      // Kills from before this start are in the counters' baseline already: they must not explain a later rise.
-      if (report.wallMs === null || report.wallMs >= startedAtMs)
-        refsSinceTick.push({ constraint: view?.constraint ?? report.constraint, oomMemcg: view?.oomMemcg ?? report.oomMemcg, taskMemcg: view?.taskMemcg ?? report.taskMemcg });
-      log.info({ incident: res.id, pid: report.victim?.pid, constraint: view?.constraint ?? report.constraint, memcg: view?.oomMemcg ?? report.oomMemcg }, 'OOM kill recorded');
+      pushRefs({ constraint: view?.constraint ?? report.constraint, oomMemcg: view?.oomMemcg ?? report.oomMemcg, taskMemcg: view?.taskMemcg ?? report.taskMemcg }, 1 + victims, report.wallMs);
+      log.info({ incident: res.id, pid: report.victim?.pid, constraint: view?.constraint ?? report.constraint, memcg: view?.oomMemcg ?? report.oomMemcg, groupVictims: victims || undefined }, 'OOM kill recorded');
       if (view) deps.onIncident?.(view);
       return true;
     } catch (err) {
@@ -105,9 +122,28 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     }
   }
 
-  function commitReaper(reaper: ReaperOutcome): boolean {
+  /** memory.oom.group victims read after their incident was stored (a later poll): added to it, not told again. */
+  function commitGroup(report: OomReport, cursor: KmsgCursor | undefined): boolean {
+    const s = stored.get(report);
+    if (!s) return true; // not stored: its own commit carries the group
     try {
-      const cursor = cursorNow();
+      repo.updateGroup(s.id, report);
+      if (cursor) {
+        repo.saveCursor(cursor, deps.clock.nowMs());
+        savedSeq = cursor.nextSeq;
+      }
+      const victims = report.groupVictims?.length ?? 0;
+      pushRefs({ constraint: report.constraint, oomMemcg: report.oomMemcg, taskMemcg: report.groupCgroup ?? report.taskMemcg }, victims - s.victims, report.wallMs);
+      s.victims = victims;
+      return true;
+    } catch (err) {
+      log.error({ err }, 'Cannot store the victims of a memory.oom.group kill; retrying.');
+      return false;
+    }
+  }
+
+  function commitReaper(reaper: ReaperOutcome, cursor: KmsgCursor | undefined): boolean {
+    try {
       repo.markReaped(reaper, deps.bootId, cursor, deps.clock.nowMs());
       if (cursor) savedSeq = cursor.nextSeq;
       return true;
@@ -117,22 +153,34 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
     }
   }
 
-  function handle(events: AssemblerEvent[]): void {
+  const commit = (p: Pending): boolean =>
+    p.report ? commitReport(p.report, p.cursor) : p.group ? commitGroup(p.group, p.cursor) : commitReaper(p.reaper!, p.cursor);
+
+  /**
+   * Adds one record's events to a batch, each with the cursor just past that record. A memory.oom.group line or kill
+   * line of a report still in the batch moves that report's cursor on instead: it is stored with its whole group.
+   */
+  function collect(batch: Pending[], events: AssemblerEvent[]): void {
+    if (events.length === 0) return;
+    const cursor = cursorNow();
     for (const e of events) {
-      if (unsaved.length > 0) {
-        unsaved.push(e.kind === 'report' ? { report: e.report } : { reaper: e.reaper });
-        continue;
-      }
-      const ok = e.kind === 'report' ? commitReport(e.report) : commitReaper(e.reaper);
-      if (!ok) unsaved.push(e.kind === 'report' ? { report: e.report } : { reaper: e.reaper });
+      if (e.kind === 'group') {
+        const same = batch.find((p) => p.report === e.report);
+        if (same) same.cursor = cursor;
+        else batch.push({ group: e.report, cursor });
+      } else batch.push(e.kind === 'report' ? { report: e.report, cursor } : { reaper: e.reaper, cursor });
+    }
+  }
+
+  function handle(batch: Pending[]): void {
+    for (const p of batch) {
+      if (unsaved.length > 0 || !commit(p)) unsaved.push(p);
     }
   }
 
   function retryUnsaved(): void {
     while (unsaved.length > 0) {
-      const u = unsaved[0];
-      const ok = u.report ? commitReport(u.report) : commitReaper(u.reaper!);
-      if (!ok) return;
+      if (!commit(unsaved[0])) return;
       unsaved.shift();
     }
   }
@@ -143,10 +191,14 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
       problem = undefined;
     }
     retryUnsaved();
+    // The records of one read are assembled first and stored after, so a group kill (victim, group line, the other
+    // tasks' kill lines: one burst) is stored and told once with all its victims.
+    const batch: Pending[] = [];
     for (const rec of records) {
       lastSeq = rec.seq;
-      handle(asm.push(rec));
+      collect(batch, asm.push(rec));
     }
+    handle(batch);
     lastRecordMonoMs = deps.clock.monotonicMs();
     // Keep the cursor near the head even when nothing OOM-related is logged (a cheap one-row upsert, at most once a second).
     const cursor = cursorNow();
@@ -173,7 +225,11 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
 
   function houseKeep(): void {
     retryUnsaved();
-    if (asm.hasPending && deps.clock.monotonicMs() - lastRecordMonoMs > (deps.idleFlushMs ?? 3000)) handle(asm.flush());
+    if (asm.hasPending && deps.clock.monotonicMs() - lastRecordMonoMs > (deps.idleFlushMs ?? 3000)) {
+      const batch: Pending[] = [];
+      collect(batch, asm.flush());
+      handle(batch);
+    }
   }
 
   return {

@@ -3,10 +3,11 @@
  * engine gets each tick. Plain types: this folder imports nothing but itself.
  * Strings from the kernel log or a process (comm, cgroup) are UNTRUSTED: renderers escape them.
  */
-import type { MemcgCounterLine, OomConstraint, OomTrigger, OomVictim, ReportFlag } from './kernel-report.js';
+import type { Killer, MemcgCounterLine, OomConstraint, OomTrigger, OomVictim, ReportFlag } from './kernel-report.js';
 import type { Workload } from './workload.js';
 
-export type IncidentSource = 'kmsg' | 'import' | 'counter';
+/** Where it was read: /dev/kmsg, a file (import), the kill counters alone, or a user-space killer's journal/syslog. */
+export type IncidentSource = 'kmsg' | 'import' | 'counter' | 'journal' | 'syslog';
 
 /** A process that disappeared from the cgroup between two ticks (counter-only incidents). */
 export interface VanishedProcess {
@@ -52,6 +53,14 @@ export interface IncidentView {
    * (names included, even when the container is gone since), else what the path says. Null without a cgroup.
    */
   workload: Workload | null;
+  /** Who killed: the kernel, or a user-space OOM daemon. */
+  killer: Killer;
+  /** A user-space killer's own reason (threshold, badness); null for the kernel. */
+  reason: string | null;
+  /** memory.oom.group: the cgroup whose tasks were all killed; killCount counts the victim and groupVictims. */
+  groupCgroup: string | null;
+  /** memory.oom.group: the other tasks killed with the victim. */
+  groupVictims: OomVictim[];
 }
 
 /** An OOM kill recorded by the kernel module since the last tick ('counter': seen only in vmstat/memory.events). */
@@ -64,4 +73,10 @@ export interface Incident {
   source: 'kernel' | 'counter';
   /** What ran in the victim's cgroup (src/workload), when it has one. */
   workload?: Workload;
+  /** Who killed, when not the kernel (a user-space OOM daemon), with its own reason. */
+  killer?: string;
+  reason?: string;
+  /** memory.oom.group: how many other tasks were killed with the victim, and their cgroup. */
+  groupVictimCount?: number;
+  groupCgroup?: string;
 }

@@ -101,7 +101,14 @@ export interface ReaperOutcome {
  * victim is a child of the selected process), 'cgroup-from-samples' (the report named no cgroup: the
  * victim's cgroup, and the memory-limited cgroup holding it, come from the sampled history).
  */
-export type ReportFlag = 'no-header' | 'truncated' | 'no-task-table' | 'child-sacrificed' | 'cgroup-from-samples';
+export type ReportFlag = 'no-header' | 'truncated' | 'no-task-table' | 'child-sacrificed' | 'cgroup-from-samples' | 'group-kill' | 'unparsed';
+
+/**
+ * Who killed: the kernel's OOM killer, or a user-space OOM daemon read from its log (src/killers/).
+ * 'group-kill': memory.oom.group made the kernel kill every task of a cgroup (one incident, several victims);
+ * 'unparsed': a user-space killer's line of a format not known yet, recorded raw.
+ */
+export type Killer = 'kernel' | 'systemd-oomd' | 'earlyoom' | 'nohang' | 'kubelet-eviction';
 
 /** One OOM kill as the kernel reported it. */
 export interface OomReport {
@@ -131,4 +138,12 @@ export interface OomReport {
   hostname: string | null;
   /** The report's own lines, for forensics (capped). */
   rawLines: string[];
+  /** Who killed; absent: the kernel. */
+  killer?: Killer;
+  /** A user-space killer's own reason (pressure or swap threshold, badness), as one line. */
+  reason?: string | null;
+  /** memory.oom.group: the cgroup whose tasks were all killed with the victim. */
+  groupCgroup?: string | null;
+  /** memory.oom.group: the other tasks killed with the victim, in the kernel's order. */
+  groupVictims?: OomVictim[];
 }

@@ -84,6 +84,27 @@ export interface CgroupMemory {
   oomKillCount: number | null;
   /** v2 memory.events oom (times the limit was hit and the OOM killer invoked); v1: null. */
   oomCount: number | null;
+  /** The cgroup's memory event counters (absent when not read: fixtures written before they were). */
+  events?: CgroupMemoryEvents;
+}
+
+/**
+ * Memory event counters of a cgroup, each null when its kernel lacks it. v2 memory.events counts the cgroup and its
+ * descendants; v1 has only memory.failcnt (usage hit the limit: `max`) and memory.oom_control (oom_kill, under_oom).
+ */
+export interface CgroupMemoryEvents {
+  /** Usage went over memory.high and was throttled and reclaimed (v2). A pre-OOM pressure signal. */
+  high: number | null;
+  /** Usage was about to go over memory.max (v2), or hit the limit (v1 memory.failcnt). Reclaim at the limit: an OOM may follow. */
+  max: number | null;
+  /** The OOM killer was invoked for this cgroup (v2). */
+  oom: number | null;
+  /** Processes of this cgroup killed by the OOM killer (v2 memory.events, v1 memory.oom_control). */
+  oomKill: number | null;
+  /** memory.oom.group kills (v2, 5.17+). */
+  oomGroupKill: number | null;
+  /** v1 memory.oom_control under_oom: tasks wait on an OOM the kernel does not resolve (oom_kill_disable). */
+  underOom?: boolean;
 }
 
 /** One OOM domain: the host, or one memory-limited cgroup. Ranking is the kernel's order of choice. */

@@ -80,6 +80,11 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
           victim: inc.victim ? { pid: inc.victim.pid, comm: inc.victim.comm, uid: inc.victim.uid, anonRssBytes: inc.victim.anonRssBytes, oomScoreAdj: inc.victim.oomScoreAdj } : null,
           noKernelReport: inc.noKernelReport,
           workload: inc.workload,
+          killer: inc.killer,
+          reason: inc.reason,
+          killedCgroup: inc.killer !== 'kernel' ? inc.taskMemcg : null,
+          groupCgroup: inc.groupCgroup,
+          groupVictimCount: inc.groupVictims.length,
         }
       : null,
     window: { fromMs, toMs, bucketMs, requestedFromMs: input.requestedFromMs },

@@ -12,7 +12,7 @@ export function buildIncidentDoc(r: IncidentReport): Doc {
   const workloadText = inc?.workload ? describeWorkload(inc.workload) : null;
   const blocks: Block[] = [];
   const title = inc
-    ? `OOM kill${inc.id !== null ? ` #${inc.id}` : ''} on ${r.host}: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid})` : 'victim unknown'}${workloadText ? ` in ${workloadText}` : ''}`
+    ? `OOM kill${inc.id !== null ? ` #${inc.id}` : ''} on ${r.host}: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid})` : inc.killedCgroup ?? 'victim unknown'}${inc.killer !== 'kernel' ? ` by ${inc.killer}` : ''}${workloadText ? ` in ${workloadText}` : ''}`
     : `Memory on ${r.host} at ${at(r.window.toMs, tz)}`;
   const subtitle = `window ${at(r.window.fromMs, tz)} → ${at(r.window.toMs, tz)} (${formatDurationMs(r.window.toMs - r.window.fromMs)})`;
 
@@ -21,7 +21,11 @@ export function buildIncidentDoc(r: IncidentReport): Doc {
     const facts = [
       `time: ${at(inc.timeMs, tz)}${inc.timeExact ? '' : ' (approximate)'}`,
       `constraint: ${inc.constraint ?? 'unknown'}${inc.oomMemcg && inc.constraint === 'memcg' ? ` in cgroup ${inc.oomMemcg}` : ''}`,
-      `killed by the kernel: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid}, uid ${inc.victim.uid ?? '?'}, anon-rss ${formatBytes(inc.victim.anonRssBytes)}, oom_score_adj ${inc.victim.oomScoreAdj ?? '?'})` : 'unknown'}`,
+      inc.killer === 'kernel'
+        ? `killed by the kernel: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid}, uid ${inc.victim.uid ?? '?'}, anon-rss ${formatBytes(inc.victim.anonRssBytes)}, oom_score_adj ${inc.victim.oomScoreAdj ?? '?'})` : 'unknown'}`
+        : `killed by ${inc.killer}: ${inc.victim ? `${inc.victim.comm} (pid ${inc.victim.pid}, uid ${inc.victim.uid ?? '?'})` : inc.killedCgroup ? `cgroup ${inc.killedCgroup}` : 'unknown'}`,
+      ...(inc.reason ? [`${inc.killer}'s reason: ${inc.reason}`] : []),
+      ...(inc.groupCgroup ? [`memory.oom.group: ${inc.groupVictimCount} other process${inc.groupVictimCount === 1 ? '' : 'es'} of ${inc.groupCgroup} killed with it`] : []),
       ...(inc.workload ? workloadFacts(inc.workload).filter((f) => f.label !== 'workload').map((f) => `${f.label}: ${f.value}`) : []),
       `triggered by: ${inc.trigger ? `${inc.trigger.comm} (pid ${inc.trigger.pid ?? '?'})` : 'unknown'}`,
       `source: ${inc.source}${inc.noKernelReport ? ' (no kernel report: seen only in the kill counters)' : ''}`,

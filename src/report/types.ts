@@ -101,6 +101,13 @@ export interface IncidentReport {
     noKernelReport: boolean;
     /** What ran in the victim's cgroup (src/workload); null without a cgroup. */
     workload: Workload | null;
+    /** Who killed (docs/killers.md), with a user-space killer's own reason and the cgroup it killed (systemd-oomd). */
+    killer: string;
+    reason: string | null;
+    killedCgroup: string | null;
+    /** memory.oom.group: the cgroup whose tasks were all killed, and how many besides the victim. */
+    groupCgroup: string | null;
+    groupVictimCount: number;
   } | null;
   /**
    * The window reported on. `requestedFromMs` is where it was asked to start; `fromMs` is later when the

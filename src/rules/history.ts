@@ -6,7 +6,7 @@
  * stalled sampler) trends start again from nothing rather than join two stretches of time that do not
  * belong together.
  */
-import type { HostSnapshot, ProcessSample } from '../model/snapshot.js';
+import type { CgroupMemory, HostSnapshot, ProcessSample } from '../model/snapshot.js';
 import { usageBytes } from '../sample/risk.js';
 
 export const MAX_POINTS = 32;
@@ -42,6 +42,8 @@ export interface TickIndex {
   cgroupShareByPid: Map<number, { share: number; domain: string }>;
   /** RAM + swap: the host domain's total, for the process's own share of the host. */
   hostTotalBytes: number;
+  /** The memory cgroups by path: a counter's rise since the tick before (cgroup-memory-events). */
+  cgroupByPath: Map<string, CgroupMemory>;
 }
 
 export interface RuleHistory {
@@ -66,7 +68,7 @@ export interface RuleHistory {
   previous: TickIndex;
 }
 
-const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map(), cgroupShareByPid: new Map(), hostTotalBytes: 0 });
+const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map(), cgroupShareByPid: new Map(), hostTotalBytes: 0, cgroupByPath: new Map() });
 const emptySeries = (start = 0): Series => ({ start, minA: Infinity, minB: Infinity, gen: 0, t: [], a: [], b: [] });
 
 export function createHistory(windows: { processWindowMs: number; hostWindowMs: number }): RuleHistory {
@@ -94,10 +96,13 @@ export function indexSnapshot(snapshot: HostSnapshot, reuse?: TickIndex): TickIn
   const byPid = reuse?.byPid ?? new Map<number, ProcessSample>();
   const cgroupRiskByPid = reuse?.cgroupRiskByPid ?? new Map<number, number>();
   const cgroupShareByPid = reuse?.cgroupShareByPid ?? new Map<number, { share: number; domain: string }>();
+  const cgroupByPath = reuse?.cgroupByPath ?? new Map<string, CgroupMemory>();
   byPid.clear();
   cgroupRiskByPid.clear();
   cgroupShareByPid.clear();
+  cgroupByPath.clear();
   for (const p of snapshot.processes) byPid.set(p.pid, p);
+  for (const c of snapshot.cgroups) cgroupByPath.set(c.path, c);
   for (const d of snapshot.domains) {
     if (d.kind !== 'cgroup' || d.totalBytes <= 0) continue;
     for (const r of d.ranking) {
@@ -111,7 +116,7 @@ export function indexSnapshot(snapshot: HostSnapshot, reuse?: TickIndex): TickIn
     }
   }
   const m = snapshot.memory;
-  return { byPid, cgroupRiskByPid, cgroupShareByPid, hostTotalBytes: m.memTotalBytes + m.swapTotalBytes };
+  return { byPid, cgroupRiskByPid, cgroupShareByPid, hostTotalBytes: m.memTotalBytes + m.swapTotalBytes, cgroupByPath };
 }
 
 /** What the kernel counts as the process's memory (mm/oom_kill.c oom_badness(), before oom_score_adj). */

@@ -69,6 +69,13 @@ export class CgroupFs {
         swapLimitBytes: typeof swapMax === 'number' && Number.isFinite(swapMax) ? swapMax : null,
         oomKillCount: events?.get('oom_kill') ?? null,
         oomCount: events?.get('oom') ?? null,
+        events: {
+          high: events?.get('high') ?? null,
+          max: events?.get('max') ?? null,
+          oom: events?.get('oom') ?? null,
+          oomKill: events?.get('oom_kill') ?? null,
+          oomGroupKill: events?.get('oom_group_kill') ?? null,
+        },
       };
     }
     const limit = int('memory.limit_in_bytes');
@@ -78,6 +85,7 @@ export class CgroupFs {
     const memswUsage = int('memory.memsw.usage_in_bytes');
     const memswLimit = int('memory.memsw.limit_in_bytes');
     const oomControl = kv('memory.oom_control');
+    const failcnt = int('memory.failcnt');
     const u = typeof usage === 'number' ? usage : 0;
     return {
       path,
@@ -88,6 +96,14 @@ export class CgroupFs {
       swapLimitBytes: typeof memswLimit === 'number' && memswLimit < V1_UNLIMITED ? Math.max(0, memswLimit - limit) : null,
       oomKillCount: oomControl?.get('oom_kill') ?? null,
       oomCount: null,
+      events: {
+        high: null,
+        max: typeof failcnt === 'number' ? failcnt : null,
+        oom: null,
+        oomKill: oomControl?.get('oom_kill') ?? null,
+        oomGroupKill: null,
+        ...(oomControl?.has('under_oom') ? { underOom: oomControl.get('under_oom') === 1 } : {}),
+      },
     };
   }
 }

@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { IncidentSource, IncidentView, VanishedProcess } from '../model/incident.js';
-import type { MemcgCounterLine, OomReport, OomTaskRow, ReaperOutcome, ReportFlag } from '../model/kernel-report.js';
+import type { Killer, MemcgCounterLine, OomReport, OomTaskRow, OomVictim, ReaperOutcome, ReportFlag } from '../model/kernel-report.js';
 import type { Workload } from '../model/workload.js';
 import { linkVictim, sampledCgroupOf } from './incidents-history.js';
 import { workloadFromPath } from '../workload/parse-cgroup-path.js';
 import { createWorkloadsRepo } from './workloads-repo.js';
+import { createIncidentVictimsRepo } from './incident-victims.js';
 
 const KIB = 1024;
 const kib = (bytes: number | null | undefined): number | null => (bytes === null || bytes === undefined ? null : Math.round(bytes / KIB));
@@ -47,6 +48,11 @@ export interface CounterIncident {
 
 function dedupeKey(r: OomReport, ctx: InsertContext): string {
   if (ctx.source === 'kmsg') return `kmsg|${ctx.bootId}|${r.killSeq ?? `t${r.firstSeq}`}`;
+  // A user-space killer's incident, read live (journal, syslog) or imported: the same lines give the same key.
+  if (r.killer && r.killer !== 'kernel') {
+    const lines = createHash('sha1').update(r.rawLines.join('\n')).digest('hex').slice(0, 16);
+    return ['killer', r.killer, r.hostname ?? ctx.hostname, ctx.bootId ?? r.bootId ?? '', r.wallMs ?? '', r.victim?.pid ?? '', lines].join('|');
+  }
   // A log without the kernel's timestamps (prefix stripped) leaves little to tell two kills apart: the
   // report's own lines do (the same log imported twice still gives the same key).
   // Logs with timestamps keep the key format of earlier versions, so a re-import after an upgrade still matches.
@@ -64,14 +70,14 @@ export function createIncidentsRepo(db: Database) {
     victim_pid, victim_comm, victim_uid, victim_total_vm_kib, victim_anon_rss_kib, victim_file_rss_kib,
     victim_shmem_rss_kib, victim_pgtables_kib, victim_oom_score_adj, selected_pid, selected_score,
     reaped, reaped_ts_ms, reaped_anon_rss_kib, reaped_file_rss_kib, reaped_shmem_rss_kib,
-    memcg_counters_json, task_columns, flags, vanished_json, raw_text, created_ms)
+    memcg_counters_json, task_columns, flags, vanished_json, raw_text, created_ms, killer, reason, group_cgroup)
     VALUES (@source, @dedupeKey, @hostname, @bootId, @kmsgSeq, @tsMs, @wallExact, @monotonicUs, @windowStartMs, @killCount,
     @constraint, @constraintRaw, @oomMemcg, @taskMemcg, @cpuset, @memsAllowed,
     @triggerComm, @triggerPid, @gfpMask, @gfpFlags, @order, @triggerAdj,
     @victimPid, @victimComm, @victimUid, @totalVmKib, @anonKib, @fileKib,
     @shmemKib, @pgtablesKib, @victimAdj, @selectedPid, @selectedScore,
     @reaped, @reapedTsMs, @reapedAnonKib, @reapedFileKib, @reapedShmemKib,
-    @memcgJson, @taskColumns, @flags, @vanishedJson, @rawText, @createdMs)`);
+    @memcgJson, @taskColumns, @flags, @vanishedJson, @rawText, @createdMs, @killer, @reason, @groupCgroup)`);
   const insertTask = db.prepare(`INSERT INTO incident_task (incident_id, row_no, pid, uid, tgid, total_vm_pages, rss_pages,
     rss_anon_pages, rss_file_pages, rss_shmem_pages, pgtables_bytes, nr_ptes, swapents, oom_score_adj, name)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -91,7 +97,9 @@ export function createIncidentsRepo(db: Database) {
     victimComm: null, victimUid: null, totalVmKib: null, anonKib: null, fileKib: null, shmemKib: null, pgtablesKib: null,
     victimAdj: null, selectedPid: null, selectedScore: null, reaped: 0, reapedTsMs: null, reapedAnonKib: null,
     reapedFileKib: null, reapedShmemKib: null, memcgJson: null, taskColumns: null, flags: '', vanishedJson: null, rawText: null,
+    killer: 'kernel', reason: null, groupCgroup: null,
   };
+  const victims = createIncidentVictimsRepo(db);
 
   /** Stores one report (and its task table). Returns its id, and whether it was new (false: already stored). */
   const insertReport = db.transaction((r: OomReport, ctx: InsertContext): { id: number; inserted: boolean } => {
@@ -140,6 +148,8 @@ export function createIncidentsRepo(db: Database) {
       flags: r.flags.join(','),
       rawText: r.rawLines.join('\n'),
       createdMs: ctx.nowMs,
+      killer: r.killer ?? 'kernel',
+      reason: r.reason ?? null,
     });
     if (ctx.cursor) upsertCursor.run(ctx.cursor.bootId, ctx.cursor.nextSeq, ctx.nowMs);
     if (res.changes === 0) {
@@ -148,6 +158,7 @@ export function createIncidentsRepo(db: Database) {
     }
     const id = Number(res.lastInsertRowid);
     r.tasks.forEach((t, i) => insertTaskRow(id, i, t));
+    if (r.groupCgroup) victims.writeGroup(id, r);
     const bootId = ctx.bootId ?? r.bootId;
     if (v && bootId && r.wallMs !== null) {
       const link = linkVictim(db, { bootId, pid: v.pid, killMs: r.wallMs, slackMs: ctx.linkSlackMs ?? 60_000 });
@@ -214,6 +225,8 @@ export function createIncidentsRepo(db: Database) {
     markReaped,
     /** Stores a kill the counters saw without a kernel report. */
     insertCounterIncident: (c: CounterIncident, nowMs: number): { id: number; inserted: boolean } => insertCounterIncident(c, nowMs),
+    /** More of a memory.oom.group kill's victims were read after its incident was stored. */
+    updateGroup: (id: number, r: OomReport): void => victims.updateGroup(id, r),
     getCursor(): KmsgCursor | null {
       const row = db.prepare('SELECT boot_id, next_seq FROM kmsg_cursor WHERE id = 1').get() as { boot_id: string; next_seq: number } | undefined;
       return row ? { bootId: row.boot_id, nextSeq: row.next_seq } : null;
@@ -233,11 +246,11 @@ export function createIncidentsRepo(db: Database) {
            ORDER BY COALESCE(ts_ms, created_ms) DESC, id DESC LIMIT ?`,
         )
         .all(since, since, until, until, host, host, opts.limit ?? 1000) as IncidentRow[];
-      return rows.map(viewFromRow);
+      return rows.map((r) => viewFromRow(r, (id) => victims.list(id)));
     },
     get(id: number): IncidentView | null {
       const row = db.prepare('SELECT * FROM incident WHERE id = ?').get(id) as IncidentRow | undefined;
-      return row ? viewFromRow(row) : null;
+      return row ? viewFromRow(row, (id) => victims.list(id)) : null;
     },
     tasks(id: number): OomTaskRow[] {
       const rows = db.prepare('SELECT * FROM incident_task WHERE incident_id = ? ORDER BY row_no').all(id) as TaskRowDb[];
@@ -291,11 +304,15 @@ interface IncidentRow {
   selected_score: number | null; victim_process_id: number | null; victim_start_time_ticks: number | null; reaped: number;
   reaped_ts_ms: number | null; reaped_anon_rss_kib: number | null; reaped_file_rss_kib: number | null;
   reaped_shmem_rss_kib: number | null; memcg_counters_json: string | null; task_columns: string | null; flags: string;
-  vanished_json: string | null; workload_json: string | null;
+  vanished_json: string | null; workload_json: string | null; killer: Killer; reason: string | null; group_cgroup: string | null;
 }
 
-function viewFromRow(r: IncidentRow): IncidentView {
+function viewFromRow(r: IncidentRow, groupVictims: (id: number) => OomVictim[]): IncidentView {
   return {
+    killer: r.killer,
+    reason: r.reason,
+    groupCgroup: r.group_cgroup,
+    groupVictims: r.group_cgroup ? groupVictims(r.id) : [],
     id: r.id,
     source: r.source,
     noKernelReport: r.source === 'counter',

@@ -19,6 +19,7 @@ import { readMigrations } from './migrate.js';
 import { createOutboxRepo, enqueueNotifications, listChannelHealth, type ChannelHealth, type OutboxRepo } from './outbox-repo.js';
 import { createPolicyRepo, type PolicyRepo } from './policy-repo.js';
 import { createWorkloadsRepo, type WorkloadsRepo } from './workloads-repo.js';
+import { createKillerCursorRepo, type KillerCursorRepo } from './killer-cursor-repo.js';
 import { pruneHistory, type PrunableTable, type PruneResult } from './prune.js';
 import { createReportQueries, type ReportQueries } from './report-queries.js';
 import { createReportRepo, type ReportRepo } from './report-repo.js';
@@ -67,6 +68,8 @@ export interface Store {
   readonly policy: PolicyRepo;
   /** The workload of each cgroup seen (migration 0010). */
   readonly workloads: WorkloadsRepo;
+  /** Where each user-space killer log reader resumes (migration 0011). */
+  readonly killerCursors: KillerCursorRepo;
   /** The daily report's periods (what was sent). */
   readonly reportPeriods: ReportRepo;
   /** What report assembly reads (report/index.ts). */
@@ -170,6 +173,7 @@ export function createStore(db: Database, path: string = db.name): Store {
   });
   const reports = lazy(() => createReportQueries(db));
   const workloads = lazy(() => createWorkloadsRepo(db));
+  const killerCursors = lazy(() => createKillerCursorRepo(db));
   const history = lazy(() => createHistoryQueries(db));
   const kmsgCursor: KmsgCursorRepo = {
     get: () => incidents().getCursor(),
@@ -208,6 +212,9 @@ export function createStore(db: Database, path: string = db.name): Store {
     },
     get workloads() {
       return workloads();
+    },
+    get killerCursors() {
+      return killerCursors();
     },
     get reportPeriods() {
       return reportPeriods();

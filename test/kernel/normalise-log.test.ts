@@ -20,6 +20,14 @@ describe('normaliseLogText', () => {
     ]);
   });
 
+  it('reads dmesg with the printk caller (CONFIG_PRINTK_CALLER: task or CPU) after the time', () => {
+    const { records } = normaliseLogText('[   37.128158][ T9185] Memory cgroup out of memory: Killed process 9188\n[   37.132833][    C3] oom_reaper: x');
+    expect(records).toEqual([
+      { text: 'Memory cgroup out of memory: Killed process 9188', seq: null, monotonicUs: 37128158, wallMs: null },
+      { text: 'oom_reaper: x', seq: null, monotonicUs: 37132833, wallMs: null },
+    ]);
+  });
+
   it('reads dmesg -T with a German weekday and joins indented continuation lines', () => {
     const { records, formats } = normaliseLogText(readFixture('5.15.158-memcg-1.txt'));
     expect(formats).toEqual({ 'dmesg-T': 120 });

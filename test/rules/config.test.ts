@@ -34,7 +34,7 @@ describe('rules config', () => {
         ],
       }),
     ).toEqual([
-      'rules.0.kind: rule "a": unknown or missing rule kind; expected one of process-risk, risk-rising, rss-growth, protected-next-victim, host-memory-available, swap-used, psi, cgroup-usage, time-to-oom, oom-kill, agent-health (got "nope"). Fix the value.',
+      'rules.0.kind: rule "a": unknown or missing rule kind; expected one of process-risk, risk-rising, rss-growth, protected-next-victim, host-memory-available, swap-used, psi, cgroup-usage, cgroup-memory-events, time-to-oom, oom-kill, agent-health (got "nope"). Fix the value.',
       'rules.1.above: rule "b": above expects a number of per mille (0..1000) (got 2000). Fix the value.',
       'rules.2.clearBelow: rule "c": clearBelow (600) must not be above the raise threshold (500); set it lower (hysteresis).',
       'rules.3.id: rule "c": the id is already used by rules.2. Give each rule its own id, or put both changes in one entry.',
@@ -78,7 +78,8 @@ describe('config/rules.example.yaml', () => {
     const loaded = loadConfigFile(`${packageRoot()}/config/rules.example.yaml`);
     expect(loaded.warnings).toEqual([]);
     const added = new Set(loaded.ruleOrigins.sources.filter((s) => s.origin === 'added').map((s) => s.id));
-    expect(new Set(loaded.config.rules.filter((r) => added.has(r.id)).map((r) => r.kind)).size).toBe(11);
+    const { RULE_KINDS } = await import('../../src/rules/kinds/index.js');
+    expect(new Set(loaded.config.rules.filter((r) => added.has(r.id)).map((r) => r.kind)).size).toBe(RULE_KINDS.length);
     expect(loaded.ruleOrigins.sources.some((s) => s.origin === 'changed')).toBe(true);
     expect(loaded.ruleOrigins.disabled.length).toBeGreaterThan(0);
   });

@@ -238,6 +238,29 @@ describe('event kinds', () => {
     expect(compact(d.tick(snapshot({ atMs: at(100), processes: [] })))).toEqual(['resolved(cleared):kill|incident:1', 'resolved(cleared):kill|incident:2']);
   });
 
+  it('cgroup-memory-events: fires on a rise of memory.events max since the tick before, clears on the next tick without one', () => {
+    const d = driver([rule({ id: 'ev', kind: 'cgroup-memory-events' }), rule({ id: 'hi', kind: 'cgroup-memory-events', event: 'high', atLeast: 5 })]);
+    const events = (max: number, high: number) => ({ high, max, oom: 0, oomKill: 0, oomGroupKill: 0 });
+    const cg = (max: number, high: number) => ({ ...cgroup({ path: '/system.slice/app.service' }), events: events(max, high) });
+    expect(d.tick(snapshot({ atMs: at(0), cgroups: [cg(3, 10)] }))).toEqual([]); // no tick before: no rise to tell
+    const ts = d.tick(snapshot({ atMs: at(10), cgroups: [cg(5, 12)] }));
+    expect(compact(ts)).toEqual(['firing:ev|cgroup:/system.slice/app.service']);
+    expect(ts[0].alert.summary).toBe('cgroup /system.slice/app.service reached its memory limit 2 times since the last sample: the kernel is reclaiming at the limit, an OOM kill may follow');
+    expect(compact(d.tick(snapshot({ atMs: at(20), cgroups: [cg(5, 30)] })))).toEqual(['resolved(cleared):ev|cgroup:/system.slice/app.service', 'firing:hi|cgroup:/system.slice/app.service']);
+  });
+
+  it('oom-kill tells a memory.oom.group kill once, with its victim count, and a user-space killer with its reason', () => {
+    const d = driver([rule({ id: 'kill', kind: 'oom-kill' })]);
+    const group = incident({ id: 3, constraint: 'CONSTRAINT_MEMCG', cgroup: '/kubepods/pod1', victim: { pid: 9, comm: 'stress' }, groupVictimCount: 8, groupCgroup: '/kubepods/pod1/c1' });
+    const oomd = incident({ id: 4, constraint: 'unknown', cgroup: '/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope', killer: 'systemd-oomd', reason: 'memory pressure 86.80% > 50.00% for > 20s' });
+    const ts = d.tick(null, { incidents: [group, oomd] });
+    expect(compact(ts)).toEqual(['firing:kill|incident:3', 'firing:kill|incident:4']);
+    expect(ts[0].alert.summary).toBe('OOM kill: stress (pid 9) killed by the kernel (CONSTRAINT_MEMCG) in cgroup /kubepods/pod1, with 8 other processes of /kubepods/pod1/c1 (memory.oom.group)');
+    expect(ts[0].alert.details).toContainEqual({ label: 'victims', value: '9' });
+    expect(ts[1].alert.summary).toBe('OOM kill: /user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope killed by systemd-oomd (memory pressure 86.80% > 50.00% for > 20s)');
+    expect(ts[1].alert.details).toContainEqual({ label: 'evidence', value: 'systemd-oomd log' });
+  });
+
   it('oom-kill scope matches the victim', () => {
     const d = driver([rule({ id: 'kill', kind: 'oom-kill', scope: { name: 'postgres' } })]);
     const ts = d.tick(null, { incidents: [incident({ id: 1, victim: { pid: 1, comm: 'java' } }), incident({ id: 2, victim: { pid: 2, comm: 'postgres' } })] });

@@ -36,7 +36,7 @@ describe('hostile workload names', () => {
       id: 1, source: 'kmsg', noKernelReport: false, hostname: 'h', bootId: null, kmsgSeq: null, timeMs: T0, timeExact: true, monotonicUs: null,
       windowStartMs: null, killCount: 1, constraint: 'memcg', constraintRaw: 'CONSTRAINT_MEMCG', oomMemcg: '/kubepods/x', taskMemcg: '/kubepods/x',
       cpuset: null, memsAllowed: null, trigger: null, victim: null, reaped: false, reaper: null, memcgCounters: [], flags: [], vanished: [],
-      taskColumns: [], workload: evil,
+      taskColumns: [], workload: evil, killer: 'kernel', reason: null, groupCgroup: null, groupVictims: [],
     };
     for (const out of [renderIncidentList([view]), renderIncidentDetail(view, [])]) {
       expect(out).not.toMatch(/\u001b|\u202e/);

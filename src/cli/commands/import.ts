@@ -5,6 +5,7 @@ import type { IncidentView } from '../../model/incident.js';
 import { readLogLines } from '../../kernel/log-file-source.js';
 import { LogNormaliser } from '../../kernel/normalise-log.js';
 import { collectReports } from '../../kernel/oom-assembler.js';
+import { collectKillerReports } from '../../killers/collect.js';
 import { renderIncidentList } from '../../kernel/render-incident.js';
 import { loadCommandConfig, printJson, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
@@ -13,7 +14,9 @@ import { IMPORT_SCHEMA_ID, incidentToJson, type ImportJson } from '../json/incid
 export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
-    .description('Find OOM kills in a saved kernel log (raw /dev/kmsg, dmesg, dmesg -T, journalctl -k [-o json], kern.log); with --db, store them')
+    .description(
+      'Find OOM kills in a saved log: the kernel\'s (raw /dev/kmsg, dmesg, dmesg -T, journalctl -k [-o json], kern.log) and those of systemd-oomd, earlyoom, nohang and the kubelet (journalctl [-o json], syslog); with --db, store them',
+    )
     .argument('<file>', "log file ('-' reads standard input)")
     .option('--host <name>', 'host the log comes from (default: the name in the log, else "unknown")')
     .option('--json', 'print JSON')
@@ -23,9 +26,12 @@ export function registerImport(program: Command, io: CliIo): void {
       // Streamed line by line: memory stays flat whatever the log's size (scripts/bench/import.ts measures it).
       const normaliser = new LogNormaliser({ nowMs: Date.now() });
       const collected = collectReports();
+      // The user-space OOM killers' lines (systemd-oomd, earlyoom, nohang, kubelet) in a journal or syslog export.
+      const killers = collectKillerReports({ nowMs: Date.now() });
       let recordCount = 0;
       for await (const lines of readLogLines(file)) {
         for (const line of lines) {
+          killers.push(line);
           for (const rec of normaliser.push(line)) {
             recordCount++;
             collected.push(rec);
@@ -37,8 +43,14 @@ export function registerImport(program: Command, io: CliIo): void {
         collected.push(rec);
       }
       const formats = normaliser.formats;
-      if (recordCount === 0) throw new UsageError(`${file} holds no log lines.`);
-      const reports = collected.end();
+      const byKillers = killers.end();
+      if (recordCount === 0 && byKillers.reports.length === 0) throw new UsageError(`${file} holds no log lines.`);
+      const reports = [...collected.end(), ...byKillers.reports];
+      if (byKillers.unparsed > 0)
+        io.err(
+          `${byKillers.unparsed} line${byKillers.unparsed === 1 ? '' : 's'} of a user-space OOM killer said it killed in a format oomwatch does not know: ` +
+            "recorded raw (flag 'unparsed', the line in the incident's raw text). Check the incident and report the format so it can be read in full.",
+        );
       for (const r of reports) if (opts.host) r.hostname = opts.host;
       const host = (r: { hostname: string | null }) => r.hostname ?? UNKNOWN_HOST;
       let views: IncidentView[] = reports.map((r) => viewFromReport(r, { source: 'import', hostname: host(r) }));
@@ -68,7 +80,7 @@ export function registerImport(program: Command, io: CliIo): void {
         return;
       }
       io.out(renderIncidentList(views));
-      const kills = views.filter((v) => v.victim !== null).length;
+      const kills = views.filter((v) => v.victim !== null || v.killer !== 'kernel').length;
       const cut = views.length - kills;
       io.out(`${kills} OOM kill${kills === 1 ? '' : 's'}${cut ? ` and ${cut} report${cut === 1 ? '' : 's'} cut short` : ''} found in ${file} (${recordCount} records: ${formatText})` +
         (stored ? `; stored ${stored.inserted} new, ${stored.already} already stored.` : '.'));

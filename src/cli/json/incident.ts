@@ -14,9 +14,27 @@ export const IMPORT_SCHEMA_ID = 'oomwatch.import/v1';
 const nullableInt = () => int().nullable();
 const nullableBytes = () => z.number().nullable();
 
+const victimJson = z.object({
+  pid: int(),
+  comm: z.string(),
+  uid: nullableInt(),
+  totalVmBytes: nullableBytes(),
+  anonRssBytes: nullableBytes(),
+  fileRssBytes: nullableBytes(),
+  shmemRssBytes: nullableBytes(),
+  pageTablesBytes: nullableBytes(),
+  oomScoreAdj: nullableInt(),
+  selectedPid: nullableInt(),
+  selectedScore: z.number().nullable(),
+  startTimeTicks: nullableInt().optional().describe('when the victim was linked to the sampled history'),
+  processId: nullableInt().optional(),
+});
+
 export const IncidentJson = z.object({
   id: int().nullable().describe('store id; null for an imported incident that was not stored'),
-  source: z.enum(['kmsg', 'import', 'counter']),
+  source: z
+    .enum(['kmsg', 'import', 'counter', 'journal', 'syslog'])
+    .describe("where the kill was read: /dev/kmsg, an imported file, the kill counters alone, or a user-space killer's journal or syslog"),
   noKernelReport: z.boolean().describe("true for a kill seen only in the kill counters: the kernel's report was not read"),
   host: z.string().describe('the host the kill happened on ("unknown" for an imported log that names none)'),
   bootId: z.string().nullable(),
@@ -35,30 +53,18 @@ export const IncidentJson = z.object({
   trigger: z
     .object({ comm: z.string(), pid: nullableInt(), gfpMask: z.string(), gfpFlags: z.string().nullable(), order: int(), oomScoreAdj: int() })
     .nullable(),
-  victim: z
-    .object({
-      pid: int(),
-      comm: z.string(),
-      uid: nullableInt(),
-      totalVmBytes: nullableBytes(),
-      anonRssBytes: nullableBytes(),
-      fileRssBytes: nullableBytes(),
-      shmemRssBytes: nullableBytes(),
-      pageTablesBytes: nullableBytes(),
-      oomScoreAdj: nullableInt(),
-      selectedPid: nullableInt(),
-      selectedScore: z.number().nullable(),
-      startTimeTicks: nullableInt().optional().describe('when the victim was linked to the sampled history'),
-      processId: nullableInt().optional(),
-    })
-    .nullable(),
+  victim: victimJson.nullable(),
   reaped: z.boolean(),
   reaper: z.object({ timeMs: z.number().nullable(), anonRssBytes: bytes(), fileRssBytes: bytes(), shmemRssBytes: bytes() }).nullable(),
   memcgCounters: z.array(z.object({ kind: z.enum(['memory', 'memory+swap', 'swap', 'kmem']), usageBytes: bytes(), limitBytes: nullableBytes(), failcnt: int() })),
-  flags: z.array(z.enum(['no-header', 'truncated', 'no-task-table', 'child-sacrificed', 'cgroup-from-samples'])),
+  flags: z.array(z.enum(['no-header', 'truncated', 'no-task-table', 'child-sacrificed', 'cgroup-from-samples', 'group-kill', 'unparsed'])),
   vanished: z.array(z.object({ pid: int(), startTimeTicks: int(), comm: z.string(), rssBytes: bytes(), oomScoreAdj: int() })),
   taskColumns: z.array(z.string()),
   workload: WorkloadJson.nullable().describe("what ran in the victim's cgroup (the task memcg, else the OOM domain); null without a cgroup"),
+  killer: z.enum(['kernel', 'systemd-oomd', 'earlyoom', 'nohang', 'kubelet-eviction']).describe("who killed: the kernel's OOM killer or a user-space OOM daemon"),
+  reason: z.string().nullable().describe("a user-space killer's own reason (pressure or swap threshold, badness); null for the kernel"),
+  groupCgroup: z.string().nullable().describe('memory.oom.group: the cgroup whose tasks were all killed with the victim (killCount counts them all)'),
+  groupVictims: z.array(victimJson).describe('memory.oom.group: the other tasks killed with the victim'),
 });
 export type IncidentJson = z.infer<typeof IncidentJson>;
 

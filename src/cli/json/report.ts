@@ -45,6 +45,11 @@ export const IncidentReportJson = z
           .nullable(),
         noKernelReport: z.boolean(),
         workload: WorkloadJson.nullable(),
+        killer: z.string().describe('kernel, systemd-oomd, earlyoom, nohang or kubelet-eviction'),
+        reason: z.string().nullable().describe("a user-space killer's own reason; null for the kernel"),
+        killedCgroup: z.string().nullable().describe('the cgroup a user-space killer killed (systemd-oomd)'),
+        groupCgroup: z.string().nullable().describe('memory.oom.group: the cgroup whose tasks were all killed'),
+        groupVictimCount: int().describe('memory.oom.group: the tasks killed besides the victim'),
       })
       .nullable()
       .describe('null for a report at an instant (--at) rather than about a kill'),

@@ -57,6 +57,17 @@ export const SampleJson = z
         swapLimitBytes: z.number().nullable(),
         oomKillCount: z.number().nullable(),
         oomCount: z.number().nullable(),
+        events: z
+          .object({
+            high: z.number().nullable().describe('v2 memory.events high: usage went over memory.high (throttled)'),
+            max: z.number().nullable().describe('v2 memory.events max, v1 memory.failcnt: usage reached the limit'),
+            oom: z.number().nullable(),
+            oomKill: z.number().nullable(),
+            oomGroupKill: z.number().nullable().describe('v2 memory.events oom_group_kill (5.17+)'),
+            underOom: z.boolean().optional().describe('v1 memory.oom_control under_oom'),
+          })
+          .optional()
+          .describe("the cgroup's memory event counters"),
       }),
     ),
     counts: z.object({ listed: int(), sampled: int(), gone: int(), denied: int(), kernelThreads: int(), newIdentities: int() }),

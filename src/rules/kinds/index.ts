@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { agentHealthKind } from './agent-health.js';
+import { cgroupMemoryEventsKind } from './cgroup-memory-events.js';
 import { cgroupUsageKind } from './cgroup-usage.js';
 import { hostMemoryAvailableKind } from './host-memory-available.js';
 import { oomKillKind } from './oom-kill.js';
@@ -29,6 +30,7 @@ const specs = {
   'swap-used': swapUsedKind,
   psi: psiKind,
   'cgroup-usage': cgroupUsageKind,
+  'cgroup-memory-events': cgroupMemoryEventsKind,
   'time-to-oom': timeToOomKind,
   'oom-kill': oomKillKind,
   'agent-health': agentHealthKind,

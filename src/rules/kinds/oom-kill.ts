@@ -43,18 +43,24 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
   // The workload when the path names one (a pod, a container, a unit), else the cgroup path.
   const workload = inc.workload ? describeWorkload(inc.workload) : null;
   const where = workload ? ` in ${workload}` : inc.cgroup && inc.cgroup !== '/' ? ` in cgroup ${inc.cgroup}` : '';
-  const summary =
-    inc.source === 'counter'
+  const others = inc.groupVictimCount ?? 0;
+  // memory.oom.group: one incident, told once, with the count of the tasks killed with the victim.
+  const group = inc.groupCgroup ? `, with ${others} other process${others === 1 ? '' : 'es'} of ${inc.groupCgroup} (memory.oom.group)` : '';
+  const summary = inc.killer
+    ? `OOM kill: ${inc.victim ? nameOf(inc.victim) : inc.cgroup ?? 'a process'} killed by ${inc.killer}${inc.victim ? where : ''}${inc.reason ? ` (${inc.reason})` : ''}`
+    : inc.source === 'counter'
       ? `OOM kill counted${where || ' on the host'} with no kernel report (the log line was lost or /dev/kmsg is unreadable)`
       : inc.victim
-        ? `OOM kill: ${nameOf(inc.victim)} killed by the kernel (${inc.constraint})${where}`
-        : `OOM kill (${inc.constraint})${where}`;
+        ? `OOM kill: ${nameOf(inc.victim)} killed by the kernel (${inc.constraint})${where}${group}`
+        : `OOM kill (${inc.constraint})${where}${group}`;
   const details = [
     { label: 'constraint', value: inc.constraint },
-    { label: 'evidence', value: inc.source === 'kernel' ? 'kernel report' : 'kill counter only' },
+    { label: 'evidence', value: inc.killer ? `${inc.killer} log` : inc.source === 'kernel' ? 'kernel report' : 'kill counter only' },
   ];
   if (inc.workload) details.push(...workloadAlertFacts(inc.workload));
   if (inc.cgroup) details.push({ label: 'cgroup', value: inc.cgroup });
+  if (inc.groupCgroup) details.push({ label: 'victims', value: String(1 + others) });
+  if (inc.reason) details.push({ label: 'reason', value: inc.reason });
   const labels: Record<string, string> = victim ? processLabels(victim) : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
   // The sampled victim's own unit label stays; the workload adds what it knows besides.
   if (inc.workload) for (const [k, v] of Object.entries(workloadLabels(inc.workload))) labels[k] ??= v;
