@@ -9,6 +9,7 @@ import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
 import { pruneHistory, type PrunableTable } from '../store/prune.js';
 import { dailyReportJob } from '../report/daily-job.js';
+import { createFleetModule } from '../fleet/module.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
@@ -20,7 +21,7 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
 
 /**
  * The agent's parts, in start order (stopped in reverse):
- * policy (protects the agent itself first) → kernel watcher → alerts → delivery → store alarm (tells a
+ * policy (protects the agent itself first) → kernel watcher → alerts → delivery → fleet shipping → store alarm (tells a
  * database that refuses writes without that database) → metrics → calendar jobs.
  * A stored kill goes straight from the kernel watcher to the alerts engine, which kicks delivery.
  */
@@ -28,7 +29,13 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   const { db, log } = ctx;
   let alerts: AlertsModule | null = null;
   const policy = createPolicyModule(ctx);
-  const kernel = createKernelModule(ctx, { onIncident: (view) => alerts?.onIncident(view) });
+  const fleet = createFleetModule(ctx);
+  const kernel = createKernelModule(ctx, {
+    onIncident: (view) => {
+      alerts?.onIncident(view);
+      fleet.onIncident();
+    },
+  });
   let notify: ReturnType<typeof createNotifyModule> | null = null;
   alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
@@ -65,5 +72,5 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   if (daily) jobs.push(daily);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
-  return [policy, kernel, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, kernel, alerts, notify, fleet, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

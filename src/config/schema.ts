@@ -8,6 +8,7 @@ import { channelsSection } from './sections/channels.js';
 import { policySection } from './sections/policy.js';
 import { reportSection } from './sections/report.js';
 import { metricsSection } from './sections/metrics.js';
+import { fleetSection } from '../fleet/config-section.js';
 
 /** The whole configuration. Each section lives in sections/<name>.ts, owned by its module. Unknown keys are errors. */
 export const ConfigSchema = z
@@ -23,6 +24,7 @@ export const ConfigSchema = z
     policy: policySection,
     report: reportSection,
     metrics: metricsSection,
+    fleet: fleetSection,
   })
   .strict();
 

@@ -23,6 +23,7 @@ import type { Clock } from '../clock.js';
 import type { ResolvedChannel } from '../config/sections/channels.js';
 import { NotifyError } from '../errors.js';
 import type { Log } from '../log.js';
+import { FLEET_CHANNEL } from '../fleet/types.js';
 import { createOutboxRepo, type OutboxRow } from '../store/outbox-repo.js';
 import { formatDurationMs } from '../util/duration.js';
 import { backoffMs } from './backoff.js';
@@ -205,6 +206,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     // A kick or poll queued before stop() may run after it, when the database is already closed.
     if (stopped) return Promise.resolve();
     for (const ch of repo.pendingChannels()) {
+      // The fleet shipper (src/fleet/shipper.ts) is the outbox's other consumer and owns its channel.
+      if (ch === FLEET_CHANNEL) continue;
       if (!states.has(ch) && !warnedUnknown.has(ch)) {
         warnedUnknown.add(ch);
         log.warn({ channel: ch }, `outbox has notifications for channel "${ch}", which is not in the config; they wait until it is configured again`);

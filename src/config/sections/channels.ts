@@ -15,7 +15,7 @@ export type ChannelType = (typeof CHANNEL_TYPES)[number];
  * A secret value. Validation messages are custom so the value itself is never echoed back
  * (config/validate.ts prints "got <value>" for other issue kinds).
  */
-const secret = (what: string) =>
+export const secret = (what: string) =>
   z.unknown().transform((v, ctx): SecretRef => {
     if (typeof v === 'string' && v !== '') return new SecretRef({ inline: new Secret(v, 'inline') });
     if (v && typeof v === 'object' && !Array.isArray(v)) {

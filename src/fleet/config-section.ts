@@ -1,0 +1,45 @@
+/**
+ * `fleet:` — shipping incidents and alert transitions to a central PostgreSQL (docs/fleet.md). Owned by
+ * src/fleet. Without `fleet.postgres` nothing is shipped. The URL is a secret (it usually holds the
+ * password): inline, `{file: path}` or `{env: NAME}`, read once at start and never printed.
+ */
+import { z } from 'zod';
+import { durationMs } from '../config/sections/common.js';
+import { secret } from '../config/sections/channels.js';
+
+/** libpq's sslmode values (https://www.postgresql.org/docs/15/libpq-ssl.html#LIBPQ-SSL-PROTECTION). */
+export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+const postgresSchema = z
+  .object({
+    /** postgres://user:password@host:5432/db — a secret. */
+    url: secret('url (postgres://USER:PASSWORD@HOST:5432/DATABASE)'),
+    /** As libpq's sslmode; overrides one written in the URL. */
+    sslmode: z.enum(SSL_MODES).optional(),
+    /** CA certificate file (PEM) for verify-ca / verify-full; default: the system's CAs. */
+    sslrootcert: z.string().min(1).optional(),
+    /** Time limit for connecting and for one batch's statement. */
+    timeout: durationMs('fleet.postgres.timeout', { minMs: 100 }).default(10_000),
+  })
+  .strict();
+
+export const fleetSection = z
+  .object({
+    postgres: postgresSchema.optional(),
+    /** Outbox rows (incidents, alert transitions) per PostgreSQL transaction. */
+    batchSize: z.number().int().min(1).max(5_000).default(200),
+    retry: z
+      .object({
+        /** First wait after a failed batch; doubles each attempt, with jitter. */
+        initialBackoff: durationMs('fleet.retry.initialBackoff').default(1_000),
+        /** Longest wait between attempts. Rows never expire: a database down for days loses nothing. */
+        maxBackoff: durationMs('fleet.retry.maxBackoff').default(60_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export type FleetConfig = z.output<typeof fleetSection>;
