@@ -16,6 +16,7 @@ const SYSTEM = [
   'test/e2e/agent-early-warning.test.ts',
   'test/e2e/agent-oom-drill.test.ts',
   'test/e2e/kill-storm.test.ts',
+  'test/fleet/agents.test.ts',
   'test/fleet/migrate.test.ts',
   'test/kernel/kmsg-source-real.test.ts',
   'test/kernel/oom-cgroup-support.test.ts',

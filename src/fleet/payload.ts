@@ -8,8 +8,8 @@ import type { IncidentReport } from '../report/types.js';
 import type { FleetIncident, FleetTransition } from './types.js';
 
 /**
- * The central key's `seq` for a kill without a kernel sequence number (counter-only, or an imported line
- * without one): a negative number from the host's own unique incident key, so it is stable across resends
+ * The central key's `seq` for a kill without a kernel sequence number or without a boot id (counter-only,
+ * or an imported log): a negative number from the host's own unique incident key, so it is stable across resends
  * and never collides with a kernel sequence (those are ≥ 0). 48 bits keep it exact in a JS number.
  */
 export function seqForKey(dedupeKey: string): number {
@@ -35,7 +35,8 @@ export function fleetIncidentOf(host: string, view: IncidentView & IncidentExtra
     kind: 'incident',
     host,
     bootId: view.bootId ?? '',
-    seq: view.kmsgSeq ?? seqForKey(fallbackKey),
+    // A kernel sequence names a record only within its boot: without the boot id it could repeat.
+    seq: view.bootId && view.kmsgSeq !== null ? view.kmsgSeq : seqForKey(fallbackKey),
     atMs: view.timeMs ?? recordedAtMs,
     localId: view.id ?? 0,
     source: view.source,
