@@ -16,6 +16,7 @@ import { formatBytes, formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import { loadCommandConfig, printJson } from '../common.js';
 import type { CliIo } from '../io.js';
+import { registerFleetReport } from './fleet-report.js';
 
 export const FLEET_INCIDENTS_SCHEMA_ID = 'oomwatch.fleet.incidents/v1';
 
@@ -117,5 +118,7 @@ export function registerFleet(program: Command, io: CliIo): void {
     if (!found) throw new NotFoundError(`No incident ${ref} in the fleet database. List them with oomwatch fleet incidents --host ${m[1]}.`);
     io.out(renderReport(found.report, opts.format as ReportFormat).replace(/\n$/, ''));
   });
+
+  registerFleetReport(fleet, io);
 
 }
