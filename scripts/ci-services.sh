@@ -4,6 +4,8 @@
 #   prometheus-alertmanager test/metrics/alertmanager.test.ts (receives the agent's alerts)
 #   chromium                tests that render HTML reports/emails to images
 #   faketime                .ci/run re-runs the unit and integration tests with the clock 400 days ahead
+#   postgresql-15           test/fleet/*.test.ts (initdb into a temporary folder, pg_ctl on a loopback port;
+#                           the machine's own cluster is never used)
 # Under CI=true those tests fail instead of skipping when a service is missing.
 # Usage: scripts/ci-services.sh   (as root; .ci/run calls it before the tests)
 set -eu
@@ -13,9 +15,10 @@ command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || need="$need prometheus-alertmanager"
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v faketime >/dev/null 2>&1 || need="$need faketime"
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need="$need postgresql-15"
 
 if [ -z "$need" ]; then
-  echo "ci-services: prometheus, prometheus-alertmanager, chromium and faketime are already installed"
+  echo "ci-services: prometheus, prometheus-alertmanager, chromium, faketime and postgresql are already installed"
   exit 0
 fi
 
