@@ -56,6 +56,7 @@ const INTEGRATION = [
   'test/e2e/agent-slack.test.ts',
   'test/e2e/import-golden.test.ts',
   'test/e2e/sample-fixture-root.test.ts',
+  'test/fleet/cli.test.ts',
   'test/kernel/agent-module.test.ts',
   'test/kernel/cli.test.ts',
   'test/kernel/headerless-kill.test.ts',

@@ -103,7 +103,7 @@ export function describePgFailure(err: unknown, where: string): PgFailure {
   const netCode = inner?.code ?? code;
   switch (netCode) {
     case 'ECONNREFUSED':
-      return { retryable: true, message: `PostgreSQL at ${where} refused the connection (is it running, and listening on that address?). Incidents wait in the outbox and are shipped when it is back.` };
+      return { retryable: true, message: `PostgreSQL at ${where} refused the connection: check that it runs and listens on that address, and the host and port in the URL.` };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { retryable: true, message: `cannot resolve the host of ${where} (${netCode}). Check fleet.postgres.url's host name and the machine's DNS.` };

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetIncidentsJson, FleetReportJson } from '../../src/cli/json/fleet.js';
 import { migrateFleet } from '../../src/fleet/migrate.js';
 import { shipBatch } from '../../src/fleet/ship.js';
 import { runCliInProcess } from '../helpers/cli.js';
@@ -99,6 +100,8 @@ describe.skipIf(missing !== null)(`fleet report${missing ? ` (skipped: ${missing
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout);
+    // the published schema describes every field (parsing drops nothing)
+    expect(FleetReportJson.parse(m)).toEqual(m);
     expect(m.kills).toBe(4);
     expect(m.hosts).toBe(3);
     expect(m.killsPerHost.map((h: { host: string; kills: number }) => [h.host, h.kills])).toEqual([['db-1', 2], ['web-1', 1], ['web-2', 1]]);
@@ -110,6 +113,14 @@ describe.skipIf(missing !== null)(`fleet report${missing ? ` (skipped: ${missing
     expect(m.closestToOom[0]).toMatchObject({ peakPsiSome10: 0.3, peakRiskPermille: 910 });
     expect(m.closestToOom[0].lowestAvailableFraction).toBeCloseTo(0.5 / 8, 5);
     expect(m.headline).toBe('4 OOM kills on 3 hosts; lowest available memory 6 % on db-1');
+  });
+
+  it('fleet incidents --json matches its published schema; filters by host glob and workload', async () => {
+    const r = await runCliInProcess(['fleet', 'incidents', '--postgres', db.url(), '--since', '7d', '--host', 'db-*', '--workload', 'data/pg-0', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(FleetIncidentsJson.parse(doc)).toEqual(doc);
+    expect(doc.incidents.map((i: { host: string; seq: number }) => [i.host, i.seq])).toEqual([['db-1', 2], ['db-1', 1]]);
   });
 
   it('renders text, markdown and HTML with the daily report\'s renderers, escaping process names', async () => {

@@ -16,9 +16,9 @@ import { formatBytes, formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
 import { loadCommandConfig, printJson } from '../common.js';
 import type { CliIo } from '../io.js';
+import { FLEET_INCIDENTS_SCHEMA_ID, type FleetIncidentsJson } from '../json/fleet.js';
 import { registerFleetReport } from './fleet-report.js';
 
-export const FLEET_INCIDENTS_SCHEMA_ID = 'oomwatch.fleet.incidents/v1';
 
 interface DbOpts {
   postgres?: string;
@@ -88,7 +88,7 @@ export function registerFleet(program: Command, io: CliIo): void {
     if (sinceMs === null || sinceMs <= 0) throw new UsageError(`--since: expected a duration such as 24h or 30d, got ${JSON.stringify(opts.since)}.`);
     const target = fleetTargetOf(io, opts);
     const rows = await withFleetClient(target, (c) => listFleetIncidents(c, { sinceMs: Date.now() - sinceMs, hostGlob: opts.host, comm: opts.comm, workload: opts.workload }));
-    if (opts.json) return printJson(io, { schema: FLEET_INCIDENTS_SCHEMA_ID, incidents: rows });
+    if (opts.json) return printJson(io, { schema: FLEET_INCIDENTS_SCHEMA_ID, incidents: rows } satisfies FleetIncidentsJson);
     if (rows.length === 0) return io.out(`No OOM kills in the fleet database in the last ${opts.since} matching these filters.`);
     io.out(
       renderTable(rows, [
