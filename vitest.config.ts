@@ -18,6 +18,7 @@ const SYSTEM = [
   'test/e2e/kill-storm.test.ts',
   'test/fleet/agents.test.ts',
   'test/fleet/migrate.test.ts',
+  'test/fleet/report-job.test.ts',
   'test/fleet/report.test.ts',
   'test/kernel/kmsg-source-real.test.ts',
   'test/kernel/oom-cgroup-support.test.ts',

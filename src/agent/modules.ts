@@ -9,7 +9,7 @@ import { OUTBOX_PRUNABLE } from '../store/outbox-repo.js';
 import { ADJ_CHANGE_PRUNABLE } from '../store/policy-repo.js';
 import { pruneHistory, type PrunableTable } from '../store/prune.js';
 import { dailyReportJob } from '../report/daily-job.js';
-import { createFleetModule } from '../fleet/module.js';
+import { createFleetModule, fleetReportJob } from '../fleet/module.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
@@ -70,6 +70,8 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   ];
   const daily = dailyReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
   if (daily) jobs.push(daily);
+  const fleetReport = fleetReportJob(ctx, { onQueued: () => notify?.dispatcher()?.kick() });
+  if (fleetReport) jobs.push(fleetReport);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
   return [policy, kernel, alerts, notify, fleet, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];

@@ -24,9 +24,26 @@ const postgresSchema = z
   })
   .strict();
 
+/**
+ * The scheduled fleet report. Set it on two or three agents: each claims the period in the database and the
+ * first claim sends (docs/fleet.md section 5). Their role needs the reader's GRANTs plus the claim table.
+ */
+const reportSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    cron: z.string().min(1).default('0 8 * * *'),
+    timeZone: z.string().min(1).default('UTC'),
+    /** Channels (names under `channels:`) it goes to, e.g. an email channel. */
+    channels: z.array(z.string().min(1)).min(1),
+    /** Prometheus that scrapes the agents, for the hosts closest to OOM. */
+    prometheus: z.string().url().optional(),
+  })
+  .strict();
+
 export const fleetSection = z
   .object({
     postgres: postgresSchema.optional(),
+    report: reportSchema.optional(),
     /** Outbox rows (incidents, alert transitions) per PostgreSQL transaction. */
     batchSize: z.number().int().min(1).max(5_000).default(200),
     retry: z

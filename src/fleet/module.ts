@@ -4,6 +4,7 @@
  * the shipper delivers them to PostgreSQL. Without it the module does nothing. Agents never migrate the
  * central schema: `oomwatch fleet migrate` does.
  */
+import type { JobSpec } from '../agent/jobs.js';
 import type { AgentContext, AgentModule } from '../agent/module.js';
 import type { Shipper } from './shipper.js';
 import { resolveFleetTarget } from './target.js';
@@ -65,6 +66,48 @@ export function createFleetModule(ctx: AgentContext, opts: { env?: NodeJS.Proces
     async stop() {
       await shipper?.stop();
       shipper = null;
+    },
+  };
+}
+
+/**
+ * The scheduled fleet report as a calendar job (src/agent/jobs.ts), or null when fleet.report is not
+ * enabled on this agent. `onQueued`: the dispatcher's kick.
+ */
+export function fleetReportJob(ctx: AgentContext, opts: { env?: NodeJS.ProcessEnv; onQueued?: () => void } = {}): JobSpec | null {
+  const report = ctx.config.fleet.report;
+  if (!report?.enabled) return null;
+  const log = ctx.log.child({ mod: 'fleet' });
+  const target = resolveFleetTarget(ctx.config.fleet, { env: opts.env ?? process.env });
+  if (!target) {
+    log.warn('fleet.report is enabled but fleet.postgres is not set: no fleet report from this agent. Set fleet.postgres.url.');
+    return null;
+  }
+  const host = ctx.config.agent.hostname ?? ctx.facts.hostname;
+  return {
+    name: 'fleet-report',
+    cron: report.cron,
+    timeZone: report.timeZone,
+    runAtStart: true,
+    run: async () => {
+      const [{ openFleetPool, describeTarget, describePgFailure }, { runFleetReport }] = await Promise.all([import('./pg-client.js'), import('./report-job.js')]);
+      const pool = openFleetPool(target, 1);
+      try {
+        const client = await pool.connect();
+        try {
+          const r = await runFleetReport({ db: ctx.db, client, host, report, nowMs: ctx.clock.nowMs() });
+          if (r.kind === 'queued') {
+            log.info({ periodEndMs: r.toMs, channels: report.channels }, 'fleet report queued');
+            opts.onQueued?.();
+          } else if (r.kind === 'claimed-elsewhere') log.info({ periodEndMs: r.toMs, by: r.by }, 'fleet report for this period is sent by another agent');
+        } finally {
+          client.release();
+        }
+      } catch (err) {
+        log.warn({ err: describePgFailure(err, describeTarget(target.url)).message }, 'fleet report not sent this time; the next run (or a restart) tries again');
+      } finally {
+        await pool.end().catch(() => undefined);
+      }
     },
   };
 }
