@@ -4,6 +4,7 @@ import { policyCrossChecks } from '../policy/config-checks.js';
 import { channelCrossChecks } from '../notify/config-checks.js';
 import { rulesCrossChecks } from '../rules/config-checks.js';
 import { reportCrossChecks } from '../report/config-checks.js';
+import { fleetCrossChecks } from '../fleet/config-checks.js';
 import type { RuleSource } from './rule-list.js';
 
 export interface CrossCheckContext {
@@ -50,4 +51,5 @@ export const crossChecks: CrossCheck[] = [
   ...channelCrossChecks,
   ...rulesCrossChecks,
   ...reportCrossChecks,
+  ...fleetCrossChecks,
 ];

@@ -67,6 +67,17 @@ describe('config', () => {
     expect(() => resolveFleetTarget(e.config.fleet, { env: {} })).toThrow(/environment variable NOPE is not set/);
   });
 
+  it('the scheduled report needs the database, a valid schedule and channels that exist', () => {
+    const r = validateConfig({ fleet: { report: { enabled: true, cron: '0 25 * * *', timeZone: 'Mars/Olympus', channels: ['nope'] } } });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors).toEqual([
+      'fleet.report: the scheduled fleet report needs the fleet database. Set fleet.postgres.url, or set fleet.report.enabled: false.',
+      expect.stringMatching(/^fleet\.report\.cron: "0 25 \* \* \*" is not a valid cron expression .*e\.g\. "0 8 \* \* \*"/),
+      'fleet.report.timeZone: "Mars/Olympus" is not an IANA time zone. Use a name such as UTC or Europe/Berlin.',
+      'fleet.report.channels.0: no channel named "nope" under channels: (configured: console). Fix the name or add the channel.',
+    ]);
+  });
+
   it('a fleet command without any database says the three ways to name one', () => {
     const r = validateConfig({});
     if (!r.ok) throw new Error(r.errors.join('\n'));
