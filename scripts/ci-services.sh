@@ -6,6 +6,8 @@
 #   faketime                .ci/run re-runs the unit and integration tests with the clock 400 days ahead
 #   earlyoom                test/killers/earlyoom-real.test.ts (runs it with --dryrun: it kills nothing); the
 #                           packaged service is disabled so it never runs on the CI host by itself
+#   postgresql-15           test/fleet/*.test.ts (initdb into a temporary folder, pg_ctl on a loopback port;
+#                           the machine's own cluster is never used)
 # Under CI=true those tests fail instead of skipping when a service is missing.
 # Usage: scripts/ci-services.sh   (as root; .ci/run calls it before the tests)
 set -eu
@@ -16,9 +18,10 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v faketime >/dev/null 2>&1 || need="$need faketime"
 command -v earlyoom >/dev/null 2>&1 || need="$need earlyoom"
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need="$need postgresql-15"
 
 if [ -z "$need" ]; then
-  echo "ci-services: prometheus, prometheus-alertmanager, chromium, faketime and earlyoom are already installed"
+  echo "ci-services: prometheus, prometheus-alertmanager, chromium, faketime, earlyoom and postgresql are already installed"
   exit 0
 fi
 

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'STORE_OUTDATED'
   | 'MIGRATION_CHANGED'
   | 'NOTIFY_FAILED'
+  | 'FLEET_UNAVAILABLE'
   | 'PARSE_FAILED'
   | 'NOT_FOUND'
   | 'USAGE'
@@ -117,6 +118,11 @@ export class NotifyError extends OomwatchError {
   readonly retryAfterMs?: number;
 }
 
+/** The fleet's PostgreSQL cannot be reached or refused a command's query (src/fleet). */
+export class FleetDatabaseError extends OomwatchError {
+  readonly code = 'FLEET_UNAVAILABLE';
+}
+
 export class ParseError extends OomwatchError {
   readonly code = 'PARSE_FAILED';
   constructor(readonly what: string, readonly sourceText: string, detail = '') {
@@ -167,6 +173,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'KMSG_UNREADABLE':
       return 77; // EX_NOPERM
     case 'NOTIFY_FAILED':
+    case 'FLEET_UNAVAILABLE':
       return 69; // EX_UNAVAILABLE
     case 'PROC_READ':
       return 74; // EX_IOERR

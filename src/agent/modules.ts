@@ -11,6 +11,7 @@ import type { PrunableTable } from '../store/prune.js';
 import { dailyReportJob } from '../report/daily-job.js';
 import { WORKLOAD_PRUNABLE } from '../store/workloads-repo.js';
 import { createWorkloadModule } from '../workload/agent-module.js';
+import { createFleetModule, fleetReportJob } from '../fleet/module.js';
 import { createJobsModule, type JobSpec } from './jobs.js';
 import type { AgentContext, AgentModule } from './module.js';
 
@@ -25,7 +26,7 @@ const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'cr
  * start order (stopped in reverse): policy (protects the agent itself first) → workloads
  * (a tick's new cgroups are stored before that tick's kill cross-check names them) → kernel watcher → user-space
  * killers → alerts →
- * delivery → store alarm (tells a database that refuses writes without that database) → metrics → calendar jobs.
+ * delivery → fleet shipping → store alarm (tells a database that refuses writes without that database) → metrics → calendar jobs.
  *
  * Two paths run against that order, and both go through the store, which every part already shares:
  * a kill the kernel watcher records reaches the alerts engine at once (store.onIncidentRecorded), and rows
@@ -41,6 +42,9 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   // systemd-oomd, earlyoom, nohang and kubelet evictions: incidents like the kernel's, told the same way (the store
   // announces each one recorded).
   const killers = createKillersModule(ctx);
+  // Fleet shipping queues each recorded kill (with its report) at once rather than after the next tick.
+  const fleet = createFleetModule(ctx);
+  store.onIncidentRecorded(() => fleet.onIncident());
   const alerts = createAlertsModule(ctx, {
     isProtected: (p) => policy.isProtected(p),
     kmsgProblem: () => (ctx.config.kernel.enabled ? kernel.watcher.status().problem : undefined),
@@ -74,7 +78,9 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   ];
   const daily = dailyReportJob(ctx);
   if (daily) jobs.push(daily);
+  const fleetReport = fleetReportJob(ctx);
+  if (fleetReport) jobs.push(fleetReport);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
-  return [policy, workload, kernel, killers, alerts, notify, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [policy, workload, kernel, killers, alerts, notify, fleet, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
 }

@@ -12,6 +12,7 @@ import { routingCrossChecks, rulesCrossChecks } from '../rules/config.js';
 import { sampleCrossChecks } from '../sample/config.js';
 import { storeCrossChecks } from '../store/config.js';
 import type { Config } from './schema.js';
+import { fleetCrossChecks } from '../fleet/config.js';
 
 export const crossChecks: readonly CrossCheck<Config>[] = [
   ...sampleCrossChecks,
@@ -22,4 +23,5 @@ export const crossChecks: readonly CrossCheck<Config>[] = [
   ...channelCrossChecks,
   ...rulesCrossChecks,
   ...reportCrossChecks,
+  ...fleetCrossChecks,
 ];

@@ -4,7 +4,7 @@
  */
 import type { LoadedConfig } from './load.js';
 import type { RuleOrigins } from './rule-list.js';
-import { redactSecrets } from './secrets.js';
+import { redactSecrets } from '../util/secrets.js';
 
 export const CONFIG_SCHEMA = 'oomwatch.config/v1';
 

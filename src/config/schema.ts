@@ -10,6 +10,7 @@ import { sampleSection } from '../sample/config.js';
 import { storeSection } from '../store/config.js';
 import { workloadSection } from '../workload/config.js';
 import { killersSection } from '../killers/config.js';
+import { fleetSection } from '../fleet/config.js';
 
 /**
  * The whole configuration, composed of the sections each module owns in its `config.ts` (schema, type and
@@ -30,6 +31,7 @@ export const ConfigSchema = z
     report: reportSection,
     metrics: metricsSection,
     workload: workloadSection,
+    fleet: fleetSection,
   })
   .strict();
 

@@ -1,6 +1,6 @@
 /** Turns the config's `channels:` map into resolved channels (secrets read). Called once at load. */
 import type { ChannelsConfig, ResolvedChannel } from './config.js';
-import { resolveSecrets, type SecretIo } from '../config/secrets.js';
+import { resolveSecrets, type SecretIo } from '../util/secrets.js';
 import { ConfigError } from '../errors.js';
 
 /**

@@ -5,7 +5,7 @@
  * With no `channels:` key the embedded default is one console channel, so a bare `npm start` alerts to stderr.
  */
 import { z } from 'zod';
-import { Secret, SecretRef, type Resolved } from '../config/secrets.js';
+import { secret, type Resolved } from '../util/secrets.js';
 import type { CrossCheck } from '../model/config-check.js';
 import { isLoopbackHost } from '../util/net.js';
 import { durationMs } from '../util/schema-helpers.js';
@@ -13,25 +13,7 @@ import { durationMs } from '../util/schema-helpers.js';
 export const CHANNEL_TYPES = ['slack', 'email', 'console', 'webhook', 'alertmanager'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
-/**
- * A secret value. Validation messages are custom so the value itself is never echoed back
- * (config/validate.ts prints "got <value>" for other issue kinds).
- */
-const secret = (what: string) =>
-  z.unknown().transform((v, ctx): SecretRef => {
-    if (typeof v === 'string' && v !== '') return new SecretRef({ inline: new Secret(v, 'inline') });
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      const keys = Object.keys(o);
-      if (keys.length === 1 && typeof o.file === 'string' && o.file) return new SecretRef({ file: o.file });
-      if (keys.length === 1 && typeof o.env === 'string' && o.env) return new SecretRef({ env: o.env });
-    }
-    ctx.addIssue({
-      code: 'custom',
-      message: `${v === undefined ? `missing ${what}` : 'not a secret'}: write it inline (a string), as {file: /path/to/secret} or as {env: VARIABLE_NAME}.`,
-    });
-    return z.NEVER;
-  });
+export { secret };
 
 /**
  * A mapping that holds secrets (headers, auth): when it is not a mapping at all, the message must not echo

@@ -24,6 +24,7 @@ import { NotifyError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { OutboxRow } from '../store/outbox-repo.js';
 import type { Store } from '../store/store.js';
+import { FLEET_CHANNEL } from '../fleet/types.js';
 import { formatDurationMs } from '../util/duration.js';
 import { backoffMs } from './backoff.js';
 import { digestFromDrafts, messageFromDraft, type OutboundMessage } from './message.js';
@@ -208,6 +209,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     // A kick or poll queued before stop() may run after it, when the database is already closed.
     if (stopped) return Promise.resolve();
     for (const ch of repo.pendingChannels()) {
+      // The fleet shipper (src/fleet/shipper.ts) is the outbox's other consumer and owns its channel.
+      if (ch === FLEET_CHANNEL) continue;
       if (!states.has(ch) && !warnedUnknown.has(ch)) {
         warnedUnknown.add(ch);
         log.warn({ channel: ch }, `outbox has notifications for channel "${ch}", which is not in the config; they wait until it is configured again`);

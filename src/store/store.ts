@@ -20,6 +20,7 @@ import { createOutboxRepo, enqueueNotifications, listChannelHealth, type Channel
 import { createPolicyRepo, type PolicyRepo } from './policy-repo.js';
 import { createWorkloadsRepo, type WorkloadsRepo } from './workloads-repo.js';
 import { createKillerCursorRepo, type KillerCursorRepo } from './killer-cursor-repo.js';
+import { createFleetRepo, type FleetRepo } from './fleet-repo.js';
 import { pruneHistory, type PrunableTable, type PruneResult } from './prune.js';
 import { createReportQueries, type ReportQueries } from './report-queries.js';
 import { createReportRepo, type ReportRepo } from './report-repo.js';
@@ -70,6 +71,8 @@ export interface Store {
   readonly workloads: WorkloadsRepo;
   /** Where each user-space killer log reader resumes (migration 0011). */
   readonly killerCursors: KillerCursorRepo;
+  /** What fleet shipping has queued so far, and queueing more (src/fleet). */
+  readonly fleet: FleetRepo;
   /** The daily report's periods (what was sent). */
   readonly reportPeriods: ReportRepo;
   /** What report assembly reads (report/index.ts). */
@@ -174,6 +177,7 @@ export function createStore(db: Database, path: string = db.name): Store {
   const reports = lazy(() => createReportQueries(db));
   const workloads = lazy(() => createWorkloadsRepo(db));
   const killerCursors = lazy(() => createKillerCursorRepo(db));
+  const fleet = lazy(() => createFleetRepo(db));
   const history = lazy(() => createHistoryQueries(db));
   const kmsgCursor: KmsgCursorRepo = {
     get: () => incidents().getCursor(),
@@ -215,6 +219,9 @@ export function createStore(db: Database, path: string = db.name): Store {
     },
     get killerCursors() {
       return killerCursors();
+    },
+    get fleet() {
+      return fleet();
     },
     get reportPeriods() {
       return reportPeriods();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src/config/secrets.js';
+import { redactSecrets } from '../../src/util/secrets.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { ConfigError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';

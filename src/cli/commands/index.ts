@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   silence: async () => (await import('./silence.js')).registerSilence,
   report: async () => (await import('./report.js')).registerReport,
   config: async () => (await import('./config.js')).registerConfig,
+  fleet: async () => (await import('./fleet.js')).registerFleet,
 };
 
 /**

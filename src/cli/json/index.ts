@@ -7,6 +7,7 @@ import { AlertsJson, SilencesJson } from './alerts.js';
 import type { JsonDocument } from './common.js';
 import { ConfigJson } from './config.js';
 import { DoctorJson } from './doctor.js';
+import { FleetIncidentsJson, FleetReportJson } from './fleet.js';
 import { HistoryJson } from './history.js';
 import { ImportJson, IncidentDetailJson, IncidentsJson } from './incident.js';
 import { ProtectPlanJson } from './protect-plan.js';
@@ -30,6 +31,8 @@ export const JSON_DOCUMENTS: readonly JsonDocument[] = [
   { name: 'doctor', command: 'oomwatch doctor --json', schema: DoctorJson },
   { name: 'protect-plan', command: 'oomwatch protect plan --json', schema: ProtectPlanJson },
   { name: 'config', command: 'oomwatch config show --json', schema: ConfigJson },
+  { name: 'fleet-incidents', command: 'oomwatch fleet incidents --json', schema: FleetIncidentsJson },
+  { name: 'report-fleet', command: 'oomwatch fleet report --format json', schema: FleetReportJson },
 ];
 
 /**

@@ -5,6 +5,7 @@
  * so it cannot reach logs, errors or --json output by accident; only a sender calls `reveal()`.
  */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
 const REDACTED = '[redacted]';
@@ -120,3 +121,23 @@ export function redactUrlCredentials(text: string): string {
 export function redactSecrets<T>(value: T): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redactUrlCredentials(v) : v)));
 }
+
+/**
+ * A secret value. Validation messages are custom so the value itself is never echoed back
+ * (config/validate.ts prints "got <value>" for other issue kinds).
+ */
+export const secret = (what: string) =>
+  z.unknown().transform((v, ctx): SecretRef => {
+    if (typeof v === 'string' && v !== '') return new SecretRef({ inline: new Secret(v, 'inline') });
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length === 1 && typeof o.file === 'string' && o.file) return new SecretRef({ file: o.file });
+      if (keys.length === 1 && typeof o.env === 'string' && o.env) return new SecretRef({ env: o.env });
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `${v === undefined ? `missing ${what}` : 'not a secret'}: write it inline (a string), as {file: /path/to/secret} or as {env: VARIABLE_NAME}.`,
+    });
+    return z.NEVER;
+  });
