@@ -17,6 +17,19 @@ const AGENT = '^src/(agent/|app[.]ts$|app/)';
 const CLI = '^src/cli/';
 /** The module contract (AgentModule, AgentContext): each module's adapter implements it, so it may be imported below agent/. */
 const MODULE_CONTRACT = '^src/agent/module[.]ts$';
+/**
+ * Pure domain code the store uses to rebuild what it returns (the dying-process test, risk and ranking of a
+ * reconstructed instant, a cgroup line's parser, scope matching, the workload a cgroup path names, the incident
+ * view of a report): no I/O, no state, and importing nothing above model/ and util/ themselves.
+ */
+const PURE_FOR_STORE = [
+  '^src/sample/(dying|risk|rank|match)[.]ts$',
+  '^src/sample/parse/',
+  '^src/workload/parse-cgroup-path[.]ts$',
+  '^src/kernel/incident-view[.]ts$',
+];
+/** The composed configuration's type: modules that take several sections (the alerts engine) name it, type-only. */
+const CONFIG_TYPE = '^src/config/schema[.]ts$';
 const SQLITE = '(^|/)node_modules/(@types/)?better-sqlite3/';
 const FS = '^(node:)?fs(/promises)?$';
 
@@ -29,7 +42,8 @@ const FS_ALLOWED = [
   '^src/sample/cgroupfs[.]ts$', // the gateway to the cgroup filesystem
   '^src/store/', // the database file, the trust checks of its folders, the migrations
   '^src/cli/', // files the user names (--out, --config, import FILE) and the output of `service install`
-  '^src/config/(load|secrets)[.]ts$', // the config file and secrets kept in files
+  '^src/config/load[.]ts$', // the config file
+  '^src/util/secrets[.]ts$', // secrets kept in files ({file: path}), read at load
   '^src/kernel/kmsg-source[.]ts$', // /dev/kmsg, a character device
   '^src/kernel/log-file-source[.]ts$', // a saved kernel log given to `import`
   '^src/notify/email[.]ts$', // the SMTP server's CA file (channels.*.tls.caFile)
@@ -38,6 +52,10 @@ const FS_ALLOWED = [
   '^src/report/daily-build[.]ts$', // whether the compiled daily-report worker exists
   '^src/util/atomic-write[.]ts$', // write-then-rename for any file the agent writes
   '^src/util/package-root[.]ts$', // finds the installed package (migrations, embedded defaults)
+  '^src/workload/names-source[.]ts$', // the node's own records of its containers (kubelet logs, Docker and Podman stores, passwd)
+  '^src/killers/syslog-source[.]ts$', // a syslog file followed for user-space killers' lines
+  '^src/killers/agent-module[.]ts$', // whether journalctl is on PATH and journald's socket exists
+  '^src/fleet/pg-client[.]ts$', // the fleet database's CA file (fleet.postgres.sslrootcert)
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -67,9 +85,11 @@ module.exports = {
     {
       name: 'store-imports-down-only',
       severity: 'error',
-      comment: 'store/ takes and returns model/ types; importing a module (or config/, agent/, cli/) from it points upward.',
+      comment:
+        'store/ takes and returns model/ types; importing a module (or config/, agent/, cli/) from it points upward. ' +
+        'It may use the pure domain code listed in PURE_FOR_STORE to rebuild what it returns.',
       from: { path: STORE },
-      to: { path: '^src/', pathNot: [STORE, MODEL, UTIL, BASE] },
+      to: { path: '^src/', pathNot: [STORE, MODEL, UTIL, BASE, ...PURE_FOR_STORE] },
     },
     {
       name: 'modules-import-no-upper-layer',
@@ -79,14 +99,21 @@ module.exports = {
         'what it needs from the agent: it imports neither config/ (which composes the sections) nor agent/ (except the module ' +
         'contract) nor cli/.',
       from: { path: '^src/', pathNot: [MODEL, UTIL, BASE, STORE, CONFIG, AGENT, CLI] },
-      to: { path: [CONFIG, AGENT, CLI], pathNot: MODULE_CONTRACT },
+      to: { path: [CONFIG, AGENT, CLI], pathNot: [MODULE_CONTRACT, CONFIG_TYPE] },
+    },
+    {
+      name: 'modules-name-the-config-type-only',
+      severity: 'error',
+      comment: 'A module may name the composed Config type (config/schema.ts) but never run code of config/.',
+      from: { path: '^src/', pathNot: [MODEL, UTIL, BASE, STORE, CONFIG, AGENT, CLI] },
+      to: { path: CONFIG_TYPE, dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'config-composes-below-agent',
       severity: 'error',
-      comment: 'config/ composes the modules\' sections; the agent and the CLI read it, not the other way round.',
+      comment: 'config/ composes the modules\' sections (the agent\'s own among them); the agent and the CLI read it, not the other way round.',
       from: { path: CONFIG },
-      to: { path: [AGENT, CLI] },
+      to: { path: [AGENT, CLI], pathNot: '^src/agent/config[.]ts$' },
     },
     {
       name: 'agent-imports-no-cli',

@@ -1,17 +1,9 @@
 import type { ScheduledTask } from 'node-cron';
 import type { Log } from '../log.js';
+import type { JobSpec } from '../model/job.js';
 import type { AgentModule } from './module.js';
 
-/**
- * A job: a plain async function on a calendar (a cron expression with an optional IANA time zone) or at a
- * fixed period (`everyMs`, for housekeeping that needs no wall-clock time).
- */
-export type JobSpec = {
-  name: string;
-  /** Also run once shortly after the agent starts (catch-up work such as pruning or a missed report). */
-  runAtStart?: boolean;
-  run: () => Promise<void>;
-} & ({ cron: string; timeZone?: string; everyMs?: never } | { everyMs: number; cron?: never; timeZone?: never });
+export type { JobSpec };
 
 /** How long after start a `runAtStart` job runs. */
 export const START_DELAY_MS = 5_000;

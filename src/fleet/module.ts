@@ -4,7 +4,7 @@
  * the shipper delivers them to PostgreSQL. Without it the module does nothing. Agents never migrate the
  * central schema: `oomwatch fleet migrate` does.
  */
-import type { JobSpec } from '../agent/jobs.js';
+import type { JobSpec } from '../model/job.js';
 import type { AgentContext, AgentModule } from '../agent/module.js';
 import type { Shipper } from './shipper.js';
 import { resolveFleetTarget } from './target.js';

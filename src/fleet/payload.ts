@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { IncidentView } from '../model/incident.js';
 import type { IncidentReport } from '../report/types.js';
+import type { AlertEventRow } from '../store/fleet-repo.js';
 import type { FleetIncident, FleetTransition } from './types.js';
+
+export type { AlertEventRow };
 
 /**
  * The central key's `seq` for a kill without a kernel sequence number or without a boot id (counter-only,
@@ -51,17 +54,6 @@ export function fleetIncidentOf(host: string, view: IncidentView & IncidentExtra
     victimOomScoreAdj: v?.oomScoreAdj ?? null,
     report,
   };
-}
-
-/** One row of the host's alert_event table. */
-export interface AlertEventRow {
-  id: number;
-  atMs: number;
-  ruleId: string;
-  kind: string;
-  severity: string | null;
-  summary: string | null;
-  labels: Record<string, string>;
 }
 
 export function fleetTransitionOf(host: string, bootId: string, e: AlertEventRow): FleetTransition {

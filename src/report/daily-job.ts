@@ -5,7 +5,7 @@
  * across restarts.
  */
 import type { AgentContext } from '../agent/module.js';
-import type { JobSpec } from '../agent/jobs.js';
+import type { JobSpec } from '../model/job.js';
 import type { NotificationDraft } from '../model/notification.js';
 import type { ChannelsConfig } from '../notify/config.js';
 import type { ReportConfig } from './config.js';

@@ -4,8 +4,17 @@
  * marks those rows through createOutboxRepo like the alert dispatcher does for its channels.
  */
 import type { Database } from 'better-sqlite3';
-import type { FleetPayload } from '../fleet/types.js';
-import type { AlertEventRow } from '../fleet/payload.js';
+
+/** One row of the host's alert_event table, as fleet shipping reads it. */
+export interface AlertEventRow {
+  id: number;
+  atMs: number;
+  ruleId: string;
+  kind: string;
+  severity: string | null;
+  summary: string | null;
+  labels: Record<string, string>;
+}
 
 /** How far shipping has got: the last incident and alert_event ids already in the outbox. */
 export interface FleetCursor {
@@ -53,7 +62,7 @@ export function createFleetRepo(db: Database) {
      * Puts the payloads in the outbox and moves the cursor, in one transaction: a crash leaves both or
      * neither. A payload already in the outbox (same channel and dedup key) is ignored.
      */
-    enqueue: db.transaction((channel: string, rows: { dedupKey: string; payload: FleetPayload; createdAtMs: number }[], next: FleetCursor) => {
+    enqueue: db.transaction((channel: string, rows: { dedupKey: string; payload: { kind: string; host: string }; createdAtMs: number }[], next: FleetCursor) => {
       for (const r of rows) {
         insert.run({ channel, dedupKey: r.dedupKey, kind: `fleet-${r.payload.kind}`, groupKey: 'fleet', host: r.payload.host, createdAtMs: r.createdAtMs, payload: JSON.stringify(r.payload) });
       }

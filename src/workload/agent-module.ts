@@ -4,7 +4,7 @@
  * the cgroup a kill names before it stores the incident, so the incident carries the workload.
  */
 import type { AgentContext, AgentModule } from '../agent/module.js';
-import type { Config } from '../config/schema.js';
+import type { WorkloadConfig } from './config.js';
 import type { HostSnapshot } from '../model/snapshot.js';
 import { createNamesSource } from './names-source.js';
 import { createWorkloadTracker, type WorkloadTracker } from './tracker.js';
@@ -19,7 +19,7 @@ export function cgroupPathsOf(snapshot: HostSnapshot): Set<string> {
 
 export function createWorkloadModule(ctx: AgentContext): AgentModule & { ensure(path: string): void } {
   const repo = ctx.store.workloads;
-  const build = (config: Config): WorkloadTracker =>
+  const build = (config: { workload: WorkloadConfig }): WorkloadTracker =>
     createWorkloadTracker({ repo, names: config.workload.resolveNames ? createNamesSource(config.workload) : null, log: ctx.log });
   let tracker = build(ctx.config);
   return {

@@ -1,5 +1,7 @@
 /**
  * Only src/store/ talks to SQLite: every other module gets the Store's repositories (src/store/store.ts).
+ * The one other place with SQL is src/fleet/, whose statements go to the fleet's central PostgreSQL (not the
+ * host's store, docs/fleet.md): SQL text is allowed there, SQLite is not.
  * This walks each source file's syntax tree, so a SQL statement is found in any string or template literal,
  * and a word like "select" in a message is not.
  */
@@ -59,7 +61,12 @@ describe('the SQL boundary', () => {
   it('no file under src/ outside src/store/ imports better-sqlite3, prepares a statement or holds SQL', () => {
     const outside = sourceFiles(SRC).filter((f) => !relative(SRC, f).startsWith(`store/`));
     expect(outside.length).toBeGreaterThan(100);
-    const findings = outside.flatMap((f) => sqlFindings(f, readFileSync(f, 'utf8')).map((x) => `${relative(ROOT, f)}:${x}`));
+    const postgres = (f: string) => relative(SRC, f).startsWith('fleet/');
+    const findings = outside.flatMap((f) =>
+      sqlFindings(f, readFileSync(f, 'utf8'))
+        .filter((x) => !(postgres(f) && x.includes(': SQL in a string: ')))
+        .map((x) => `${relative(ROOT, f)}:${x}`),
+    );
     expect(findings).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { renderDocMarkdown } from '../../report/render-markdown.js';
 import { renderDocText } from '../../report/render-text.js';
 import { parseDurationMs } from '../../util/duration.js';
 import type { CliIo } from '../io.js';
-import { fleetTargetOf, withFleetClient } from './fleet.js';
+import { fleetTargetOf, withFleetClient } from './fleet-common.js';
 
 const FORMATS = ['text', 'markdown', 'html', 'email', 'json'] as const;
 export const FLEET_PROMETHEUS_ENV = 'OOMWATCH_FLEET_PROMETHEUS';

@@ -4,51 +4,20 @@
  * The database comes from --postgres, $OOMWATCH_FLEET_POSTGRES, or fleet.postgres in the config.
  */
 import type { Command } from 'commander';
-import type pg from 'pg';
-import { FleetDatabaseError, NotFoundError, OomwatchError, UsageError } from '../../errors.js';
-import { describePgFailure, describeTarget, openFleetPool, type FleetPostgresTarget } from '../../fleet/pg-client.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { describeTarget } from '../../fleet/pg-client.js';
 import { migrateFleet } from '../../fleet/migrate.js';
 import { getFleetIncident, listFleetIncidents, type FleetIncidentRow } from '../../fleet/query.js';
-import { commandFleetTarget } from '../../fleet/target.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { formatBytes, formatIso } from '../../util/format.js';
 import { renderTable } from '../../util/table.js';
-import { loadCommandConfig, printJson } from '../common.js';
+import { printJson } from '../common.js';
 import type { CliIo } from '../io.js';
 import { FLEET_INCIDENTS_SCHEMA_ID, type FleetIncidentsJson } from '../json/fleet.js';
 import { registerFleetReport } from './fleet-report.js';
+import { fleetTargetOf, withFleetClient, type DbOpts } from './fleet-common.js';
 
-
-interface DbOpts {
-  postgres?: string;
-  config?: string;
-}
-
-/** The target of a fleet command: --postgres, the environment, then the config. */
-export function fleetTargetOf(io: CliIo, opts: DbOpts): FleetPostgresTarget {
-  const { config } = loadCommandConfig(io, opts.config);
-  return commandFleetTarget(opts.postgres, config.fleet, { env: io.env });
-}
-
-/** Runs `fn` with one connection; a connection or query failure becomes a FleetDatabaseError that names the fix. */
-export async function withFleetClient<T>(target: FleetPostgresTarget, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-  const pool = openFleetPool(target, 1);
-  const where = describeTarget(target.url);
-  try {
-    const client = await pool.connect();
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
-    }
-  } catch (err) {
-    if (err instanceof OomwatchError) throw err;
-    throw new FleetDatabaseError(describePgFailure(err, where).message, { cause: err });
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
-}
 
 const dbOptions = (cmd: Command) =>
   cmd
