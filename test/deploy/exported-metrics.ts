@@ -7,7 +7,8 @@ import { silentLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { snapshotWith } from '../metrics/snapshot-factory.js';
 
-export async function exportedMetricNames(): Promise<Set<string>> {
+/** The exposition of an agent with the default config after one tick of 20 processes, a kill, an alert and a failing channel. */
+export async function exampleExposition(): Promise<string> {
   const r = validateConfig({});
   if (!r.ok) throw new Error(r.errors.join('\n'));
   const metrics = createMetrics({ config: r.config, log: silentLogger() });
@@ -15,7 +16,11 @@ export async function exportedMetricNames(): Promise<Set<string>> {
   metrics.onIncident({ constraint: 'memcg', source: 'kmsg' });
   metrics.setAlerts([{ ruleId: 'r', severity: 'warning' }]);
   metrics.setChannels([{ channel: 'c', pending: 1, state: 'failing', consecutiveFailures: 2, sentTotal: 3, failedTotal: 1 }]);
-  const text = await metrics.render();
+  return metrics.render();
+}
+
+export async function exportedMetricNames(): Promise<Set<string>> {
+  const text = await exampleExposition();
   return new Set([...text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{| )/gm)].map((m) => m[1]));
 }
 

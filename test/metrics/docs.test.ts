@@ -8,11 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/config/validate.js';
-import { silentLogger } from '../../src/log.js';
-import { createMetrics } from '../../src/metrics/index.js';
 import { findBinary, requireInCi } from './daemon.js';
-import { snapshotWith } from './snapshot-factory.js';
+import { exampleExposition } from '../deploy/exported-metrics.js';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const promtool = findBinary(['promtool']);
@@ -37,15 +34,8 @@ const blocks = [...checkedBlocks('metrics.md'), ...checkedBlocks('fleet.md')];
 
 describe('docs/metrics.md', () => {
   it('documents exactly the oomwatch metrics the agent exports', async () => {
-    const r = validateConfig({});
-    if (!r.ok) throw new Error(r.errors.join('\n'));
-    const metrics = createMetrics({ config: r.config, log: silentLogger() });
-    metrics.onTick(snapshotWith(20), { durationMs: 10, missed: 1 });
-    metrics.onIncident({ constraint: 'memcg', source: 'kmsg' });
-    metrics.setAlerts([{ ruleId: 'r', severity: 'warning' }]);
-    metrics.setChannels([{ channel: 'c', pending: 1, state: 'failing', consecutiveFailures: 2, sentTotal: 3, failedTotal: 1 }]);
     const exported = new Set(
-      [...(await metrics.render()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).filter((n) => !/^oomwatch_(process|nodejs)_/.test(n)),
+      [...(await exampleExposition()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).filter((n) => !/^oomwatch_(process|nodejs)_/.test(n)),
     );
     const table = readFileSync(join(DOCS, 'metrics.md'), 'utf8').split('## Scrape config')[0];
     const documented = new Set([...table.matchAll(/^\| `(oomwatch_[a-z_]+)` \|/gm)].map((m) => m[1]));
