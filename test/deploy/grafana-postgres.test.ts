@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateFleet } from '../../src/fleet/migrate.js';
+import { getFleetIncident } from '../../src/fleet/query.js';
 import { fleetIncidentOf } from '../../src/fleet/payload.js';
 import { shipBatch } from '../../src/fleet/ship.js';
 import type { IncidentView } from '../../src/model/incident.js';
@@ -218,11 +219,12 @@ describe.skipIf(POSTGRES_MISSING)('the dashboard’s PostgreSQL queries against 
     expect(rows.map((r) => Object.values(r)[0])).toEqual(ALL_HOSTS);
   });
 
-  it('the incident table lists the incidents of the selected hosts newest first, with victim and workload', async () => {
+  it('the incident table lists the incidents of the selected hosts newest first, with the HOST:ID to open each, victim and workload', async () => {
     const rows = await run('Incidents', ALL_HOSTS);
     expect(rows).toEqual([
       {
         time: new Date(T0 - 10 * MIN),
+        incident: 'db-1:3',
         host: 'db-1',
         killer: 'kernel',
         constraint: 'global',
@@ -234,6 +236,7 @@ describe.skipIf(POSTGRES_MISSING)('the dashboard’s PostgreSQL queries against 
       },
       {
         time: new Date(T0 - 30 * MIN),
+        incident: 'web-1:12',
         host: 'web-1',
         killer: 'kernel',
         constraint: 'memcg',
@@ -245,6 +248,7 @@ describe.skipIf(POSTGRES_MISSING)('the dashboard’s PostgreSQL queries against 
       },
       {
         time: new Date(T0 - 50 * MIN),
+        incident: 'web-1:11',
         host: 'web-1',
         killer: 'kernel',
         constraint: 'memcg',
@@ -255,6 +259,14 @@ describe.skipIf(POSTGRES_MISSING)('the dashboard’s PostgreSQL queries against 
         oom_score_adj: 936,
       },
     ]);
+    for (const r of rows) {
+      const [, host, id] = /^(.+):(\d+)$/.exec(String(r.incident))!;
+      expect(await getFleetIncident(client, host, Number(id)), String(r.incident)).toMatchObject({
+        host: r.host,
+        victimComm: r.victim,
+        victimPid: r.pid,
+      });
+    }
     expect((await run('Incidents', ['web-1'])).map((r) => r.victim)).toEqual(['postgres', 'java']);
     expect(await run('Incidents', [])).toEqual([]);
   });
