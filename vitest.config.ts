@@ -13,6 +13,7 @@ const SYSTEM = [
   'test/alerts/real-process.test.ts',
   'test/cli/doctor.test.ts',
   'test/cli/errors.test.ts',
+  'test/deploy/grafana-postgres.test.ts',
   'test/deploy/grafana-prometheus.test.ts',
   'test/deploy/prometheus-rules.test.ts',
   'test/e2e/agent-early-warning.test.ts',
