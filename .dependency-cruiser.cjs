@@ -111,7 +111,8 @@ module.exports = {
     {
       name: 'config-composes-below-agent',
       severity: 'error',
-      comment: 'config/ composes the modules\' sections (the agent\'s own among them); the agent and the CLI read it, not the other way round.',
+      comment:
+        "config/ composes the modules' sections (the agent's own among them); the agent and the CLI read it, not the other way round.",
       from: { path: CONFIG },
       to: { path: [AGENT, CLI], pathNot: '^src/agent/config[.]ts$' },
     },
@@ -148,7 +149,8 @@ module.exports = {
     {
       name: 'fs-only-where-listed',
       severity: 'error',
-      comment: 'node:fs is for the files listed in FS_ALLOWED (.dependency-cruiser.cjs), each with its reason; /proc goes through sample/procfs.',
+      comment:
+        'node:fs is for the files listed in FS_ALLOWED (.dependency-cruiser.cjs), each with its reason; /proc goes through sample/procfs.',
       from: { path: '^src/', pathNot: FS_ALLOWED },
       to: { path: FS },
     },

@@ -22,5 +22,7 @@ const inputs = ['src', 'migrations', 'tsconfig.json', 'package.json'].map((p) =>
 const newest = Math.max(...inputs.map(newestMtimeMs));
 if (existsSync(built) && statSync(built).mtimeMs >= newest) process.exit(0);
 
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
 process.exit(tsc.status ?? 1);

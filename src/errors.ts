@@ -30,7 +30,11 @@ export abstract class OomwatchError extends Error {
 
 export class ConfigError extends OomwatchError {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly source: string, readonly problems: readonly string[], options?: ErrorOptions) {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
     super(
       `Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
         'Fix the keys named above (config/oomwatch.example.yaml documents every key) and start again.',
@@ -41,14 +45,20 @@ export class ConfigError extends OomwatchError {
 
 export class ProcReadError extends OomwatchError {
   readonly code = 'PROC_READ';
-  constructor(readonly path: string, options?: ErrorOptions) {
+  constructor(
+    readonly path: string,
+    options?: ErrorOptions,
+  ) {
     super(`Unexpected error reading ${path}. Check that procfs is mounted there (or fix --proc-root).`, options);
   }
 }
 
 export class KmsgUnreadableError extends OomwatchError {
   readonly code = 'KMSG_UNREADABLE';
-  constructor(readonly path: string, options?: ErrorOptions) {
+  constructor(
+    readonly path: string,
+    options?: ErrorOptions,
+  ) {
     super(
       `Cannot read ${path}: OOM kills are recorded from the kernel counters only, without the kernel's report. ` +
         'Run oomwatch as root, or grant CAP_SYSLOG (AmbientCapabilities=CAP_SYSLOG in the systemd unit; ' +
@@ -68,7 +78,10 @@ export class StoreError extends OomwatchError {
 /** A database, a file beside it or a folder above it that another user could have planted or can change. */
 export class UntrustedStoreError extends OomwatchError {
   readonly code = 'STORE_UNTRUSTED';
-  constructor(readonly dbPath: string, message: string) {
+  constructor(
+    readonly dbPath: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -76,7 +89,11 @@ export class UntrustedStoreError extends OomwatchError {
 /** A database older than this release, opened read-only (only the agent migrates). */
 export class StoreOutdatedError extends OomwatchError {
   readonly code = 'STORE_OUTDATED';
-  constructor(readonly dbPath: string, readonly schemaVersion: number, readonly codeVersion: number) {
+  constructor(
+    readonly dbPath: string,
+    readonly schemaVersion: number,
+    readonly codeVersion: number,
+  ) {
     super(
       `The database ${dbPath} has schema version ${schemaVersion}; this release of oomwatch reads version ${codeVersion}. ` +
         `Run the agent once to upgrade this database (${dbPath}): start oomwatch run (or the service) with this release, then try again.`,
@@ -86,10 +103,15 @@ export class StoreOutdatedError extends OomwatchError {
 
 export class StoreLockedError extends OomwatchError {
   readonly code = 'STORE_LOCKED';
-  constructor(readonly dbPath: string, readonly holderPid: number) {
+  constructor(
+    readonly dbPath: string,
+    readonly holderPid: number,
+  ) {
     super(
       `Another oomwatch agent (pid ${holderPid}) is already running on ${dbPath}. ` +
-        'Stop it first (systemctl stop oomwatch, or kill ' + holderPid + '), or give this one its own --db.',
+        'Stop it first (systemctl stop oomwatch, or kill ' +
+        holderPid +
+        '), or give this one its own --db.',
     );
   }
 }
@@ -125,7 +147,11 @@ export class FleetDatabaseError extends OomwatchError {
 
 export class ParseError extends OomwatchError {
   readonly code = 'PARSE_FAILED';
-  constructor(readonly what: string, readonly sourceText: string, detail = '') {
+  constructor(
+    readonly what: string,
+    readonly sourceText: string,
+    detail = '',
+  ) {
     super(`Cannot parse ${what}${detail ? ` (${detail})` : ''}: ${JSON.stringify(truncate(sourceText, 120))}`);
   }
 }

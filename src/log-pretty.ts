@@ -42,7 +42,12 @@ export function formatLogLine(line: string): string {
     if (k === 'err' && v && typeof v === 'object') {
       const e = v as { type?: string; message?: string; stack?: string };
       fields.push(`err=${formatValue(`${e.type ?? 'Error'}: ${e.message ?? ''}`)}`);
-      if (e.stack) stack = e.stack.split('\n').slice(1).map((l) => `    ${sanitizeTerminal(l.trim())}`).join('\n');
+      if (e.stack)
+        stack = e.stack
+          .split('\n')
+          .slice(1)
+          .map((l) => `    ${sanitizeTerminal(l.trim())}`)
+          .join('\n');
       continue;
     }
     fields.push(`${sanitizeTerminal(k)}=${formatValue(v)}`);

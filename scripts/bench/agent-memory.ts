@@ -22,7 +22,6 @@ const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-agent-'));
 const root = packageRoot();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 async function main() {
   const idleBin = join(work, 'idle-procs');
   execFileSync('gcc', ['-O2', '-o', idleBin, join(root, 'scripts/bench/idle-procs.c')]);
@@ -50,14 +49,25 @@ async function main() {
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('exit', r));
     const db = openDatabase(dbPath, { readonly: true });
-    const ticks = db.prepare('SELECT duration_us AS us, n_listed AS listed, keyframe FROM tick ORDER BY id').all() as { us: number; listed: number; keyframe: number }[];
+    const ticks = db.prepare('SELECT duration_us AS us, n_listed AS listed, keyframe FROM tick ORDER BY id').all() as {
+      us: number;
+      listed: number;
+      keyframe: number;
+    }[];
     db.close();
-    const later = ticks.slice(1).map((t) => t.us / 1000).sort((a, b) => a - b);
+    const later = ticks
+      .slice(1)
+      .map((t) => t.us / 1000)
+      .sort((a, b) => a - b);
     const mib = (kib: number) => (kib / 1024).toFixed(0);
-    console.log(`agent with ${n} extra idle processes, ${seconds} s at ${interval}: ${ticks.length} ticks, ${ticks.at(-1)?.listed ?? 0} processes listed, ${ticks.filter((t) => t.keyframe).length} keyframes`);
+    console.log(
+      `agent with ${n} extra idle processes, ${seconds} s at ${interval}: ${ticks.length} ticks, ${ticks.at(-1)?.listed ?? 0} processes listed, ${ticks.filter((t) => t.keyframe).length} keyframes`,
+    );
     console.log(`RSS: after 30 s ${mib(rss[5] ?? rss.at(-1)!)} MiB, at the end ${mib(rss.at(-1)!)} MiB, peak (VmHWM) ${mib(hwm)} MiB`);
     console.log(`CPU: ${cpu.toFixed(1)} s over ${seconds} s (${((cpu / seconds) * 100).toFixed(1)} % of one core)`);
-    console.log(`tick duration (wall, sliced): first ${((ticks[0]?.us ?? 0) / 1000).toFixed(0)} ms, then median ${later[Math.floor(later.length / 2)]?.toFixed(0)} ms, max ${later.at(-1)?.toFixed(0)} ms`);
+    console.log(
+      `tick duration (wall, sliced): first ${((ticks[0]?.us ?? 0) / 1000).toFixed(0)} ms, then median ${later[Math.floor(later.length / 2)]?.toFixed(0)} ms, max ${later.at(-1)?.toFixed(0)} ms`,
+    );
     console.log(`database after the run: ${(statSync(dbPath).size / 1024 ** 2).toFixed(1)} MiB (plus WAL)`);
   } finally {
     if (agent.exitCode === null) agent.kill('SIGKILL');

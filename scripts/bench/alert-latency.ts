@@ -25,7 +25,11 @@ const tmp = makeTempDir();
 const sink = await startHttpSink();
 const cfg = join(tmp.dir, 'bench.yaml');
 writeFileSync(cfg, `agent: {logLevel: warn}\nchannels:\n  slack: {type: slack, webhookUrl: ${JSON.stringify(sink.url)}}\n`);
-const agent = spawn(process.execPath, [join(packageRoot(), 'dist/src/cli/bin.js'), 'run', '--config', cfg, '--db', join(tmp.dir, 'bench.db')], { stdio: ['ignore', 'ignore', 'pipe'] });
+const agent = spawn(
+  process.execPath,
+  [join(packageRoot(), 'dist/src/cli/bin.js'), 'run', '--config', cfg, '--db', join(tmp.dir, 'bench.db')],
+  { stdio: ['ignore', 'ignore', 'pipe'] },
+);
 agent.stderr.on('data', () => {});
 await new Promise((r) => setTimeout(r, 3000)); // start-up, backlog of earlier kills
 const latencies: number[] = [];
@@ -58,4 +62,14 @@ try {
   tmp.cleanup();
 }
 latencies.sort((a, b) => a - b);
-console.log(JSON.stringify({ bench: 'kill-to-slack', runs: latencies.length, samplingIntervalMs: 10_000, msMin: latencies[0], msMedian: latencies[Math.floor(latencies.length / 2)], msMax: latencies[latencies.length - 1], all: latencies }));
+console.log(
+  JSON.stringify({
+    bench: 'kill-to-slack',
+    runs: latencies.length,
+    samplingIntervalMs: 10_000,
+    msMin: latencies[0],
+    msMedian: latencies[Math.floor(latencies.length / 2)],
+    msMax: latencies[latencies.length - 1],
+    all: latencies,
+  }),
+);

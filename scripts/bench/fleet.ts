@@ -17,8 +17,15 @@ const [agents = 50, perAgent = 400, batch = 200, reportKib = 16] = process.argv.
 /** A report of about `kib` KiB: ranking rows like the real ones, repeated. */
 function reportOf(host: string, kib: number): IncidentReport {
   const row = { pid: 12345, comm: 'postgres', risk: 612, rssBytes: 1_234_567_890, oomScoreAdj: 0, isVictim: false };
-  const rows = Array.from({ length: Math.max(1, Math.round((kib * 1024) / JSON.stringify(row).length)) }, (_, i) => ({ ...row, pid: row.pid + i }));
-  return { schema: 'oomwatch.report.incident/v1', host, rankings: [{ atMs: 0, label: 'before', domain: 'host', cgroup: null, rows }] } as unknown as IncidentReport;
+  const rows = Array.from({ length: Math.max(1, Math.round((kib * 1024) / JSON.stringify(row).length)) }, (_, i) => ({
+    ...row,
+    pid: row.pid + i,
+  }));
+  return {
+    schema: 'oomwatch.report.incident/v1',
+    host,
+    rankings: [{ atMs: 0, label: 'before', domain: 'host', cgroup: null, rows }],
+  } as unknown as IncidentReport;
 }
 
 async function main(): Promise<void> {
@@ -39,9 +46,25 @@ async function main(): Promise<void> {
         try {
           for (let i = 0; i < perAgent; i += batch) {
             const rows: FleetIncident[] = Array.from({ length: Math.min(batch, perAgent - i) }, (_, k) => ({
-              kind: 'incident', host, bootId: 'b', seq: i + k, atMs: t0 - (i + k) * 1000, localId: i + k + 1, source: 'kmsg', killer: 'kernel',
-              constraintKind: 'memcg', cgroup: '/kubepods.slice/x', workload: null, namespace: 'ns', pod: `pod-${k % 7}`, container: 'c',
-              victimPid: 1000 + k, victimComm: 'postgres', victimRssBytes: 1 << 30, victimOomScoreAdj: 0, report,
+              kind: 'incident',
+              host,
+              bootId: 'b',
+              seq: i + k,
+              atMs: t0 - (i + k) * 1000,
+              localId: i + k + 1,
+              source: 'kmsg',
+              killer: 'kernel',
+              constraintKind: 'memcg',
+              cgroup: '/kubepods.slice/x',
+              workload: null,
+              namespace: 'ns',
+              pod: `pod-${k % 7}`,
+              container: 'c',
+              victimPid: 1000 + k,
+              victimComm: 'postgres',
+              victimRssBytes: 1 << 30,
+              victimOomScoreAdj: 0,
+              report,
             }));
             await shipBatch(client, rows);
           }
@@ -59,8 +82,14 @@ async function main(): Promise<void> {
     await admin.end();
     console.log(
       JSON.stringify({
-        agents, incidentsPerAgent: perAgent, batch, reportKib, seconds: Number(seconds.toFixed(2)),
-        incidentsPerSecond: Math.round(total / seconds), stored: rows[0].n, avgRowBytes: Math.round(Number(rows[0].bytes) / rows[0].n),
+        agents,
+        incidentsPerAgent: perAgent,
+        batch,
+        reportKib,
+        seconds: Number(seconds.toFixed(2)),
+        incidentsPerSecond: Math.round(total / seconds),
+        stored: rows[0].n,
+        avgRowBytes: Math.round(Number(rows[0].bytes) / rows[0].n),
       }),
     );
   } finally {

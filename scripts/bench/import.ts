@@ -60,7 +60,9 @@ export function writeLargeLog(path: string, sizeBytes: number, reports: number):
 /** Runs the CLI and polls its VmHWM until it exits. */
 function runImport(file: string): Promise<{ code: number | null; peakRssBytes: number; ms: number; stdout: string; stderr: string }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/cli/bin.js'), 'import', file, '--json'], { env: { ...process.env, OOMWATCH_CONFIG: '' } });
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/cli/bin.js'), 'import', file, '--json'], {
+    env: { ...process.env, OOMWATCH_CONFIG: '' },
+  });
   let peakKib = 0;
   let stdout = '';
   let stderr = '';
@@ -91,7 +93,9 @@ try {
   const r = await runImport(file);
   const found = r.code === 0 ? (JSON.parse(r.stdout) as { incidents: unknown[] }).incidents.length : null;
   console.log(`import of a ${sizeMiB} MiB dmesg log (${lines.toLocaleString('en')} lines, ${reports} OOM reports):`);
-  console.log(`  exit ${r.code}, ${found ?? '?'} incidents, peak RSS ${(r.peakRssBytes / MiB).toFixed(1)} MiB, ${(r.ms / 1000).toFixed(2)} s`);
+  console.log(
+    `  exit ${r.code}, ${found ?? '?'} incidents, peak RSS ${(r.peakRssBytes / MiB).toFixed(1)} MiB, ${(r.ms / 1000).toFixed(2)} s`,
+  );
   if (r.code !== 0) console.log(r.stderr);
 } finally {
   rmSync(dir, { recursive: true, force: true });

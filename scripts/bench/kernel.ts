@@ -24,8 +24,17 @@ import { createStore } from '../../src/store/store.js';
 const fixtures = join(packageRoot(), 'test/fixtures/kmsg');
 const body = (l: string) => l.slice(l.indexOf(';') + 1);
 const reportA = readFileSync(join(fixtures, '6.18.44-memcg-kmsg-3.txt'), 'utf8').trimEnd().split('\n').map(body);
-const reportB = readFileSync(join(fixtures, 'synthetic/5.1-memcg-constraint-none-kmsg.txt'), 'utf8').trimEnd().split('\n').filter((l) => !l.startsWith(' ')).map(body);
-const foreign = ['usb 1-1: new high-speed USB device number 3 using xhci_hcd', 'EXT4-fs (sda1): mounted filesystem with ordered data mode', 'audit: type=1400 audit(1700000000.000:42): apparmor="DENIED" operation="open"', 'e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex'];
+const reportB = readFileSync(join(fixtures, 'synthetic/5.1-memcg-constraint-none-kmsg.txt'), 'utf8')
+  .trimEnd()
+  .split('\n')
+  .filter((l) => !l.startsWith(' '))
+  .map(body);
+const foreign = [
+  'usb 1-1: new high-speed USB device number 3 using xhci_hcd',
+  'EXT4-fs (sda1): mounted filesystem with ordered data mode',
+  'audit: type=1400 audit(1700000000.000:42): apparmor="DENIED" operation="open"',
+  'e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex',
+];
 
 function backlog(n: number): string[] {
   const out: string[] = [];
@@ -70,7 +79,16 @@ writeFileSync(file, `${lines.join('\n')}\n`);
 time('read path: KmsgSource drains a file + assembler', 10, () => {
   const asm = new OomReportAssembler();
   let n = 0;
-  const src = new KmsgSource({ path: file, bootId: 'b', clock: systemClock, resume: null, maxRecordsPerTurn: 1e9, suspendedMs: () => 0, onGap() {}, onRecords: (rs: KernelRecord[]) => rs.forEach((r) => (n += asm.push(r).length)) });
+  const src = new KmsgSource({
+    path: file,
+    bootId: 'b',
+    clock: systemClock,
+    resume: null,
+    maxRecordsPerTurn: 1e9,
+    suspendedMs: () => 0,
+    onGap() {},
+    onRecords: (rs: KernelRecord[]) => rs.forEach((r) => (n += asm.push(r).length)),
+  });
   src.open();
   src.drain();
   src.stop();
@@ -81,7 +99,15 @@ async function latency(samples: number): Promise<number[]> {
   const kmsg = join(work, 'live-kmsg');
   writeFileSync(kmsg, '');
   const db = openDatabase(join(work, 'bench.db'));
-  const watcher = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath: kmsg, bootId: 'bench', hostname: 'bench', suspendedMs: () => 0 });
+  const watcher = createKernelWatcher({
+    store: createStore(db),
+    log: silentLogger(),
+    clock: systemClock,
+    kmsgPath: kmsg,
+    bootId: 'bench',
+    hostname: 'bench',
+    suspendedMs: () => 0,
+  });
   watcher.start();
   const count = db.prepare('SELECT count(*) AS n FROM incident');
   const out: number[] = [];
@@ -103,5 +129,7 @@ async function latency(samples: number): Promise<number[]> {
 
 const lat = await latency(30);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))].toFixed(0);
-console.log(`kill record → committed incident (file-backed kmsg, 250 ms poll, ${lat.length} kills): median ${pct(50)} ms, p95 ${pct(95)} ms, max ${lat.at(-1)!.toFixed(0)} ms`);
+console.log(
+  `kill record → committed incident (file-backed kmsg, 250 ms poll, ${lat.length} kills): median ${pct(50)} ms, p95 ${pct(95)} ms, max ${lat.at(-1)!.toFixed(0)} ms`,
+);
 rmSync(work, { recursive: true, force: true });

@@ -39,7 +39,14 @@ try {
     [512, 8],
   ] as const) {
     const comm = `lead-${rate}mibs`;
-    const r = await runLeakDrill({ cli: join(packageRoot(), 'dist/src/cli/bin.js'), dir: tmp.dir, limitMiB, rateMiBPerSecond: rate, comm, afterKillMs: 15_000 });
+    const r = await runLeakDrill({
+      cli: join(packageRoot(), 'dist/src/cli/bin.js'),
+      dir: tmp.dir,
+      limitMiB,
+      rateMiBPerSecond: rate,
+      comm,
+      afterKillMs: 15_000,
+    });
     const named = `${comm} (pid ${r.pid})`;
     const mine = r.requests.filter((q) => q.atMs >= r.startedAtMs);
     const ttoom = mine.find((q) => alertsOf(q).some((a) => a.ruleId === 'time-to-oom' && a.state === 'firing'));

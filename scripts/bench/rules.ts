@@ -106,7 +106,13 @@ export function benchSnapshot(n: number, tick: number, intervalMs: number, growE
     scale: 'new',
     pageSizeBytes: 4096,
     clockTicksPerSecond: 100,
-    memory: { memTotalBytes: 64 * GiB, memAvailableBytes: 20 * GiB - tick * 50 * MiB, memFreeBytes: GiB, swapTotalBytes: 0, swapFreeBytes: 0 },
+    memory: {
+      memTotalBytes: 64 * GiB,
+      memAvailableBytes: 20 * GiB - tick * 50 * MiB,
+      memFreeBytes: GiB,
+      swapTotalBytes: 0,
+      swapFreeBytes: 0,
+    },
     psi: { some: { avg10: 5, avg60: 4, avg300: 3, totalUs: 0 }, full: { avg10: 1, avg60: 1, avg300: 1, totalUs: 0 } },
     vmstatOomKill: 0,
     cgroupVersion: 2,
@@ -146,7 +152,9 @@ export function calibrateMs(): number {
   return (c.user + c.system) / 1000 / 50;
 }
 
-export function benchRuleEvaluation(opts: { processes?: number; ticks?: number; intervalMs?: number; growEvery?: number } = {}): RuleBenchResult {
+export function benchRuleEvaluation(
+  opts: { processes?: number; ticks?: number; intervalMs?: number; growEvery?: number } = {},
+): RuleBenchResult {
   const n = opts.processes ?? 8000;
   const ticks = opts.ticks ?? 60;
   const intervalMs = opts.intervalMs ?? 10_000;
@@ -166,9 +174,25 @@ export function benchRuleEvaluation(opts: { processes?: number; ticks?: number; 
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     updateHistory(history, snap, true);
-    const ev = evaluateRules(rules, { snapshot: snap, history, incidents: [], health: { samplerStalled: false, brokenChannels: [] }, dataFresh: true, isProtected }, state, snap.takenAtMs, { host: 'bench', vanishWaitTicks: 3 });
+    const ev = evaluateRules(
+      rules,
+      { snapshot: snap, history, incidents: [], health: { samplerStalled: false, brokenChannels: [] }, dataFresh: true, isProtected },
+      state,
+      snap.takenAtMs,
+      { host: 'bench', vanishWaitTicks: 3 },
+    );
     const firing = [...ev.next.instances.values()].filter((i) => i.status === 'firing').map((i) => i.alert);
-    const plan = planNotifications({ firing, resolved: ev.transitions.filter((t) => t.kind === 'resolved').map((t) => t.alert), groups, silences: [], rules, channels: [{ name: 'console', sendResolved: true }], alerting, host: 'bench', nowMs: snap.takenAtMs });
+    const plan = planNotifications({
+      firing,
+      resolved: ev.transitions.filter((t) => t.kind === 'resolved').map((t) => t.alert),
+      groups,
+      silences: [],
+      rules,
+      channels: [{ name: 'console', sendResolved: true }],
+      alerting,
+      host: 'bench',
+      nowMs: snap.takenAtMs,
+    });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     const cpu = process.cpuUsage(cpuStart);
     cpuTimes.push((cpu.user + cpu.system) / 1000);
@@ -198,7 +222,10 @@ export function benchRuleEvaluation(opts: { processes?: number; ticks?: number; 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const processes = Number(process.argv[2] ?? 8000);
   const ticks = Number(process.argv[3] ?? 60);
-  for (const [label, growEvery] of [['quiet host (nothing growing)', 0], ['2 % of processes leaking and climbing', 50]] as const) {
+  for (const [label, growEvery] of [
+    ['quiet host (nothing growing)', 0],
+    ['2 % of processes leaking and climbing', 50],
+  ] as const) {
     const r = benchRuleEvaluation({ processes, ticks, growEvery });
     console.log(
       `rules, ${label}: ${r.processes} processes × ${r.rules} rules, ${r.ticks} ticks: mean ${r.meanMs.toFixed(2)} ms (CPU ${r.meanCpuMs.toFixed(2)} ms), ` +

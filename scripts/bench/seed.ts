@@ -38,19 +38,53 @@ function snapshotAt(t: number): HostSnapshot {
   const processes: ProcessSample[] = rss.map((r, i) => {
     const oomScore = Math.floor(((1000 + Math.floor((r * 1000) / memory.memTotalBytes)) * 2) / 3);
     return {
-      bootId: BOOT, pid: 1000 + i, startTimeTicks: 5000 + i, ppid: 1, uid: 1000, comm: `worker${i}`, cmdline: `/usr/bin/worker --id ${i}`, exe: '/usr/bin/worker',
-      cgroup: cgroupPath(i), unit: `app${i % 20}.service`, unitScope: 'system', state: 'S', rssBytes: r, swapBytes: 0, pageTablesBytes: 256 * 1024, oomScore, oomScoreAdj: 0,
-      risk: Math.floor((3 * oomScore + 2) / 2) - 1000, immune: false,
+      bootId: BOOT,
+      pid: 1000 + i,
+      startTimeTicks: 5000 + i,
+      ppid: 1,
+      uid: 1000,
+      comm: `worker${i}`,
+      cmdline: `/usr/bin/worker --id ${i}`,
+      exe: '/usr/bin/worker',
+      cgroup: cgroupPath(i),
+      unit: `app${i % 20}.service`,
+      unitScope: 'system',
+      state: 'S',
+      rssBytes: r,
+      swapBytes: 0,
+      pageTablesBytes: 256 * 1024,
+      oomScore,
+      oomScoreAdj: 0,
+      risk: Math.floor((3 * oomScore + 2) / 2) - 1000,
+      immune: false,
     };
   });
   const cgroups: CgroupMemory[] = Array.from({ length: 20 }, (_, c) => ({
-    path: cgroupPath(c), version: 2, usageBytes: processes.filter((_, i) => i % 20 === c).reduce((s, p) => s + p.rssBytes, 0), limitBytes: 32 * GiB,
-    swapUsageBytes: 0, swapLimitBytes: 0, oomKillCount: 0, oomCount: 0,
+    path: cgroupPath(c),
+    version: 2,
+    usageBytes: processes.filter((_, i) => i % 20 === c).reduce((s, p) => s + p.rssBytes, 0),
+    limitBytes: 32 * GiB,
+    swapUsageBytes: 0,
+    swapLimitBytes: 0,
+    oomKillCount: 0,
+    oomCount: 0,
   }));
   const m = { ...memory, memAvailableBytes: memory.memAvailableBytes - Math.round(((t - START_MS) / 60_000) * 100 * MiB) };
   return {
-    takenAtMs: t, bootId: BOOT, hostname: 'bench', kernelRelease: '6.18.0', scale: 'new', pageSizeBytes: 4096, clockTicksPerSecond: 100, memory: m,
-    psi: null, vmstatOomKill: 0, cgroupVersion: 2, cgroups, processes, domains: rankDomains(processes, cgroups, m),
+    takenAtMs: t,
+    bootId: BOOT,
+    hostname: 'bench',
+    kernelRelease: '6.18.0',
+    scale: 'new',
+    pageSizeBytes: 4096,
+    clockTicksPerSecond: 100,
+    memory: m,
+    psi: null,
+    vmstatOomKill: 0,
+    cgroupVersion: 2,
+    cgroups,
+    processes,
+    domains: rankDomains(processes, cgroups, m),
     counts: { listed: nProc, sampled: nProc, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 },
   };
 }

@@ -51,7 +51,12 @@ async function measure(n: number) {
     const c = floor(20);
     const dbPath = join(work, `tick-${n}.db`);
     const db = openDatabase(dbPath);
-    const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT) });
+    const { sampler } = createSampler({
+      procRoot: '/proc',
+      cgroupRoot: '/sys/fs/cgroup',
+      refreshEveryMs: 300_000,
+      keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT),
+    });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let t = Date.now();
     const first0 = cpuUs();
@@ -64,7 +69,12 @@ async function measure(n: number) {
       const snap = sampler.takeSnapshot(t);
       const b = cpuUs();
       const w = repo.writeTick(snap, 0);
-      ticks.push({ readUs: b - a, storeUs: cpuUs() - b, keyframe: w.keyframe, processes: snap.processes.length + snap.counts.kernelThreads });
+      ticks.push({
+        readUs: b - a,
+        storeUs: cpuUs() - b,
+        keyframe: w.keyframe,
+        processes: snap.processes.length + snap.counts.kernelThreads,
+      });
     }
     const steady = ticks.filter((x) => !x.keyframe);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -110,7 +120,12 @@ async function storage(n: number) {
   return withIdleProcesses(n, async () => {
     const dbPath = join(work, `storage-${n}.db`);
     const db = openDatabase(dbPath);
-    const { sampler } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 300_000, keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT) });
+    const { sampler } = createSampler({
+      procRoot: '/proc',
+      cgroupRoot: '/sys/fs/cgroup',
+      refreshEveryMs: 300_000,
+      keepDescriptors: new ProcFs(DEFAULT_PROC_ROOT),
+    });
     const repo = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
     let t = Date.now();
     repo.writeTick(sampler.takeSnapshot(t), 0);

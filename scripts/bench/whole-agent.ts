@@ -99,10 +99,14 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
   const dbPath = join(dir, 'agent.db');
   const loopOut = join(dir, 'loop.json');
   const t0 = performance.now();
-  const agent = spawn(process.execPath, [...nodeFlags, '--import', probe, join(root, 'dist/src/cli/bin.js'), 'run', '--db', dbPath, '--interval', interval], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...nodeEnv, OOMWATCH_CONFIG: '', OOMWATCH_BENCH_LOOP_OUT: loopOut },
-  });
+  const agent = spawn(
+    process.execPath,
+    [...nodeFlags, '--import', probe, join(root, 'dist/src/cli/bin.js'), 'run', '--db', dbPath, '--interval', interval],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...nodeEnv, OOMWATCH_CONFIG: '', OOMWATCH_BENCH_LOOP_OUT: loopOut },
+    },
+  );
   let stderr = '';
   let runningAtMs = null as number | null;
   agent.stderr.on('data', (b: Buffer) => {
@@ -138,7 +142,9 @@ async function runOnce(n: number, interval: string, floorBin: string, probe: str
     const grown = usedBytes(dbPath) - bytesAfterFirst;
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('exit', r));
-    const loop = existsSync(loopOut) ? (JSON.parse(readFileSync(loopOut, 'utf8')) as { startupMaxMs: number | null; maxMs: number; p99Ms: number }) : null;
+    const loop = existsSync(loopOut)
+      ? (JSON.parse(readFileSync(loopOut, 'utf8')) as { startupMaxMs: number | null; maxMs: number; p99Ms: number })
+      : null;
     const perProcDay = (grown / n) * (86_400 / seconds);
     console.log(
       [

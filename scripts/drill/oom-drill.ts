@@ -44,7 +44,15 @@ async function main(argv: string[]): Promise<number> {
   const db = openDatabase(dbPath ?? join(tmpDir, 'drill.db'));
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   const seen: IncidentView[] = [];
-  const watcher = createKernelWatcher({ store: createStore(db), log: createLogger({ level: 'warn' }), clock: systemClock, kmsgPath: '/dev/kmsg', bootId, hostname: hostname(), onIncident: (i) => seen.push(i) });
+  const watcher = createKernelWatcher({
+    store: createStore(db),
+    log: createLogger({ level: 'warn' }),
+    clock: systemClock,
+    kmsgPath: '/dev/kmsg',
+    bootId,
+    hostname: hostname(),
+    onIncident: (i) => seen.push(i),
+  });
   let cg: OomCgroup | null = null;
   try {
     watcher.start();

@@ -83,7 +83,12 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const lastMs = events.lastTickMsOfHost(facts.hostname);
   const startMs = clock.nowMs();
   if (lastMs !== null && startMs - lastMs > 2 * config.sample.interval) {
-    recordGap({ reason: 'agent-down', startMs: lastMs, endMs: startMs, detail: `no samples for ${Math.round((startMs - lastMs) / 1000)} s` });
+    recordGap({
+      reason: 'agent-down',
+      startMs: lastMs,
+      endMs: startMs,
+      detail: `no samples for ${Math.round((startMs - lastMs) / 1000)} s`,
+    });
   }
   events.recordEvent(startMs, 'agent-start', `oomwatch agent started (pid ${process.pid})`);
   // The first tick carries the loss as a store problem, so the agent-health rule pages it once.
@@ -162,8 +167,16 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         // instead of interpolating.
         const startMs = storeFault.lastStoredMs ?? storeFault.sinceMs;
         const lostS = Math.round((storeFault.resumedMs - startMs) / 1000);
-        events.recordGap({ startMs, endMs: storeFault.resumedMs, reason: 'store-unwritable', detail: `${lostS} s of samples not stored: ${storeFault.message}` });
-        log.info({ sinceMs: storeFault.sinceMs }, `the database takes writes again after ${lostS} s; the samples missed are recorded as a gap (store-unwritable)`);
+        events.recordGap({
+          startMs,
+          endMs: storeFault.resumedMs,
+          reason: 'store-unwritable',
+          detail: `${lostS} s of samples not stored: ${storeFault.message}`,
+        });
+        log.info(
+          { sinceMs: storeFault.sinceMs },
+          `the database takes writes again after ${lostS} s; the samples missed are recorded as a gap (store-unwritable)`,
+        );
         storeFault = null;
       }
       if (!storeFault) lastStoredMs = reading.wallMs;
@@ -176,7 +189,16 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       }
       storeFault.storedInARow = 0;
     }
-    const tc: TickContext = { snapshot, previous: prevSnapshot, tickId, fresh: gap === null, nowMs: reading.wallMs, durationMs, missedTicks: missed, storeProblem: storeFault?.message ?? lossNotice };
+    const tc: TickContext = {
+      snapshot,
+      previous: prevSnapshot,
+      tickId,
+      fresh: gap === null,
+      nowMs: reading.wallMs,
+      durationMs,
+      missedTicks: missed,
+      storeProblem: storeFault?.message ?? lossNotice,
+    };
     lossNotice = null;
     for (const m of modules) {
       try {

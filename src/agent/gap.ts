@@ -37,10 +37,20 @@ export function detectGap(prev: ClockReading, cur: ClockReading, intervalMs: num
     }
   }
   if (Math.abs(wall - mono) > tolerance) {
-    return { reason: 'clock-jump', startMs: Math.min(startMs, endMs), endMs: Math.max(startMs, endMs), detail: `wall clock moved ${Math.round((wall - mono) / 1000)} s against the monotonic clock` };
+    return {
+      reason: 'clock-jump',
+      startMs: Math.min(startMs, endMs),
+      endMs: Math.max(startMs, endMs),
+      detail: `wall clock moved ${Math.round((wall - mono) / 1000)} s against the monotonic clock`,
+    };
   }
   if (mono > 2 * intervalMs + tolerance) {
-    return { reason: 'stall', startMs, endMs, detail: `${Math.round(mono / 1000)} s between ticks, interval ${Math.round(intervalMs / 1000)} s` };
+    return {
+      reason: 'stall',
+      startMs,
+      endMs,
+      detail: `${Math.round(mono / 1000)} s between ticks, interval ${Math.round(intervalMs / 1000)} s`,
+    };
   }
   return null;
 }

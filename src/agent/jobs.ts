@@ -45,7 +45,11 @@ export function createJobsModule(jobs: readonly JobSpec[], log: Log): AgentModul
       const calendar = jobs.some((j) => j.cron !== undefined) ? (await import('node-cron')).default : null;
       for (const job of jobs) {
         if (job.cron !== undefined) {
-          const task = calendar!.schedule(job.cron, () => runJob(job), { name: `oomwatch-${job.name}`, noOverlap: true, timezone: job.timeZone });
+          const task = calendar!.schedule(job.cron, () => runJob(job), {
+            name: `oomwatch-${job.name}`,
+            noOverlap: true,
+            timezone: job.timeZone,
+          });
           task.on('execution:overlap', () => overlapped(job));
           tasks.push(task);
           if (job.runAtStart) timers.push(setTimeout(() => void runJob(job), START_DELAY_MS));

@@ -17,7 +17,11 @@ export interface LockOwner {
  * A holder that is a zombie (exited, not yet reaped by its parent) is dead too.
  */
 export function acquireAgentLock(lock: LockRepo, dbPath: string, me: LockOwner, procfs: ProcFs, nowMs: number): void {
-  const keeper = lock.claim(me, nowMs, (held) => !(held.pid === me.pid && held.startTimeTicks === me.startTimeTicks) && isAlive(procfs, held, me.bootId));
+  const keeper = lock.claim(
+    me,
+    nowMs,
+    (held) => !(held.pid === me.pid && held.startTimeTicks === me.startTimeTicks) && isAlive(procfs, held, me.bootId),
+  );
   if (keeper) throw new StoreLockedError(dbPath, keeper.pid);
 }
 

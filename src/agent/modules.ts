@@ -19,7 +19,12 @@ import type { AgentContext, AgentModule } from './module.js';
  * Tables of other modules that age out with the sample history. report_period is kept (one row a day):
  * it is what stops a catch-up from sending an old period twice.
  */
-const PRUNABLE: readonly PrunableTable[] = [{ table: 'incident', timeColumn: 'created_ms' }, ADJ_CHANGE_PRUNABLE, ...OUTBOX_PRUNABLE, WORKLOAD_PRUNABLE];
+const PRUNABLE: readonly PrunableTable[] = [
+  { table: 'incident', timeColumn: 'created_ms' },
+  ADJ_CHANGE_PRUNABLE,
+  ...OUTBOX_PRUNABLE,
+  WORKLOAD_PRUNABLE,
+];
 
 /**
  * The agent's parts, built in dependency order, each given what it needs at construction; the array is the
@@ -72,7 +77,8 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
         const cutoff = ctx.clock.nowMs() - ctx.config.store.retention;
         const r = await store.pruneHistory(cutoff, ctx.config.store.pruneBatchRows, PRUNABLE);
         const alertRows = store.alerts.prune(cutoff);
-        if (r.ticks || r.processes || r.other || alertRows) log.info({ prune: { ...r, alertRows } }, 'pruned history older than the retention');
+        if (r.ticks || r.processes || r.other || alertRows)
+          log.info({ prune: { ...r, alertRows } }, 'pruned history older than the retention');
       },
     },
   ];
@@ -82,5 +88,16 @@ export async function createAgentModules(ctx: AgentContext): Promise<AgentModule
   if (fleetReport) jobs.push(fleetReport);
   // prom-client and its collectors are loaded only when the endpoint is asked for.
   const metrics = ctx.config.metrics.enabled ? (await import('../metrics/module.js')).createMetricsModule(ctx) : metricsOffModule(ctx);
-  return [policy, workload, kernel, killers, alerts, notify, fleet, storeAlarm, metrics, createJobsModule(jobs, log.child({ mod: 'jobs' }))];
+  return [
+    policy,
+    workload,
+    kernel,
+    killers,
+    alerts,
+    notify,
+    fleet,
+    storeAlarm,
+    metrics,
+    createJobsModule(jobs, log.child({ mod: 'jobs' })),
+  ];
 }

@@ -78,7 +78,10 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   return {
     onTick(input, nowMs) {
       updateHistory(history, input.snapshot, input.dataFresh);
-      const ev = evaluateRules(rules, { ...input, history }, state, nowMs, { host: hostname, vanishWaitTicks: config.alerting.vanishWaitTicks });
+      const ev = evaluateRules(rules, { ...input, history }, state, nowMs, {
+        host: hostname,
+        vanishWaitTicks: config.alerting.vanishWaitTicks,
+      });
       const firing: AlertView[] = [];
       let pending = 0;
       for (const inst of ev.next.instances.values()) {
@@ -87,7 +90,17 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       }
       const resolved = ev.transitions.filter((t) => t.kind === 'resolved').map((t) => t.alert);
       const silences = repo.activeSilences(nowMs);
-      const plan = planNotifications({ firing, resolved, groups, silences, rules, channels, alerting: config.alerting, host: hostname, nowMs });
+      const plan = planNotifications({
+        firing,
+        resolved,
+        groups,
+        silences,
+        rules,
+        channels,
+        alerting: config.alerting,
+        host: hostname,
+        nowMs,
+      });
       const incidentsChanged = input.incidents.length > 0 || ev.next.recentIncidents.length !== state.recentIncidents.length;
 
       let nextWritten = written;
@@ -110,7 +123,10 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
 
       for (const t of ev.transitions) {
         if (t.kind === 'firing' || t.kind === 'resolved') {
-          log.info({ fingerprint: t.fingerprint, transition: t.kind, resolution: t.alert.resolution, muted: plan.muted.get(t.fingerprint) }, t.alert.summary);
+          log.info(
+            { fingerprint: t.fingerprint, transition: t.kind, resolution: t.alert.resolution, muted: plan.muted.get(t.fingerprint) },
+            t.alert.summary,
+          );
         } else {
           log.debug({ fingerprint: t.fingerprint, transition: t.kind }, t.alert.summary);
         }
@@ -120,7 +136,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     },
     history: () => history,
     routeOf,
-    storeFaultDrafts: (fault, nowMs) => storeFaultDrafts(fault, { rules, route: routeOf, alerting: config.alerting, host: hostname, nowMs }),
+    storeFaultDrafts: (fault, nowMs) =>
+      storeFaultDrafts(fault, { rules, route: routeOf, alerting: config.alerting, host: hostname, nowMs }),
     firingAlerts() {
       return [...state.instances.values()].filter((i) => i.status === 'firing' && !muted.has(i.fingerprint)).map((i) => i.alert);
     },

@@ -38,13 +38,21 @@ export interface AlertsModule extends AgentModule {
 export function incidentFromView(v: IncidentView, nowMs: number): Incident | null {
   if (v.id === null) return null;
   // A user-space killer's incident names the cgroup it killed in taskMemcg (oomMemcg: the one it watched).
-  const cgroup = (v.killer !== 'kernel' ? v.taskMemcg ?? v.oomMemcg : v.oomMemcg ?? v.taskMemcg) ?? undefined;
+  const cgroup = (v.killer !== 'kernel' ? (v.taskMemcg ?? v.oomMemcg) : (v.oomMemcg ?? v.taskMemcg)) ?? undefined;
   return {
     id: v.id,
     atMs: v.timeMs ?? nowMs,
     constraint: v.constraintRaw ?? v.constraint ?? 'unknown',
     ...(cgroup ? { cgroup } : {}),
-    ...(v.victim ? { victim: { pid: v.victim.pid, comm: v.victim.comm, ...(typeof v.victim.startTimeTicks === 'number' ? { startTimeTicks: v.victim.startTimeTicks } : {}) } } : {}),
+    ...(v.victim
+      ? {
+          victim: {
+            pid: v.victim.pid,
+            comm: v.victim.comm,
+            ...(typeof v.victim.startTimeTicks === 'number' ? { startTimeTicks: v.victim.startTimeTicks } : {}),
+          },
+        }
+      : {}),
     source: v.noKernelReport ? 'counter' : 'kernel',
     ...(v.workload ? { workload: v.workload } : {}),
     ...(v.killer !== 'kernel' ? { killer: v.killer, ...(v.reason ? { reason: v.reason } : {}) } : {}),
@@ -66,7 +74,13 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
   const repo = ctx.store.alerts;
   const incidents = ctx.store.incidents;
   const build = (config: Config, history?: RuleHistory) =>
-    createAlertEngine({ store: ctx.store, log: ctx.log, config, hostname: config.agent.hostname ?? ctx.facts.hostname, ...(history ? { history } : {}) });
+    createAlertEngine({
+      store: ctx.store,
+      log: ctx.log,
+      config,
+      hostname: config.agent.hostname ?? ctx.facts.hostname,
+      ...(history ? { history } : {}),
+    });
   /** Trend history for `config`: the running engine's when its windows are the same, else refilled from the store. */
   const historyFor = (config: Config, current?: RuleHistory): RuleHistory => {
     const windows = historyWindows(config.rules);
@@ -97,7 +111,8 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     const configured = new Set(Object.keys(config.channels));
     let brokenChannels = lastHealth.brokenChannels;
     try {
-      brokenChannels = ctx.store.outbox.channelHealth()
+      brokenChannels = ctx.store.outbox
+        .channelHealth()
         .filter((c) => c.state === 'broken' && configured.has(c.channel))
         .map((c) => c.channel);
     } catch (err) {
@@ -123,7 +138,10 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
     const seen = new Set(batch.map((i) => i.id));
     for (const i of catchUp()) if (!seen.has(i.id)) batch.push(i);
     try {
-      const r = engine.onTick({ snapshot, incidents: batch, health: lastHealth, dataFresh, isProtected: sources.isProtected ?? (() => false) }, nowMs);
+      const r = engine.onTick(
+        { snapshot, incidents: batch, health: lastHealth, dataFresh, isProtected: sources.isProtected ?? (() => false) },
+        nowMs,
+      );
       storeFailing = false;
       buffered = [];
       const maxId = batch.reduce((m, i) => Math.max(m, i.id), cursor);
@@ -140,7 +158,10 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
       buffered = batch;
       if (!(err instanceof StoreError)) log.error({ err }, 'alert evaluation failed; retrying at the next tick');
       else if (!storeToldByTick && !storeFailing) {
-        log.warn({ err: (err.cause as Error | undefined)?.message ?? err.message }, 'alert state could not be stored; retrying at every tick until the database takes writes');
+        log.warn(
+          { err: (err.cause as Error | undefined)?.message ?? err.message },
+          'alert state could not be stored; retrying at every tick until the database takes writes',
+        );
       } else log.debug({ err }, 'alert state could not be stored; retrying at the next tick');
       if (err instanceof StoreError) storeFailing = true;
     }
@@ -157,10 +178,18 @@ export function createAlertsModule(ctx: AgentContext, sources: AlertsModuleSourc
         repo.setMeta(CURSOR_KEY, cursor);
       }
       // At 8,000 processes the refill is a second or more of work: in slices, so kills and signals are served meanwhile.
-      const seeded = await historyFromStoreSliced(ctx.store.history, { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows: historyWindows(config.rules) }, log);
+      const seeded = await historyFromStoreSliced(
+        ctx.store.history,
+        { bootId: ctx.facts.bootId, nowMs: ctx.clock.nowMs(), windows: historyWindows(config.rules) },
+        log,
+      );
       const own = engine.history();
       // Taken only while the engine has seen no tick (the agent ticks after every module started).
-      if (own.lastTakenAtMs === null && own.processWindowMs === seeded.history.processWindowMs && own.hostWindowMs === seeded.history.hostWindowMs) {
+      if (
+        own.lastTakenAtMs === null &&
+        own.processWindowMs === seeded.history.processWindowMs &&
+        own.hostWindowMs === seeded.history.hostWindowMs
+      ) {
         Object.assign(own, seeded.history);
       }
     },

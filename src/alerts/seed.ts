@@ -29,7 +29,11 @@ export interface SeedQuery {
 const REPLAY_CHUNK = 2000;
 
 /** Replays the picked instants into `history` in steps of a few ms (at 8,000 processes); returns how many were replayed. */
-function* replay(stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>, history: RuleHistory, q: SeedQuery): Generator<void, number> {
+function* replay(
+  stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>,
+  history: RuleHistory,
+  q: SeedQuery,
+): Generator<void, number> {
   const widest = Math.max(q.windows.processWindowMs, q.windows.hostWindowMs);
   if (widest <= 0) return 0;
   const ticks = stored.bootTicksBetween(q.bootId, q.nowMs - widest, q.nowMs);
@@ -83,7 +87,11 @@ export function historyFromStore(stored: Pick<HistoryQueries, 'bootTicksBetween'
  * The refill in slices, yielding to the event loop after each step (agent start). `longestSliceMs` is the
  * longest the event loop was held (wall clock), `longestSliceCpuMs` the CPU time of the costliest slice.
  */
-export async function historyFromStoreSliced(stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>, q: SeedQuery, log?: Log): Promise<SeedResult & { longestSliceMs: number; longestSliceCpuMs: number }> {
+export async function historyFromStoreSliced(
+  stored: Pick<HistoryQueries, 'bootTicksBetween' | 'sweepSnapshots'>,
+  q: SeedQuery,
+  log?: Log,
+): Promise<SeedResult & { longestSliceMs: number; longestSliceCpuMs: number }> {
   const started = performance.now();
   const history = createHistory(q.windows);
   let longestSliceMs = 0;

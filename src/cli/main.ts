@@ -34,7 +34,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     await (await buildProgram(io, argv)).parseAsync(argv);
     return io.exitCode ?? 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode === 1 ? 64 : err.exitCode;
+    if (err instanceof CommanderError)
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode === 1 ? 64 : err.exitCode;
     if (err instanceof OomwatchError) {
       io.err(`oomwatch: ${err.message}`);
       return exitCodeFor(err.code);
@@ -46,7 +47,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       io.err(`oomwatch: ${e.message}`);
       return exitCodeFor(e.code);
     }
-    io.err(`oomwatch: unexpected internal error. This is a bug in oomwatch; include this output when reporting it.\n${(err as Error)?.stack ?? String(err)}`);
+    io.err(
+      `oomwatch: unexpected internal error. This is a bug in oomwatch; include this output when reporting it.\n${(err as Error)?.stack ?? String(err)}`,
+    );
     return 70; // EX_SOFTWARE
   }
 }

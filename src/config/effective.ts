@@ -39,7 +39,12 @@ function withRuleIdsFirst(config: Record<string, unknown>): Record<string, unkno
 export function describeRuleOrigins(o: RuleOrigins): string {
   if (o.replaceDefaults) return `${o.sources.length} rules, all from the config's list (replaceDefaults: true, so no default rules).`;
   const count = (origin: string) => o.sources.filter((s) => s.origin === origin).length;
-  const parts = [`${count('default')} default as built in`, `${count('changed')} default changed`, ...(count('replaced') ? [`${count('replaced')} default replaced`] : []), `${count('added')} added`];
+  const parts = [
+    `${count('default')} default as built in`,
+    `${count('changed')} default changed`,
+    ...(count('replaced') ? [`${count('replaced')} default replaced`] : []),
+    `${count('added')} added`,
+  ];
   const off = o.disabled.length ? `; default turned off: ${o.disabled.map((d) => `${d.id} (${d.path})`).join(', ')}` : '';
   return `${o.sources.length} rules: ${parts.join(', ')}${off}.`;
 }

@@ -47,7 +47,9 @@ export function parseConfigText(text: string, source: string): LoadedConfig {
   if (doc.errors.length) {
     throw new ConfigError(
       source,
-      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}. Fix the YAML syntax there.`),
+      doc.errors.map(
+        (e) => `YAML syntax: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}. Fix the YAML syntax there.`,
+      ),
     );
   }
   return fromRaw(doc.toJS() ?? {}, source);

@@ -35,7 +35,8 @@ export interface RuleListResult extends RuleOrigins {
 type Raw = Record<string, unknown>;
 
 const isMapping = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-const SHAPE_HINT = 'Write rules: as a list of rules (merged with the default rules by id), or as {replaceDefaults: true, list: [...]} to run only your list (docs/rules.md).';
+const SHAPE_HINT =
+  'Write rules: as a list of rules (merged with the default rules by id), or as {replaceDefaults: true, list: [...]} to run only your list (docs/rules.md).';
 
 /** A rule in the making: the merged raw fields, and the config entry (if any) they came from. */
 interface Slot {
@@ -119,7 +120,13 @@ export function resolveRuleList(raw: unknown, defaults: readonly Raw[] = DEFAULT
       slots[at] = { item: mergeRuleFields({}, fields), source: { id: id!, origin: 'replaced', path }, entry: fields, index: i };
       return;
     }
-    slots[at] = { item: mergeRuleFields(defaultItem, fields), source: { id: id!, origin: 'changed', path }, entry: fields, defaultItem, index: i };
+    slots[at] = {
+      item: mergeRuleFields(defaultItem, fields),
+      source: { id: id!, origin: 'changed', path },
+      entry: fields,
+      defaultItem,
+      index: i,
+    };
   });
 
   for (const slot of slots) {
@@ -134,7 +141,11 @@ export function resolveRuleList(raw: unknown, defaults: readonly Raw[] = DEFAULT
   return result;
 }
 
-function readShape(raw: unknown, defaultCount: number, result: RuleListResult): { list: unknown[]; base: string; replaceDefaults: boolean } | null {
+function readShape(
+  raw: unknown,
+  defaultCount: number,
+  result: RuleListResult,
+): { list: unknown[]; base: string; replaceDefaults: boolean } | null {
   if (raw === undefined || raw === null) return { list: [], base: 'rules', replaceDefaults: false };
   if (Array.isArray(raw)) {
     if (raw.length === 0) {
@@ -149,10 +160,13 @@ function readShape(raw: unknown, defaultCount: number, result: RuleListResult): 
     return null;
   }
   const unknown = Object.keys(raw).filter((k) => k !== 'replaceDefaults' && k !== 'list');
-  if (unknown.length) result.errors.push(`${unknown.map((k) => `rules.${k}`).join(', ')}: unknown key${unknown.length > 1 ? 's' : ''}. ${SHAPE_HINT}`);
+  if (unknown.length)
+    result.errors.push(`${unknown.map((k) => `rules.${k}`).join(', ')}: unknown key${unknown.length > 1 ? 's' : ''}. ${SHAPE_HINT}`);
   const { replaceDefaults = false, list = [] } = raw;
-  if (typeof replaceDefaults !== 'boolean') result.errors.push(`rules.replaceDefaults: expected true or false (got ${JSON.stringify(replaceDefaults)}). Fix the value.`);
-  if (list !== null && !Array.isArray(list)) result.errors.push(`rules.list: expected a list of rules (got ${JSON.stringify(list)}). Fix the value.`);
+  if (typeof replaceDefaults !== 'boolean')
+    result.errors.push(`rules.replaceDefaults: expected true or false (got ${JSON.stringify(replaceDefaults)}). Fix the value.`);
+  if (list !== null && !Array.isArray(list))
+    result.errors.push(`rules.list: expected a list of rules (got ${JSON.stringify(list)}). Fix the value.`);
   if (result.errors.length) return null;
   return { list: (list as unknown[] | null) ?? [], base: 'rules.list', replaceDefaults: replaceDefaults as boolean };
 }
@@ -161,7 +175,8 @@ function readShape(raw: unknown, defaultCount: number, result: RuleListResult): 
 function validateRule(slot: Slot, defaultIds: readonly string[], errors: string[]): RuleConfig | null {
   const { item, source } = slot;
   // An untouched default is named by id: it has no place in the file.
-  const prefix = (key: string | undefined) => (source.path ? `${source.path}${key ? `.${key}` : ''}` : `rules (default rule ${JSON.stringify(source.id)})${key ? `.${key}` : ''}`);
+  const prefix = (key: string | undefined) =>
+    source.path ? `${source.path}${key ? `.${key}` : ''}` : `rules (default rule ${JSON.stringify(source.id)})${key ? `.${key}` : ''}`;
   const where = typeof item.id === 'string' ? `rule ${JSON.stringify(item.id)}` : 'rule without an id';
   const parsed = ruleSchema.safeParse(item);
   if (!parsed.success) {

@@ -68,19 +68,31 @@ export type FleetConfig = z.output<typeof fleetSection>;
 export const fleetCrossChecks: CrossCheck<{ fleet: FleetConfig; channels: Record<string, unknown> }>[] = [
   function fleetReportNeedsDatabase({ config, errors }) {
     const r = config.fleet.report;
-    if (r?.enabled && !config.fleet.postgres) errors.push('fleet.report: the scheduled fleet report needs the fleet database. Set fleet.postgres.url, or set fleet.report.enabled: false.');
+    if (r?.enabled && !config.fleet.postgres)
+      errors.push(
+        'fleet.report: the scheduled fleet report needs the fleet database. Set fleet.postgres.url, or set fleet.report.enabled: false.',
+      );
   },
   function fleetReportSchedule({ config, errors }) {
     const r = config.fleet.report;
     if (!r) return;
     const v = cron.validateDetailed(r.cron);
-    if (!v.valid) errors.push(`fleet.report.cron: ${JSON.stringify(r.cron)} is not a valid cron expression (${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}). Write five fields, e.g. "0 8 * * *" for 08:00 every day.`);
-    if (!isTimeZone(r.timeZone)) errors.push(`fleet.report.timeZone: ${JSON.stringify(r.timeZone)} is not an IANA time zone. Use a name such as UTC or Europe/Berlin.`);
+    if (!v.valid)
+      errors.push(
+        `fleet.report.cron: ${JSON.stringify(r.cron)} is not a valid cron expression (${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}). Write five fields, e.g. "0 8 * * *" for 08:00 every day.`,
+      );
+    if (!isTimeZone(r.timeZone))
+      errors.push(
+        `fleet.report.timeZone: ${JSON.stringify(r.timeZone)} is not an IANA time zone. Use a name such as UTC or Europe/Berlin.`,
+      );
   },
   function fleetReportChannelsExist({ config, errors }) {
     const known = Object.keys(config.channels);
     for (const [i, n] of (config.fleet.report?.channels ?? []).entries()) {
-      if (!known.includes(n)) errors.push(`fleet.report.channels.${i}: no channel named "${n}" under channels: (configured: ${known.join(', ') || 'none'}). Fix the name or add the channel.`);
+      if (!known.includes(n))
+        errors.push(
+          `fleet.report.channels.${i}: no channel named "${n}" under channels: (configured: ${known.join(', ') || 'none'}). Fix the name or add the channel.`,
+        );
     }
   },
 ];

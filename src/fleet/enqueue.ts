@@ -33,7 +33,13 @@ export function enqueueFleetRows(ctx: EnqueueContext): number {
     next.incidentId = key.id;
     const view = ctx.store.reports.findIncident({ id: key.id });
     if (!view) continue;
-    const report = buildIncidentReport(ctx.store.reports, { incident: view, atMs: view.timeMs ?? key.createdMs, windowMs: ctx.windowMs, host: ctx.host, timeZone: ctx.timeZone });
+    const report = buildIncidentReport(ctx.store.reports, {
+      incident: view,
+      atMs: view.timeMs ?? key.createdMs,
+      windowMs: ctx.windowMs,
+      host: ctx.host,
+      timeZone: ctx.timeZone,
+    });
     push(fleetIncidentOf(ctx.host, { ...view, dedupeKey: key.dedupeKey }, report, key.createdMs));
   }
   for (const e of repo.alertEventsAfter(cursor.alertEventId, EVENTS_PER_PASS)) {

@@ -20,10 +20,16 @@ export function readFleetMigrations(): Migration[] {
 /** First day (UTC) of each month from the month before `nowMs` to MONTHS_AHEAD months after it, as YYYY-MM-DD. */
 export function partitionMonths(nowMs: number): string[] {
   const d = new Date(nowMs);
-  return Array.from({ length: MONTHS_AHEAD + 2 }, (_, i) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1 + i, 1)).toISOString().slice(0, 10));
+  return Array.from({ length: MONTHS_AHEAD + 2 }, (_, i) =>
+    new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1 + i, 1)).toISOString().slice(0, 10),
+  );
 }
 
-export async function migrateFleet(client: pg.ClientBase, nowMs: number, migrations = readFleetMigrations()): Promise<{ applied: string[]; months: string[] }> {
+export async function migrateFleet(
+  client: pg.ClientBase,
+  nowMs: number,
+  migrations = readFleetMigrations(),
+): Promise<{ applied: string[]; months: string[] }> {
   await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS oomwatch_fleet_migrations (
@@ -40,7 +46,11 @@ export async function migrateFleet(client: pg.ClientBase, nowMs: number, migrati
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query('INSERT INTO oomwatch_fleet_migrations (version, name, sha256) VALUES ($1, $2, $3)', [m.version, m.name, m.sha256]);
+        await client.query('INSERT INTO oomwatch_fleet_migrations (version, name, sha256) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          m.sha256,
+        ]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);

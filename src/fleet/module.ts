@@ -27,12 +27,20 @@ export function createFleetModule(ctx: AgentContext, opts: { env?: NodeJS.Proces
   function enqueue(): void {
     if (!shipper || !enqueueFleetRows) return;
     try {
-      const n = enqueueFleetRows({ store: ctx.store, host, bootId: ctx.facts.bootId, timeZone: ctx.config.report.daily.timeZone, windowMs: 30 * 60_000, nowMs: ctx.clock.nowMs() });
+      const n = enqueueFleetRows({
+        store: ctx.store,
+        host,
+        bootId: ctx.facts.bootId,
+        timeZone: ctx.config.report.daily.timeZone,
+        windowMs: 30 * 60_000,
+        nowMs: ctx.clock.nowMs(),
+      });
       enqueueFailing = false;
       if (n) shipper.kick();
     } catch (err) {
       // A database refusing writes is told by the store alarm; the cursor did not move, so nothing is skipped.
-      if (!enqueueFailing) log.warn({ err: (err as Error).message }, 'queueing incidents for the fleet database failed; retried after the next tick');
+      if (!enqueueFailing)
+        log.warn({ err: (err as Error).message }, 'queueing incidents for the fleet database failed; retried after the next tick');
       enqueueFailing = true;
     }
   }
@@ -44,7 +52,11 @@ export function createFleetModule(ctx: AgentContext, opts: { env?: NodeJS.Proces
       const target = resolveFleetTarget(ctx.config.fleet, { env: opts.env ?? process.env });
       if (!target) return;
       // pg and the report builder are loaded only on agents that ship.
-      const [{ describeTarget, openFleetPool }, { createShipper }, enqueueMod] = await Promise.all([import('./pg-client.js'), import('./shipper.js'), import('./enqueue.js')]);
+      const [{ describeTarget, openFleetPool }, { createShipper }, enqueueMod] = await Promise.all([
+        import('./pg-client.js'),
+        import('./shipper.js'),
+        import('./enqueue.js'),
+      ]);
       enqueueFleetRows = enqueueMod.enqueueFleetRows;
       const where = describeTarget(target.url);
       shipper = createShipper({
@@ -90,7 +102,10 @@ export function fleetReportJob(ctx: AgentContext, opts: { env?: NodeJS.ProcessEn
     timeZone: report.timeZone,
     runAtStart: true,
     run: async () => {
-      const [{ openFleetPool, describeTarget, describePgFailure }, { runFleetReport }] = await Promise.all([import('./pg-client.js'), import('./report-job.js')]);
+      const [{ openFleetPool, describeTarget, describePgFailure }, { runFleetReport }] = await Promise.all([
+        import('./pg-client.js'),
+        import('./report-job.js'),
+      ]);
       const pool = openFleetPool(target, 1);
       try {
         const client = await pool.connect();
@@ -99,12 +114,16 @@ export function fleetReportJob(ctx: AgentContext, opts: { env?: NodeJS.ProcessEn
           if (r.kind === 'queued') {
             log.info({ periodEndMs: r.toMs, channels: report.channels }, 'fleet report queued');
             opts.onQueued?.();
-          } else if (r.kind === 'claimed-elsewhere') log.info({ periodEndMs: r.toMs, by: r.by }, 'fleet report for this period is sent by another agent');
+          } else if (r.kind === 'claimed-elsewhere')
+            log.info({ periodEndMs: r.toMs, by: r.by }, 'fleet report for this period is sent by another agent');
         } finally {
           client.release();
         }
       } catch (err) {
-        log.warn({ err: describePgFailure(err, describeTarget(target.url)).message }, 'fleet report not sent this time; the next run (or a restart) tries again');
+        log.warn(
+          { err: describePgFailure(err, describeTarget(target.url)).message },
+          'fleet report not sent this time; the next run (or a restart) tries again',
+        );
       } finally {
         await pool.end().catch(() => undefined);
       }

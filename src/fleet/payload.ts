@@ -27,9 +27,17 @@ interface IncidentExtras {
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** The incident's central row. `recordedAtMs` stands in for the kill's time when the log gave none. */
-export function fleetIncidentOf(host: string, view: IncidentView & IncidentExtras, report: IncidentReport, recordedAtMs: number): FleetIncident {
+export function fleetIncidentOf(
+  host: string,
+  view: IncidentView & IncidentExtras,
+  report: IncidentReport,
+  recordedAtMs: number,
+): FleetIncident {
   const v = view.victim;
-  const rss = v && (v.anonRssBytes !== null || v.fileRssBytes !== null || v.shmemRssBytes !== null) ? (v.anonRssBytes ?? 0) + (v.fileRssBytes ?? 0) + (v.shmemRssBytes ?? 0) : null;
+  const rss =
+    v && (v.anonRssBytes !== null || v.fileRssBytes !== null || v.shmemRssBytes !== null)
+      ? (v.anonRssBytes ?? 0) + (v.fileRssBytes ?? 0) + (v.shmemRssBytes ?? 0)
+      : null;
   const workload = view.workload;
   const fallbackKey = view.dedupeKey ?? `${view.source}|${view.bootId ?? ''}|${view.id ?? ''}|${view.timeMs ?? ''}|${v?.pid ?? ''}`;
   return {
@@ -57,5 +65,16 @@ export function fleetIncidentOf(host: string, view: IncidentView & IncidentExtra
 }
 
 export function fleetTransitionOf(host: string, bootId: string, e: AlertEventRow): FleetTransition {
-  return { kind: 'transition', host, bootId, id: e.id, atMs: e.atMs, rule: e.ruleId, state: e.kind, severity: e.severity, summary: e.summary, labels: e.labels };
+  return {
+    kind: 'transition',
+    host,
+    bootId,
+    id: e.id,
+    atMs: e.atMs,
+    rule: e.ruleId,
+    state: e.kind,
+    severity: e.severity,
+    summary: e.summary,
+    labels: e.labels,
+  };
 }

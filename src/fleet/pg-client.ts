@@ -52,7 +52,9 @@ export function poolConfigFor(t: FleetPostgresTarget, opts: { max: number; readF
     try {
       u = new URL(t.url);
     } catch {
-      throw new ConfigError('the configuration', ['fleet.postgres.url: not a URL. Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE.']);
+      throw new ConfigError('the configuration', [
+        'fleet.postgres.url: not a URL. Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE.',
+      ]);
     }
     for (const k of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl']) u.searchParams.delete(k);
     connectionString = u.toString();
@@ -103,22 +105,55 @@ export function describePgFailure(err: unknown, where: string): PgFailure {
   const netCode = inner?.code ?? code;
   switch (netCode) {
     case 'ECONNREFUSED':
-      return { retryable: true, message: `PostgreSQL at ${where} refused the connection: check that it runs and listens on that address, and the host and port in the URL.` };
+      return {
+        retryable: true,
+        message: `PostgreSQL at ${where} refused the connection: check that it runs and listens on that address, and the host and port in the URL.`,
+      };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return { retryable: true, message: `cannot resolve the host of ${where} (${netCode}). Check fleet.postgres.url's host name and the machine's DNS.` };
+      return {
+        retryable: true,
+        message: `cannot resolve the host of ${where} (${netCode}). Check fleet.postgres.url's host name and the machine's DNS.`,
+      };
     case 'ETIMEDOUT':
     case 'ECONNRESET':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return { retryable: true, message: `the connection to PostgreSQL at ${where} failed (${netCode}). Check the network and firewalls; it will be retried.` };
+      return {
+        retryable: true,
+        message: `the connection to PostgreSQL at ${where} failed (${netCode}). Check the network and firewalls; it will be retried.`,
+      };
   }
-  if (/timeout/i.test(e?.message ?? '')) return { retryable: true, message: `PostgreSQL at ${where} did not answer in time (${e.message}); it will be retried. Raise fleet.postgres.timeout if the server is just slow.` };
+  if (/timeout/i.test(e?.message ?? ''))
+    return {
+      retryable: true,
+      message: `PostgreSQL at ${where} did not answer in time (${e.message}); it will be retried. Raise fleet.postgres.timeout if the server is just slow.`,
+    };
   const text = (e?.message ?? String(err)).replace(/postgres(ql)?:\/\/[^\s]+/gi, where);
-  if (code === '28P01' || code === '28000') return { retryable: false, message: `PostgreSQL at ${where} refused the login (${text}). Fix the user or password in fleet.postgres.url (and pg_hba.conf on the server).` };
-  if (code === '3D000') return { retryable: false, message: `PostgreSQL at ${where}: ${text}. Create the database, or fix its name in fleet.postgres.url.` };
-  if (code === '42P01' || code === '42883') return { retryable: false, message: `PostgreSQL at ${where} has no fleet schema (${text}). Run oomwatch fleet migrate --postgres URL once, as the database owner.` };
-  if (code === '42501') return { retryable: false, message: `PostgreSQL at ${where}: ${text}. Grant the agents' role what docs/fleet.md "Roles and GRANTs" lists.` };
-  if (/SSL|TLS|certificate/i.test(text)) return { retryable: false, message: `TLS with PostgreSQL at ${where} failed (${text}). Check fleet.postgres.sslmode and sslrootcert against the server's certificate.` };
-  return { retryable: RETRYABLE_SQLSTATE.test(code) || !code, message: `PostgreSQL at ${where}: ${text}${code ? ` (SQLSTATE ${code})` : ''}.` };
+  if (code === '28P01' || code === '28000')
+    return {
+      retryable: false,
+      message: `PostgreSQL at ${where} refused the login (${text}). Fix the user or password in fleet.postgres.url (and pg_hba.conf on the server).`,
+    };
+  if (code === '3D000')
+    return { retryable: false, message: `PostgreSQL at ${where}: ${text}. Create the database, or fix its name in fleet.postgres.url.` };
+  if (code === '42P01' || code === '42883')
+    return {
+      retryable: false,
+      message: `PostgreSQL at ${where} has no fleet schema (${text}). Run oomwatch fleet migrate --postgres URL once, as the database owner.`,
+    };
+  if (code === '42501')
+    return {
+      retryable: false,
+      message: `PostgreSQL at ${where}: ${text}. Grant the agents' role what docs/fleet.md "Roles and GRANTs" lists.`,
+    };
+  if (/SSL|TLS|certificate/i.test(text))
+    return {
+      retryable: false,
+      message: `TLS with PostgreSQL at ${where} failed (${text}). Check fleet.postgres.sslmode and sslrootcert against the server's certificate.`,
+    };
+  return {
+    retryable: RETRYABLE_SQLSTATE.test(code) || !code,
+    message: `PostgreSQL at ${where}: ${text}${code ? ` (SQLSTATE ${code})` : ''}.`,
+  };
 }

@@ -40,15 +40,26 @@ async function query(baseUrl: string, promql: string, atMs: number, timeoutMs: n
 }
 
 /** Per host: lowest available memory share, highest PSI some avg10, highest process risk; lowest memory first. */
-export async function queryClosestToOom(baseUrl: string, q: { fromMs: number; toMs: number; timeoutMs?: number }): Promise<NonNullable<FleetReport['closestToOom']>> {
+export async function queryClosestToOom(
+  baseUrl: string,
+  q: { fromMs: number; toMs: number; timeoutMs?: number },
+): Promise<NonNullable<FleetReport['closestToOom']>> {
   const qs = closestToOomQueries(q.toMs - q.fromMs);
-  const [avail, psi, risk] = await Promise.all([qs.available, qs.psi, qs.risk].map((e) => query(baseUrl, e, q.toMs, q.timeoutMs ?? 10_000)));
+  const [avail, psi, risk] = await Promise.all(
+    [qs.available, qs.psi, qs.risk].map((e) => query(baseUrl, e, q.toMs, q.timeoutMs ?? 10_000)),
+  );
   const hosts = new Map<string, NonNullable<FleetReport['closestToOom']>[number]>();
-  const row = (host: string) => hosts.get(host) ?? hosts.set(host, { host, lowestAvailableFraction: null, peakPsiSome10: null, peakRiskPermille: null }).get(host)!;
+  const row = (host: string) =>
+    hosts.get(host) ?? hosts.set(host, { host, lowestAvailableFraction: null, peakPsiSome10: null, peakRiskPermille: null }).get(host)!;
   for (const s of avail) row(s.metric.host ?? '?').lowestAvailableFraction = Number(s.value[1]);
   for (const s of psi) row(s.metric.host ?? '?').peakPsiSome10 = Number(s.value[1]);
   for (const s of risk) row(s.metric.host ?? '?').peakRiskPermille = Number(s.value[1]);
   return [...hosts.values()]
-    .sort((a, b) => (a.lowestAvailableFraction ?? 2) - (b.lowestAvailableFraction ?? 2) || (b.peakRiskPermille ?? 0) - (a.peakRiskPermille ?? 0) || a.host.localeCompare(b.host))
+    .sort(
+      (a, b) =>
+        (a.lowestAvailableFraction ?? 2) - (b.lowestAvailableFraction ?? 2) ||
+        (b.peakRiskPermille ?? 0) - (a.peakRiskPermille ?? 0) ||
+        a.host.localeCompare(b.host),
+    )
     .slice(0, TOP_ROWS);
 }

@@ -33,22 +33,51 @@ export interface FleetIncidentRow {
 
 /** A glob as a LIKE pattern (escape character `\`). */
 export function globToLike(glob: string): string {
-  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+  return glob
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
 }
 
 const COLUMNS = `host, boot_id, seq, local_id, (extract(epoch from at) * 1000)::float8 AS at_ms, source, killer, constraint_kind, cgroup, namespace, pod, container,
   victim_pid, victim_comm, victim_rss_bytes, victim_oom_score_adj`;
 
 interface DbRow {
-  host: string; boot_id: string; seq: string; local_id: string; at_ms: number; source: string; killer: string | null; constraint_kind: string | null;
-  cgroup: string | null; namespace: string | null; pod: string | null; container: string | null; victim_pid: number | null; victim_comm: string | null;
-  victim_rss_bytes: string | null; victim_oom_score_adj: number | null;
+  host: string;
+  boot_id: string;
+  seq: string;
+  local_id: string;
+  at_ms: number;
+  source: string;
+  killer: string | null;
+  constraint_kind: string | null;
+  cgroup: string | null;
+  namespace: string | null;
+  pod: string | null;
+  container: string | null;
+  victim_pid: number | null;
+  victim_comm: string | null;
+  victim_rss_bytes: string | null;
+  victim_oom_score_adj: number | null;
 }
 
 const toRow = (r: DbRow): FleetIncidentRow => ({
-  host: r.host, bootId: r.boot_id, seq: Number(r.seq), localId: Number(r.local_id), atMs: Math.round(r.at_ms), source: r.source, killer: r.killer,
-  constraintKind: r.constraint_kind, cgroup: r.cgroup, namespace: r.namespace, pod: r.pod, container: r.container, victimPid: r.victim_pid,
-  victimComm: r.victim_comm, victimRssBytes: r.victim_rss_bytes === null ? null : Number(r.victim_rss_bytes), victimOomScoreAdj: r.victim_oom_score_adj,
+  host: r.host,
+  bootId: r.boot_id,
+  seq: Number(r.seq),
+  localId: Number(r.local_id),
+  atMs: Math.round(r.at_ms),
+  source: r.source,
+  killer: r.killer,
+  constraintKind: r.constraint_kind,
+  cgroup: r.cgroup,
+  namespace: r.namespace,
+  pod: r.pod,
+  container: r.container,
+  victimPid: r.victim_pid,
+  victimComm: r.victim_comm,
+  victimRssBytes: r.victim_rss_bytes === null ? null : Number(r.victim_rss_bytes),
+  victimOomScoreAdj: r.victim_oom_score_adj,
 });
 
 /** Incidents newest first. */
@@ -59,14 +88,23 @@ export async function listFleetIncidents(client: pg.ClientBase, f: FleetIncident
   if (f.comm) where.push(`victim_comm = $${args.push(f.comm)}`);
   if (f.workload) {
     const n = args.push(f.workload);
-    where.push(`(pod = $${n} OR container = $${n} OR namespace || '/' || pod = $${n} OR workload->>'name' = $${n} OR cgroup LIKE '%/' || $${n})`);
+    where.push(
+      `(pod = $${n} OR container = $${n} OR namespace || '/' || pod = $${n} OR workload->>'name' = $${n} OR cgroup LIKE '%/' || $${n})`,
+    );
   }
-  const { rows } = await client.query<DbRow>(`SELECT ${COLUMNS} FROM incidents WHERE ${where.join(' AND ')} ORDER BY at DESC, host LIMIT $${args.push(f.limit ?? 1000)}`, args);
+  const { rows } = await client.query<DbRow>(
+    `SELECT ${COLUMNS} FROM incidents WHERE ${where.join(' AND ')} ORDER BY at DESC, host LIMIT $${args.push(f.limit ?? 1000)}`,
+    args,
+  );
   return rows.map(toRow);
 }
 
 /** One incident by the host's name and its id there (`HOST:ID`), with its shipped report; null if absent. */
-export async function getFleetIncident(client: pg.ClientBase, host: string, localId: number): Promise<(FleetIncidentRow & { report: IncidentReport }) | null> {
+export async function getFleetIncident(
+  client: pg.ClientBase,
+  host: string,
+  localId: number,
+): Promise<(FleetIncidentRow & { report: IncidentReport }) | null> {
   const { rows } = await client.query<DbRow & { report: IncidentReport }>(
     `SELECT ${COLUMNS}, report FROM incidents WHERE host = $1 AND local_id = $2 ORDER BY at DESC LIMIT 1`,
     [host, localId],

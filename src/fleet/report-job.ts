@@ -18,10 +18,17 @@ import { queryFleetReport } from './report-query.js';
 
 const KIND = 'fleet';
 
-export type FleetReportRun = { kind: 'queued'; toMs: number } | { kind: 'claimed-elsewhere'; toMs: number; by: string } | { kind: 'not-due' };
+export type FleetReportRun =
+  { kind: 'queued'; toMs: number } | { kind: 'claimed-elsewhere'; toMs: number; by: string } | { kind: 'not-due' };
 
 /** One run. `client` is a connection to the fleet database; `host` this agent's name. */
-export async function runFleetReport(deps: { store: Pick<Store, 'reportPeriods'>; client: pg.ClientBase; host: string; report: NonNullable<FleetConfig['report']>; nowMs: number }): Promise<FleetReportRun> {
+export async function runFleetReport(deps: {
+  store: Pick<Store, 'reportPeriods'>;
+  client: pg.ClientBase;
+  host: string;
+  report: NonNullable<FleetConfig['report']>;
+  nowMs: number;
+}): Promise<FleetReportRun> {
   const r = deps.report;
   const period = duePeriod(r.cron, r.timeZone, deps.nowMs, null);
   const repo = deps.store.reportPeriods;
@@ -48,12 +55,31 @@ export async function runFleetReport(deps: { store: Pick<Store, 'reportPeriods'>
       prometheusProblem = `Prometheus at ${new URL(r.prometheus).host} could not be queried (${(err as Error).message}): check fleet.report.prometheus`;
     }
   }
-  const model: FleetReport = { schema: 'oomwatch.report.fleet/v1', timeZone: r.timeZone, period, ...sql, closestToOom, prometheusProblem, headline: '' };
+  const model: FleetReport = {
+    schema: 'oomwatch.report.fleet/v1',
+    timeZone: r.timeZone,
+    period,
+    ...sql,
+    closestToOom,
+    prometheusProblem,
+    headline: '',
+  };
   model.headline = fleetHeadline(model);
   const doc = buildFleetDoc(model);
-  const payload = { subject: `Fleet memory report: ${model.headline}`, text: renderDocText(doc), html: renderDocHtml(doc, { charts: 'table', timeZone: r.timeZone }) };
+  const payload = {
+    subject: `Fleet memory report: ${model.headline}`,
+    text: renderDocText(doc),
+    html: renderDocHtml(doc, { charts: 'table', timeZone: r.timeZone }),
+  };
   const drafts: NotificationDraft[] = r.channels.map((channel) => ({
-    channel, kind: 'report', groupKey: `report|${KIND}`, host: deps.host, createdAtMs: deps.nowMs, dedupKey, alerts: [], report: payload,
+    channel,
+    kind: 'report',
+    groupKey: `report|${KIND}`,
+    host: deps.host,
+    createdAtMs: deps.nowMs,
+    dedupKey,
+    alerts: [],
+    report: payload,
   }));
   repo.enqueueReport(row, drafts);
   return { kind: 'queued', toMs: period.toMs };

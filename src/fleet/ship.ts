@@ -7,8 +7,24 @@ import type pg from 'pg';
 import type { FleetIncident, FleetPayload, FleetTransition } from './types.js';
 
 const INCIDENT_COLUMNS = [
-  'host', 'boot_id', 'seq', 'at', 'local_id', 'source', 'killer', 'constraint_kind', 'cgroup', 'workload', 'namespace', 'pod', 'container',
-  'victim_pid', 'victim_comm', 'victim_rss_bytes', 'victim_oom_score_adj', 'report',
+  'host',
+  'boot_id',
+  'seq',
+  'at',
+  'local_id',
+  'source',
+  'killer',
+  'constraint_kind',
+  'cgroup',
+  'workload',
+  'namespace',
+  'pod',
+  'container',
+  'victim_pid',
+  'victim_comm',
+  'victim_rss_bytes',
+  'victim_oom_score_adj',
+  'report',
 ] as const;
 const INCIDENT_KEY = ['host', 'boot_id', 'seq', 'at'];
 
@@ -19,8 +35,24 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function incidentValues(i: FleetIncident): unknown[] {
   return [
-    i.host, i.bootId, i.seq, iso(i.atMs), i.localId, i.source, i.killer, i.constraintKind, i.cgroup, i.workload === null ? null : JSON.stringify(i.workload),
-    i.namespace, i.pod, i.container, i.victimPid, i.victimComm, i.victimRssBytes, i.victimOomScoreAdj, JSON.stringify(i.report),
+    i.host,
+    i.bootId,
+    i.seq,
+    iso(i.atMs),
+    i.localId,
+    i.source,
+    i.killer,
+    i.constraintKind,
+    i.cgroup,
+    i.workload === null ? null : JSON.stringify(i.workload),
+    i.namespace,
+    i.pod,
+    i.container,
+    i.victimPid,
+    i.victimComm,
+    i.victimRssBytes,
+    i.victimOomScoreAdj,
+    JSON.stringify(i.report),
   ];
 }
 
@@ -46,13 +78,27 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
 }
 
 /** Writes a batch in one transaction, skipping rows already there; throws the driver's error (the caller decides about retrying). */
-export async function shipBatch(client: pg.ClientBase, payloads: readonly FleetPayload[]): Promise<{ incidents: number; transitions: number }> {
-  const incidents = uniqueBy(payloads.filter((p): p is FleetIncident => p.kind === 'incident'), (i) => `${i.host}\0${i.bootId}\0${i.seq}\0${i.atMs}`);
-  const transitions = uniqueBy(payloads.filter((p): p is FleetTransition => p.kind === 'transition'), (t) => `${t.host}\0${t.bootId}\0${t.id}`);
+export async function shipBatch(
+  client: pg.ClientBase,
+  payloads: readonly FleetPayload[],
+): Promise<{ incidents: number; transitions: number }> {
+  const incidents = uniqueBy(
+    payloads.filter((p): p is FleetIncident => p.kind === 'incident'),
+    (i) => `${i.host}\0${i.bootId}\0${i.seq}\0${i.atMs}`,
+  );
+  const transitions = uniqueBy(
+    payloads.filter((p): p is FleetTransition => p.kind === 'transition'),
+    (t) => `${t.host}\0${t.bootId}\0${t.id}`,
+  );
   await client.query('BEGIN');
   try {
-    if (incidents.length) await client.query(insertSql('incidents', INCIDENT_COLUMNS, INCIDENT_KEY, incidents.length), incidents.flatMap(incidentValues));
-    if (transitions.length) await client.query(insertSql('alert_transitions', TRANSITION_COLUMNS, TRANSITION_KEY, transitions.length), transitions.flatMap(transitionValues));
+    if (incidents.length)
+      await client.query(insertSql('incidents', INCIDENT_COLUMNS, INCIDENT_KEY, incidents.length), incidents.flatMap(incidentValues));
+    if (transitions.length)
+      await client.query(
+        insertSql('alert_transitions', TRANSITION_COLUMNS, TRANSITION_KEY, transitions.length),
+        transitions.flatMap(transitionValues),
+      );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

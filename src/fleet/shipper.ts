@@ -58,7 +58,10 @@ export function createShipper(deps: ShipperDeps): Shipper {
       try {
         const client = await deps.pool.connect();
         try {
-          await shipBatch(client, rows.map((r) => r.draft as unknown as FleetPayload));
+          await shipBatch(
+            client,
+            rows.map((r) => r.draft as unknown as FleetPayload),
+          );
         } finally {
           client.release();
         }

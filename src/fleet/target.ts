@@ -32,7 +32,9 @@ export function commandFleetTarget(flag: string | undefined, fleet: FleetConfig,
   }
   const fromConfig = resolveFleetTarget(fleet, io);
   if (!fromConfig) {
-    throw new UsageError(`No fleet database named. Pass --postgres postgres://USER:PASSWORD@HOST:5432/DATABASE, set ${FLEET_POSTGRES_ENV}, or set fleet.postgres.url in the config.`);
+    throw new UsageError(
+      `No fleet database named. Pass --postgres postgres://USER:PASSWORD@HOST:5432/DATABASE, set ${FLEET_POSTGRES_ENV}, or set fleet.postgres.url in the config.`,
+    );
   }
   return fromConfig;
 }

@@ -97,7 +97,8 @@ export function crossCheckCounters(
   for (const [q, t] of tracked) {
     if (t.version !== 2) continue;
     let parent: string | null = null;
-    for (const p of paths) if (p !== q && tracked.get(p)!.version === 2 && isUnder(q, p) && (parent === null || p.length > parent.length)) parent = p;
+    for (const p of paths)
+      if (p !== q && tracked.get(p)!.version === 2 && isUnder(q, p) && (parent === null || p.length > parent.length)) parent = p;
     if (parent !== null) exclusive.set(parent, exclusive.get(parent)! - t.delta);
   }
 
@@ -127,7 +128,7 @@ export function crossCheckCounters(
   // Explain pending rises with reports: same bucket first, then reports that could be anywhere.
   for (const p of pending) {
     for (const want of [p.bucket, WILDCARD]) {
-      for (let i = 0; i < held.length && p.killCount > 0; ) {
+      for (let i = 0; i < held.length && p.killCount > 0;) {
         if (held[i].bucket === want) {
           held.splice(i, 1);
           p.killCount--;

@@ -157,12 +157,16 @@ export class KmsgSource {
       parsed.push(k);
       if (k.text.startsWith('PM: suspend entry')) suspendEntryUs = k.tsUsec;
     }
-    this.wall.observe({ monotonicUs: this.opts.clock.monotonicMs() * 1000, wallMs: this.opts.clock.nowMs(), suspendedMs: this.readSuspendedMs() }, suspendEntryUs);
+    this.wall.observe(
+      { monotonicUs: this.opts.clock.monotonicMs() * 1000, wallMs: this.opts.clock.nowMs(), suspendedMs: this.readSuspendedMs() },
+      suspendEntryUs,
+    );
     const out: KernelRecord[] = [];
     for (const k of parsed) {
       this.lastSeqRead = k.seq;
       if (this.expectedSeq === null) {
-        if (this.skipBelow > 0 && k.seq > this.skipBelow) this.opts.onGap({ reason: 'overwritten-before-start', fromSeq: this.skipBelow, toSeq: k.seq - 1 });
+        if (this.skipBelow > 0 && k.seq > this.skipBelow)
+          this.opts.onGap({ reason: 'overwritten-before-start', fromSeq: this.skipBelow, toSeq: k.seq - 1 });
       } else if (k.seq > this.expectedSeq) {
         this.opts.onGap({ reason: this.overrun ? 'overrun' : 'seq-jump', fromSeq: this.expectedSeq, toSeq: k.seq - 1 });
       }

@@ -62,8 +62,12 @@ function openLog(path: string): number {
     fd = openSync(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError(`No file ${path}. Pass the path of a saved kernel log (dmesg > kern.txt, journalctl -k -o json > kern.json).`);
-    if (code === 'EACCES') throw new PermissionError(`Cannot read ${path}: permission denied. Run as a user who may read it, or copy it somewhere readable.`);
+    if (code === 'ENOENT')
+      throw new NotFoundError(
+        `No file ${path}. Pass the path of a saved kernel log (dmesg > kern.txt, journalctl -k -o json > kern.json).`,
+      );
+    if (code === 'EACCES')
+      throw new PermissionError(`Cannot read ${path}: permission denied. Run as a user who may read it, or copy it somewhere readable.`);
     throw err;
   }
   if (fstatSync(fd).isDirectory()) {

@@ -206,7 +206,15 @@ export function looksBinary(head: Uint8Array): boolean {
  * "Aug 12 03:54:03" without year or zone, read as UTC in the year of `nowMs` (or the one before, when that would put
  * it more than a day in the future) and inexact.
  */
-export function syslogTime(iso: string | undefined, monthName: string, day: string, hh: string, mm: string, ss: string, nowMs: number): { wallMs: number | null; exact: boolean } {
+export function syslogTime(
+  iso: string | undefined,
+  monthName: string,
+  day: string,
+  hh: string,
+  mm: string,
+  ss: string,
+  nowMs: number,
+): { wallMs: number | null; exact: boolean } {
   if (iso) {
     const p = parseIso(iso);
     return { wallMs: p.ms, exact: p.exact };

@@ -91,7 +91,14 @@ export class OomReportAssembler {
       case 'header': {
         if (this.draft) events.push({ kind: 'report', report: finish(this.draft, true) });
         this.draft = newDraft(rec, true);
-        this.draft.report.trigger = { comm: c.comm, pid: null, gfpMask: c.gfpMask, gfpFlags: c.gfpFlags, order: c.order, oomScoreAdj: c.oomScoreAdj };
+        this.draft.report.trigger = {
+          comm: c.comm,
+          pid: null,
+          gfpMask: c.gfpMask,
+          gfpFlags: c.gfpFlags,
+          order: c.order,
+          oomScoreAdj: c.oomScoreAdj,
+        };
         keepRaw(this.draft, line);
         return;
       }

@@ -103,8 +103,7 @@ export function applyDetail(d: Draft, c: OomLine, line = ''): void {
       r.taskMemcg = c.taskMemcg ?? r.taskMemcg;
       r.cpuset = c.cpuset ?? r.cpuset;
       r.memsAllowed = c.memsAllowed ?? r.memsAllowed;
-      if (!r.victim)
-        r.victim = { ...emptyVictim(c.pid, c.comm), uid: c.uid };
+      if (!r.victim) r.victim = { ...emptyVictim(c.pid, c.comm), uid: c.uid };
       return;
     case 'select':
       d.killPrefix = c.prefix ?? d.killPrefix;

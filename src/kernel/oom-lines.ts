@@ -65,7 +65,8 @@ const TASKS_HEADER_RE = /^\[\s*pid\s*\]\s+(.*)$/;
 const SUMMARY_HEAD_RE = /^oom-kill:constraint=(\w+),nodemask=(.*?)(?=,cpuset=|,global_oom|,oom_memcg=|,task_memcg=|,task=)/;
 const SUMMARY_TAIL_RE = /,task=(.*),pid=(\d+),uid=(\d+)\s*$/;
 // oom_kill_process() before 5.1: "%s: Kill process %d (%s) score %u or sacrifice child".
-const SELECT_RE = /(?:(Memory cgroup out of memory|Out of memory(?: \([^)]*\))?): )?Kill process (\d+) \((.*)\) score (\d+) or sacrifice child/;
+const SELECT_RE =
+  /(?:(Memory cgroup out of memory|Out of memory(?: \([^)]*\))?): )?Kill process (\d+) \((.*)\) score (\d+) or sacrifice child/;
 // __oom_kill_process(): "%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB,
 // UID:%u pgtables:%lukB oom_score_adj:%hd" (5.3+); no prefix and fewer fields before 5.1 (3.x: no shmem-rss).
 const KILLED_RE =
@@ -120,7 +121,15 @@ export function classifyOomLine(line: string): OomLine | null {
   }
   if (line.includes('oom_reaper: reaped')) {
     const m = REAPED_RE.exec(line);
-    if (m) return { kind: 'reaped', pid: Number(m[1]), comm: m[2], anonRssKib: Number(m[3]), fileRssKib: Number(m[4]), shmemRssKib: Number(m[5]) };
+    if (m)
+      return {
+        kind: 'reaped',
+        pid: Number(m[1]),
+        comm: m[2],
+        anonRssKib: Number(m[3]),
+        fileRssKib: Number(m[4]),
+        shmemRssKib: Number(m[5]),
+      };
   }
   if (line.startsWith('Tasks in ')) {
     const m = GROUP_RE.exec(line);

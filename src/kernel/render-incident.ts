@@ -17,7 +17,8 @@ const when = (i: IncidentView): string => {
 const victimText = (i: IncidentView): string => {
   const others = i.groupVictims.length ? ` +${i.groupVictims.length}` : '';
   if (i.victim) return `${i.victim.pid} ${i.victim.comm}${others}`;
-  if (i.killer !== 'kernel') return i.taskMemcg ? shortenCgroupPath(i.taskMemcg, 32) : i.flags.includes('unparsed') ? '(line not understood)' : '-';
+  if (i.killer !== 'kernel')
+    return i.taskMemcg ? shortenCgroupPath(i.taskMemcg, 32) : i.flags.includes('unparsed') ? '(line not understood)' : '-';
   return i.noKernelReport ? '(no kernel report)' : '(report cut short)';
 };
 
@@ -61,19 +62,41 @@ export function renderIncidentDetail(i: IncidentView, tasks: readonly OomTaskRow
   if (i.taskMemcg) kv.push(['task memcg', i.taskMemcg]);
   // 'unit' is listed even for a pod's container: the scope the systemd driver gives it.
   if (i.workload) for (const f of workloadFacts(i.workload)) kv.push([f.label, f.value]);
-  if (i.trigger) kv.push(['trigger', `${i.trigger.comm}${i.trigger.pid !== null ? ` (pid ${i.trigger.pid})` : ''} gfp_mask=${i.trigger.gfpMask}${i.trigger.gfpFlags ? `(${i.trigger.gfpFlags})` : ''} order=${i.trigger.order} oom_score_adj=${i.trigger.oomScoreAdj}`]);
+  if (i.trigger)
+    kv.push([
+      'trigger',
+      `${i.trigger.comm}${i.trigger.pid !== null ? ` (pid ${i.trigger.pid})` : ''} gfp_mask=${i.trigger.gfpMask}${i.trigger.gfpFlags ? `(${i.trigger.gfpFlags})` : ''} order=${i.trigger.order} oom_score_adj=${i.trigger.oomScoreAdj}`,
+    ]);
   const v = i.victim;
   if (v) {
-    kv.push(['victim', `${v.pid} ${v.comm} uid ${v.uid ?? '?'} oom_score_adj ${v.oomScoreAdj ?? '?'}${v.startTimeTicks != null ? ` start ${v.startTimeTicks}` : ''}`]);
-    kv.push(['victim mem', `anon ${formatBytes(v.anonRssBytes)}, file ${formatBytes(v.fileRssBytes)}, shmem ${formatBytes(v.shmemRssBytes)}, total-vm ${formatBytes(v.totalVmBytes)}, page tables ${formatBytes(v.pageTablesBytes)}`]);
-    if (v.selectedPid !== null && v.selectedPid !== v.pid) kv.push(['selected', `${v.selectedPid} (score ${v.selectedScore}); the victim is its child`]);
+    kv.push([
+      'victim',
+      `${v.pid} ${v.comm} uid ${v.uid ?? '?'} oom_score_adj ${v.oomScoreAdj ?? '?'}${v.startTimeTicks != null ? ` start ${v.startTimeTicks}` : ''}`,
+    ]);
+    kv.push([
+      'victim mem',
+      `anon ${formatBytes(v.anonRssBytes)}, file ${formatBytes(v.fileRssBytes)}, shmem ${formatBytes(v.shmemRssBytes)}, total-vm ${formatBytes(v.totalVmBytes)}, page tables ${formatBytes(v.pageTablesBytes)}`,
+    ]);
+    if (v.selectedPid !== null && v.selectedPid !== v.pid)
+      kv.push(['selected', `${v.selectedPid} (score ${v.selectedScore}); the victim is its child`]);
   }
   if (i.groupCgroup) {
     kv.push(['group', `memory.oom.group of ${i.groupCgroup}: ${i.killCount} processes killed`]);
-    for (const g of i.groupVictims) kv.push(['  also killed', `${g.pid} ${g.comm} anon ${formatBytes(g.anonRssBytes)} oom_score_adj ${g.oomScoreAdj ?? '?'}`]);
+    for (const g of i.groupVictims)
+      kv.push(['  also killed', `${g.pid} ${g.comm} anon ${formatBytes(g.anonRssBytes)} oom_score_adj ${g.oomScoreAdj ?? '?'}`]);
   }
-  for (const c of i.memcgCounters) kv.push([`${c.kind}`, `usage ${formatBytes(c.usageBytes)} limit ${c.limitBytes === null ? 'none' : formatBytes(c.limitBytes)} failcnt ${c.failcnt}`]);
-  if (i.killer === 'kernel') kv.push(['reaped', i.reaper ? `yes${i.reaper.timeMs !== null ? ` at ${formatIso(i.reaper.timeMs)}` : ''}, left anon ${formatBytes(i.reaper.anonRssBytes)}` : 'no']);
+  for (const c of i.memcgCounters)
+    kv.push([
+      `${c.kind}`,
+      `usage ${formatBytes(c.usageBytes)} limit ${c.limitBytes === null ? 'none' : formatBytes(c.limitBytes)} failcnt ${c.failcnt}`,
+    ]);
+  if (i.killer === 'kernel')
+    kv.push([
+      'reaped',
+      i.reaper
+        ? `yes${i.reaper.timeMs !== null ? ` at ${formatIso(i.reaper.timeMs)}` : ''}, left anon ${formatBytes(i.reaper.anonRssBytes)}`
+        : 'no',
+    ]);
   if (i.flags.length) kv.push(['notes', i.flags.join(', ')]);
   for (const p of i.vanished) kv.push(['vanished', `${p.pid} ${p.comm} rss ${formatBytes(p.rssBytes)} adj ${p.oomScoreAdj}`]);
   const width = Math.max(...kv.map(([k]) => k.length));

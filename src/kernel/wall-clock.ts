@@ -37,7 +37,8 @@ export class WallClockMapper {
       this.backlogUntilUs = obs.monotonicUs;
       this.suspendedBeforeStart = (obs.suspendedMs ?? 0) > EPOCH_JUMP_MS;
     } else {
-      const suspendedMore = obs.suspendedMs !== null && this.lastSuspendedMs !== null && obs.suspendedMs - this.lastSuspendedMs > EPOCH_JUMP_MS;
+      const suspendedMore =
+        obs.suspendedMs !== null && this.lastSuspendedMs !== null && obs.suspendedMs - this.lastSuspendedMs > EPOCH_JUMP_MS;
       if (suspendedMore || Math.abs(offsetMs - last.offsetMs) > EPOCH_JUMP_MS) {
         const fromUs = suspendEntryUs !== null && suspendEntryUs >= this.lastObsUs ? suspendEntryUs + 1 : this.lastObsUs;
         this.epochs.push({ fromUs, offsetMs });

@@ -105,15 +105,39 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
   function commitReport(report: OomReport, cursor: KmsgCursor | undefined): boolean {
     ensureWorkload(report.taskMemcg ?? report.oomMemcg);
     try {
-      const res = repo.insertReport(report, { source: 'kmsg', hostname: deps.hostname, bootId: deps.bootId, nowMs: deps.clock.nowMs(), linkSlackMs: deps.linkSlackMs, cursor });
+      const res = repo.insertReport(report, {
+        source: 'kmsg',
+        hostname: deps.hostname,
+        bootId: deps.bootId,
+        nowMs: deps.clock.nowMs(),
+        linkSlackMs: deps.linkSlackMs,
+        cursor,
+      });
       if (cursor) savedSeq = cursor.nextSeq;
       const victims = report.groupVictims?.length ?? 0;
       stored.set(report, { id: res.id, victims });
       if (!res.inserted) return true; // replayed after a restart: stored already
       // As stored: a kill line without its header is placed in the victim's sampled cgroup there.
       const view = repo.get(res.id);
-      pushRefs({ constraint: view?.constraint ?? report.constraint, oomMemcg: view?.oomMemcg ?? report.oomMemcg, taskMemcg: view?.taskMemcg ?? report.taskMemcg }, 1 + victims, report.wallMs);
-      log.info({ incident: res.id, pid: report.victim?.pid, constraint: view?.constraint ?? report.constraint, memcg: view?.oomMemcg ?? report.oomMemcg, groupVictims: victims || undefined }, 'OOM kill recorded');
+      pushRefs(
+        {
+          constraint: view?.constraint ?? report.constraint,
+          oomMemcg: view?.oomMemcg ?? report.oomMemcg,
+          taskMemcg: view?.taskMemcg ?? report.taskMemcg,
+        },
+        1 + victims,
+        report.wallMs,
+      );
+      log.info(
+        {
+          incident: res.id,
+          pid: report.victim?.pid,
+          constraint: view?.constraint ?? report.constraint,
+          memcg: view?.oomMemcg ?? report.oomMemcg,
+          groupVictims: victims || undefined,
+        },
+        'OOM kill recorded',
+      );
       if (view) deps.onIncident?.(view);
       return true;
     } catch (err) {
@@ -133,7 +157,11 @@ export function createKernelWatcher(deps: KernelWatcherDeps): KernelWatcher {
         savedSeq = cursor.nextSeq;
       }
       const victims = report.groupVictims?.length ?? 0;
-      pushRefs({ constraint: report.constraint, oomMemcg: report.oomMemcg, taskMemcg: report.groupCgroup ?? report.taskMemcg }, victims - s.victims, report.wallMs);
+      pushRefs(
+        { constraint: report.constraint, oomMemcg: report.oomMemcg, taskMemcg: report.groupCgroup ?? report.taskMemcg },
+        victims - s.victims,
+        report.wallMs,
+      );
       s.victims = victims;
       return true;
     } catch (err) {

@@ -18,7 +18,12 @@ const JOURNALD_SOCKET = '/run/systemd/journal/socket';
 
 /** A program name found in PATH, or a path that is executable. */
 function executable(name: string): boolean {
-  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));
+  const candidates = name.includes('/')
+    ? [name]
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
   return candidates.some((p) => {
     try {
       accessSync(p, constants.X_OK);
@@ -29,7 +34,10 @@ function executable(name: string): boolean {
   });
 }
 
-export function createKillersModule(ctx: AgentContext, opts: { onIncident?: (incident: IncidentView) => void; journaldSocket?: string } = {}): AgentModule {
+export function createKillersModule(
+  ctx: AgentContext,
+  opts: { onIncident?: (incident: IncidentView) => void; journaldSocket?: string } = {},
+): AgentModule {
   const log = ctx.log.child({ mod: 'killers' });
   // The store announces each incident recorded (store.onIncidentRecorded): the alerts engine hears of it at once.
   const incidents = ctx.store.incidents;
@@ -41,7 +49,13 @@ export function createKillersModule(ctx: AgentContext, opts: { onIncident?: (inc
   /** Stores one kill with the reader's position, in one transaction; tells the alerts. */
   const store = (r: OomReport, source: IncidentSource & ('journal' | 'syslog'), cursorKey: string, cursor: string | null) =>
     ctx.store.transaction(() => {
-      const res = incidents.insertReport(r, { source, hostname: ctx.facts.hostname, bootId: r.bootId ?? ctx.facts.bootId, nowMs: ctx.clock.nowMs(), linkSlackMs: Math.max(60_000, 3 * ctx.config.sample.interval) });
+      const res = incidents.insertReport(r, {
+        source,
+        hostname: ctx.facts.hostname,
+        bootId: r.bootId ?? ctx.facts.bootId,
+        nowMs: ctx.clock.nowMs(),
+        linkSlackMs: Math.max(60_000, 3 * ctx.config.sample.interval),
+      });
       if (cursor) cursors.save(cursorKey, cursor, ctx.clock.nowMs());
       return res;
     });
@@ -70,12 +84,22 @@ export function createKillersModule(ctx: AgentContext, opts: { onIncident?: (inc
         if (!res.inserted) continue;
         const view = incidents.get(res.id);
         if (r.flags.includes('unparsed'))
-          log.warn({ incident: res.id, killer: r.killer }, `${r.killer} said it killed in a format oomwatch does not know: recorded raw as incident ${res.id}. Report the line (oomwatch incident ${res.id}) so it can be read in full.`);
-        else log.info({ incident: res.id, killer: r.killer, pid: r.victim?.pid, cgroup: r.taskMemcg ?? undefined }, 'OOM kill by a user-space killer recorded');
+          log.warn(
+            { incident: res.id, killer: r.killer },
+            `${r.killer} said it killed in a format oomwatch does not know: recorded raw as incident ${res.id}. Report the line (oomwatch incident ${res.id}) so it can be read in full.`,
+          );
+        else
+          log.info(
+            { incident: res.id, killer: r.killer, pid: r.victim?.pid, cgroup: r.taskMemcg ?? undefined },
+            'OOM kill by a user-space killer recorded',
+          );
         if (view) opts.onIncident?.(view);
       }
     } catch (err) {
-      log.error({ err }, 'Cannot store a user-space OOM kill; the reader will read it again after a restart. Check the database (disk space, permissions).');
+      log.error(
+        { err },
+        'Cannot store a user-space OOM kill; the reader will read it again after a restart. Check the database (disk space, permissions).',
+      );
     }
   }
 

@@ -6,7 +6,10 @@ import { parseProgramLine } from './program-line.js';
 // Cheap test first: most lines of a system log are of other programs.
 const HINT_RE = /systemd-oomd|earlyoom|nohang|kubelet|k3s|k0s/;
 
-export function collectKillerReports(opts: { nowMs: number }): { push(rawLine: string): void; end(): { reports: OomReport[]; unparsed: number } } {
+export function collectKillerReports(opts: { nowMs: number }): {
+  push(rawLine: string): void;
+  end(): { reports: OomReport[]; unparsed: number };
+} {
   const parser = new KillerLogParser();
   const reports: OomReport[] = [];
   return {

@@ -49,7 +49,8 @@ export class EarlyoomParser {
     const m = SEND_RE.exec(text);
     if (!m) {
       // Only a line about a process is a kill; "sending SIGTERM when mem <= 10.00% …" at start is its configuration.
-      if (/^sending SIG\w+ to process\b/.test(text) || /^Killing process\b/.test(text)) return { killer: 'earlyoom', reason: null, victim: null, lines: [text], unparsed: true };
+      if (/^sending SIG\w+ to process\b/.test(text) || /^Killing process\b/.test(text))
+        return { killer: 'earlyoom', reason: null, victim: null, lines: [text], unparsed: true };
       return null;
     }
     if (m[1].startsWith('0') || this.dryRun) return null; // the startup self-test, or a dry run: no signal sent

@@ -22,7 +22,14 @@ export interface JournalSourceOptions {
 /** journalctl's arguments (pure): JSON, follow, after the cursor or from the boot's start, only the killers. */
 export function journalctlArgs(cursor: string | null): string[] {
   const from = cursor ? [`--after-cursor=${cursor}`] : ['--boot', '--lines=all'];
-  return ['--follow', '--output=json', '--no-pager', '--quiet', ...from, ...Object.keys(KILLER_IDENTIFIERS).map((id) => `--identifier=${id}`)];
+  return [
+    '--follow',
+    '--output=json',
+    '--no-pager',
+    '--quiet',
+    ...from,
+    ...Object.keys(KILLER_IDENTIFIERS).map((id) => `--identifier=${id}`),
+  ];
 }
 
 export class JournalSource {
@@ -62,7 +69,9 @@ export class JournalSource {
       this.opts.onLine(line);
     });
     child.on('error', (err) => this.ended(`cannot run ${this.opts.journalctl} (${(err as NodeJS.ErrnoException).code ?? err.message})`));
-    child.on('exit', (code, signal) => this.ended(`${this.opts.journalctl} ended (${signal ?? `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    child.on('exit', (code, signal) =>
+      this.ended(`${this.opts.journalctl} ended (${signal ?? `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`),
+    );
   }
 
   private ended(why: string): void {

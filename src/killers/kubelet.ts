@@ -13,7 +13,8 @@ import type { KillerDraft } from './draft.js';
 
 const KLOG_HEADER_RE = /^(?:[IWEF]\d{4} [\d:.]+\s+\d+ )?[\w.-]+\.go:\d+\] /;
 const RECLAIM_RE = /^"?[Ee]viction manager: (?:attempting to reclaim|must evict pod\(s\) to reclaim)"?(?: resourceName="([^"]+)"| (\S+))/;
-const EVICTED_RE = /^"?[Ee]viction manager: (?:pod is evicted successfully" pod="([^"]+)"|pod (\S+) is evicted successfully|pods evicted, waiting for pod to be cleaned up" pods=\[([^\]]*)\]|pods (.+?) evicted, waiting for pod to be cleaned up)/;
+const EVICTED_RE =
+  /^"?[Ee]viction manager: (?:pod is evicted successfully" pod="([^"]+)"|pod (\S+) is evicted successfully|pods evicted, waiting for pod to be cleaned up" pods=\[([^\]]*)\]|pods (.+?) evicted, waiting for pod to be cleaned up)/;
 
 export class KubeletParser {
   private resource: string | null = null;
@@ -30,7 +31,11 @@ export class KubeletParser {
     }
     const e = EVICTED_RE.exec(text);
     if (!e) {
-      if (/^"?[Ee]viction manager: .*evict/.test(text) && /\bpods?[= ]/.test(text) && !/ranked for eviction|failed to evict|must evict|attempting/.test(text))
+      if (
+        /^"?[Ee]viction manager: .*evict/.test(text) &&
+        /\bpods?[= ]/.test(text) &&
+        !/ranked for eviction|failed to evict|must evict|attempting/.test(text)
+      )
         return { killer: 'kubelet-eviction', reason: null, victim: null, lines: [raw], unparsed: true };
       return null;
     }
@@ -40,6 +45,11 @@ export class KubeletParser {
     if (fresh.length === 0) return null;
     for (const p of fresh) this.told.add(p);
     const why = this.resource === 'memory' ? 'to reclaim memory' : '(the resource to reclaim was not in the log)';
-    return { killer: 'kubelet-eviction', reason: `pod${fresh.length === 1 ? '' : 's'} ${fresh.join(', ')} evicted ${why}`, victim: null, lines: [raw] };
+    return {
+      killer: 'kubelet-eviction',
+      reason: `pod${fresh.length === 1 ? '' : 's'} ${fresh.join(', ')} evicted ${why}`,
+      victim: null,
+      lines: [raw],
+    };
   }
 }

@@ -24,7 +24,9 @@ export interface ProgramLine {
 
 const ISO = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`;
 // "<time> <host> <tag>[<pid>]: <text>"; the tag may hold '-', '.', '/', '@'.
-const SYSLOG_RE = new RegExp(`^(?:([A-Z][a-z]{2}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)(?:\\.\\d+)?|(${ISO})) (\\S+) ([^\\s:\\[]+)(?:\\[(\\d+)\\])?: ?(.*)$`);
+const SYSLOG_RE = new RegExp(
+  `^(?:([A-Z][a-z]{2}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)(?:\\.\\d+)?|(${ISO})) (\\S+) ([^\\s:\\[]+)(?:\\[(\\d+)\\])?: ?(.*)$`,
+);
 
 /** A syslog or journal JSON line of a program; null for anything else (a kernel line counts: identifier 'kernel'). */
 export function parseProgramLine(line: string, nowMs: number): ProgramLine | null {
@@ -55,7 +57,7 @@ export function parseJournalEntry(line: string): ProgramLine | null {
     return null;
   }
   if (!o || typeof o !== 'object') return null;
-  const str = (k: string): string | null => (typeof o[k] === 'string' ? (o[k]) : null);
+  const str = (k: string): string | null => (typeof o[k] === 'string' ? o[k] : null);
   const num = (k: string): number | null => (typeof o[k] === 'string' && /^\d+$/.test(o[k]) ? Number(o[k]) : null);
   const msg = o.MESSAGE;
   // journald stores a message that is not valid UTF-8 as an array of bytes.

@@ -26,7 +26,13 @@ export class SyslogSource {
   private problem: string | null = null;
 
   constructor(
-    private readonly opts: { path: string; position: SyslogPosition | null; log: Log; pollMs?: number; onLines(lines: string[], position: SyslogPosition): void },
+    private readonly opts: {
+      path: string;
+      position: SyslogPosition | null;
+      log: Log;
+      pollMs?: number;
+      onLines(lines: string[], position: SyslogPosition): void;
+    },
   ) {
     this.pos = opts.position;
   }
@@ -48,7 +54,9 @@ export class SyslogSource {
     try {
       fd = openSync(this.opts.path, 'r');
     } catch (err) {
-      this.say(`Cannot read ${this.opts.path} (${(err as NodeJS.ErrnoException).code}): user-space OOM killers are not followed. Fix the path (killers.syslogPath) or its permissions, or set killers.source.`);
+      this.say(
+        `Cannot read ${this.opts.path} (${(err as NodeJS.ErrnoException).code}): user-space OOM killers are not followed. Fix the path (killers.syslogPath) or its permissions, or set killers.source.`,
+      );
       return;
     }
     try {
@@ -69,7 +77,8 @@ export class SyslogSource {
         this.rest = cut < 0 ? text : text.slice(cut + 1);
         this.pos = { ino: st.ino, offset: this.pos.offset + n };
         // The saved position stays before a line not yet complete.
-        if (cut >= 0) this.opts.onLines(text.slice(0, cut).split('\n'), { ino: st.ino, offset: this.pos.offset - Buffer.byteLength(this.rest) });
+        if (cut >= 0)
+          this.opts.onLines(text.slice(0, cut).split('\n'), { ino: st.ino, offset: this.pos.offset - Buffer.byteLength(this.rest) });
       }
     } finally {
       closeSync(fd);

@@ -24,9 +24,16 @@ export function parseSystemdOomd(text: string): KillerDraft | null {
   const s = SWAP_RE.exec(text);
   if (s) {
     const pct = Number(s[3]) > 0 ? ` (${((Number(s[2]) / Number(s[3])) * 100).toFixed(2)}%)` : '';
-    return { killer: 'systemd-oomd', cgroup: s[1], reason: `swap used ${s[2]} of ${s[3]} bytes${pct} > ${s[4]}`, victim: null, lines: [text] };
+    return {
+      killer: 'systemd-oomd',
+      cgroup: s[1],
+      reason: `swap used ${s[2]} of ${s[3]} bytes${pct} > ${s[4]}`,
+      victim: null,
+      lines: [text],
+    };
   }
   // A kill line of a version not seen yet: kept raw rather than dropped.
-  if (/^Killed \//.test(text)) return { killer: 'systemd-oomd', cgroup: /^Killed (\S+)/.exec(text)![1], reason: null, victim: null, lines: [text], unparsed: true };
+  if (/^Killed \//.test(text))
+    return { killer: 'systemd-oomd', cgroup: /^Killed (\S+)/.exec(text)![1], reason: null, victim: null, lines: [text], unparsed: true };
   return null;
 }

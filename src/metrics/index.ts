@@ -38,7 +38,13 @@ export interface Metrics {
  * metrics.onTick(snapshot, { durationMs, missed: 0 }); // after every tick
  * await metrics.server?.stop();                        // on shutdown
  */
-export function createMetrics(deps: { config: { metrics: MetricsConfig; sample: Pick<SampleConfig, 'interval'> }; log: Log; clock?: Clock; version?: string; beforeScrape?: () => void }): Metrics {
+export function createMetrics(deps: {
+  config: { metrics: MetricsConfig; sample: Pick<SampleConfig, 'interval'> };
+  log: Log;
+  clock?: Clock;
+  version?: string;
+  beforeScrape?: () => void;
+}): Metrics {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ mod: 'metrics' });
   const m = createOomwatchRegistry({
@@ -56,7 +62,9 @@ export function createMetrics(deps: { config: { metrics: MetricsConfig; sample: 
   };
 
   return {
-    server: deps.config.metrics.enabled ? createMetricsServer({ listen: deps.config.metrics.listen, registry: m.registry, health, log, beforeScrape: deps.beforeScrape }) : null,
+    server: deps.config.metrics.enabled
+      ? createMetricsServer({ listen: deps.config.metrics.listen, registry: m.registry, health, log, beforeScrape: deps.beforeScrape })
+      : null,
     onTick(snapshot, tick) {
       lastTickMonoMs = clock.monotonicMs();
       m.onTick(snapshot, tick, clock.nowMs());

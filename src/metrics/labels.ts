@@ -44,7 +44,10 @@ const CONSTRAINTS: Record<string, string> = {
  * (5.0–5.2 print CONSTRAINT_NONE for memcg kills; the kernel module classifies those before they get here).
  */
 export function normalizeConstraint(constraint: string): string {
-  const c = constraint.trim().toLowerCase().replace(/^constraint_/, '');
+  const c = constraint
+    .trim()
+    .toLowerCase()
+    .replace(/^constraint_/, '');
   return CONSTRAINTS[c] ?? 'unknown';
 }
 
@@ -73,7 +76,10 @@ export interface TopProcessRow {
   oomScoreAdj: number;
 }
 
-type Candidate = Pick<RankedProcess, 'comm' | 'risk' | 'badnessBytes' | 'oomScoreAdj'> & { rank: number; sample: ProcessSample | undefined };
+type Candidate = Pick<RankedProcess, 'comm' | 'risk' | 'badnessBytes' | 'oomScoreAdj'> & {
+  rank: number;
+  sample: ProcessSample | undefined;
+};
 
 /**
  * The riskiest processes of the host domain (the kernel's order of choice), one row per distinct
@@ -96,7 +102,15 @@ export function selectTopProcesses(snapshot: HostSnapshot, topN: number): TopPro
     const key = `${comm}\u0000${unit}`;
     if (seen.has(key)) return;
     seen.add(key);
-    rows.push({ rank: c.rank, comm, unit, risk: c.risk, badnessBytes: c.badnessBytes, rssBytes: c.sample?.rssBytes ?? 0, oomScoreAdj: c.oomScoreAdj });
+    rows.push({
+      rank: c.rank,
+      comm,
+      unit,
+      risk: c.risk,
+      badnessBytes: c.badnessBytes,
+      rssBytes: c.sample?.rssBytes ?? 0,
+      oomScoreAdj: c.oomScoreAdj,
+    });
   };
   if (host) {
     // Look at a window of the ranking, widened only while worker pools fill it with repeated labels. One pass over
@@ -110,14 +124,22 @@ export function selectTopProcesses(snapshot: HostSnapshot, topN: number): TopPro
         const r = byPid.get(p.pid);
         if (r && r.startTimeTicks === p.startTimeTicks) samples.set(r, p);
       }
-      for (let i = 0; i < window.length && rows.length < topN; i++) take({ ...window[i], rank: from + i + 1, sample: samples.get(window[i]) });
+      for (let i = 0; i < window.length && rows.length < topN; i++)
+        take({ ...window[i], rank: from + i + 1, sample: samples.get(window[i]) });
       from += window.length;
     }
   } else {
     const ranked = snapshot.processes.filter((q) => !q.immune).sort((a, b) => b.risk - a.risk);
     for (let i = 0; i < ranked.length && rows.length < topN; i++) {
       const p = ranked[i];
-      take({ comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes + p.swapBytes + p.pageTablesBytes, oomScoreAdj: p.oomScoreAdj, rank: i + 1, sample: p });
+      take({
+        comm: p.comm,
+        risk: p.risk,
+        badnessBytes: p.rssBytes + p.swapBytes + p.pageTablesBytes,
+        oomScoreAdj: p.oomScoreAdj,
+        rank: i + 1,
+        sample: p,
+      });
     }
   }
   return rows;

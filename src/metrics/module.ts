@@ -10,7 +10,9 @@ import { createMetrics, type Metrics } from './index.js';
 import { METRICS_RESTART_HINT } from './off.js';
 import { createStoreFeed, type StoreFeed } from './store-feed.js';
 
-export function createMetricsModule(ctx: Pick<AgentContext, 'config' | 'log' | 'clock' | 'store'>): AgentModule & { metrics: Metrics; port(): number | null } {
+export function createMetricsModule(
+  ctx: Pick<AgentContext, 'config' | 'log' | 'clock' | 'store'>,
+): AgentModule & { metrics: Metrics; port(): number | null } {
   const log = ctx.log.child({ mod: 'metrics' });
   const started = JSON.stringify(ctx.config.metrics);
   const channels = Object.keys(ctx.config.channels);

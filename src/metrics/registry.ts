@@ -92,21 +92,53 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const memFree = g('oomwatch_memory_free_bytes', 'MemFree from /proc/meminfo.');
   const swapTotal = g('oomwatch_swap_total_bytes', 'SwapTotal from /proc/meminfo.');
   const swapFree = g('oomwatch_swap_free_bytes', 'SwapFree from /proc/meminfo.');
-  const psiRatio = g('oomwatch_memory_pressure_ratio', 'Memory PSI average share of time stalled (0..1), from /proc/pressure/memory.', ['kind', 'window']);
-  const psiStall = c('oomwatch_memory_pressure_stall_seconds_total', 'Memory PSI total stall time since boot, from /proc/pressure/memory.', ['kind']);
-  const kernelOomKills = c('oomwatch_kernel_oom_kills_total', 'OOM kills counted by the kernel since boot (/proc/vmstat oom_kill, Linux 4.13+).');
-  const incidents = c('oomwatch_oom_incidents_total', 'OOM kills recorded by oomwatch since the agent started, by constraint and how they were learned.', ['constraint', 'source']);
+  const psiRatio = g('oomwatch_memory_pressure_ratio', 'Memory PSI average share of time stalled (0..1), from /proc/pressure/memory.', [
+    'kind',
+    'window',
+  ]);
+  const psiStall = c(
+    'oomwatch_memory_pressure_stall_seconds_total',
+    'Memory PSI total stall time since boot, from /proc/pressure/memory.',
+    ['kind'],
+  );
+  const kernelOomKills = c(
+    'oomwatch_kernel_oom_kills_total',
+    'OOM kills counted by the kernel since boot (/proc/vmstat oom_kill, Linux 4.13+).',
+  );
+  const incidents = c(
+    'oomwatch_oom_incidents_total',
+    'OOM kills recorded by oomwatch since the agent started, by constraint and how they were learned.',
+    ['constraint', 'source'],
+  );
   // A series that appears with its first kill at 1 has no earlier sample, so increase() and rate() would miss that kill.
   for (const constraint of INCIDENT_CONSTRAINTS) for (const source of INCIDENT_SOURCES) incidents.inc({ constraint, source }, 0);
   // Kills by what ran in the victim's cgroup. Kept apart from the counter above, which alerting reads: its series exist
   // at 0 from the start, while a namespace's series can only appear with that namespace's first kill.
-  const workloadKills = c('oomwatch_oom_workload_kills_total', 'OOM kills recorded by oomwatch since the agent started, by the victim\'s workload kind and Kubernetes namespace (a series appears with its first kill).', ['workload', 'namespace']);
+  const workloadKills = c(
+    'oomwatch_oom_workload_kills_total',
+    "OOM kills recorded by oomwatch since the agent started, by the victim's workload kind and Kubernetes namespace (a series appears with its first kill).",
+    ['workload', 'namespace'],
+  );
   const alertsFiring = g('oomwatch_alerts_firing', 'Alert instances currently firing, by rule and severity.', ['rule', 'severity']);
   const queueDepth = g('oomwatch_notification_queue_depth', 'Notifications waiting in the outbox, per channel.', ['channel']);
-  const channelFailures = g('oomwatch_notification_consecutive_failures', 'Delivery attempts that failed in a row, per channel (0 after a success).', ['channel']);
-  const channelState = g('oomwatch_notification_channel_state', 'Channel state: 1 for the current one of ok, failing (retrying) or broken (permanent error until repaired).', ['channel', 'state']);
-  const sentTotal = c('oomwatch_notifications_sent_total', 'Notifications delivered, per channel (kept in the database across restarts).', ['channel']);
-  const expiredTotal = c('oomwatch_notifications_expired_total', 'Notifications given up after the channel\'s retry.giveUpAfter, per channel (kept in the database).', ['channel']);
+  const channelFailures = g(
+    'oomwatch_notification_consecutive_failures',
+    'Delivery attempts that failed in a row, per channel (0 after a success).',
+    ['channel'],
+  );
+  const channelState = g(
+    'oomwatch_notification_channel_state',
+    'Channel state: 1 for the current one of ok, failing (retrying) or broken (permanent error until repaired).',
+    ['channel', 'state'],
+  );
+  const sentTotal = c('oomwatch_notifications_sent_total', 'Notifications delivered, per channel (kept in the database across restarts).', [
+    'channel',
+  ]);
+  const expiredTotal = c(
+    'oomwatch_notifications_expired_total',
+    "Notifications given up after the channel's retry.giveUpAfter, per channel (kept in the database).",
+    ['channel'],
+  );
   const tickDuration = new Histogram({
     name: 'oomwatch_tick_duration_seconds',
     help: 'Time one sampling tick took.',
@@ -118,9 +150,21 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const processes = g('oomwatch_tick_processes', 'Processes seen by the last tick, by outcome.', ['outcome']);
   // Series are named by what a process is (comm, unit), never by its position: labels.ts selectTopProcesses says why.
   const procLabels = ['comm', 'unit'];
-  const procRank = g('oomwatch_top_process_rank', 'Top-N processes by OOM risk: position in the host ranking, 1 = the next victim of a global OOM.', procLabels);
-  const procRisk = g('oomwatch_top_process_risk_permille', 'Top-N processes by OOM risk: badness per mille of RAM+swap (adj included), rank 1 = the next victim.', procLabels);
-  const procBadness = g('oomwatch_top_process_badness_bytes', 'Top-N processes: rss + swap + page tables + adj share, as the kernel counts it.', procLabels);
+  const procRank = g(
+    'oomwatch_top_process_rank',
+    'Top-N processes by OOM risk: position in the host ranking, 1 = the next victim of a global OOM.',
+    procLabels,
+  );
+  const procRisk = g(
+    'oomwatch_top_process_risk_permille',
+    'Top-N processes by OOM risk: badness per mille of RAM+swap (adj included), rank 1 = the next victim.',
+    procLabels,
+  );
+  const procBadness = g(
+    'oomwatch_top_process_badness_bytes',
+    'Top-N processes: rss + swap + page tables + adj share, as the kernel counts it.',
+    procLabels,
+  );
   const procRss = g('oomwatch_top_process_rss_bytes', 'Top-N processes: resident set size.', procLabels);
   const procAdj = g('oomwatch_top_process_oom_score_adj', 'Top-N processes: oom_score_adj (-1000..1000).', procLabels);
   const cgLabels = ['cgroup'];
@@ -128,7 +172,11 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
   const cgUsage = g('oomwatch_top_cgroup_memory_usage_bytes', 'Top-N memory-limited cgroups closest to their limit: usage.', cgLabels);
   const cgLimit = g('oomwatch_top_cgroup_memory_limit_bytes', 'Top-N memory-limited cgroups closest to their limit: the limit.', cgLabels);
   const cgRatio = g('oomwatch_top_cgroup_memory_usage_ratio', 'Top-N memory-limited cgroups: usage / limit.', cgLabels);
-  const cgVictim = g('oomwatch_top_cgroup_next_victim_risk_permille', 'Top-N memory-limited cgroups: the process the kernel would kill first at the cgroup\'s limit, its badness per mille of the limit (+ usable swap).', ['cgroup', 'comm']);
+  const cgVictim = g(
+    'oomwatch_top_cgroup_next_victim_risk_permille',
+    "Top-N memory-limited cgroups: the process the kernel would kill first at the cgroup's limit, its badness per mille of the limit (+ usable swap).",
+    ['cgroup', 'comm'],
+  );
 
   function onTick(snapshot: HostSnapshot, tick: TickInfo, nowMs: number): void {
     const m = snapshot.memory;
@@ -139,7 +187,10 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
     swapFree.set(m.swapFreeBytes);
     psiRatio.reset();
     if (snapshot.psi) {
-      for (const [kind, line] of [['some', snapshot.psi.some], ['full', snapshot.psi.full]] as const) {
+      for (const [kind, line] of [
+        ['some', snapshot.psi.some],
+        ['full', snapshot.psi.full],
+      ] as const) {
         if (!line) continue;
         psiRatio.set({ kind, window: '10s' }, line.avg10 / 100);
         psiRatio.set({ kind, window: '60s' }, line.avg60 / 100);
@@ -179,7 +230,8 @@ export function createOomwatchRegistry(opts: { build: BuildInfo; topN: number })
 
   function onIncident(i: IncidentInfo): void {
     incidents.inc({ constraint: normalizeConstraint(i.constraint), source: normalizeToken(i.source) });
-    if (i.workload) workloadKills.inc({ workload: normalizeWorkloadKind(i.workload), namespace: i.namespace ? normalizeToken(i.namespace) : '' });
+    if (i.workload)
+      workloadKills.inc({ workload: normalizeWorkloadKind(i.workload), namespace: i.namespace ? normalizeToken(i.namespace) : '' });
   }
 
   function setAlerts(firing: readonly FiringAlert[]): void {

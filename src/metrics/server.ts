@@ -12,7 +12,11 @@ import type { ListenAddress } from './config.js';
 /** The metrics endpoint could not listen. The fix is in `metrics.listen`, hence the config exit code (78). */
 export class MetricsListenError extends OomwatchError {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly listen: ListenAddress, errno: string | undefined, options?: ErrorOptions) {
+  constructor(
+    readonly listen: ListenAddress,
+    errno: string | undefined,
+    options?: ErrorOptions,
+  ) {
     const where = `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
     const why =
       errno === 'EADDRINUSE'
@@ -22,7 +26,10 @@ export class MetricsListenError extends OomwatchError {
           : errno === 'EACCES'
             ? 'permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)'
             : `error ${errno ?? 'unknown'}`;
-    super(`Cannot serve metrics on ${where}: ${why}. Set metrics.listen to a free local address (e.g. 127.0.0.1:9717), or metrics.enabled: false.`, options);
+    super(
+      `Cannot serve metrics on ${where}: ${why}. Set metrics.listen to a free local address (e.g. 127.0.0.1:9717), or metrics.enabled: false.`,
+      options,
+    );
   }
 }
 

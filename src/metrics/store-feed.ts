@@ -23,7 +23,12 @@ export function createStoreFeed(store: Pick<Store, 'alerts' | 'incidents' | 'out
     newIncidents() {
       const rows = store.incidents.recordedAfter(lastId);
       if (rows.length) lastId = rows[rows.length - 1].id;
-      return rows.map((r) => ({ constraint: r.constraint, source: r.source, workload: r.workload?.kind ?? null, namespace: r.workload?.namespace ?? null }));
+      return rows.map((r) => ({
+        constraint: r.constraint,
+        source: r.source,
+        workload: r.workload?.kind ?? null,
+        namespace: r.workload?.namespace ?? null,
+      }));
     },
     firingAlerts() {
       return alerts

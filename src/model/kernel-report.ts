@@ -101,7 +101,8 @@ export interface ReaperOutcome {
  * victim is a child of the selected process), 'cgroup-from-samples' (the report named no cgroup: the
  * victim's cgroup, and the memory-limited cgroup holding it, come from the sampled history).
  */
-export type ReportFlag = 'no-header' | 'truncated' | 'no-task-table' | 'child-sacrificed' | 'cgroup-from-samples' | 'group-kill' | 'unparsed';
+export type ReportFlag =
+  'no-header' | 'truncated' | 'no-task-table' | 'child-sacrificed' | 'cgroup-from-samples' | 'group-kill' | 'unparsed';
 
 /**
  * Who killed: the kernel's OOM killer, or a user-space OOM daemon read from its log (src/killers/).

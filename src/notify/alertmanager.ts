@@ -15,8 +15,8 @@ export function createAlertmanagerNotifier(cfg: ResolvedChannelOf<'alertmanager'
   const headers = Object.fromEntries(Object.entries(cfg.headers).map(([k, v]) => [k, v.reveal()]));
   const hints = {
     400: 'Alertmanager rejected the alerts (invalid labels or times). This is a bug in oomwatch; please report it with the log line',
-    401: 'Alertmanager (or its proxy) wants credentials. Set them in the channel\'s headers',
-    403: 'Alertmanager (or its proxy) refused these credentials. Check the channel\'s headers',
+    401: "Alertmanager (or its proxy) wants credentials. Set them in the channel's headers",
+    403: "Alertmanager (or its proxy) refused these credentials. Check the channel's headers",
     404: `nothing at ${'/api/v2/alerts'}. Set url to Alertmanager's base URL (e.g. http://127.0.0.1:9093), without a path`,
   };
   return {
@@ -24,11 +24,29 @@ export function createAlertmanagerNotifier(cfg: ResolvedChannelOf<'alertmanager'
     async send(msg) {
       const nowMs = deps.clock.nowMs();
       if (msg.kind === 'test') {
-        return requestJson({ channel: cfg.name, what: 'Alertmanager', url: `${base}/api/v2/status`, method: 'GET', headers, timeoutMs: cfg.timeout, nowMs, hints });
+        return requestJson({
+          channel: cfg.name,
+          what: 'Alertmanager',
+          url: `${base}/api/v2/status`,
+          method: 'GET',
+          headers,
+          timeoutMs: cfg.timeout,
+          nowMs,
+          hints,
+        });
       }
       if (msg.alerts.length === 0) return delivered; // a report: Alertmanager takes only alerts
       const body = renderAlertmanager(msg.alerts, { nowMs, resendIntervalMs: cfg.resendInterval, generatorUrl: cfg.generatorUrl });
-      return requestJson({ channel: cfg.name, what: 'Alertmanager', url: `${base}/api/v2/alerts`, body, headers, timeoutMs: cfg.timeout, nowMs, hints });
+      return requestJson({
+        channel: cfg.name,
+        what: 'Alertmanager',
+        url: `${base}/api/v2/alerts`,
+        body,
+        headers,
+        timeoutMs: cfg.timeout,
+        nowMs,
+        hints,
+      });
     },
   };
 }

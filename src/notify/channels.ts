@@ -11,10 +11,13 @@ export function resolveChannels(channels: ChannelsConfig, io: SecretIo, source =
   const resolved = Object.entries(resolveSecrets(channels, 'channels', io, source)).map(([name, c]) => ({ ...c, name }));
   const problems: string[] = [];
   for (const ch of resolved) {
-    const url = ch.type === 'slack' ? { key: 'webhookUrl', value: ch.webhookUrl } : ch.type === 'webhook' ? { key: 'url', value: ch.url } : null;
+    const url =
+      ch.type === 'slack' ? { key: 'webhookUrl', value: ch.webhookUrl } : ch.type === 'webhook' ? { key: 'url', value: ch.url } : null;
     if (url && !isHttpUrl(url.value.reveal())) {
       const example = ch.type === 'slack' ? 'https://hooks.slack.com/services/T…/B…/…' : 'https://receiver.example.com/hook';
-      problems.push(`channels.${ch.name}.${url.key}: the value (from ${url.value.origin}; not shown, it is a secret) is not an http(s) URL. Expected e.g. ${example}.`);
+      problems.push(
+        `channels.${ch.name}.${url.key}: the value (from ${url.value.origin}; not shown, it is a secret) is not an http(s) URL. Expected e.g. ${example}.`,
+      );
     }
   }
   if (problems.length) throw new ConfigError(source, problems);

@@ -24,7 +24,9 @@ const isMapping = (what: string) =>
     message: `expected ${what} as a mapping (the value is not shown: it may hold a secret)`,
   });
 const headersSchema = isMapping('headers: {Header-Name: SECRET, …}').pipe(z.record(z.string(), secret('header value')));
-const authSchema = isMapping('auth: {user: NAME, password: SECRET}').pipe(z.object({ user: z.string().min(1), password: secret('auth.password') }).strict());
+const authSchema = isMapping('auth: {user: NAME, password: SECRET}').pipe(
+  z.object({ user: z.string().min(1), password: secret('auth.password') }).strict(),
+);
 
 const retrySchema = z
   .object({
@@ -60,7 +62,11 @@ const slackChannel = z
     webhookUrl: secret('webhookUrl (the Slack incoming-webhook URL)'),
     /** Mentions prepended to alerts at or above `mentionAt`. Only these, from the config, ever ping anyone. */
     mentions: z
-      .array(z.string().regex(MENTION_RE, { message: 'each mention must be Slack syntax: <@U123ABC> (user), <!subteam^S123ABC> (user group), <!here> or <!channel>' }))
+      .array(
+        z.string().regex(MENTION_RE, {
+          message: 'each mention must be Slack syntax: <@U123ABC> (user), <!subteam^S123ABC> (user group), <!here> or <!channel>',
+        }),
+      )
       .default([]),
     mentionAt: z.enum(['info', 'warning', 'critical']).default('critical'),
     ...common(1_000), // Slack: one message per second per webhook (https://api.slack.com/apis/rate-limits)
@@ -89,7 +95,13 @@ const emailChannel = z
       .prefault({}),
     auth: authSchema.optional(),
     from: z.string().min(3),
-    to: z.array(z.string().regex(/^(?:[^<>@]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, { message: 'expected an email address such as oncall@example.com or "On call <oncall@example.com>"' })).min(1, { message: 'list at least one recipient address' }),
+    to: z
+      .array(
+        z.string().regex(/^(?:[^<>@]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, {
+          message: 'expected an email address such as oncall@example.com or "On call <oncall@example.com>"',
+        }),
+      )
+      .min(1, { message: 'list at least one recipient address' }),
     subjectPrefix: z.string().default('[oomwatch]'),
     ...common(0),
   })
@@ -123,12 +135,13 @@ const alertmanagerChannel = z
   })
   .strict();
 
-export const channelSchema = z.discriminatedUnion('type', [slackChannel, emailChannel, consoleChannel, webhookChannel, alertmanagerChannel], {
-  error: (iss) =>
-    iss.code === 'invalid_union'
-      ? `set type to one of ${CHANNEL_TYPES.join(', ')}`
-      : undefined,
-});
+export const channelSchema = z.discriminatedUnion(
+  'type',
+  [slackChannel, emailChannel, consoleChannel, webhookChannel, alertmanagerChannel],
+  {
+    error: (iss) => (iss.code === 'invalid_union' ? `set type to one of ${CHANNEL_TYPES.join(', ')}` : undefined),
+  },
+);
 
 const CHANNEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -137,7 +150,11 @@ export const channelsSection = z
   .superRefine((channels, ctx) => {
     for (const name of Object.keys(channels)) {
       if (!CHANNEL_NAME_RE.test(name)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'rename the channel: names are letters, digits, "-", "_" and "." (at most 63), e.g. ops-slack' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'rename the channel: names are letters, digits, "-", "_" and "." (at most 63), e.g. ops-slack',
+        });
       }
     }
   })
@@ -159,24 +176,32 @@ export const channelCrossChecks: CrossCheck<{ channels: ChannelsConfig }>[] = [
   function alertmanagerNeedsResolved({ config, errors }) {
     for (const [name, ch] of Object.entries(config.channels)) {
       if (ch.type === 'alertmanager' && !ch.sendResolved) {
-        errors.push(`channels.${name}.sendResolved: Alertmanager must be told when an alert resolves, or it keeps it firing until endsAt. Remove sendResolved: false.`);
+        errors.push(
+          `channels.${name}.sendResolved: Alertmanager must be told when an alert resolves, or it keeps it firing until endsAt. Remove sendResolved: false.`,
+        );
       }
     }
   },
   function backoffOrder({ config, errors }) {
     for (const [name, ch] of Object.entries(config.channels)) {
       if (ch.retry.initialBackoff > ch.retry.maxBackoff) {
-        errors.push(`channels.${name}.retry: initialBackoff (${ch.retry.initialBackoff} ms) is longer than maxBackoff (${ch.retry.maxBackoff} ms). Lower initialBackoff or raise maxBackoff.`);
+        errors.push(
+          `channels.${name}.retry: initialBackoff (${ch.retry.initialBackoff} ms) is longer than maxBackoff (${ch.retry.maxBackoff} ms). Lower initialBackoff or raise maxBackoff.`,
+        );
       }
       if (ch.retry.giveUpAfter < ch.retry.maxBackoff) {
-        errors.push(`channels.${name}.retry.giveUpAfter: ${ch.retry.giveUpAfter} ms is shorter than maxBackoff (${ch.retry.maxBackoff} ms), so a notification could expire after one retry. Set it to hours (default 24h).`);
+        errors.push(
+          `channels.${name}.retry.giveUpAfter: ${ch.retry.giveUpAfter} ms is shorter than maxBackoff (${ch.retry.maxBackoff} ms), so a notification could expire after one retry. Set it to hours (default 24h).`,
+        );
       }
     }
   },
   function slackRateLimit({ config, warnings }) {
     for (const [name, ch] of Object.entries(config.channels)) {
       if (ch.type === 'slack' && ch.minInterval < 1000) {
-        warnings.push(`channels.${name}.minInterval: Slack accepts about one message per second per webhook and answers 429 beyond that. Remove minInterval (default 1s).`);
+        warnings.push(
+          `channels.${name}.minInterval: Slack accepts about one message per second per webhook and answers 429 beyond that. Remove minInterval (default 1s).`,
+        );
       }
     }
   },
@@ -192,7 +217,9 @@ export const channelCrossChecks: CrossCheck<{ channels: ChannelsConfig }>[] = [
         );
       }
       if (!ch.tls.rejectUnauthorized) {
-        warnings.push(`channels.${name}.tls.rejectUnauthorized: false accepts any certificate, so anyone on the path can read the mail. Set tls.caFile to your CA instead.`);
+        warnings.push(
+          `channels.${name}.tls.rejectUnauthorized: false accepts any certificate, so anyone on the path can read the mail. Set tls.caFile to your CA instead.`,
+        );
       }
     }
   },

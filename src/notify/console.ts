@@ -14,7 +14,17 @@ export function createConsoleNotifier(cfg: ResolvedChannelOf<'console'>, deps: N
     channel: cfg.name,
     async send(msg) {
       log.info(
-        { kind: msg.kind, notifications: msg.notificationCount, alerts: msg.alerts.map((a) => ({ fingerprint: a.fingerprint, ruleId: a.ruleId, state: a.state, resolution: a.resolution, severity: a.severity })) },
+        {
+          kind: msg.kind,
+          notifications: msg.notificationCount,
+          alerts: msg.alerts.map((a) => ({
+            fingerprint: a.fingerprint,
+            ruleId: a.ruleId,
+            state: a.state,
+            resolution: a.resolution,
+            severity: a.severity,
+          })),
+        },
         'notification',
       );
       write(`${renderText(msg)}\n`);

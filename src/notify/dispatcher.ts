@@ -88,8 +88,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const random = deps.random ?? Math.random;
   const states = new Map<string, ChannelState>();
   for (const cfg of deps.channels) {
-    const notifier = deps.notifiers?.[cfg.name] ?? createNotifier(cfg, { log: deps.log, clock: deps.clock, writeConsole: deps.writeConsole });
-    states.set(cfg.name, { cfg, notifier, holdUntilMono: -Infinity, inFlight: null, broken: repo.channelState(cfg.name) === 'broken', lastResendMono: -Infinity });
+    const notifier =
+      deps.notifiers?.[cfg.name] ?? createNotifier(cfg, { log: deps.log, clock: deps.clock, writeConsole: deps.writeConsole });
+    states.set(cfg.name, {
+      cfg,
+      notifier,
+      holdUntilMono: -Infinity,
+      inFlight: null,
+      broken: repo.channelState(cfg.name) === 'broken',
+      lastResendMono: -Infinity,
+    });
   }
   const warnedUnknown = new Set<string>();
   /** The outbox could not be written: said once, until a pass over the outbox goes through again. */
@@ -107,13 +115,25 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const hardLimitMs = st.cfg.timeout * 4 + 1_000;
     let timer: NodeJS.Timeout | undefined;
     const backstop = new Promise<SendOutcome>((resolve) => {
-      timer = setTimeout(() => resolve(failed(st.cfg.name, true, `the ${st.cfg.type} sender did not finish within ${hardLimitMs} ms; it will be retried. Check the server, or raise the channel's timeout.`)), hardLimitMs);
+      timer = setTimeout(
+        () =>
+          resolve(
+            failed(
+              st.cfg.name,
+              true,
+              `the ${st.cfg.type} sender did not finish within ${hardLimitMs} ms; it will be retried. Check the server, or raise the channel's timeout.`,
+            ),
+          ),
+        hardLimitMs,
+      );
     });
     try {
       return await Promise.race([st.notifier.send(msg), backstop]);
     } catch (err) {
       // A sender must not throw; if one does, treat it as retryable so nothing is lost.
-      return failed(st.cfg.name, true, `unexpected error in the ${st.cfg.type} sender: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      return failed(st.cfg.name, true, `unexpected error in the ${st.cfg.type} sender: ${(err as Error)?.message ?? String(err)}`, {
+        cause: err,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -122,7 +142,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   /** Picks what to send next: a digest of every due alert notification in a storm, else the oldest row. */
   function nextBatch(st: ChannelState, rows: OutboxRow[]): { rows: OutboxRow[]; msg: OutboundMessage } {
     const alertRows = rows.filter((r) => r.draft.kind === 'alerts');
-    if (alertRows.length > st.cfg.digestAbove) return { rows: alertRows, msg: digestFromDrafts(st.cfg.name, alertRows.map((r) => r.draft)) };
+    if (alertRows.length > st.cfg.digestAbove)
+      return {
+        rows: alertRows,
+        msg: digestFromDrafts(
+          st.cfg.name,
+          alertRows.map((r) => r.draft),
+        ),
+      };
     return { rows: [rows[0]], msg: messageFromDraft(rows[0].draft) };
   }
 
@@ -140,7 +167,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const expired = rows.filter((r) => nowMs - r.createdAtMs > st.cfg.retry.giveUpAfter);
       if (expired.length) {
         const why = `still undelivered after retry.giveUpAfter (${formatDurationMs(st.cfg.retry.giveUpAfter)}); kept in the outbox, no longer tried`;
-        repo.markExpired(name, expired.map((r) => r.id), nowMs, why);
+        repo.markExpired(
+          name,
+          expired.map((r) => r.id),
+          nowMs,
+          why,
+        );
         log.error({ channel: name, count: expired.length }, `notifications expired: ${why}`);
         rows = rows.filter((r) => !expired.includes(r));
       }
@@ -189,13 +221,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         continue;
       }
       const attempt = Math.max(...batch.rows.map((r) => r.attempts)) + 1;
-      const delayMs = !outcome.retryable
-        ? st.cfg.retry.maxBackoff
-        : (outcome.retryAfterMs ?? backoffMs(attempt, st.cfg.retry, random));
+      const delayMs = !outcome.retryable ? st.cfg.retry.maxBackoff : (outcome.retryAfterMs ?? backoffMs(attempt, st.cfg.retry, random));
       // The whole channel waits, so a later notification never overtakes one being retried.
       st.holdUntilMono = mono + Math.max(delayMs, st.cfg.minInterval);
       repo.markRetry(name, ids, doneMs, doneMs + delayMs, outcome.error.message, outcome.retryable ? 'failing' : 'broken');
-      log.warn({ channel: name, attempt, retryable: outcome.retryable, retryInMs: delayMs, err: outcome.error.message }, 'notification failed');
+      log.warn(
+        { channel: name, attempt, retryable: outcome.retryable, retryInMs: delayMs, err: outcome.error.message },
+        'notification failed',
+      );
       if (!outcome.retryable && !st.broken) {
         st.broken = true;
         log.error({ channel: name, err: outcome.error.message }, 'channel broken: fix its config; its notifications wait in the outbox');
@@ -213,7 +246,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (ch === FLEET_CHANNEL) continue;
       if (!states.has(ch) && !warnedUnknown.has(ch)) {
         warnedUnknown.add(ch);
-        log.warn({ channel: ch }, `outbox has notifications for channel "${ch}", which is not in the config; they wait until it is configured again`);
+        log.warn(
+          { channel: ch },
+          `outbox has notifications for channel "${ch}", which is not in the config; they wait until it is configured again`,
+        );
       }
     }
     const running: Promise<void>[] = [];
@@ -227,7 +263,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
             // A database that refuses writes is told once by the agent and the store alarm; polling it every
             // 250 ms must not fill the log. Nothing is sent meanwhile: the send's start cannot be recorded.
             if (!isStoreError(err)) log.error({ channel: st.cfg.name, err }, 'dispatcher error (the outbox keeps the notifications)');
-            else if (!storeFailing) log.warn({ channel: st.cfg.name, err: (err as Error).message }, 'outbox delivery waits until the database takes writes again (the outbox keeps the notifications)');
+            else if (!storeFailing)
+              log.warn(
+                { channel: st.cfg.name, err: (err as Error).message },
+                'outbox delivery waits until the database takes writes again (the outbox keeps the notifications)',
+              );
             else log.debug({ channel: st.cfg.name, err }, 'outbox still not writable');
             if (isStoreError(err)) storeFailing = true;
           })
@@ -282,13 +322,27 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const routed = (st: ChannelState) => (routeOf ? firing.filter((a) => routeOf(a).includes(st.cfg.name)) : firing);
       await Promise.all(
         [...states.values()]
-          .filter((st) => st.cfg.type === 'alertmanager' && !st.broken && mono - st.lastResendMono >= st.cfg.resendInterval && routed(st).length > 0)
+          .filter(
+            (st) =>
+              st.cfg.type === 'alertmanager' && !st.broken && mono - st.lastResendMono >= st.cfg.resendInterval && routed(st).length > 0,
+          )
           .map(async (st) => {
             st.lastResendMono = mono;
             const mine = routed(st);
-            const msg: OutboundMessage = { kind: 'alerts', channel: st.cfg.name, host: mine[0].host, createdAtMs: deps.clock.nowMs(), alerts: mine, notificationCount: 1 };
+            const msg: OutboundMessage = {
+              kind: 'alerts',
+              channel: st.cfg.name,
+              host: mine[0].host,
+              createdAtMs: deps.clock.nowMs(),
+              alerts: mine,
+              notificationCount: 1,
+            };
             const outcome = await safeSend(st, msg);
-            if (!outcome.ok) log.warn({ channel: st.cfg.name, err: outcome.error.message }, 're-posting firing alerts to Alertmanager failed; next try after resendInterval');
+            if (!outcome.ok)
+              log.warn(
+                { channel: st.cfg.name, err: outcome.error.message },
+                're-posting firing alerts to Alertmanager failed; next try after resendInterval',
+              );
           }),
       );
     },

@@ -3,7 +3,17 @@
  * same way for every HTTP channel (classifyHttpStatus: 2xx delivered; 408, 429 and 5xx retryable, 429 with
  * Retry-After; other 4xx permanent); no answer (refused, reset, DNS, timeout) retryable.
  */
-import { classifyHttpStatus, delivered, describeBuildError, describeNetworkError, failed, isRequestBuildError, parseRetryAfterMs, safeOrigin, type SendOutcome } from './outcome.js';
+import {
+  classifyHttpStatus,
+  delivered,
+  describeBuildError,
+  describeNetworkError,
+  failed,
+  isRequestBuildError,
+  parseRetryAfterMs,
+  safeOrigin,
+  type SendOutcome,
+} from './outcome.js';
 
 export interface JsonRequest {
   channel: string;
@@ -46,9 +56,16 @@ export async function requestJson(req: JsonRequest): Promise<SendOutcome> {
   const said = `${req.what} at ${where} answered ${res.status}${body ? ` ${JSON.stringify(body)}` : ''}`;
   if (answer === 'rate-limited') {
     const retryAfterMs = parseRetryAfterMs(res.headers.get('retry-after'), text, req.nowMs);
-    return failed(req.channel, true, `${said}: rate limited; waiting ${retryAfterMs !== undefined ? `${retryAfterMs} ms as asked` : 'with backoff'} before retrying.`, { retryAfterMs });
+    return failed(
+      req.channel,
+      true,
+      `${said}: rate limited; waiting ${retryAfterMs !== undefined ? `${retryAfterMs} ms as asked` : 'with backoff'} before retrying.`,
+      { retryAfterMs },
+    );
   }
   if (answer === 'retryable') return failed(req.channel, true, `${said}: a server-side error; it will be retried with backoff.`);
-  const hint = req.hints?.[res.status] ?? 'the request was refused; retrying will not help. Check the channel\'s URL and headers (credentials), then run oomwatch test-notify CHANNEL.';
+  const hint =
+    req.hints?.[res.status] ??
+    "the request was refused; retrying will not help. Check the channel's URL and headers (credentials), then run oomwatch test-notify CHANNEL.";
   return failed(req.channel, false, `${said}: ${hint}`);
 }

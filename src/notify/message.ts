@@ -34,7 +34,15 @@ export const POSSIBLY_SENT_TWICE = '[possibly sent twice]';
 
 /** One draft as a message. */
 export function messageFromDraft(d: NotificationDraft): OutboundMessage {
-  const msg: OutboundMessage = { kind: d.kind, channel: d.channel, host: d.host, createdAtMs: d.createdAtMs, alerts: d.alerts, report: d.report, notificationCount: 1 };
+  const msg: OutboundMessage = {
+    kind: d.kind,
+    channel: d.channel,
+    host: d.host,
+    createdAtMs: d.createdAtMs,
+    alerts: d.alerts,
+    report: d.report,
+    notificationCount: 1,
+  };
   if (d.earlierKills?.count) msg.earlierKills = d.earlierKills;
   return msg;
 }
@@ -67,7 +75,8 @@ export function digestFromDrafts(channel: string, drafts: readonly NotificationD
     alerts,
     notificationCount: drafts.length,
   };
-  if (earlier.length) msg.earlierKills = { count: earlier.reduce((n, e) => n + e.count, 0), withinMs: Math.max(...earlier.map((e) => e.withinMs)) };
+  if (earlier.length)
+    msg.earlierKills = { count: earlier.reduce((n, e) => n + e.count, 0), withinMs: Math.max(...earlier.map((e) => e.withinMs)) };
   return msg;
 }
 

@@ -9,9 +9,16 @@ export type SendOutcome = { ok: true } | { ok: false; retryable: boolean; error:
 
 export const delivered: SendOutcome = { ok: true };
 
-export function failed(channel: string, retryable: boolean, message: string, opts: { cause?: unknown; retryAfterMs?: number } = {}): SendOutcome {
+export function failed(
+  channel: string,
+  retryable: boolean,
+  message: string,
+  opts: { cause?: unknown; retryAfterMs?: number } = {},
+): SendOutcome {
   const error = new NotifyError(channel, retryable, message, { cause: opts.cause, retryAfterMs: opts.retryAfterMs });
-  return opts.retryAfterMs !== undefined ? { ok: false, retryable, error, retryAfterMs: opts.retryAfterMs } : { ok: false, retryable, error };
+  return opts.retryAfterMs !== undefined
+    ? { ok: false, retryable, error, retryAfterMs: opts.retryAfterMs }
+    : { ok: false, retryable, error };
 }
 
 /**
@@ -57,11 +64,13 @@ export function parseRetryAfterMs(header: string | null | undefined, body: strin
  * its path, a password in its user info) and quoted values (fetch quotes a bad header's value) are hidden.
  */
 export function scrubSecrets(text: string): string {
-  return text
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => safeOrigin(url))
-    // Greedy: a quoted value may hold quotes of its own (Digest username="bob", response="…").
-    .replace(/"[\s\S]*"/g, '"(hidden)"')
-    .replace(/'[\s\S]*'/g, "'(hidden)'");
+  return (
+    text
+      .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => safeOrigin(url))
+      // Greedy: a quoted value may hold quotes of its own (Digest username="bob", response="…").
+      .replace(/"[\s\S]*"/g, '"(hidden)"')
+      .replace(/'[\s\S]*'/g, "'(hidden)'")
+  );
 }
 
 /**
@@ -80,12 +89,12 @@ export function describeBuildError(err: unknown, where: string, channel: string)
   const e = err as { message?: string; cause?: { message?: string } };
   const raw = scrubSecrets(e?.message === 'fetch failed' && e.cause?.message ? e.cause.message : String(e?.message ?? err));
   const hint = /credentials/i.test(raw)
-    ? 'put the user and password in the channel\'s headers (Authorization), not in the URL'
+    ? "put the user and password in the channel's headers (Authorization), not in the URL"
     : /port/i.test(raw)
       ? 'use another port: this one is blocked by the HTTP client for safety'
       : /header/i.test(raw)
         ? 'fix the header value (no newlines or control characters; check the secret file for a trailing line)'
-        : 'fix the channel\'s URL and headers';
+        : "fix the channel's URL and headers";
   return `the request to ${where} could not be built (${raw}): ${hint}, then run oomwatch test-notify ${channel}. It will not be retried until the config changes.`;
 }
 

@@ -40,7 +40,11 @@ export function createStoreAlarmModule(deps: StoreAlarmDeps): AgentModule & { qu
     if (queue.length > maxQueued) {
       const over = queue.length - maxQueued;
       queue.splice(0, over);
-      if (dropped === 0) log.warn({ maxQueued }, `store alarm queue full: the oldest undelivered notifications are dropped (at most ${maxQueued} are kept while the database is unwritable)`);
+      if (dropped === 0)
+        log.warn(
+          { maxQueued },
+          `store alarm queue full: the oldest undelivered notifications are dropped (at most ${maxQueued} are kept while the database is unwritable)`,
+        );
       dropped += over;
     }
   };
@@ -50,10 +54,17 @@ export function createStoreAlarmModule(deps: StoreAlarmDeps): AgentModule & { qu
     const failedDrafts: NotificationDraft[] = [];
     for (const draft of batch) {
       const outcome = await dispatcher.sendDirect(messageFromDraft(draft));
-      if (outcome.ok) log.info({ channel: draft.channel, state: draft.alerts[0]?.state }, 'database fault told straight to the channel (without the database)');
+      if (outcome.ok)
+        log.info(
+          { channel: draft.channel, state: draft.alerts[0]?.state },
+          'database fault told straight to the channel (without the database)',
+        );
       else {
         failedDrafts.push(draft);
-        log.warn({ channel: draft.channel, err: outcome.error.message }, 'database fault not delivered; kept in memory and tried again at the next tick');
+        log.warn(
+          { channel: draft.channel, err: outcome.error.message },
+          'database fault not delivered; kept in memory and tried again at the next tick',
+        );
       }
     }
     queue = [...failedDrafts, ...queue];
@@ -105,7 +116,11 @@ export function createStoreAlarmModule(deps: StoreAlarmDeps): AgentModule & { qu
     },
     async stop() {
       await sending;
-      if (queue.length && !toOutbox()) log.warn({ undelivered: queue.length }, 'stopping with database-fault notifications undelivered (the database still refuses writes)');
+      if (queue.length && !toOutbox())
+        log.warn(
+          { undelivered: queue.length },
+          'stopping with database-fault notifications undelivered (the database still refuses writes)',
+        );
     },
   };
 }

@@ -18,9 +18,9 @@ export function createWebhookNotifier(cfg: ResolvedChannelOf<'webhook'>, deps: N
         timeoutMs: cfg.timeout,
         nowMs: deps.clock.nowMs(),
         hints: {
-          401: 'the receiver wants credentials. Set them in the channel\'s headers (e.g. Authorization: {env: HOOK_TOKEN})',
-          403: 'the receiver refused these credentials. Check the channel\'s headers',
-          404: 'nothing at that path. Check the channel\'s url',
+          401: "the receiver wants credentials. Set them in the channel's headers (e.g. Authorization: {env: HOOK_TOKEN})",
+          403: "the receiver refused these credentials. Check the channel's headers",
+          404: "nothing at that path. Check the channel's url",
         },
       }),
   };

@@ -55,7 +55,8 @@ function readAdj(procfs: ProcFs, pid: number): number | null {
 }
 
 /** The errno text of an unexpected error (ProcFs wraps read errors in ProcReadError). */
-const reasonOf = (err: unknown): string => (err instanceof ProcReadError && err.cause instanceof Error ? err.cause : (err as Error)).message;
+const reasonOf = (err: unknown): string =>
+  (err instanceof ProcReadError && err.cause instanceof Error ? err.cause : (err as Error)).message;
 
 /** "sshd (pid 812, rule sshd)", safe to embed in logs and terminal text. */
 export const describeTarget = (e: PlanEntry): string =>
@@ -79,7 +80,13 @@ function applyOne(procfs: ProcFs, entry: PlanEntry, opts: ApplyOptions): ApplyRe
 function tryApplyOne(procfs: ProcFs, entry: PlanEntry, opts: ApplyOptions): ApplyResult {
   const { pid, startTimeTicks, bootId } = entry.process;
   const toAdj = entry.targetAdj;
-  const result = (outcome: ApplyOutcome, fromAdj: number | null, message: string | null = null): ApplyResult => ({ entry, outcome, fromAdj, toAdj, message });
+  const result = (outcome: ApplyOutcome, fromAdj: number | null, message: string | null = null): ApplyResult => ({
+    entry,
+    outcome,
+    fromAdj,
+    toAdj,
+    message,
+  });
   if (bootId !== opts.bootId) return result('identity-changed', null, `planned under boot ${bootId}, running ${opts.bootId}`);
   let writer: OomScoreAdjWriter | null = null;
   try {
@@ -113,13 +120,23 @@ function tryApplyOne(procfs: ProcFs, entry: PlanEntry, opts: ApplyOptions): Appl
 
 function deniedMessage(entry: PlanEntry, fromAdj: number | null): string {
   if (entry.targetAdj < 0) return cannotProtectMessage(describeTarget(entry), fromAdj, entry.targetAdj);
-  return `writing ${entry.targetAdj} to the oom_score_adj of ${describeTarget(entry)} was refused (permission denied): ` +
-    'oomwatch must run as root or as the process owner, and no security module (SELinux, AppArmor) may deny it.';
+  return (
+    `writing ${entry.targetAdj} to the oom_score_adj of ${describeTarget(entry)} was refused (permission denied): ` +
+    'oomwatch must run as root or as the process owner, and no security module (SELinux, AppArmor) may deny it.'
+  );
 }
 
 /** Counts per outcome, for tick summaries and the CLI. */
 export function countOutcomes(results: readonly ApplyResult[]): Record<ApplyOutcome, number> {
-  const counts: Record<ApplyOutcome, number> = { applied: 0, unchanged: 0, gone: 0, 'identity-changed': 0, denied: 0, 'would-apply': 0, failed: 0 };
+  const counts: Record<ApplyOutcome, number> = {
+    applied: 0,
+    unchanged: 0,
+    gone: 0,
+    'identity-changed': 0,
+    denied: 0,
+    'would-apply': 0,
+    failed: 0,
+  };
   for (const r of results) counts[r.outcome]++;
   return counts;
 }

@@ -24,7 +24,8 @@ export interface CgroupEffect {
 /** The limited cgroup that contains the process most closely, or null. */
 export function innermostLimitedCgroup(cgroupPath: string, cgroups: readonly CgroupMemory[]): CgroupMemory | null {
   let best: CgroupMemory | null = null;
-  for (const cg of cgroups) if (cg.path !== '/' && cgroupWithin(cgroupPath, cg.path) && (!best || cg.path.length > best.path.length)) best = cg;
+  for (const cg of cgroups)
+    if (cg.path !== '/' && cgroupWithin(cgroupPath, cg.path) && (!best || cg.path.length > best.path.length)) best = cg;
   return best;
 }
 
@@ -72,14 +73,27 @@ export function cgroupEffects(
   return out;
 }
 
-function describeCgroupEffect(path: string, adj: number, total: number, before: number | null, after: number | null, killable: number): string {
+function describeCgroupEffect(
+  path: string,
+  adj: number,
+  total: number,
+  before: number | null,
+  after: number | null,
+  killable: number,
+): string {
   const where = `inside its memory cgroup ${path} (limit+swap ${formatRoundBytes(total)})`;
   const amount = formatRoundBytes(Math.abs((adj * total) / 1000));
   const what =
-    adj === -1000 ? 'never chosen' : adj === 0 ? 'ranked by its own use' : `${adj < 0 ? 'discounts' : 'adds'} ${formatPct(Math.abs(adj) / 10)} % of that, about ${amount}`;
+    adj === -1000
+      ? 'never chosen'
+      : adj === 0
+        ? 'ranked by its own use'
+        : `${adj < 0 ? 'discounts' : 'adds'} ${formatPct(Math.abs(adj) / 10)} % of that, about ${amount}`;
   const rank =
     after === null
-      ? before === null ? '' : ` (it ranks ${ordinal(before)} there now)`
+      ? before === null
+        ? ''
+        : ` (it ranks ${ordinal(before)} there now)`
       : `; it would rank ${ordinal(after)} of ${killable} there${before === null ? ' (never chosen before)' : before === after ? '' : ` instead of ${ordinal(before)}`}`;
   return `${where}: ${what}${rank}`;
 }

@@ -23,7 +23,6 @@ export function compilePolicy(cfg: PolicyConfig, uidOf: (name: string) => number
   };
 }
 
-
 /** The rule deciding a process's value: the first whose match selects it, or null. */
 export function ruleFor(policy: CompiledPolicy, p: Matchable): CompiledRule | null {
   for (const r of policy.rules) if (r.matches(p)) return r;

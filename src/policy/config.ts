@@ -9,7 +9,11 @@ import { ownerPin, spoofableMessage } from './spoofable.js';
  * each giving matching processes an oom_score_adj, either as a number or as a named level.
  */
 
-const adjNumber = z.number().int().min(-1000, 'oom_score_adj is at least -1000 (immune)').max(1000, 'oom_score_adj is at most 1000 (kill first)');
+const adjNumber = z
+  .number()
+  .int()
+  .min(-1000, 'oom_score_adj is at least -1000 (immune)')
+  .max(1000, 'oom_score_adj is at most 1000 (kill first)');
 const levelName = z.enum(LEVEL_NAMES as [LevelName, ...LevelName[]], {
   error: () => `expected one of the levels ${LEVEL_NAMES.join(', ')}`,
 });
@@ -31,7 +35,9 @@ const ruleSchema = z
      * Whose units `match.unit` names: 'system' (default), units of PID 1's manager; 'user', units in user slices and
      * under `user@UID.service`, which their user creates and names (so they never grant protection on their own).
      */
-    scope: z.enum(['system', 'user'], { error: () => 'expected system (units of the system manager) or user (units in user slices)' }).optional(),
+    scope: z
+      .enum(['system', 'user'], { error: () => 'expected system (units of the system manager) or user (units in user slices)' })
+      .optional(),
     level: levelName.optional(),
     oomScoreAdj: adjNumber.optional(),
     /** Always refused, with the translation: see legacyValueMessage. */
@@ -46,7 +52,10 @@ const ruleSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['oomAdj'],
-        message: Number.isInteger(n) && n >= -17 && n <= 15 ? legacyValueMessage(n, 'oomAdj') : 'oomAdj is the legacy oom_adj scale (-17..15) and is not accepted. Use oomScoreAdj (-1000..1000) or level.',
+        message:
+          Number.isInteger(n) && n >= -17 && n <= 15
+            ? legacyValueMessage(n, 'oomAdj')
+            : 'oomAdj is the legacy oom_adj scale (-17..15) and is not accepted. Use oomScoreAdj (-1000..1000) or level.',
       });
     }
     if (r.oomScoreAdj !== undefined && looksLegacy(r.oomScoreAdj)) {
@@ -59,7 +68,11 @@ const ruleSchema = z
       });
     }
     if (r.scope !== undefined && r.match.unit === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'scope says whose units match.unit names; add unit to the match or remove scope.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope'],
+        message: 'scope says whose units match.unit names; add unit to the match or remove scope.',
+      });
     }
     if (Object.keys(r.match).length === 0) {
       ctx.addIssue({
@@ -86,7 +99,10 @@ export const policySection = z
      * The agent's own oom_score_adj, set at start (it must outlive the processes it watches to record their kill).
      * -900 ("protect"), not immune: a leaking agent must still be killable. null leaves it alone.
      */
-    agentOomScoreAdj: agentAdjOrLevel.nullable().default(-900).transform((v) => (typeof v === 'string' ? LEVELS[v] : v)),
+    agentOomScoreAdj: agentAdjOrLevel
+      .nullable()
+      .default(-900)
+      .transform((v) => (typeof v === 'string' ? LEVELS[v] : v)),
     /** Ordered; the first rule whose match selects a process decides its value. */
     rules: z
       .array(ruleSchema)
@@ -113,7 +129,9 @@ export const policyCrossChecks: CrossCheck<{ policy: PolicyConfig }>[] = [
     for (const r of config.policy.rules) {
       const first = seen.get(r.id);
       if (first !== undefined) {
-        errors.push(`policy.rules[${r.index}].id: "${r.id}" is already the id of policy.rules[${first}]. Give each rule its own id: audits and plans name rules by id.`);
+        errors.push(
+          `policy.rules[${r.index}].id: "${r.id}" is already the id of policy.rules[${first}]. Give each rule its own id: audits and plans name rules by id.`,
+        );
       } else seen.set(r.id, r.index);
     }
   },
@@ -126,7 +144,9 @@ export const policyCrossChecks: CrossCheck<{ policy: PolicyConfig }>[] = [
   },
   function policyAgentNotImmune({ config, warnings }) {
     if (config.policy.agentOomScoreAdj === -1000) {
-      warnings.push('policy.agentOomScoreAdj: -1000 makes the agent immune, so a leak in it would make the kernel kill everything else first. Use -900 (protect).');
+      warnings.push(
+        'policy.agentOomScoreAdj: -1000 makes the agent immune, so a leak in it would make the kernel kill everything else first. Use -900 (protect).',
+      );
     }
   },
 ];

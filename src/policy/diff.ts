@@ -10,7 +10,11 @@ export function unifiedDiff(oldText: string | null, newText: string, oldName: st
   const ops = diffLines(a, b);
   if (ops.every((o) => o.op === ' ')) return '';
   const range = (start: number, len: number) => (len === 0 ? `${start},0` : len === 1 ? `${start}` : `${start},${len}`);
-  const header = [`--- ${oldText === null ? '/dev/null' : oldName}`, `+++ ${newName}`, `@@ -${range(a.length ? 1 : 0, a.length)} +${range(b.length ? 1 : 0, b.length)} @@`];
+  const header = [
+    `--- ${oldText === null ? '/dev/null' : oldName}`,
+    `+++ ${newName}`,
+    `@@ -${range(a.length ? 1 : 0, a.length)} +${range(b.length ? 1 : 0, b.length)} @@`,
+  ];
   return [...header, ...ops.map((o) => `${o.op}${o.line}`)].join('\n') + '\n';
 }
 

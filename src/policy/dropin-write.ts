@@ -48,7 +48,10 @@ export function writeDropIn(req: DropInRequest): DropInResult {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new PermissionError(`Cannot write ${path} (${code}): run as root, or pass --root to write into another tree (e.g. an image being built).`, { cause: err });
+      throw new PermissionError(
+        `Cannot write ${path} (${code}): run as root, or pass --root to write into another tree (e.g. an image being built).`,
+        { cause: err },
+      );
     }
     throw err;
   }

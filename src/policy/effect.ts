@@ -22,7 +22,11 @@ export const badnessBytes = (p: Usage, adj: number, totalBytes: number): number 
 export const isUnkillable = (pid: number, adj: number): boolean => adj === OOM_SCORE_ADJ_MIN || pid === 1;
 
 /** A host ranking: per pid, its place (1 = chosen first) among the killable processes, or null when never chosen. */
-export function rankHost(processes: readonly Usage[], adjOf: (p: Usage) => number, totalBytes: number): { rankOf: Map<number, number | null>; killable: number } {
+export function rankHost(
+  processes: readonly Usage[],
+  adjOf: (p: Usage) => number,
+  totalBytes: number,
+): { rankOf: Map<number, number | null>; killable: number } {
   const scored = processes
     .map((p) => ({ pid: p.pid, adj: adjOf(p), badness: badnessBytes(p, adjOf(p), totalBytes) }))
     .filter((s) => !isUnkillable(s.pid, s.adj))
@@ -59,7 +63,7 @@ export const formatRoundBytes = (bytes: number): string => formatBytes(bytes).re
 /** 1 → "1st", 12 → "12th", 22 → "22nd". */
 export function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
@@ -67,7 +71,13 @@ export function ordinal(n: number): string {
  * @example describeEffect(-500, 12 GiB, …) // "-500: the kernel discounts 50 % of RAM+swap from this process, about
  *   12 GiB here; it would now rank 14th instead of 2nd"
  */
-export function describeEffect(targetAdj: number, totalBytes: number, rankBefore: number | null, rankAfter: number | null, killableAfter: number): string {
+export function describeEffect(
+  targetAdj: number,
+  totalBytes: number,
+  rankBefore: number | null,
+  rankAfter: number | null,
+  killableAfter: number,
+): string {
   const amount = formatRoundBytes(Math.abs((targetAdj * totalBytes) / 1000));
   const pct = formatPct(Math.abs(targetAdj) / 10);
   let what: string;

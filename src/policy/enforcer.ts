@@ -121,7 +121,10 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
         result.applied++;
         if (wasDrift) {
           result.drifted++;
-          log.info({ pid: r.entry.process.pid, rule: r.entry.rule.id, from: r.fromAdj, to: r.toAdj }, `corrected oom_score_adj drift of ${describeTarget(r.entry)}: ${r.fromAdj} → ${r.toAdj}`);
+          log.info(
+            { pid: r.entry.process.pid, rule: r.entry.rule.id, from: r.fromAdj, to: r.toAdj },
+            `corrected oom_score_adj drift of ${describeTarget(r.entry)}: ${r.fromAdj} → ${r.toAdj}`,
+          );
           noteCorrection(k, r, nowMs);
         }
         established.set(k, r.toAdj);
@@ -186,5 +189,11 @@ export function createPolicyEnforcer(deps: PolicyEnforcerDeps): PolicyEnforcer {
 }
 
 function pick(e: PlanEntry): Pick<AdjChange, 'bootId' | 'pid' | 'startTimeTicks' | 'comm' | 'ruleId'> {
-  return { bootId: e.process.bootId, pid: e.process.pid, startTimeTicks: e.process.startTimeTicks, comm: e.process.comm, ruleId: e.rule.id };
+  return {
+    bootId: e.process.bootId,
+    pid: e.process.pid,
+    startTimeTicks: e.process.startTimeTicks,
+    comm: e.process.comm,
+    ruleId: e.rule.id,
+  };
 }

@@ -24,9 +24,17 @@ export function checkProtection(policy: PolicyConfig, capSysResource: boolean | 
     return { ok: true, capSysResource, needing, message: 'the policy lowers no oom_score_adj below 0, so it needs no CAP_SYS_RESOURCE' };
   }
   if (capSysResource === true) {
-    return { ok: true, capSysResource, needing, message: `CAP_SYS_RESOURCE is held: protective values can be applied (${needing.join(', ')})` };
+    return {
+      ok: true,
+      capSysResource,
+      needing,
+      message: `CAP_SYS_RESOURCE is held: protective values can be applied (${needing.join(', ')})`,
+    };
   }
-  const what = capSysResource === null ? 'oomwatch could not read its capabilities (/proc/self/status), so it may lack CAP_SYS_RESOURCE' : 'oomwatch lacks CAP_SYS_RESOURCE';
+  const what =
+    capSysResource === null
+      ? 'oomwatch could not read its capabilities (/proc/self/status), so it may lack CAP_SYS_RESOURCE'
+      : 'oomwatch lacks CAP_SYS_RESOURCE';
   return {
     ok: false,
     capSysResource,

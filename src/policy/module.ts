@@ -34,7 +34,8 @@ export function createPolicyModule(ctx: AgentContext): PolicyModule {
   let ruleUnprotected: string[] = [];
   let self: SelfProtectResult | null = null;
 
-  const selfLine = (r: SelfProtectResult): string => `oomwatch agent (pid ${process.pid}): wants ${r.toAdj}, stays at ${r.fromAdj ?? 'unknown'}`;
+  const selfLine = (r: SelfProtectResult): string =>
+    `oomwatch agent (pid ${process.pid}): wants ${r.toAdj}, stays at ${r.fromAdj ?? 'unknown'}`;
 
   return {
     name: 'policy',
@@ -44,7 +45,18 @@ export function createPolicyModule(ctx: AgentContext): PolicyModule {
       self = applyAgentSelfProtection(ctx.selfProc, adj);
       const nowMs = ctx.clock.nowMs();
       if (self.outcome === 'applied' || self.outcome === 'denied' || self.outcome === 'failed') {
-        repo.recordChanges([{ tsMs: nowMs, ...selfIdentity(ctx.selfProc, ctx.facts.bootId), ruleId: 'agent-self', fromAdj: self.fromAdj, toAdj: self.toAdj, reason: 'self', outcome: self.outcome, message: self.message }]);
+        repo.recordChanges([
+          {
+            tsMs: nowMs,
+            ...selfIdentity(ctx.selfProc, ctx.facts.bootId),
+            ruleId: 'agent-self',
+            fromAdj: self.fromAdj,
+            toAdj: self.toAdj,
+            reason: 'self',
+            outcome: self.outcome,
+            message: self.message,
+          },
+        ]);
       }
       if (self.message) {
         log.warn({ outcome: self.outcome }, self.message);

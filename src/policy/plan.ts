@@ -95,9 +95,23 @@ export function planAdjustments(processes: readonly ProcessSample[], policy: Com
     const targetAdj = rule.oomScoreAdj;
     const rankBefore = before.rankOf.get(p.pid) ?? null;
     const rankAfter = after.rankOf.get(p.pid) ?? null;
-    const existing = (childrenOf.get(p.pid) ?? []).map((c) => ({ pid: c.pid, comm: c.comm, oomScoreAdj: c.oomScoreAdj, ruleId: ruleOf.get(c.pid)?.id ?? null }));
+    const existing = (childrenOf.get(p.pid) ?? []).map((c) => ({
+      pid: c.pid,
+      comm: c.comm,
+      oomScoreAdj: c.oomScoreAdj,
+      ruleId: ruleOf.get(c.pid)?.id ?? null,
+    }));
     entries.push({
-      process: { bootId: p.bootId, pid: p.pid, startTimeTicks: p.startTimeTicks, ppid: p.ppid, comm: p.comm, exe: p.exe, uid: p.uid, unit: p.unit },
+      process: {
+        bootId: p.bootId,
+        pid: p.pid,
+        startTimeTicks: p.startTimeTicks,
+        ppid: p.ppid,
+        comm: p.comm,
+        exe: p.exe,
+        uid: p.uid,
+        unit: p.unit,
+      },
       rule: { id: rule.id, index: rule.index, level: rule.level, why: rule.why },
       currentAdj: p.oomScoreAdj,
       targetAdj,
@@ -131,7 +145,9 @@ export function describeChildren(targetAdj: number, ruleId: string, existing: re
   if (other.length) parts.push(other.map((c) => `${safeName(c.comm)} (pid ${c.pid}) follows rule ${c.ruleId}`).join(', '));
   if (none.length) {
     const shown = none.slice(0, 3).map((c) => `${safeName(c.comm)} (pid ${c.pid}) keeps ${c.oomScoreAdj}`);
-    parts.push(`${shown.join(', ')}${none.length > 3 ? ` and ${none.length - 3} more keep their own values` : ''} (forked before, no rule selects them)`);
+    parts.push(
+      `${shown.join(', ')}${none.length > 3 ? ` and ${none.length - 3} more keep their own values` : ''} (forked before, no rule selects them)`,
+    );
   }
   return `${later}; existing children: ${parts.join('; ')}`;
 }

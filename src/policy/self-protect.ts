@@ -22,7 +22,12 @@ export function applyAgentSelfProtection(selfProc: ProcFs, adj: number): SelfPro
     if (r.kind !== 'ok') throw new Error(r.kind === 'gone' ? 'no such file' : 'permission denied');
     fromAdj = Number(r.value.trim());
   } catch (err) {
-    return { outcome: 'failed', fromAdj: null, toAdj: adj, message: `cannot read ${path}: ${(err as Error).message}. Check --proc-root / sample.procRoot.` };
+    return {
+      outcome: 'failed',
+      fromAdj: null,
+      toAdj: adj,
+      message: `cannot read ${path}: ${(err as Error).message}. Check --proc-root / sample.procRoot.`,
+    };
   }
   if (fromAdj === adj) return { outcome: 'unchanged', fromAdj, toAdj: adj, message: null };
   const written = selfProc.writeOomScoreAdj('self', adj);

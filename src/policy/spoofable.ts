@@ -35,7 +35,8 @@ export function spoofableMessage(rule: Pick<PinnableRule, 'match' | 'scope' | 'i
     m.cmdline !== undefined && 'cmdline (argv, chosen by whoever starts the process)',
     m.exe !== undefined && 'exe (any user can run any program, or a copy of it)',
     m.unit !== undefined && 'unit with scope: user (a user names their own units)',
-    m.cgroup !== undefined && `cgroup ${m.cgroup} (${m.cgroup === '/' ? 'every process is under /' : 'a user slice, where the user creates cgroups'})`,
+    m.cgroup !== undefined &&
+      `cgroup ${m.cgroup} (${m.cgroup === '/' ? 'every process is under /' : 'a user slice, where the user creates cgroups'})`,
   ].filter(Boolean);
   return (
     `policy.rules[${rule.index}] (${rule.id}): protects (${rule.oomScoreAdj}) but matches only on ${on.join(', ')}, so any local user can start ` +

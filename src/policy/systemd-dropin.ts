@@ -22,7 +22,7 @@ export const DROPIN_FILE = '50-oomwatch.conf';
 /** Why each OOMPolicy= value (systemd.service(5)), written next to it in the file. */
 const OOM_POLICY_MEANING: Record<OomPolicy, string> = {
   continue: 'when the kernel kills one of its processes, the service keeps running (the kill is logged)',
-  stop: 'when the kernel kills one of its processes, systemd stops the whole service cleanly (systemd\'s default)',
+  stop: "when the kernel kills one of its processes, systemd stops the whole service cleanly (systemd's default)",
   kill: 'when the kernel kills one of its processes, systemd kills the rest of the service too',
 };
 
@@ -39,7 +39,9 @@ export function normalizeUnitName(input: string): string {
     );
   }
   if (!name.endsWith('.service')) {
-    throw new UsageError(`UNIT ${JSON.stringify(input)} is not a service: OOMPolicy= and this drop-in's [Service] section apply to .service units only.`);
+    throw new UsageError(
+      `UNIT ${JSON.stringify(input)} is not a service: OOMPolicy= and this drop-in's [Service] section apply to .service units only.`,
+    );
   }
   return name;
 }
@@ -48,7 +50,9 @@ export function normalizeUnitName(input: string): string {
 export function parseAdjArgument(text: string): number {
   if (isLevelName(text)) return LEVELS[text];
   if (!/^[+-]?\d+$/.test(text.trim())) {
-    throw new UsageError(`--adj: expected an integer from -1000 to 1000 or a level (${Object.keys(LEVELS).join(', ')}), got ${JSON.stringify(text)}.`);
+    throw new UsageError(
+      `--adj: expected an integer from -1000 to 1000 or a level (${Object.keys(LEVELS).join(', ')}), got ${JSON.stringify(text)}.`,
+    );
   }
   const n = Number(text);
   if (n < -1000 || n > 1000) throw new UsageError(`--adj: ${n} is outside -1000..1000 (OOMScoreAdjust= accepts -1000 to 1000).`);

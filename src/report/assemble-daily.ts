@@ -30,7 +30,15 @@ export function assembleDailyReport(input: DailyInput, opts: { timeZone: string;
       peakPsiSome10: psi?.v ?? null,
       peakPsiAtMs: psi?.at ?? null,
       // A short period cut into buckets shorter than the sampling interval: each tick's value holds until the next.
-      availableTrend: bucketSeries(input.ticks, fromMs, bucketMs, BUCKETS, (t) => t.memAvailableKib / t.memTotalKib, Math.min, holdMsOf(input.ticks.map((t) => t.tsMs))),
+      availableTrend: bucketSeries(
+        input.ticks,
+        fromMs,
+        bucketMs,
+        BUCKETS,
+        (t) => t.memAvailableKib / t.memTotalKib,
+        Math.min,
+        holdMsOf(input.ticks.map((t) => t.tsMs)),
+      ),
     };
   }
 
@@ -46,18 +54,39 @@ export function assembleDailyReport(input: DailyInput, opts: { timeZone: string;
     // Highest value per interval: an interval without samples stays empty rather than repeating the last one.
     const trend = bucketSeries(rows, fromMs, bucketMs, BUCKETS, (r) => r.rssKib * KIB, Math.max);
     return {
-      pid: p.pid, comm: p.comm, cgroup: p.cgroup, unit: p.unit, peakRisk: risk(p.oomScore), peakAtMs: p.tsMs, peakRssBytes: p.rssKib * KIB,
-      oomScoreAdj: p.oomScoreAdj, trend, direction: directionOf(rows.map((r) => r.rssKib * KIB)),
+      pid: p.pid,
+      comm: p.comm,
+      cgroup: p.cgroup,
+      unit: p.unit,
+      peakRisk: risk(p.oomScore),
+      peakAtMs: p.tsMs,
+      peakRssBytes: p.rssKib * KIB,
+      oomScoreAdj: p.oomScoreAdj,
+      trend,
+      direction: directionOf(rows.map((r) => r.rssKib * KIB)),
     };
   });
   const nextCount = new Map(input.timesNextVictim.map((t) => [t.processId, t.count]));
   const protectedExposure = input.peaks
     .filter((p) => p.oomScoreAdj < 0 && p.oomScoreAdj > -1000)
     .slice(0, n)
-    .map((p) => ({ pid: p.pid, comm: p.comm, oomScoreAdj: p.oomScoreAdj, peakRisk: risk(p.oomScore), timesNextVictim: nextCount.get(p.processId) ?? 0 }));
+    .map((p) => ({
+      pid: p.pid,
+      comm: p.comm,
+      oomScoreAdj: p.oomScoreAdj,
+      peakRisk: risk(p.oomScore),
+      timesNextVictim: nextCount.get(p.processId) ?? 0,
+    }));
   const near = input.cgroupPeaks.filter((c) => c.usageKib >= c.limitKib * NEAR_LIMIT_FRACTION);
   const incidents = input.incidents.map((i) => ({
-    id: i.id!, timeMs: i.timeMs, victimComm: i.victim?.comm ?? null, victimPid: i.victim?.pid ?? null, constraint: i.constraint, memcg: i.oomMemcg, source: i.source, workload: i.workload,
+    id: i.id!,
+    timeMs: i.timeMs,
+    victimComm: i.victim?.comm ?? null,
+    victimPid: i.victim?.pid ?? null,
+    constraint: i.constraint,
+    memcg: i.oomMemcg,
+    source: i.source,
+    workload: i.workload,
   }));
   const gapsByReason = new Map<string, { reason: string; count: number; totalMs: number }>();
   for (const g of input.gaps) {
@@ -76,14 +105,29 @@ export function assembleDailyReport(input: DailyInput, opts: { timeZone: string;
     incidents: incidents.slice(0, n),
     incidentsMore: Math.max(0, incidents.length - n),
     memory,
-    nearLimitCgroups: near.slice(0, n).map((c) => ({ path: c.path, peakUsageBytes: c.usageKib * KIB, limitBytes: c.limitKib * KIB, peakFraction: c.usageKib / c.limitKib, atMs: c.tsMs })),
+    nearLimitCgroups: near.slice(0, n).map((c) => ({
+      path: c.path,
+      peakUsageBytes: c.usageKib * KIB,
+      limitBytes: c.limitKib * KIB,
+      peakFraction: c.usageKib / c.limitKib,
+      atMs: c.tsMs,
+    })),
     nearLimitMore: Math.max(0, near.length - n),
     topRisk,
     topRiskMore: Math.max(0, input.peaks.length - topRisk.length),
     protectedExposure,
     policyFailures: input.adjFailures.slice(0, n),
-    alerts: { fired: input.alertsFired.slice(0, n), open: input.alertsOpen.slice(0, n), openMore: Math.max(0, input.alertsOpen.length - n) },
-    health: { gaps: [...gapsByReason.values()], events: input.events, deniedTicks: denied.length, maxDenied: Math.max(0, ...denied.map((t) => t.nDenied)) },
+    alerts: {
+      fired: input.alertsFired.slice(0, n),
+      open: input.alertsOpen.slice(0, n),
+      openMore: Math.max(0, input.alertsOpen.length - n),
+    },
+    health: {
+      gaps: [...gapsByReason.values()],
+      events: input.events,
+      deniedTicks: denied.length,
+      maxDenied: Math.max(0, ...denied.map((t) => t.nDenied)),
+    },
     headline: '',
   };
   report.headline = headlineOf(report);
@@ -95,10 +139,16 @@ function headlineOf(r: DailyReport): string {
   const parts: string[] = [];
   const kills = r.incidents.length + r.incidentsMore;
   parts.push(kills === 0 ? 'no incidents' : `${kills} OOM kill${kills === 1 ? '' : 's'}`);
-  if (r.memory) parts.push(`lowest available memory ${formatPercent(r.memory.lowestAvailableFraction)} (${formatBytes(r.memory.lowestAvailableBytes)})`);
+  if (r.memory)
+    parts.push(
+      `lowest available memory ${formatPercent(r.memory.lowestAvailableFraction)} (${formatBytes(r.memory.lowestAvailableBytes)})`,
+    );
   else parts.push('no samples in the period');
   const near = r.nearLimitCgroups.length + r.nearLimitMore;
   if (near) parts.push(`${near} cgroup${near === 1 ? '' : 's'} within 10 % of their limit`);
-  if (r.alerts.open.length) parts.push(`${r.alerts.open.length + r.alerts.openMore} alert${r.alerts.open.length + r.alerts.openMore === 1 ? '' : 's'} still firing`);
+  if (r.alerts.open.length)
+    parts.push(
+      `${r.alerts.open.length + r.alerts.openMore} alert${r.alerts.open.length + r.alerts.openMore === 1 ? '' : 's'} still firing`,
+    );
   return parts.join('; ');
 }

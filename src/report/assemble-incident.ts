@@ -34,16 +34,29 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
 
   const memory = memoryOf(input, bucketMs);
   const cgroup = cgroupOf(input, bucketMs);
-  const rankings = input.rankings.filter((r): r is { label: string; ranked: RankedDomain } => r.ranked !== null).map((r): RankingAt => ({
-    atMs: r.ranked.tickTsMs,
-    label: r.label,
-    domain: r.ranked.domain,
-    cgroup: r.ranked.cgroup,
-    rows: r.ranked.candidates.map((c) => ({ pid: c.pid, comm: c.comm, risk: c.risk === null ? null : Math.round(c.risk), rssBytes: c.rssBytes, oomScoreAdj: c.oomScoreAdj, isVictim: isVictim(c) })),
-  }));
+  const rankings = input.rankings
+    .filter((r): r is { label: string; ranked: RankedDomain } => r.ranked !== null)
+    .map((r): RankingAt => ({
+      atMs: r.ranked.tickTsMs,
+      label: r.label,
+      domain: r.ranked.domain,
+      cgroup: r.ranked.cgroup,
+      rows: r.ranked.candidates.map((c) => ({
+        pid: c.pid,
+        comm: c.comm,
+        risk: c.risk === null ? null : Math.round(c.risk),
+        rssBytes: c.rssBytes,
+        oomScoreAdj: c.oomScoreAdj,
+        isVictim: isVictim(c),
+      })),
+    }));
   const sortedTasks = [...input.tasks].sort((a, b) => taskRss(b) - taskRss(a) || a.pid - b.pid);
   const kernelTasks: KernelTaskRow[] = sortedTasks.slice(0, TOP_TASKS).map((t) => ({
-    pid: t.pid, name: t.name, rssBytes: t.rssPages === null && t.rssAnonPages === null ? null : taskRss(t), oomScoreAdj: t.oomScoreAdj, isVictim: t.pid === victimPid,
+    pid: t.pid,
+    name: t.name,
+    rssBytes: t.rssPages === null && t.rssAnonPages === null ? null : taskRss(t),
+    oomScoreAdj: t.oomScoreAdj,
+    isVictim: t.pid === victimPid,
   }));
   if (victimPid !== null && !kernelTasks.some((t) => t.isVictim)) {
     const v = sortedTasks.find((t) => t.pid === victimPid);
@@ -52,7 +65,13 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
 
   const tickTimes = input.ticks.map((t) => t.ts_ms);
   const growth = input.processes
-    .map((p) => growthOf(p, { fromMs, toMs, firstTickMs: tickTimes[0] ?? fromMs, tickTimes, bucketMs }, isVictim({ pid: p.pid, processId: p.processId })))
+    .map((p) =>
+      growthOf(
+        p,
+        { fromMs, toMs, firstTickMs: tickTimes[0] ?? fromMs, tickTimes, bucketMs },
+        isVictim({ pid: p.pid, processId: p.processId }),
+      ),
+    )
     .sort((a, b) => b.growthBytes - a.growthBytes || a.pid - b.pid);
   const culprit = culpritOf(growth);
   const shownGrowth = growth.slice(0, TOP_GROWTH);
@@ -62,7 +81,9 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
   // A process that arrived in the window already large holds memory the window took, without growing:
   // show it (with when it started and how large), so a reader sees why it is not the culprit.
   const biggest = Math.max(culprit?.growthBytes ?? 0, 1);
-  for (const g of growth) if (g.startedInWindow && g.startRssBytes >= biggest / 2 && !shownGrowth.includes(g) && shownGrowth.length < TOP_GROWTH + 3) shownGrowth.push(g);
+  for (const g of growth)
+    if (g.startedInWindow && g.startRssBytes >= biggest / 2 && !shownGrowth.includes(g) && shownGrowth.length < TOP_GROWTH + 3)
+      shownGrowth.push(g);
 
   const riskSeries = riskSeriesOf(input, rankings, culprit, fromMs, bucketMs);
   const exposed = exposureOf(input, rankings);
@@ -75,9 +96,22 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
     timeZone: opts.timeZone,
     incident: inc
       ? {
-          id: inc.id, source: inc.source, timeMs: inc.timeMs, timeExact: inc.timeExact, constraint: inc.constraint, oomMemcg: inc.oomMemcg,
+          id: inc.id,
+          source: inc.source,
+          timeMs: inc.timeMs,
+          timeExact: inc.timeExact,
+          constraint: inc.constraint,
+          oomMemcg: inc.oomMemcg,
           trigger: inc.trigger ? { comm: inc.trigger.comm, pid: inc.trigger.pid } : null,
-          victim: inc.victim ? { pid: inc.victim.pid, comm: inc.victim.comm, uid: inc.victim.uid, anonRssBytes: inc.victim.anonRssBytes, oomScoreAdj: inc.victim.oomScoreAdj } : null,
+          victim: inc.victim
+            ? {
+                pid: inc.victim.pid,
+                comm: inc.victim.comm,
+                uid: inc.victim.uid,
+                anonRssBytes: inc.victim.anonRssBytes,
+                oomScoreAdj: inc.victim.oomScoreAdj,
+              }
+            : null,
           noKernelReport: inc.noKernelReport,
           workload: inc.workload,
           killer: inc.killer,
@@ -101,7 +135,9 @@ export function assembleIncidentReport(input: IncidentInput, opts: AssembleOptio
     riskSeries,
     protection: {
       exposed,
-      changes: input.adjChanges.slice(-10).map((c) => ({ tsMs: c.tsMs, comm: c.comm, pid: c.pid, toAdj: c.toAdj, outcome: c.outcome, ruleId: c.ruleId })),
+      changes: input.adjChanges
+        .slice(-10)
+        .map((c) => ({ tsMs: c.tsMs, comm: c.comm, pid: c.pid, toAdj: c.toAdj, outcome: c.outcome, ruleId: c.ruleId })),
     },
     recommendations: [],
   };
@@ -125,14 +161,29 @@ function memoryOf(input: IncidentInput, bucketMs: number): IncidentReport['memor
   // next tick (a real gap, longer than that, stays empty).
   const holdMs = holdMsOf(ticks.map((t) => t.ts_ms));
   const series = (v: (t: (typeof ticks)[number]) => number | null, pick: (a: number, b: number) => number) =>
-    bucketSeries(ticks.map((t) => ({ tsMs: t.ts_ms, v: v(t) })), input.fromMs, bucketMs, BUCKETS, (p) => p.v, pick, holdMs);
+    bucketSeries(
+      ticks.map((t) => ({ tsMs: t.ts_ms, v: v(t) })),
+      input.fromMs,
+      bucketMs,
+      BUCKETS,
+      (p) => p.v,
+      pick,
+      holdMs,
+    );
   const avail = series((t) => t.mem_available_kib * KIB, Math.min);
   const swap = series((t) => (t.swap_total_kib - t.swap_free_kib) * KIB, Math.max);
   const some = series((t) => t.psi_some_avg10, Math.max);
   const full = series((t) => t.psi_full_avg10, Math.max);
   const points: MemoryPoint[] = [];
   avail.forEach((a, i) => {
-    if (a !== null) points.push({ tsMs: input.fromMs + (i + 1) * bucketMs, memAvailableBytes: a, swapUsedBytes: swap[i] ?? 0, psiSome10: some[i], psiFull10: full[i] });
+    if (a !== null)
+      points.push({
+        tsMs: input.fromMs + (i + 1) * bucketMs,
+        memAvailableBytes: a,
+        swapUsedBytes: swap[i] ?? 0,
+        psiSome10: some[i],
+        psiFull10: full[i],
+      });
   });
   const lastTick = ticks[ticks.length - 1];
   return {
@@ -155,7 +206,14 @@ function cgroupOf(input: IncidentInput, bucketMs: number): IncidentReport['cgrou
   let peak = cg.rows[start];
   for (let i = start; i < cg.rows.length; i++) if (cg.rows[i].usageKib > peak.usageKib) peak = cg.rows[i];
   const usage = carrySeries(cg.rows, input.fromMs, bucketMs, BUCKETS, null, (r) => r.usageKib * KIB);
-  return { path: cg.path, version: cg.version, limitBytes: cg.rows[cg.rows.length - 1].limitKib * KIB, peakUsageBytes: peak.usageKib * KIB, peakAtMs: Math.max(peak.tsMs, input.fromMs), usage };
+  return {
+    path: cg.path,
+    version: cg.version,
+    limitBytes: cg.rows[cg.rows.length - 1].limitKib * KIB,
+    peakUsageBytes: peak.usageKib * KIB,
+    peakAtMs: Math.max(peak.tsMs, input.fromMs),
+    usage,
+  };
 }
 
 interface GrowthSpan {
@@ -183,10 +241,19 @@ function growthOf(p: ProcessHistory, w: GrowthSpan, victim: boolean): GrowthRow 
   const spanMs = lastSampleMs - firstSampleMs;
   const growthBytes = endBytes - startBytes;
   return {
-    pid: p.pid, comm: p.comm, cgroup: p.cgroup, startRssBytes: startBytes, endRssBytes: endBytes, growthBytes,
-    firstSampleMs, lastSampleMs, spanMs, growthBytesPerS: spanMs > 0 ? Math.round((growthBytes * 1000) / spanMs) : 0,
+    pid: p.pid,
+    comm: p.comm,
+    cgroup: p.cgroup,
+    startRssBytes: startBytes,
+    endRssBytes: endBytes,
+    growthBytes,
+    firstSampleMs,
+    lastSampleMs,
+    spanMs,
+    growthBytesPerS: spanMs > 0 ? Math.round((growthBytes * 1000) / spanMs) : 0,
     startedInWindow: first.tsMs > w.firstTickMs,
-    series: carrySeries(p.rows, w.fromMs, w.bucketMs, BUCKETS, p.endedMs, usedBytes), isVictim: victim,
+    series: carrySeries(p.rows, w.fromMs, w.bucketMs, BUCKETS, p.endedMs, usedBytes),
+    isVictim: victim,
   };
 }
 
@@ -217,19 +284,32 @@ function culpritOf(growth: readonly GrowthRow[]): GrowthRow | null {
   let best: GrowthRow | null = null;
   for (const g of growth) {
     if (g.growthBytes < floor) continue;
-    if (!best || g.growthBytesPerS > best.growthBytesPerS || (g.growthBytesPerS === best.growthBytesPerS && g.growthBytes > best.growthBytes)) best = g;
+    if (
+      !best ||
+      g.growthBytesPerS > best.growthBytesPerS ||
+      (g.growthBytesPerS === best.growthBytesPerS && g.growthBytes > best.growthBytes)
+    )
+      best = g;
   }
   return best;
 }
 
-function riskSeriesOf(input: IncidentInput, rankings: RankingAt[], culprit: GrowthRow | null, fromMs: number, bucketMs: number): RiskSeries[] {
+function riskSeriesOf(
+  input: IncidentInput,
+  rankings: RankingAt[],
+  culprit: GrowthRow | null,
+  fromMs: number,
+  bucketMs: number,
+): RiskSeries[] {
   const pids = new Set((rankings.at(-1)?.rows ?? []).slice(0, 5).map((r) => r.pid));
   if (culprit) pids.add(culprit.pid);
   const scale = input.ticks.at(-1)?.scale ?? 'new';
   const lim = input.cgroup?.rows.at(-1);
   // The same total the rankings use (sample/rank.ts), so the chart and the tables agree.
   const hostSwap = (input.ticks.at(-1)?.swap_total_kib ?? 0) * KIB;
-  const totalBytes = lim ? cgroupDomainBytes(lim.limitKib * KIB, lim.swapLimitKib === null ? null : lim.swapLimitKib * KIB, hostSwap) : null;
+  const totalBytes = lim
+    ? cgroupDomainBytes(lim.limitKib * KIB, lim.swapLimitKib === null ? null : lim.swapLimitKib * KIB, hostSwap)
+    : null;
   const risk = (r: ProcessSeriesRow) =>
     input.cgroup
       ? totalBytes
@@ -254,7 +334,8 @@ function exposureOf(input: IncidentInput, rankings: RankingAt[]): ProtectedExpos
     });
   }
   const v = input.incident?.victim;
-  if (v && (v.oomScoreAdj ?? 0) < 0 && !out.has(v.pid)) out.set(v.pid, { pid: v.pid, comm: v.comm, oomScoreAdj: v.oomScoreAdj!, bestRank: null, killed: true });
+  if (v && (v.oomScoreAdj ?? 0) < 0 && !out.has(v.pid))
+    out.set(v.pid, { pid: v.pid, comm: v.comm, oomScoreAdj: v.oomScoreAdj!, bestRank: null, killed: true });
   return [...out.values()].sort((a, b) => (a.bestRank ?? 0) - (b.bestRank ?? 0) || a.pid - b.pid);
 }
 
@@ -271,14 +352,16 @@ function missingOf(input: IncidentInput, timeZone: string): string[] {
       inc && input.localHost !== null && inc.hostname !== input.localHost && inc.hostname !== UNKNOWN_HOST
         ? `no sampled history on this host for this kill (it happened on ${inc.hostname}; this database holds ${input.localHost}'s samples): memory, rankings and growth are unknown; the kernel task table is all there is`
         : inc?.source === 'import'
-        ? 'no sampled history on this host for this kill (imported from a log): memory, rankings and growth are unknown; the kernel task table is all there is'
-        : 'no sampled history in the window (the agent was not running): memory, rankings and growth are unknown',
+          ? 'no sampled history on this host for this kill (imported from a log): memory, rankings and growth are unknown; the kernel task table is all there is'
+          : 'no sampled history in the window (the agent was not running): memory, rankings and growth are unknown',
     );
   }
   if (inc && inc.timeMs === null) out.push('the kill time is unknown (a log without wall-clock times): the window could not be placed');
   else if (inc && !inc.timeExact) out.push('the kill time is approximate (suspend in between, or a log without zone or year)');
-  if (inc?.noKernelReport) out.push('no kernel report was read for this kill (seen only in the kill counters): victim and task table unknown');
-  if (inc?.victim && input.ticks.length && inc.victim.processId == null) out.push(`the victim (pid ${inc.victim.pid}) was never sampled: it started or grew between two samples`);
+  if (inc?.noKernelReport)
+    out.push('no kernel report was read for this kill (seen only in the kill counters): victim and task table unknown');
+  if (inc?.victim && input.ticks.length && inc.victim.processId == null)
+    out.push(`the victim (pid ${inc.victim.pid}) was never sampled: it started or grew between two samples`);
   for (const g of input.gaps) out.push(`gap in the history: ${g.reason} for ${Math.round((g.endMs - g.startMs) / 1000)} s`);
   return out;
 }

@@ -48,19 +48,27 @@ export const reportCrossChecks: CrossCheck<{ report: ReportConfig; channels: Rec
     const v = cron.validateDetailed(expr);
     if (!v.valid) {
       const what = v.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      errors.push(`report.daily.cron: ${JSON.stringify(expr)} is not a valid cron expression (${what}). Write five fields "minute hour day-of-month month day-of-week", e.g. "0 8 * * *" for 08:00 every day.`);
+      errors.push(
+        `report.daily.cron: ${JSON.stringify(expr)} is not a valid cron expression (${what}). Write five fields "minute hour day-of-month month day-of-week", e.g. "0 8 * * *" for 08:00 every day.`,
+      );
     }
   },
   function dailyTimeZoneKnown({ config, errors }) {
     const tz = config.report.daily.timeZone;
-    if (!isTimeZone(tz)) errors.push(`report.daily.timeZone: ${JSON.stringify(tz)} is not an IANA time zone. Use a name such as UTC, Europe/Berlin or America/New_York.`);
+    if (!isTimeZone(tz))
+      errors.push(
+        `report.daily.timeZone: ${JSON.stringify(tz)} is not an IANA time zone. Use a name such as UTC, Europe/Berlin or America/New_York.`,
+      );
   },
   function dailyChannelsExist({ config, errors }) {
     const known = Object.keys(config.channels);
     const d = config.report.daily;
     // Without channels, every email channel gets it; with no email channel it is not sent (`oomwatch report daily` prints it).
     for (const [i, n] of (d.channels ?? []).entries()) {
-      if (!known.includes(n)) errors.push(`report.daily.channels.${i}: no channel named "${n}" under channels: (configured: ${known.join(', ') || 'none'}). Fix the name or add the channel.`);
+      if (!known.includes(n))
+        errors.push(
+          `report.daily.channels.${i}: no channel named "${n}" under channels: (configured: ${known.join(', ') || 'none'}). Fix the name or add the channel.`,
+        );
     }
   },
 ];

@@ -52,7 +52,10 @@ export function buildInWorker(req: DailyBuildRequest, opts: { entry?: string; ti
       clearTimeout(timer);
       fn();
     };
-    const timer = setTimeout(() => done(() => void worker.terminate().then(() => reject(new Error(`the daily report took over ${opts.timeoutMs ?? 300_000} ms`)))), opts.timeoutMs ?? 300_000);
+    const timer = setTimeout(
+      () => done(() => void worker.terminate().then(() => reject(new Error(`the daily report took over ${opts.timeoutMs ?? 300_000} ms`)))),
+      opts.timeoutMs ?? 300_000,
+    );
     worker.once('message', (m: { ok: true; payload: ReportPayload } | { ok: false; error: string }) =>
       done(() => (m.ok ? resolve(m.payload) : reject(new Error(m.error)))),
     );
@@ -70,7 +73,10 @@ export function agentBuilder(reports: Pick<ReportQueries, 'dailyInput'>, dbPath:
     try {
       return await buildInWorker(req, { entry });
     } catch (err) {
-      log?.warn({ err }, `The daily report could not be built in a worker thread (${(err as Error).message}); building it on the main thread`);
+      log?.warn(
+        { err },
+        `The daily report could not be built in a worker thread (${(err as Error).message}); building it on the main thread`,
+      );
       return here(req);
     }
   };

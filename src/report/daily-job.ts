@@ -24,7 +24,8 @@ export function dailyReportChannels(config: { report: ReportConfig; channels: Ch
     .sort();
 }
 
-export type DailyRunResult = { kind: 'sent'; fromMs: number; toMs: number; channels: string[] } | { kind: 'not-due' } | { kind: 'disabled'; reason: string };
+export type DailyRunResult =
+  { kind: 'sent'; fromMs: number; toMs: number; channels: string[] } | { kind: 'not-due' } | { kind: 'disabled'; reason: string };
 
 /**
  * One run: enqueue the due period's report, or nothing. The report is built by `build` (default: in
@@ -49,9 +50,19 @@ export async function runDailyReport(
   const payload = await builder({ dbPath: ctx.store.path, ...period, host, timeZone: d.timeZone, topN: d.topN });
   const dedupKey = `report|${KIND}|${host}|${period.toMs}`;
   const drafts: NotificationDraft[] = channels.map((channel) => ({
-    channel, kind: 'report', groupKey: `report|${KIND}|${host}`, host, createdAtMs: nowMs, dedupKey, alerts: [], report: payload,
+    channel,
+    kind: 'report',
+    groupKey: `report|${KIND}|${host}`,
+    host,
+    createdAtMs: nowMs,
+    dedupKey,
+    alerts: [],
+    report: payload,
   }));
-  const queued = repo.enqueueReport({ kind: KIND, periodStartMs: period.fromMs, periodEndMs: period.toMs, enqueuedAtMs: nowMs, dedupKey }, drafts);
+  const queued = repo.enqueueReport(
+    { kind: KIND, periodStartMs: period.fromMs, periodEndMs: period.toMs, enqueuedAtMs: nowMs, dedupKey },
+    drafts,
+  );
   return queued ? { kind: 'sent', ...period, channels } : { kind: 'not-due' };
 }
 

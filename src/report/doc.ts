@@ -55,5 +55,7 @@ export const at = (ms: number | null, tz: string): string => (ms === null ? 'unk
 
 /** "06:00:55" in the report's zone. */
 export function clock(ms: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(ms));
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(
+    new Date(ms),
+  );
 }

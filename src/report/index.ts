@@ -30,7 +30,10 @@ export function buildIncidentReport(
 }
 
 /** The daily risk report of the period (fromMs, toMs]. */
-export function buildDailyReport(reports: Pick<ReportQueries, 'dailyInput'>, q: { fromMs: number; toMs: number; host: string; timeZone: string; topN: number }): DailyReport {
+export function buildDailyReport(
+  reports: Pick<ReportQueries, 'dailyInput'>,
+  q: { fromMs: number; toMs: number; host: string; timeZone: string; topN: number },
+): DailyReport {
   return assembleDailyReport(reports.dailyInput(q), { timeZone: q.timeZone, topN: q.topN });
 }
 
@@ -55,4 +58,3 @@ export function renderDailyEmail(model: DailyReport): ReportPayload {
     html: renderDocHtml(doc, { charts: 'table', timeZone: model.timeZone }),
   };
 }
-

@@ -29,8 +29,15 @@ function block(b: Block, opts: HtmlOptions): string {
     case 'list':
       return `<ul>${b.items.map((i) => `<li>${h(i)}</li>`).join('')}</ul>`;
     case 'table': {
-      const th = b.headers.map((x, i) => `<th ${cell}${b.right?.includes(i) ? ' class="r" align="right"' : ' align="left"'}>${h(x)}</th>`).join('');
-      const rows = b.rows.map((r) => `<tr>${r.map((x, i) => `<td ${cell}${b.right?.includes(i) ? ' class="r" align="right"' : ''}>${h(x)}</td>`).join('')}</tr>`).join('');
+      const th = b.headers
+        .map((x, i) => `<th ${cell}${b.right?.includes(i) ? ' class="r" align="right"' : ' align="left"'}>${h(x)}</th>`)
+        .join('');
+      const rows = b.rows
+        .map(
+          (r) =>
+            `<tr>${r.map((x, i) => `<td ${cell}${b.right?.includes(i) ? ' class="r" align="right"' : ''}>${h(x)}</td>`).join('')}</tr>`,
+        )
+        .join('');
       return `<table class="data" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${th}</tr>${rows}</table>${b.more ? `<p class="more">${h(b.more)}</p>` : ''}`;
     }
     case 'chart':

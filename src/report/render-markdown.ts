@@ -38,7 +38,13 @@ function block(b: Block): string {
         const range = vals.length ? `${formatValue(vals[0], c.unit)} → ${formatValue(vals[vals.length - 1], c.unit)}` : 'no data';
         return `| ${e(x.name)}${x.emphasis ? ' ◀' : ''} | \`${sparkline(x.values, 0, hi) || '-'}\` | ${e(range)} |`;
       });
-      return [`**${e(c.title)}** (scale 0..${e(formatValue(hi, c.unit))}${c.limit ? `, limit ${e(formatValue(c.limit.value, c.unit))}` : ''})`, '', '| series | trend | first → last |', '| --- | --- | --- |', ...lines].join('\n');
+      return [
+        `**${e(c.title)}** (scale 0..${e(formatValue(hi, c.unit))}${c.limit ? `, limit ${e(formatValue(c.limit.value, c.unit))}` : ''})`,
+        '',
+        '| series | trend | first → last |',
+        '| --- | --- | --- |',
+        ...lines,
+      ].join('\n');
     }
   }
 }

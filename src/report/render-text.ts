@@ -22,7 +22,9 @@ function chartLines(c: Chart): string[] {
   for (const x of c.series) {
     const vals = x.values.filter((v): v is number => v !== null);
     const range = vals.length ? `${formatValue(vals[0], c.unit)} → ${formatValue(vals[vals.length - 1], c.unit)}` : 'no data';
-    lines.push(`  ${s(x.name).padEnd(width)}  ${sparkline(x.values, lo, hi) || ' '.repeat(x.values.length)}  ${range}${x.emphasis ? '  ◀' : ''}`);
+    lines.push(
+      `  ${s(x.name).padEnd(width)}  ${sparkline(x.values, lo, hi) || ' '.repeat(x.values.length)}  ${range}${x.emphasis ? '  ◀' : ''}`,
+    );
   }
   if (c.limit) lines.push(`  ${'limit'.padEnd(width)}  ${formatValue(c.limit.value, c.unit)} (${s(c.limit.label)})`);
   return lines;
@@ -37,7 +39,12 @@ function block(b: Block): string {
     case 'list':
       return b.items.map((i) => `  • ${s(i)}`).join('\n');
     case 'table': {
-      const cols = b.headers.map((h, i) => ({ header: h, get: (r: string[]) => r[i], align: b.right?.includes(i) ? ('right' as const) : ('left' as const), max: 40 }));
+      const cols = b.headers.map((h, i) => ({
+        header: h,
+        get: (r: string[]) => r[i],
+        align: b.right?.includes(i) ? ('right' as const) : ('left' as const),
+        max: 40,
+      }));
       return renderTable(b.rows, cols) + (b.more ? `\n${s(b.more)}` : '');
     }
     case 'chart':

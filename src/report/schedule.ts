@@ -21,7 +21,14 @@ interface CivilDay {
 /** The calendar day and time of day of an instant on `timeZone`'s wall clock. */
 function wallClock(ms: number, timeZone: string): CivilDay & { hour: number; minute: number; second: number } {
   const d = new Date(ms + zoneOffsetMs(timeZone, ms));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
 }
 
 /**
@@ -57,7 +64,14 @@ const plain = (values: readonly unknown[]): values is number[] => values.every((
  * since an earlier wall time may still be scheduled in the second pass, after it.
  */
 export function lastScheduledAt(expression: string, timeZone: string, nowMs: number, lookbackMs = LOOKBACK_MS): number | null {
-  const fields = cron.parse(expression) as { second: number[]; minute: number[]; hour: number[]; dayOfMonth: unknown[]; month: number[]; dayOfWeek: unknown[] };
+  const fields = cron.parse(expression) as {
+    second: number[];
+    minute: number[];
+    hour: number[];
+    dayOfMonth: unknown[];
+    month: number[];
+    dayOfWeek: unknown[];
+  };
   const desc = (v: readonly number[]) => [...v].sort((a, b) => b - a);
   const [hours, minutes, seconds] = [desc(fields.hour), desc(fields.minute), desc(fields.second)];
   const task = cron.createTask(expression, () => undefined, { timezone: timeZone });
@@ -117,7 +131,8 @@ export function duePeriod(expression: string, timeZone: string, nowMs: number, l
   const previous = scheduledBefore(expression, timeZone, end - 1) ?? end - DAY_MS;
   let from: number;
   if (lastSentEndMs === null) from = previous;
-  else if (lastSentEndMs >= previous) from = lastSentEndMs; // no run missed: the period since the last report
+  else if (lastSentEndMs >= previous)
+    from = lastSentEndMs; // no run missed: the period since the last report
   // Runs were missed while the agent was down: catch up since the last report, at most a week (or one period, if longer).
   else from = Math.max(lastSentEndMs, end - Math.max(MAX_CATCH_UP_MS, end - previous));
   return { fromMs: from, toMs: end };

@@ -8,7 +8,14 @@ export const BUCKETS = 30;
  * null before the first row and from the bucket where the process had ended.
  * @example carrySeries([{tsMs: 10, v: 1}, {tsMs: 60, v: 2}], 0, 50, 2, null, (r) => r.v) // [1, 2]
  */
-export function carrySeries<T extends { tsMs: number }>(rows: readonly T[], fromMs: number, bucketMs: number, n: number, endedMs: number | null, value: (r: T) => number): (number | null)[] {
+export function carrySeries<T extends { tsMs: number }>(
+  rows: readonly T[],
+  fromMs: number,
+  bucketMs: number,
+  n: number,
+  endedMs: number | null,
+  value: (r: T) => number,
+): (number | null)[] {
   const out: (number | null)[] = [];
   let i = 0;
   let cur: number | null = null;
@@ -28,7 +35,13 @@ export function carrySeries<T extends { tsMs: number }>(rows: readonly T[], from
  * @example bucketSeries([{tsMs: 0, v: 1}, {tsMs: 10, v: 2}], 0, 4, 4, (p) => p.v, Math.max, 15) // [1, 1, 2, 2]
  */
 export function bucketSeries<T extends { tsMs: number }>(
-  points: readonly T[], fromMs: number, bucketMs: number, n: number, value: (p: T) => number | null, pick: (a: number, b: number) => number, holdMs = 0,
+  points: readonly T[],
+  fromMs: number,
+  bucketMs: number,
+  n: number,
+  value: (p: T) => number | null,
+  pick: (a: number, b: number) => number,
+  holdMs = 0,
 ): (number | null)[] {
   const out: (number | null)[] = new Array(n).fill(null);
   const lastAt: (number | null)[] = new Array(n).fill(null);
@@ -57,7 +70,10 @@ export function bucketSeries<T extends { tsMs: number }>(
  */
 export function holdMsOf(tickTimes: readonly number[]): number {
   if (tickTimes.length < 2) return 0;
-  const steps = tickTimes.slice(1).map((t, i) => t - tickTimes[i]).sort((a, b) => a - b);
+  const steps = tickTimes
+    .slice(1)
+    .map((t, i) => t - tickTimes[i])
+    .sort((a, b) => a - b);
   return Math.round(steps[steps.length >> 1] * 1.5);
 }
 

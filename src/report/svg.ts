@@ -27,9 +27,14 @@ export function renderSvgChart(c: Chart, clockOf: (ms: number) => string): strin
       d += `${isSet(i - 1) ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
       // A point with no neighbour draws no line (a process that lived for one sample, a kill within a
       // minute of the start): it gets a dot, or the chart would look empty.
-      if (!isSet(i - 1) && !isSet(i + 1)) dots.push(`<circle class="point" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${s.emphasis ? 3.5 : 3}" fill="${colour}"><title>${escapeHtml(s.name)}</title></circle>`);
+      if (!isSet(i - 1) && !isSet(i + 1))
+        dots.push(
+          `<circle class="point" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${s.emphasis ? 3.5 : 3}" fill="${colour}"><title>${escapeHtml(s.name)}</title></circle>`,
+        );
     });
-    const line = d ? `<path class="series" d="${d.trim()}" fill="none" stroke="${colour}" stroke-width="${s.emphasis ? 2.5 : 1.5}"><title>${escapeHtml(s.name)}</title></path>` : '';
+    const line = d
+      ? `<path class="series" d="${d.trim()}" fill="none" stroke="${colour}" stroke-width="${s.emphasis ? 2.5 : 1.5}"><title>${escapeHtml(s.name)}</title></path>`
+      : '';
     return line + dots.join('');
   });
   const grid = [0, 0.5, 1].map((f) => {

@@ -124,7 +124,14 @@ export interface IncidentReport {
     peakPsiSome10: number | null;
     points: MemoryPoint[];
   } | null;
-  cgroup: { path: string; version: 1 | 2 | null; limitBytes: number; peakUsageBytes: number; peakAtMs: number; usage: (number | null)[] } | null;
+  cgroup: {
+    path: string;
+    version: 1 | 2 | null;
+    limitBytes: number;
+    peakUsageBytes: number;
+    peakAtMs: number;
+    usage: (number | null)[];
+  } | null;
   /** The cgroup version of the host (or of the killed cgroup): which limit knobs the advice names. null when not recorded. */
   cgroupVersion: 1 | 2 | null;
   rankings: RankingAt[];
@@ -139,7 +146,10 @@ export interface IncidentReport {
   culprit: GrowthRow | null;
   growth: GrowthRow[];
   riskSeries: RiskSeries[];
-  protection: { exposed: ProtectedExposure[]; changes: { tsMs: number; comm: string; pid: number; toAdj: number; outcome: string; ruleId: string }[] };
+  protection: {
+    exposed: ProtectedExposure[];
+    changes: { tsMs: number; comm: string; pid: number; toAdj: number; outcome: string; ruleId: string }[];
+  };
   recommendations: string[];
 }
 
@@ -164,7 +174,16 @@ export interface DailyReport {
   timeZone: string;
   period: { fromMs: number; toMs: number };
   ticks: number;
-  incidents: { id: number; timeMs: number | null; victimComm: string | null; victimPid: number | null; constraint: string | null; memcg: string | null; source: string; workload: Workload | null }[];
+  incidents: {
+    id: number;
+    timeMs: number | null;
+    victimComm: string | null;
+    victimPid: number | null;
+    constraint: string | null;
+    memcg: string | null;
+    source: string;
+    workload: Workload | null;
+  }[];
   incidentsMore: number;
   memory: {
     memTotalBytes: number;
@@ -182,8 +201,17 @@ export interface DailyReport {
   topRiskMore: number;
   protectedExposure: { pid: number; comm: string; oomScoreAdj: number; peakRisk: number; timesNextVictim: number }[];
   policyFailures: { comm: string; pid: number; outcome: string; count: number; message: string | null }[];
-  alerts: { fired: { ruleId: string; count: number; severity: string; lastSummary: string }[]; open: { ruleId: string; severity: string; summary: string; sinceMs: number }[]; openMore: number };
-  health: { gaps: { reason: string; count: number; totalMs: number }[]; events: { kind: string; count: number; lastMessage: string }[]; deniedTicks: number; maxDenied: number };
+  alerts: {
+    fired: { ruleId: string; count: number; severity: string; lastSummary: string }[];
+    open: { ruleId: string; severity: string; summary: string; sinceMs: number }[];
+    openMore: number;
+  };
+  health: {
+    gaps: { reason: string; count: number; totalMs: number }[];
+    events: { kind: string; count: number; lastMessage: string }[];
+    deniedTicks: number;
+    maxDenied: number;
+  };
   /** One-line summary ("no incidents; lowest available memory 61 %"). */
   headline: string;
 }

@@ -15,10 +15,7 @@ export const ruleSchema = z.discriminatedUnion(
   'kind',
   RULE_KINDS.map((k) => RULE_KIND_SPECS[k].schema) as [RuleKindSchema, ...RuleKindSchema[]],
   {
-    error: (iss) =>
-      iss.code === 'invalid_union'
-        ? `unknown or missing rule kind; expected one of ${RULE_KINDS.join(', ')}`
-        : undefined,
+    error: (iss) => (iss.code === 'invalid_union' ? `unknown or missing rule kind; expected one of ${RULE_KINDS.join(', ')}` : undefined),
   },
 );
 
@@ -77,14 +74,20 @@ export function ruleWhere(ctx: Pick<CrossCheckContext<{ rules: readonly { id: st
 const known = new Set<string>(ALERT_LABELS);
 
 /** That every channel a rule or alerting.defaultChannels routes to is configured (run before the channels' own checks). */
-export const routingCrossChecks: CrossCheck<{ rules: readonly RuleConfig[]; alerting: AlertingConfig; channels: Record<string, unknown> }>[] = [
+export const routingCrossChecks: CrossCheck<{
+  rules: readonly RuleConfig[];
+  alerting: AlertingConfig;
+  channels: Record<string, unknown>;
+}>[] = [
   function routedChannelsExist(ctx) {
     const { config, errors } = ctx;
     const configured = Object.keys(config.channels);
     const check = (names: readonly string[] | undefined, where: string) => {
       for (const n of names ?? []) {
         if (!configured.includes(n)) {
-          errors.push(`${where}: no channel named "${n}" under channels: (configured: ${configured.join(', ') || 'none'}). Fix the name or add the channel.`);
+          errors.push(
+            `${where}: no channel named "${n}" under channels: (configured: ${configured.join(', ') || 'none'}). Fix the name or add the channel.`,
+          );
         }
       }
     };
@@ -103,10 +106,17 @@ type RulesView = { rules: readonly RuleConfig[]; alerting: AlertingConfig; sampl
 export const rulesCrossChecks: CrossCheck<RulesView>[] = [
   function alertingLabelsExist({ config, warnings }) {
     const a = config.alerting;
-    for (const l of a.groupBy) if (!known.has(l)) warnings.push(`alerting.groupBy: alerts have no label "${l}", so it groups nothing apart. Use labels from: ${ALERT_LABELS.join(', ')}.`);
+    for (const l of a.groupBy)
+      if (!known.has(l))
+        warnings.push(
+          `alerting.groupBy: alerts have no label "${l}", so it groups nothing apart. Use labels from: ${ALERT_LABELS.join(', ')}.`,
+        );
     a.inhibit.forEach((r, i) => {
       for (const l of [...Object.keys(r.source), ...Object.keys(r.target), ...r.equal]) {
-        if (!known.has(l)) warnings.push(`alerting.inhibit.${i}: alerts have no label "${l}", so this inhibition never applies. Use labels from: ${ALERT_LABELS.join(', ')}.`);
+        if (!known.has(l))
+          warnings.push(
+            `alerting.inhibit.${i}: alerts have no label "${l}", so this inhibition never applies. Use labels from: ${ALERT_LABELS.join(', ')}.`,
+          );
       }
     });
   },
@@ -134,13 +144,18 @@ export const rulesCrossChecks: CrossCheck<RulesView>[] = [
       const cgroupOnly = use === 'cgroup';
       if (hostOnly) warnings.push(`${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches the host, so its scope is ignored. Remove scope.`);
       else if (cgroupOnly && keys.some((k) => k !== 'cgroup'))
-        warnings.push(`${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches cgroups, so only scope.cgroup applies (${keys.filter((k) => k !== 'cgroup').join(', ')} ignored).`);
+        warnings.push(
+          `${ruleWhere(ctx, i)}.scope: a ${r.kind} rule watches cgroups, so only scope.cgroup applies (${keys.filter((k) => k !== 'cgroup').join(', ')} ignored).`,
+        );
     });
   },
   function rulesRouteSomewhere(ctx) {
     const { config, warnings } = ctx;
     config.rules.forEach((r, i) => {
-      if (r.channels && r.channels.length === 0) warnings.push(`${ruleWhere(ctx, i)}.channels: an empty list sends this rule's alerts nowhere (they are still recorded). Remove the key to use every channel.`);
+      if (r.channels && r.channels.length === 0)
+        warnings.push(
+          `${ruleWhere(ctx, i)}.channels: an empty list sends this rule's alerts nowhere (they are still recorded). Remove the key to use every channel.`,
+        );
     });
   },
 ];

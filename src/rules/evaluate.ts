@@ -56,7 +56,10 @@ export function evaluateRules(
   nowMs: number,
   options: Partial<EvaluateOptions> = {},
 ): Evaluation {
-  const opts: EvaluateOptions = { host: options.host ?? input.snapshot?.hostname ?? 'localhost', vanishWaitTicks: options.vanishWaitTicks ?? 3 };
+  const opts: EvaluateOptions = {
+    host: options.host ?? input.snapshot?.hostname ?? 'localhost',
+    vanishWaitTicks: options.vanishWaitTicks ?? 3,
+  };
   const recentIncidents = mergeIncidents(state.recentIncidents, input.incidents, nowMs);
   // An incident handed over twice (a replay after a restart) must not page twice.
   const seenIds = new Set(state.recentIncidents.map((i) => i.id));
@@ -114,7 +117,9 @@ export function evaluateRules(
     }
   }
   // Instances of rules removed from the config end without a message.
-  for (const m of byRule.values()) for (const inst of m.values()) transitions.push({ kind: 'cancelled', fingerprint: inst.fingerprint, ruleId: inst.ruleId, atMs: nowMs, alert: inst.alert });
+  for (const m of byRule.values())
+    for (const inst of m.values())
+      transitions.push({ kind: 'cancelled', fingerprint: inst.fingerprint, ruleId: inst.ruleId, atMs: nowMs, alert: inst.alert });
 
   return { transitions, next: { instances, recentIncidents } };
 }

@@ -68,7 +68,13 @@ export interface RuleHistory {
   previous: TickIndex;
 }
 
-const emptyIndex = (): TickIndex => ({ byPid: new Map(), cgroupRiskByPid: new Map(), cgroupShareByPid: new Map(), hostTotalBytes: 0, cgroupByPath: new Map() });
+const emptyIndex = (): TickIndex => ({
+  byPid: new Map(),
+  cgroupRiskByPid: new Map(),
+  cgroupShareByPid: new Map(),
+  hostTotalBytes: 0,
+  cgroupByPath: new Map(),
+});
 const emptySeries = (start = 0): Series => ({ start, minA: Infinity, minB: Infinity, gen: 0, t: [], a: [], b: [] });
 
 export function createHistory(windows: { processWindowMs: number; hostWindowMs: number }): RuleHistory {
@@ -122,7 +128,8 @@ export function indexSnapshot(snapshot: HostSnapshot, reuse?: TickIndex): TickIn
 /** What the kernel counts as the process's memory (mm/oom_kill.c oom_badness(), before oom_score_adj). */
 
 /** The process's own share (‰) of the host's RAM + swap, oom_score_adj left out. */
-export const hostShare = (p: ProcessSample, index: TickIndex): number => (index.hostTotalBytes > 0 ? (usageBytes(p) * 1000) / index.hostTotalBytes : 0);
+export const hostShare = (p: ProcessSample, index: TickIndex): number =>
+  index.hostTotalBytes > 0 ? (usageBytes(p) * 1000) / index.hostTotalBytes : 0;
 
 /**
  * The process's own memory share (‰) in its tightest domain: the larger of its share of the host and of
@@ -147,9 +154,18 @@ export function updateHistory(h: RuleHistory, snapshot: HostSnapshot | null, dat
 }
 
 /** updateHistory in steps of `chunk` processes (the refill at start yields to the event loop between them). */
-export function* updateHistorySteps(h: RuleHistory, snapshot: HostSnapshot | null, dataFresh: boolean, chunk: number): Generator<void, RuleHistory> {
+export function* updateHistorySteps(
+  h: RuleHistory,
+  snapshot: HostSnapshot | null,
+  dataFresh: boolean,
+  chunk: number,
+): Generator<void, RuleHistory> {
   if (!snapshot) return h;
-  if (!dataFresh || (h.bootId !== null && h.bootId !== snapshot.bootId) || (h.lastTakenAtMs !== null && snapshot.takenAtMs < h.lastTakenAtMs)) {
+  if (
+    !dataFresh ||
+    (h.bootId !== null && h.bootId !== snapshot.bootId) ||
+    (h.lastTakenAtMs !== null && snapshot.takenAtMs < h.lastTakenAtMs)
+  ) {
     h.host = emptySeries();
     h.cgroups.clear();
     h.processes.clear();
@@ -300,7 +316,11 @@ export interface SeedPick {
  * instant with processes costs a thousand times more, so only those are `full`. The newest is always
  * picked, full.
  */
-export function seedPicks(tickTimesMs: readonly number[], windows: { processWindowMs: number; hostWindowMs: number }, nowMs: number): SeedPick[] {
+export function seedPicks(
+  tickTimesMs: readonly number[],
+  windows: { processWindowMs: number; hostWindowMs: number },
+  nowMs: number,
+): SeedPick[] {
   let newest = -1;
   for (let i = 0; i < tickTimesMs.length; i++) if (tickTimesMs[i] <= nowMs) newest = i;
   const family = (windowMs: number, maxPoints: number): Set<number> => {
@@ -334,7 +354,11 @@ export function seedHistory(h: RuleHistory, snapshots: readonly { snapshot: Host
 }
 
 /** seedHistory of one snapshot, in steps of `chunk` processes. */
-export function* seedSteps(h: RuleHistory, { snapshot, light }: { snapshot: HostSnapshot; light: boolean }, chunk: number): Generator<void, void> {
+export function* seedSteps(
+  h: RuleHistory,
+  { snapshot, light }: { snapshot: HostSnapshot; light: boolean },
+  chunk: number,
+): Generator<void, void> {
   if (light) pushHost(h, snapshot);
   else yield* updateHistorySteps(h, snapshot, true, chunk);
 }

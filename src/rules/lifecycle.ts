@@ -73,16 +73,32 @@ export function stepObserved(rule: CompiledRule, host: string, prev: InstanceSta
     // Pending needs the raise condition throughout `for`; hysteresis only protects a firing alert.
     if (o.level !== 'raise') return { transition: transition('cancelled', prev, nowMs) };
     if (nowMs - prev.activeSinceMs >= forMs) {
-      const inst: InstanceState = { ...prev, status: 'firing', firedAtMs: nowMs, value: o.value, alert: viewOf(rule, host, fingerprint, o, nowMs) };
+      const inst: InstanceState = {
+        ...prev,
+        status: 'firing',
+        firedAtMs: nowMs,
+        value: o.value,
+        alert: viewOf(rule, host, fingerprint, o, nowMs),
+      };
       return { next: inst, transition: transition('firing', inst, nowMs) };
     }
     return { next: { ...prev, value: o.value, alert: viewOf(rule, host, fingerprint, o, prev.activeSinceMs) } };
   }
   const startsAtMs = prev.alert.startsAtMs;
   // Unchanged (same text, not clearing, not vanished): keep the same object, so a storm of firing alerts costs little.
-  if (o.level !== 'clear' && o.summary === prev.alert.summary && prev.clearingSinceMs === undefined && prev.vanishedAtMs === undefined) return { next: prev };
+  if (o.level !== 'clear' && o.summary === prev.alert.summary && prev.clearingSinceMs === undefined && prev.vanishedAtMs === undefined)
+    return { next: prev };
   if (o.level !== 'clear') {
-    return { next: { ...prev, value: o.value, clearingSinceMs: undefined, vanishedAtMs: undefined, vanishedTicks: undefined, alert: viewOf(rule, host, fingerprint, o, startsAtMs) } };
+    return {
+      next: {
+        ...prev,
+        value: o.value,
+        clearingSinceMs: undefined,
+        vanishedAtMs: undefined,
+        vanishedTicks: undefined,
+        alert: viewOf(rule, host, fingerprint, o, startsAtMs),
+      },
+    };
   }
   return stepClearing(rule, { ...prev, value: o.value, alert: viewOf(rule, host, fingerprint, o, startsAtMs) }, nowMs);
 }
@@ -120,7 +136,12 @@ export function findKillEvidence(inst: InstanceState, incidents: readonly Incide
 }
 
 /** The step for an instance whose subject was not observed in an evaluation of its rule. */
-export function stepAbsent(rule: CompiledRule, prev: InstanceState, nowMs: number, ctx: { incidents: readonly Incident[]; vanishWaitTicks: number }): StepResult {
+export function stepAbsent(
+  rule: CompiledRule,
+  prev: InstanceState,
+  nowMs: number,
+  ctx: { incidents: readonly Incident[]; vanishWaitTicks: number },
+): StepResult {
   const vanishable = prev.subject.startsWith('proc:') || prev.subject.startsWith('cgroup:');
   if (!vanishable) return stepClearing(rule, prev, nowMs);
   if (prev.status === 'pending') return { transition: transition('cancelled', prev, nowMs) };

@@ -50,7 +50,12 @@ export const groupStateKey = (channel: string, groupKey: string): string => `${c
 const toMatchers = (m: Record<string, string>): LabelMatcher[] => Object.entries(m).map(([name, value]) => ({ name, op: '=', value }));
 
 /** Why each firing alert is muted (silence first, then inhibition). */
-export function muteReasons(firing: readonly AlertView[], silences: readonly Silence[], inhibit: readonly InhibitRule[], nowMs: number): Map<string, string> {
+export function muteReasons(
+  firing: readonly AlertView[],
+  silences: readonly Silence[],
+  inhibit: readonly InhibitRule[],
+  nowMs: number,
+): Map<string, string> {
   const muted = new Map<string, string>();
   const rules = inhibit.map((r) => ({ source: toMatchers(r.source), target: toMatchers(r.target), equal: r.equal }));
   const sources = rules.map((r) => firing.filter((a) => matchesLabels(r.source, a)));
@@ -62,7 +67,9 @@ export function muteReasons(firing: readonly AlertView[], silences: readonly Sil
     }
     rules.forEach((r, i) => {
       if (muted.has(a.fingerprint) || !matchesLabels(r.target, a)) return;
-      const src = sources[i].find((x) => x.fingerprint !== a.fingerprint && r.equal.every((l) => (x.labels[l] ?? '') === (a.labels[l] ?? '')));
+      const src = sources[i].find(
+        (x) => x.fingerprint !== a.fingerprint && r.equal.every((l) => (x.labels[l] ?? '') === (a.labels[l] ?? '')),
+      );
       if (src) muted.set(a.fingerprint, `inhibited by ${src.fingerprint}`);
     });
   }
@@ -83,7 +90,11 @@ export function fnv1a(text: string): string {
  * The channels an alert goes to: its rule's `channels`, else alerting.defaultChannels, else every
  * channel; never the channel an agent-health alert is about.
  */
-export function createRouter(rules: readonly CompiledRule[], alerting: Pick<AlertingConfig, 'defaultChannels'>, channels: readonly ChannelRoute[]): (a: AlertView) => string[] {
+export function createRouter(
+  rules: readonly CompiledRule[],
+  alerting: Pick<AlertingConfig, 'defaultChannels'>,
+  channels: readonly ChannelRoute[],
+): (a: AlertView) => string[] {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
   const all = channels.map((c) => c.name);
   const known = new Set(all);
@@ -117,7 +128,16 @@ export function planNotifications(input: PlanInput): Plan {
       if (!list) firingBy.set(key, (list = []));
       list.push(a);
       if (!groups.has(key)) {
-        groups.set(key, { channel: ch, groupKey: gk, createdAtMs: nowMs, groupWaitMs: ruleById.get(a.ruleId)?.groupWait ?? alerting.groupWait, lastSentAtMs: null, seq: 0, notified: [], pendingResolved: [] });
+        groups.set(key, {
+          channel: ch,
+          groupKey: gk,
+          createdAtMs: nowMs,
+          groupWaitMs: ruleById.get(a.ruleId)?.groupWait ?? alerting.groupWait,
+          lastSentAtMs: null,
+          seq: 0,
+          notified: [],
+          pendingResolved: [],
+        });
       } else {
         const g = groups.get(key)!;
         const wait = ruleById.get(a.ruleId)?.groupWait;
@@ -147,13 +167,17 @@ export function planNotifications(input: PlanInput): Plan {
     const isNew = firing.some((a) => !announced.has(a.fingerprint));
     const changed = isNew || g.pendingResolved.length > 0;
     let due: boolean;
-    if (g.lastSentAtMs === null) due = firing.length > 0 && (nowMs - g.createdAtMs >= g.groupWaitMs || firing.some((a) => dueSooner(a, g.groupWaitMs)));
+    if (g.lastSentAtMs === null)
+      due = firing.length > 0 && (nowMs - g.createdAtMs >= g.groupWaitMs || firing.some((a) => dueSooner(a, g.groupWaitMs)));
     else {
       // a rule may shorten the interval for its new alerts (an OOM kill must not wait for the group's next slot),
       // and so does a new alert predicting the OOM sooner than the interval
       const interval = firing
         .filter((a) => !announced.has(a.fingerprint))
-        .reduce((min, a) => (dueSooner(a, alerting.groupInterval) ? 0 : Math.min(min, ruleById.get(a.ruleId)?.groupInterval ?? min)), alerting.groupInterval);
+        .reduce(
+          (min, a) => (dueSooner(a, alerting.groupInterval) ? 0 : Math.min(min, ruleById.get(a.ruleId)?.groupInterval ?? min)),
+          alerting.groupInterval,
+        );
       // a repeat re-states what still fires; a kill already told is never repeated
       due = (changed && nowMs - g.lastSentAtMs >= interval) || (toTell.length > 0 && nowMs - g.lastSentAtMs >= alerting.repeatInterval);
     }
@@ -166,8 +190,17 @@ export function planNotifications(input: PlanInput): Plan {
       // The group's creation time tells apart two lives of one group (a condition that ends, and fires
       // again later, starts a new group at seq 1): the outbox ignores a key it has seen.
       const dedupKey = `${g.channel}|${g.groupKey}|${g.seq}@${g.createdAtMs}|${content}`;
-      const draft: NotificationDraft = { channel: g.channel, kind: 'alerts', groupKey: g.groupKey, host: input.host, createdAtMs: nowMs, dedupKey, alerts };
-      if (told.length) draft.earlierKills = { count: told.length, withinMs: Math.max(...told.map((a) => ruleById.get(a.ruleId)?.keepFiringFor ?? 0)) };
+      const draft: NotificationDraft = {
+        channel: g.channel,
+        kind: 'alerts',
+        groupKey: g.groupKey,
+        host: input.host,
+        createdAtMs: nowMs,
+        dedupKey,
+        alerts,
+      };
+      if (told.length)
+        draft.earlierKills = { count: told.length, withinMs: Math.max(...told.map((a) => ruleById.get(a.ruleId)?.keepFiringFor ?? 0)) };
       drafts.push(draft);
       g.lastSentAtMs = nowMs;
       g.notified = firing.map((a) => a.fingerprint);

@@ -5,7 +5,19 @@
 import type { AlertView, LabelMatcher, Silence } from '../model/alert.js';
 
 /** Labels the rules engine sets on alerts (rules/lifecycle.ts, rules/kinds/*). Silences, grouping and inhibition use these. */
-export const ALERT_LABELS = ['alertname', 'host', 'severity', 'kind', 'scope', 'comm', 'unit', 'cgroup', 'check', 'channel', 'fingerprint'] as const;
+export const ALERT_LABELS = [
+  'alertname',
+  'host',
+  'severity',
+  'kind',
+  'scope',
+  'comm',
+  'unit',
+  'cgroup',
+  'check',
+  'channel',
+  'fingerprint',
+] as const;
 
 export type MatcherParse = { ok: true; matcher: LabelMatcher } | { ok: false; error: string };
 
@@ -18,15 +30,23 @@ const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export function parseMatcher(text: string): MatcherParse {
   const m = /^\s*([^=!~\s]+)\s*(=~|!~|!=|=)\s*(.*?)\s*$/.exec(text);
   const example = 'e.g. alertname=process-risk-high, comm=~"post.*" or host!=db2';
-  if (!m) return { ok: false, error: `cannot read the matcher ${JSON.stringify(text)}: expected NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX (${example}).` };
+  if (!m)
+    return {
+      ok: false,
+      error: `cannot read the matcher ${JSON.stringify(text)}: expected NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX (${example}).`,
+    };
   const [, name, op, raw] = m;
-  if (!NAME_RE.test(name)) return { ok: false, error: `${JSON.stringify(name)} is not a label name: use letters, digits and "_" (${example}).` };
+  if (!NAME_RE.test(name))
+    return { ok: false, error: `${JSON.stringify(name)} is not a label name: use letters, digits and "_" (${example}).` };
   const value = /^".*"$/.test(raw) ? raw.slice(1, -1) : raw;
   if (op === '=~' || op === '!~') {
     try {
       new RegExp(`^(?:${value})$`);
     } catch (err) {
-      return { ok: false, error: `${JSON.stringify(value)} is not a valid regular expression (${(err as Error).message}). Quote the matcher in the shell and check escaping.` };
+      return {
+        ok: false,
+        error: `${JSON.stringify(value)} is not a valid regular expression (${(err as Error).message}). Quote the matcher in the shell and check escaping.`,
+      };
     }
   }
   return { ok: true, matcher: { name, op: op as LabelMatcher['op'], value } };
@@ -49,7 +69,8 @@ function anchored(value: string): RegExp {
 export function matchesLabels(matchers: readonly LabelMatcher[], alert: Pick<AlertView, 'labels' | 'fingerprint'>): boolean {
   for (const m of matchers) {
     const v = m.name === 'fingerprint' ? alert.fingerprint : (alert.labels[m.name] ?? '');
-    const ok = m.op === '=' ? v === m.value : m.op === '!=' ? v !== m.value : m.op === '=~' ? anchored(m.value).test(v) : !anchored(m.value).test(v);
+    const ok =
+      m.op === '=' ? v === m.value : m.op === '!=' ? v !== m.value : m.op === '=~' ? anchored(m.value).test(v) : !anchored(m.value).test(v);
     if (!ok) return false;
   }
   return true;
@@ -58,6 +79,10 @@ export function matchesLabels(matchers: readonly LabelMatcher[], alert: Pick<Ale
 export const isSilenceActive = (s: Silence, nowMs: number): boolean => s.startsAtMs <= nowMs && nowMs < s.endsAtMs;
 
 /** The first active silence that matches the alert, if any. */
-export function silenceFor(alert: Pick<AlertView, 'labels' | 'fingerprint'>, silences: readonly Silence[], nowMs: number): Silence | undefined {
+export function silenceFor(
+  alert: Pick<AlertView, 'labels' | 'fingerprint'>,
+  silences: readonly Silence[],
+  nowMs: number,
+): Silence | undefined {
   return silences.find((s) => isSilenceActive(s, nowMs) && s.matchers.length > 0 && matchesLabels(s.matchers, alert));
 }

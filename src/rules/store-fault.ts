@@ -23,7 +23,13 @@ export const STORE_SUBJECT = 'health:store';
  */
 export function storeFaultDrafts(
   fault: StoreFault,
-  ctx: { rules: readonly CompiledRule[]; route: (a: AlertView) => string[]; alerting: Pick<AlertingConfig, 'groupBy'>; host: string; nowMs: number },
+  ctx: {
+    rules: readonly CompiledRule[];
+    route: (a: AlertView) => string[];
+    alerting: Pick<AlertingConfig, 'groupBy'>;
+    host: string;
+    nowMs: number;
+  },
 ): NotificationDraft[] {
   const drafts: NotificationDraft[] = [];
   const state = fault.endedMs === undefined ? 'firing' : 'resolved';
@@ -47,7 +53,15 @@ export function storeFaultDrafts(
     };
     const groupKey = ctx.alerting.groupBy.map((l) => alert.labels[l] ?? '').join('|');
     for (const channel of ctx.route(alert)) {
-      drafts.push({ channel, kind: 'alerts', groupKey, host: ctx.host, createdAtMs: ctx.nowMs, dedupKey: `${channel}|${groupKey}|store-fault@${fault.sinceMs}|${state}`, alerts: [alert] });
+      drafts.push({
+        channel,
+        kind: 'alerts',
+        groupKey,
+        host: ctx.host,
+        createdAtMs: ctx.nowMs,
+        dedupKey: `${channel}|${groupKey}|store-fault@${fault.sinceMs}|${state}`,
+        alerts: [alert],
+      });
     }
   }
   return drafts;

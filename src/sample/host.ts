@@ -19,7 +19,8 @@ export function readHostFacts(procfs: ProcFs, hostnameOverride?: string): HostFa
   return {
     // A fixture tree without boot_id still gets a stable identity for its processes.
     bootId: boot.kind === 'ok' ? parseBootId(boot.value) : '00000000-0000-0000-0000-000000000000',
-    hostname: hostnameOverride ?? (procfs.root === DEFAULT_PROC_ROOT ? osHostname() : host.kind === 'ok' ? host.value.trim() : osHostname()),
+    hostname:
+      hostnameOverride ?? (procfs.root === DEFAULT_PROC_ROOT ? osHostname() : host.kind === 'ok' ? host.value.trim() : osHostname()),
     kernelRelease: release.kind === 'ok' ? release.value.trim() : 'unknown',
     pageSizeBytes: readPageSize(procfs),
   };

@@ -18,7 +18,9 @@ export const processMatchSchema = z
       .refine((s) => isValidRegex(s), { message: 'not a valid regular expression; check escaping (YAML single quotes keep backslashes)' })
       .optional(),
     /** User name or numeric uid. */
-    user: z.union([z.string().min(1), z.number().int().min(0), z.array(z.union([z.string().min(1), z.number().int().min(0)])).min(1)]).optional(),
+    user: z
+      .union([z.string().min(1), z.number().int().min(0), z.array(z.union([z.string().min(1), z.number().int().min(0)])).min(1)])
+      .optional(),
     /** cgroup path prefix (e.g. /system.slice/postgresql.service), matched on path boundaries. */
     cgroup: z.string().startsWith('/').optional(),
     /** systemd unit name (e.g. ssh.service), exact: a system unit unless the caller compiles it for user units. */
@@ -62,7 +64,7 @@ export function compileMatcher(
   const exes = asList(m.exe);
   const units = asList(m.unit);
   const re = m.cmdline ? new RegExp(m.cmdline) : undefined;
-  const uids = asList(m.user)?.map((u) => (typeof u === 'number' ? u : /^\d+$/.test(u) ? Number(u) : uidOf(u) ?? -1));
+  const uids = asList(m.user)?.map((u) => (typeof u === 'number' ? u : /^\d+$/.test(u) ? Number(u) : (uidOf(u) ?? -1)));
   return (p) =>
     (!names || names.includes(p.comm)) &&
     (!exes || (p.exe !== null && exes.includes(p.exe))) &&

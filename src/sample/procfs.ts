@@ -16,9 +16,7 @@ export type ReadResult<T> =
  * The outcome of a write below the root: like ReadResult, a vanished process (`gone`) and a refusal (`denied`) are
  * data. `failed` is anything else (EIO, a fixture tree that is not procfs): the caller reports it for that one write.
  */
-export type WriteResult<T = undefined> =
-  | ReadResult<T>
-  | { kind: 'failed'; path: string; error: Error };
+export type WriteResult<T = undefined> = ReadResult<T> | { kind: 'failed'; path: string; error: Error };
 
 export type PidFile = 'stat' | 'status' | 'cmdline' | 'cgroup' | 'oom_score' | 'oom_score_adj' | 'statm' | 'comm' | 'limits';
 /** A process directory: a pid, or `self` (the reading process itself). */
@@ -70,7 +68,10 @@ export class ProcFs {
    * @param maxHotFds how many descriptors may stay open between ticks (0: open/read/close every time).
    *   The agent keeps them well below RLIMIT_NOFILE.
    */
-  constructor(readonly root: string = DEFAULT_PROC_ROOT, maxHotFds = 0) {
+  constructor(
+    readonly root: string = DEFAULT_PROC_ROOT,
+    maxHotFds = 0,
+  ) {
     this.hotBudget = maxHotFds;
   }
 

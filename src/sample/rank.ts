@@ -30,9 +30,7 @@ export function rankDomains(processes: readonly ProcessSample[], cgroups: readon
     id: 'host',
     totalBytes: hostTotal,
     ranking: sortRanking(
-      live
-        .filter((p) => !p.immune)
-        .map((p) => ranked(p, p.risk, Math.round(usageBytes(p) + (p.oomScoreAdj * hostTotal) / 1000))),
+      live.filter((p) => !p.immune).map((p) => ranked(p, p.risk, Math.round(usageBytes(p) + (p.oomScoreAdj * hostTotal) / 1000))),
     ),
   };
   const domains: OomDomain[] = [host];
@@ -65,7 +63,6 @@ export function rankDomains(processes: readonly ProcessSample[], cgroups: readon
   }
   return domains;
 }
-
 
 function ranked(p: ProcessSample, risk: number, badnessBytes: number): RankedProcess {
   return { pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk, badnessBytes, oomScoreAdj: p.oomScoreAdj };

@@ -10,7 +10,8 @@ export const MASK = '***';
  * Names of keys and flags that hold a secret, matched anywhere inside the name, any case. Tested on a name already
  * cut out by a simple pattern (never inside a larger pattern), so a long adversarial argument costs linear time.
  */
-const SECRET_NAME_RE = /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|auth|credential|session[-_]?key|cookie/i;
+const SECRET_NAME_RE =
+  /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|auth|credential|session[-_]?key|cookie/i;
 export const isSecretName = (name: string): boolean => SECRET_NAME_RE.test(name);
 
 /**
@@ -47,7 +48,8 @@ const AWS_KEY_ID_RE = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g;
 
 // An AWS secret access key: exactly 40 characters of base64 with upper case, lower case and a digit. A hex digest
 // (lower case only) does not match; neither does a 40-character path (it starts with /).
-const AWS_SECRET_RE = /(?<![\w/+=])(?=[A-Za-z0-9/+]{40}(?![\w/+=]))(?=[^\s]{0,39}[A-Z])(?=[^\s]{0,39}[a-z])(?=[^\s]{0,39}[0-9])[A-Za-z0-9+][A-Za-z0-9/+]{39}/g;
+const AWS_SECRET_RE =
+  /(?<![\w/+=])(?=[A-Za-z0-9/+]{40}(?![\w/+=]))(?=[^\s]{0,39}[A-Z])(?=[^\s]{0,39}[a-z])(?=[^\s]{0,39}[0-9])[A-Za-z0-9+][A-Za-z0-9/+]{39}/g;
 
 /** Redacts every secret recognisable without argv positions. */
 export function redactText(s: string): string {

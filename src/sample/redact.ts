@@ -44,7 +44,8 @@ const PASSWORD_FLAGS: readonly { program: RegExp; flag: string; separate: boolea
  * of these common programs whose -p is not a password (so `sshpass -p X ssh -p 2222 host` keeps the port). A shell
  * separator starts a new command.
  */
-const OTHER_PROGRAMS = /^(ssh|scp|sftp|rsync|psql|pg_dump|pg_dumpall|pg_restore|pg_basebackup|docker|podman|kubectl|nc|ncat|socat|strace|perf|mkdir|curl|wget|env|sudo|timeout|nice|nohup)$/;
+const OTHER_PROGRAMS =
+  /^(ssh|scp|sftp|rsync|psql|pg_dump|pg_dumpall|pg_restore|pg_basebackup|docker|podman|kubectl|nc|ncat|socat|strace|perf|mkdir|curl|wget|env|sudo|timeout|nice|nohup)$/;
 const SHELL_SEPARATORS = new Set(['|', '||', '&&', ';', '&']);
 
 /** At most this many characters of one argument are redacted and kept (the stored line is capped far below). */
@@ -67,7 +68,8 @@ function unquote(w: string): [string, string, string] {
   const open = /^["']/.test(w) ? w[0] : '';
   const inner = w.slice(open.length);
   const last = inner.at(-1);
-  const close = last !== undefined && (last === open || (!open && (last === '"' || last === "'") && inner.split(last).length % 2 === 0)) ? last : '';
+  const close =
+    last !== undefined && (last === open || (!open && (last === '"' || last === "'") && inner.split(last).length % 2 === 0)) ? last : '';
   return [open, close ? inner.slice(0, -1) : inner, close];
 }
 
@@ -89,15 +91,17 @@ export function redactArgs(args: readonly string[]): string[] {
     const passwordFlags = PASSWORD_FLAGS.filter((p) => p.program.test(program));
     // An argument with spaces after -c is a shell command: word by word. Elsewhere it is one value (a header, a
     // password with spaces) unless nothing below recognises it.
-    const isShellCommand = /\s/.test(raw) && (i > 0 && args[i - 1] === '-c');
+    const isShellCommand = /\s/.test(raw) && i > 0 && args[i - 1] === '-c';
     const assigned = isShellCommand ? null : secretAssignment(word);
     let a = /\s/.test(raw) ? redactWords(raw) : redactText(raw);
     if (HEADER_FLAGS.has(word)) maskNext = redactHeaderArg;
-    else if (/^--(proxy-)?header=/.test(word)) a = quoted(`${word.slice(0, word.indexOf('=') + 1)}${redactHeaderArg(word.slice(word.indexOf('=') + 1))}`);
+    else if (/^--(proxy-)?header=/.test(word))
+      a = quoted(`${word.slice(0, word.indexOf('=') + 1)}${redactHeaderArg(word.slice(word.indexOf('=') + 1))}`);
     else if (/^-H[^-]/.test(word)) a = quoted(`-H${redactHeaderArg(word.slice(2))}`);
     else if (redactHeaderArg(word) !== word) a = quoted(redactHeaderArg(word));
     else if (USER_FLAGS.has(word)) maskNext = maskUserPassword;
-    else if (/^--(proxy-)?user=/.test(word)) a = quoted(`${word.slice(0, word.indexOf('=') + 1)}${maskUserPassword(word.slice(word.indexOf('=') + 1))}`);
+    else if (/^--(proxy-)?user=/.test(word))
+      a = quoted(`${word.slice(0, word.indexOf('=') + 1)}${maskUserPassword(word.slice(word.indexOf('=') + 1))}`);
     else if (/^-[uU][^-]/.test(word)) a = quoted(`${word.slice(0, 2)}${maskUserPassword(word.slice(2))}`);
     else if (passwordFlags.some((p) => p.separate && p.flag === word)) maskNext = (v) => (v.startsWith('-') ? v : MASK);
     else if (passwordFlags.some((p) => word.startsWith(p.flag) && word.length > p.flag.length)) a = quoted(`${word.slice(0, 2)}${MASK}`);
@@ -109,7 +113,12 @@ export function redactArgs(args: readonly string[]): string[] {
     out.push(a);
     const name = basename(word);
     if (SHELL_SEPARATORS.has(word)) program = '';
-    else if (!word.startsWith('-') && !word.includes('=') && (program === '' || PASSWORD_FLAGS.some((p) => p.program.test(name)) || OTHER_PROGRAMS.test(name))) program = name;
+    else if (
+      !word.startsWith('-') &&
+      !word.includes('=') &&
+      (program === '' || PASSWORD_FLAGS.some((p) => p.program.test(name)) || OTHER_PROGRAMS.test(name))
+    )
+      program = name;
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import type { OomScoreScale, ProcessSample } from '../model/snapshot.js';
 
 /** What the kernel counts against a process (oom_badness): resident memory, its swap and its page tables. */
-export const usageBytes = (p: Pick<ProcessSample, 'rssBytes' | 'swapBytes' | 'pageTablesBytes'>): number => p.rssBytes + p.swapBytes + p.pageTablesBytes;
+export const usageBytes = (p: Pick<ProcessSample, 'rssBytes' | 'swapBytes' | 'pageTablesBytes'>): number =>
+  p.rssBytes + p.swapBytes + p.pageTablesBytes;
 
 /**
  * oom_score has two scales (DESIGN.md "oom_score has two scales").

@@ -190,7 +190,7 @@ export class Sampler {
         return null;
       }
       // Spread the periodic refresh of many processes seen at once (the first tick) over the period.
-      created.refreshedAtMs -= ((pid * 7919) % 1000) / 1000 * this.opts.refreshEveryMs;
+      created.refreshedAtMs -= (((pid * 7919) % 1000) / 1000) * this.opts.refreshEveryMs;
       this.known.set(pid, (k = created));
       confirm = true;
     } else if (k.comm !== stat.comm || nowMs - k.refreshedAtMs >= this.opts.refreshEveryMs) {
@@ -279,10 +279,13 @@ export class Sampler {
     k.unitScope = unitScope;
   }
 
-  private cgroupOf(cgroups: ReturnType<typeof parsePidCgroup> | null): { cgroup: string; unit: string | null; unitScope: UnitScope | null } {
-    const cgroup =
-      (this.hierarchy?.version === 1 ? cgroups?.v1.memory : cgroups?.unified) ?? cgroups?.unified ?? cgroups?.v1.memory ?? '/';
-    const unitSource = cgroups?.unified && cgroups.unified !== '/' ? cgroups.unified : cgroups?.v1['name=systemd'] ?? cgroup;
+  private cgroupOf(cgroups: ReturnType<typeof parsePidCgroup> | null): {
+    cgroup: string;
+    unit: string | null;
+    unitScope: UnitScope | null;
+  } {
+    const cgroup = (this.hierarchy?.version === 1 ? cgroups?.v1.memory : cgroups?.unified) ?? cgroups?.unified ?? cgroups?.v1.memory ?? '/';
+    const unitSource = cgroups?.unified && cgroups.unified !== '/' ? cgroups.unified : (cgroups?.v1['name=systemd'] ?? cgroup);
     return { cgroup, ...unitOfCgroupPath(unitSource) };
   }
 

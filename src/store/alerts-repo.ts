@@ -75,10 +75,19 @@ export function createAlertsRepo(db: Database) {
 
   return {
     /** The engine's state as last committed. */
-    loadState(): { instances: Map<string, InstanceState>; groups: Map<string, GroupState>; recentIncidents: Incident[]; written: Map<string, string> } {
+    loadState(): {
+      instances: Map<string, InstanceState>;
+      groups: Map<string, GroupState>;
+      recentIncidents: Incident[];
+      written: Map<string, string>;
+    } {
       const instances = new Map<string, InstanceState>();
       const written = new Map<string, string>();
-      for (const r of db.prepare('SELECT fingerprint, muted_by, state_json FROM alert_instance').all() as { fingerprint: string; muted_by: string | null; state_json: string }[]) {
+      for (const r of db.prepare('SELECT fingerprint, muted_by, state_json FROM alert_instance').all() as {
+        fingerprint: string;
+        muted_by: string | null;
+        state_json: string;
+      }[]) {
         instances.set(r.fingerprint, JSON.parse(r.state_json) as InstanceState);
         written.set(r.fingerprint, `${r.muted_by ?? ''}\u0000${r.state_json}`);
       }
@@ -95,7 +104,12 @@ export function createAlertsRepo(db: Database) {
      * Writes instances that changed since `written` (fingerprint → last written key) and deletes those
      * that ended; returns the new `written` map. Call inside the tick's transaction.
      */
-    writeInstances(instances: ReadonlyMap<string, InstanceState>, written: ReadonlyMap<string, string>, muted: ReadonlyMap<string, string>, nowMs: number): Map<string, string> {
+    writeInstances(
+      instances: ReadonlyMap<string, InstanceState>,
+      written: ReadonlyMap<string, string>,
+      muted: ReadonlyMap<string, string>,
+      nowMs: number,
+    ): Map<string, string> {
       const next = new Map<string, string>();
       for (const inst of instances.values()) {
         const stateJson = JSON.stringify(inst);
@@ -179,9 +193,11 @@ export function createAlertsRepo(db: Database) {
 
     /** Silences, newest first; expired ones (ended before `nowMs`) only with includeExpired. */
     listSilences(nowMs: number, opts: { includeExpired?: boolean } = {}): (Silence & { expiredAtMs: number | null })[] {
-      const rows = (opts.includeExpired
-        ? db.prepare('SELECT * FROM silence ORDER BY id DESC').all()
-        : db.prepare('SELECT * FROM silence WHERE ends_at_ms > ? ORDER BY id DESC').all(nowMs)) as SilenceRow[];
+      const rows = (
+        opts.includeExpired
+          ? db.prepare('SELECT * FROM silence ORDER BY id DESC').all()
+          : db.prepare('SELECT * FROM silence WHERE ends_at_ms > ? ORDER BY id DESC').all(nowMs)
+      ) as SilenceRow[];
       return rows.map(toSilence);
     },
 
@@ -211,7 +227,18 @@ export function createAlertsRepo(db: Database) {
           `SELECT fingerprint, rule_id, status, severity, summary, active_since_ms, fired_at_ms, muted_by, updated_at_ms, state_json FROM alert_instance
            ORDER BY status = 'firing' DESC, CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, active_since_ms`,
         )
-        .all() as { fingerprint: string; rule_id: string; status: 'pending' | 'firing'; severity: string; summary: string; active_since_ms: number; fired_at_ms: number | null; muted_by: string | null; updated_at_ms: number; state_json: string }[];
+        .all() as {
+        fingerprint: string;
+        rule_id: string;
+        status: 'pending' | 'firing';
+        severity: string;
+        summary: string;
+        active_since_ms: number;
+        fired_at_ms: number | null;
+        muted_by: string | null;
+        updated_at_ms: number;
+        state_json: string;
+      }[];
       return rows.map((r) => ({
         fingerprint: r.fingerprint,
         ruleId: r.rule_id,

@@ -38,7 +38,13 @@ export function pendingWalFrames(dbPath: string): number | null {
  * once (PASSIVE: it never waits for the writer) and ends. A worker thread costs several MB and a few tens of
  * ms to start, so none lives between checkpoints. If a worker fails, automatic checkpoints come back on.
  */
-export function startCheckpointer(db: Database, dbPath: string, log: Log, everyMs = 30_000, afterFrames = CHECKPOINT_AFTER_FRAMES): { stop(): Promise<void> } {
+export function startCheckpointer(
+  db: Database,
+  dbPath: string,
+  log: Log,
+  everyMs = 30_000,
+  afterFrames = CHECKPOINT_AFTER_FRAMES,
+): { stop(): Promise<void> } {
   const sqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
@@ -66,7 +72,11 @@ export function startCheckpointer(db: Database, dbPath: string, log: Log, everyM
   };
   const checkpoint = (): Promise<void> =>
     new Promise<void>((resolve) => {
-      const worker = new Worker(code, { eval: true, workerData: { sqlitePath, dbPath }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
+      const worker = new Worker(code, {
+        eval: true,
+        workerData: { sqlitePath, dbPath },
+        resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+      });
       worker.on('message', (m: { error?: string }) => m.error && log.warn(`background WAL checkpoint failed: ${m.error}`));
       worker.on('error', (err) => fallback(err.message));
       worker.once('exit', (code) => {

@@ -17,7 +17,8 @@ export interface OpenOptions {
 
 /** Virtual filesystems hold no files of ours (and mkdir -p under /proc never returns on some Node versions). */
 export const onVirtualFs = (path: string): boolean => /^\/(proc|sys)(\/|$)/.test(resolve(path));
-export const VIRTUAL_FS_FIX = '/proc and /sys are virtual filesystems. Choose a real folder for --db / store.path (e.g. /var/lib/oomwatch/oomwatch.db).';
+export const VIRTUAL_FS_FIX =
+  '/proc and /sys are virtual filesystems. Choose a real folder for --db / store.path (e.g. /var/lib/oomwatch/oomwatch.db).';
 
 /** The file each open database was opened from, so the agent can notice it being deleted or replaced. */
 const openedFiles = new WeakMap<Database, { sqlitePath: string; identity: FileIdentity }>();
@@ -46,7 +47,10 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
   // it also proves SQLite opened the very file that was checked.
   if (!sameFile(file.identity, fileIdentityAt(file.sqlitePath))) {
     db.close();
-    throw new UntrustedStoreError(path, `Refusing to open the database ${path}: it was replaced while it was being opened. Check who else writes to ${dirname(file.sqlitePath)}, then start again.`);
+    throw new UntrustedStoreError(
+      path,
+      `Refusing to open the database ${path}: it was replaced while it was being opened. Check who else writes to ${dirname(file.sqlitePath)}, then start again.`,
+    );
   }
   openedFiles.set(db, { sqlitePath: file.sqlitePath, identity: file.identity });
   return configure(db, path, opts);
@@ -60,7 +64,10 @@ function openSqlite(file: PreparedStoreFile, readonly: boolean): Database {
   // is read into memory instead.
   process.env.SQLITE_USE_URI ??= '1';
   try {
-    return new BetterSqlite3(`file:${encodeURI(file.sqlitePath).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, { readonly: true, fileMustExist: true });
+    return new BetterSqlite3(`file:${encodeURI(file.sqlitePath).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, {
+      readonly: true,
+      fileMustExist: true,
+    });
   } catch {
     return new BetterSqlite3(readFileSync(file.sqlitePath), { readonly: true });
   }
@@ -99,7 +106,9 @@ export function applyAgentMemoryPragmas(db: Database): void {
 }
 
 export const isSqliteError = (err: unknown): boolean =>
-  err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && (err as unknown as { code: string }).code.startsWith('SQLITE');
+  err instanceof Error &&
+  typeof (err as { code?: unknown }).code === 'string' &&
+  (err as unknown as { code: string }).code.startsWith('SQLITE');
 
 /**
  * Whether the file the database was opened from is still at its path: 'gone' when it was deleted,
@@ -117,10 +126,12 @@ export function storeFileChange(db: Database): 'gone' | 'replaced' | null {
 export function storeFixFor(code: string): string {
   const fixes: Record<string, string> = {
     SQLITE_FULL: 'The disk holding the database is full. Free space or move store.path to a larger disk; nothing already recorded is lost.',
-    SQLITE_READONLY: 'The database is read-only. Check file and folder permissions (and chattr -i), or that the filesystem is not mounted read-only.',
+    SQLITE_READONLY:
+      'The database is read-only. Check file and folder permissions (and chattr -i), or that the filesystem is not mounted read-only.',
     SQLITE_CANTOPEN: 'The database file cannot be opened. Check that its folder exists and is writable by this user, or pass another --db.',
     SQLITE_BUSY: 'The database stayed locked by another process. Check for a stuck oomwatch process or a backup holding a lock.',
-    SQLITE_CORRUPT: 'The database file is corrupt. Stop the agent, move the file aside (keep it for forensics; `sqlite3 FILE .recover` can save what is readable) and start again with a new file.',
+    SQLITE_CORRUPT:
+      'The database file is corrupt. Stop the agent, move the file aside (keep it for forensics; `sqlite3 FILE .recover` can save what is readable) and start again with a new file.',
     SQLITE_NOTADB: 'The file is not an SQLite database. Point --db / store.path at an oomwatch database file.',
     SQLITE_IOERR: 'An I/O error hit the database file. Check the disk (dmesg) and free space.',
     EPERM: 'Operation not permitted (an immutable file, chattr +i?). Remove the flag (chattr -i) or choose another --db / store.path.',

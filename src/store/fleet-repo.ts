@@ -35,7 +35,9 @@ export function createFleetRepo(db: Database) {
   const setCursor = db.prepare(
     'INSERT INTO alert_engine_meta (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json',
   );
-  const incidents = db.prepare('SELECT id, dedupe_key AS dedupeKey, created_ms AS createdMs FROM incident WHERE id > ? ORDER BY id LIMIT ?');
+  const incidents = db.prepare(
+    'SELECT id, dedupe_key AS dedupeKey, created_ms AS createdMs FROM incident WHERE id > ? ORDER BY id LIMIT ?',
+  );
   const events = db.prepare(
     'SELECT id, at_ms AS atMs, rule_id AS ruleId, kind, severity, summary, alert_json AS alertJson FROM alert_event WHERE id > ? ORDER BY id LIMIT ?',
   );
@@ -62,12 +64,22 @@ export function createFleetRepo(db: Database) {
      * Puts the payloads in the outbox and moves the cursor, in one transaction: a crash leaves both or
      * neither. A payload already in the outbox (same channel and dedup key) is ignored.
      */
-    enqueue: db.transaction((channel: string, rows: { dedupKey: string; payload: { kind: string; host: string }; createdAtMs: number }[], next: FleetCursor) => {
-      for (const r of rows) {
-        insert.run({ channel, dedupKey: r.dedupKey, kind: `fleet-${r.payload.kind}`, groupKey: 'fleet', host: r.payload.host, createdAtMs: r.createdAtMs, payload: JSON.stringify(r.payload) });
-      }
-      setCursor.run(CURSOR_KEY, JSON.stringify(next));
-    }),
+    enqueue: db.transaction(
+      (channel: string, rows: { dedupKey: string; payload: { kind: string; host: string }; createdAtMs: number }[], next: FleetCursor) => {
+        for (const r of rows) {
+          insert.run({
+            channel,
+            dedupKey: r.dedupKey,
+            kind: `fleet-${r.payload.kind}`,
+            groupKey: 'fleet',
+            host: r.payload.host,
+            createdAtMs: r.createdAtMs,
+            payload: JSON.stringify(r.payload),
+          });
+        }
+        setCursor.run(CURSOR_KEY, JSON.stringify(next));
+      },
+    ),
   };
 }
 export type FleetRepo = ReturnType<typeof createFleetRepo>;

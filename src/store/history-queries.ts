@@ -6,7 +6,16 @@
 import type { Database } from 'better-sqlite3';
 import type { HostSnapshot } from '../model/snapshot.js';
 import { lastSamples, rankedCandidates, type RankedDomain, type SampledPoint } from './incidents-history.js';
-import { findProcesses, processSamples, snapshotAt, tickAt, ticksBetween, type ProcessRow, type SampleRow, type TickRow } from './samples-query.js';
+import {
+  findProcesses,
+  processSamples,
+  snapshotAt,
+  tickAt,
+  ticksBetween,
+  type ProcessRow,
+  type SampleRow,
+  type TickRow,
+} from './samples-query.js';
 import { bootTicksBetween, snapshotsAtTicks, sweepSnapshots } from './snapshot-sweep.js';
 
 export function createHistoryQueries(db: Database) {
@@ -16,12 +25,15 @@ export function createHistoryQueries(db: Database) {
     bootTicksBetween: (bootId: string, fromMs: number, toMs: number): TickRow[] => bootTicksBetween(db, bootId, fromMs, toMs),
     /** The host as sampled at the last tick at or before `tsMs`. */
     snapshotAt: (tsMs: number): HostSnapshot | null => snapshotAt(db, tsMs),
-    snapshotsAtTicks: (ticks: readonly TickRow[], withProcesses?: (tick: TickRow) => boolean): HostSnapshot[] => snapshotsAtTicks(db, ticks, withProcesses),
-    sweepSnapshots: (ticks: readonly TickRow[], withProcesses?: (tick: TickRow) => boolean): Generator<HostSnapshot | null> => sweepSnapshots(db, ticks, withProcesses),
+    snapshotsAtTicks: (ticks: readonly TickRow[], withProcesses?: (tick: TickRow) => boolean): HostSnapshot[] =>
+      snapshotsAtTicks(db, ticks, withProcesses),
+    sweepSnapshots: (ticks: readonly TickRow[], withProcesses?: (tick: TickRow) => boolean): Generator<HostSnapshot | null> =>
+      sweepSnapshots(db, ticks, withProcesses),
     findProcesses: (pidOrName: string, sinceMs: number): ProcessRow[] => findProcesses(db, pidOrName, sinceMs),
     processSamples: (processId: number, fromMs: number, toMs: number): SampleRow[] => processSamples(db, processId, fromMs, toMs),
     lastSamples: (processId: number, beforeMs: number, limit?: number): SampledPoint[] => lastSamples(db, processId, beforeMs, limit),
-    rankedCandidates: (q: { bootId: string; atMs: number; cgroup: string | null; limit?: number }): RankedDomain | null => rankedCandidates(db, q),
+    rankedCandidates: (q: { bootId: string; atMs: number; cgroup: string | null; limit?: number }): RankedDomain | null =>
+      rankedCandidates(db, q),
   };
 }
 

@@ -8,28 +8,75 @@ import type { Workload } from '../model/workload.js';
 import { workloadFromPath } from '../workload/parse-cgroup-path.js';
 
 const KIB = 1024;
-export const kib = (bytes: number | null | undefined): number | null => (bytes === null || bytes === undefined ? null : Math.round(bytes / KIB));
+export const kib = (bytes: number | null | undefined): number | null =>
+  bytes === null || bytes === undefined ? null : Math.round(bytes / KIB);
 export const bytes = (k: number | null): number | null => (k === null ? null : k * KIB);
 
 export interface TaskRowDb {
-  pid: number; uid: number | null; tgid: number | null; total_vm_pages: number | null; rss_pages: number | null;
-  rss_anon_pages: number | null; rss_file_pages: number | null; rss_shmem_pages: number | null; pgtables_bytes: number | null;
-  nr_ptes: number | null; swapents: number | null; oom_score_adj: number | null; name: string;
+  pid: number;
+  uid: number | null;
+  tgid: number | null;
+  total_vm_pages: number | null;
+  rss_pages: number | null;
+  rss_anon_pages: number | null;
+  rss_file_pages: number | null;
+  rss_shmem_pages: number | null;
+  pgtables_bytes: number | null;
+  nr_ptes: number | null;
+  swapents: number | null;
+  oom_score_adj: number | null;
+  name: string;
 }
 
 export interface IncidentRow {
-  id: number; source: IncidentSource; hostname: string; boot_id: string | null; kmsg_seq: number | null; ts_ms: number | null;
-  wall_exact: number; monotonic_us: number | null; window_start_ms: number | null; kill_count: number;
-  constraint_kind: IncidentView['constraint']; constraint_raw: string | null; oom_memcg: string | null; task_memcg: string | null;
-  cpuset: string | null; mems_allowed: string | null; trigger_comm: string | null; trigger_pid: number | null;
-  gfp_mask: string | null; gfp_flags: string | null; alloc_order: number | null; trigger_oom_score_adj: number | null;
-  victim_pid: number | null; victim_comm: string | null; victim_uid: number | null; victim_total_vm_kib: number | null;
-  victim_anon_rss_kib: number | null; victim_file_rss_kib: number | null; victim_shmem_rss_kib: number | null;
-  victim_pgtables_kib: number | null; victim_oom_score_adj: number | null; selected_pid: number | null;
-  selected_score: number | null; victim_process_id: number | null; victim_start_time_ticks: number | null; reaped: number;
-  reaped_ts_ms: number | null; reaped_anon_rss_kib: number | null; reaped_file_rss_kib: number | null;
-  reaped_shmem_rss_kib: number | null; memcg_counters_json: string | null; task_columns: string | null; flags: string;
-  vanished_json: string | null; workload_json: string | null; killer: Killer; reason: string | null; group_cgroup: string | null;
+  id: number;
+  source: IncidentSource;
+  hostname: string;
+  boot_id: string | null;
+  kmsg_seq: number | null;
+  ts_ms: number | null;
+  wall_exact: number;
+  monotonic_us: number | null;
+  window_start_ms: number | null;
+  kill_count: number;
+  constraint_kind: IncidentView['constraint'];
+  constraint_raw: string | null;
+  oom_memcg: string | null;
+  task_memcg: string | null;
+  cpuset: string | null;
+  mems_allowed: string | null;
+  trigger_comm: string | null;
+  trigger_pid: number | null;
+  gfp_mask: string | null;
+  gfp_flags: string | null;
+  alloc_order: number | null;
+  trigger_oom_score_adj: number | null;
+  victim_pid: number | null;
+  victim_comm: string | null;
+  victim_uid: number | null;
+  victim_total_vm_kib: number | null;
+  victim_anon_rss_kib: number | null;
+  victim_file_rss_kib: number | null;
+  victim_shmem_rss_kib: number | null;
+  victim_pgtables_kib: number | null;
+  victim_oom_score_adj: number | null;
+  selected_pid: number | null;
+  selected_score: number | null;
+  victim_process_id: number | null;
+  victim_start_time_ticks: number | null;
+  reaped: number;
+  reaped_ts_ms: number | null;
+  reaped_anon_rss_kib: number | null;
+  reaped_file_rss_kib: number | null;
+  reaped_shmem_rss_kib: number | null;
+  memcg_counters_json: string | null;
+  task_columns: string | null;
+  flags: string;
+  vanished_json: string | null;
+  workload_json: string | null;
+  killer: Killer;
+  reason: string | null;
+  group_cgroup: string | null;
 }
 
 export function viewFromRow(r: IncidentRow, groupVictims: (id: number) => OomVictim[]): IncidentView {
@@ -58,7 +105,14 @@ export function viewFromRow(r: IncidentRow, groupVictims: (id: number) => OomVic
     trigger:
       r.gfp_mask === null
         ? null
-        : { comm: r.trigger_comm ?? '', pid: r.trigger_pid, gfpMask: r.gfp_mask, gfpFlags: r.gfp_flags, order: r.alloc_order ?? 0, oomScoreAdj: r.trigger_oom_score_adj ?? 0 },
+        : {
+            comm: r.trigger_comm ?? '',
+            pid: r.trigger_pid,
+            gfpMask: r.gfp_mask,
+            gfpFlags: r.gfp_flags,
+            order: r.alloc_order ?? 0,
+            oomScoreAdj: r.trigger_oom_score_adj ?? 0,
+          },
     victim:
       r.victim_pid === null
         ? null
@@ -79,7 +133,12 @@ export function viewFromRow(r: IncidentRow, groupVictims: (id: number) => OomVic
     reaped: r.reaped === 1,
     reaper:
       r.reaped === 1
-        ? { timeMs: r.reaped_ts_ms, anonRssBytes: bytes(r.reaped_anon_rss_kib) ?? 0, fileRssBytes: bytes(r.reaped_file_rss_kib) ?? 0, shmemRssBytes: bytes(r.reaped_shmem_rss_kib) ?? 0 }
+        ? {
+            timeMs: r.reaped_ts_ms,
+            anonRssBytes: bytes(r.reaped_anon_rss_kib) ?? 0,
+            fileRssBytes: bytes(r.reaped_file_rss_kib) ?? 0,
+            shmemRssBytes: bytes(r.reaped_shmem_rss_kib) ?? 0,
+          }
         : null,
     memcgCounters: r.memcg_counters_json ? (JSON.parse(r.memcg_counters_json) as MemcgCounterLine[]) : [],
     flags: r.flags ? (r.flags.split(',') as ReportFlag[]) : [],

@@ -20,8 +20,10 @@ export function linkVictim(
   q: { bootId: string; pid: number; killMs: number; slackMs: number },
 ): { processId: number; startTimeTicks: number } | null {
   const row = db
-    .prepare(`SELECT id, start_time_ticks FROM process WHERE boot_id = ? AND pid = ? AND first_seen_ms <= ?
-      AND (ended_ms IS NULL OR ended_ms >= ?) ORDER BY first_seen_ms DESC LIMIT 1`)
+    .prepare(
+      `SELECT id, start_time_ticks FROM process WHERE boot_id = ? AND pid = ? AND first_seen_ms <= ?
+      AND (ended_ms IS NULL OR ended_ms >= ?) ORDER BY first_seen_ms DESC LIMIT 1`,
+    )
     .get(q.bootId, q.pid, q.killMs, q.killMs - q.slackMs) as { id: number; start_time_ticks: number } | undefined;
   return row ? { processId: row.id, startTimeTicks: row.start_time_ticks } : null;
 }
@@ -57,9 +59,18 @@ export interface SampledPoint {
 /** The victim's last stored samples at or before `beforeMs`, newest first. */
 export function lastSamples(db: Database, processId: number, beforeMs: number, limit = 10): SampledPoint[] {
   const rows = db
-    .prepare(`SELECT t.ts_ms, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
-      FROM sample s JOIN tick t ON t.id = s.tick_id WHERE s.process_id = ? AND t.ts_ms <= ? ORDER BY t.ts_ms DESC LIMIT ?`)
-    .all(processId, beforeMs, limit) as { ts_ms: number; rss_kib: number; swap_kib: number; pgtables_kib: number; oom_score: number; oom_score_adj: number }[];
+    .prepare(
+      `SELECT t.ts_ms, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
+      FROM sample s JOIN tick t ON t.id = s.tick_id WHERE s.process_id = ? AND t.ts_ms <= ? ORDER BY t.ts_ms DESC LIMIT ?`,
+    )
+    .all(processId, beforeMs, limit) as {
+    ts_ms: number;
+    rss_kib: number;
+    swap_kib: number;
+    pgtables_kib: number;
+    oom_score: number;
+    oom_score_adj: number;
+  }[];
   return rows.map((r) => ({
     tsMs: r.ts_ms,
     rssBytes: r.rss_kib * KIB,
@@ -131,5 +142,11 @@ export function rankedCandidates(
     risk,
     badnessBytes,
   }));
-  return { tickTsMs: snap.takenAtMs, domain: q.cgroup === null ? 'host' : 'cgroup', cgroup: q.cgroup, totalBytes: q.cgroup === null ? null : domain?.totalBytes ?? null, candidates };
+  return {
+    tickTsMs: snap.takenAtMs,
+    domain: q.cgroup === null ? 'host' : 'cgroup',
+    cgroup: q.cgroup,
+    totalBytes: q.cgroup === null ? null : (domain?.totalBytes ?? null),
+    candidates,
+  };
 }

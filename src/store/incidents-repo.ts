@@ -12,7 +12,6 @@ import { createWorkloadsRepo } from './workloads-repo.js';
 import { createIncidentVictimsRepo } from './incident-victims.js';
 import { kib, viewFromRow, type IncidentRow, type TaskRowDb } from './incident-rows.js';
 
-
 export interface KmsgCursor {
   bootId: string;
   nextSeq: number;
@@ -47,7 +46,9 @@ function dedupeKey(r: OomReport, ctx: InsertContext): string {
   // A user-space killer's incident, read live (journal, syslog) or imported: the same lines give the same key.
   if (r.killer && r.killer !== 'kernel') {
     const lines = createHash('sha1').update(r.rawLines.join('\n')).digest('hex').slice(0, 16);
-    return ['killer', r.killer, r.hostname ?? ctx.hostname, ctx.bootId ?? r.bootId ?? '', r.wallMs ?? '', r.victim?.pid ?? '', lines].join('|');
+    return ['killer', r.killer, r.hostname ?? ctx.hostname, ctx.bootId ?? r.bootId ?? '', r.wallMs ?? '', r.victim?.pid ?? '', lines].join(
+      '|',
+    );
   }
   // A log without the kernel's timestamps (prefix stripped) leaves little to tell two kills apart: the
   // report's own lines do (the same log imported twice still gives the same key).
@@ -87,13 +88,51 @@ export function createIncidentsRepo(db: Database) {
     reaped_shmem_rss_kib = ? WHERE id = ?`);
 
   const base = {
-    dedupeKey: '', hostname: '', bootId: null, kmsgSeq: null, tsMs: null, wallExact: 1, monotonicUs: null, windowStartMs: null,
-    killCount: 1, constraint: null, constraintRaw: null, oomMemcg: null, taskMemcg: null, cpuset: null, memsAllowed: null,
-    triggerComm: null, triggerPid: null, gfpMask: null, gfpFlags: null, order: null, triggerAdj: null, victimPid: null,
-    victimComm: null, victimUid: null, totalVmKib: null, anonKib: null, fileKib: null, shmemKib: null, pgtablesKib: null,
-    victimAdj: null, selectedPid: null, selectedScore: null, reaped: 0, reapedTsMs: null, reapedAnonKib: null,
-    reapedFileKib: null, reapedShmemKib: null, memcgJson: null, taskColumns: null, flags: '', vanishedJson: null, rawText: null,
-    killer: 'kernel', reason: null, groupCgroup: null,
+    dedupeKey: '',
+    hostname: '',
+    bootId: null,
+    kmsgSeq: null,
+    tsMs: null,
+    wallExact: 1,
+    monotonicUs: null,
+    windowStartMs: null,
+    killCount: 1,
+    constraint: null,
+    constraintRaw: null,
+    oomMemcg: null,
+    taskMemcg: null,
+    cpuset: null,
+    memsAllowed: null,
+    triggerComm: null,
+    triggerPid: null,
+    gfpMask: null,
+    gfpFlags: null,
+    order: null,
+    triggerAdj: null,
+    victimPid: null,
+    victimComm: null,
+    victimUid: null,
+    totalVmKib: null,
+    anonKib: null,
+    fileKib: null,
+    shmemKib: null,
+    pgtablesKib: null,
+    victimAdj: null,
+    selectedPid: null,
+    selectedScore: null,
+    reaped: 0,
+    reapedTsMs: null,
+    reapedAnonKib: null,
+    reapedFileKib: null,
+    reapedShmemKib: null,
+    memcgJson: null,
+    taskColumns: null,
+    flags: '',
+    vanishedJson: null,
+    rawText: null,
+    killer: 'kernel',
+    reason: null,
+    groupCgroup: null,
   };
   const victims = createIncidentVictimsRepo(db);
 
@@ -182,8 +221,23 @@ export function createIncidentsRepo(db: Database) {
   }
 
   function insertTaskRow(id: number, rowNo: number, t: OomTaskRow): void {
-    insertTask.run(id, rowNo, t.pid, t.uid, t.tgid, t.totalVmPages, t.rssPages, t.rssAnonPages, t.rssFilePages, t.rssShmemPages,
-      t.pgtablesBytes, t.nrPtes, t.swapents, t.oomScoreAdj, t.name);
+    insertTask.run(
+      id,
+      rowNo,
+      t.pid,
+      t.uid,
+      t.tgid,
+      t.totalVmPages,
+      t.rssPages,
+      t.rssAnonPages,
+      t.rssFilePages,
+      t.rssShmemPages,
+      t.pgtablesBytes,
+      t.nrPtes,
+      t.swapents,
+      t.oomScoreAdj,
+      t.name,
+    );
   }
 
   /** Records a reaper outcome on the latest unreaped incident of that victim. Returns its id, or null. */
@@ -224,7 +278,8 @@ export function createIncidentsRepo(db: Database) {
     /** More of a memory.oom.group kill's victims were read after its incident was stored. */
     updateGroup: (id: number, r: OomReport): void => victims.updateGroup(id, r),
     getCursor(): KmsgCursor | null {
-      const row = db.prepare('SELECT boot_id, next_seq FROM kmsg_cursor WHERE id = 1').get() as { boot_id: string; next_seq: number } | undefined;
+      const row = db.prepare('SELECT boot_id, next_seq FROM kmsg_cursor WHERE id = 1').get() as
+        { boot_id: string; next_seq: number } | undefined;
       return row ? { bootId: row.boot_id, nextSeq: row.next_seq } : null;
     },
     saveCursor(cursor: KmsgCursor, nowMs: number): void {
@@ -251,9 +306,19 @@ export function createIncidentsRepo(db: Database) {
     tasks(id: number): OomTaskRow[] {
       const rows = db.prepare('SELECT * FROM incident_task WHERE incident_id = ? ORDER BY row_no').all(id) as TaskRowDb[];
       return rows.map((t) => ({
-        pid: t.pid, uid: t.uid, tgid: t.tgid, totalVmPages: t.total_vm_pages, rssPages: t.rss_pages, rssAnonPages: t.rss_anon_pages,
-        rssFilePages: t.rss_file_pages, rssShmemPages: t.rss_shmem_pages, pgtablesBytes: t.pgtables_bytes, nrPtes: t.nr_ptes,
-        swapents: t.swapents, oomScoreAdj: t.oom_score_adj, name: t.name,
+        pid: t.pid,
+        uid: t.uid,
+        tgid: t.tgid,
+        totalVmPages: t.total_vm_pages,
+        rssPages: t.rss_pages,
+        rssAnonPages: t.rss_anon_pages,
+        rssFilePages: t.rss_file_pages,
+        rssShmemPages: t.rss_shmem_pages,
+        pgtablesBytes: t.pgtables_bytes,
+        nrPtes: t.nr_ptes,
+        swapents: t.swapents,
+        oomScoreAdj: t.oom_score_adj,
+        name: t.name,
       }));
     },
     /** The newest incident's id (0 when there is none): ids grow with each recorded kill. */
@@ -262,15 +327,24 @@ export function createIncidentsRepo(db: Database) {
     },
     /** Incidents recorded after `id`, oldest first, without imported logs (those are not kills on this host now). */
     /** Kills recorded after `id` (not imported ones), with the workload kind and namespace the metrics count them by. */
-    recordedAfter(id: number): { id: number; source: string; constraint: string; workload: { kind: string; namespace: string | null } | null }[] {
+    recordedAfter(
+      id: number,
+    ): { id: number; source: string; constraint: string; workload: { kind: string; namespace: string | null } | null }[] {
       // workload_json: migration 0010 (model/workload.ts Workload), null without a cgroup.
       return db
-        .prepare("SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind, workload_json FROM incident WHERE id > ? AND source <> 'import' ORDER BY id")
+        .prepare(
+          "SELECT id, source, COALESCE(constraint_kind, 'unknown') AS constraint_kind, workload_json FROM incident WHERE id > ? AND source <> 'import' ORDER BY id",
+        )
         .all(id)
         .map((r) => {
           const row = r as { id: number; source: string; constraint_kind: string; workload_json: string | null };
           const w = row.workload_json ? (JSON.parse(row.workload_json) as { kind?: string; namespace?: string | null }) : null;
-          return { id: row.id, source: row.source, constraint: row.constraint_kind, workload: w?.kind ? { kind: w.kind, namespace: w.namespace ?? null } : null };
+          return {
+            id: row.id,
+            source: row.source,
+            constraint: row.constraint_kind,
+            workload: w?.kind ? { kind: w.kind, namespace: w.namespace ?? null } : null,
+          };
         });
     },
     rawText(id: number): string | null {

@@ -29,13 +29,15 @@ export function createLockRepo(db: Database) {
      * then, else null. `keeps` runs inside the transaction.
      */
     claim(me: LockClaim, nowMs: number, keeps: (holder: LockHolder) => boolean): LockHolder | null {
-      return db.transaction((): LockHolder | null => {
-        const row = read.get() as { pid: number; start_time_ticks: number; boot_id: string } | undefined;
-        const holder = row ? { pid: row.pid, startTimeTicks: row.start_time_ticks, bootId: row.boot_id } : null;
-        if (holder && keeps(holder)) return holder;
-        write.run(me.pid, me.startTimeTicks, me.bootId, me.hostname, nowMs);
-        return null;
-      }).immediate();
+      return db
+        .transaction((): LockHolder | null => {
+          const row = read.get() as { pid: number; start_time_ticks: number; boot_id: string } | undefined;
+          const holder = row ? { pid: row.pid, startTimeTicks: row.start_time_ticks, bootId: row.boot_id } : null;
+          if (holder && keeps(holder)) return holder;
+          write.run(me.pid, me.startTimeTicks, me.bootId, me.hostname, nowMs);
+          return null;
+        })
+        .immediate();
     },
     /** Gives the lock up if `me` holds it. */
     release(me: LockHolder): void {

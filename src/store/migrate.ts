@@ -27,7 +27,11 @@ export function readMigrations(dir = join(packageRoot(), 'migrations')): Migrati
 export function migrate(db: Database, migrations = readMigrations()): { applied: string[] } {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)`);
-  const rows = db.prepare('SELECT version, name, sha256 FROM schema_migration').all() as { version: number; name: string; sha256: string }[];
+  const rows = db.prepare('SELECT version, name, sha256 FROM schema_migration').all() as {
+    version: number;
+    name: string;
+    sha256: string;
+  }[];
   const byVersion = new Map(rows.map((r) => [r.version, r]));
   const record = db.prepare('INSERT INTO schema_migration (version, name, sha256, applied_at_ms) VALUES (?, ?, ?, ?)');
   const applied: string[] = [];

@@ -54,7 +54,15 @@ export function enqueueNotifications(db: Database, drafts: NotificationDraft[]):
     enqueueStatements.set(db, insert);
   }
   for (const d of drafts) {
-    insert.run({ channel: d.channel, dedupKey: d.dedupKey, kind: d.kind, groupKey: d.groupKey, host: d.host, createdAtMs: d.createdAtMs, payload: JSON.stringify(d) });
+    insert.run({
+      channel: d.channel,
+      dedupKey: d.dedupKey,
+      kind: d.kind,
+      groupKey: d.groupKey,
+      host: d.host,
+      createdAtMs: d.createdAtMs,
+      payload: JSON.stringify(d),
+    });
   }
 }
 
@@ -100,7 +108,18 @@ export function listChannelHealth(db: Database, configured: readonly string[] = 
   }));
   for (const name of configured) {
     if (!out.some((h) => h.channel === name)) {
-      out.push({ channel: name, state: 'ok', lastOkMs: null, lastErrorMs: null, lastError: null, consecutiveFailures: 0, sentTotal: 0, failedTotal: 0, brokenSinceMs: null, pending: 0 });
+      out.push({
+        channel: name,
+        state: 'ok',
+        lastOkMs: null,
+        lastErrorMs: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        sentTotal: 0,
+        failedTotal: 0,
+        brokenSinceMs: null,
+        pending: 0,
+      });
     }
   }
   return out.sort((a, b) => a.channel.localeCompare(b.channel));
@@ -116,14 +135,20 @@ export function createOutboxRepo(db: Database) {
   const pendingCounts = db.prepare(`SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel`);
   const nextDue = db.prepare(`SELECT MIN(next_attempt_at_ms) AS t FROM outbox WHERE status = 'pending' AND channel = ?`);
   const isLogged = db.prepare(`SELECT 1 FROM notify_log WHERE channel = ? AND dedup_key = ?`);
-  const setDone = db.prepare(`UPDATE outbox SET status = @status, done_at_ms = @atMs, attempts = attempts + 1, last_error = @error, attempt_started_at_ms = NULL WHERE id = @id AND status = 'pending'`);
+  const setDone = db.prepare(
+    `UPDATE outbox SET status = @status, done_at_ms = @atMs, attempts = attempts + 1, last_error = @error, attempt_started_at_ms = NULL WHERE id = @id AND status = 'pending'`,
+  );
   const setStarted = db.prepare(`UPDATE outbox SET attempt_started_at_ms = @atMs WHERE id = @id AND status = 'pending'`);
-  const cutOff = db.prepare(`SELECT MAX(attempt_started_at_ms) AS t FROM outbox WHERE status = 'pending' AND channel = ? AND attempt_started_at_ms IS NOT NULL`);
+  const cutOff = db.prepare(
+    `SELECT MAX(attempt_started_at_ms) AS t FROM outbox WHERE status = 'pending' AND channel = ? AND attempt_started_at_ms IS NOT NULL`,
+  );
   const log = db.prepare(
     `INSERT OR IGNORE INTO notify_log (outbox_id, channel, dedup_key, sent_at_ms, attempts, digest_size)
      SELECT id, channel, dedup_key, @atMs, attempts, @digestSize FROM outbox WHERE id = @id`,
   );
-  const retry = db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = @nextMs, last_error = @error, attempt_started_at_ms = NULL WHERE id = @id AND status = 'pending'`);
+  const retry = db.prepare(
+    `UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = @nextMs, last_error = @error, attempt_started_at_ms = NULL WHERE id = @id AND status = 'pending'`,
+  );
   const healthUpsert = db.prepare(
     `INSERT INTO channel_health (channel, state, last_ok_ms, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms)
      VALUES (@channel, @state, @okMs, @errMs, @error, @fails, @sent, @failed, @brokenMs)
@@ -140,7 +165,16 @@ export function createOutboxRepo(db: Database) {
   );
   const healthOf = db.prepare(`SELECT state FROM channel_health WHERE channel = ?`);
 
-  const toRow = (r: { id: number; channel: string; dedup_key: string; created_at_ms: number; attempts: number; next_attempt_at_ms: number; attempt_started_at_ms: number | null; payload_json: string }): OutboxRow => ({
+  const toRow = (r: {
+    id: number;
+    channel: string;
+    dedup_key: string;
+    created_at_ms: number;
+    attempts: number;
+    next_attempt_at_ms: number;
+    attempt_started_at_ms: number | null;
+    payload_json: string;
+  }): OutboxRow => ({
     id: r.id,
     channel: r.channel,
     dedupKey: r.dedup_key,
@@ -200,23 +234,55 @@ export function createOutboxRepo(db: Database) {
         setDone.run({ id, status: 'sent', atMs, error: null });
         log.run({ id, atMs, digestSize: ids.length });
       }
-      healthUpsert.run({ channel, state: 'ok', okMs: atMs, errMs: null, error: null, fails: 0, sent: ids.length, failed: 0, brokenMs: null });
+      healthUpsert.run({
+        channel,
+        state: 'ok',
+        okMs: atMs,
+        errMs: null,
+        error: null,
+        fails: 0,
+        sent: ids.length,
+        failed: 0,
+        brokenMs: null,
+      });
     }),
     /**
      * A failed attempt: the rows wait until `nextMs`. `state` is 'broken' after a permanent failure
      * (the rows stay pending, so repairing the channel still delivers them) and 'failing' otherwise.
      */
-    markRetry: db.transaction((channel: string, ids: number[], atMs: number, nextMs: number, error: string, state: 'failing' | 'broken') => {
-      for (const id of ids) retry.run({ id, nextMs, error });
-      healthUpsert.run({ channel, state, okMs: null, errMs: atMs, error, fails: 1, sent: 0, failed: 0, brokenMs: state === 'broken' ? atMs : null });
-    }),
+    markRetry: db.transaction(
+      (channel: string, ids: number[], atMs: number, nextMs: number, error: string, state: 'failing' | 'broken') => {
+        for (const id of ids) retry.run({ id, nextMs, error });
+        healthUpsert.run({
+          channel,
+          state,
+          okMs: null,
+          errMs: atMs,
+          error,
+          fails: 1,
+          sent: 0,
+          failed: 0,
+          brokenMs: state === 'broken' ? atMs : null,
+        });
+      },
+    ),
     /** Rows still undelivered after the channel's giveUpAfter: kept as a record, no longer tried. */
     markExpired: db.transaction((channel: string, ids: number[], atMs: number, error: string) => {
       for (const id of ids) setDone.run({ id, status: 'expired', atMs, error });
-      healthUpsert.run({ channel, state: 'failing', okMs: null, errMs: atMs, error, fails: 1, sent: 0, failed: ids.length, brokenMs: null });
+      healthUpsert.run({
+        channel,
+        state: 'failing',
+        okMs: null,
+        errMs: atMs,
+        error,
+        fails: 1,
+        sent: 0,
+        failed: ids.length,
+        brokenMs: null,
+      });
     }),
     channelState(channel: string): ChannelState {
-      return ((healthOf.get(channel) as { state: ChannelState } | undefined)?.state ?? 'ok');
+      return (healthOf.get(channel) as { state: ChannelState } | undefined)?.state ?? 'ok';
     },
   };
 }

@@ -71,7 +71,9 @@ export function judgeStoreEntry(path: string, role: EntryRole, facts: EntryFacts
       role === 'folder' && (facts.mode & STICKY) !== 0
         ? 'it is writable by other users (sticky, but other users could still create the -wal and -shm files in it first)'
         : 'it is writable by group or other users',
-      isFileRole ? `chmod 600 ${path} (after checking its content is yours).` : `chmod go-w ${path}, or choose a --db / store.path in a folder only this user and root can write.`,
+      isFileRole
+        ? `chmod 600 ${path} (after checking its content is yours).`
+        : `chmod go-w ${path}, or choose a --db / store.path in a folder only this user and root can write.`,
     );
   }
   return null;

@@ -60,7 +60,8 @@ export function createPolicyRepo(db: Database) {
       const sql =
         `SELECT ts_ms AS tsMs, boot_id AS bootId, pid, start_time_ticks AS startTimeTicks, comm, rule_id AS ruleId,
                 from_adj AS fromAdj, to_adj AS toAdj, reason, outcome, message
-         FROM adj_change ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ms, id` + (q.limit ? ` LIMIT ${Math.floor(q.limit)}` : '');
+         FROM adj_change ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ms, id` +
+        (q.limit ? ` LIMIT ${Math.floor(q.limit)}` : '');
       return db.prepare(sql).all(args) as AdjChange[];
     },
     /** An agent-health event (agent_event table, shown by doctor and reports), e.g. kind 'policy-unprotected'. */

@@ -28,12 +28,16 @@ export async function pruneHistory(
   yieldFn: () => Promise<void> = () => new Promise((r) => setImmediate(r)),
 ): Promise<PruneResult> {
   const res: PruneResult = { ticks: 0, samples: 0, processes: 0, other: 0, batches: 0 };
-  const rowsPerTick = db.prepare('SELECT CAST(COUNT(*) AS REAL) / MAX(1, (SELECT COUNT(*) FROM tick)) AS r FROM sample').get() as { r: number };
+  const rowsPerTick = db.prepare('SELECT CAST(COUNT(*) AS REAL) / MAX(1, (SELECT COUNT(*) FROM tick)) AS r FROM sample').get() as {
+    r: number;
+  };
   const ticksPerBatch = Math.max(1, Math.floor(batchRows / Math.max(1, rowsPerTick.r * 2)));
   // An instant is rebuilt from the last keyframe at or before it: keep the keyframe that anchors the cutoff.
-  const anchor = db.prepare('SELECT id, ts_ms AS ts FROM tick WHERE keyframe = 1 AND ts_ms <= ? ORDER BY id DESC LIMIT 1').get(cutoffMs) as { id: number; ts: number } | undefined;
+  const anchor = db.prepare('SELECT id, ts_ms AS ts FROM tick WHERE keyframe = 1 AND ts_ms <= ? ORDER BY id DESC LIMIT 1').get(cutoffMs) as
+    { id: number; ts: number } | undefined;
   const keepFromId = anchor?.id ?? 0;
-  const keepFromMs = anchor?.ts ?? Math.min(cutoffMs, (db.prepare('SELECT MIN(ts_ms) AS t FROM tick').get() as { t: number | null }).t ?? cutoffMs);
+  const keepFromMs =
+    anchor?.ts ?? Math.min(cutoffMs, (db.prepare('SELECT MIN(ts_ms) AS t FROM tick').get() as { t: number | null }).t ?? cutoffMs);
   const pickTicks = db.prepare('SELECT id FROM tick WHERE id < ? ORDER BY id LIMIT ?');
   const delSamples = db.prepare('DELETE FROM sample WHERE tick_id BETWEEN ? AND ?');
   const delCgSamples = db.prepare('DELETE FROM cgroup_sample WHERE tick_id BETWEEN ? AND ?');
@@ -52,7 +56,9 @@ export async function pruneHistory(
     res.batches++;
     await yieldFn();
   }
-  const delProcs = db.prepare(`DELETE FROM process WHERE id IN (SELECT id FROM process WHERE ended_ms IS NOT NULL AND last_seen_ms < ? LIMIT ?)`);
+  const delProcs = db.prepare(
+    `DELETE FROM process WHERE id IN (SELECT id FROM process WHERE ended_ms IS NOT NULL AND last_seen_ms < ? LIMIT ?)`,
+  );
   for (;;) {
     const n = delProcs.run(keepFromMs, batchRows).changes;
     res.processes += n;

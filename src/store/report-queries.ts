@@ -55,7 +55,11 @@ export interface IncidentInput {
   ticks: TickRow[];
   /** The host's cgroup version as the sampler recorded it at the last tick (null before it was recorded). */
   hostCgroupVersion: 1 | 2 | null;
-  cgroup: { path: string; version: 1 | 2 | null; rows: { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[] } | null;
+  cgroup: {
+    path: string;
+    version: 1 | 2 | null;
+    rows: { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[];
+  } | null;
   rankings: { label: string; ranked: RankedDomain | null }[];
   processes: ProcessHistory[];
   adjChanges: AdjChange[];
@@ -111,7 +115,10 @@ export function fetchIncidentInput(db: Database, q: IncidentQuery): IncidentInpu
   const localTicks = bootId ? ticks.filter((t) => t.boot_id === bootId) : [];
   // A window longer than the recorded history (the agent started inside it) is cut to the history: the
   // minutes before the first sample are unknown, not quiet.
-  const bootStart = bootId && localTicks.length ? (db.prepare('SELECT MIN(ts_ms) AS ts FROM tick WHERE boot_id = ?').get(bootId) as { ts: number }).ts : null;
+  const bootStart =
+    bootId && localTicks.length
+      ? (db.prepare('SELECT MIN(ts_ms) AS ts FROM tick WHERE boot_id = ?').get(bootId) as { ts: number }).ts
+      : null;
   const fromMs = bootStart !== null && bootStart > requestedFromMs ? localTicks[0].ts_ms : requestedFromMs;
   const windowMs = toMs - fromMs;
 
@@ -121,17 +128,28 @@ export function fetchIncidentInput(db: Database, q: IncidentQuery): IncidentInpu
     for (const frac of [1, 2 / 3, 1 / 3, 0]) {
       const at = toMs - Math.round(windowMs * frac);
       const ranked = rankedCandidates(db, { bootId, atMs: at, cgroup: cgroupPath, limit: 8 });
-      if (ranked && ranked.tickTsMs >= fromMs - windowMs / 3) rankings.push({ label: frac === 0 ? 'last sample' : `${inc ? 'kill' : 'instant'} − ${formatDurationMs(Math.round(windowMs * frac))}`, ranked });
+      if (ranked && ranked.tickTsMs >= fromMs - windowMs / 3)
+        rankings.push({
+          label: frac === 0 ? 'last sample' : `${inc ? 'kill' : 'instant'} − ${formatDurationMs(Math.round(windowMs * frac))}`,
+          ranked,
+        });
     }
   }
 
   let cgroup: IncidentInput['cgroup'] = null;
   if (cgroupPath && localTicks.length) {
     const rows = db
-      .prepare(`SELECT t.ts_ms AS tsMs, s.usage_kib AS usageKib, s.limit_kib AS limitKib, s.swap_limit_kib AS swapLimitKib
+      .prepare(
+        `SELECT t.ts_ms AS tsMs, s.usage_kib AS usageKib, s.limit_kib AS limitKib, s.swap_limit_kib AS swapLimitKib
         FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id JOIN tick t ON t.id = s.tick_id
-        WHERE c.path = ? AND s.tick_id BETWEEN ? AND ? ORDER BY s.tick_id`)
-      .all(cgroupPath, keyframeBefore(db, localTicks[0]), localTicks.at(-1)!.id) as { tsMs: number; usageKib: number; limitKib: number; swapLimitKib: number | null }[];
+        WHERE c.path = ? AND s.tick_id BETWEEN ? AND ? ORDER BY s.tick_id`,
+      )
+      .all(cgroupPath, keyframeBefore(db, localTicks[0]), localTicks.at(-1)!.id) as {
+      tsMs: number;
+      usageKib: number;
+      limitKib: number;
+      swapLimitKib: number | null;
+    }[];
     const known = db.prepare('SELECT version FROM cgroup WHERE path = ?').get(cgroupPath) as { version: 1 | 2 } | undefined;
     cgroup = { path: cgroupPath, version: known?.version ?? null, rows };
   }
@@ -141,8 +159,10 @@ export function fetchIncidentInput(db: Database, q: IncidentQuery): IncidentInpu
   // Kills of this host only: imported logs of other hosts are in the same table.
   const host = inc?.hostname ?? localHost ?? q.host;
   const killsThisWeek = db
-    .prepare(`SELECT victim_comm AS comm, COUNT(*) AS count FROM incident WHERE victim_comm IS NOT NULL AND COALESCE(ts_ms, created_ms) BETWEEN ? AND ?
-      AND hostname = ? GROUP BY victim_comm ORDER BY count DESC, comm`)
+    .prepare(
+      `SELECT victim_comm AS comm, COUNT(*) AS count FROM incident WHERE victim_comm IS NOT NULL AND COALESCE(ts_ms, created_ms) BETWEEN ? AND ?
+      AND hostname = ? GROUP BY victim_comm ORDER BY count DESC, comm`,
+    )
     .all(q.atMs - WEEK_MS, q.atMs, host) as { comm: string; count: number }[];
   const gaps = sameHost
     ? (db
@@ -150,8 +170,22 @@ export function fetchIncidentInput(db: Database, q: IncidentQuery): IncidentInpu
         .all(fromMs, toMs) as GapRow[])
     : [];
   return {
-    incident: inc, tasks, host, localHost, fromMs, requestedFromMs, toMs, ticks: localTicks, hostCgroupVersion: hostCgroupVersionOf(db, localTicks.at(-1) ?? null), cgroup, rankings, processes, adjChanges,
-    killsThisWeek, nextVictimThisWeek: sameHost ? nextVictims(db, q.atMs - WEEK_MS, q.atMs) : [], gaps,
+    incident: inc,
+    tasks,
+    host,
+    localHost,
+    fromMs,
+    requestedFromMs,
+    toMs,
+    ticks: localTicks,
+    hostCgroupVersion: hostCgroupVersionOf(db, localTicks.at(-1) ?? null),
+    cgroup,
+    rankings,
+    processes,
+    adjChanges,
+    killsThisWeek,
+    nextVictimThisWeek: sameHost ? nextVictims(db, q.atMs - WEEK_MS, q.atMs) : [],
+    gaps,
   };
 }
 
@@ -161,7 +195,8 @@ export function fetchIncidentInput(db: Database, q: IncidentQuery): IncidentInpu
  */
 function nextVictims(db: Database, fromMs: number, toMs: number): { comm: string; count: number }[] {
   return db
-    .prepare(`WITH k AS (
+    .prepare(
+      `WITH k AS (
         SELECT i.id, i.constraint_kind, i.oom_memcg,
                (SELECT t.id FROM tick t WHERE t.boot_id = i.boot_id AND t.ts_ms <= i.ts_ms ORDER BY t.ts_ms DESC LIMIT 1) AS tick_id
         FROM incident i WHERE i.ts_ms BETWEEN ? AND ? AND i.boot_id IS NOT NULL),
@@ -171,7 +206,8 @@ function nextVictims(db: Database, fromMs: number, toMs: number): { comm: string
                   WHERE c.path = k.oom_memcg AND cs.tick_id <= k.tick_id ORDER BY cs.tick_id DESC LIMIT 1)
                ELSE (SELECT host_top_process_id FROM tick WHERE id = k.tick_id) END AS process_id
         FROM k WHERE k.tick_id IS NOT NULL)
-      SELECT p.comm, COUNT(*) AS count FROM top JOIN process p ON p.id = top.process_id GROUP BY p.comm ORDER BY count DESC, p.comm`)
+      SELECT p.comm, COUNT(*) AS count FROM top JOIN process p ON p.id = top.process_id GROUP BY p.comm ORDER BY count DESC, p.comm`,
+    )
     .all(fromMs, toMs) as { comm: string; count: number }[];
 }
 
@@ -182,12 +218,18 @@ function nextVictims(db: Database, fromMs: number, toMs: number): { comm: string
 function hostCgroupVersionOf(db: Database, t: TickRow | null): 1 | 2 | null {
   if (!t) return null;
   if (t.cgroup_version === 1 || t.cgroup_version === 2) return t.cgroup_version;
-  const row = db.prepare('SELECT c.version FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id WHERE s.tick_id <= ? ORDER BY s.tick_id DESC LIMIT 1').get(t.id) as { version: 1 | 2 } | undefined;
+  const row = db
+    .prepare(
+      'SELECT c.version FROM cgroup_sample s JOIN cgroup c ON c.id = s.cgroup_id WHERE s.tick_id <= ? ORDER BY s.tick_id DESC LIMIT 1',
+    )
+    .get(t.id) as { version: 1 | 2 } | undefined;
   return row?.version ?? null;
 }
 
 function keyframeBefore(db: Database, t: TickRow): number {
-  const row = db.prepare('SELECT max(id) AS id FROM tick WHERE boot_id = ? AND keyframe = 1 AND id <= ?').get(t.boot_id, t.id) as { id: number | null };
+  const row = db.prepare('SELECT max(id) AS id FROM tick WHERE boot_id = ? AND keyframe = 1 AND id <= ?').get(t.boot_id, t.id) as {
+    id: number | null;
+  };
   return row.id ?? t.id;
 }
 
@@ -198,18 +240,34 @@ function keyframeBefore(db: Database, t: TickRow): number {
 function processHistories(db: Database, first: TickRow, lastTickId: number, cgroup: string | null): ProcessHistory[] {
   const kf = keyframeBefore(db, first);
   const rows = db
-    .prepare(`SELECT s.process_id AS pid_id, s.tick_id, t.ts_ms, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
+    .prepare(
+      `SELECT s.process_id AS pid_id, s.tick_id, t.ts_ms, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
       FROM sample s JOIN tick t ON t.id = s.tick_id JOIN process p ON p.id = s.process_id
       WHERE s.tick_id BETWEEN ? AND ? AND (? IS NULL OR p.cgroup = ? OR substr(p.cgroup, 1, length(?) + 1) = ? || '/')
-      ORDER BY s.process_id, s.tick_id`)
+      ORDER BY s.process_id, s.tick_id`,
+    )
     .all(kf, lastTickId, cgroup, cgroup, cgroup, cgroup) as {
-    pid_id: number; tick_id: number; ts_ms: number; rss_kib: number; swap_kib: number; pgtables_kib: number; oom_score: number; oom_score_adj: number;
+    pid_id: number;
+    tick_id: number;
+    ts_ms: number;
+    rss_kib: number;
+    swap_kib: number;
+    pgtables_kib: number;
+    oom_score: number;
+    oom_score_adj: number;
   }[];
   const byId = new Map<number, ProcessSeriesRow[]>();
   for (const r of rows) {
     let list = byId.get(r.pid_id);
     if (!list) byId.set(r.pid_id, (list = []));
-    const row = { tsMs: r.ts_ms, rssKib: r.rss_kib, swapKib: r.swap_kib, pgtablesKib: r.pgtables_kib, oomScore: r.oom_score, oomScoreAdj: r.oom_score_adj };
+    const row = {
+      tsMs: r.ts_ms,
+      rssKib: r.rss_kib,
+      swapKib: r.swap_kib,
+      pgtablesKib: r.pgtables_kib,
+      oomScore: r.oom_score,
+      oomScoreAdj: r.oom_score_adj,
+    };
     // Rows before the first tick only set the starting state: keep the latest of them.
     if (r.tick_id < first.id && list.length && list[list.length - 1].tsMs < first.ts_ms) list[list.length - 1] = row;
     else list.push(row);
@@ -217,9 +275,26 @@ function processHistories(db: Database, first: TickRow, lastTickId: number, cgro
   if (byId.size === 0) return [];
   const facts = db
     .prepare(`SELECT id, pid, start_time_ticks, comm, cgroup, unit, ended_ms FROM process WHERE id IN (SELECT value FROM json_each(?))`)
-    .all(JSON.stringify([...byId.keys()])) as { id: number; pid: number; start_time_ticks: number; comm: string; cgroup: string; unit: string | null; ended_ms: number | null }[];
+    .all(JSON.stringify([...byId.keys()])) as {
+    id: number;
+    pid: number;
+    start_time_ticks: number;
+    comm: string;
+    cgroup: string;
+    unit: string | null;
+    ended_ms: number | null;
+  }[];
   return facts
     .filter((f) => f.ended_ms === null || f.ended_ms > first.ts_ms)
-    .map((f) => ({ processId: f.id, pid: f.pid, startTimeTicks: f.start_time_ticks, comm: f.comm, cgroup: f.cgroup, unit: f.unit, endedMs: f.ended_ms, rows: byId.get(f.id)! }))
+    .map((f) => ({
+      processId: f.id,
+      pid: f.pid,
+      startTimeTicks: f.start_time_ticks,
+      comm: f.comm,
+      cgroup: f.cgroup,
+      unit: f.unit,
+      endedMs: f.ended_ms,
+      rows: byId.get(f.id)!,
+    }))
     .sort((a, b) => a.processId - b.processId);
 }

@@ -82,7 +82,10 @@ export const psiOf = (t: TickRow): MemoryPsi | null =>
     ? null
     : {
         some: { avg10: t.psi_some_avg10, avg60: t.psi_some_avg60 ?? 0, avg300: t.psi_some_avg300 ?? 0, totalUs: 0 },
-        full: t.psi_full_avg10 === null ? null : { avg10: t.psi_full_avg10, avg60: t.psi_full_avg60 ?? 0, avg300: t.psi_full_avg300 ?? 0, totalUs: 0 },
+        full:
+          t.psi_full_avg10 === null
+            ? null
+            : { avg10: t.psi_full_avg10, avg60: t.psi_full_avg60 ?? 0, avg300: t.psi_full_avg300 ?? 0, totalUs: 0 },
       };
 
 /**
@@ -93,9 +96,9 @@ export const psiOf = (t: TickRow): MemoryPsi | null =>
 export function snapshotAt(db: Database, tsMs: number): HostSnapshot | null {
   const t = tickAt(db, tsMs);
   if (!t) return null;
-  const kf = db.prepare('SELECT id FROM tick WHERE keyframe = 1 AND boot_id = ? AND id <= ? ORDER BY id DESC LIMIT 1').get(t.boot_id, t.id) as
-    | { id: number }
-    | undefined;
+  const kf = db
+    .prepare('SELECT id FROM tick WHERE keyframe = 1 AND boot_id = ? AND id <= ? ORDER BY id DESC LIMIT 1')
+    .get(t.boot_id, t.id) as { id: number } | undefined;
   const fromId = kf?.id ?? t.id;
   const rows = db
     .prepare(
@@ -160,7 +163,7 @@ export function snapshotOf(t: TickRow, processes: ProcessSample[], cgroups: Cgro
     memory,
     psi: psiOf(t),
     vmstatOomKill: t.vmstat_oom_kill,
-    cgroupVersion: t.cgroup_version === 1 || t.cgroup_version === 2 ? t.cgroup_version : cgroups[0]?.version ?? null,
+    cgroupVersion: t.cgroup_version === 1 || t.cgroup_version === 2 ? t.cgroup_version : (cgroups[0]?.version ?? null),
     cgroups,
     processes,
     domains: rankDomains(processes, cgroups, memory),
@@ -208,7 +211,9 @@ function cgroupsAt(db: Database, fromTickId: number, toTickId: number): CgroupMe
 export function findProcesses(db: Database, pidOrName: string, sinceMs: number): ProcessRow[] {
   const byPid = /^\d+$/.test(pidOrName);
   return db
-    .prepare(`SELECT * FROM process WHERE ${byPid ? 'pid = ?' : 'comm = ?'} AND (ended_ms IS NULL OR last_seen_ms >= ?) ORDER BY first_seen_ms DESC`)
+    .prepare(
+      `SELECT * FROM process WHERE ${byPid ? 'pid = ?' : 'comm = ?'} AND (ended_ms IS NULL OR last_seen_ms >= ?) ORDER BY first_seen_ms DESC`,
+    )
     .all(byPid ? Number(pidOrName) : pidOrName, sinceMs) as ProcessRow[];
 }
 

@@ -54,7 +54,10 @@ export class SamplesRepo {
   private readonly st: Record<string, Statement>;
   private readonly tx: <T>(fn: () => T) => T;
 
-  constructor(private readonly db: Database, private readonly opts: SamplesRepoOptions) {
+  constructor(
+    private readonly db: Database,
+    private readonly opts: SamplesRepoOptions,
+  ) {
     this.st = {
       tick: db.prepare(`INSERT INTO tick (ts_ms, boot_id, hostname, keyframe, scale, mem_total_kib, mem_available_kib, mem_free_kib,
         swap_total_kib, swap_free_kib, psi_some_avg10, psi_some_avg60, psi_some_avg300, psi_full_avg10, psi_full_avg60, psi_full_avg300,
@@ -74,10 +77,13 @@ export class SamplesRepo {
         last_tick_id = MAX(last_tick_id, COALESCE((SELECT MAX(id) FROM tick), 0)),
         last_seen_ms = MAX(last_seen_ms, COALESCE((SELECT ts_ms FROM tick ORDER BY id DESC LIMIT 1), 0))
         WHERE ended_ms IS NULL`),
-      sample: db.prepare('INSERT INTO sample (tick_id, process_id, rss_kib, swap_kib, pgtables_kib, oom_score, oom_score_adj) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      sample: db.prepare(
+        'INSERT INTO sample (tick_id, process_id, rss_kib, swap_kib, pgtables_kib, oom_score, oom_score_adj) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       findCg: db.prepare('SELECT id FROM cgroup WHERE path = ?'),
       insCg: db.prepare('INSERT INTO cgroup (path, version) VALUES (?, ?)'),
-      cgSample: db.prepare(`INSERT INTO cgroup_sample (tick_id, cgroup_id, usage_kib, limit_kib, swap_usage_kib, swap_limit_kib, oom_kill_count, oom_count, top_process_id)
+      cgSample:
+        db.prepare(`INSERT INTO cgroup_sample (tick_id, cgroup_id, usage_kib, limit_kib, swap_usage_kib, swap_limit_kib, oom_kill_count, oom_count, top_process_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       cgEnd: db.prepare('INSERT OR IGNORE INTO cgroup_end (tick_id, cgroup_id) VALUES (?, ?)'),
     };
@@ -135,10 +141,31 @@ export class SamplesRepo {
     const tickId = this.tx(() => {
       if (firstTick) this.st.closeOpen.run({ now: snap.takenAtMs }); // processes of an earlier run: their end is unknown, close them now
       return Number(
-        this.st.tick.run(snap.takenAtMs, snap.bootId, snap.hostname, 0, snap.scale, kib(m.memTotalBytes), kib(m.memAvailableBytes),
-          kib(m.memFreeBytes), kib(m.swapTotalBytes), kib(m.swapFreeBytes), snap.psi?.some.avg10 ?? null, snap.psi?.some.avg60 ?? null,
-          snap.psi?.some.avg300 ?? null, snap.psi?.full?.avg10 ?? null, snap.psi?.full?.avg60 ?? null, snap.psi?.full?.avg300 ?? null,
-          snap.vmstatOomKill, snap.counts.listed, snap.counts.sampled, snap.counts.gone, snap.counts.denied, durationUs, snap.cgroupVersion).lastInsertRowid,
+        this.st.tick.run(
+          snap.takenAtMs,
+          snap.bootId,
+          snap.hostname,
+          0,
+          snap.scale,
+          kib(m.memTotalBytes),
+          kib(m.memAvailableBytes),
+          kib(m.memFreeBytes),
+          kib(m.swapTotalBytes),
+          kib(m.swapFreeBytes),
+          snap.psi?.some.avg10 ?? null,
+          snap.psi?.some.avg60 ?? null,
+          snap.psi?.some.avg300 ?? null,
+          snap.psi?.full?.avg10 ?? null,
+          snap.psi?.full?.avg60 ?? null,
+          snap.psi?.full?.avg300 ?? null,
+          snap.vmstatOomKill,
+          snap.counts.listed,
+          snap.counts.sampled,
+          snap.counts.gone,
+          snap.counts.denied,
+          durationUs,
+          snap.cgroupVersion,
+        ).lastInsertRowid,
       );
     });
     let processRows = 0;
@@ -151,7 +178,13 @@ export class SamplesRepo {
           if (isExitedState(p.state)) continue;
           const id = this.identity(p, tickId, snap.takenAtMs);
           live.add(id);
-          const row: LastRow = { rssKib: kib(p.rssBytes), swapKib: kib(p.swapBytes), pgtablesKib: kib(p.pageTablesBytes), oomScore: p.oomScore, oomScoreAdj: p.oomScoreAdj };
+          const row: LastRow = {
+            rssKib: kib(p.rssBytes),
+            swapKib: kib(p.swapBytes),
+            pgtablesKib: kib(p.pageTablesBytes),
+            oomScore: p.oomScore,
+            oomScoreAdj: p.oomScoreAdj,
+          };
           const prev = this.last.get(id);
           if (keyframe || !prev || this.changed(prev, row)) {
             this.st.sample.run(tickId, id, row.rssKib, row.swapKib, row.pgtablesKib, row.oomScore, row.oomScoreAdj);
@@ -198,7 +231,24 @@ export class SamplesRepo {
         this.st.updFacts.run(p.comm, p.cmdline, p.exe, p.cgroup, p.unit, p.uid, id);
         this.st.reopen.run(id);
       } else {
-        id = Number(this.st.insProc.run(p.bootId, p.pid, p.startTimeTicks, p.ppid, p.uid, p.comm, p.cmdline, p.exe, p.cgroup, p.unit, tickId, ts, tickId, ts).lastInsertRowid);
+        id = Number(
+          this.st.insProc.run(
+            p.bootId,
+            p.pid,
+            p.startTimeTicks,
+            p.ppid,
+            p.uid,
+            p.comm,
+            p.cmdline,
+            p.exe,
+            p.cgroup,
+            p.unit,
+            tickId,
+            ts,
+            tickId,
+            ts,
+          ).lastInsertRowid,
+        );
       }
       this.ids.set(key, id);
       this.facts.set(id, factsKey(p));
@@ -215,7 +265,11 @@ export class SamplesRepo {
   private changed(a: LastRow, b: LastRow): boolean {
     if (a.oomScore !== b.oomScore || a.oomScoreAdj !== b.oomScoreAdj) return true;
     const band = (v: number) => Math.max(MIB_IN_KIB, v * this.opts.deadBandFraction);
-    return Math.abs(a.rssKib - b.rssKib) > band(a.rssKib) || Math.abs(a.swapKib - b.swapKib) > band(a.swapKib) || Math.abs(a.pgtablesKib - b.pgtablesKib) > 256;
+    return (
+      Math.abs(a.rssKib - b.rssKib) > band(a.rssKib) ||
+      Math.abs(a.swapKib - b.swapKib) > band(a.swapKib) ||
+      Math.abs(a.pgtablesKib - b.pgtablesKib) > 256
+    );
   }
 
   private writeCgroups(snap: HostSnapshot, tickId: number, keyframe: boolean): number {
@@ -225,14 +279,27 @@ export class SamplesRepo {
       const id = this.cgroupId(cg);
       present.add(id);
       const dom = snap.domains.find((d) => d.kind === 'cgroup' && d.id === cg.path)?.ranking[0];
-      const top = dom ? this.ids.get(`${snap.bootId}:${dom.pid}:${dom.startTimeTicks}`) ?? null : null;
+      const top = dom ? (this.ids.get(`${snap.bootId}:${dom.pid}:${dom.startTimeTicks}`) ?? null) : null;
       const row: LastCgroupRow = { usageKib: kib(cg.usageBytes), limitKib: kib(cg.limitBytes), oomKill: cg.oomKillCount, top };
       const prev = this.lastCgroup.get(id);
-      const moved = !prev || prev.limitKib !== row.limitKib || prev.oomKill !== row.oomKill || prev.top !== row.top ||
+      const moved =
+        !prev ||
+        prev.limitKib !== row.limitKib ||
+        prev.oomKill !== row.oomKill ||
+        prev.top !== row.top ||
         Math.abs(prev.usageKib - row.usageKib) > Math.max(MIB_IN_KIB, prev.usageKib * 0.01);
       if (!keyframe && !moved) continue;
-      this.st.cgSample.run(tickId, id, row.usageKib, row.limitKib, cg.swapUsageBytes === null ? null : kib(cg.swapUsageBytes),
-        cg.swapLimitBytes === null ? null : kib(cg.swapLimitBytes), cg.oomKillCount, cg.oomCount, top);
+      this.st.cgSample.run(
+        tickId,
+        id,
+        row.usageKib,
+        row.limitKib,
+        cg.swapUsageBytes === null ? null : kib(cg.swapUsageBytes),
+        cg.swapLimitBytes === null ? null : kib(cg.swapLimitBytes),
+        cg.oomKillCount,
+        cg.oomCount,
+        top,
+      );
       this.lastCgroup.set(id, row);
       rows++;
     }

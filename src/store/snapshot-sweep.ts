@@ -6,7 +6,15 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { CgroupMemory, HostSnapshot, ProcessSample } from '../model/snapshot.js';
-import { cgroupMemoryOf, processSampleOf, snapshotOf, type CgroupSampleRow, type ProcessRow, type SampleRow, type TickRow } from './samples-query.js';
+import {
+  cgroupMemoryOf,
+  processSampleOf,
+  snapshotOf,
+  type CgroupSampleRow,
+  type ProcessRow,
+  type SampleRow,
+  type TickRow,
+} from './samples-query.js';
 
 type Row = Omit<SampleRow, 'ts_ms'> & { process_id: number };
 type Identity = ProcessRow & { first_tick_id: number; last_tick_id: number };
@@ -20,7 +28,11 @@ export function bootTicksBetween(db: Database, bootId: string, fromMs: number, t
  * Snapshots at the given ticks (oldest first, all of one boot). With `withProcesses`, ticks it rejects
  * come back with the host's memory and cgroups only (no processes, nothing ranked): much cheaper.
  */
-export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withProcesses: (tick: TickRow) => boolean = () => true): HostSnapshot[] {
+export function snapshotsAtTicks(
+  db: Database,
+  ticks: readonly TickRow[],
+  withProcesses: (tick: TickRow) => boolean = () => true,
+): HostSnapshot[] {
   const out: HostSnapshot[] = [];
   for (const s of sweepSnapshots(db, ticks, withProcesses)) if (s) out.push(s);
   return out;
@@ -32,15 +44,21 @@ export function snapshotsAtTicks(db: Database, ticks: readonly TickRow[], withPr
  * few ms at a time. No statement stays open between two values, so other code may use the connection
  * meanwhile: each instant reads only the rows written since the one before.
  */
-export function* sweepSnapshots(db: Database, ticks: readonly TickRow[], withProcesses: (tick: TickRow) => boolean = () => true): Generator<HostSnapshot | null> {
+export function* sweepSnapshots(
+  db: Database,
+  ticks: readonly TickRow[],
+  withProcesses: (tick: TickRow) => boolean = () => true,
+): Generator<HostSnapshot | null> {
   if (ticks.length === 0) return;
   const first = ticks[0];
   const last = ticks[ticks.length - 1];
-  const kf = db.prepare('SELECT id FROM tick WHERE keyframe = 1 AND boot_id = ? AND id <= ? ORDER BY id DESC LIMIT 1').get(first.boot_id, first.id) as
-    | { id: number }
-    | undefined;
+  const kf = db
+    .prepare('SELECT id FROM tick WHERE keyframe = 1 AND boot_id = ? AND id <= ? ORDER BY id DESC LIMIT 1')
+    .get(first.boot_id, first.id) as { id: number } | undefined;
   const fromId = kf?.id ?? first.id;
-  const steps = db.prepare('SELECT id, keyframe FROM tick WHERE boot_id = ? AND id BETWEEN ? AND ? ORDER BY id').all(first.boot_id, fromId, last.id) as {
+  const steps = db
+    .prepare('SELECT id, keyframe FROM tick WHERE boot_id = ? AND id BETWEEN ? AND ? ORDER BY id')
+    .all(first.boot_id, fromId, last.id) as {
     id: number;
     keyframe: number;
   }[];
@@ -98,7 +116,9 @@ export function* sweepSnapshots(db: Database, ticks: readonly TickRow[], withPro
         processes.push(processSampleOf(p, row, t.scale));
       }
     yield null;
-    const cgroups: CgroupMemory[] = [...currentCgroups.values()].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).map(cgroupMemoryOf);
+    const cgroups: CgroupMemory[] = [...currentCgroups.values()]
+      .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
+      .map(cgroupMemoryOf);
     yield snapshotOf(t, processes, cgroups);
   }
 }

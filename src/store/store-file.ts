@@ -1,4 +1,16 @@
-import { accessSync, chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, type Stats } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError, UntrustedStoreError } from '../errors.js';
 import { describeTrustProblem, judgeStoreEntry, type EntryFacts, type EntryRole } from './path-trust.js';

@@ -12,16 +12,40 @@ import type { PrunableTable } from './prune.js';
 export const WORKLOAD_PRUNABLE: PrunableTable = { table: 'workload', timeColumn: 'last_seen_ms' };
 
 interface WorkloadRow {
-  cgroup: string; kind: Workload['kind']; runtime: Workload['runtime']; pod_uid: string | null; qos: Workload['qos'];
-  container_id: string | null; unit: string | null; user_uid: number | null; namespace: string | null; pod: string | null;
-  container: string | null; image: string | null; compose_project: string | null; compose_service: string | null;
-  user_name: string | null; first_seen_ms: number; last_seen_ms: number;
+  cgroup: string;
+  kind: Workload['kind'];
+  runtime: Workload['runtime'];
+  pod_uid: string | null;
+  qos: Workload['qos'];
+  container_id: string | null;
+  unit: string | null;
+  user_uid: number | null;
+  namespace: string | null;
+  pod: string | null;
+  container: string | null;
+  image: string | null;
+  compose_project: string | null;
+  compose_service: string | null;
+  user_name: string | null;
+  first_seen_ms: number;
+  last_seen_ms: number;
 }
 
 const fromRow = (r: WorkloadRow): Workload => ({
-  kind: r.kind, runtime: r.runtime, podUid: r.pod_uid, qos: r.qos, containerId: r.container_id, unit: r.unit, userUid: r.user_uid,
-  namespace: r.namespace, pod: r.pod, container: r.container, image: r.image, composeProject: r.compose_project,
-  composeService: r.compose_service, userName: r.user_name,
+  kind: r.kind,
+  runtime: r.runtime,
+  podUid: r.pod_uid,
+  qos: r.qos,
+  containerId: r.container_id,
+  unit: r.unit,
+  userUid: r.user_uid,
+  namespace: r.namespace,
+  pod: r.pod,
+  container: r.container,
+  image: r.image,
+  composeProject: r.compose_project,
+  composeService: r.compose_service,
+  userName: r.user_name,
 });
 
 /** Read-only opens are refused before migration 0010 (store.ts checks the schema version), so the table exists. */

@@ -33,7 +33,12 @@ export function formatDurationMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   let rest = Math.round(ms / 1000);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -59,7 +64,15 @@ export function parseTimeMs(text: string, nowMs: number, timeZone = 'UTC'): numb
     const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec, +frac.slice(0, 3).padEnd(3, '0'));
     // Date.UTC rolls 25:00 or month 13 over into the next day or year: refuse instead.
     const back = new Date(wall);
-    if (Number.isNaN(wall) || back.getUTCMonth() !== +mo - 1 || back.getUTCDate() !== +d || back.getUTCHours() !== +h || back.getUTCMinutes() !== +mi || back.getUTCSeconds() !== +sec) return null;
+    if (
+      Number.isNaN(wall) ||
+      back.getUTCMonth() !== +mo - 1 ||
+      back.getUTCDate() !== +d ||
+      back.getUTCHours() !== +h ||
+      back.getUTCMinutes() !== +mi ||
+      back.getUTCSeconds() !== +sec
+    )
+      return null;
     // The zone's offset at that instant; recomputed once so a DST change between the two is honoured.
     const first = wall - zoneOffsetMs(timeZone, wall);
     return wall - zoneOffsetMs(timeZone, first);
@@ -84,7 +97,16 @@ const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
 function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
   let f = zoneFormatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     zoneFormatters.set(timeZone, f);
   }
   return f;

@@ -10,21 +10,25 @@ import { parseDurationMs } from './duration.js';
 // `what` names the key for readers of the schema; the message gets the key's full path from the validator.
 // `minMs` refuses values that would break the feature (a zero timeout aborts every request).
 export const durationMs = (what: string, opts: { minMs?: number } = {}) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((v, ctx) => {
-      const ms = typeof v === 'number' ? (Number.isFinite(v) && v >= 0 ? v * 1000 : null) : parseDurationMs(v); // bare numbers are seconds
-      if (ms === null) {
-        const message = typeof v === 'number' ? `a duration cannot be negative, got ${v}` : `expected a duration such as 10s, 5m, 2h or 14d, got ${JSON.stringify(v)}`;
-        ctx.addIssue({ code: 'custom', message });
-        return z.NEVER;
-      }
-      if (opts.minMs !== undefined && ms < opts.minMs) {
-        ctx.addIssue({ code: 'custom', message: `must be at least ${opts.minMs >= 1000 ? `${opts.minMs / 1000}s` : `${opts.minMs}ms`}, got ${JSON.stringify(v)}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const ms = typeof v === 'number' ? (Number.isFinite(v) && v >= 0 ? v * 1000 : null) : parseDurationMs(v); // bare numbers are seconds
+    if (ms === null) {
+      const message =
+        typeof v === 'number'
+          ? `a duration cannot be negative, got ${v}`
+          : `expected a duration such as 10s, 5m, 2h or 14d, got ${JSON.stringify(v)}`;
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    if (opts.minMs !== undefined && ms < opts.minMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at least ${opts.minMs >= 1000 ? `${opts.minMs / 1000}s` : `${opts.minMs}ms`}, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 /** A size written as text (`512MiB`, `2G`, `1048576`), normalised to bytes. */
 export const sizeBytes = (_what: string) =>

@@ -34,9 +34,7 @@ export class Secret {
 
 /** A secret as written in the config, not yet read. */
 export class SecretRef {
-  constructor(
-    readonly source: { inline: Secret } | { file: string } | { env: string },
-  ) {}
+  constructor(readonly source: { inline: Secret } | { file: string } | { env: string }) {}
   describe(): string {
     return 'inline' in this.source ? 'inline' : 'file' in this.source ? `file ${this.source.file}` : `env ${this.source.env}`;
   }
@@ -73,7 +71,8 @@ export function resolveSecret(ref: SecretRef, where: string, io: SecretIo): Secr
   if ('inline' in s) return s.inline;
   if ('env' in s) {
     const v = io.env[s.env];
-    if (v === undefined || v === '') return `${where}: environment variable ${s.env} is not set or empty. Export it in the service's environment (systemd: Environment= or EnvironmentFile=) or write the value in the config.`;
+    if (v === undefined || v === '')
+      return `${where}: environment variable ${s.env} is not set or empty. Export it in the service's environment (systemd: Environment= or EnvironmentFile=) or write the value in the config.`;
     return new Secret(v, `env ${s.env}`);
   }
   try {
@@ -82,7 +81,12 @@ export function resolveSecret(ref: SecretRef, where: string, io: SecretIo): Secr
     return new Secret(text, `file ${s.file}`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user (permission denied)' : `cannot be read (${code ?? String(err)})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable by this user (permission denied)'
+          : `cannot be read (${code ?? String(err)})`;
     return `${where}: the secret file ${s.file} ${why}. Create it, fix its permissions (chmod 600, owned by the oomwatch user), or point ${where} at another file.`;
   }
 }

@@ -56,7 +56,9 @@ function merge(into: WorkloadNames, found: Partial<WorkloadNames> | null): void 
 export function createNamesSource(roots: WorkloadRoots): NamesSource {
   function kubernetesNames(ids: WorkloadIds, out: WorkloadNames): void {
     if (ids.containerId) {
-      const link = listDir(roots.containerLogsDir).map(parseContainerLogName).find((l) => l?.containerId === ids.containerId);
+      const link = listDir(roots.containerLogsDir)
+        .map(parseContainerLogName)
+        .find((l) => l?.containerId === ids.containerId);
       if (link) merge(out, { namespace: link.namespace, pod: link.pod, container: link.container });
     }
     for (const entry of listDir(roots.podLogsDir)) {
@@ -66,7 +68,13 @@ export function createNamesSource(roots: WorkloadRoots): NamesSource {
       // The folder has one sub-folder per container (one file per container before 1.14): a pod with one
       // container names it; with several, only the container log links can tell which one an ID is.
       const dir = join(roots.podLogsDir, entry);
-      const containers = [...new Set(listDir(dir).map((c) => (isDir(join(dir, c)) ? c : parseLegacyContainerLogName(c))).filter((c): c is string => c !== null))];
+      const containers = [
+        ...new Set(
+          listDir(dir)
+            .map((c) => (isDir(join(dir, c)) ? c : parseLegacyContainerLogName(c)))
+            .filter((c): c is string => c !== null),
+        ),
+      ];
       if (ids.containerId && containers.length === 1) merge(out, { container: containers[0] });
       break;
     }

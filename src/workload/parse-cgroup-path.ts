@@ -101,7 +101,8 @@ export function parseCgroupPath(path: string): WorkloadIds {
     const c = containerOf(parts[i]);
     if (!c || c.runtime === 'cri-containerd' || c.runtime === 'crio') continue;
     if (c.runtime === 'podman') return { ...base, kind: 'podman', runtime: 'podman', containerId: c.containerId };
-    if (c.runtime === 'docker' || (c.runtime === null && parts[i - 1] === 'docker')) return { ...base, kind: 'docker', runtime: 'docker', containerId: c.containerId };
+    if (c.runtime === 'docker' || (c.runtime === null && parts[i - 1] === 'docker'))
+      return { ...base, kind: 'docker', runtime: 'docker', containerId: c.containerId };
   }
   if (base.unit === null) return base;
   if (/^session-[^/]+\.scope$/.test(base.unit) && base.userUid !== null) return { ...base, kind: 'user-session' };

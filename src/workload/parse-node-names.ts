@@ -31,7 +31,8 @@ export function parseLegacyContainerLogName(name: string): string | null {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Docker's /var/lib/docker/containers/<id>/config.v2.json: name, image, Compose project/service, and a pod's names when dockershim ran it. */
 export function parseDockerConfig(text: string): Partial<WorkloadNames> | null {

@@ -67,7 +67,8 @@ export function createWorkloadTracker(deps: { repo: WorkloadsRepo; names: NamesS
       for (const path of seen) {
         const k = known.get(path);
         if (!k) learned.push({ cgroup: path, workload: learn(path, nowMs) });
-        else if (!k.complete && k.tries < RENAME_TRIES && nowMs - k.triedMs >= RENAME_EVERY_MS) learned.push({ cgroup: path, workload: learn(path, nowMs, k) });
+        else if (!k.complete && k.tries < RENAME_TRIES && nowMs - k.triedMs >= RENAME_EVERY_MS)
+          learned.push({ cgroup: path, workload: learn(path, nowMs, k) });
         else if (nowMs - k.touchedMs >= TOUCH_EVERY_MS) {
           touch.push(path);
           k.touchedMs = nowMs;

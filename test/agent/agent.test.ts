@@ -12,7 +12,11 @@ beforeEach(() => (t = makeTempDir()));
 afterEach(() => t.cleanup());
 
 function startAgent(db: string, extra: string[] = []) {
-  const child = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], cwd: t.dir, env: { ...process.env, OOMWATCH_CONFIG: '' } });
+  const child = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: t.dir,
+    env: { ...process.env, OOMWATCH_CONFIG: '' },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return { child, stderr: () => stderr };
@@ -59,7 +63,10 @@ describe('the agent', () => {
       expect(ticks.n).toBeGreaterThanOrEqual(4);
       expect(ticks.k).toBe(1);
       expect(conn.prepare('SELECT COUNT(*) AS n FROM agent_lock').get()).toEqual({ n: 0 });
-      const events = conn.prepare('SELECT kind FROM agent_event ORDER BY id').all().map((r) => (r as { kind: string }).kind);
+      const events = conn
+        .prepare('SELECT kind FROM agent_event ORDER BY id')
+        .all()
+        .map((r) => (r as { kind: string }).kind);
       expect(events[0]).toBe('agent-start');
       expect(events[events.length - 1]).toBe('agent-stop');
       // the agent's own process is in the record, keyed by its identity

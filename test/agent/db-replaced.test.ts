@@ -17,7 +17,10 @@ beforeEach(() => (t = makeTempDir()));
 afterEach(() => t.cleanup());
 
 function startAgent(db: string) {
-  const child = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OOMWATCH_CONFIG: '' } });
+  const child = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, OOMWATCH_CONFIG: '' },
+  });
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   child.stderr.on('data', (d) => {
@@ -70,7 +73,10 @@ describe('the database file deleted or replaced under a running agent', () => {
       const [code] = await once(agent.child, 'exit');
       expect({ code, tail: code === 0 ? '' : agent.stderr().slice(-3000) }).toEqual({ code: 0, tail: '' });
       // one error line in the log (the alert and the rules' transition say it again, as alerts)
-      const errorLines = agent.stderr().split('\n').filter((l) => l.includes('"level":50') && l.includes(`The database ${db} ${what}`));
+      const errorLines = agent
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('"level":50') && l.includes(`The database ${db} ${what}`));
       expect(errorLines).toHaveLength(1);
       expect(existsSync(db)).toBe(true);
       const after = read(db);

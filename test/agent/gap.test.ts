@@ -9,11 +9,20 @@ describe('detectGap', () => {
     expect(detectGap(r(0, 0), r(10_000, 10_000), 10_000)).toBeNull();
   });
   it('sees a suspend: boot time ran on while the monotonic clock stood still', () => {
-    expect(detectGap(r(0, 0, 0), r(3_610_000, 10_000, 3_610_000), 10_000)).toMatchObject({ reason: 'suspend', startMs: 0, endMs: 3_610_000, detail: 'suspended for about 3600 s' });
+    expect(detectGap(r(0, 0, 0), r(3_610_000, 10_000, 3_610_000), 10_000)).toMatchObject({
+      reason: 'suspend',
+      startMs: 0,
+      endMs: 3_610_000,
+      detail: 'suspended for about 3600 s',
+    });
   });
   it('sees a wall-clock step (NTP or date) in either direction', () => {
     expect(detectGap(r(0, 0), r(10_000 + 120_000, 10_000), 10_000)).toMatchObject({ reason: 'clock-jump' });
-    expect(detectGap(r(1_000_000, 0), r(1_000_000 - 300_000, 10_000), 10_000)).toMatchObject({ reason: 'clock-jump', startMs: 700_000, endMs: 1_000_000 });
+    expect(detectGap(r(1_000_000, 0), r(1_000_000 - 300_000, 10_000), 10_000)).toMatchObject({
+      reason: 'clock-jump',
+      startMs: 700_000,
+      endMs: 1_000_000,
+    });
   });
   it('sees a stall: the agent itself did not run for several intervals', () => {
     expect(detectGap(r(0, 0), r(60_000, 60_000), 10_000)).toMatchObject({ reason: 'stall' });

@@ -88,6 +88,8 @@ describe('the default configuration', () => {
   it('still refuses a time zone Intl does not know', () => {
     const r = validateConfig({ report: { daily: { timeZone: 'Mars/Olympus_Mons' } } });
     expect(r.ok).toBe(false);
-    expect(r.ok ? [] : r.errors).toContainEqual(expect.stringContaining('report.daily.timeZone: "Mars/Olympus_Mons" is not an IANA time zone'));
+    expect(r.ok ? [] : r.errors).toContainEqual(
+      expect.stringContaining('report.daily.timeZone: "Mars/Olympus_Mons" is not an IANA time zone'),
+    );
   });
 });

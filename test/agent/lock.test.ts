@@ -14,11 +14,23 @@ import { createStore } from '../../src/store/store.js';
 
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 const procfs = new ProcFs('/proc');
-const identityOf = (pid: number): LockOwner => ({ pid, startTimeTicks: parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTimeTicks, bootId, hostname: 'h' });
+const identityOf = (pid: number): LockOwner => ({
+  pid,
+  startTimeTicks: parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTimeTicks,
+  bootId,
+  hostname: 'h',
+});
 
 /** A python3 parent whose child has exited and is never reaped: the child stays a zombie until the parent ends. */
 async function startZombie(): Promise<{ parent: ChildProcess; zombiePid: number }> {
-  const code = ['import os, time', 'pid = os.fork()', 'if pid == 0: os._exit(0)', 'os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)', "print(pid, flush=True)", 'time.sleep(600)'].join('\n');
+  const code = [
+    'import os, time',
+    'pid = os.fork()',
+    'if pid == 0: os._exit(0)',
+    'os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)',
+    'print(pid, flush=True)',
+    'time.sleep(600)',
+  ].join('\n');
   const parent = spawn('python3', ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
   return { parent, zombiePid: Number(String(line).trim()) };

@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 describe('a kill from the ring buffer backlog at start', () => {
-  it('is paged with the kill\'s time as startsAt', async () => {
+  it("is paged with the kill's time as startsAt", async () => {
     const t = makeTempDir();
     cleanups.push(() => t.cleanup());
     const db = openDatabase(join(t.dir, 'oomwatch.db'));
@@ -42,8 +42,20 @@ describe('a kill from the ring buffer backlog at start', () => {
     const alerts = createAlertsModule(alertsContext(db, systemClock, [{ id: 'kill', kind: 'oom-kill' }]));
     const seen: IncidentView[] = [];
     // As in the agent: the kernel watcher starts first and hands its backlog over.
-    const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'db1', pollIntervalMs: 20, suspendedMs: () => 0,
-      onIncident: (i) => { seen.push(i); alerts.onIncident(i); } });
+    const w = createKernelWatcher({
+      store: createStore(db),
+      log: silentLogger(),
+      clock: systemClock,
+      kmsgPath,
+      bootId: BOOT,
+      hostname: 'db1',
+      pollIntervalMs: 20,
+      suspendedMs: () => 0,
+      onIncident: (i) => {
+        seen.push(i);
+        alerts.onIncident(i);
+      },
+    });
     w.start();
     cleanups.push(() => w.stop());
     alerts.start?.();
@@ -53,10 +65,17 @@ describe('a kill from the ring buffer backlog at start', () => {
     const killMs = seen[0].timeMs!;
     expect(startedMs - killMs).toBeGreaterThan(85_000);
 
-    const drafts = (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
+    const drafts = (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map(
+      (r) => JSON.parse(r.payload_json) as NotificationDraft,
+    );
     const kill = drafts.flatMap((d) => d.alerts).find((a) => a.incidentId === seen[0].id);
     expect(kill).toBeDefined();
     expect(kill!.startsAtMs).toBe(killMs);
-    expect(alerts.engine().firingAlerts().map((a) => a.startsAtMs)).toEqual([killMs]);
+    expect(
+      alerts
+        .engine()
+        .firingAlerts()
+        .map((a) => a.startsAtMs),
+    ).toEqual([killMs]);
   });
 });

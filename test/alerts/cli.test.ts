@@ -14,7 +14,15 @@ import { createStore } from '../../src/store/store.js';
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { out: (t) => stdout.push(t), err: (t) => stderr.push(t), env: { USER: 'alice' }, isTty: false, log: silentLogger(), stdout, stderr };
+  return {
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    env: { USER: 'alice' },
+    isTty: false,
+    log: silentLogger(),
+    stdout,
+    stderr,
+  };
 }
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -36,7 +44,17 @@ beforeEach(() => {
   dbPath = join(tmp.dir, 'oomwatch.db');
   configPath = join(tmp.dir, 'config.yaml');
   writeFileSync(configPath, CONFIG);
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s' }, rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }, { id: 'mem', kind: 'host-memory-available', belowPercent: 10, for: '5m' }] } });
+  const v = validateConfig({
+    channels: { ops: { type: 'console' } },
+    alerting: { groupWait: '0s' },
+    rules: {
+      replaceDefaults: true,
+      list: [
+        { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' },
+        { id: 'mem', kind: 'host-memory-available', belowPercent: 10, for: '5m' },
+      ],
+    },
+  });
   if (!v.ok) throw new Error(v.errors.join('\n'));
   const db = openDatabase(dbPath);
   const engine = createAlertEngine({ store: createStore(db), log: silentLogger(), config: v.config, hostname: HOST });
@@ -44,7 +62,10 @@ beforeEach(() => {
   const hostile = proc({ pid: 812, comm: '\u001b[31m<!channel>', risk: 700 });
   engine.onTick(
     {
-      snapshot: snapshotAt(now, { processes: [hostile], memory: { memTotalBytes: 16 * 2 ** 30, memAvailableBytes: 2 ** 30, memFreeBytes: 0, swapTotalBytes: 0, swapFreeBytes: 0 } }),
+      snapshot: snapshotAt(now, {
+        processes: [hostile],
+        memory: { memTotalBytes: 16 * 2 ** 30, memAvailableBytes: 2 ** 30, memFreeBytes: 0, swapTotalBytes: 0, swapFreeBytes: 0 },
+      }),
       incidents: [],
       health: { samplerStalled: false, brokenChannels: [] },
       dataFresh: true,
@@ -75,16 +96,39 @@ describe('oomwatch alerts / silence', () => {
   });
 
   it('silence add / list / expire, with alerts --json showing the silence', async () => {
-    const add = await run('silence', 'add', '--match', 'alertname=risk', '--match', 'comm=~.*channel.*', '--for', '1h', '--comment', 'load test');
+    const add = await run(
+      'silence',
+      'add',
+      '--match',
+      'alertname=risk',
+      '--match',
+      'comm=~.*channel.*',
+      '--for',
+      '1h',
+      '--comment',
+      'load test',
+    );
     expect(add.code).toBe(0);
     expect(add.out).toMatch(/^Silence #1 added: alertname=risk comm=~\.\*channel\.\* until \S+ \(1h\)\.\nIt matches 1 current alert;/);
     const json = JSON.parse((await run('alerts', '--json')).out);
     expect(json.firing).toHaveLength(1);
     expect(json.pending).toHaveLength(1);
-    expect(json.silences).toMatchObject([{ id: 1, comment: 'load test', createdBy: 'alice', matchers: [{ name: 'alertname', op: '=', value: 'risk' }, { name: 'comm', op: '=~', value: '.*channel.*' }] }]);
+    expect(json.silences).toMatchObject([
+      {
+        id: 1,
+        comment: 'load test',
+        createdBy: 'alice',
+        matchers: [
+          { name: 'alertname', op: '=', value: 'risk' },
+          { name: 'comm', op: '=~', value: '.*channel.*' },
+        ],
+      },
+    ]);
     expect(json.channels).toMatchObject([{ channel: 'ops', state: 'ok', pending: 1 }]);
     expect((await run('silence', 'list')).out).toMatch(/^ID\s+STATE\s+ENDS.*\n\s*1\s+active\s+/);
-    expect((await run('silence', 'expire', '1')).out).toBe("Silence #1 expired: matching alerts are sent again from the agent's next evaluation.");
+    expect((await run('silence', 'expire', '1')).out).toBe(
+      "Silence #1 expired: matching alerts are sent again from the agent's next evaluation.",
+    );
     expect((await run('silence', 'expire', '1')).out).toBe('Silence #1 had already ended; nothing to do.');
     expect((await run('silence', 'list')).out).toBe('No active silences. (oomwatch silence list --all shows ended ones.)');
     expect((await run('silence', 'list', '--all')).out).toMatch(/1\s+expired/);

@@ -56,7 +56,12 @@ const input = (risk: number, atS: number, extra: Partial<{ pid: number; incident
   dataFresh: true,
   isProtected: () => false,
 });
-const outbox = (d: Database) => d.prepare('SELECT channel, dedup_key, payload_json FROM outbox ORDER BY id').all() as { channel: string; dedup_key: string; payload_json: string }[];
+const outbox = (d: Database) =>
+  d.prepare('SELECT channel, dedup_key, payload_json FROM outbox ORDER BY id').all() as {
+    channel: string;
+    dedup_key: string;
+    payload_json: string;
+  }[];
 const count = (d: Database, table: string) => (d.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('alert engine on a real SQLite file', () => {
@@ -66,7 +71,11 @@ describe('alert engine on a real SQLite file', () => {
     expect(e1.onTick(input(700, 0), at(0))).toMatchObject({ firing: 1, pending: 0 });
     expect(outbox(d1)).toHaveLength(1);
     const draft = JSON.parse(outbox(d1)[0].payload_json) as NotificationDraft;
-    expect(draft).toMatchObject({ channel: 'ops', groupKey: `${HOST}|risk`, alerts: [{ state: 'firing', summary: 'postgres (pid 812) risk 700 ‰ ≥ 600 ‰' }] });
+    expect(draft).toMatchObject({
+      channel: 'ops',
+      groupKey: `${HOST}|risk`,
+      alerts: [{ state: 'firing', summary: 'postgres (pid 812) risk 700 ‰ ≥ 600 ‰' }],
+    });
     expect(count(d1, 'alert_instance')).toBe(1);
     expect(count(d1, 'alert_notification')).toBe(1);
     d1.close();
@@ -80,7 +89,9 @@ describe('alert engine on a real SQLite file', () => {
     e2.onTick(input(100, 20), at(20));
     const rows = outbox(d2);
     expect(rows).toHaveLength(2);
-    expect((JSON.parse(rows[1].payload_json) as NotificationDraft).alerts.map((a) => [a.state, a.resolution])).toEqual([['resolved', 'cleared']]);
+    expect((JSON.parse(rows[1].payload_json) as NotificationDraft).alerts.map((a) => [a.state, a.resolution])).toEqual([
+      ['resolved', 'cleared'],
+    ]);
     expect(count(d2, 'alert_instance')).toBe(0);
     const events = d2.prepare('SELECT kind, resolution FROM alert_event ORDER BY id').all();
     expect(events).toEqual([
@@ -99,7 +110,8 @@ describe('alert engine on a real SQLite file', () => {
     const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST, enqueue });
     expect(() => e.onTick(input(700, 0), at(0))).toThrow(StoreError);
     expect(() => e.onTick(input(700, 0), at(0))).toThrow(/disk holding the database is full/);
-    for (const table of ['alert_instance', 'alert_event', 'alert_group', 'alert_notification', 'outbox']) expect(count(d, table), table).toBe(0);
+    for (const table of ['alert_instance', 'alert_event', 'alert_group', 'alert_notification', 'outbox'])
+      expect(count(d, table), table).toBe(0);
     expect(e.firingAlerts()).toEqual([]);
 
     fail = false;
@@ -110,7 +122,9 @@ describe('alert engine on a real SQLite file', () => {
   });
 
   it('keeps a pending timer across a restart', () => {
-    const cfg = config({ rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, for: '1m', domain: 'host' }] } });
+    const cfg = config({
+      rules: { replaceDefaults: true, list: [{ id: 'risk', kind: 'process-risk', above: 600, for: '1m', domain: 'host' }] },
+    });
     const e1 = createAlertEngine({ store: createStore(db()), log: silentLogger(), config: cfg, hostname: HOST });
     expect(e1.onTick(input(700, 0), at(0))).toMatchObject({ firing: 0, pending: 1 });
     open[0].close();
@@ -122,7 +136,14 @@ describe('alert engine on a real SQLite file', () => {
   it('a silence added in the store (by the CLI) mutes the alert and is recorded as why', () => {
     const d = db();
     const repo = createAlertsRepo(d);
-    const id = repo.addSilence({ matchers: [{ name: 'comm', op: '=', value: 'postgres' }], comment: 'maintenance', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(60) });
+    const id = repo.addSilence({
+      matchers: [{ name: 'comm', op: '=', value: 'postgres' }],
+      comment: 'maintenance',
+      createdBy: 'ops',
+      createdAtMs: at(0),
+      startsAtMs: at(0),
+      endsAtMs: at(60),
+    });
     const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST });
     e.onTick(input(700, 0), at(0));
     expect(count(d, 'outbox')).toBe(0);
@@ -154,8 +175,22 @@ describe('alert engine on a real SQLite file', () => {
   it('prune removes alert history, plan log and ended silences older than the cutoff, never live state', () => {
     const d = db();
     const repo = createAlertsRepo(d);
-    repo.addSilence({ matchers: [{ name: 'host', op: '=', value: HOST }], comment: 'old', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(60) });
-    repo.addSilence({ matchers: [{ name: 'host', op: '=', value: HOST }], comment: 'long', createdBy: 'ops', createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(100_000) });
+    repo.addSilence({
+      matchers: [{ name: 'host', op: '=', value: HOST }],
+      comment: 'old',
+      createdBy: 'ops',
+      createdAtMs: at(0),
+      startsAtMs: at(0),
+      endsAtMs: at(60),
+    });
+    repo.addSilence({
+      matchers: [{ name: 'host', op: '=', value: HOST }],
+      comment: 'long',
+      createdBy: 'ops',
+      createdAtMs: at(0),
+      startsAtMs: at(0),
+      endsAtMs: at(100_000),
+    });
     const e = createAlertEngine({ store: createStore(d), log: silentLogger(), config: config(), hostname: HOST });
     e.onTick(input(700, 0), at(0)); // muted by the silences: an event row, no plan row
     expect(count(d, 'alert_event')).toBe(1);
@@ -166,6 +201,8 @@ describe('alert engine on a real SQLite file', () => {
   });
 
   it('expireSilence names the fix for an unknown id', () => {
-    expect(() => createAlertsRepo(db()).expireSilence(99, at(0))).toThrow('There is no silence #99. List them with: oomwatch silence list --all');
+    expect(() => createAlertsRepo(db()).expireSilence(99, at(0))).toThrow(
+      'There is no silence #99. List them with: oomwatch silence list --all',
+    );
   });
 });

@@ -16,11 +16,12 @@ import { alertsContext, T0 } from '../rules/factories.js';
 const store = useAlertsStore('oomwatch-kill-backlog-');
 const { storeIncident, drafts } = store;
 
-
 describe('a backlog of kills at first start', () => {
   it('pages each recent kill once, however the backlog arrives; older kills stay history', () => {
     const clock = manualClock(T0);
-    const m = createAlertsModule(alertsContext(store.db, clock, [{ id: 'oom-kill', kind: 'oom-kill', severity: 'critical', groupWait: '0s', groupInterval: '0s' }]));
+    const m = createAlertsModule(
+      alertsContext(store.db, clock, [{ id: 'oom-kill', kind: 'oom-kill', severity: 'critical', groupWait: '0s', groupInterval: '0s' }]),
+    );
     const repo = createIncidentsRepo(store.db);
     const old = storeIncident(100, 'chrome', clock.nowMs() - HISTORY_GRACE_MS - 60_000, '/old');
     m.onIncident(repo.get(old)!);

@@ -14,7 +14,10 @@ const store = useAlertsStore('oomwatch-alerts-module-');
 const { storeIncident, drafts } = store;
 
 const context = (clock = manualClock(START_MS)): AgentContext =>
-  alertsContext(store.db, clock, [{ id: 'kill', kind: 'oom-kill' }, { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' }]);
+  alertsContext(store.db, clock, [
+    { id: 'kill', kind: 'oom-kill' },
+    { id: 'risk', kind: 'process-risk', above: 600, domain: 'host' },
+  ]);
 
 const tick = (nowMs: number, risk: number | null): TickContext => ({
   snapshot: snapshot({ atMs: nowMs, processes: risk === null ? [] : [proc({ pid: 812, comm: 'postgres', risk })] }),
@@ -39,7 +42,10 @@ describe('alerts agent module', () => {
     m.onIncident(createIncidentsRepo(store.db).get(id)!);
     expect(kicks).toBe(2);
     expect(drafts().map((d) => d.alerts.map((a) => `${a.ruleId}:${a.state}`))).toEqual([['risk:firing'], ['kill:firing']]);
-    expect(drafts()[1].alerts[0]).toMatchObject({ incidentId: id, summary: `OOM kill: postgres (pid 812) killed by the kernel (CONSTRAINT_MEMCG)` });
+    expect(drafts()[1].alerts[0]).toMatchObject({
+      incidentId: id,
+      summary: `OOM kill: postgres (pid 812) killed by the kernel (CONSTRAINT_MEMCG)`,
+    });
     clock.advance(7000);
     m.onTick?.(tick(clock.nowMs(), null));
     expect(drafts()[2].alerts.map((a) => [a.ruleId, a.resolution, a.incidentId])).toEqual([['risk', 'oom-killed', id]]);
@@ -86,14 +92,19 @@ describe('alerts agent module', () => {
 
   it('a broken channel that is no longer configured raises no agent-health alert', () => {
     const clock = manualClock(START_MS);
-    const ins = store.db.prepare("INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)");
+    const ins = store.db.prepare(
+      "INSERT INTO channel_health (channel, state, last_error_ms, last_error, consecutive_failures, sent_total, failed_total, broken_since_ms) VALUES (?, 'broken', 1, 'x', 3, 0, 3, 1)",
+    );
     ins.run('oldslack');
     ins.run('ops');
     const m = createAlertsModule(alertsContext(store.db, clock, [{ id: 'health', kind: 'agent-health', for: '0s' }]));
     m.start?.();
     m.onTick?.(tick(clock.nowMs(), 0));
     m.onTick?.(tick(clock.nowMs() + 10_000, 0));
-    const subjects = m.engine().firingAlerts().map((a) => a.labels.channel);
+    const subjects = m
+      .engine()
+      .firingAlerts()
+      .map((a) => a.labels.channel);
     expect(subjects).toEqual(['ops']);
   });
 

@@ -31,7 +31,10 @@ describe('rules on the real /proc', () => {
       channels: { ops: { type: 'console' } },
       alerting: { groupWait: '0s', groupInterval: '0s', vanishWaitTicks: 1 },
       // Only this test's process: the hog's command line names its own buffer size.
-      rules: { replaceDefaults: true, list: [{ id: 'next-victim', kind: 'process-risk', above: 900, domain: 'host', scope: { cmdline: 'bytearray\\(8 \\*' } }] },
+      rules: {
+        replaceDefaults: true,
+        list: [{ id: 'next-victim', kind: 'process-risk', above: 900, domain: 'host', scope: { cmdline: 'bytearray\\(8 \\*' } }],
+      },
     });
     if (!v.ok) throw new Error(v.errors.join('\n'));
     const { sampler, facts } = createSampler({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup', refreshEveryMs: 60_000 });
@@ -39,9 +42,15 @@ describe('rules on the real /proc', () => {
     const tick = () => {
       const nowMs = Date.now();
       const snapshot = sampler.takeSnapshot(nowMs);
-      return engine.onTick({ snapshot, incidents: [], health: { samplerStalled: false, brokenChannels: [] }, dataFresh: true, isProtected: () => false }, nowMs);
+      return engine.onTick(
+        { snapshot, incidents: [], health: { samplerStalled: false, brokenChannels: [] }, dataFresh: true, isProtected: () => false },
+        nowMs,
+      );
     };
-    const drafts = () => (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft);
+    const drafts = () =>
+      (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map(
+        (r) => JSON.parse(r.payload_json) as NotificationDraft,
+      );
 
     expect(tick()).toMatchObject({ firing: 1, pending: 0 });
     expect(tick()).toMatchObject({ firing: 1 });

@@ -13,7 +13,9 @@ import { createStore } from '../../src/store/store.js';
 const store = useAlertsStore('oomwatch-seed-');
 const { drafts } = store;
 
-const RULES = [{ id: 'leak', kind: 'rss-growth', bytesPerSecond: '1MiB', clearBytesPerSecond: '256KiB', over: '10m', minRssBytes: '1MiB', for: '0s' }];
+const RULES = [
+  { id: 'leak', kind: 'rss-growth', bytesPerSecond: '1MiB', clearBytesPerSecond: '256KiB', over: '10m', minRssBytes: '1MiB', for: '0s' },
+];
 
 const context = (clock: ReturnType<typeof manualClock>, rules: unknown[] = RULES): AgentContext => alertsContext(store.db, clock, rules);
 
@@ -28,7 +30,10 @@ function storeLeak(endMs: number, seconds: number, bootId = BOOT): void {
 }
 
 const liveTick = (nowMs: number) => ({
-  snapshot: snapshot({ atMs: nowMs, processes: [proc({ pid: 300, comm: 'leaky', rssBytes: 200 * MiB + 380 * 2 * MiB }), proc({ pid: 1, comm: 'init', rssBytes: 10 * MiB })] }),
+  snapshot: snapshot({
+    atMs: nowMs,
+    processes: [proc({ pid: 300, comm: 'leaky', rssBytes: 200 * MiB + 380 * 2 * MiB }), proc({ pid: 1, comm: 'init', rssBytes: 10 * MiB })],
+  }),
   previous: null,
   tickId: 1,
   fresh: true,
@@ -58,7 +63,11 @@ describe('trend history after a restart', () => {
     const clock = manualClock(T0 + 3_600_000);
     const now = clock.nowMs();
     storeLeak(now - 10_000, 370);
-    const seeded = historyFromStore(createStore(store.db).history, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 0 } });
+    const seeded = historyFromStore(createStore(store.db).history, {
+      bootId: BOOT,
+      nowMs: now,
+      windows: { processWindowMs: 600_000, hostWindowMs: 0 },
+    });
     // 370 s of 10 s ticks, points at least 600 s / 32 = 18.75 s apart: every other tick
     expect(seeded.points).toBeGreaterThanOrEqual(18);
     expect(seeded.history.processes.get(300)?.t.length).toBe(seeded.points); // no host window: every pick is full
@@ -95,10 +104,20 @@ describe('trend history after a restart', () => {
     const now = T0 + 3_600_000;
     const repo = new SamplesRepo(store.db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
     for (let s = 290; s >= 0; s -= 10) {
-      const memory = { memTotalBytes: 16 * GiB, memAvailableBytes: 4 * GiB - (290 - s) * 4 * MiB, memFreeBytes: GiB, swapTotalBytes: 0, swapFreeBytes: 0 };
+      const memory = {
+        memTotalBytes: 16 * GiB,
+        memAvailableBytes: 4 * GiB - (290 - s) * 4 * MiB,
+        memFreeBytes: GiB,
+        swapTotalBytes: 0,
+        swapFreeBytes: 0,
+      };
       repo.writeTick(snapshot({ atMs: now - 5_000 - s * 1000, memory, processes: [proc({ pid: 1 })] }), 1000);
     }
-    const { history, points } = historyFromStore(createStore(store.db).history, { bootId: BOOT, nowMs: now, windows: { processWindowMs: 600_000, hostWindowMs: 300_000 } });
+    const { history, points } = historyFromStore(createStore(store.db).history, {
+      bootId: BOOT,
+      nowMs: now,
+      windows: { processWindowMs: 600_000, hostWindowMs: 300_000 },
+    });
     expect(history.host.t).toHaveLength(30);
     expect(points).toBe(30);
     // MemAvailable falls 4 MiB a second

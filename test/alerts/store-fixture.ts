@@ -43,6 +43,8 @@ export function useAlertsStore(prefix: string): AlertsStore {
       return Number(r.lastInsertRowid);
     },
     drafts: () =>
-      (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as NotificationDraft),
+      (db.prepare('SELECT payload_json FROM outbox ORDER BY id').all() as { payload_json: string }[]).map(
+        (r) => JSON.parse(r.payload_json) as NotificationDraft,
+      ),
   };
 }

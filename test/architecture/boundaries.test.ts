@@ -45,7 +45,9 @@ function scan(match: (node: ts.Node) => string | null): Hit[] {
 }
 
 const allowed = (hits: Hit[], exceptions: Record<string, string>, under: RegExp) =>
-  hits.filter((h) => !under.test(h.file) && !Object.keys(exceptions).some((p) => h.file === p || (p.endsWith('/') && h.file.startsWith(p))));
+  hits.filter(
+    (h) => !under.test(h.file) && !Object.keys(exceptions).some((p) => h.file === p || (p.endsWith('/') && h.file.startsWith(p))),
+  );
 
 /** `console.*`, `process.exit`, `process.exitCode` and direct writes to stdout/stderr. */
 const printsOrExits = (node: ts.Node): string | null => {
@@ -69,8 +71,8 @@ const PRINT_EXCEPTIONS: Record<string, string> = {
 /** Files besides the gateways that may hold a /proc literal, each with its reason. */
 const PROC_EXCEPTIONS: Record<string, string> = {
   'src/sample/parse/': 'parse errors name the /proc file whose text they could not read; the parsers get text, not paths',
-  'src/config/sections/sample.ts': "the default of sample.procRoot, the root handed to the gateway (not opened here)",
-  'src/sample/config.ts': "the default of sample.procRoot, the root handed to the gateway (not opened here)",
+  'src/config/sections/sample.ts': 'the default of sample.procRoot, the root handed to the gateway (not opened here)',
+  'src/sample/config.ts': 'the default of sample.procRoot, the root handed to the gateway (not opened here)',
 };
 
 describe('only cli/ prints or exits', () => {
@@ -108,9 +110,8 @@ describe('the scanners', () => {
       'process.exit',
       'process.stdout.write',
     ]);
-    expect(find("/* '/proc/1' */ readFileSync(`/proc/${pid}/stat`); join('/proc', 'self'); throw new Error('see /proc');", procPath)).toEqual([
-      '/proc/',
-      '/proc',
-    ]);
+    expect(
+      find("/* '/proc/1' */ readFileSync(`/proc/${pid}/stat`); join('/proc', 'self'); throw new Error('see /proc');", procPath),
+    ).toEqual(['/proc/', '/proc']);
   });
 });

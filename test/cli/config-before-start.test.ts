@@ -13,8 +13,16 @@ describe('run checks the whole config, channels included, before it opens the da
   afterEach(() => t.cleanup());
 
   it.each([
-    ['a Slack webhookUrl that is not a URL', 'channels:\n  team: { type: slack, webhookUrl: "not a url" }\n', / {2}- channels\.team\.webhookUrl: the value \(from inline; not shown, it is a secret\) is not an http\(s\) URL\./],
-    ['a webhook url read from a missing file', 'channels:\n  hook: { type: webhook, url: { file: /nonexistent/oomwatch-hook-url } }\n', / {2}- channels\.hook\.url: the secret file \/nonexistent\/oomwatch-hook-url does not exist\./],
+    [
+      'a Slack webhookUrl that is not a URL',
+      'channels:\n  team: { type: slack, webhookUrl: "not a url" }\n',
+      / {2}- channels\.team\.webhookUrl: the value \(from inline; not shown, it is a secret\) is not an http\(s\) URL\./,
+    ],
+    [
+      'a webhook url read from a missing file',
+      'channels:\n  hook: { type: webhook, url: { file: /nonexistent/oomwatch-hook-url } }\n',
+      / {2}- channels\.hook\.url: the secret file \/nonexistent\/oomwatch-hook-url does not exist\./,
+    ],
   ])('%s: exit 78, the message names the file and the key, no database file', async (_name, yaml, problem) => {
     const config = join(t.dir, 'config.yaml');
     writeFileSync(config, yaml);

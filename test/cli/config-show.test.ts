@@ -14,7 +14,18 @@ const ENV_TOKEN = 'Bearer env-token-secret-value';
 const FILE_TOKEN = 'file-token-secret-value';
 const AM_PASSWORD = 'am-url-password-secret';
 const HEADER_VALUE = 'inline-header-secret-value';
-const SECRETS = [SLACK_URL, 'slackWebhookSecret42', SMTP_PASSWORD, ENV_URL, 'env-resolved-secret-path', ENV_TOKEN, 'env-token-secret-value', FILE_TOKEN, AM_PASSWORD, HEADER_VALUE];
+const SECRETS = [
+  SLACK_URL,
+  'slackWebhookSecret42',
+  SMTP_PASSWORD,
+  ENV_URL,
+  'env-resolved-secret-path',
+  ENV_TOKEN,
+  'env-token-secret-value',
+  FILE_TOKEN,
+  AM_PASSWORD,
+  HEADER_VALUE,
+];
 const ENV = { OOMWATCH_SHOW_HOOK_URL: ENV_URL, OOMWATCH_SHOW_TOKEN: ENV_TOKEN };
 
 const riskId = DEFAULT_RULES.find((r) => r.kind === 'process-risk')!.id as string;
@@ -67,7 +78,10 @@ describe('oomwatch config show', () => {
     const r = await runCliInProcess(['config', 'show', '--config', configPath], ENV);
     expect(r.code).toBe(0);
     expectNoSecret(r.stdout + r.stderr);
-    const shown = parse(r.stdout) as { rules: { id: string; kind: string; above?: number; clearBelow?: number }[]; channels: Record<string, Record<string, unknown>> };
+    const shown = parse(r.stdout) as {
+      rules: { id: string; kind: string; above?: number; clearBelow?: number }[];
+      channels: Record<string, Record<string, unknown>>;
+    };
     expect(shown.rules.map((x) => x.id)).toEqual([...DEFAULT_RULES.map((x) => String(x.id)).filter((id) => id !== swapId), 'db-leak']);
     expect(shown.rules.find((x) => x.id === riskId)).toMatchObject({ kind: 'process-risk', above: 900, clearBelow: 850 });
     expect(shown.rules.find((x) => x.id === 'db-leak')).toMatchObject({ kind: 'rss-growth', bytesPerSecond: 4 * 1024 * 1024 });

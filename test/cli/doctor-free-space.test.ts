@@ -5,7 +5,11 @@ const GiB = 1024 ** 3;
 
 describe('doctor: free space for the database', () => {
   it('is ok with at least 64 MiB and 5 % free', () => {
-    expect(freeSpaceCheck({ dir: '/var/lib/oomwatch', freeBytes: 10 * GiB, totalBytes: 100 * GiB })).toEqual({ name: 'disk space', status: 'ok', detail: '10.0 GiB free of 100 GiB (10.0 %) on the filesystem holding /var/lib/oomwatch' });
+    expect(freeSpaceCheck({ dir: '/var/lib/oomwatch', freeBytes: 10 * GiB, totalBytes: 100 * GiB })).toEqual({
+      name: 'disk space',
+      status: 'ok',
+      detail: '10.0 GiB free of 100 GiB (10.0 %) on the filesystem holding /var/lib/oomwatch',
+    });
   });
 
   it('warns under 64 MiB even on a small disk where that is most of it, and under 5 % even when that is many MiB', () => {

@@ -65,7 +65,12 @@ describe('CLI exit codes and messages', () => {
   });
 
   it('exits 73 at once for a database under /proc, and doctor names a file in the way of the database folder', async () => {
-    const r = await runCli(['import', join(import.meta.dirname, '../fixtures/kmsg/3.10.0-514.6.1.el7-global-1.txt'), '--db', '/proc/nope/x.db']);
+    const r = await runCli([
+      'import',
+      join(import.meta.dirname, '../fixtures/kmsg/3.10.0-514.6.1.el7-global-1.txt'),
+      '--db',
+      '/proc/nope/x.db',
+    ]);
     expect(r.code).toBe(73);
     expect(r.stderr).toContain('/proc and /sys are virtual filesystems');
     writeFileSync(join(t.dir, 'plainfile'), 'x');
@@ -76,15 +81,18 @@ describe('CLI exit codes and messages', () => {
     expect(p.stdout).toMatch(/database\s+FAIL\s+\/proc\/oomwatch\/oomwatch\.db cannot hold a database/);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('exits 73 for a non-root user whose database folder is not writable (needs root to switch user)', async () => {
-    const dir = join(t.dir, 'locked');
-    mkdirSync(dir);
-    chmodSync(t.dir, 0o755);
-    chmodSync(dir, 0o755);
-    const r = await runCli(['run', '--db', join(dir, 'oomwatch.db'), '--interval', '1s'], { ...OTHER_USER, cwd: '/' });
-    expect(r.code).toBe(73);
-    expect(r.stderr).toMatch(/Permission denied|unable to open|cannot open/i);
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'exits 73 for a non-root user whose database folder is not writable (needs root to switch user)',
+    async () => {
+      const dir = join(t.dir, 'locked');
+      mkdirSync(dir);
+      chmodSync(t.dir, 0o755);
+      chmodSync(dir, 0o755);
+      const r = await runCli(['run', '--db', join(dir, 'oomwatch.db'), '--interval', '1s'], { ...OTHER_USER, cwd: '/' });
+      expect(r.code).toBe(73);
+      expect(r.stderr).toMatch(/Permission denied|unable to open|cannot open/i);
+    },
+  );
 
   it('exits 66 for an unknown PID, saying what to try', async () => {
     const db = join(t.dir, 'x.db');

@@ -27,7 +27,13 @@ const schemaOf = (name: string): z.ZodType => JSON_DOCUMENTS.find((d) => d.name 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (t) => void out.push(t), err: (t) => void err.push(t), env: { OOMWATCH_CONFIG: '' }, isTty: false, log: silentLogger() };
+  const io: CliIo = {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    env: { OOMWATCH_CONFIG: '' },
+    isTty: false,
+    log: silentLogger(),
+  };
   const code = await main(['node', 'oomwatch', ...args], io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -45,9 +51,14 @@ async function expectDocument(name: string, args: string[], okCodes = [0]): Prom
 
 describe('docs/json/*.schema.json', () => {
   it('are what the zod schemas generate (run npm run json-schemas after changing a document)', () => {
-    const files = existsSync(DOCS_JSON) ? readdirSync(DOCS_JSON).filter((f) => f.endsWith('.schema.json')).sort() : [];
+    const files = existsSync(DOCS_JSON)
+      ? readdirSync(DOCS_JSON)
+          .filter((f) => f.endsWith('.schema.json'))
+          .sort()
+      : [];
     expect(files, 'run npm run json-schemas').toEqual(JSON_DOCUMENTS.map((d) => `${d.name}.schema.json`).sort());
-    for (const d of JSON_DOCUMENTS) expect(readFileSync(join(DOCS_JSON, `${d.name}.schema.json`), 'utf8'), `${d.name}: run npm run json-schemas`).toBe(jsonSchemaText(d));
+    for (const d of JSON_DOCUMENTS)
+      expect(readFileSync(join(DOCS_JSON, `${d.name}.schema.json`), 'utf8'), `${d.name}: run npm run json-schemas`).toBe(jsonSchemaText(d));
   });
 
   it('document risk -1000 for immune processes', () => {
@@ -72,12 +83,28 @@ describe('every --json document matches its schema', () => {
       const repo = new SamplesRepo(store, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
       const nowMs = Date.now();
       for (const agoMs of [120_000, 60_000, 0]) {
-        repo.writeTick(snapshot(nowMs - agoMs, [proc({ pid: 10, comm: 'postgres' }), proc({ pid: 11, comm: 'sshd', oomScoreAdj: -1000 })]), 1000);
+        repo.writeTick(
+          snapshot(nowMs - agoMs, [proc({ pid: 10, comm: 'postgres' }), proc({ pid: 11, comm: 'sshd', oomScoreAdj: -1000 })]),
+          1000,
+        );
       }
     } finally {
       store.close();
     }
-    const silence = await cli(['silence', 'add', '--match', 'comm=postgres', '--for', '1h', '--comment', 'load test', '--author', 'ops', '--db', db]);
+    const silence = await cli([
+      'silence',
+      'add',
+      '--match',
+      'comm=postgres',
+      '--for',
+      '1h',
+      '--comment',
+      'load test',
+      '--author',
+      'ops',
+      '--db',
+      db,
+    ]);
     expect(silence.code, silence.err).toBe(0);
   });
   afterAll(() => tmp.cleanup());
@@ -103,15 +130,22 @@ describe('every --json document matches its schema', () => {
   it('import', () => expectDocument('import', ['import', at('test/fixtures/kmsg/synthetic/6.6-situations-dmesg.txt'), '--json']));
   it('alerts', () => expectDocument('alerts', ['alerts', '--json', '--db', db]));
   it('silences', () => expectDocument('silences', ['silence', 'list', '--json', '--db', db]));
-  it('report-incident', () => expectDocument('report-incident', ['report', '--incident', String(incidentId), '--format', 'json', '--db', db]));
+  it('report-incident', () =>
+    expectDocument('report-incident', ['report', '--incident', String(incidentId), '--format', 'json', '--db', db]));
   it('report-daily', () => expectDocument('report-daily', ['report', '--format', 'json', '--db', db, 'daily']));
   it('doctor', () => expectDocument('doctor', ['doctor', '--json', '--db', db], [0, 1]));
   it('protect-plan', () =>
     expectDocument('protect-plan', [
-      'protect', 'plan', '--json', ...busyHost,
-      '--config', at('config/policy.example.yaml'),
-      '--cgroup-root', at('test/fixtures/cgroup/v2'),
-      '--passwd', at('test/policy/fixtures/busy-host.passwd'),
+      'protect',
+      'plan',
+      '--json',
+      ...busyHost,
+      '--config',
+      at('config/policy.example.yaml'),
+      '--cgroup-root',
+      at('test/fixtures/cgroup/v2'),
+      '--passwd',
+      at('test/policy/fixtures/busy-host.passwd'),
     ]));
   it('config', () => expectDocument('config', ['config', 'show', '--json', '--config', at('config/oomwatch.example.yaml')]));
 });

@@ -77,7 +77,16 @@ describe('values that would break a feature', () => {
       /rules\.0\.for: .*a duration cannot be negative, got -60/,
     ])
       expect(text).toMatch(expected);
-    const ok = validateConfig({ channels: { mail: { type: 'email', host: 'smtp.example.com', from: 'oomwatch@example.com', to: ['On call <oncall@example.com>', 'dba@example.com'] } } });
+    const ok = validateConfig({
+      channels: {
+        mail: {
+          type: 'email',
+          host: 'smtp.example.com',
+          from: 'oomwatch@example.com',
+          to: ['On call <oncall@example.com>', 'dba@example.com'],
+        },
+      },
+    });
     expect(ok.ok).toBe(true);
   });
 });

@@ -45,7 +45,11 @@ describe('rules: a list merges with the default rules by id', () => {
     expect(got.get(memId)).toEqual({ ...want.get(memId), for: 300_000, channels: ['console'] });
     // Untouched defaults are exactly the defaults.
     for (const id of DEFAULT_IDS.filter((x) => x !== riskId && x !== memId)) expect(got.get(id)).toEqual(want.get(id));
-    expect(got.get('db-leak')).toMatchObject({ kind: 'rss-growth', bytesPerSecond: 4 * 1024 * 1024, scope: { unit: 'postgresql.service' } });
+    expect(got.get('db-leak')).toMatchObject({
+      kind: 'rss-growth',
+      bytesPerSecond: 4 * 1024 * 1024,
+      scope: { unit: 'postgresql.service' },
+    });
     expect(r.warnings).toEqual([]);
     expect(r.ruleOrigins.sources.filter((s) => s.origin !== 'default')).toEqual([
       { id: riskId, origin: 'changed', path: 'rules.0' },
@@ -55,16 +59,35 @@ describe('rules: a list merges with the default rules by id', () => {
   });
 
   it('enabled: false removes a default rule; a misspelt id is a warning that lists the real ones', () => {
-    const r = ok(validateConfig({ rules: [{ id: memId, enabled: false }, { id: 'swap-usedd', enabled: false }] }));
+    const r = ok(
+      validateConfig({
+        rules: [
+          { id: memId, enabled: false },
+          { id: 'swap-usedd', enabled: false },
+        ],
+      }),
+    );
     expect(r.config.rules.map((x) => x.id)).toEqual(DEFAULT_IDS.filter((x) => x !== memId));
     expect(r.ruleOrigins.disabled).toEqual([{ id: memId, path: 'rules.0' }]);
     expect(r.warnings).toHaveLength(1);
-    expect(r.warnings[0]).toMatch(/^rules\.1\.enabled: rule "swap-usedd" is not a default rule, so enabled: false turns nothing off\. Check the id against the default rules: /);
+    expect(r.warnings[0]).toMatch(
+      /^rules\.1\.enabled: rule "swap-usedd" is not a default rule, so enabled: false turns nothing off\. Check the id against the default rules: /,
+    );
     expect(r.warnings[0]).toContain(memId);
   });
 
   it('replaceDefaults: true runs the list alone; an empty list under it means no rules', () => {
-    const r = ok(validateConfig({ rules: { replaceDefaults: true, list: [{ id: 'kill', kind: 'oom-kill' }, { id: riskId, kind: 'process-risk', above: 700 }] } }));
+    const r = ok(
+      validateConfig({
+        rules: {
+          replaceDefaults: true,
+          list: [
+            { id: 'kill', kind: 'oom-kill' },
+            { id: riskId, kind: 'process-risk', above: 700 },
+          ],
+        },
+      }),
+    );
     expect(r.config.rules.map((x) => x.id)).toEqual(['kill', riskId]);
     // Not merged with the default of that id: clearBelow is the kind's own default (unset), not the default rule's.
     expect(r.config.rules[1]).not.toHaveProperty('clearBelow');
@@ -101,7 +124,12 @@ describe('rules: a list merges with the default rules by id', () => {
   });
 
   it('null removes a default key; mappings merge key by key and lists replace', () => {
-    expect(mergeRuleFields({ a: 1, b: 2, scope: { unit: 'x.service', user: ['root'] }, channels: ['a', 'b'] }, { b: null, scope: { user: ['postgres'], cgroup: '/db' }, channels: ['c'] })).toEqual({
+    expect(
+      mergeRuleFields(
+        { a: 1, b: 2, scope: { unit: 'x.service', user: ['root'] }, channels: ['a', 'b'] },
+        { b: null, scope: { user: ['postgres'], cgroup: '/db' }, channels: ['c'] },
+      ),
+    ).toEqual({
       a: 1,
       scope: { unit: 'x.service', user: ['postgres'], cgroup: '/db' },
       channels: ['c'],
@@ -118,7 +146,10 @@ describe('rules: messages after merging name the entry, the file and the fix', (
     const clearBelow = (byId(defaults()).get(riskId) as { clearBelow?: number }).clearBelow;
     expect(clearBelow).toBeGreaterThan(1); // the default process-risk rule sets a clear threshold
     try {
-      parseConfigText(`rules:\n  - id: ${riskId}\n    above: 1\n  - id: ${memId}\n    belowPercent: 150\n  - id: typo-rule\n    above: 3\n`, '/etc/oomwatch/config.yaml');
+      parseConfigText(
+        `rules:\n  - id: ${riskId}\n    above: 1\n  - id: ${memId}\n    belowPercent: 150\n  - id: typo-rule\n    above: 3\n`,
+        '/etc/oomwatch/config.yaml',
+      );
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -128,7 +159,9 @@ describe('rules: messages after merging name the entry, the file and the fix', (
         `rules.0.clearBelow: rule "${riskId}": clearBelow (${clearBelow}) must not be above the raise threshold (1); set it lower (hysteresis). (clearBelow: ${clearBelow} comes from the default rule; set clearBelow in this entry too.)`,
       );
       expect(msg).toContain(`rules.1.belowPercent: rule "${memId}": belowPercent expects a percentage (0..100) (got 150). Fix the value.`);
-      expect(msg).toMatch(/rules\.2\.kind: rule "typo-rule": unknown or missing rule kind; .* No default rule has this id, so there is nothing to change; the default rules are /);
+      expect(msg).toMatch(
+        /rules\.2\.kind: rule "typo-rule": unknown or missing rule kind; .* No default rule has this id, so there is nothing to change; the default rules are /,
+      );
     }
   });
 
@@ -140,12 +173,17 @@ describe('rules: messages after merging name the entry, the file and the fix', (
       'rules.replace: unknown key. Write rules: as a list of rules (merged with the default rules by id), or as {replaceDefaults: true, list: [...]} to run only your list (docs/rules.md).',
       'rules.list: expected a list of rules (got 3). Fix the value.',
     ]);
-    expect(validateConfig({ rules: [{ id: memId, enabled: 'no' }] })).toMatchObject({ ok: false, errors: [`rules.0.enabled: rule "${memId}": expected true or false (got "no"). Fix the value.`] });
+    expect(validateConfig({ rules: [{ id: memId, enabled: 'no' }] })).toMatchObject({
+      ok: false,
+      errors: [`rules.0.enabled: rule "${memId}": expected true or false (got "no"). Fix the value.`],
+    });
   });
 
   it('cross-check messages name a changed rule by its entry and an untouched default by its id', () => {
     const r = ok(validateConfig({ sample: { interval: '1m' }, rules: [{ id: memId, scope: { name: 'x' } }] }));
-    expect(r.warnings).toContain(`rules.0 (rule "${memId}").scope: a host-memory-available rule watches the host, so its scope is ignored. Remove scope.`);
+    expect(r.warnings).toContain(
+      `rules.0 (rule "${memId}").scope: a host-memory-available rule watches the host, so its scope is ignored. Remove scope.`,
+    );
     // A default trend window shorter than 4 intervals of a slow sampler is named by the default's id.
     const slow = ok(validateConfig({ sample: { interval: '1h', keyframeEvery: '2h' } }));
     expect(slow.warnings.length).toBeGreaterThan(0);

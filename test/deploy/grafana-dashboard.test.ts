@@ -17,8 +17,12 @@ describe('deploy/grafana/oomwatch.json', () => {
     const vars = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
     expect(vars.prometheus).toMatchObject({ type: 'datasource', query: 'prometheus' });
     expect(vars.postgres).toMatchObject({ type: 'datasource', query: 'grafana-postgresql-datasource' });
-    const sources = dashboard.panels.filter((p) => p.type !== 'row').flatMap((p) => [p.datasource, ...(p.targets ?? []).map((t) => t.datasource)]);
-    expect(new Set(sources.map((s) => `${s?.type} ${s?.uid}`))).toEqual(new Set(['prometheus ${prometheus}', 'grafana-postgresql-datasource ${postgres}']));
+    const sources = dashboard.panels
+      .filter((p) => p.type !== 'row')
+      .flatMap((p) => [p.datasource, ...(p.targets ?? []).map((t) => t.datasource)]);
+    expect(new Set(sources.map((s) => `${s?.type} ${s?.uid}`))).toEqual(
+      new Set(['prometheus ${prometheus}', 'grafana-postgresql-datasource ${postgres}']),
+    );
   });
 
   it('has unique panel ids and lays every panel on the 24-column grid', () => {
@@ -32,7 +36,15 @@ describe('deploy/grafana/oomwatch.json', () => {
 
   it('shows hosts by risk, a host’s domains and next victims, kills over time and the incident table', () => {
     const titles = dashboard.panels.map((p) => p.title);
-    expect(titles).toEqual(expect.arrayContaining(['Hosts by OOM risk', 'Next victims (host domain)', 'OOM domains: memory cgroups closest to their limit, and their next victims', 'OOM kills recorded, by constraint', 'Incidents']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Hosts by OOM risk',
+        'Next victims (host domain)',
+        'OOM domains: memory cgroups closest to their limit, and their next victims',
+        'OOM kills recorded, by constraint',
+        'Incidents',
+      ]),
+    );
     const incidents = dashboard.panels.find((p) => p.title === 'Incidents')!;
     expect(incidents.targets![0].rawSql).toMatch(/FROM incidents\s+WHERE \$__timeFilter\(at\)/);
   });
@@ -43,7 +55,10 @@ describe('deploy/grafana/oomwatch.json', () => {
     const queries = prometheusQueries(dashboard);
     expect(queries.length).toBeGreaterThan(15);
     for (const q of queries) {
-      expect(metricNamesIn(q.expr).filter((n) => !exported.has(n)), `${q.panel} ${q.refId}: ${q.expr}`).toEqual([]);
+      expect(
+        metricNamesIn(q.expr).filter((n) => !exported.has(n)),
+        `${q.panel} ${q.refId}: ${q.expr}`,
+      ).toEqual([]);
       expect(q.expr).not.toMatch(/\brank\s*=/);
       expect(() => substitute(q.expr, { instance: 'x' })).not.toThrow();
     }

@@ -44,11 +44,28 @@ describe.skipIf(!prometheus)('the Grafana dashboard against a real Prometheus (s
     dir = mkdtempSync(join(tmpdir(), 'oomwatch-dashboard-'));
     const promPort = await freePort();
     base = `http://127.0.0.1:${promPort}/api/v1`;
-    writeFileSync(join(dir, 'prometheus.yml'), ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: oomwatch', '    static_configs:', `      - targets: ['127.0.0.1:${port}']`, ''].join('\n'));
-    daemon = startDaemon(prometheus!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        'scrape_configs:',
+        '  - job_name: oomwatch',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${port}']`,
+        '',
+      ].join('\n'),
+    );
+    daemon = startDaemon(prometheus!, [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ]);
     // Range functions (increase over $__rate_interval) need a few samples: wait for three scrapes.
     await waitFor('three scrapes of the agent', daemon, async () => {
-      const a = await api<{ result: { value: [number, string] }[] }>(`/query?query=${encodeURIComponent('count_over_time(up{job="oomwatch"}[1m])')}`);
+      const a = await api<{ result: { value: [number, string] }[] }>(
+        `/query?query=${encodeURIComponent('count_over_time(up{job="oomwatch"}[1m])')}`,
+      );
       return Number(a.data?.result[0]?.value[1] ?? 0) >= 3 ? true : null;
     });
   });
@@ -98,7 +115,7 @@ describe.skipIf(!prometheus)('the Grafana dashboard against a real Prometheus (s
     expect(await kills()).toBe(0);
     metrics.onIncident({ constraint: 'CONSTRAINT_MEMCG', source: 'kmsg' });
     // Prometheus extrapolates increase() over the range, so the count reads as 1 or a little more.
-    const seen = await waitFor('the kill in the hosts table', daemon, async () => ((await kills() ?? 0) >= 1 ? true : null));
+    const seen = await waitFor('the kill in the hosts table', daemon, async () => (((await kills()) ?? 0) >= 1 ? true : null));
     expect(seen).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ import { validateConfig } from '../../src/config/validate.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, 'deploy', 'kubernetes');
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 const docs: { file: string; doc: Obj }[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
@@ -41,9 +41,52 @@ const KINDS: Record<string, string> = {
 
 // The fields of the Kubernetes API objects this deployment uses (io.k8s.api.core.v1.*), to catch misspellings.
 const FIELDS = {
-  podSpec: ['serviceAccountName', 'automountServiceAccountToken', 'hostPID', 'hostNetwork', 'hostIPC', 'dnsPolicy', 'priorityClassName', 'tolerations', 'terminationGracePeriodSeconds', 'containers', 'initContainers', 'volumes', 'nodeSelector', 'affinity', 'securityContext'],
-  container: ['name', 'image', 'imagePullPolicy', 'command', 'args', 'env', 'envFrom', 'ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'resources', 'securityContext', 'volumeMounts', 'workingDir'],
-  securityContext: ['privileged', 'runAsUser', 'runAsGroup', 'runAsNonRoot', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation', 'capabilities', 'seccompProfile', 'seLinuxOptions', 'procMount'],
+  podSpec: [
+    'serviceAccountName',
+    'automountServiceAccountToken',
+    'hostPID',
+    'hostNetwork',
+    'hostIPC',
+    'dnsPolicy',
+    'priorityClassName',
+    'tolerations',
+    'terminationGracePeriodSeconds',
+    'containers',
+    'initContainers',
+    'volumes',
+    'nodeSelector',
+    'affinity',
+    'securityContext',
+  ],
+  container: [
+    'name',
+    'image',
+    'imagePullPolicy',
+    'command',
+    'args',
+    'env',
+    'envFrom',
+    'ports',
+    'livenessProbe',
+    'readinessProbe',
+    'startupProbe',
+    'resources',
+    'securityContext',
+    'volumeMounts',
+    'workingDir',
+  ],
+  securityContext: [
+    'privileged',
+    'runAsUser',
+    'runAsGroup',
+    'runAsNonRoot',
+    'readOnlyRootFilesystem',
+    'allowPrivilegeEscalation',
+    'capabilities',
+    'seccompProfile',
+    'seLinuxOptions',
+    'procMount',
+  ],
   volumeMount: ['name', 'mountPath', 'readOnly', 'subPath', 'mountPropagation', 'recursiveReadOnly'],
   volume: ['name', 'hostPath', 'configMap', 'secret', 'emptyDir'],
   probe: ['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'],
@@ -109,7 +152,12 @@ describe('deploy/kubernetes', () => {
   });
 
   it('sees the whole node: host PID namespace, host cgroup namespace and tree read-only, pod logs read-only, /dev/kmsg', () => {
-    expect(pod).toMatchObject({ hostPID: true, hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet', automountServiceAccountToken: false });
+    expect(pod).toMatchObject({
+      hostPID: true,
+      hostNetwork: true,
+      dnsPolicy: 'ClusterFirstWithHostNet',
+      automountServiceAccountToken: false,
+    });
     // Only a privileged container shares the node's cgroup namespace on cgroup v2 (containerd, CRI-O).
     expect(container.securityContext).toMatchObject({ privileged: true, runAsUser: 0, readOnlyRootFilesystem: true });
     expect(mountOf('/host/sys/fs/cgroup')).toMatchObject({ readOnly: true });

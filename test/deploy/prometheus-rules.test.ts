@@ -45,14 +45,19 @@ describe('deploy/prometheus/oomwatch.rules.yml', () => {
     for (const rule of rules) {
       const names = metricNamesIn(rule.expr);
       expect(names.length, rule.alert).toBeGreaterThan(0);
-      expect(names.filter((n) => !exported.has(n)), `${rule.alert}: ${rule.expr}`).toEqual([]);
+      expect(
+        names.filter((n) => !exported.has(n)),
+        `${rule.alert}: ${rule.expr}`,
+      ).toEqual([]);
       expect(rule.expr).not.toMatch(/\brank\s*=/);
     }
   });
 
   it('has a unit test for every alert', () => {
     const rules = (parse(readFileSync(join(DIR, 'oomwatch.rules.yml'), 'utf8')) as RuleFile).groups.flatMap((g) => g.rules);
-    const tests = parse(readFileSync(join(DIR, 'oomwatch.rules.test.yml'), 'utf8')) as { tests: { alert_rule_test?: { alertname: string }[] }[] };
+    const tests = parse(readFileSync(join(DIR, 'oomwatch.rules.test.yml'), 'utf8')) as {
+      tests: { alert_rule_test?: { alertname: string }[] }[];
+    };
     const tested = new Set(tests.tests.flatMap((t) => (t.alert_rule_test ?? []).map((a) => a.alertname)));
     expect(rules.map((r) => r.alert).filter((a) => !tested.has(a!))).toEqual([]);
   });

@@ -55,12 +55,19 @@ describe('agent → Slack', () => {
     const agent = spawn(process.execPath, [CLI, 'run', '--config', cfg, '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     agent.stderr.on('data', (d) => (stderr += d));
-    const risky = spawn('python3', ['-c', [
-      'import ctypes, time',
-      'ctypes.CDLL(None).prctl(15, b"e2e-risky", 0, 0, 0)',
-      "open('/proc/self/oom_score_adj', 'w').write('1000')",
-      'time.sleep(600)',
-    ].join('\n')], { stdio: 'ignore' });
+    const risky = spawn(
+      'python3',
+      [
+        '-c',
+        [
+          'import ctypes, time',
+          'ctypes.CDLL(None).prctl(15, b"e2e-risky", 0, 0, 0)',
+          "open('/proc/self/oom_score_adj', 'w').write('1000')",
+          'time.sleep(600)',
+        ].join('\n'),
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       const [firing] = await sink.waitFor(1, 20_000);
       expect(textOf(firing.body)).toContain('e2e-risky');

@@ -11,7 +11,15 @@ describe.each([
   ['old-kernel', 'v1'],
 ])('oomwatch sample --once --json on the %s fixture tree', (tree, cgroups) => {
   it('matches the golden document', async () => {
-    const r = await runCli(['sample', '--once', '--json', '--proc-root', join(FX, 'proc', tree), '--cgroup-root', join(FX, 'cgroup', cgroups)]);
+    const r = await runCli([
+      'sample',
+      '--once',
+      '--json',
+      '--proc-root',
+      join(FX, 'proc', tree),
+      '--cgroup-root',
+      join(FX, 'cgroup', cgroups),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);

@@ -22,7 +22,14 @@ const noKill = support.ok ? null : (support.reason ?? 'no memory cgroup');
 const tmp = makeTempDir();
 const FIXTURE_PROC = join(packageRoot(), 'test/fixtures/proc/busy-host');
 const KMSG = join(packageRoot(), 'test/fixtures/kmsg');
-const KMSG_FIXTURES = ['3.10.0-514.6.1.el7-global-1.txt', '4.18.0-memcg-1.txt', '5.15.158-memcg-1.txt', '6.18.44-memcg-2.txt', '6.18.44-memcg-kmsg-3.txt', '6.18.44-memcg-kmsg-headerless-4.txt'];
+const KMSG_FIXTURES = [
+  '3.10.0-514.6.1.el7-global-1.txt',
+  '4.18.0-memcg-1.txt',
+  '5.15.158-memcg-1.txt',
+  '6.18.44-memcg-2.txt',
+  '6.18.44-memcg-kmsg-3.txt',
+  '6.18.44-memcg-kmsg-headerless-4.txt',
+];
 
 let pg: TestPostgres;
 beforeAll(async () => {
@@ -36,7 +43,11 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 40_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  ms = 40_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -59,7 +70,9 @@ function startAgent(name: string, opts: { realProc: boolean }): Agent {
     cfg,
     [
       `agent: {hostname: ${name}, logLevel: warn}`,
-      opts.realProc ? 'sample: {interval: 300ms, keyframeEvery: 1m}' : `sample: {interval: 300ms, keyframeEvery: 1m, procRoot: ${JSON.stringify(FIXTURE_PROC)}}`,
+      opts.realProc
+        ? 'sample: {interval: 300ms, keyframeEvery: 1m}'
+        : `sample: {interval: 300ms, keyframeEvery: 1m, procRoot: ${JSON.stringify(FIXTURE_PROC)}}`,
       `kernel: {enabled: ${opts.realProc}}`,
       'fleet:',
       '  postgres: {url: {env: FLEET_TEST_PG}, timeout: 2s}',
@@ -67,7 +80,10 @@ function startAgent(name: string, opts: { realProc: boolean }): Agent {
     ].join('\n'),
   );
   const db = join(tmp.dir, `${name}.db`);
-  const child = spawn(process.execPath, [CLI, 'run', '--config', cfg, '--db', db], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FLEET_TEST_PG: pg.url() } });
+  const child = spawn(process.execPath, [CLI, 'run', '--config', cfg, '--db', db], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FLEET_TEST_PG: pg.url() },
+  });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   return {
@@ -110,65 +126,83 @@ const incidentCount = (db: string) => {
   }
 };
 
-const hostRows = async (host: string) => (await pg.sql<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (boot_id, seq))::int AS keys FROM incidents WHERE host = $1`, [host]))[0];
+const hostRows = async (host: string) =>
+  (
+    await pg.sql<{ n: number; keys: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT (boot_id, seq))::int AS keys FROM incidents WHERE host = $1`,
+      [host],
+    )
+  )[0];
 
 describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_MISSING ? ` (skipped: ${POSTGRES_MISSING})` : ''}`, () => {
   it.runIf(process.env.CI === 'true' && noKill !== null)('CI must be able to make a real memcg kill', () => {
     expect.fail(`CI=true but the kill cannot run: ${noKill}`);
   });
 
-  it.skipIf(noKill !== null)('three agents with distinct host names; a real memcg kill on one is found by fleet incidents and fleet incident', async () => {
-    const agents = [startAgent('fleet-a', { realProc: true }), startAgent('fleet-b', { realProc: false }), startAgent('fleet-c', { realProc: false })];
-    let cg: OomCgroup | null = null;
-    try {
-      for (const a of agents) await waitFor(`${a.db} to tick`, () => ticked(a.db));
-      // The two fixture hosts record a kill each from a saved kernel log (their /proc is a fixture tree).
-      for (const [i, name] of ['fleet-b', 'fleet-c'].entries()) {
-        const r = await runCli(['import', join(KMSG, KMSG_FIXTURES[i + 3]), '--db', join(tmp.dir, `${name}.db`)]);
-        expect(r.code, r.stderr).toBe(0);
+  it.skipIf(noKill !== null)(
+    'three agents with distinct host names; a real memcg kill on one is found by fleet incidents and fleet incident',
+    async () => {
+      const agents = [
+        startAgent('fleet-a', { realProc: true }),
+        startAgent('fleet-b', { realProc: false }),
+        startAgent('fleet-c', { realProc: false }),
+      ];
+      let cg: OomCgroup | null = null;
+      try {
+        for (const a of agents) await waitFor(`${a.db} to tick`, () => ticked(a.db));
+        // The two fixture hosts record a kill each from a saved kernel log (their /proc is a fixture tree).
+        for (const [i, name] of ['fleet-b', 'fleet-c'].entries()) {
+          const r = await runCli(['import', join(KMSG, KMSG_FIXTURES[i + 3]), '--db', join(tmp.dir, `${name}.db`)]);
+          expect(r.code, r.stderr).toBe(0);
+        }
+        cg = createOomCgroup({ limitBytes: 96 * 1024 * 1024 });
+        const hog = await runHogInCgroup(cg, { comm: 'fleet-hog', stepDelayMs: 20 });
+        expect((await hog.exited).signal).toBe('SIGKILL');
+
+        const found = await waitFor('the kill in fleet incidents', async () => {
+          const r = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--comm', 'fleet-hog', '--since', '1h', '--json']);
+          expect(r.code, r.stderr).toBe(0);
+          const doc = JSON.parse(r.stdout) as {
+            incidents: { host: string; localId: number; victimPid: number; constraintKind: string; cgroup: string }[];
+          };
+          return doc.incidents.find((i) => i.victimPid === hog.pid);
+        });
+        expect(found).toMatchObject({ host: 'fleet-a', constraintKind: 'memcg', cgroup: cg.cgroupPath });
+
+        const table = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-?', '--since', '1h']);
+        expect(table.code, table.stderr).toBe(0);
+        await waitFor('all three hosts', async () => {
+          const r = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-?', '--since', '1h', '--json']);
+          const hosts = new Set((JSON.parse(r.stdout) as { incidents: { host: string }[] }).incidents.map((i) => i.host));
+          return ['fleet-a', 'fleet-b', 'fleet-c'].every((h) => hosts.has(h));
+        });
+        const other = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-b', '--comm', 'fleet-hog', '--json']);
+        expect(JSON.parse(other.stdout).incidents).toEqual([]);
+
+        // The same forensic report as on the host, from what was shipped: the victim and its pre-kill ranking.
+        const detail = await runCli(['fleet', 'incident', `fleet-a:${found.localId}`, '--postgres', pg.url()]);
+        expect(detail.code, detail.stderr).toBe(0);
+        expect(detail.stdout).toContain('fleet-hog');
+        expect(detail.stdout).toContain(`fleet-a`);
+        const onHost = await runCli(['report', '--incident', String(found.localId), '--db', agents[0].db, '--format', 'json']);
+        const shipped = await runCli(['fleet', 'incident', `fleet-a:${found.localId}`, '--postgres', pg.url(), '--format', 'json']);
+        const [h, s] = [JSON.parse(onHost.stdout), JSON.parse(shipped.stdout)];
+        expect(s.incident).toEqual(h.incident);
+        expect(s.rankings.length).toBeGreaterThan(0);
+        expect(s.rankings.at(-1).rows.some((r: { pid: number }) => r.pid === hog.pid)).toBe(true);
+
+        // The kill's alert transitions are shipped too.
+        await waitFor(
+          'fleet-a alert transitions',
+          async () => (await pg.sql(`SELECT 1 FROM alert_transitions WHERE host = 'fleet-a' AND state = 'firing'`)).length > 0,
+        );
+      } finally {
+        if (cg) await removeOomCgroup(cg);
+        const codes = await Promise.all(agents.map((a) => a.stop()));
+        expect(codes, agents.map((a) => a.stderr()).join('\n')).toEqual([0, 0, 0]);
       }
-      cg = createOomCgroup({ limitBytes: 96 * 1024 * 1024 });
-      const hog = await runHogInCgroup(cg, { comm: 'fleet-hog', stepDelayMs: 20 });
-      expect((await hog.exited).signal).toBe('SIGKILL');
-
-      const found = await waitFor('the kill in fleet incidents', async () => {
-        const r = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--comm', 'fleet-hog', '--since', '1h', '--json']);
-        expect(r.code, r.stderr).toBe(0);
-        const doc = JSON.parse(r.stdout) as { incidents: { host: string; localId: number; victimPid: number; constraintKind: string; cgroup: string }[] };
-        return doc.incidents.find((i) => i.victimPid === hog.pid);
-      });
-      expect(found).toMatchObject({ host: 'fleet-a', constraintKind: 'memcg', cgroup: cg.cgroupPath });
-
-      const table = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-?', '--since', '1h']);
-      expect(table.code, table.stderr).toBe(0);
-      await waitFor('all three hosts', async () => {
-        const r = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-?', '--since', '1h', '--json']);
-        const hosts = new Set((JSON.parse(r.stdout) as { incidents: { host: string }[] }).incidents.map((i) => i.host));
-        return ['fleet-a', 'fleet-b', 'fleet-c'].every((h) => hosts.has(h));
-      });
-      const other = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-b', '--comm', 'fleet-hog', '--json']);
-      expect(JSON.parse(other.stdout).incidents).toEqual([]);
-
-      // The same forensic report as on the host, from what was shipped: the victim and its pre-kill ranking.
-      const detail = await runCli(['fleet', 'incident', `fleet-a:${found.localId}`, '--postgres', pg.url()]);
-      expect(detail.code, detail.stderr).toBe(0);
-      expect(detail.stdout).toContain('fleet-hog');
-      expect(detail.stdout).toContain(`fleet-a`);
-      const onHost = await runCli(['report', '--incident', String(found.localId), '--db', agents[0].db, '--format', 'json']);
-      const shipped = await runCli(['fleet', 'incident', `fleet-a:${found.localId}`, '--postgres', pg.url(), '--format', 'json']);
-      const [h, s] = [JSON.parse(onHost.stdout), JSON.parse(shipped.stdout)];
-      expect(s.incident).toEqual(h.incident);
-      expect(s.rankings.length).toBeGreaterThan(0);
-      expect(s.rankings.at(-1).rows.some((r: { pid: number }) => r.pid === hog.pid)).toBe(true);
-
-      // The kill's alert transitions are shipped too.
-      await waitFor('fleet-a alert transitions', async () => (await pg.sql(`SELECT 1 FROM alert_transitions WHERE host = 'fleet-a' AND state = 'firing'`)).length > 0);
-    } finally {
-      if (cg) await removeOomCgroup(cg);
-      const codes = await Promise.all(agents.map((a) => a.stop()));
-      expect(codes, agents.map((a) => a.stderr()).join('\n')).toEqual([0, 0, 0]);
-    }
-  });
+    },
+  );
 
   it('PostgreSQL stopped while kills are recorded, the agent restarted meanwhile: every incident arrives exactly once', async () => {
     const host = 'fleet-fault';
@@ -181,7 +215,11 @@ describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_
       const outbox = () => {
         const c = new BetterSqlite3(agent.db, { readonly: true });
         try {
-          return c.prepare(`SELECT count(*) AS n, min(attempts) AS minAttempts FROM outbox WHERE channel = 'fleet:postgres' AND kind = 'fleet-incident' AND status = 'pending'`).get() as { n: number; minAttempts: number };
+          return c
+            .prepare(
+              `SELECT count(*) AS n, min(attempts) AS minAttempts FROM outbox WHERE channel = 'fleet:postgres' AND kind = 'fleet-incident' AND status = 'pending'`,
+            )
+            .get() as { n: number; minAttempts: number };
         } finally {
           c.close();
         }

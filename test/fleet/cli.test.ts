@@ -8,7 +8,9 @@ describe('oomwatch fleet errors', () => {
     const port = await freePort();
     const r = await runCliInProcess(['fleet', 'incidents', '--postgres', `postgres://agent:s3cret@127.0.0.1:${port}/fleet`]);
     expect(r.code).toBe(69);
-    expect(r.stderr).toBe(`oomwatch: PostgreSQL at 127.0.0.1:${port}/fleet refused the connection: check that it runs and listens on that address, and the host and port in the URL.`);
+    expect(r.stderr).toBe(
+      `oomwatch: PostgreSQL at 127.0.0.1:${port}/fleet refused the connection: check that it runs and listens on that address, and the host and port in the URL.`,
+    );
     expect(r.stderr).not.toContain('s3cret');
   });
 

@@ -26,7 +26,9 @@ describe.skipIf(POSTGRES_MISSING !== null)(`fleet migrate${POSTGRES_MISSING ? ` 
     const again = await runCliInProcess(['fleet', 'migrate'], { OOMWATCH_FLEET_POSTGRES: db.url() });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/schema up to date/);
-    const parts = await db.sql<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'incidents'::regclass ORDER BY 1`);
+    const parts = await db.sql<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'incidents'::regclass ORDER BY 1`,
+    );
     const months = partitionMonths(Date.now()).map((m) => `incidents_${m.slice(0, 7).replace('-', '_')}`);
     expect(parts.map((p) => p.name)).toEqual([...months, 'incidents_default'].sort());
   });
@@ -36,7 +38,9 @@ describe.skipIf(POSTGRES_MISSING !== null)(`fleet migrate${POSTGRES_MISSING ? ` 
     await client.connect();
     try {
       const changed = readFleetMigrations().map((m) => ({ ...m, sha256: 'f'.repeat(64) }));
-      await expect(migrateFleet(client, Date.now(), changed)).rejects.toThrow(/fleet\/0001_incidents\.sql was changed after it was applied.*Reinstall/);
+      await expect(migrateFleet(client, Date.now(), changed)).rejects.toThrow(
+        /fleet\/0001_incidents\.sql was changed after it was applied.*Reinstall/,
+      );
     } finally {
       await client.end();
     }
@@ -57,7 +61,7 @@ describe.skipIf(POSTGRES_MISSING !== null)(`fleet migrate${POSTGRES_MISSING ? ` 
     }
   });
 
-  it('the agents\' role with the documented GRANTs can ship (resends included), and cannot read reports or delete', async () => {
+  it("the agents' role with the documented GRANTs can ship (resends included), and cannot read reports or delete", async () => {
     // The GRANTs exactly as docs/fleet.md lists them.
     await db.sql(`CREATE ROLE oomwatch_agent LOGIN`);
     await db.sql(`GRANT USAGE ON SCHEMA public TO oomwatch_agent`);
@@ -67,7 +71,21 @@ describe.skipIf(POSTGRES_MISSING !== null)(`fleet migrate${POSTGRES_MISSING ? ` 
     await agent.connect();
     try {
       const inc = fleetIncident({ host: 'granted', seq: 7 });
-      await shipBatch(agent, [inc, { kind: 'transition', host: 'granted', bootId: 'b', id: 1, atMs: inc.atMs, rule: 'r', state: 'firing', severity: 'warning', summary: 's', labels: { a: 'b' } }]);
+      await shipBatch(agent, [
+        inc,
+        {
+          kind: 'transition',
+          host: 'granted',
+          bootId: 'b',
+          id: 1,
+          atMs: inc.atMs,
+          rule: 'r',
+          state: 'firing',
+          severity: 'warning',
+          summary: 's',
+          labels: { a: 'b' },
+        },
+      ]);
       // a resend (after a crash, or an answer lost on the way) adds nothing
       await shipBatch(agent, [inc]);
       expect(await db.sql(`SELECT count(*)::int AS n FROM incidents WHERE host = 'granted'`)).toEqual([{ n: 1 }]);

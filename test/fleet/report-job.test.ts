@@ -42,7 +42,9 @@ const report = { enabled: true, cron: '0 * * * *', timeZone: 'UTC', channels: ['
 const reportRows = (store: Store) => {
   const raw = openDatabase(store.path, { readonly: true });
   try {
-    return (raw.prepare(`SELECT payload_json FROM outbox WHERE kind = 'report'`).all() as { payload_json: string }[]).map((r) => JSON.parse(r.payload_json) as { channel: string; report: ReportPayload });
+    return (raw.prepare(`SELECT payload_json FROM outbox WHERE kind = 'report'`).all() as { payload_json: string }[]).map(
+      (r) => JSON.parse(r.payload_json) as { channel: string; report: ReportPayload },
+    );
   } finally {
     raw.close();
   }
@@ -65,7 +67,8 @@ describe.skipIf(POSTGRES_MISSING !== null)(`scheduled fleet report${POSTGRES_MIS
       expect(mail.report.text).toMatch(/Kills per host[\s\S]*web-9/);
       expect(mail.report.html).not.toContain('<svg');
       // every agent has the period recorded: a second run does nothing
-      for (const [i, s] of stores.entries()) expect(await runFleetReport({ store: s, client, host: `sender-${i}`, report, nowMs })).toEqual({ kind: 'not-due' });
+      for (const [i, s] of stores.entries())
+        expect(await runFleetReport({ store: s, client, host: `sender-${i}`, report, nowMs })).toEqual({ kind: 'not-due' });
       // the winner's host, on a fresh database (crashed before queueing), still owns the period; others do not
       const fresh = openStore(join(tmp.dir, 'fresh.db'));
       try {

@@ -58,8 +58,24 @@ beforeAll(async () => {
   try {
     await migrateFleet(client, now);
     await shipBatch(client, [
-      fleetIncident({ host: 'db-1', seq: 1, atMs: now - 3_600_000, victimComm: 'postgres', namespace: 'data', pod: 'pg-0', container: 'postgres' }),
-      fleetIncident({ host: 'db-1', seq: 2, atMs: now - 1_800_000, victimComm: 'postgres', namespace: 'data', pod: 'pg-0', container: 'postgres' }),
+      fleetIncident({
+        host: 'db-1',
+        seq: 1,
+        atMs: now - 3_600_000,
+        victimComm: 'postgres',
+        namespace: 'data',
+        pod: 'pg-0',
+        container: 'postgres',
+      }),
+      fleetIncident({
+        host: 'db-1',
+        seq: 2,
+        atMs: now - 1_800_000,
+        victimComm: 'postgres',
+        namespace: 'data',
+        pod: 'pg-0',
+        container: 'postgres',
+      }),
       fleetIncident({ host: 'web-2', seq: 1, atMs: now - 600_000, victimComm: 'postgres', cgroup: '/system.slice/pg.service' }),
       fleetIncident({ host: 'web-1', seq: 9, atMs: now - 60_000, victimComm: 'java', cgroup: '/system.slice/<b>x</b>.service' }),
       // three days ago: in the week's trend, not in the last 24 h
@@ -76,10 +92,17 @@ beforeAll(async () => {
     servers.push(srv);
     targets.push(`{targets: ['127.0.0.1:${(srv.address() as AddressInfo).port}'], labels: {host: ${h.host}}}`);
   }
-  writeFileSync(join(dir, 'prometheus.yml'), `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: oomwatch\n    static_configs: [${targets.join(', ')}]\n`);
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: oomwatch\n    static_configs: [${targets.join(', ')}]\n`,
+  );
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
-  daemon = startDaemon(prometheus!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`]);
+  daemon = startDaemon(prometheus!, [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
   await waitFor('three scraped hosts', daemon, async () => {
     const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('count(oomwatch_memory_available_bytes)')}`);
     const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
@@ -104,7 +127,11 @@ describe.skipIf(missing !== null)(`fleet report${missing ? ` (skipped: ${missing
     expect(FleetReportJson.parse(m)).toEqual(m);
     expect(m.kills).toBe(4);
     expect(m.hosts).toBe(3);
-    expect(m.killsPerHost.map((h: { host: string; kills: number }) => [h.host, h.kills])).toEqual([['db-1', 2], ['web-1', 1], ['web-2', 1]]);
+    expect(m.killsPerHost.map((h: { host: string; kills: number }) => [h.host, h.kills])).toEqual([
+      ['db-1', 2],
+      ['web-1', 1],
+      ['web-2', 1],
+    ]);
     expect(m.killsPerWorkload[0]).toEqual({ workload: 'data/pg-0/postgres', kills: 2, hosts: 1 });
     expect(m.repeatedVictims).toEqual([expect.objectContaining({ comm: 'postgres', kills: 3, hosts: 2 })]);
     expect(m.weekTrend).toHaveLength(7);
@@ -116,14 +143,29 @@ describe.skipIf(missing !== null)(`fleet report${missing ? ` (skipped: ${missing
   });
 
   it('fleet incidents --json matches its published schema; filters by host glob and workload', async () => {
-    const r = await runCliInProcess(['fleet', 'incidents', '--postgres', db.url(), '--since', '7d', '--host', 'db-*', '--workload', 'data/pg-0', '--json']);
+    const r = await runCliInProcess([
+      'fleet',
+      'incidents',
+      '--postgres',
+      db.url(),
+      '--since',
+      '7d',
+      '--host',
+      'db-*',
+      '--workload',
+      'data/pg-0',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(FleetIncidentsJson.parse(doc)).toEqual(doc);
-    expect(doc.incidents.map((i: { host: string; seq: number }) => [i.host, i.seq])).toEqual([['db-1', 2], ['db-1', 1]]);
+    expect(doc.incidents.map((i: { host: string; seq: number }) => [i.host, i.seq])).toEqual([
+      ['db-1', 2],
+      ['db-1', 1],
+    ]);
   });
 
-  it('renders text, markdown and HTML with the daily report\'s renderers, escaping process names', async () => {
+  it("renders text, markdown and HTML with the daily report's renderers, escaping process names", async () => {
     const text = await runCliInProcess(['fleet', 'report', '--postgres', db.url(), '--prometheus', promUrl]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Hosts closest to OOM[\s\S]*db-1[\s\S]*Kills per host[\s\S]*Repeated victims[\s\S]*postgres/);

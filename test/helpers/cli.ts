@@ -23,7 +23,11 @@ export function runCli(args: string[], opts: SpawnOptions & { input?: string; ti
   const asOtherUser = opts.uid !== undefined && opts.uid !== process.getuid?.();
   const cli = asOtherUser ? join(packageRootForOtherUser(), 'dist/src/cli/bin.js') : CLI;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...opts, env: { ...process.env, OOMWATCH_CONFIG: '', ...opts.env } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...opts,
+      env: { ...process.env, OOMWATCH_CONFIG: '', ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -39,9 +43,18 @@ export function runCli(args: string[], opts: SpawnOptions & { input?: string; ti
 }
 
 /** Runs `oomwatch ARGS` in this process through main() with a fake terminal; `env` is all the environment it sees. */
-export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCliInProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['node', 'oomwatch', ...args], { out: (t) => out.push(t), err: (t) => err.push(t), env, isTty: false, log: silentLogger() });
+  const code = await main(['node', 'oomwatch', ...args], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env,
+    isTty: false,
+    log: silentLogger(),
+  });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

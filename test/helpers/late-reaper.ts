@@ -22,7 +22,10 @@ export interface LateReaperRun {
   stop(): Promise<void>;
 }
 
-export async function startLateReaper(cg: OomCgroup, opts: { holdMb?: number; reapAfterMs: number; comm?: string }): Promise<LateReaperRun> {
+export async function startLateReaper(
+  cg: OomCgroup,
+  opts: { holdMb?: number; reapAfterMs: number; comm?: string },
+): Promise<LateReaperRun> {
   const code = [
     'import ctypes, os, sys, time',
     `open(${JSON.stringify(join(cg.dir, 'cgroup.procs'))}, 'w').write(str(os.getpid()))`,

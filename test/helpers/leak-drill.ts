@@ -45,7 +45,8 @@ export interface LeakDrillResult {
   agentExitCode: number | null;
 }
 
-export const alertsOf = (r: ReceivedRequest): WebhookAlert[] => ((r.body as { alerts?: WebhookAlert[] } | null)?.alerts ?? []).filter((a) => typeof a?.summary === 'string');
+export const alertsOf = (r: ReceivedRequest): WebhookAlert[] =>
+  ((r.body as { alerts?: WebhookAlert[] } | null)?.alerts ?? []).filter((a) => typeof a?.summary === 'string');
 
 const ticks = (db: string): number => {
   try {
@@ -72,7 +73,16 @@ export async function runLeakDrill(o: LeakDrillOptions): Promise<LeakDrillResult
   const sink = await startHttpSink();
   const cfg = join(o.dir, `${o.comm}.yaml`);
   const db = join(o.dir, `${o.comm}.db`);
-  writeFileSync(cfg, ['agent: {logLevel: warn}', 'sample: {interval: 1s}', 'channels:', `  hook: {type: webhook, url: ${JSON.stringify(sink.url)}}`, ''].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'agent: {logLevel: warn}',
+      'sample: {interval: 1s}',
+      'channels:',
+      `  hook: {type: webhook, url: ${JSON.stringify(sink.url)}}`,
+      '',
+    ].join('\n'),
+  );
   const agent = spawn(process.execPath, [o.cli, 'run', '--config', cfg, '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   agent.stderr.on('data', (d) => (stderr += d));
@@ -87,7 +97,11 @@ export async function runLeakDrill(o: LeakDrillOptions): Promise<LeakDrillResult
     // the kill's own message (the kernel module pages it at once)
     const afterKillMs = o.afterKillMs ?? 10_000;
     const named = `${o.comm} (pid ${hog.pid})`;
-    await until('the kill message', () => sink.requests.some((r) => alertsOf(r).some((a) => a.ruleId === 'oom-kill' && a.summary.includes(named))), afterKillMs).catch(() => undefined);
+    await until(
+      'the kill message',
+      () => sink.requests.some((r) => alertsOf(r).some((a) => a.ruleId === 'oom-kill' && a.summary.includes(named))),
+      afterKillMs,
+    ).catch(() => undefined);
     result = { startedAtMs, killedAtMs, signal: ended.signal, pid: hog.pid, requests: [...sink.requests], stderr: '', agentExitCode: null };
   } finally {
     await removeOomCgroup(cg);

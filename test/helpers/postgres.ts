@@ -16,7 +16,9 @@ import { OTHER_USER } from './other-user.js';
 export function findPostgresBin(): string | null {
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(base)
+      .filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return join(base, versions[0], 'bin');
   }
   const r = spawnSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' });
@@ -24,7 +26,9 @@ export function findPostgresBin(): string | null {
 }
 
 export const POSTGRES_BIN = findPostgresBin();
-export const POSTGRES_MISSING = POSTGRES_BIN ? null : 'PostgreSQL is not installed (apt-get install postgresql-15, or run scripts/ci-services.sh)';
+export const POSTGRES_MISSING = POSTGRES_BIN
+  ? null
+  : 'PostgreSQL is not installed (apt-get install postgresql-15, or run scripts/ci-services.sh)';
 
 /** Under CI a missing PostgreSQL fails the run instead of skipping its tests. */
 export function requirePostgresInCi(): void {
@@ -65,7 +69,18 @@ export async function startPostgres(opts: { database?: string } = {}): Promise<T
     runAsServerUser(
       join(bin, 'pg_ctl'),
       action === 'start'
-        ? ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'server.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`]
+        ? [
+            'start',
+            '-w',
+            '-t',
+            '60',
+            '-D',
+            data,
+            '-l',
+            join(dir, 'server.log'),
+            '-o',
+            `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+          ]
         : ['stop', '-w', '-t', '60', '-m', 'fast', '-D', data],
     );
   ctl('start');

@@ -20,7 +20,9 @@ export interface SmtpSink {
 }
 
 /** `starttls` offers STARTTLS with this key and certificate (PEM); without it the sink is plain text only. */
-export async function startSmtpSink(opts: { auth?: { user: string; password: string }; starttls?: { key: string; cert: string } } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  opts: { auth?: { user: string; password: string }; starttls?: { key: string; cert: string } } = {},
+): Promise<SmtpSink> {
   const mails: ParsedMail[] = [];
   const replies: SmtpReply[] = [];
   let attempts = 0;

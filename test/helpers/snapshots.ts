@@ -28,7 +28,12 @@ export function proc(o: Partial<ProcessSample> & { pid: number }): ProcessSample
 }
 
 /** A snapshot at `takenAtMs` of the given processes and cgroups (16 GiB RAM, no swap). */
-export function snapshot(takenAtMs: number, processes: ProcessSample[], cgroups: CgroupMemory[] = [], memAvailableBytes = 8 * GiB): HostSnapshot {
+export function snapshot(
+  takenAtMs: number,
+  processes: ProcessSample[],
+  cgroups: CgroupMemory[] = [],
+  memAvailableBytes = 8 * GiB,
+): HostSnapshot {
   const memory = { memTotalBytes: 16 * GiB, memAvailableBytes, memFreeBytes: memAvailableBytes / 2, swapTotalBytes: 0, swapFreeBytes: 0 };
   return {
     takenAtMs,

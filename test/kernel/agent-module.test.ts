@@ -22,7 +22,19 @@ function context(enabled: boolean) {
   const res = validateConfig({ kernel: { enabled, kmsgPath } });
   if (!res.ok) throw new Error(res.errors.join('; '));
   const db = openDatabase(join(t.dir, `db-${enabled}.db`));
-  return { kmsgPath, db, ctx: { config: res.config, store: createStore(db), log: silentLogger(), clock: systemClock, facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') } };
+  return {
+    kmsgPath,
+    db,
+    ctx: {
+      config: res.config,
+      store: createStore(db),
+      log: silentLogger(),
+      clock: systemClock,
+      facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 },
+      procfs: new ProcFs('/proc'),
+      selfProc: new ProcFs('/proc'),
+    },
+  };
 }
 
 describe('createKernelModule', () => {
@@ -49,7 +61,8 @@ describe('createKernelModule', () => {
     await m.start!();
     expect(m.watcher.status()).toEqual({ readable: false });
     const s = (ms: number, n: number) => ({ ...snapshot(ms, []), vmstatOomKill: n });
-    const tick = (prev: ReturnType<typeof s> | null, cur: ReturnType<typeof s>) => m.onTick!({ snapshot: cur, previous: prev, tickId: 1, fresh: true, nowMs: cur.takenAtMs, durationMs: 1, missedTicks: 0 });
+    const tick = (prev: ReturnType<typeof s> | null, cur: ReturnType<typeof s>) =>
+      m.onTick!({ snapshot: cur, previous: prev, tickId: 1, fresh: true, nowMs: cur.takenAtMs, durationMs: 1, missedTicks: 0 });
     await tick(null, s(1000, 0));
     await tick(s(1000, 0), s(2000, 1));
     await tick(s(2000, 1), s(3000, 1));

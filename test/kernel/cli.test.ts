@@ -11,7 +11,15 @@ import { KMSG_FIXTURES, listFixtures } from './fixtures.js';
 function io(): CliIo & { out_: string[]; err_: string[] } {
   const out_: string[] = [];
   const err_: string[] = [];
-  return { out: (t) => void out_.push(t), err: (t) => void err_.push(t), env: { OOMWATCH_CONFIG: '' }, isTty: false, log: silentLogger(), out_, err_ };
+  return {
+    out: (t) => void out_.push(t),
+    err: (t) => void err_.push(t),
+    env: { OOMWATCH_CONFIG: '' },
+    isTty: false,
+    log: silentLogger(),
+    out_,
+    err_,
+  };
 }
 
 async function cli(args: string[]) {
@@ -87,20 +95,32 @@ describe('oomwatch import', () => {
     const list = JSON.parse((await cli(['incidents', '--db', db, '--since', '1h', '--json'])).out).incidents;
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ timeMs: null, monotonicUs: 917197581 });
-    expect((await cli(['incidents', '--db', db])).out).toMatch(/\+917\.198s since boot +vm1 +import +memcg +\/oomprobe +25443 python3 +62\.1 MiB +yes/);
+    expect((await cli(['incidents', '--db', db])).out).toMatch(
+      /\+917\.198s since boot +vm1 +import +memcg +\/oomprobe +25443 python3 +62\.1 MiB +yes/,
+    );
     const text = await cli(['incident', '1', '--db', db]);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/constraint +memcg \(CONSTRAINT_MEMCG\)/);
     expect(text.out).toMatch(/victim +25443 python3 uid 0/);
     expect(text.out).toMatch(/kernel task table \(4 tasks/);
     const json = JSON.parse((await cli(['incident', '1', '--db', db, '--json'])).out);
-    expect(json.incident).toMatchObject({ id: 1, host: 'vm1', constraint: 'memcg', oomMemcg: '/oomprobe', reaped: true, victim: { pid: 25443 } });
+    expect(json.incident).toMatchObject({
+      id: 1,
+      host: 'vm1',
+      constraint: 'memcg',
+      oomMemcg: '/oomprobe',
+      reaped: true,
+      victim: { pid: 25443 },
+    });
     expect(json.tasks).toHaveLength(4);
   });
 
   it('sanitises untrusted names in tables', async () => {
     const f = join(tmp(), 'evil.txt');
-    writeFileSync(f, '[  1.000000] Out of memory: Killed process 66 (\u001b[31mx\u202e) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n');
+    writeFileSync(
+      f,
+      '[  1.000000] Out of memory: Killed process 66 (\u001b[31mx\u202e) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n',
+    );
     const r = await cli(['import', f]);
     expect(r.out).not.toMatch(/\u001b|\u202e/);
     expect(r.out).toMatch(/66 \uFFFD\[31mx\uFFFD/);
@@ -132,6 +152,8 @@ describe('oomwatch incidents / incident', () => {
     expect(one.code).toBe(66);
     expect(one.err).toMatch(/No incident 9 in .*List them with oomwatch incidents/);
     expect((await cli(['incident', 'abc', '--db', db])).code).toBe(64);
-    expect((await cli(['incidents', '--since', 'soon', '--db', db])).err).toMatch(/--since: expected a duration such as 1h or 7d, got "soon"/);
+    expect((await cli(['incidents', '--since', 'soon', '--db', db])).err).toMatch(
+      /--since: expected a duration such as 1h or 7d, got "soon"/,
+    );
   });
 });

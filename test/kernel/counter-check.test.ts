@@ -5,7 +5,14 @@ import { proc, snapshot } from '../helpers/snapshots.js';
 
 const MiB = 1024 ** 2;
 const cg = (path: string, oomKillCount: number | null, version: 1 | 2 = 2): CgroupMemory => ({
-  path, version, usageBytes: 60 * MiB, limitBytes: 64 * MiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount, oomCount: null,
+  path,
+  version,
+  usageBytes: 60 * MiB,
+  limitBytes: 64 * MiB,
+  swapUsageBytes: null,
+  swapLimitBytes: null,
+  oomKillCount,
+  oomCount: null,
 });
 const snap = (t: number, vmstat: number | null, cgroups: CgroupMemory[], processes = [proc({ pid: 1 })]): HostSnapshot => ({
   ...snapshot(t, processes, cgroups),
@@ -48,7 +55,14 @@ describe('crossCheckCounters', () => {
     ]);
     expect(perTick[1]).toEqual([]); // held for one tick: the report may still come
     expect(perTick[2]).toEqual([
-      { bucket: '/jobs/a', cgroup: '/jobs/a', killCount: 1, windowStartMs: 1000, windowEndMs: 2000, vanished: [{ pid: 50, startTimeTicks: 1050, comm: 'hog', rssBytes: 60 * MiB, oomScoreAdj: 0 }] },
+      {
+        bucket: '/jobs/a',
+        cgroup: '/jobs/a',
+        killCount: 1,
+        windowStartMs: 1000,
+        windowEndMs: 2000,
+        vanished: [{ pid: 50, startTimeTicks: 1050, comm: 'hog', rssBytes: 60 * MiB, oomScoreAdj: 0 }],
+      },
     ]);
   });
 
@@ -115,11 +129,7 @@ describe('crossCheckCounters', () => {
   });
 
   it('a vmstat rise outside tracked cgroups becomes a host incident; a global report explains it', () => {
-    const lost = run([
-      { snap: snap(1000, 3, []) },
-      { snap: snap(2000, 4, []) },
-      { snap: snap(3000, 4, []) },
-    ]);
+    const lost = run([{ snap: snap(1000, 3, []) }, { snap: snap(2000, 4, []) }, { snap: snap(3000, 4, []) }]);
     expect(lost.perTick[2]).toMatchObject([{ bucket: 'host', cgroup: null, killCount: 1, windowStartMs: 1000, windowEndMs: 2000 }]);
     const explained = run([
       { snap: snap(1000, 3, []) },
@@ -149,9 +159,21 @@ describe('crossCheckCounters', () => {
 
 describe('vanishedFrom', () => {
   it('matches identities by pid and start time, not pid alone', () => {
-    const before = [proc({ pid: 10, startTimeTicks: 100, cgroup: '/a' }), proc({ pid: 11, cgroup: '/a/x' }), proc({ pid: 12, cgroup: '/b' })];
+    const before = [
+      proc({ pid: 10, startTimeTicks: 100, cgroup: '/a' }),
+      proc({ pid: 11, cgroup: '/a/x' }),
+      proc({ pid: 12, cgroup: '/b' }),
+    ];
     const after = [proc({ pid: 10, startTimeTicks: 999, cgroup: '/a' })]; // pid 10 reused by a new process
-    expect(vanishedFrom(before, after, '/a').map((p) => p.pid).sort()).toEqual([10, 11]);
-    expect(vanishedFrom(before, after, null).map((p) => p.pid).sort()).toEqual([10, 11, 12]);
+    expect(
+      vanishedFrom(before, after, '/a')
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual([10, 11]);
+    expect(
+      vanishedFrom(before, after, null)
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual([10, 11, 12]);
   });
 });

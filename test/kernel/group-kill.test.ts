@@ -27,7 +27,7 @@ describe('memory.oom.group: one incident, several victims', () => {
     expect(view.killer).toBe('kernel');
   });
 
-  it('5.0: oom_reaper lines interleaved with the group\'s kill lines; each reaper outcome still goes to the victim', () => {
+  it("5.0: oom_reaper lines interleaved with the group's kill lines; each reaper outcome still goes to the victim", () => {
     const reports = reportsOf('5.0-rc4-memcg-group-dmesg.txt');
     expect(reports).toHaveLength(1);
     const r = reports[0];
@@ -39,7 +39,8 @@ describe('memory.oom.group: one incident, several victims', () => {
   it('a kill line after the group burst, or after another report begins, is not part of the group', () => {
     const asm = new OomReportAssembler();
     const rec = (text: string, sec: number) => ({ text, seq: null, monotonicUs: sec * 1_000_000, wallMs: null });
-    const kill = (pid: number) => `Memory cgroup out of memory: Killed process ${pid} (w) total-vm:100kB, anon-rss:50kB, file-rss:0kB, shmem-rss:0kB`;
+    const kill = (pid: number) =>
+      `Memory cgroup out of memory: Killed process ${pid} (w) total-vm:100kB, anon-rss:50kB, file-rss:0kB, shmem-rss:0kB`;
     const events = [
       ...asm.push(rec(kill(7), 1)),
       ...asm.push(rec('Tasks in /svc are going to be killed due to memory.oom.group set', 1)),

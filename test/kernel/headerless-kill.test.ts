@@ -37,7 +37,7 @@ function headerlessRecords(nowUs: number): string[] {
 }
 
 describe('a kill line without its rate-limited header', () => {
-  it('is one memcg incident in the victim\'s sampled cgroup, and the counter cross-check counts it instead of adding one', async () => {
+  it("is one memcg incident in the victim's sampled cgroup, and the counter cross-check counts it instead of adding one", async () => {
     const t = makeTempDir();
     cleanups.push(() => t.cleanup());
     const kmsgPath = join(t.dir, 'kmsg');
@@ -46,19 +46,38 @@ describe('a kill line without its rate-limited header', () => {
     cleanups.push(() => void db.close());
 
     // The sampler saw the victim (pid 25443, as in the capture) and a neighbour in /oomprobe, limit 64 MiB (v1).
-    const cg = (kills: number): CgroupMemory => ({ path: '/oomprobe', version: 1, usageBytes: 63 * MiB, limitBytes: 64 * MiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: kills, oomCount: null });
+    const cg = (kills: number): CgroupMemory => ({
+      path: '/oomprobe',
+      version: 1,
+      usageBytes: 63 * MiB,
+      limitBytes: 64 * MiB,
+      swapUsageBytes: null,
+      swapLimitBytes: null,
+      oomKillCount: kills,
+      oomCount: null,
+    });
     const victim = proc({ pid: 25443, comm: 'python3', cgroup: '/oomprobe', rssBytes: 62 * MiB });
     const neighbour = proc({ pid: 25264, comm: 'python3', cgroup: '/oomprobe', rssBytes: 1 * MiB });
     const other = proc({ pid: 900, comm: 'postgres', cgroup: '/system.slice/postgresql.service', rssBytes: 900 * MiB });
     const samples = new SamplesRepo(db, { keyframeEveryMs: 300_000, deadBandFraction: 0.02 });
-    const tick = (processes: typeof victim[], kills: number, vmstat: number): HostSnapshot => {
+    const tick = (processes: (typeof victim)[], kills: number, vmstat: number): HostSnapshot => {
       const s = { ...snapshot(Date.now(), processes, [cg(kills)]), vmstatOomKill: vmstat };
       samples.writeTick(s, 0);
       return s;
     };
 
     const seen: IncidentView[] = [];
-    const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
+    const w = createKernelWatcher({
+      store: createStore(db),
+      log: silentLogger(),
+      clock: systemClock,
+      kmsgPath,
+      bootId: BOOT,
+      hostname: 'testhost',
+      pollIntervalMs: 20,
+      onIncident: (i) => seen.push(i),
+      suspendedMs: () => 0,
+    });
     w.start();
     cleanups.push(() => w.stop());
     const s1 = tick([victim, neighbour, other], 0, 5);
@@ -76,7 +95,13 @@ describe('a kill line without its rate-limited header', () => {
     expect(rows).toHaveLength(1);
     expect(seen).toHaveLength(1);
     const inc = seen[0];
-    expect(inc).toMatchObject({ source: 'kmsg', constraint: 'memcg', oomMemcg: '/oomprobe', taskMemcg: '/oomprobe', victim: { pid: 25443, comm: 'python3' } });
+    expect(inc).toMatchObject({
+      source: 'kmsg',
+      constraint: 'memcg',
+      oomMemcg: '/oomprobe',
+      taskMemcg: '/oomprobe',
+      victim: { pid: 25443, comm: 'python3' },
+    });
     expect(inc.flags).toEqual(expect.arrayContaining(['no-header', 'cgroup-from-samples']));
     expect(inc.victim!.startTimeTicks).toBe(victim.startTimeTicks);
     // The incident's domain is the cgroup: the victim ranks first there, not the host's biggest process.

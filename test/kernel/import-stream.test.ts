@@ -10,7 +10,10 @@ const MiB = 1024 * 1024;
 
 /** A dmesg log of about `sizeBytes`: ordinary lines, with the fixture's OOM report `reports` times, spread out. */
 function writeLog(path: string, sizeBytes: number, reports: number): void {
-  const report = readFileSync(join(KMSG_FIXTURES, 'synthetic/4.14-global-child-dmesg.txt'), 'utf8').trimEnd().split('\n').map((l) => l.replace(/^\[\s*[\d.]+\]/, ''));
+  const report = readFileSync(join(KMSG_FIXTURES, 'synthetic/4.14-global-child-dmesg.txt'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.replace(/^\[\s*[\d.]+\]/, ''));
   const filler = ' EXT4-fs (sda1): mounted filesystem with ordered data mode. Quota mode: none.';
   const fd = openSync(path, 'w');
   let us = 1_000_000;
@@ -62,7 +65,9 @@ describe('oomwatch import streams its file', () => {
   });
 
   it('reads standard input the same way', async () => {
-    const r = await runCli(['import', '-', '--json'], { input: readFileSync(join(KMSG_FIXTURES, 'synthetic/4.14-global-child-dmesg.txt'), 'utf8') });
+    const r = await runCli(['import', '-', '--json'], {
+      input: readFileSync(join(KMSG_FIXTURES, 'synthetic/4.14-global-child-dmesg.txt'), 'utf8'),
+    });
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { incidents: { victim: { pid: number } }[] }).incidents.map((i) => i.victim.pid)).toEqual([813]);
   });

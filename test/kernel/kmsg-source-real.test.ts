@@ -23,7 +23,14 @@ describe('KmsgSource on the real machine', () => {
     const marker = `oomwatch-kmsg-test-${process.pid}-${Date.now()}`;
     writeFileSync('/dev/kmsg', `${marker}\n`);
     const records: KernelRecord[] = [];
-    const src = new KmsgSource({ path: '/dev/kmsg', bootId: BOOT, clock: systemClock, resume: null, onRecords: (r) => records.push(...r), onGap: () => {} });
+    const src = new KmsgSource({
+      path: '/dev/kmsg',
+      bootId: BOOT,
+      clock: systemClock,
+      resume: null,
+      onRecords: (r) => records.push(...r),
+      onGap: () => {},
+    });
     src.open();
     const t0 = Date.now();
     while (src.drain());

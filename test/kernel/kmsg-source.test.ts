@@ -16,7 +16,15 @@ const fakeKmsg = (content: string): string => tmp.file('kmsg', content);
 function reader(path: string, resume: { bootId: string; nextSeq: number } | null, clock = manualClock(START_MS)) {
   const records: KernelRecord[] = [];
   const gaps: KmsgGap[] = [];
-  const src = new KmsgSource({ path, bootId: BOOT, clock, resume, onRecords: (r) => records.push(...r), onGap: (g) => gaps.push(g), suspendedMs: () => 0 });
+  const src = new KmsgSource({
+    path,
+    bootId: BOOT,
+    clock,
+    resume,
+    onRecords: (r) => records.push(...r),
+    onGap: (g) => gaps.push(g),
+    suspendedMs: () => 0,
+  });
   src.open();
   return { src, records, gaps };
 }
@@ -81,7 +89,10 @@ describe('KmsgSource', () => {
     const path = fakeKmsg('6,1,999000000,-;first\n');
     const r = reader(path, null, clock);
     r.src.drain();
-    appendFileSync(path, '6,2,1000000100,-;late but before suspend\n6,3,1000000200,-;PM: suspend entry (s2idle)\n6,4,1000000300,-;PM: suspend exit\n');
+    appendFileSync(
+      path,
+      '6,2,1000000100,-;late but before suspend\n6,3,1000000200,-;PM: suspend entry (s2idle)\n6,4,1000000300,-;PM: suspend exit\n',
+    );
     clock.jumpWall(600_000);
     r.src.drain();
     const at = (t: string) => r.records.find((x) => x.text === t)!;
@@ -97,7 +108,17 @@ describe('KmsgSource', () => {
       errors.push(e);
       if (errors.length === 2) secondError();
     };
-    const src = new KmsgSource({ path: tmp.dir(), bootId: BOOT, clock: manualClock(START_MS), resume: null, pollIntervalMs: 10, onRecords() {}, onGap() {}, onError, suspendedMs: () => 0 });
+    const src = new KmsgSource({
+      path: tmp.dir(),
+      bootId: BOOT,
+      clock: manualClock(START_MS),
+      resume: null,
+      pollIntervalMs: 10,
+      onRecords() {},
+      onGap() {},
+      onError,
+      suspendedMs: () => 0,
+    });
     src.start(); // a folder opens, but read() fails with EISDIR
     await twoErrors; // the next poll after the first failure ran and failed again
     src.stop();

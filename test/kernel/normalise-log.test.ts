@@ -8,7 +8,12 @@ describe('normaliseLogText', () => {
   it('reads raw /dev/kmsg records, skipping dictionary lines and unescaping', () => {
     const { records, formats } = normaliseLogText(readFixture('synthetic/5.1-memcg-constraint-none-kmsg.txt'));
     expect(formats).toEqual({ kmsg: 19 });
-    expect(records[0]).toEqual({ text: 'usb 1-1: new high-speed USB device number 3 using xhci_hcd', seq: 1180, monotonicUs: 4100112233, wallMs: null });
+    expect(records[0]).toEqual({
+      text: 'usb 1-1: new high-speed USB device number 3 using xhci_hcd',
+      seq: 1180,
+      monotonicUs: 4100112233,
+      wallMs: null,
+    });
     expect(records[1].text).toBe('my wörker invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), order=0, oom_score_adj=0');
   });
 
@@ -21,7 +26,9 @@ describe('normaliseLogText', () => {
   });
 
   it('reads dmesg with the printk caller (CONFIG_PRINTK_CALLER: task or CPU) after the time', () => {
-    const { records } = normaliseLogText('[   37.128158][ T9185] Memory cgroup out of memory: Killed process 9188\n[   37.132833][    C3] oom_reaper: x');
+    const { records } = normaliseLogText(
+      '[   37.128158][ T9185] Memory cgroup out of memory: Killed process 9188\n[   37.132833][    C3] oom_reaper: x',
+    );
     expect(records).toEqual([
       { text: 'Memory cgroup out of memory: Killed process 9188', seq: null, monotonicUs: 37128158, wallMs: null },
       { text: 'oom_reaper: x', seq: null, monotonicUs: 37132833, wallMs: null },
@@ -65,14 +72,24 @@ describe('normaliseLogText', () => {
   it('reads kern.log with the kernel timestamp inside and #012 escapes', () => {
     const { records } = normaliseLogText(readFixture('synthetic/6.1-memcg-v2-kern-log.txt'), { nowMs: NOW });
     expect(records[0]).toMatchObject({ monotonicUs: 8812345601, hostname: 'db1', text: expect.stringMatching(/^postgres invoked/) });
-    expect(records.find((r) => r.text.startsWith('anon '))?.text.split('\n').slice(0, 2)).toEqual(['anon 1071644672', 'file 0']);
+    expect(
+      records
+        .find((r) => r.text.startsWith('anon '))
+        ?.text.split('\n')
+        .slice(0, 2),
+    ).toEqual(['anon 1071644672', 'file 0']);
   });
 
   it('reads journalctl -o json, keeping kernel entries only', () => {
     const { records, formats } = normaliseLogText(readFixture('synthetic/6.8-global-journal-json.txt'));
     expect(formats).toEqual({ 'journal-json': 11 });
     expect(records).toHaveLength(10);
-    expect(records[0]).toMatchObject({ monotonicUs: 7301000100, wallMs: 1772532001000, bootId: '0f3c2a1b9d8e4f7a8b6c5d4e3f2a1b0c', hostname: 'gpu2' });
+    expect(records[0]).toMatchObject({
+      monotonicUs: 7301000100,
+      wallMs: 1772532001000,
+      bootId: '0f3c2a1b9d8e4f7a8b6c5d4e3f2a1b0c',
+      hostname: 'gpu2',
+    });
   });
 
   it('decodes a journal MESSAGE stored as a byte array', () => {
@@ -83,6 +100,8 @@ describe('normaliseLogText', () => {
   it('keeps lines of an unprefixed log as they are', () => {
     const { records, formats } = normaliseLogText(readFixture('4.18.0-memcg-1.txt'));
     expect(formats).toEqual({ plain: 35 });
-    expect(records[0].text).toBe(' leaker invoked oom-killer: gfp_mask=0x6200ca(GFP_HIGHUSER_MOVABLE), nodemask=(null), order=0, oom_score_adj=0');
+    expect(records[0].text).toBe(
+      ' leaker invoked oom-killer: gfp_mask=0x6200ca(GFP_HIGHUSER_MOVABLE), nodemask=(null), order=0, oom_score_adj=0',
+    );
   });
 });

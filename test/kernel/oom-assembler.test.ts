@@ -19,15 +19,37 @@ describe('OOM reports from real kernels', () => {
       trigger: { comm: 'sed', pid: 29481, gfpMask: '0x201da', gfpFlags: null, order: 0, oomScoreAdj: 0 },
       cpuset: '/',
       memsAllowed: '0-1',
-      victim: { pid: 6576, comm: 'mysqld', uid: 12345, anonRssBytes: 20629004 * 1024, totalVmBytes: 33914892 * 1024, fileRssBytes: 0, shmemRssBytes: 0, oomScoreAdj: 0, selectedPid: 6576, selectedScore: 651 },
+      victim: {
+        pid: 6576,
+        comm: 'mysqld',
+        uid: 12345,
+        anonRssBytes: 20629004 * 1024,
+        totalVmBytes: 33914892 * 1024,
+        fileRssBytes: 0,
+        shmemRssBytes: 0,
+        oomScoreAdj: 0,
+        selectedPid: 6576,
+        selectedScore: 651,
+      },
       reaper: null,
       flags: [],
     });
     expect(r.taskColumns).toEqual(['pid', 'uid', 'tgid', 'total_vm', 'rss', 'nr_ptes', 'swapents', 'oom_score_adj', 'name']);
     expect(r.tasks).toHaveLength(85);
     expect(r.tasks.find((t) => t.pid === 6576)).toEqual({
-      pid: 6576, uid: 12345, tgid: 6576, totalVmPages: 8478546, rssPages: 5157063, rssAnonPages: null, rssFilePages: null,
-      rssShmemPages: null, pgtablesBytes: null, nrPtes: 15483, swapents: 1527848, oomScoreAdj: 0, name: 'mysqld',
+      pid: 6576,
+      uid: 12345,
+      tgid: 6576,
+      totalVmPages: 8478546,
+      rssPages: 5157063,
+      rssAnonPages: null,
+      rssFilePages: null,
+      rssShmemPages: null,
+      pgtablesBytes: null,
+      nrPtes: 15483,
+      swapents: 1527848,
+      oomScoreAdj: 0,
+      name: 'mysqld',
     });
   });
 
@@ -59,7 +81,15 @@ describe('OOM reports from real kernels', () => {
       oomMemcg: '/lxc/39004',
       taskMemcg: '/lxc/39004/ns/system.slice/docker-a59e4e7d3090c04c6ce5a4b7a8bc85228eb9b96ac00b1284643a8c7c11dda661.scope',
       cpuset: 'docker-a59e4e7d3090c04c6ce5a4b7a8bc85228eb9b96ac00b1284643a8c7c11dda661.scope',
-      victim: { pid: 3902942, comm: 'php-fpm', uid: 1000, anonRssBytes: 12625252 * 1024, shmemRssBytes: 156088 * 1024, pageTablesBytes: 26388 * 1024, oomScoreAdj: 0 },
+      victim: {
+        pid: 3902942,
+        comm: 'php-fpm',
+        uid: 1000,
+        anonRssBytes: 12625252 * 1024,
+        shmemRssBytes: 156088 * 1024,
+        pageTablesBytes: 26388 * 1024,
+        oomScoreAdj: 0,
+      },
       wallMs: Date.UTC(2025, 7, 12, 3, 54, 3),
       wallExact: false,
     });
@@ -77,7 +107,16 @@ describe('OOM reports from real kernels', () => {
         oomMemcg: '/oomprobe',
         taskMemcg: '/oomprobe',
         trigger: { comm: 'python3', pid: 25443, gfpMask: '0xcc0', gfpFlags: 'GFP_KERNEL' },
-        victim: { pid: 25443, comm: 'python3', uid: 0, anonRssBytes: 63616 * 1024, fileRssBytes: 5292 * 1024, shmemRssBytes: 1024 * 1024, pageTablesBytes: 200 * 1024, oomScoreAdj: 0 },
+        victim: {
+          pid: 25443,
+          comm: 'python3',
+          uid: 0,
+          anonRssBytes: 63616 * 1024,
+          fileRssBytes: 5292 * 1024,
+          shmemRssBytes: 1024 * 1024,
+          pageTablesBytes: 200 * 1024,
+          oomScoreAdj: 0,
+        },
         reaper: { pid: 25443, anonRssBytes: 0, fileRssBytes: 64 * 1024, monotonicUs: 919230925 },
         monotonicUs: 917197581,
         flags: [],
@@ -136,15 +175,31 @@ describe('OOM reports written from the kernel sources', () => {
 
   it('6.1 cgroup v2 memcg with "swap: usage" (kern.log)', () => {
     const [r] = parse('synthetic/6.1-memcg-v2-kern-log.txt');
-    expect(r).toMatchObject({ constraint: 'memcg', oomMemcg: '/system.slice/postgresql.service', victim: { pid: 4410, uid: 105 }, reaper: null });
+    expect(r).toMatchObject({
+      constraint: 'memcg',
+      oomMemcg: '/system.slice/postgresql.service',
+      victim: { pid: 4410, uid: 105 },
+      reaper: null,
+    });
     expect(r.memcgCounters[1]).toEqual({ kind: 'swap', usageBytes: 256 * MiB, limitBytes: 256 * MiB, failcnt: 17 });
   });
 
   it('6.8 global with rss_anon/rss_file/rss_shmem columns (journal JSON)', () => {
     const reports = parse('synthetic/6.8-global-journal-json.txt');
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ constraint: 'global', victim: { pid: 9100, oomScoreAdj: 300 }, wallExact: true, bootId: '0f3c2a1b9d8e4f7a8b6c5d4e3f2a1b0c' });
-    expect(reports[0].tasks[1]).toMatchObject({ pid: 9100, rssAnonPages: 3890000, rssFilePages: 10000, rssShmemPages: 0, pgtablesBytes: 31457280 });
+    expect(reports[0]).toMatchObject({
+      constraint: 'global',
+      victim: { pid: 9100, oomScoreAdj: 300 },
+      wallExact: true,
+      bootId: '0f3c2a1b9d8e4f7a8b6c5d4e3f2a1b0c',
+    });
+    expect(reports[0].tasks[1]).toMatchObject({
+      pid: 9100,
+      rssAnonPages: 3890000,
+      rssFilePages: 10000,
+      rssShmemPages: 0,
+      pgtablesBytes: 31457280,
+    });
   });
 
   it('interleaved records, back-to-back kills, a late reaper, a lone kill line, a cut report, a trailing header', () => {
@@ -171,12 +226,20 @@ describe('OomReportAssembler (streaming)', () => {
     const asm = new OomReportAssembler();
     expect(asm.push(rec(1, 'a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0'))).toEqual([]);
     expect(asm.pendingSinceSeq).toBe(1);
-    const ev = asm.push(rec(2, 'Memory cgroup out of memory: Killed process 7 (a) total-vm:10kB, anon-rss:8kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0'));
+    const ev = asm.push(
+      rec(
+        2,
+        'Memory cgroup out of memory: Killed process 7 (a) total-vm:10kB, anon-rss:8kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0',
+      ),
+    );
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ kind: 'report', report: { killSeq: 2, firstSeq: 1, victim: { pid: 7 } } });
     expect(asm.pendingSinceSeq).toBeNull();
     expect(asm.push(rec(3, 'oom_reaper: reaped process 7 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB'))).toEqual([
-      { kind: 'reaped', reaper: { pid: 7, comm: 'a', anonRssBytes: 0, fileRssBytes: 0, shmemRssBytes: 0, monotonicUs: 3000, wallMs: null, seq: 3 } },
+      {
+        kind: 'reaped',
+        reaper: { pid: 7, comm: 'a', anonRssBytes: 0, fileRssBytes: 0, shmemRssBytes: 0, monotonicUs: 3000, wallMs: null, seq: 3 },
+      },
     ]);
   });
 
@@ -198,10 +261,27 @@ describe('OomReportAssembler (streaming)', () => {
 
 describe('the oom-kill summary line', () => {
   it('reads a mems_allowed node list with commas (non-contiguous NUMA nodes) and keeps oom_memcg', () => {
-    const l = classifyOomLine('oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,2-3,oom_memcg=/ctr,task_memcg=/ctr/app,task=python3,pid=4242,uid=0');
-    expect(l).toMatchObject({ kind: 'summary', constraintRaw: 'CONSTRAINT_MEMCG', cpuset: '/', memsAllowed: '0,2-3', oomMemcg: '/ctr', taskMemcg: '/ctr/app', comm: 'python3', pid: 4242 });
-    const none = classifyOomLine('oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,8,oom_memcg=/ctr,task_memcg=/ctr,task=a,pid=1,uid=0');
+    const l = classifyOomLine(
+      'oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,2-3,oom_memcg=/ctr,task_memcg=/ctr/app,task=python3,pid=4242,uid=0',
+    );
+    expect(l).toMatchObject({
+      kind: 'summary',
+      constraintRaw: 'CONSTRAINT_MEMCG',
+      cpuset: '/',
+      memsAllowed: '0,2-3',
+      oomMemcg: '/ctr',
+      taskMemcg: '/ctr/app',
+      comm: 'python3',
+      pid: 4242,
+    });
+    const none = classifyOomLine(
+      'oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,8,oom_memcg=/ctr,task_memcg=/ctr,task=a,pid=1,uid=0',
+    );
     expect(none).toMatchObject({ memsAllowed: '0,8', oomMemcg: '/ctr' });
-    expect(classifyOomLine('oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=a,pid=1,uid=0')).toMatchObject({ memsAllowed: '0', oomMemcg: null });
+    expect(
+      classifyOomLine(
+        'oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=a,pid=1,uid=0',
+      ),
+    ).toMatchObject({ memsAllowed: '0', oomMemcg: null });
   });
 });

@@ -4,7 +4,14 @@ import { isKmsgContinuation, parseKmsgRecord, unescapeKmsg } from '../../src/ker
 describe('parseKmsgRecord', () => {
   it('splits prio, seq, timestamp and flags from the text', () => {
     const r = parseKmsgRecord('3,674,917197581,-;Memory cgroup out of memory: Killed process 25443 (python3)');
-    expect(r).toEqual({ facility: 0, level: 3, seq: 674, tsUsec: 917197581, flags: '-', text: 'Memory cgroup out of memory: Killed process 25443 (python3)' });
+    expect(r).toEqual({
+      facility: 0,
+      level: 3,
+      seq: 674,
+      tsUsec: 917197581,
+      flags: '-',
+      text: 'Memory cgroup out of memory: Killed process 25443 (python3)',
+    });
   });
 
   it('accepts extra header fields after the flags (caller id on newer kernels) and facility > 0', () => {

@@ -31,8 +31,21 @@ function setup() {
   writeFileSync(kmsgPath, '');
   const db = openDatabase(join(t.dir, 'oomwatch.db'));
   const seen: IncidentView[] = [];
-  const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
-  cleanups.push(() => t.cleanup(), () => void db.close());
+  const w = createKernelWatcher({
+    store: createStore(db),
+    log: silentLogger(),
+    clock: systemClock,
+    kmsgPath,
+    bootId: BOOT,
+    hostname: 'testhost',
+    pollIntervalMs: 20,
+    onIncident: (i) => seen.push(i),
+    suspendedMs: () => 0,
+  });
+  cleanups.push(
+    () => t.cleanup(),
+    () => void db.close(),
+  );
   let seq = 100;
   const nowUs = () => Math.round(systemClock.monotonicMs() * 1000);
   const write = (texts: string[]) => appendFileSync(kmsgPath, texts.map((t) => `6,${seq++},${nowUs()},-;${t}\n`).join(''));
@@ -71,9 +84,23 @@ describe('the watcher and memory.oom.group', () => {
     // and kills from before the start are in the counters' baseline: let a first record be read before the kill.
     write(['usb 1-1: new high-speed USB device number 3 using xhci_hcd']);
     await until(() => w.status().lastSeq === 100);
-    write([kill(4874, 'stress'), `Tasks in ${CG} are going to be killed due to memory.oom.group set`, kill(3554, 'sleep'), kill(3846, 'bash')]);
+    write([
+      kill(4874, 'stress'),
+      `Tasks in ${CG} are going to be killed due to memory.oom.group set`,
+      kill(3554, 'sleep'),
+      kill(3846, 'bash'),
+    ]);
     await until(() => seen.length === 1);
-    const cg = (n: number) => ({ path: CG, version: 2 as const, usageBytes: 1, limitBytes: 64 * 1024 ** 2, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: n, oomCount: 1 });
+    const cg = (n: number) => ({
+      path: CG,
+      version: 2 as const,
+      usageBytes: 1,
+      limitBytes: 64 * 1024 ** 2,
+      swapUsageBytes: null,
+      swapLimitBytes: null,
+      oomKillCount: n,
+      oomCount: 1,
+    });
     const t = Date.now();
     const s1 = { ...snapshot(t - 2000, [], [cg(0)]), vmstatOomKill: 0 };
     const s2 = { ...snapshot(t - 1000, [], [cg(3)]), vmstatOomKill: 3 };

@@ -26,12 +26,25 @@ function setup() {
   const kmsgPath = join(t.dir, 'kmsg');
   writeFileSync(kmsgPath, '');
   const db = openDatabase(join(t.dir, 'oomwatch.db'));
-  cleanups.push(() => t.cleanup(), () => void db.close());
+  cleanups.push(
+    () => t.cleanup(),
+    () => void db.close(),
+  );
   return { kmsgPath, db, dir: t.dir };
 }
 
 function watch(db: Database, kmsgPath: string, seen: IncidentView[] = []): KernelWatcher {
-  const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'testhost', pollIntervalMs: 20, onIncident: (i) => seen.push(i), suspendedMs: () => 0 });
+  const w = createKernelWatcher({
+    store: createStore(db),
+    log: silentLogger(),
+    clock: systemClock,
+    kmsgPath,
+    bootId: BOOT,
+    hostname: 'testhost',
+    pollIntervalMs: 20,
+    onIncident: (i) => seen.push(i),
+    suspendedMs: () => 0,
+  });
   w.start();
   cleanups.push(() => w.stop());
   return w;
@@ -58,7 +71,15 @@ describe('createKernelWatcher', () => {
     await until(() => count() === 1);
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ source: 'kmsg', constraint: 'memcg', oomMemcg: '/oomprobe', reaped: false, kmsgSeq: 674, bootId: BOOT, victim: { pid: 25443, comm: 'python3', uid: 0, anonRssBytes: 63616 * 1024 } });
+    expect(seen[0]).toMatchObject({
+      source: 'kmsg',
+      constraint: 'memcg',
+      oomMemcg: '/oomprobe',
+      reaped: false,
+      kmsgSeq: 674,
+      bootId: BOOT,
+      victim: { pid: 25443, comm: 'python3', uid: 0, anonRssBytes: 63616 * 1024 },
+    });
     expect(Math.abs(seen[0].timeMs! - Date.now())).toBeLessThan(3000);
     appendFileSync(kmsgPath, `${lines[82]}\n`);
     const repo = createIncidentsRepo(db);
@@ -102,7 +123,16 @@ describe('createKernelWatcher', () => {
     const old = proc({ pid: 25443, startTimeTicks: 5, comm: 'python3', cgroup: '/oomprobe' });
     const victim = proc({ pid: 25443, startTimeTicks: 91_000, comm: 'python3', cgroup: '/oomprobe', rssBytes: 60 * MiB });
     const sibling = proc({ pid: 25264, comm: 'sleep', cgroup: '/oomprobe', rssBytes: 2 * MiB, oomScoreAdj: 500 });
-    const limit = { path: '/oomprobe', version: 1 as const, usageBytes: 62 * MiB, limitBytes: 64 * MiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: 0, oomCount: null };
+    const limit = {
+      path: '/oomprobe',
+      version: 1 as const,
+      usageBytes: 62 * MiB,
+      limitBytes: 64 * MiB,
+      swapUsageBytes: null,
+      swapLimitBytes: null,
+      oomKillCount: 0,
+      oomCount: null,
+    };
     samples.writeTick(snapshot(now - 600_000, [old]), 10);
     samples.writeTick(snapshot(now - 20_000, [victim, sibling], [limit]), 10);
     samples.writeTick(snapshot(now - 10_000, [victim, sibling], [limit]), 10);
@@ -121,7 +151,13 @@ describe('createKernelWatcher', () => {
     expect(ranked?.candidates[1].badnessBytes).toBeCloseTo(2 * MiB + 64 * 1024 + 32 * MiB, -3);
     // The same through the CLI.
     const out: string[] = [];
-    const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), env: { OOMWATCH_CONFIG: '' }, isTty: false, log: silentLogger() };
+    const io = {
+      out: (t: string) => void out.push(t),
+      err: (t: string) => void out.push(t),
+      env: { OOMWATCH_CONFIG: '' },
+      isTty: false,
+      log: silentLogger(),
+    };
     expect(await main(['node', 'oomwatch', 'incident', String(seen[0].id), '--db', join(dir, 'oomwatch.db'), '--json'], io)).toBe(0);
     const json = JSON.parse(out.join('\n'));
     expect(json.incident.victim).toMatchObject({ pid: 25443, startTimeTicks: 91_000 });
@@ -138,7 +174,16 @@ describe('createKernelWatcher', () => {
     const seen: IncidentView[] = [];
     const w = watch(db, kmsgPath, seen);
     const hog = proc({ pid: 4242, comm: 'hog', cgroup: '/jobs/x', rssBytes: 63 * MiB });
-    const cg = (n: number) => ({ path: '/jobs/x', version: 2 as const, usageBytes: 1, limitBytes: 64 * MiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: n, oomCount: n });
+    const cg = (n: number) => ({
+      path: '/jobs/x',
+      version: 2 as const,
+      usageBytes: 1,
+      limitBytes: 64 * MiB,
+      swapUsageBytes: null,
+      swapLimitBytes: null,
+      oomKillCount: n,
+      oomCount: n,
+    });
     const s1 = { ...snapshot(1000, [hog], [cg(0)]), vmstatOomKill: 7 };
     const s2 = { ...snapshot(2000, [], [cg(1)]), vmstatOomKill: 8 };
     const s3 = { ...snapshot(3000, [], [cg(1)]), vmstatOomKill: 8 };
@@ -147,7 +192,17 @@ describe('createKernelWatcher', () => {
     expect(seen).toEqual([]);
     w.onTick(s2, s3);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ source: 'counter', noKernelReport: true, constraint: 'memcg', oomMemcg: '/jobs/x', windowStartMs: 1000, timeMs: 2000, killCount: 1, victim: null, vanished: [{ pid: 4242, comm: 'hog' }] });
+    expect(seen[0]).toMatchObject({
+      source: 'counter',
+      noKernelReport: true,
+      constraint: 'memcg',
+      oomMemcg: '/jobs/x',
+      windowStartMs: 1000,
+      timeMs: 2000,
+      killCount: 1,
+      victim: null,
+      vanished: [{ pid: 4242, comm: 'hog' }],
+    });
   });
 
   it('a kmsg path that cannot be opened: keeps running, says so once, records an agent event', async () => {
@@ -164,7 +219,17 @@ describe('createKernelWatcher', () => {
 describe('createKernelWatcher: a report that never gets its kill line', () => {
   it('is stored as truncated once no record came for idleFlushMs, and the cursor moves past it', async () => {
     const { kmsgPath, db } = setup();
-    const w = createKernelWatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'h', pollIntervalMs: 20, idleFlushMs: 100, suspendedMs: () => 0 });
+    const w = createKernelWatcher({
+      store: createStore(db),
+      log: silentLogger(),
+      clock: systemClock,
+      kmsgPath,
+      bootId: BOOT,
+      hostname: 'h',
+      pollIntervalMs: 20,
+      idleFlushMs: 100,
+      suspendedMs: () => 0,
+    });
     w.start();
     cleanups.push(() => w.stop());
     const lines = rebasedDump(monoUs());

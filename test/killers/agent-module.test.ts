@@ -31,8 +31,19 @@ function context(killers: Record<string, unknown>) {
   if (!res.ok) throw new Error(res.errors.join('; '));
   const path = join(t.dir, 'oomwatch.db');
   const db = openDatabase(path);
-  cleanups.push(() => t.cleanup(), () => void db.close());
-  const ctx = { config: res.config, store: createStore(db, path), log: silentLogger(), clock: systemClock, facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
+  cleanups.push(
+    () => t.cleanup(),
+    () => void db.close(),
+  );
+  const ctx = {
+    config: res.config,
+    store: createStore(db, path),
+    log: silentLogger(),
+    clock: systemClock,
+    facts: { bootId: BOOT, hostname: 'h', kernelRelease: '6.8.0', pageSizeBytes: 4096 },
+    procfs: new ProcFs('/proc'),
+    selfProc: new ProcFs('/proc'),
+  };
   return { dir: t.dir, db, ctx };
 }
 
@@ -43,7 +54,15 @@ function fakeJournalctl(dir: string, exportFile: string): { path: string; args: 
   writeFileSync(argsFile, '');
   writeFileSync(path, `#!/bin/sh\necho "$@" >> '${argsFile}'\ncat '${exportFile}'\nexec sleep 600\n`);
   chmodSync(path, 0o755);
-  return { path, args: () => readFileSync(argsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' ')) };
+  return {
+    path,
+    args: () =>
+      readFileSync(argsFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')),
+  };
 }
 
 describe('createKillersModule', () => {
@@ -60,11 +79,25 @@ describe('createKillersModule', () => {
       ['journal', 'systemd-oomd', []],
       ['journal', 'systemd-oomd', ['unparsed']],
     ]);
-    expect(seen[0]).toMatchObject({ hostname: 'build-7', bootId: '8d2f6a0c1b7e4e3f9a51c0d2e4b6a8c1', taskMemcg: '/system.slice/batch.service' });
-    expect(j.args()[0]).toEqual(expect.arrayContaining(['--follow', '--output=json', '--boot', '--identifier=systemd-oomd', '--identifier=earlyoom', '--identifier=kubelet']));
+    expect(seen[0]).toMatchObject({
+      hostname: 'build-7',
+      bootId: '8d2f6a0c1b7e4e3f9a51c0d2e4b6a8c1',
+      taskMemcg: '/system.slice/batch.service',
+    });
+    expect(j.args()[0]).toEqual(
+      expect.arrayContaining([
+        '--follow',
+        '--output=json',
+        '--boot',
+        '--identifier=systemd-oomd',
+        '--identifier=earlyoom',
+        '--identifier=kubelet',
+      ]),
+    );
     expect(createKillerCursorRepo(db).get('journal')).toBe('s=4b1c;i=2e20;b=8d2f;m=12b;t=5f2;x=a');
     await m1.stop!();
-    const savedAt = () => (db.prepare("SELECT updated_ms FROM killer_cursor WHERE source = 'journal'").get() as { updated_ms: number }).updated_ms;
+    const savedAt = () =>
+      (db.prepare("SELECT updated_ms FROM killer_cursor WHERE source = 'journal'").get() as { updated_ms: number }).updated_ms;
     const before = savedAt();
     const m2 = createKillersModule(ctx, { onIncident: (i) => seen.push(i) });
     m2.start!();
@@ -99,6 +132,11 @@ describe('createKillersModule', () => {
     await until(() => seen.length === 2, 5000);
     expect(seen[1].victim?.comm).toBe('rotated');
     // The line written to the old file while the agent was down is in the rotated file: `oomwatch import` reads it.
-    expect(createIncidentsRepo(db).list().map((i) => i.victim?.comm).sort()).toEqual(['bun', 'rotated']);
+    expect(
+      createIncidentsRepo(db)
+        .list()
+        .map((i) => i.victim?.comm)
+        .sort(),
+    ).toEqual(['bun', 'rotated']);
   });
 });

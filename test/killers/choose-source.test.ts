@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseKillerSource } from '../../src/killers/choose-source.js';
 
 describe('chooseKillerSource', () => {
-  it("auto: the journal only when journald runs and journalctl exists; else off, saying why and what to set", () => {
+  it('auto: the journal only when journald runs and journalctl exists; else off, saying why and what to set', () => {
     expect(chooseKillerSource('auto', { journalctl: true, journald: true }).source).toBe('journal');
     const noJournald = chooseKillerSource('auto', { journalctl: true, journald: false });
     expect(noJournald).toEqual({ source: 'off', why: expect.stringMatching(/^journald does not run: .*set killers.source to syslog/) });

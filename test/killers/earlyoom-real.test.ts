@@ -26,7 +26,9 @@ afterEach(async () => {
 async function dryRunOutput(targetComm: string): Promise<string[]> {
   // Thresholds it always meets (99 % of RAM, 100 % of swap): it "kills" at once, and --dryrun makes that a no-op.
   // Its banner goes to stdout, its warnings to stderr; the journal holds both, in order: so does one pipe here.
-  const eo = spawn('sh', ['-c', `exec earlyoom --dryrun -m 99,99 -s 100,100 -r 0 --prefer '^${targetComm}$' 2>&1`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const eo = spawn('sh', ['-c', `exec earlyoom --dryrun -m 99,99 -s 100,100 -r 0 --prefer '^${targetComm}$' 2>&1`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   started.push(eo);
   const lines: string[] = [];
   for await (const line of createInterface({ input: eo.stdout! })) {
@@ -42,22 +44,41 @@ describe('a real earlyoom, dry run', () => {
     expect.fail('CI=true but earlyoom is not installed: run scripts/ci-services.sh');
   });
 
-  it.skipIf(!installed)(`its lines parse: the victim it chose, its badness and limits; a dry run records no kill${installed ? '' : ' (skipped: earlyoom is not installed)'}`, async () => {
-    const comm = 'oomwatch-eo-t';
-    const target = spawn('python3', ['-c', `import ctypes, time\nctypes.CDLL(None).prctl(15, b'${comm}', 0, 0, 0)\nprint('ready', flush=True)\ntime.sleep(600)`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    started.push(target);
-    await new Promise<void>((resolve) => target.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
-    const lines = await dryRunOutput(comm);
-    const asLine = (text: string): ProgramLine => ({ identifier: 'earlyoom', text, pid: null, wallMs: null, wallExact: false, monotonicUs: null, bootId: null, hostname: null, cursor: null });
-    // As logged: a dry run.
-    const asLogged = new KillerLogParser();
-    expect(lines.flatMap((t) => asLogged.push(asLine(t)))).toEqual([]);
-    // The same lines without the dry-run notes are what a real kill logs.
-    const parser = new KillerLogParser();
-    const reports = lines.filter((t) => !t.startsWith('dryrun')).flatMap((t) => parser.push(asLine(t)));
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ killer: 'earlyoom', flags: [], victim: { pid: target.pid, comm, uid: process.getuid!() } });
-    expect(reports[0].reason).toMatch(/^SIG(TERM|KILL); (badness|oom_score) -?\d+; VmRSS \d+ MiB; at or below SIG(TERM|KILL) limits: mem 99\.00%, swap 100\.00%; mem avail: /);
-    expect(target.exitCode).toBeNull(); // still alive: nothing was killed
-  });
+  it.skipIf(!installed)(
+    `its lines parse: the victim it chose, its badness and limits; a dry run records no kill${installed ? '' : ' (skipped: earlyoom is not installed)'}`,
+    async () => {
+      const comm = 'oomwatch-eo-t';
+      const target = spawn(
+        'python3',
+        ['-c', `import ctypes, time\nctypes.CDLL(None).prctl(15, b'${comm}', 0, 0, 0)\nprint('ready', flush=True)\ntime.sleep(600)`],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      started.push(target);
+      await new Promise<void>((resolve) => target.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+      const lines = await dryRunOutput(comm);
+      const asLine = (text: string): ProgramLine => ({
+        identifier: 'earlyoom',
+        text,
+        pid: null,
+        wallMs: null,
+        wallExact: false,
+        monotonicUs: null,
+        bootId: null,
+        hostname: null,
+        cursor: null,
+      });
+      // As logged: a dry run.
+      const asLogged = new KillerLogParser();
+      expect(lines.flatMap((t) => asLogged.push(asLine(t)))).toEqual([]);
+      // The same lines without the dry-run notes are what a real kill logs.
+      const parser = new KillerLogParser();
+      const reports = lines.filter((t) => !t.startsWith('dryrun')).flatMap((t) => parser.push(asLine(t)));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatchObject({ killer: 'earlyoom', flags: [], victim: { pid: target.pid, comm, uid: process.getuid!() } });
+      expect(reports[0].reason).toMatch(
+        /^SIG(TERM|KILL); (badness|oom_score) -?\d+; VmRSS \d+ MiB; at or below SIG(TERM|KILL) limits: mem 99\.00%, swap 100\.00%; mem avail: /,
+      );
+      expect(target.exitCode).toBeNull(); // still alive: nothing was killed
+    },
+  );
 });

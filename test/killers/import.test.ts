@@ -19,7 +19,10 @@ describe('oomwatch import: every killer', () => {
     const first = await runCliInProcess(['import', file, '--json', '--db', db]);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/1 line of a user-space OOM killer said it killed in a format oomwatch does not know: recorded raw/);
-    const doc = JSON.parse(first.stdout) as { stored: unknown; incidents: { killer: string; reason: string | null; taskMemcg: string; flags: string[]; source: string }[] };
+    const doc = JSON.parse(first.stdout) as {
+      stored: unknown;
+      incidents: { killer: string; reason: string | null; taskMemcg: string; flags: string[]; source: string }[];
+    };
     expect(doc.stored).toEqual({ inserted: 2, already: 0 });
     expect(doc.incidents.map((i) => [i.killer, i.taskMemcg, i.flags])).toEqual([
       ['systemd-oomd', '/system.slice/batch.service', []],

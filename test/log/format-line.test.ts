@@ -7,9 +7,19 @@ const line = (rec: Record<string, unknown>) => JSON.stringify({ level: 30, time:
 
 describe('formatLogLine', () => {
   it('shows time, level, module, message and the fields as key=value', () => {
-    expect(formatLogLine(line({ level: 40, mod: 'notify', msg: 'delivery failed, retrying', channel: 'ops-slack', attempt: 3, retryable: true, nextMs: null }))).toBe(
-      '06:00:00.123 WARN  notify: delivery failed, retrying channel=ops-slack attempt=3 retryable=true nextMs=null',
-    );
+    expect(
+      formatLogLine(
+        line({
+          level: 40,
+          mod: 'notify',
+          msg: 'delivery failed, retrying',
+          channel: 'ops-slack',
+          attempt: 3,
+          retryable: true,
+          nextMs: null,
+        }),
+      ),
+    ).toBe('06:00:00.123 WARN  notify: delivery failed, retrying channel=ops-slack attempt=3 retryable=true nextMs=null');
   });
 
   it('quotes values with spaces, and prints objects as JSON', () => {
@@ -19,7 +29,11 @@ describe('formatLogLine', () => {
   });
 
   it('shows an error as type and message, with its stack indented below', () => {
-    const err = { type: 'StoreUnwritableError', message: 'disk full', stack: 'StoreUnwritableError: disk full\n    at write (store.js:1:1)\n    at tick (agent.js:2:2)' };
+    const err = {
+      type: 'StoreUnwritableError',
+      message: 'disk full',
+      stack: 'StoreUnwritableError: disk full\n    at write (store.js:1:1)\n    at tick (agent.js:2:2)',
+    };
     expect(formatLogLine(line({ level: 50, mod: 'store', msg: 'cannot write the tick', err }))).toBe(
       '06:00:00.123 ERROR store: cannot write the tick err="StoreUnwritableError: disk full"\n    at write (store.js:1:1)\n    at tick (agent.js:2:2)',
     );

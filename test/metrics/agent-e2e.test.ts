@@ -26,12 +26,24 @@ afterEach(async () => {
 function agentConfig(port: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'oomwatch-e2e-metrics-'));
   dirs.push(dir);
-  writeFileSync(join(dir, 'config.yaml'), ['metrics:', '  enabled: true', `  listen: 127.0.0.1:${port}`, '  topN: 5', 'channels:', '  console: {type: console}', ''].join('\n'));
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    ['metrics:', '  enabled: true', `  listen: 127.0.0.1:${port}`, '  topN: 5', 'channels:', '  console: {type: console}', ''].join('\n'),
+  );
   return dir;
 }
 
 function startAgent(dir: string): Daemon {
-  const d = startDaemon(process.execPath, [CLI, 'run', '--config', join(dir, 'config.yaml'), '--db', join(dir, 'oomwatch.db'), '--interval', '500ms']);
+  const d = startDaemon(process.execPath, [
+    CLI,
+    'run',
+    '--config',
+    join(dir, 'config.yaml'),
+    '--db',
+    join(dir, 'oomwatch.db'),
+    '--interval',
+    '500ms',
+  ]);
   daemons.push(d);
   return d;
 }
@@ -66,33 +78,54 @@ describe('the agent’s metrics endpoint', () => {
     await expect(fetch(`${base}/metrics`)).rejects.toThrow();
   });
 
-  it.skipIf(!promtool)('serves an exposition that `promtool check metrics` accepts without a warning (skipped only where promtool is not installed)', async () => {
-    const port = await freePort();
-    const agent = startAgent(agentConfig(port));
-    await waitFor('/healthz ok', agent, async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-      return r.status === 200 && ((await r.json()) as { status: string }).status === 'ok' ? true : null;
-    });
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    // promtool exits 3 on lint problems (e.g. a gauge named like a counter) and prints each one.
-    const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    expect({ status: r.status, problems: r.stdout + r.stderr }).toEqual({ status: 0, problems: '' });
-  });
+  it.skipIf(!promtool)(
+    'serves an exposition that `promtool check metrics` accepts without a warning (skipped only where promtool is not installed)',
+    async () => {
+      const port = await freePort();
+      const agent = startAgent(agentConfig(port));
+      await waitFor('/healthz ok', agent, async () => {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return r.status === 200 && ((await r.json()) as { status: string }).status === 'ok' ? true : null;
+      });
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      // promtool exits 3 on lint problems (e.g. a gauge named like a counter) and prints each one.
+      const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ status: r.status, problems: r.stdout + r.stderr }).toEqual({ status: 0, problems: '' });
+    },
+  );
 
-  it.skipIf(!prometheus)('is scraped by a real Prometheus, which stores the host’s MemTotal (skipped only where prometheus is not installed)', async () => {
-    const port = await freePort();
-    const dir = agentConfig(port);
-    const agent = startAgent(dir);
-    await waitFor('agent serving', agent, async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : null));
-    const promPort = await freePort();
-    writeFileSync(join(dir, 'prometheus.yml'), ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: oomwatch', '    static_configs:', `      - targets: ['127.0.0.1:${port}']`, ''].join('\n'));
-    const prom = startDaemon(prometheus!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
-    daemons.push(prom);
-    const value = await waitFor('oomwatch_memory_total_bytes in Prometheus', prom, async () => {
-      const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=oomwatch_memory_total_bytes`);
-      const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
-      return body.data.result[0]?.value[1] ?? null;
-    });
-    expect(Number(value)).toBe(memTotalBytes());
-  });
+  it.skipIf(!prometheus)(
+    'is scraped by a real Prometheus, which stores the host’s MemTotal (skipped only where prometheus is not installed)',
+    async () => {
+      const port = await freePort();
+      const dir = agentConfig(port);
+      const agent = startAgent(dir);
+      await waitFor('agent serving', agent, async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : null));
+      const promPort = await freePort();
+      writeFileSync(
+        join(dir, 'prometheus.yml'),
+        [
+          'global:',
+          '  scrape_interval: 1s',
+          'scrape_configs:',
+          '  - job_name: oomwatch',
+          '    static_configs:',
+          `      - targets: ['127.0.0.1:${port}']`,
+          '',
+        ].join('\n'),
+      );
+      const prom = startDaemon(prometheus!, [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ]);
+      daemons.push(prom);
+      const value = await waitFor('oomwatch_memory_total_bytes in Prometheus', prom, async () => {
+        const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=oomwatch_memory_total_bytes`);
+        const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
+        return body.data.result[0]?.value[1] ?? null;
+      });
+      expect(Number(value)).toBe(memTotalBytes());
+    },
+  );
 });

@@ -18,7 +18,9 @@ export function findBinary(names: string[]): string | null {
 /** Under CI a missing daemon fails the run instead of skipping it. */
 export function requireInCi(binary: string | null, what: string): void {
   if (!binary && process.env.CI === 'true') {
-    throw new Error(`${what} is not installed but CI=true: run scripts/ci-services.sh (apt-get install prometheus prometheus-alertmanager).`);
+    throw new Error(
+      `${what} is not installed but CI=true: run scripts/ci-services.sh (apt-get install prometheus prometheus-alertmanager).`,
+    );
   }
 }
 
@@ -60,7 +62,8 @@ export async function waitFor<T>(what: string, daemon: Daemon, check: () => Prom
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown = null;
   while (Date.now() < deadline) {
-    if (daemon.child.exitCode !== null) throw new Error(`${what}: the daemon exited (${daemon.child.exitCode}):\n${daemon.output().slice(-3000)}`);
+    if (daemon.child.exitCode !== null)
+      throw new Error(`${what}: the daemon exited (${daemon.child.exitCode}):\n${daemon.output().slice(-3000)}`);
     try {
       const v = await check();
       if (v !== null) return v;
@@ -69,5 +72,7 @@ export async function waitFor<T>(what: string, daemon: Daemon, check: () => Prom
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${what}: timed out after ${timeoutMs} ms (last error: ${String(lastErr)}). Daemon output:\n${daemon.output().slice(-3000)}`);
+  throw new Error(
+    `${what}: timed out after ${timeoutMs} ms (last error: ${String(lastErr)}). Daemon output:\n${daemon.output().slice(-3000)}`,
+  );
 }

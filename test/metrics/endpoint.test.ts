@@ -52,7 +52,12 @@ describe('metrics endpoint', () => {
 
   it('serves /metrics over real HTTP with host memory, PSI, kills, alerts, queue, ticks and build info', async () => {
     const clock = manualClock(START_MS);
-    const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }), log: silentLogger(), clock, version: '9.9.9' });
+    const metrics = createMetrics({
+      config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 3 }),
+      log: silentLogger(),
+      clock,
+      version: '9.9.9',
+    });
     started.push(metrics);
     const { port } = await metrics.server!.start();
     metrics.onTick(snapshotWith(20), { durationMs: 120, missed: 2 });
@@ -103,14 +108,18 @@ describe('metrics endpoint', () => {
     expect(text).toContain('oomwatch_tick_duration_seconds_bucket{le="0.1"} 0');
     expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 2']);
     expect(series(text, 'oomwatch_last_tick_timestamp_seconds')).toEqual([`oomwatch_last_tick_timestamp_seconds ${clock.nowMs() / 1000}`]);
-    expect(series(text, 'oomwatch_top_process_risk_permille')[0]).toMatch(/^oomwatch_top_process_risk_permille\{comm="worker-19",unit="worker@19.service"\} \d/);
+    expect(series(text, 'oomwatch_top_process_risk_permille')[0]).toMatch(
+      /^oomwatch_top_process_risk_permille\{comm="worker-19",unit="worker@19.service"\} \d/,
+    );
     expect(series(text, 'oomwatch_top_process_rank').slice(0, 2)).toEqual([
       'oomwatch_top_process_rank{comm="worker-19",unit="worker@19.service"} 1',
       'oomwatch_top_process_rank{comm="worker-18",unit="worker@18.service"} 2',
     ]);
     expect(text).toContain('oomwatch_top_cgroup_memory_limit_bytes{cgroup="/docker/abc"} 1073741824');
     expect(series(text, 'oomwatch_top_cgroup_rank')).toEqual(['oomwatch_top_cgroup_rank{cgroup="/docker/abc"} 1']);
-    expect(series(text, 'oomwatch_top_cgroup_next_victim_risk_permille')).toEqual(['oomwatch_top_cgroup_next_victim_risk_permille{cgroup="/docker/abc",comm="worker-19"} 20']);
+    expect(series(text, 'oomwatch_top_cgroup_next_victim_risk_permille')).toEqual([
+      'oomwatch_top_cgroup_next_victim_risk_permille{cgroup="/docker/abc",comm="worker-19"} 20',
+    ]);
     expect(text).toMatch(/^oomwatch_nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^oomwatch_process_resident_memory_bytes \d/m);
 
@@ -133,10 +142,22 @@ describe('metrics endpoint', () => {
   it('keeps label cardinality bounded with 8,000 processes, and never exports a pid or a cmdline', async () => {
     const metrics = createMetrics({ config: configWith({ enabled: true, listen: '127.0.0.1:0', topN: 10 }), log: silentLogger() });
     // Two ticks with different process sets: a process that leaves the top N leaves the exposition.
-    metrics.onTick(snapshotWith(8000, {}, (i) => ({ comm: `long-process-name-${i}` })), { durationMs: 900, missed: 0 });
-    metrics.onTick(snapshotWith(8000, {}, (i) => ({ comm: `other-${i}`, pid: 90_000 + i })), { durationMs: 900, missed: 0 });
+    metrics.onTick(
+      snapshotWith(8000, {}, (i) => ({ comm: `long-process-name-${i}` })),
+      { durationMs: 900, missed: 0 },
+    );
+    metrics.onTick(
+      snapshotWith(8000, {}, (i) => ({ comm: `other-${i}`, pid: 90_000 + i })),
+      { durationMs: 900, missed: 0 },
+    );
     const text = await metrics.render();
-    for (const name of ['oomwatch_top_process_rank', 'oomwatch_top_process_risk_permille', 'oomwatch_top_process_badness_bytes', 'oomwatch_top_process_rss_bytes', 'oomwatch_top_process_oom_score_adj']) {
+    for (const name of [
+      'oomwatch_top_process_rank',
+      'oomwatch_top_process_risk_permille',
+      'oomwatch_top_process_badness_bytes',
+      'oomwatch_top_process_rss_bytes',
+      'oomwatch_top_process_oom_score_adj',
+    ]) {
       const lines = series(text, name);
       expect(lines).toHaveLength(10);
       expect(lines.every((l) => /comm="other-79\d\d"/.test(l))).toBe(true);
@@ -186,4 +207,3 @@ describe('metrics endpoint', () => {
     }
   });
 });
-

@@ -82,8 +82,16 @@ describe('selectTopCgroups', () => {
 
   it('names the next victim inside each cgroup from its own OOM domain, and none for a cgroup without one', () => {
     const base = snapshotWith(3, {}, (i) => (i === 0 ? { comm: 'evil\u202e' } : {}));
-    const domain = { kind: 'cgroup' as const, id: '/docker/abc', totalBytes: 1024 ** 3, ranking: [{ ...base.domains[0].ranking[2], risk: 812 }] };
-    expect(selectTopCgroups({ ...base, domains: [base.domains[0], domain] }, 5)[0].nextVictim).toEqual({ comm: 'evil\uFFFD', riskPermille: 812 });
+    const domain = {
+      kind: 'cgroup' as const,
+      id: '/docker/abc',
+      totalBytes: 1024 ** 3,
+      ranking: [{ ...base.domains[0].ranking[2], risk: 812 }],
+    };
+    expect(selectTopCgroups({ ...base, domains: [base.domains[0], domain] }, 5)[0].nextVictim).toEqual({
+      comm: 'evil\uFFFD',
+      riskPermille: 812,
+    });
     expect(selectTopCgroups({ ...base, domains: [base.domains[0]] }, 5)[0].nextVictim).toBeNull();
   });
 
@@ -91,7 +99,10 @@ describe('selectTopCgroups', () => {
     const long = `/kubepods.slice/${'x'.repeat(200)}`;
     const base = snapshotWith(1);
     const cg = (path: string, usageBytes: number) => ({ ...base.cgroups[0], path, usageBytes });
-    const rows = selectTopCgroups({ ...base, cgroups: [cg(`${long}/a`, 500 * 1024 ** 2), cg(`${long}/b`, 1000 * 1024 ** 2), cg('/short', 100 * 1024 ** 2)] }, 10);
+    const rows = selectTopCgroups(
+      { ...base, cgroups: [cg(`${long}/a`, 500 * 1024 ** 2), cg(`${long}/b`, 1000 * 1024 ** 2), cg('/short', 100 * 1024 ** 2)] },
+      10,
+    );
     expect(rows.map((r) => [r.rank, r.cgroup.length, r.usageBytes])).toEqual([
       [1, 120, 1000 * 1024 ** 2],
       [3, 6, 100 * 1024 ** 2],

@@ -37,7 +37,13 @@ function store(): Database {
 
 let seq = 0;
 function recordIncident(db: Database, source: string, constraintKind: string | null): void {
-  db.prepare('INSERT INTO incident (source, dedupe_key, hostname, constraint_kind, created_ms) VALUES (?, ?, ?, ?, ?)').run(source, `k-${++seq}`, 'web-1', constraintKind, 1);
+  db.prepare('INSERT INTO incident (source, dedupe_key, hostname, constraint_kind, created_ms) VALUES (?, ?, ?, ?, ?)').run(
+    source,
+    `k-${++seq}`,
+    'web-1',
+    constraintKind,
+    1,
+  );
 }
 
 function alertInstance(db: Database, fingerprint: string, ruleId: string, status: 'pending' | 'firing', severity: string): void {
@@ -53,9 +59,17 @@ describe('the metrics agent module', () => {
   it('serves kills, alerts and channel state read from the store, and the ticks it is fed', async () => {
     const db = store();
     recordIncident(db, 'kmsg', 'memcg'); // before the agent started: history, not this run's count
-    const r = validateConfig({ metrics: { enabled: true, listen: '127.0.0.1:0' }, channels: { ops: { type: 'console' }, quiet: { type: 'console' } } });
+    const r = validateConfig({
+      metrics: { enabled: true, listen: '127.0.0.1:0' },
+      channels: { ops: { type: 'console' }, quiet: { type: 'console' } },
+    });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), store: createStore(db) });
+    const mod = createMetricsModule({
+      config: r.config,
+      log: createLogger({ level: 'silent' }),
+      clock: manualClock(START_MS),
+      store: createStore(db),
+    });
     cleanups.push(() => void mod.stop!());
     expect(mod.port()).toBeNull();
     await mod.start!();
@@ -77,7 +91,11 @@ describe('the metrics agent module', () => {
     await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 4 });
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(series(text, 'oomwatch_ticks_missed_total')).toEqual(['oomwatch_ticks_missed_total 4']);
-    expect(series(text, 'oomwatch_oom_incidents_total').filter((l) => !l.endsWith(' 0')).sort()).toEqual([
+    expect(
+      series(text, 'oomwatch_oom_incidents_total')
+        .filter((l) => !l.endsWith(' 0'))
+        .sort(),
+    ).toEqual([
       'oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2',
       'oomwatch_oom_incidents_total{constraint="unknown",source="counter"} 1',
     ]);
@@ -95,7 +113,11 @@ describe('the metrics agent module', () => {
     // A scrape counts new kills without waiting for a tick, and never counts one twice.
     recordIncident(db, 'kmsg', 'global');
     const again = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(series(again, 'oomwatch_oom_incidents_total').filter((l) => !l.endsWith(' 0')).sort()).toEqual([
+    expect(
+      series(again, 'oomwatch_oom_incidents_total')
+        .filter((l) => !l.endsWith(' 0'))
+        .sort(),
+    ).toEqual([
       'oomwatch_oom_incidents_total{constraint="global",source="kmsg"} 1',
       'oomwatch_oom_incidents_total{constraint="memcg",source="kmsg"} 2',
       'oomwatch_oom_incidents_total{constraint="unknown",source="counter"} 1',
@@ -119,7 +141,9 @@ describe('the metrics agent module', () => {
     mod.reload!(config);
     expect(lines).toEqual([]);
     mod.reload!(configOf({ enabled: true, listen: '127.0.0.1:0', topN: 3 }));
-    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['metrics: the changed metrics section takes effect at the next restart (systemctl restart oomwatch)']);
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual([
+      'metrics: the changed metrics section takes effect at the next restart (systemctl restart oomwatch)',
+    ]);
   });
 
   it('keeps serving the last values when the database cannot be read', async () => {
@@ -145,7 +169,12 @@ describe('the metrics agent module with metrics disabled', () => {
     const db = store();
     const r = validateConfig({});
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    const mod = createMetricsModule({ config: r.config, log: createLogger({ level: 'silent' }), clock: manualClock(START_MS), store: createStore(db) });
+    const mod = createMetricsModule({
+      config: r.config,
+      log: createLogger({ level: 'silent' }),
+      clock: manualClock(START_MS),
+      store: createStore(db),
+    });
     await mod.start!();
     expect(mod.port()).toBeNull();
     await mod.onTick!({ snapshot: snapshotWith(3), previous: null, tickId: 1, fresh: true, nowMs: 0, durationMs: 30, missedTicks: 2 });

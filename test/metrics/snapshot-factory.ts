@@ -21,7 +21,11 @@ export function workerSample(i: number, overrides: Partial<ProcessSample> = {}):
 }
 
 /** A snapshot with `n` processes ranked by rss (highest first) in the host domain. */
-export function snapshotWith(n: number, overrides: Partial<HostSnapshot> = {}, each: (i: number) => Partial<ProcessSample> = () => ({})): HostSnapshot {
+export function snapshotWith(
+  n: number,
+  overrides: Partial<HostSnapshot> = {},
+  each: (i: number) => Partial<ProcessSample> = () => ({}),
+): HostSnapshot {
   const totalBytes = 16 * GiB;
   const processes = Array.from({ length: n }, (_, i) => {
     const p = workerSample(i, each(i));
@@ -53,14 +57,37 @@ export function snapshotWith(n: number, overrides: Partial<HostSnapshot> = {}, e
     vmstatOomKill: 3,
     cgroupVersion: 1,
     cgroups: [
-      { path: '/docker/abc', version: 1, usageBytes: 900 * 1024 ** 2, limitBytes: GiB, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: 1, oomCount: null },
-      { path: '/unlimited', version: 1, usageBytes: GiB, limitBytes: 9223372036854771712, swapUsageBytes: null, swapLimitBytes: null, oomKillCount: 0, oomCount: null },
+      {
+        path: '/docker/abc',
+        version: 1,
+        usageBytes: 900 * 1024 ** 2,
+        limitBytes: GiB,
+        swapUsageBytes: null,
+        swapLimitBytes: null,
+        oomKillCount: 1,
+        oomCount: null,
+      },
+      {
+        path: '/unlimited',
+        version: 1,
+        usageBytes: GiB,
+        limitBytes: 9223372036854771712,
+        swapUsageBytes: null,
+        swapLimitBytes: null,
+        oomKillCount: 0,
+        oomCount: null,
+      },
     ],
     processes,
     // /docker/abc is its own OOM domain (limit 1 GiB): the largest process stands in as its next victim.
     domains: [
       { kind: 'host', id: 'host', totalBytes, ranking },
-      { kind: 'cgroup', id: '/docker/abc', totalBytes: GiB, ranking: ranking.slice(0, 1).map((r) => ({ ...r, risk: Math.round((r.badnessBytes * 1000) / GiB) })) },
+      {
+        kind: 'cgroup',
+        id: '/docker/abc',
+        totalBytes: GiB,
+        ranking: ranking.slice(0, 1).map((r) => ({ ...r, risk: Math.round((r.badnessBytes * 1000) / GiB) })),
+      },
     ],
     counts: { listed: n + 5, sampled: n, gone: 2, denied: 0, kernelThreads: 3, newIdentities: n },
     ...overrides,

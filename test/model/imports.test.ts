@@ -24,13 +24,19 @@ describe('model/', () => {
     expect(files.length).toBeGreaterThan(0);
     const emitted = files.map((f) => ({
       file: f,
-      js: ts.transpileModule(readFileSync(join(dir, f), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, removeComments: true } }).outputText.trim(),
+      js: ts
+        .transpileModule(readFileSync(join(dir, f), 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, removeComments: true },
+        })
+        .outputText.trim(),
     }));
     expect(emitted.filter((e) => e.js !== 'export {};')).toEqual([]);
   });
 
   it('store repositories import their types from model/ (not from rules/, notify/ or kernel/)', () => {
-    const typeImports = importsUnder('src/store').filter((i) => /-repo\.ts$/.test(i.file) && /^src\/(rules|notify|kernel)\//.test(i.target));
+    const typeImports = importsUnder('src/store').filter(
+      (i) => /-repo\.ts$/.test(i.file) && /^src\/(rules|notify|kernel)\//.test(i.target),
+    );
     expect(typeImports).toEqual([]);
   });
 });

@@ -15,12 +15,19 @@ import { createStore } from '../../src/store/store.js';
 /** Runs the child until it prints `until` (or until the promise `until` settles), then SIGKILLs it. */
 async function runChildUntil(args: string[], until: string | Promise<unknown>): Promise<void> {
   const root = packageRoot();
-  const child = spawn(process.execPath, [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'test/notify/fixtures/crash-child.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'test/notify/fixtures/crash-child.ts'), ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child did not reach "${String(until)}" in time; stdout=${out} stderr=${err}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`child did not reach "${String(until)}" in time; stdout=${out} stderr=${err}`)),
+      30_000,
+    );
     const reached = () => {
       clearTimeout(timer);
       resolve();
@@ -48,7 +55,12 @@ describe('crash safety (a real child process, SIGKILL, a real SQLite file)', () 
   async function restartAndDrain(path: string) {
     const db = openDatabase(path);
     try {
-      const d = createDispatcher({ store: createStore(db), log: silentLogger(), clock: systemClock, channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } }) });
+      const d = createDispatcher({
+        store: createStore(db),
+        log: silentLogger(),
+        clock: systemClock,
+        channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } }),
+      });
       await d.drainOnce();
       await d.stop();
       return db.prepare('SELECT dedup_key, attempts FROM notify_log').all();
@@ -77,17 +89,28 @@ describe('crash safety (a real child process, SIGKILL, a real SQLite file)', () 
     expect(sink.requests).toHaveLength(1);
 
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never });
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never,
+    });
     const db = openDatabase(store.path);
     try {
-      const d = createDispatcher({ store: createStore(db), log, clock: systemClock, channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '2s' } }) });
+      const d = createDispatcher({
+        store: createStore(db),
+        log,
+        clock: systemClock,
+        channels: resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '2s' } }),
+      });
       await d.drainOnce();
       // The first attempt began less than the timeout ago: the channel waits (the second must not overtake it).
       expect(sink.requests).toHaveLength(1);
       d.start();
       await sink.waitFor(3);
       await d.stop();
-      expect(db.prepare('SELECT dedup_key FROM notify_log ORDER BY outbox_id').all()).toEqual([{ dedup_key: 'crash-1' }, { dedup_key: 'crash-2' }]);
+      expect(db.prepare('SELECT dedup_key FROM notify_log ORDER BY outbox_id').all()).toEqual([
+        { dedup_key: 'crash-1' },
+        { dedup_key: 'crash-2' },
+      ]);
       expect(db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE attempt_started_at_ms IS NOT NULL').get()).toEqual({ n: 0 });
     } finally {
       db.close();

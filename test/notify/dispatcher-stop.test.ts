@@ -14,7 +14,13 @@ import { createStore } from '../../src/store/store.js';
 describe('dispatcher stop', () => {
   it('a drain queued before stop() does nothing once the database is closed', async () => {
     const store = tempStore();
-    const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock: manualClock(T0), channels: resolvedChannels({ ops: { type: 'console' } }), pollIntervalMs: 10 });
+    const d = createDispatcher({
+      store: createStore(store.db),
+      log: silentLogger(),
+      clock: manualClock(T0),
+      channels: resolvedChannels({ ops: { type: 'console' } }),
+      pollIntervalMs: 10,
+    });
     d.start();
     d.kick();
     await d.stop();

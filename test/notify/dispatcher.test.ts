@@ -37,7 +37,12 @@ describe('dispatcher (manual clock)', () => {
     const notifier = scriptedNotifier('ops', script);
     const events: string[] = [];
     const d = createDispatcher({
-      store: createStore(store.db), log: silentLogger(), clock, channels, random, notifiers: { ops: notifier },
+      store: createStore(store.db),
+      log: silentLogger(),
+      clock,
+      channels,
+      random,
+      notifiers: { ops: notifier },
       onChannelBroken: (c, e) => events.push(`broken ${c}: ${e.message}`),
       onChannelRecovered: (c) => events.push(`recovered ${c}`),
     });
@@ -46,7 +51,10 @@ describe('dispatcher (manual clock)', () => {
 
   it('coalesces a storm into one digest and logs every notification it carries', async () => {
     const { d, notifier } = setup();
-    enqueueNotifications(store.db, Array.from({ length: 12 }, (_, i) => draft(T0, { dedupKey: `k${i}`, alerts: [alertView(T0, { fingerprint: `f${i}` })] })));
+    enqueueNotifications(
+      store.db,
+      Array.from({ length: 12 }, (_, i) => draft(T0, { dedupKey: `k${i}`, alerts: [alertView(T0, { fingerprint: `f${i}` })] })),
+    );
     expect(d.queueDepth()).toEqual({ ops: 12 });
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(1);
@@ -58,7 +66,10 @@ describe('dispatcher (manual clock)', () => {
 
   it('sends up to digestAbove notifications one by one', async () => {
     const { d, notifier } = setup({ digestAbove: 5 });
-    enqueueNotifications(store.db, Array.from({ length: 5 }, (_, i) => draft(T0, { dedupKey: `k${i}` })));
+    enqueueNotifications(
+      store.db,
+      Array.from({ length: 5 }, (_, i) => draft(T0, { dedupKey: `k${i}` })),
+    );
     await d.drainOnce();
     expect(notifier.sent.map((m) => m.kind)).toEqual(['alerts', 'alerts', 'alerts', 'alerts', 'alerts']);
   });
@@ -86,7 +97,9 @@ describe('dispatcher (manual clock)', () => {
     store.db.prepare(`UPDATE outbox SET status = 'pending'`).run(); // a restored backup: row pending, log says sent
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(1);
-    expect(store.db.prepare('SELECT status, last_error FROM outbox').all()).toEqual([{ status: 'sent', last_error: 'already in the notification log; not sent again' }]);
+    expect(store.db.prepare('SELECT status, last_error FROM outbox').all()).toEqual([
+      { status: 'sent', last_error: 'already in the notification log; not sent again' },
+    ]);
   });
 
   it('retries with exponential backoff and jitter, holding the channel meanwhile', async () => {
@@ -145,7 +158,10 @@ describe('dispatcher (manual clock)', () => {
     const { d, clock, notifier } = setup({}, ['throw']);
     enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     await d.drainOnce();
-    expect(listChannelHealth(store.db)[0]).toMatchObject({ state: 'failing', lastError: 'unexpected error in the console sender: sender bug' });
+    expect(listChannelHealth(store.db)[0]).toMatchObject({
+      state: 'failing',
+      lastError: 'unexpected error in the console sender: sender bug',
+    });
     clock.advance(60_000);
     await d.drainOnce();
     expect(notifier.sent).toHaveLength(2);
@@ -156,12 +172,22 @@ describe('dispatcher (manual clock)', () => {
     store = tempStore();
     const clock = manualClock(T0);
     const never: Notifier = { channel: 'ops', send: () => new Promise<SendOutcome>(() => undefined) };
-    const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock, channels: resolvedChannels({ ops: { type: 'console', timeout: '100ms' } }), notifiers: { ops: never } });
+    const d = createDispatcher({
+      store: createStore(store.db),
+      log: silentLogger(),
+      clock,
+      channels: resolvedChannels({ ops: { type: 'console', timeout: '100ms' } }),
+      notifiers: { ops: never },
+    });
     enqueueNotifications(store.db, [draft(T0, { dedupKey: 'a' })]);
     const t0 = performance.now(); // elapsed real time of the backstop timer, not a date
     await d.drainOnce();
     expect(performance.now() - t0).toBeGreaterThanOrEqual(1_390);
-    expect(listChannelHealth(store.db)[0]).toMatchObject({ state: 'failing', pending: 1, lastError: 'the console sender did not finish within 1400 ms; it will be retried. Check the server, or raise the channel\'s timeout.' });
+    expect(listChannelHealth(store.db)[0]).toMatchObject({
+      state: 'failing',
+      pending: 1,
+      lastError: "the console sender did not finish within 1400 ms; it will be retried. Check the server, or raise the channel's timeout.",
+    });
   });
 
   it('with sendResolved: false, drops resolutions but still sends firing alerts', async () => {
@@ -174,7 +200,10 @@ describe('dispatcher (manual clock)', () => {
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0].alerts.map((a) => a.fingerprint)).toEqual(['x']);
     expect(d.queueDepth()).toEqual({ ops: 0 });
-    expect(store.db.prepare("SELECT dedup_key, last_error FROM outbox WHERE dedup_key = 'r'").get()).toEqual({ dedup_key: 'r', last_error: 'not sent: only resolutions, and the channel has sendResolved: false' });
+    expect(store.db.prepare("SELECT dedup_key, last_error FROM outbox WHERE dedup_key = 'r'").get()).toEqual({
+      dedup_key: 'r',
+      last_error: 'not sent: only resolutions, and the channel has sendResolved: false',
+    });
     expect(listChannelHealth(store.db)[0]).toMatchObject({ sentTotal: 1 });
   });
 

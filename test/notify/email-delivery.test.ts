@@ -15,7 +15,9 @@ import { createStore } from '../../src/store/store.js';
 const deps = { log: silentLogger(), clock: systemClock };
 
 function emailChannel(port: number, extra: Record<string, unknown> = {}): ResolvedChannelOf<'email'> {
-  return resolvedChannels({ mail: { type: 'email', host: '127.0.0.1', port, from: 'oomwatch@web-1.example', to: ['oncall@example.com'], timeout: '2s', ...extra } })[0] as ResolvedChannelOf<'email'>;
+  return resolvedChannels({
+    mail: { type: 'email', host: '127.0.0.1', port, from: 'oomwatch@web-1.example', to: ['oncall@example.com'], timeout: '2s', ...extra },
+  })[0] as ResolvedChannelOf<'email'>;
 }
 
 describe('email delivery against a loopback SMTP server', () => {
@@ -28,8 +30,13 @@ describe('email delivery against a loopback SMTP server', () => {
   it('sends an HTML part and a text part, with hostile names escaped', async () => {
     sink = await startSmtpSink();
     const hostile = '<img src=x onerror=alert(1)>';
-    const a = alertView(systemClock.nowMs(), { summary: `${hostile} (pid 9) risk 950 ‰`, process: { pid: 9, startTimeTicks: 1, comm: hostile, cmdline: `${hostile} --x`, uid: 0, unit: null, cgroup: '/' } });
-    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft(systemClock.nowMs(), { channel: 'mail', alerts: [a] })));
+    const a = alertView(systemClock.nowMs(), {
+      summary: `${hostile} (pid 9) risk 950 ‰`,
+      process: { pid: 9, startTimeTicks: 1, comm: hostile, cmdline: `${hostile} --x`, uid: 0, unit: null, cgroup: '/' },
+    });
+    const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(
+      messageFromDraft(draft(systemClock.nowMs(), { channel: 'mail', alerts: [a] })),
+    );
     expect(outcome).toEqual({ ok: true });
     const [mail] = await sink.waitFor(1);
     expect(mail.subject).toBe(`[oomwatch] [FIRING] warning process-risk-high on web-1: ${hostile} (pid 9) risk 950 ‰`);
@@ -54,7 +61,16 @@ describe('email delivery against a loopback SMTP server', () => {
     sink.queue({ code: 451, message: 'Greylisted' });
     const store = tempStore();
     try {
-      const channels = resolvedChannels({ mail: { type: 'email', host: '127.0.0.1', port: sink.port, from: 'a@b.example', to: ['c@d.example'], retry: { initialBackoff: '50ms' } } });
+      const channels = resolvedChannels({
+        mail: {
+          type: 'email',
+          host: '127.0.0.1',
+          port: sink.port,
+          from: 'a@b.example',
+          to: ['c@d.example'],
+          retry: { initialBackoff: '50ms' },
+        },
+      });
       const d = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock: systemClock, channels, pollIntervalMs: 20 });
       enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'mail', dedupKey: 'k1' })]);
       d.start();
@@ -62,7 +78,9 @@ describe('email delivery against a loopback SMTP server', () => {
       await d.stop();
       expect(sink.attempts).toBe(2);
       expect(sink.mails).toHaveLength(1);
-      expect(store.db.prepare('SELECT channel, dedup_key, attempts FROM notify_log').all()).toEqual([{ channel: 'mail', dedup_key: 'k1', attempts: 2 }]);
+      expect(store.db.prepare('SELECT channel, dedup_key, attempts FROM notify_log').all()).toEqual([
+        { channel: 'mail', dedup_key: 'k1', attempts: 2 },
+      ]);
     } finally {
       store.cleanup();
     }
@@ -73,17 +91,25 @@ describe('email delivery against a loopback SMTP server', () => {
     sink.queue({ code: 550, message: 'Relaying denied' });
     const outcome = await createEmailNotifier(emailChannel(sink.port), deps).send(messageFromDraft(draft(systemClock.nowMs())));
     expect(outcome).toMatchObject({ ok: false, retryable: false });
-    expect(!outcome.ok && outcome.error.message).toMatch(/^SMTP server 127\.0\.0\.1:\d+ answered 550 Relaying denied: it refused the message permanently: check from, to and the server's sending policy, then run oomwatch test-notify mail\.$/);
+    expect(!outcome.ok && outcome.error.message).toMatch(
+      /^SMTP server 127\.0\.0\.1:\d+ answered 550 Relaying denied: it refused the message permanently: check from, to and the server's sending policy, then run oomwatch test-notify mail\.$/,
+    );
   });
 
   it('a refused login is permanent and the password never appears in the message', async () => {
     sink = await startSmtpSink({ auth: { user: 'oomwatch', password: 'right-password' } });
-    const ok = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'right-password' } }), deps).send(messageFromDraft(draft(systemClock.nowMs())));
+    const ok = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'right-password' } }), deps).send(
+      messageFromDraft(draft(systemClock.nowMs())),
+    );
     expect(ok).toEqual({ ok: true });
-    const outcome = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'wrong-Pa55' } }), deps).send(messageFromDraft(draft(systemClock.nowMs())));
+    const outcome = await createEmailNotifier(emailChannel(sink.port, { auth: { user: 'oomwatch', password: 'wrong-Pa55' } }), deps).send(
+      messageFromDraft(draft(systemClock.nowMs())),
+    );
     expect(outcome).toMatchObject({ ok: false, retryable: false });
     const msg = !outcome.ok ? outcome.error.message : '';
-    expect(msg).toMatch(/^SMTP server 127\.0\.0\.1:\d+ refused the login \(535 Invalid username or password\): check auth\.user and auth\.password/);
+    expect(msg).toMatch(
+      /^SMTP server 127\.0\.0\.1:\d+ refused the login \(535 Invalid username or password\): check auth\.user and auth\.password/,
+    );
     expect(msg).not.toContain('wrong-Pa55');
   });
 
@@ -95,7 +121,9 @@ describe('email delivery against a loopback SMTP server', () => {
     const port = (silent.address() as AddressInfo).port;
     try {
       const t0 = Date.now();
-      const outcome = await createEmailNotifier(emailChannel(port, { timeout: '300ms' }), deps).send(messageFromDraft(draft(systemClock.nowMs())));
+      const outcome = await createEmailNotifier(emailChannel(port, { timeout: '300ms' }), deps).send(
+        messageFromDraft(draft(systemClock.nowMs())),
+      );
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(outcome).toMatchObject({ ok: false, retryable: true });
       expect(!outcome.ok && outcome.error.message).toBe(

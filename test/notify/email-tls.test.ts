@@ -23,7 +23,27 @@ describe('email TLS against a loopback SMTP server with STARTTLS', () => {
     certFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
     // A self-signed certificate for "localhost": it is its own CA, so tls.caFile can trust it.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     tlsSink = await startSmtpSink({ starttls: { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') } });
     plainSink = await startSmtpSink();
   });
@@ -34,22 +54,33 @@ describe('email TLS against a loopback SMTP server with STARTTLS', () => {
   });
 
   const channel = (port: number, extra: Record<string, unknown>) =>
-    resolvedChannels({ mail: { type: 'email', host: '127.0.0.1', port, from: 'a@b.example', to: ['c@d.example'], timeout: '3s', ...extra } })[0] as ResolvedChannelOf<'email'>;
+    resolvedChannels({
+      mail: { type: 'email', host: '127.0.0.1', port, from: 'a@b.example', to: ['c@d.example'], timeout: '3s', ...extra },
+    })[0] as ResolvedChannelOf<'email'>;
 
   it('delivers over STARTTLS when the certificate is trusted through tls.caFile and tls.servername', async () => {
-    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { caFile: certFile, servername: 'localhost' } }), deps).send(testMessage('mail', 'web-1', systemClock.nowMs()));
+    const out = await createEmailNotifier(
+      channel(tlsSink.port, { requireTLS: true, tls: { caFile: certFile, servername: 'localhost' } }),
+      deps,
+    ).send(testMessage('mail', 'web-1', systemClock.nowMs()));
     expect(out).toEqual({ ok: true });
     expect((await tlsSink.waitFor(1))[0].subject).toBe('[oomwatch] oomwatch test message from web-1 (channel mail)');
   });
 
   it('refuses an untrusted certificate, permanently, naming the TLS settings', async () => {
-    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { servername: 'localhost' } }), deps).send(testMessage('mail', 'web-1', systemClock.nowMs()));
+    const out = await createEmailNotifier(channel(tlsSink.port, { requireTLS: true, tls: { servername: 'localhost' } }), deps).send(
+      testMessage('mail', 'web-1', systemClock.nowMs()),
+    );
     expect(out).toMatchObject({ ok: false, retryable: false });
-    expect(!out.ok && out.error.message).toMatch(/^TLS with SMTP server 127\.0\.0\.1:\d+ failed \(self[- ]signed certificate\): check port\/secure\/requireTLS .* and tls\.caFile\/tls\.servername/);
+    expect(!out.ok && out.error.message).toMatch(
+      /^TLS with SMTP server 127\.0\.0\.1:\d+ failed \(self[- ]signed certificate\): check port\/secure\/requireTLS .* and tls\.caFile\/tls\.servername/,
+    );
   });
 
   it('requireTLS refuses a server that does not offer STARTTLS', async () => {
-    const out = await createEmailNotifier(channel(plainSink.port, { requireTLS: true }), deps).send(testMessage('mail', 'web-1', systemClock.nowMs()));
+    const out = await createEmailNotifier(channel(plainSink.port, { requireTLS: true }), deps).send(
+      testMessage('mail', 'web-1', systemClock.nowMs()),
+    );
     expect(out).toMatchObject({ ok: false, retryable: false });
     expect(!out.ok && out.error.message).toMatch(/^TLS with SMTP server 127\.0\.0\.1:\d+ failed/);
     expect(plainSink.mails).toHaveLength(0);

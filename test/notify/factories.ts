@@ -28,7 +28,15 @@ export function alertView(atMs: number, overrides: Partial<AlertView> = {}): Ale
       { label: 'oom_score', value: '1141' },
     ],
     labels: { alertname: 'process-risk-high', host: 'web-1', severity: 'warning', comm: 'postgres' },
-    process: { pid: 812, startTimeTicks: 4242, comm: 'postgres', cmdline: 'postgres -D /var/lib/pg', uid: 110, unit: 'postgresql.service', cgroup: '/system.slice/postgresql.service' },
+    process: {
+      pid: 812,
+      startTimeTicks: 4242,
+      comm: 'postgres',
+      cmdline: 'postgres -D /var/lib/pg',
+      uid: 110,
+      unit: 'postgresql.service',
+      cgroup: '/system.slice/postgresql.service',
+    },
     ...overrides,
   };
 }
@@ -51,7 +59,15 @@ export function tempStore(): { db: Database; dir: string; path: string; cleanup(
   const dir = mkdtempSync(join(tmpdir(), 'oomwatch-notify-'));
   const path = join(dir, 'oomwatch.db');
   const db = openDatabase(path);
-  return { db, dir, path, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    db,
+    dir,
+    path,
+    cleanup: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Channels as the agent gets them: raw config → schema → secrets resolved. */

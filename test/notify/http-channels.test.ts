@@ -19,11 +19,24 @@ describe('webhook, Alertmanager and console channels', () => {
 
   it('webhook: POSTs the JSON body with the configured secret headers; 401 is permanent with a fix', async () => {
     sink = await startHttpSink();
-    const cfg = resolvedChannels({ hook: { type: 'webhook', url: `${sink.origin}/in?token=abc`, headers: { Authorization: { env: 'HOOK_TOKEN' } } } }, { HOOK_TOKEN: 'Bearer t0k' })[0] as ResolvedChannelOf<'webhook'>;
+    const cfg = resolvedChannels(
+      { hook: { type: 'webhook', url: `${sink.origin}/in?token=abc`, headers: { Authorization: { env: 'HOOK_TOKEN' } } } },
+      { HOOK_TOKEN: 'Bearer t0k' },
+    )[0] as ResolvedChannelOf<'webhook'>;
     const n = createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) });
     expect(await n.send(messageFromDraft(draft(T0, { channel: 'hook' })))).toEqual({ ok: true });
-    expect(sink.requests[0]).toMatchObject({ method: 'POST', path: '/in?token=abc', headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' } });
-    expect(sink.requests[0].body).toMatchObject({ version: 1, kind: 'alerts', channel: 'hook', notificationCount: 1, alerts: [{ fingerprint: 'fp-1', state: 'firing' }] });
+    expect(sink.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/in?token=abc',
+      headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' },
+    });
+    expect(sink.requests[0].body).toMatchObject({
+      version: 1,
+      kind: 'alerts',
+      channel: 'hook',
+      notificationCount: 1,
+      alerts: [{ fingerprint: 'fp-1', state: 'firing' }],
+    });
     sink.queue({ status: 401, body: 'unauthorized' });
     const out = await n.send(messageFromDraft(draft(T0, { channel: 'hook' })));
     expect(out).toMatchObject({ ok: false, retryable: false });
@@ -36,12 +49,19 @@ describe('webhook, Alertmanager and console channels', () => {
   it('a request that cannot be built (credentials in the URL, a bad header value, a blocked port) is permanent, and its message holds no secret', async () => {
     const cases: [string, Record<string, unknown>, Record<string, string>, RegExp][] = [
       ['creds', { url: 'https://ops:HUNTER2PW@127.0.0.1:9443/hook/SECRETTOKEN' }, {}, /not in the URL/],
-      ['header', { url: 'http://127.0.0.1:9443/in', headers: { Authorization: { env: 'HOOK_TOKEN' } } }, { HOOK_TOKEN: 'Bearer TOPSECRET\nTOKEN' }, /header value/],
+      [
+        'header',
+        { url: 'http://127.0.0.1:9443/in', headers: { Authorization: { env: 'HOOK_TOKEN' } } },
+        { HOOK_TOKEN: 'Bearer TOPSECRET\nTOKEN' },
+        /header value/,
+      ],
       ['port', { url: 'http://127.0.0.1:6666/hook/SECRETTOKEN' }, {}, /another port/],
     ];
     for (const [name, extra, env, hint] of cases) {
       const cfg = resolvedChannels({ hook: { type: 'webhook', ...extra } }, env)[0] as ResolvedChannelOf<'webhook'>;
-      const out = await createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) }).send(messageFromDraft(draft(T0, { channel: 'hook' })));
+      const out = await createWebhookNotifier(cfg, { log: silentLogger(), clock: manualClock(T0) }).send(
+        messageFromDraft(draft(T0, { channel: 'hook' })),
+      );
       expect(out, name).toMatchObject({ ok: false, retryable: false });
       const message = !out.ok ? out.error.message : '';
       expect(message, name).toMatch(hint);
@@ -50,9 +70,13 @@ describe('webhook, Alertmanager and console channels', () => {
     }
   });
 
-  it('scrubSecrets keeps a URL\'s host:port only and hides quoted values', () => {
-    expect(scrubSecrets('failed for https://u:p@hooks.example.com:8443/services/T/B/XYZ?token=1 with "Bearer abc"')).toBe('failed for hooks.example.com:8443 with "(hidden)"');
-    expect(scrubSecrets('Headers.append: "Digest username="bob",\n response="6629fae4"" is an invalid header value')).toBe('Headers.append: "(hidden)" is an invalid header value');
+  it("scrubSecrets keeps a URL's host:port only and hides quoted values", () => {
+    expect(scrubSecrets('failed for https://u:p@hooks.example.com:8443/services/T/B/XYZ?token=1 with "Bearer abc"')).toBe(
+      'failed for hooks.example.com:8443 with "(hidden)"',
+    );
+    expect(scrubSecrets('Headers.append: "Digest username="bob",\n response="6629fae4"" is an invalid header value')).toBe(
+      'Headers.append: "(hidden)" is an invalid header value',
+    );
   });
 
   it('Alertmanager: posts /api/v2/alerts, tests with GET /api/v2/status, and re-posts firing alerts on resendInterval', async () => {
@@ -73,7 +97,9 @@ describe('webhook, Alertmanager and console channels', () => {
       await d.resendFiring(firing);
       const posts = sink.requests.filter((r) => r.path === '/api/v2/alerts');
       expect(posts).toHaveLength(2);
-      expect(posts[0].body).toEqual([expect.objectContaining({ labels: expect.objectContaining({ oomwatch_id: 'fp-1' }), endsAt: '2026-11-26T06:04:00.000Z' })]);
+      expect(posts[0].body).toEqual([
+        expect.objectContaining({ labels: expect.objectContaining({ oomwatch_id: 'fp-1' }), endsAt: '2026-11-26T06:04:00.000Z' }),
+      ]);
       expect((posts[1].body as { endsAt: string }[])[0].endsAt).toBe('2026-11-26T06:05:00.000Z');
       // re-posts follow the rules' routing: an alert routed elsewhere is not re-posted here
       clock.advance(60_000);
@@ -95,7 +121,7 @@ describe('webhook, Alertmanager and console channels', () => {
     expect(written.join('')).not.toMatch(/\u001b|\u202e/);
   });
 
-  it('parses Retry-After as seconds, as an HTTP date, or Slack\'s retry_after', () => {
+  it("parses Retry-After as seconds, as an HTTP date, or Slack's retry_after", () => {
     expect(parseRetryAfterMs('30', '', T0)).toBe(30_000);
     expect(parseRetryAfterMs(new Date(T0 + 5_000).toUTCString(), '', T0)).toBe(5_000);
     expect(parseRetryAfterMs(null, '{"ok":false,"error":"rate_limited","retry_after":2}', T0)).toBe(2_000);

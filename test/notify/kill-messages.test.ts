@@ -31,7 +31,13 @@ function kill(n: number, comm = `hog-${n}`): AlertView {
 /** The drafts the planner writes for a storm of `n` kills evaluated one by one. */
 const stormDrafts = (n: number): NotificationDraft[] =>
   Array.from({ length: n }, (_, i) =>
-    draft(T0, { groupKey: 'web-1|oom-kill', dedupKey: `k${i}`, createdAtMs: T0 + i * 500, alerts: [kill(i + 1)], ...(i ? { earlierKills: { count: i, withinMs: 600_000 } } : {}) }),
+    draft(T0, {
+      groupKey: 'web-1|oom-kill',
+      dedupKey: `k${i}`,
+      createdAtMs: T0 + i * 500,
+      alerts: [kill(i + 1)],
+      ...(i ? { earlierKills: { count: i, withinMs: 600_000 } } : {}),
+    }),
   );
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -45,7 +51,9 @@ describe('a digest of kill notifications', () => {
     const body = renderWebhook(msg);
     expect(body.alerts).toHaveLength(11);
     expect(body.earlierKills).toEqual({ count: 4, withinSeconds: 600 });
-    expect(body.title).toBe('oomwatch digest: 11 notifications (11 firing) on web-1: 11 OOM kills: hog-5 (pid 1005) in /box-5, hog-6 (pid 1006) in /box-6, hog-7 (pid 1007) in /box-7 and 8 more');
+    expect(body.title).toBe(
+      'oomwatch digest: 11 notifications (11 firing) on web-1: 11 OOM kills: hog-5 (pid 1005) in /box-5, hog-6 (pid 1006) in /box-6, hog-7 (pid 1007) in /box-7 and 8 more',
+    );
     const text = renderText(msg);
     for (let n = 5; n <= 15; n++) expect(count(text, `incident: #${n} `), `incident ${n}`).toBe(1);
     expect(text).toContain('…and 4 earlier OOM kills in the last 10 minutes, already sent: oomwatch incidents --since 10m lists them.');
@@ -53,7 +61,9 @@ describe('a digest of kill notifications', () => {
 
   it('folds outbox rows that re-list earlier kills (written before kills were told once) to one entry per kill', () => {
     // what an earlier version queued for 4 kills: [1], [1,2], [1,2,3], [1,2,3,4]
-    const relisted = [1, 2, 3, 4].map((n) => draft(T0, { groupKey: 'web-1|oom-kill', dedupKey: `r${n}`, alerts: Array.from({ length: n }, (_, i) => kill(i + 1)) }));
+    const relisted = [1, 2, 3, 4].map((n) =>
+      draft(T0, { groupKey: 'web-1|oom-kill', dedupKey: `r${n}`, alerts: Array.from({ length: n }, (_, i) => kill(i + 1)) }),
+    );
     const msg = digestFromDrafts('hook', relisted);
     expect(msg.alerts.map((a) => a.incidentId)).toEqual([1, 2, 3, 4]);
     expect(msg.notificationCount).toBe(4);
@@ -61,16 +71,24 @@ describe('a digest of kill notifications', () => {
 });
 
 describe('a kill message', () => {
-  const single = messageFromDraft(draft(T0, { groupKey: 'web-1|oom-kill', alerts: [kill(15)], earlierKills: { count: 14, withinMs: 600_000 } }));
+  const single = messageFromDraft(
+    draft(T0, { groupKey: 'web-1|oom-kill', alerts: [kill(15)], earlierKills: { count: 14, withinMs: 600_000 } }),
+  );
 
   it('names its new kill in the title and counts the 14 earlier ones in every format', () => {
-    expect(headlineRaw(single)).toBe('[FIRING] critical oom-kill on web-1: OOM kill: hog-15 (pid 1015) killed by the kernel (CONSTRAINT_MEMCG) in cgroup /box-15');
+    expect(headlineRaw(single)).toBe(
+      '[FIRING] critical oom-kill on web-1: OOM kill: hog-15 (pid 1015) killed by the kernel (CONSTRAINT_MEMCG) in cgroup /box-15',
+    );
     const line = 'and 14 earlier OOM kills in the last 10 minutes, already sent';
     expect(renderText(single)).toContain(line);
     expect(renderEmail(single, { subjectPrefix: '' }).html).toContain(line);
     const slack = renderSlack(single, { mentions: [], mentionAt: 'critical' });
     expect(JSON.stringify(slack.blocks)).toContain(`…${line}: \`oomwatch incidents --since 10m\` lists them.`);
-    expect(renderWebhook(single)).toMatchObject({ earlierKills: { count: 14, withinSeconds: 600 }, omittedAlerts: 0, alerts: [{ incidentId: 15 }] });
+    expect(renderWebhook(single)).toMatchObject({
+      earlierKills: { count: 14, withinSeconds: 600 },
+      omittedAlerts: 0,
+      alerts: [{ incidentId: 15 }],
+    });
     // the other kills are not in it
     expect(JSON.stringify(renderWebhook(single))).not.toContain('hog-14');
   });
@@ -83,7 +101,9 @@ describe('a kill message', () => {
 
   it('names several new victims in the title, escaped for Slack', () => {
     const msg = messageFromDraft(draft(T0, { groupKey: 'web-1|oom-kill', alerts: [kill(1, '<!channel>'), kill(2)] }));
-    expect(headlineRaw(msg)).toBe('[2 firing] critical oom-kill on web-1: 2 OOM kills: <!channel> (pid 1001) in /box-1, hog-2 (pid 1002) in /box-2');
+    expect(headlineRaw(msg)).toBe(
+      '[2 firing] critical oom-kill on web-1: 2 OOM kills: <!channel> (pid 1001) in /box-1, hog-2 (pid 1002) in /box-2',
+    );
     const slack = renderSlack(msg, { mentions: [], mentionAt: 'critical' });
     expect(slack.text).toContain('&lt;!channel&gt; (pid 1001) in /box-1');
     expect(JSON.stringify(slack)).not.toContain('<!channel>');

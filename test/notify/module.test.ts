@@ -29,8 +29,18 @@ describe('notify agent module', () => {
     sinks.push(a, b, am);
     store = tempStore();
     const config = configWith({ hook: { type: 'webhook', url: { env: 'HOOK_URL' } }, am: { type: 'alertmanager', url: am.origin } });
-    const ctx = { config, store: createStore(store.db, store.path), log: silentLogger(), clock: systemClock, facts: {} } as unknown as AgentContext;
-    const mod = createNotifyModule(ctx, { env: { HOOK_URL: a.url }, pollIntervalMs: 60_000, firingAlerts: () => [alertView(systemClock.nowMs())] });
+    const ctx = {
+      config,
+      store: createStore(store.db, store.path),
+      log: silentLogger(),
+      clock: systemClock,
+      facts: {},
+    } as unknown as AgentContext;
+    const mod = createNotifyModule(ctx, {
+      env: { HOOK_URL: a.url },
+      pollIntervalMs: 60_000,
+      firingAlerts: () => [alertView(systemClock.nowMs())],
+    });
     await mod.start?.();
     enqueueNotifications(store.db, [draft(systemClock.nowMs(), { channel: 'hook', dedupKey: 'k1' })]);
     await mod.onTick?.({} as never);

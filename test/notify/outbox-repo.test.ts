@@ -38,7 +38,11 @@ describe('outbox repository', () => {
 
   it('logs sends, records failures, and reports channel health', () => {
     store = tempStore();
-    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'k1' }), draft(T0, { dedupKey: 'k2' }), draft(T0, { dedupKey: 'k3', channel: 'mail' })]);
+    enqueueNotifications(store.db, [
+      draft(T0, { dedupKey: 'k1' }),
+      draft(T0, { dedupKey: 'k2' }),
+      draft(T0, { dedupKey: 'k3', channel: 'mail' }),
+    ]);
     const repo = createOutboxRepo(store.db);
     const [r1, r2] = repo.due('ops', T0, 10);
     repo.markSent('ops', [r1.id], T0 + 5);
@@ -57,9 +61,18 @@ describe('outbox repository', () => {
     ]);
     expect(health[1]).toMatchObject({ lastError: 'SMTP authentication refused', brokenSinceMs: T0 + 7 });
     repo.markRetry('mail', [m.id], T0 + 8, T0 + 60_000, 'SMTP answered 451', 'failing');
-    expect(listChannelHealth(store.db).find((h) => h.channel === 'mail')).toMatchObject({ state: 'broken', brokenSinceMs: T0 + 7, consecutiveFailures: 2 });
+    expect(listChannelHealth(store.db).find((h) => h.channel === 'mail')).toMatchObject({
+      state: 'broken',
+      brokenSinceMs: T0 + 7,
+      consecutiveFailures: 2,
+    });
     repo.markSent('mail', [m.id], T0 + 9);
-    expect(listChannelHealth(store.db).find((h) => h.channel === 'mail')).toMatchObject({ state: 'ok', brokenSinceMs: null, consecutiveFailures: 0, lastOkMs: T0 + 9 });
+    expect(listChannelHealth(store.db).find((h) => h.channel === 'mail')).toMatchObject({
+      state: 'ok',
+      brokenSinceMs: null,
+      consecutiveFailures: 0,
+      lastOkMs: T0 + 9,
+    });
   });
 
   it('expired rows stay in the outbox as a record and are no longer due', () => {
@@ -69,12 +82,19 @@ describe('outbox repository', () => {
     const [r] = repo.due('ops', T0, 10);
     repo.markExpired('ops', [r.id], T0 + 1, 'gave up after 24h');
     expect(repo.due('ops', T0 + 10_000_000, 10)).toEqual([]);
-    expect(store.db.prepare('SELECT status, last_error FROM outbox WHERE id = ?').get(r.id)).toEqual({ status: 'expired', last_error: 'gave up after 24h' });
+    expect(store.db.prepare('SELECT status, last_error FROM outbox WHERE id = ?').get(r.id)).toEqual({
+      status: 'expired',
+      last_error: 'gave up after 24h',
+    });
   });
 
   it('prunes delivered and expired notifications with the history, never pending ones', async () => {
     store = tempStore();
-    enqueueNotifications(store.db, [draft(T0, { dedupKey: 'sent' }), draft(T0, { dedupKey: 'expired' }), draft(T0, { dedupKey: 'pending' })]);
+    enqueueNotifications(store.db, [
+      draft(T0, { dedupKey: 'sent' }),
+      draft(T0, { dedupKey: 'expired' }),
+      draft(T0, { dedupKey: 'pending' }),
+    ]);
     const repo = createOutboxRepo(store.db);
     const [a, b] = repo.due('ops', T0, 10);
     repo.markSent('ops', [a.id], T0 + 1);

@@ -46,7 +46,16 @@ function message() {
     {
       snapshot: snap,
       history,
-      incidents: [{ id: 7, atMs: T0, constraint: 'memcg', cgroup: victim.cgroup, victim: { pid: victim.pid, startTimeTicks: victim.startTimeTicks, comm: victim.comm }, source: 'kernel' }],
+      incidents: [
+        {
+          id: 7,
+          atMs: T0,
+          constraint: 'memcg',
+          cgroup: victim.cgroup,
+          victim: { pid: victim.pid, startTimeTicks: victim.startTimeTicks, comm: victim.comm },
+          source: 'kernel',
+        },
+      ],
       health: { samplerStalled: false, brokenChannels: [] },
       dataFresh: true,
       isProtected: () => false,

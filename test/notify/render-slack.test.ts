@@ -50,21 +50,35 @@ describe('renderSlack', () => {
 
   it('a name cannot format the message or become a link: emphasis marks get look-alikes, every text is verbatim but a headline with mentions', () => {
     const name = '*bold* ~gone~ `code` evil.example/login';
-    const a = alertView(T0, { summary: `${name} risk 900`, process: { pid: 1, startTimeTicks: 1, comm: name, cmdline: name, uid: 0, unit: null, cgroup: '/' } });
+    const a = alertView(T0, {
+      summary: `${name} risk 900`,
+      process: { pid: 1, startTimeTicks: 1, comm: name, cmdline: name, uid: 0, unit: null, cgroup: '/' },
+    });
     const p = renderSlack(messageFromDraft(draft(T0, { alerts: [a] })), noMentions);
     const joined = allTexts(p).join('\n');
     expect(joined).toContain('\u2217bold\u2217 \u223Cgone\u223C \u02CBcode\u02CB evil.example/login');
     expect(joined).not.toContain('*bold*');
-    const objects = (p.blocks as { text?: { verbatim?: boolean }; fields?: { verbatim?: boolean }[]; elements?: { verbatim?: boolean }[] }[]).flatMap((b) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]).filter(Boolean);
+    const objects = (
+      p.blocks as { text?: { verbatim?: boolean }; fields?: { verbatim?: boolean }[]; elements?: { verbatim?: boolean }[] }[]
+    )
+      .flatMap((b) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])])
+      .filter(Boolean);
     expect(objects.every((o) => o!.verbatim === true)).toBe(true);
-    const mentioned = renderSlack(messageFromDraft(draft(T0, { alerts: [alertView(T0, { severity: 'critical' })] })), { mentions: ['<!here>'], mentionAt: 'critical' });
+    const mentioned = renderSlack(messageFromDraft(draft(T0, { alerts: [alertView(T0, { severity: 'critical' })] })), {
+      mentions: ['<!here>'],
+      mentionAt: 'critical',
+    });
     expect((mentioned.blocks as { text?: { verbatim?: boolean } }[])[0].text?.verbatim).toBeUndefined();
     expect((mentioned.blocks as { text?: { verbatim?: boolean } }[])[1].text?.verbatim).toBe(true);
   });
 
   it('caps 10 kB names inside Slack limits', () => {
     const huge = 'A<'.repeat(5_000);
-    const a = alertView(T0, { summary: huge, process: { pid: 1, startTimeTicks: 1, comm: huge, cmdline: huge, uid: 0, unit: huge, cgroup: huge }, details: [{ label: huge, value: huge }] });
+    const a = alertView(T0, {
+      summary: huge,
+      process: { pid: 1, startTimeTicks: 1, comm: huge, cmdline: huge, uid: 0, unit: huge, cgroup: huge },
+      details: [{ label: huge, value: huge }],
+    });
     const p = renderSlack(messageFromDraft(draft(T0, { alerts: [a] })), noMentions);
     for (const t of allTexts(p)) {
       expect(t.length).toBeLessThanOrEqual(SLACK_MAX_SECTION_CHARS);
@@ -74,7 +88,9 @@ describe('renderSlack', () => {
   });
 
   it('keeps a digest of 200 alerts within 50 blocks and says how many are not shown', () => {
-    const drafts = Array.from({ length: 200 }, (_, i) => draft(T0, { dedupKey: `k${i}`, alerts: [alertView(T0, { fingerprint: `f${i}` })] }));
+    const drafts = Array.from({ length: 200 }, (_, i) =>
+      draft(T0, { dedupKey: `k${i}`, alerts: [alertView(T0, { fingerprint: `f${i}` })] }),
+    );
     const p = renderSlack(digestFromDrafts('ops', drafts), noMentions);
     const blocks = p.blocks as { text?: { text: string } }[];
     expect(blocks.length).toBe(SLACK_MAX_BLOCKS); // 1 headline + 24 alerts × 2 + 1 "more" line
@@ -88,14 +104,23 @@ describe('renderSlack', () => {
     expect(crit.text?.startsWith('<!subteam^S0ONCALL> <@U42> ')).toBe(true);
     const warn = renderSlack(messageFromDraft(draft(T0)), opts);
     expect(warn.text).not.toContain('<!subteam');
-    const resolved = renderSlack(messageFromDraft(draft(T0, { alerts: [alertView(T0, { severity: 'critical', state: 'resolved', resolution: 'oom-killed', endsAtMs: T0 + 60_000 })] })), opts);
+    const resolved = renderSlack(
+      messageFromDraft(
+        draft(T0, {
+          alerts: [alertView(T0, { severity: 'critical', state: 'resolved', resolution: 'oom-killed', endsAtMs: T0 + 60_000 })],
+        }),
+      ),
+      opts,
+    );
     expect(resolved.text).not.toContain('<@U42>');
     expect(allTexts(resolved).join('\n')).toContain('resolved: the process was killed by the OOM killer');
   });
 
   it('words each resolution clearly', () => {
     const words = (resolution: 'cleared' | 'exited' | 'oom-killed') =>
-      allTexts(renderSlack(messageFromDraft(draft(T0, { alerts: [alertView(T0, { state: 'resolved', resolution })] })), noMentions)).join('\n');
+      allTexts(renderSlack(messageFromDraft(draft(T0, { alerts: [alertView(T0, { state: 'resolved', resolution })] })), noMentions)).join(
+        '\n',
+      );
     expect(words('exited')).toContain('resolved: the process exited (no OOM kill recorded for it)');
     expect(words('cleared')).toContain('resolved: the condition cleared');
     expect(words('oom-killed')).toContain('*OOM-KILLED*');
@@ -103,7 +128,10 @@ describe('renderSlack', () => {
 
   it('renders a long report as escaped code blocks on line boundaries, within the block limit', () => {
     const text = Array.from({ length: 6000 }, (_, i) => `line ${i} <!channel> & more`).join('\n');
-    const p = renderSlack(messageFromDraft(draft(T0, { kind: 'report', alerts: [], report: { subject: 'Daily OOM risk', text, html: '' } })), noMentions);
+    const p = renderSlack(
+      messageFromDraft(draft(T0, { kind: 'report', alerts: [], report: { subject: 'Daily OOM risk', text, html: '' } })),
+      noMentions,
+    );
     const blocks = p.blocks as { text: { text: string } }[];
     expect(blocks).toHaveLength(SLACK_MAX_BLOCKS);
     expect(blocks[1].text.text.startsWith('```line 0 &lt;!channel&gt; &amp; more\nline 1 ')).toBe(true);

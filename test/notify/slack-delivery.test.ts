@@ -25,8 +25,19 @@ describe('Slack delivery against a loopback webhook', () => {
     sink = await startHttpSink(fallback);
     store = tempStore();
     const broken: [string, NotifyError][] = [];
-    const channels = resolvedChannels({ ops: { type: 'slack', webhookUrl: { env: 'SLACK_URL' }, retry: { initialBackoff: '100ms', maxBackoff: '2s' }, ...extra } }, { SLACK_URL: sink.url });
-    dispatcher = createDispatcher({ store: createStore(store.db), log: silentLogger(), clock: systemClock, channels, random: () => 1, pollIntervalMs: 20, onChannelBroken: (c, e) => broken.push([c, e]) });
+    const channels = resolvedChannels(
+      { ops: { type: 'slack', webhookUrl: { env: 'SLACK_URL' }, retry: { initialBackoff: '100ms', maxBackoff: '2s' }, ...extra } },
+      { SLACK_URL: sink.url },
+    );
+    dispatcher = createDispatcher({
+      store: createStore(store.db),
+      log: silentLogger(),
+      clock: systemClock,
+      channels,
+      random: () => 1,
+      pollIntervalMs: 20,
+      onChannelBroken: (c, e) => broken.push([c, e]),
+    });
     return { broken, channels };
   }
 
@@ -38,7 +49,10 @@ describe('Slack delivery against a loopback webhook', () => {
     const req = sink.requests[0];
     expect(req).toMatchObject({ method: 'POST', path: '/services/T000/B000/secretpart' });
     expect(req.headers['content-type']).toBe('application/json');
-    expect(req.body).toMatchObject({ text: expect.stringContaining('[FIRING] warning process-risk-high on web-1'), blocks: expect.any(Array) });
+    expect(req.body).toMatchObject({
+      text: expect.stringContaining('[FIRING] warning process-risk-high on web-1'),
+      blocks: expect.any(Array),
+    });
     expect(req.body).not.toHaveProperty('link_names');
     expect(dispatcher!.queueDepth()).toEqual({ ops: 0 });
     expect(listChannelHealth(store.db)[0]).toMatchObject({ channel: 'ops', state: 'ok', sentTotal: 1 });
@@ -46,7 +60,10 @@ describe('Slack delivery against a loopback webhook', () => {
 
   it('coalesces a storm of 40 notifications into one Slack digest within the block limit', async () => {
     await setup();
-    enqueueNotifications(store.db, Array.from({ length: 40 }, (_, i) => draft(systemClock.nowMs(), { dedupKey: `k${i}` })));
+    enqueueNotifications(
+      store.db,
+      Array.from({ length: 40 }, (_, i) => draft(systemClock.nowMs(), { dedupKey: `k${i}` })),
+    );
     await dispatcher!.drainOnce();
     await dispatcher!.drainOnce();
     expect(sink.requests).toHaveLength(1);
@@ -80,7 +97,11 @@ describe('Slack delivery against a loopback webhook', () => {
     expect(b - a).toBeGreaterThanOrEqual(95); // 100 ms × 2^0 (random() = 1: the full step)
     expect(c - b).toBeGreaterThanOrEqual(195); // 100 ms × 2^1
     await waitUntil(() => dispatcher!.queueDepth().ops === 0);
-    expect(listChannelHealth(store.db)[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0, lastError: expect.stringContaining('Slack answered 500 rollup_error') });
+    expect(listChannelHealth(store.db)[0]).toMatchObject({
+      state: 'ok',
+      consecutiveFailures: 0,
+      lastError: expect.stringContaining('Slack answered 500 rollup_error'),
+    });
   });
 
   it('404 no_service marks the channel broken, keeps the notification, and calls onChannelBroken once', async () => {
@@ -100,23 +121,33 @@ describe('Slack delivery against a loopback webhook', () => {
 
   it('408 (the server timed out waiting for the request) is retried, as on every HTTP channel, not taken as a broken webhook', async () => {
     sink = await startHttpSink({ status: 408, body: 'request_timeout' });
-    const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } })[0] as never, { log: silentLogger(), clock: systemClock });
+    const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url } })[0] as never, {
+      log: silentLogger(),
+      clock: systemClock,
+    });
     const outcome = await notifier.send(messageFromDraft(draft(systemClock.nowMs())));
     expect(sink.requests).toHaveLength(1);
     expect(outcome).toMatchObject({ ok: false, retryable: true });
-    expect(!outcome.ok && outcome.error.message).toBe('Slack answered 408 request_timeout: a Slack-side error; it will be retried with backoff.');
+    expect(!outcome.ok && outcome.error.message).toBe(
+      'Slack answered 408 request_timeout: a Slack-side error; it will be retried with backoff.',
+    );
   });
 
   it('a hanging webhook hits the timeout and is classified retryable', async () => {
     await setup({ timeout: '300ms' });
-    const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '300ms' } })[0] as never, { log: silentLogger(), clock: systemClock });
+    const notifier = createSlackNotifier(resolvedChannels({ ops: { type: 'slack', webhookUrl: sink.url, timeout: '300ms' } })[0] as never, {
+      log: silentLogger(),
+      clock: systemClock,
+    });
     sink.queue({ hang: true });
     const t0 = Date.now();
     const outcome = await notifier.send(messageFromDraft(draft(systemClock.nowMs())));
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(outcome).toMatchObject({ ok: false, retryable: true });
     expect(!outcome.ok && outcome.error.message).toBe(
-      'Slack webhook: no answer from ' + new URL(sink.url).host + ' within 300 ms (timeout). The server or a proxy is hanging; it will be retried. Raise the channel\'s timeout if the server is just slow.',
+      'Slack webhook: no answer from ' +
+        new URL(sink.url).host +
+        " within 300 ms (timeout). The server or a proxy is hanging; it will be retried. Raise the channel's timeout if the server is just slow.",
     );
   });
 });

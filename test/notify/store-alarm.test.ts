@@ -16,7 +16,8 @@ import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { tempStore } from './factories.js';
 import { createStore } from '../../src/store/store.js';
 
-const FIX = 'Cannot write to the database /x.db: database or disk is full. The disk holding the database is full. Free space or move store.path to a larger disk; nothing already recorded is lost.';
+const FIX =
+  'Cannot write to the database /x.db: database or disk is full. The disk holding the database is full. Free space or move store.path to a larger disk; nothing already recorded is lost.';
 
 describe('store alarm', () => {
   let sink: HttpSink;
@@ -32,9 +33,20 @@ describe('store alarm', () => {
     const r = validateConfig({ channels: { ops: { type: 'webhook', url: sink.url, minInterval: '0s' } } });
     if (!r.ok) throw new Error(r.errors.join('\n'));
     const log = silentLogger();
-    dispatcher = createDispatcher({ store: createStore(store.db), log, clock: systemClock, channels: resolveChannels(r.config.channels, { env: {} }) });
+    dispatcher = createDispatcher({
+      store: createStore(store.db),
+      log,
+      clock: systemClock,
+      channels: resolveChannels(r.config.channels, { env: {} }),
+    });
     const engine = createAlertEngine({ store: createStore(store.db), log, config: r.config, hostname: 'web-1' });
-    const alarm = createStoreAlarmModule({ store: createStore(store.db), log, draftsFor: engine.storeFaultDrafts, dispatcher: () => dispatcher, maxQueued });
+    const alarm = createStoreAlarmModule({
+      store: createStore(store.db),
+      log,
+      draftsFor: engine.storeFaultDrafts,
+      dispatcher: () => dispatcher,
+      maxQueued,
+    });
     const tick = (storeProblem: string | null): TickContext => {
       const nowMs = systemClock.nowMs();
       return { snapshot: snapshot(nowMs, []), previous: null, tickId: -1, fresh: true, nowMs, durationMs: 1, missedTicks: 0, storeProblem };
@@ -81,7 +93,9 @@ describe('store alarm', () => {
     await alarm.idle();
     expect(alarm.queued()).toBe(1);
     alarm.onTick!(tick(null));
-    const keys = (store.db.prepare('SELECT dedup_key FROM outbox ORDER BY id').all() as { dedup_key: string }[]).map((r) => r.dedup_key.split('|').pop());
+    const keys = (store.db.prepare('SELECT dedup_key FROM outbox ORDER BY id').all() as { dedup_key: string }[]).map((r) =>
+      r.dedup_key.split('|').pop(),
+    );
     expect(keys).toEqual(['resolved', 'resolved']);
     expect(alarm.queued()).toBe(0);
   });

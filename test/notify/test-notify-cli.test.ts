@@ -73,7 +73,9 @@ describe('oomwatch test-notify', () => {
     );
     const io = fakeIo({ SMTP_PASS: 'not-the-password' });
     expect(await run(['mail', '--config', config], io)).toBe(69);
-    expect(io.stderr).toMatch(/^oomwatch: test message to channel "mail" \(email\) failed: SMTP server 127\.0\.0\.1:\d+ refused the login \(535 Invalid username or password\): check auth\.user and auth\.password/);
+    expect(io.stderr).toMatch(
+      /^oomwatch: test message to channel "mail" \(email\) failed: SMTP server 127\.0\.0\.1:\d+ refused the login \(535 Invalid username or password\): check auth\.user and auth\.password/,
+    );
     expect(io.stderr).not.toContain('not-the-password');
   });
 
@@ -85,7 +87,9 @@ describe('oomwatch test-notify', () => {
     const config = writeConfig(`channels:\n  hook:\n    type: webhook\n    url: ${url}\n`);
     const io = fakeIo();
     expect(await run(['hook', '--config', config], io)).toBe(69);
-    expect(io.stderr).toContain(`failed: the webhook: connection refused by ${new URL(url).host}: nothing listens there. Check the host and port in the channel's settings, and that the service runs.\nThis looks temporary`);
+    expect(io.stderr).toContain(
+      `failed: the webhook: connection refused by ${new URL(url).host}: nothing listens there. Check the host and port in the channel's settings, and that the service runs.\nThis looks temporary`,
+    );
   });
 
   it('names the configured channels when the channel is unknown, and the variable when a secret is missing', async () => {

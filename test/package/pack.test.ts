@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; files: string[]; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+  version: string;
+  files: string[];
+  scripts: Record<string, string>;
+};
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-pack-'));
 const stage = join(work, 'stage');
 const prefix = join(work, 'prefix');
@@ -21,7 +25,11 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a command without blocking the test worker (a synchronous two-minute install starves vitest's RPC). */
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -84,42 +92,45 @@ describe('npm pack', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/src', 'migrations', 'config']));
   });
 
-  it(
-    'installs globally into a prefix, and the installed oomwatch runs --version, --help and doctor',
-    async () => {
-      const install = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball]);
-      expect({ status: install.status, stderr: install.status === 0 ? '' : install.stderr }).toEqual({ status: 0, stderr: '' });
-      const bin = join(prefix, 'bin', 'oomwatch');
-      const oomwatch = (args: string[]) => run(bin, args, { cwd: work, env: { ...cleanEnv(), OOMWATCH_CONFIG: '' } });
+  it('installs globally into a prefix, and the installed oomwatch runs --version, --help and doctor', async () => {
+    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball]);
+    expect({ status: install.status, stderr: install.status === 0 ? '' : install.stderr }).toEqual({ status: 0, stderr: '' });
+    const bin = join(prefix, 'bin', 'oomwatch');
+    const oomwatch = (args: string[]) => run(bin, args, { cwd: work, env: { ...cleanEnv(), OOMWATCH_CONFIG: '' } });
 
-      const version = await oomwatch(['--version']);
-      expect({ status: version.status, out: version.stdout.trim() }).toEqual({ status: 0, out: pkg.version });
-      const help = await oomwatch(['--help']);
-      expect(help.status).toBe(0);
-      expect(help.stdout).toMatch(/^\s+service\s/m);
+    const version = await oomwatch(['--version']);
+    expect({ status: version.status, out: version.stdout.trim() }).toEqual({ status: 0, out: pkg.version });
+    const help = await oomwatch(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^\s+service\s/m);
 
-      // The drill ships and loads from the installed package (a wrong option stops it before any cgroup is made).
-      const drill = await run(join(prefix, 'lib', 'node_modules', 'oomwatch', 'scripts', 'oom-drill'), ['--no-such-option'], { cwd: work });
-      expect({ status: drill.status, stderr: drill.stderr }).toEqual({ status: 64, stderr: 'usage: scripts/oom-drill [--limit-mib N] [--db PATH] [--json]\n' });
+    // The drill ships and loads from the installed package (a wrong option stops it before any cgroup is made).
+    const drill = await run(join(prefix, 'lib', 'node_modules', 'oomwatch', 'scripts', 'oom-drill'), ['--no-such-option'], { cwd: work });
+    expect({ status: drill.status, stderr: drill.stderr }).toEqual({
+      status: 64,
+      stderr: 'usage: scripts/oom-drill [--limit-mib N] [--db PATH] [--json]\n',
+    });
 
-      const doctor = await oomwatch(['doctor']);
-      // doctor exits non-zero only when it finds a problem it cannot work around; a crash is 70.
-      expect(doctor.status, doctor.stderr).not.toBe(70);
-      expect(doctor.stdout).toMatch(/^CHECK\s+STATUS\s+DETAIL/m);
-      expect(doctor.stdout).toMatch(/^kernel\s+OK/m);
+    const doctor = await oomwatch(['doctor']);
+    // doctor exits non-zero only when it finds a problem it cannot work around; a crash is 70.
+    expect(doctor.status, doctor.stderr).not.toBe(70);
+    expect(doctor.stdout).toMatch(/^CHECK\s+STATUS\s+DETAIL/m);
+    expect(doctor.stdout).toMatch(/^kernel\s+OK/m);
 
-      // The native SQLite binding was installed and loads from the installed package.
-      const pkgDir = join(prefix, 'lib', 'node_modules', 'oomwatch');
-      const sqlite = await run(process.execPath, ['-e', "console.log(new (require('better-sqlite3'))(':memory:').prepare('select 41 + 1 as x').get().x)"], { cwd: pkgDir });
-      expect({ status: sqlite.status, out: sqlite.stdout.trim(), err: sqlite.stderr }).toEqual({ status: 0, out: '42', err: '' });
-      // And the unit template ships where `oomwatch service install` reads it.
-      // ExecStart names the installed binary (or node + its real bin.js when node is not on systemd's PATH).
-      const dry = await oomwatch(['service', 'install', '--root', join(work, 'root'), '--dry-run']);
-      expect(dry.status, dry.stderr).toBe(0);
-      const nodeOnSystemdPath = ['/usr/bin', '/usr/local/bin', '/usr/sbin', '/usr/local/sbin'].some((d) => process.execPath === `${d}/node`);
-      const realBin = realpathSync(join(pkgDir, 'dist/src/cli/bin.js'));
-      expect(dry.stdout).toContain(nodeOnSystemdPath ? `\nExecStart=${bin} run\n` : `\nExecStart=${process.execPath} ${realBin} run\n`);
-    },
-    400_000,
-  );
+    // The native SQLite binding was installed and loads from the installed package.
+    const pkgDir = join(prefix, 'lib', 'node_modules', 'oomwatch');
+    const sqlite = await run(
+      process.execPath,
+      ['-e', "console.log(new (require('better-sqlite3'))(':memory:').prepare('select 41 + 1 as x').get().x)"],
+      { cwd: pkgDir },
+    );
+    expect({ status: sqlite.status, out: sqlite.stdout.trim(), err: sqlite.stderr }).toEqual({ status: 0, out: '42', err: '' });
+    // And the unit template ships where `oomwatch service install` reads it.
+    // ExecStart names the installed binary (or node + its real bin.js when node is not on systemd's PATH).
+    const dry = await oomwatch(['service', 'install', '--root', join(work, 'root'), '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
+    const nodeOnSystemdPath = ['/usr/bin', '/usr/local/bin', '/usr/sbin', '/usr/local/sbin'].some((d) => process.execPath === `${d}/node`);
+    const realBin = realpathSync(join(pkgDir, 'dist/src/cli/bin.js'));
+    expect(dry.stdout).toContain(nodeOnSystemdPath ? `\nExecStart=${bin} run\n` : `\nExecStart=${process.execPath} ${realBin} run\n`);
+  }, 400_000);
 });

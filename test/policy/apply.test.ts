@@ -26,16 +26,19 @@ describe('applyAdjustments on real processes', () => {
     return planAdjustments(snap.processes, compilePolicy(policyOf({ rules })), snap);
   }
 
-  it('gives each process its rule\'s value; lowering below 0 without CAP_SYS_RESOURCE is refused with the fix', async () => {
+  it("gives each process its rule's value; lowering below 0 without CAP_SYS_RESOURCE is refused with the fix", async () => {
     const sshd = await live.start('sshd');
     const mysqld = await live.start('mysqld');
     const chrome = await live.start('chrome');
     expect([adjOf(sshd.pid), adjOf(mysqld.pid), adjOf(chrome.pid)]).toEqual([0, 0, 0]);
-    const plan = planFor([sshd.pid, mysqld.pid, chrome.pid], [
-      { id: 'sshd', match: { name: 'sshd', exe: sshd.exe }, level: 'immune' },
-      { id: 'databases', match: { name: 'mysqld', exe: mysqld.exe }, oomScoreAdj: 200 },
-      { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
-    ]);
+    const plan = planFor(
+      [sshd.pid, mysqld.pid, chrome.pid],
+      [
+        { id: 'sshd', match: { name: 'sshd', exe: sshd.exe }, level: 'immune' },
+        { id: 'databases', match: { name: 'mysqld', exe: mysqld.exe }, oomScoreAdj: 200 },
+        { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
+      ],
+    );
     const results = applyAdjustments(new ProcFs('/proc'), plan, { bootId: bootId() });
     const byRule = Object.fromEntries(results.map((r) => [r.entry.rule.id, r]));
     expect(byRule.browsers).toMatchObject({ outcome: 'applied', fromAdj: 0, toAdj: 500, message: null });
@@ -61,10 +64,14 @@ describe('applyAdjustments on real processes', () => {
     const p = await live.start('chrome');
     applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, level: 'kill-first' }]), { bootId: bootId() });
     expect(adjOf(p.pid)).toBe(1000);
-    const back = applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, level: 'neutral' }]), { bootId: bootId() });
+    const back = applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, level: 'neutral' }]), {
+      bootId: bootId(),
+    });
     expect(back.map((r) => [r.outcome, r.fromAdj, r.toAdj])).toEqual([['applied', 1000, 0]]);
     expect(adjOf(p.pid)).toBe(0);
-    const below = applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, oomScoreAdj: -100 }]), { bootId: bootId() });
+    const below = applyAdjustments(new ProcFs('/proc'), planFor([p.pid], [{ match: { exe: p.exe }, oomScoreAdj: -100 }]), {
+      bootId: bootId(),
+    });
     expect(below[0].outcome).toBe(hasCap === false ? 'denied' : 'applied');
     expect(adjOf(p.pid)).toBe(hasCap === false ? 0 : -100);
   });
@@ -75,7 +82,9 @@ describe('applyAdjustments on real processes', () => {
     const reused = { ...entry, process: { ...entry.process, startTimeTicks: entry.process.startTimeTicks - 1 } };
     const [r] = applyAdjustments(new ProcFs('/proc'), [reused], { bootId: bootId() });
     expect(r.outcome).toBe('identity-changed');
-    expect(r.message).toBe(`pid ${p.pid} now has start time ${entry.process.startTimeTicks}, the plan was made for ${entry.process.startTimeTicks - 1}`);
+    expect(r.message).toBe(
+      `pid ${p.pid} now has start time ${entry.process.startTimeTicks}, the plan was made for ${entry.process.startTimeTicks - 1}`,
+    );
     expect(adjOf(p.pid)).toBe(0);
     const [other] = applyAdjustments(new ProcFs('/proc'), [entry], { bootId: 'another-boot' });
     expect(other.outcome).toBe('identity-changed');
@@ -100,11 +109,10 @@ describe('applyAdjustments on real processes', () => {
     ]);
     expect(applyAdjustments(new ProcFs('/proc'), plan.slice(1), { bootId: bootId() })[0].outcome).toBe('unchanged');
   });
-
 });
 
 describe('applyAgentSelfProtection', () => {
-  it('writes the agent\'s own value through <procRoot>/self', () => {
+  it("writes the agent's own value through <procRoot>/self", () => {
     const root = mkdtempSync(join(tmpdir(), 'oomwatch-self-'));
     try {
       mkdirSync(join(root, 'self'));
@@ -123,7 +131,9 @@ describe('applyAgentSelfProtection', () => {
     const r = applyAgentSelfProtection(new ProcFs('/proc'), target);
     if (hasCap === false) {
       expect(r.outcome).toBe('denied');
-      expect(r.message).toMatch(/^cannot protect the oomwatch agent itself: lowering its oom_score_adj from -?\d+ to -\d+ needs CAP_SYS_RESOURCE, so under memory pressure the agent may be killed before it records the kill\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/);
+      expect(r.message).toMatch(
+        /^cannot protect the oomwatch agent itself: lowering its oom_score_adj from -?\d+ to -\d+ needs CAP_SYS_RESOURCE, so under memory pressure the agent may be killed before it records the kill\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/,
+      );
       expect(adjOf(process.pid)).toBe(before);
     } else {
       expect(r.outcome).toBe('applied');
@@ -151,7 +161,9 @@ describe('applyAdjustments on a tree that is not procfs', () => {
       };
       const [r] = applyAdjustments(new ProcFs(root), [entry], { bootId: 'b' });
       expect(r.outcome).toBe('failed');
-      expect(r.message).toMatch(new RegExp(`^cannot set the oom_score_adj of x \\(pid 42, rule r\\) under ${root}: EISDIR.*Check that procfs is mounted there`));
+      expect(r.message).toMatch(
+        new RegExp(`^cannot set the oom_score_adj of x \\(pid 42, rule r\\) under ${root}: EISDIR.*Check that procfs is mounted there`),
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -168,20 +180,31 @@ describe('applyAdjustments through a ProcFs on a fixture tree', () => {
   /** A process directory as procfs shows it: stat (start time in field 22) and oom_score_adj. */
   function fixtureProcess(pid: number, comm: string, startTimeTicks: number, adj: number): void {
     mkdirSync(join(root, String(pid)), { recursive: true });
-    writeFileSync(join(root, `${pid}/stat`), `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 100 0 0 0 1 1 0 0 20 0 1 0 ${startTimeTicks} 10000000 500 18446744073709551615\n`);
+    writeFileSync(
+      join(root, `${pid}/stat`),
+      `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 100 0 0 0 1 1 0 0 20 0 1 0 ${startTimeTicks} 10000000 500 18446744073709551615\n`,
+    );
     writeFileSync(join(root, `${pid}/oom_score_adj`), `${adj}\n`);
   }
 
   function planOn(): ReturnType<typeof planAdjustments> {
     const procs = [proc({ pid: 4242, comm: 'chrome', startTimeTicks: 777 }), proc({ pid: 4343, comm: 'sshd', startTimeTicks: 888 })];
     const snap = { ...snapshotOf([]), bootId: 'boot-1', processes: procs };
-    return planAdjustments(procs, compilePolicy(policyOf({ rules: [
-      { id: 'browsers', match: { name: 'chrome' }, level: 'prefer-kill' },
-      { id: 'sshd', match: { name: 'sshd' }, oomScoreAdj: -500 },
-    ] })), snap);
+    return planAdjustments(
+      procs,
+      compilePolicy(
+        policyOf({
+          rules: [
+            { id: 'browsers', match: { name: 'chrome' }, level: 'prefer-kill' },
+            { id: 'sshd', match: { name: 'sshd' }, oomScoreAdj: -500 },
+          ],
+        }),
+      ),
+      snap,
+    );
   }
 
-  it('writes each planned value into the fixture\'s oom_score_adj files and re-checks the start time first', () => {
+  it("writes each planned value into the fixture's oom_score_adj files and re-checks the start time first", () => {
     fixtureProcess(4242, 'chrome', 777, 0);
     fixtureProcess(4343, 'sshd', 999, 0); // pid reused since the plan: start time 999, planned 888
     const results = applyAdjustments(new ProcFs(root), planOn(), { bootId: 'boot-1' });

@@ -38,13 +38,21 @@ describe('plan inside a real memory cgroup', () => {
     writeFileSync(`${V1_MEMORY}/${name}/cgroup.procs`, String(other.pid));
     const snap = snapshotOf([db.pid, other.pid]);
     expect(snap.processes.map((p) => p.cgroup)).toEqual([`/${name}`, `/${name}`]);
-    const [e] = planAdjustments(snap.processes, compilePolicy(policyOf({ rules: [{ id: 'db', match: { exe: db.exe }, level: 'kill-first' }] })), snap);
+    const [e] = planAdjustments(
+      snap.processes,
+      compilePolicy(policyOf({ rules: [{ id: 'db', match: { exe: db.exe }, level: 'kill-first' }] })),
+      snap,
+    );
     expect(e.cgroupEffect).not.toBeNull();
     expect(e.cgroupEffect!.path).toBe(`/${name}`);
     // Limit + usable swap; without memsw limits all swap is usable (this machine has none).
     expect(e.cgroupEffect!.totalBytes).toBe(256 * MIB + snap.memory.swapTotalBytes);
     expect(e.cgroupEffect!.members).toBe(2);
     expect(e.cgroupEffect!.rankAfter).toBe(1);
-    expect(e.cgroupEffect!.text).toMatch(new RegExp(`^inside its memory cgroup /${name} \\(limit\\+swap 256 MiB\\): adds 100 % of that, about 256 MiB; it would rank 1st of 2 there`));
+    expect(e.cgroupEffect!.text).toMatch(
+      new RegExp(
+        `^inside its memory cgroup /${name} \\(limit\\+swap 256 MiB\\): adds 100 % of that, about 256 MiB; it would rank 1st of 2 there`,
+      ),
+    );
   });
 });

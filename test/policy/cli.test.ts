@@ -58,9 +58,15 @@ describe('oomwatch protect plan|apply', () => {
       [mysqld.pid, 'mysqld', 'databases', 0, 300, 'set'],
       [chrome.pid, 'chrome', 'browsers', 0, 500, 'set'],
     ]);
-    expect(plan.entries[0].effect.text).toMatch(/^-1000: immune: the kernel never chooses this process, however much memory it uses; it would never be chosen \(it ranks \d+(st|nd|rd|th) now\)$/);
-    expect(plan.entries[2].effect.text).toMatch(/^500: the kernel adds 50 % of RAM\+swap to this process, about [\d.]+ [KMG]iB here; it would now rank \d+(st|nd|rd|th) of \d+ instead of \d+(st|nd|rd|th)$/);
-    expect(plan.entries[2].children.text).toBe('children forked after the write inherit 500 (copied at fork), so this rule also covers them until they change it; no existing children');
+    expect(plan.entries[0].effect.text).toMatch(
+      /^-1000: immune: the kernel never chooses this process, however much memory it uses; it would never be chosen \(it ranks \d+(st|nd|rd|th) now\)$/,
+    );
+    expect(plan.entries[2].effect.text).toMatch(
+      /^500: the kernel adds 50 % of RAM\+swap to this process, about [\d.]+ [KMG]iB here; it would now rank \d+(st|nd|rd|th) of \d+ instead of \d+(st|nd|rd|th)$/,
+    );
+    expect(plan.entries[2].children.text).toBe(
+      'children forked after the write inherit 500 (copied at fork), so this rule also covers them until they change it; no existing children',
+    );
     // Planning writes nothing.
     expect([adjOf(sshd.pid), adjOf(mysqld.pid), adjOf(chrome.pid)]).toEqual([0, 0, 0]);
   });
@@ -73,7 +79,9 @@ describe('oomwatch protect plan|apply', () => {
     expect(r.out).toContain('Rules that select no process now: nothing');
     if (hasCap === false) {
       expect(r.out).toMatch(new RegExp(`\\s${sshd.pid}\\s+sshd\\s+sshd\\s+0\\s+-1000\\s+set \\(refused without CAP_SYS_RESOURCE\\)`));
-      expect(r.out).toContain('oomwatch lacks CAP_SYS_RESOURCE: 1 value below 0 would be refused. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE');
+      expect(r.out).toContain(
+        'oomwatch lacks CAP_SYS_RESOURCE: 1 value below 0 would be refused. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE',
+      );
     }
   });
 
@@ -81,7 +89,9 @@ describe('oomwatch protect plan|apply', () => {
     const dry = await run('apply', '--dry-run', '--json', '--db', join(live.dir, 'db.sqlite'));
     expect(JSON.parse(dry.out).counts['would-apply']).toBe(3);
     // the dry run predicts what the missing capability would refuse
-    const refusedPid = (JSON.parse(dry.out).results as { pid: number; wouldBeRefused: boolean }[]).filter((x) => x.wouldBeRefused).map((x) => x.pid);
+    const refusedPid = (JSON.parse(dry.out).results as { pid: number; wouldBeRefused: boolean }[])
+      .filter((x) => x.wouldBeRefused)
+      .map((x) => x.pid);
     expect(refusedPid).toEqual(hasCap === false ? [sshd.pid] : []);
     if (hasCap === false) {
       const dryText = await run('apply', '--dry-run', '--db', join(live.dir, 'db.sqlite'));
@@ -94,7 +104,9 @@ describe('oomwatch protect plan|apply', () => {
     expect([adjOf(mysqld.pid), adjOf(chrome.pid)]).toEqual([300, 500]);
     const db = openDatabase(join(live.dir, 'db.sqlite'));
     try {
-      const audit = createPolicyRepo(db).listChanges().map((c) => [c.pid, c.ruleId, c.fromAdj, c.toAdj, c.reason, c.outcome]);
+      const audit = createPolicyRepo(db)
+        .listChanges()
+        .map((c) => [c.pid, c.ruleId, c.fromAdj, c.toAdj, c.reason, c.outcome]);
       expect(audit).toEqual([
         [sshd.pid, 'sshd', 0, -1000, 'cli', hasCap === false ? 'denied' : 'applied'],
         [mysqld.pid, 'databases', 0, 300, 'cli', 'applied'],

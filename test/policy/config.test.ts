@@ -30,7 +30,15 @@ describe('policy config', () => {
     if (!r.ok) return;
     expect(r.config.policy.agentOomScoreAdj).toBe(-900);
     expect(r.config.policy.rules).toEqual([
-      { id: 'sshd', index: 0, match: { exe: '/usr/sbin/sshd', user: 'root' }, scope: 'system', level: 'immune', oomScoreAdj: -1000, why: null },
+      {
+        id: 'sshd',
+        index: 0,
+        match: { exe: '/usr/sbin/sshd', user: 'root' },
+        scope: 'system',
+        level: 'immune',
+        oomScoreAdj: -1000,
+        why: null,
+      },
       { id: 'rules[1]', index: 1, match: { name: 'chrome' }, scope: 'system', level: null, oomScoreAdj: 300, why: 'tabs come back' },
     ]);
   });
@@ -46,7 +54,9 @@ describe('policy config', () => {
   it('refuses oomAdj always, translating it', () => {
     const errors = errorsOf({ rules: [{ match: { exe: '/usr/sbin/sshd' }, oomAdj: 15 }] });
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^policy\.rules\.0\.oomAdj: oomAdj is the legacy oom_adj scale \(-17\.\.15\), deprecated since Linux 2\.6\.36\. On the legacy scale 15 translates to 882/);
+    expect(errors[0]).toMatch(
+      /^policy\.rules\.0\.oomAdj: oomAdj is the legacy oom_adj scale \(-17\.\.15\), deprecated since Linux 2\.6\.36\. On the legacy scale 15 translates to 882/,
+    );
     expect(errors[0]).toMatch(/Write oomScoreAdj: 882 instead/);
   });
 
@@ -65,11 +75,20 @@ describe('policy config', () => {
     expect(errorsOf({ rules: [{ match: { name: 'a' }, level: 'safe' }] })[0]).toMatch(
       /^policy\.rules\.0\.level: expected one of the levels immune, protect, prefer-keep, neutral, prefer-kill, kill-first/,
     );
-    expect(errorsOf({ rules: [{ match: { name: 'a' }, oomScoreAdj: -1001 }] })[0]).toMatch(/^policy\.rules\.0\.oomScoreAdj: oom_score_adj is at least -1000/);
+    expect(errorsOf({ rules: [{ match: { name: 'a' }, oomScoreAdj: -1001 }] })[0]).toMatch(
+      /^policy\.rules\.0\.oomScoreAdj: oom_score_adj is at least -1000/,
+    );
   });
 
   it('cross-checks: duplicate ids are errors', () => {
-    expect(errorsOf({ rules: [{ id: 'x', match: { name: 'a' }, level: 'neutral' }, { id: 'x', match: { name: 'b' }, level: 'neutral' }] })).toEqual([
+    expect(
+      errorsOf({
+        rules: [
+          { id: 'x', match: { name: 'a' }, level: 'neutral' },
+          { id: 'x', match: { name: 'b' }, level: 'neutral' },
+        ],
+      }),
+    ).toEqual([
       'policy.rules[1].id: "x" is already the id of policy.rules[0]. Give each rule its own id: audits and plans name rules by id.',
     ]);
   });
@@ -90,7 +109,9 @@ describe('policy config', () => {
     expect(errorsOf({ rules: [{ id: 'app', match: { cgroup: '/user.slice/user-1001.slice' }, oomScoreAdj: -500 }] })).toEqual([
       `policy.rules[0] (app): protects (-500) but matches only on cgroup /user.slice/user-1001.slice (a user slice, where the user creates cgroups), ${fix}`,
     ]);
-    expect(errorsOf({ rules: [{ id: 'all', match: { cgroup: '/', name: 'x' }, oomScoreAdj: -500 }] })[0]).toMatch(/matches only on name .*, cgroup \/ \(every process is under \/\)/);
+    expect(errorsOf({ rules: [{ id: 'all', match: { cgroup: '/', name: 'x' }, oomScoreAdj: -500 }] })[0]).toMatch(
+      /matches only on name .*, cgroup \/ \(every process is under \/\)/,
+    );
   });
 
   it('accepts protection pinned to a user, a system unit or a system cgroup, and raising by name', () => {

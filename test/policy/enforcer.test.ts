@@ -19,8 +19,7 @@ describe('createPolicyEnforcer', () => {
   let dir: string;
   let db: Database;
   let logLines: { level: number; msg: string }[];
-  const log = () =>
-    createLogger({ level: 'info', destination: { write: (s: string) => void logLines.push(JSON.parse(s)) } });
+  const log = () => createLogger({ level: 'info', destination: { write: (s: string) => void logLines.push(JSON.parse(s)) } });
 
   beforeEach(() => {
     live = new LiveProcesses();
@@ -75,20 +74,21 @@ describe('createPolicyEnforcer', () => {
     const boot = bootId();
     expect(repo.listChanges()[0].bootId).toBe(boot);
     // In write order: rule order within a tick.
-    expect(audit).toEqual(
-      [
-        [1_000, sshd.pid, 'sshd', 'sshd', 0, -1000, 'new', hasCap === false ? 'denied' : 'applied'],
-        [1_000, chrome.pid, 'chrome', 'browsers', 0, 500, 'new', 'applied'],
-        [2_000, chrome.pid, 'chrome', 'browsers', 0, 500, 'drift', 'applied'],
-        [3_000, chrome2.pid, 'chrome', 'browsers', 0, 500, 'new', 'applied'],
-      ],
-    );
-    expect(repo.listChanges({ process: { bootId: boot, pid: chrome.pid, startTimeTicks: repo.listChanges()[1].startTimeTicks } })).toHaveLength(
-      repo.listChanges().filter((c) => c.pid === chrome.pid).length,
-    );
+    expect(audit).toEqual([
+      [1_000, sshd.pid, 'sshd', 'sshd', 0, -1000, 'new', hasCap === false ? 'denied' : 'applied'],
+      [1_000, chrome.pid, 'chrome', 'browsers', 0, 500, 'new', 'applied'],
+      [2_000, chrome.pid, 'chrome', 'browsers', 0, 500, 'drift', 'applied'],
+      [3_000, chrome2.pid, 'chrome', 'browsers', 0, 500, 'new', 'applied'],
+    ]);
+    expect(
+      repo.listChanges({ process: { bootId: boot, pid: chrome.pid, startTimeTicks: repo.listChanges()[1].startTimeTicks } }),
+    ).toHaveLength(repo.listChanges().filter((c) => c.pid === chrome.pid).length);
 
     const warnings = logLines.filter((l) => l.level === 40);
-    const events = db.prepare("SELECT kind, message FROM agent_event WHERE kind = 'policy-unprotected'").all() as { kind: string; message: string }[];
+    const events = db.prepare("SELECT kind, message FROM agent_event WHERE kind = 'policy-unprotected'").all() as {
+      kind: string;
+      message: string;
+    }[];
     if (hasCap === false) {
       expect(warnings).toHaveLength(1); // once, not every tick
       expect(warnings[0].msg).toBe(
@@ -102,7 +102,11 @@ describe('createPolicyEnforcer', () => {
       expect(warnings).toEqual([]);
       expect(events).toEqual([]);
     }
-    expect(logLines.some((l) => l.level === 30 && l.msg === `corrected oom_score_adj drift of chrome (pid ${chrome.pid}, rule browsers): 0 → 500`)).toBe(true);
+    expect(
+      logLines.some(
+        (l) => l.level === 30 && l.msg === `corrected oom_score_adj drift of chrome (pid ${chrome.pid}, rule browsers): 0 → 500`,
+      ),
+    ).toBe(true);
   });
 
   it('stops correcting a process that keeps resetting its own value, and says so once', async () => {
@@ -119,7 +123,13 @@ describe('createPolicyEnforcer', () => {
     expect(drifted).toEqual([1, 1, 1]);
     writeFileSync(`/proc/${p.pid}/oom_score_adj`, '300');
     const t = enforcer.onTick(snapshotOf([p.pid]), 4 * 60_000);
-    expect(t).toEqual({ applied: 0, drifted: 0, unprotected: [], gone: 0, contested: [`chrome (pid ${p.pid}, rule browsers): reset its oom_score_adj 3 times in 10 min`] });
+    expect(t).toEqual({
+      applied: 0,
+      drifted: 0,
+      unprotected: [],
+      gone: 0,
+      contested: [`chrome (pid ${p.pid}, rule browsers): reset its oom_score_adj 3 times in 10 min`],
+    });
     expect(adjOf(p.pid)).toBe(300);
     const warnings = logLines.filter((l) => l.level === 40).map((l) => l.msg);
     expect(warnings).toEqual([
@@ -133,11 +143,22 @@ describe('createPolicyEnforcer', () => {
     const root = join(dir, 'not-proc');
     mkdirSync(join(root, '42/oom_score_adj'), { recursive: true }); // a folder: the write fails with EISDIR
     const policy = policyOf({ rules: [{ id: 'x', match: { name: 'worker' }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs(root), policy, bootId: 'boot-1', uidOf: () => undefined });
+    const enforcer = createPolicyEnforcer({
+      store: createStore(db),
+      log: log(),
+      procfs: new ProcFs(root),
+      policy,
+      bootId: 'boot-1',
+      uidOf: () => undefined,
+    });
     const snap = { ...snapshotOf([]), processes: [proc({ pid: 42, comm: 'worker' })] };
     enforcer.onTick(snap, 1_000);
     enforcer.onTick(snap, 2_000);
-    expect(createPolicyRepo(db).listChanges().map((c) => [c.tsMs, c.outcome])).toEqual([[1_000, 'failed']]);
+    expect(
+      createPolicyRepo(db)
+        .listChanges()
+        .map((c) => [c.tsMs, c.outcome]),
+    ).toEqual([[1_000, 'failed']]);
     expect(logLines.filter((l) => l.level === 50)).toHaveLength(1);
   });
 
@@ -160,8 +181,20 @@ describe('createPolicyEnforcer', () => {
   });
 
   it('isProtected: a protective rule whose value is in effect', () => {
-    const policy = policyOf({ rules: [{ id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'immune' }, { id: 'b', match: { name: 'chrome' }, level: 'prefer-kill' }] });
-    const enforcer = createPolicyEnforcer({ store: createStore(db), log: log(), procfs: new ProcFs('/proc'), policy, bootId: 'b', uidOf: () => undefined });
+    const policy = policyOf({
+      rules: [
+        { id: 'sshd', match: { exe: '/usr/sbin/sshd' }, level: 'immune' },
+        { id: 'b', match: { name: 'chrome' }, level: 'prefer-kill' },
+      ],
+    });
+    const enforcer = createPolicyEnforcer({
+      store: createStore(db),
+      log: log(),
+      procfs: new ProcFs('/proc'),
+      policy,
+      bootId: 'b',
+      uidOf: () => undefined,
+    });
     expect(enforcer.isProtected(proc({ pid: 2, exe: '/usr/sbin/sshd', oomScoreAdj: -1000 }))).toBe(true);
     expect(enforcer.isProtected(proc({ pid: 2, exe: '/usr/sbin/sshd', oomScoreAdj: 0 }))).toBe(false);
     expect(enforcer.isProtected(proc({ pid: 3, comm: 'chrome', oomScoreAdj: 500 }))).toBe(false);

@@ -15,10 +15,14 @@ import { ProcFs } from '../../src/sample/procfs.js';
 const ROOT = packageRoot();
 const at = (p: string) => join(ROOT, p);
 const fixtureArgs = (procRoot: string) => [
-  '--config', at('config/policy.example.yaml'),
-  '--proc-root', procRoot,
-  '--cgroup-root', at('test/fixtures/cgroup/v2'),
-  '--passwd', at('test/policy/fixtures/busy-host.passwd'),
+  '--config',
+  at('config/policy.example.yaml'),
+  '--proc-root',
+  procRoot,
+  '--cgroup-root',
+  at('test/fixtures/cgroup/v2'),
+  '--passwd',
+  at('test/policy/fixtures/busy-host.passwd'),
 ];
 
 function golden(name: string, actual: string): void {
@@ -50,7 +54,7 @@ describe('example policy on the busy-host fixture', () => {
     golden('plan-busy-host.json', `${JSON.stringify(plan, null, 2)}\n`);
   });
 
-  it('apply writes the fixture tree\'s oom_score_adj files, leaving the others alone', async () => {
+  it("apply writes the fixture tree's oom_score_adj files, leaving the others alone", async () => {
     const r = await run(['apply', '--db', join(copy, 'audit.db'), ...fixtureArgs(copy)]);
     expect(r.code).toBe(0); // a regular file refuses nothing, so nothing stays unprotected
     golden('apply-busy-host.txt', `${r.out}\n`);

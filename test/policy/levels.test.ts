@@ -61,14 +61,23 @@ describe('checkProtection (doctor)', () => {
     expect(checkProtection(protective, true)).toMatchObject({ ok: true, needing: ['sshd', 'agent-self'] });
     const r = checkProtection(protective, false);
     expect(r.ok).toBe(false);
-    expect(r.message).toMatch(/^oomwatch lacks CAP_SYS_RESOURCE: sshd, agent-self ask for oom_score_adj below 0 and will stay unprotected\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/);
-    expect(checkProtection(policyOf({ enforce: false, rules: protective.rules.map((x) => ({ id: x.id, match: x.match, level: 'immune' })) }), false).needing).toEqual(['agent-self']);
+    expect(r.message).toMatch(
+      /^oomwatch lacks CAP_SYS_RESOURCE: sshd, agent-self ask for oom_score_adj below 0 and will stay unprotected\. Grant it: AmbientCapabilities=CAP_SYS_RESOURCE/,
+    );
+    expect(
+      checkProtection(
+        policyOf({ enforce: false, rules: protective.rules.map((x) => ({ id: x.id, match: x.match, level: 'immune' })) }),
+        false,
+      ).needing,
+    ).toEqual(['agent-self']);
   });
 });
 
 describe('parsePasswd', () => {
   it('maps user names to uids, skipping comments and malformed lines; the first entry wins', () => {
-    const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\n# comment\npostgres:x:70:70::/var/lib/pgsql:/bin/sh\nbroken\nbad:x:notanumber:1::/:/bin/false\nroot:x:99:99::/:/bin/false\n');
+    const users = parsePasswd(
+      'root:x:0:0:root:/root:/bin/bash\n# comment\npostgres:x:70:70::/var/lib/pgsql:/bin/sh\nbroken\nbad:x:notanumber:1::/:/bin/false\nroot:x:99:99::/:/bin/false\n',
+    );
     expect([...users]).toEqual([
       ['root', 0],
       ['postgres', 70],

@@ -35,7 +35,15 @@ describe('createPolicyModule (agent wiring)', () => {
   function context(policy: unknown, selfProc = new ProcFs('/proc')): AgentContext {
     const r = validateConfig({ policy });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    return { config: r.config, store: createStore(db, join(dir, 'oomwatch.db')), log: silentLogger(), clock: manualClock(5_000), facts: { bootId: bootId(), hostname: 'h', kernelRelease: 'k', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc };
+    return {
+      config: r.config,
+      store: createStore(db, join(dir, 'oomwatch.db')),
+      log: silentLogger(),
+      clock: manualClock(5_000),
+      facts: { bootId: bootId(), hostname: 'h', kernelRelease: 'k', pageSizeBytes: 4096 },
+      procfs: new ProcFs('/proc'),
+      selfProc,
+    };
   }
 
   it('protects the agent at start, enforces on ticks, and reports what stays unprotected for the health alert', async () => {
@@ -46,22 +54,37 @@ describe('createPolicyModule (agent wiring)', () => {
     mkdirSync(join(selfRoot, 'self'), { recursive: true });
     writeFileSync(join(selfRoot, 'self/oom_score_adj'), '0\n');
     writeFileSync(join(selfRoot, 'self/stat'), `${process.pid} (node) S 1 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 11 0 4242 1 1\n`);
-    const ctx = context({
-      agentOomScoreAdj: -900,
-      rules: [
-        { id: 'sshd', match: { name: 'sshd', exe: sshd.exe, user: 0 }, level: 'immune' },
-        { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
-      ],
-    }, new ProcFs(selfRoot));
+    const ctx = context(
+      {
+        agentOomScoreAdj: -900,
+        rules: [
+          { id: 'sshd', match: { name: 'sshd', exe: sshd.exe, user: 0 }, level: 'immune' },
+          { id: 'browsers', match: { name: 'chrome', exe: chrome.exe }, level: 'prefer-kill' },
+        ],
+      },
+      new ProcFs(selfRoot),
+    );
     const m = createPolicyModule(ctx);
     m.start!();
     expect(readFileSync(join(selfRoot, 'self/oom_score_adj'), 'utf8')).toBe('-900\n');
     expect(m.health().self).toEqual({ outcome: 'applied', fromAdj: 0, toAdj: -900, message: null });
 
-    m.onTick!({ snapshot: snapshotOf([sshd.pid, chrome.pid]), previous: null, tickId: 1, fresh: true, nowMs: 6_000, durationMs: 1, missedTicks: 0 });
+    m.onTick!({
+      snapshot: snapshotOf([sshd.pid, chrome.pid]),
+      previous: null,
+      tickId: 1,
+      fresh: true,
+      nowMs: 6_000,
+      durationMs: 1,
+      missedTicks: 0,
+    });
     expect(adjOf(chrome.pid)).toBe(500);
     expect(m.health().unprotected).toEqual(hasCap === false ? [`sshd (pid ${sshd.pid}, rule sshd): wants -1000, stays at 0`] : []);
-    expect(createPolicyRepo(db).listChanges().map((c) => [c.tsMs, c.ruleId, c.reason, c.startTimeTicks])).toEqual([
+    expect(
+      createPolicyRepo(db)
+        .listChanges()
+        .map((c) => [c.tsMs, c.ruleId, c.reason, c.startTimeTicks]),
+    ).toEqual([
       [5_000, 'agent-self', 'self', 4242],
       [6_000, 'sshd', 'new', expect.any(Number)],
       [6_000, 'browsers', 'new', expect.any(Number)],

@@ -71,7 +71,10 @@ describe('oomwatch protect systemd', () => {
   it('dry run prints the unified diff against the current file and writes nothing', async () => {
     const dir = join(root, 'etc/systemd/system/postgresql.service.d');
     mkdirSync(dir, { recursive: true });
-    const old = readFileSync(join(FIXTURES, 'nginx-prefer-keep/etc/systemd/system/nginx.service.d/50-oomwatch.conf'), 'utf8').replaceAll('nginx', 'postgresql');
+    const old = readFileSync(join(FIXTURES, 'nginx-prefer-keep/etc/systemd/system/nginx.service.d/50-oomwatch.conf'), 'utf8').replaceAll(
+      'nginx',
+      'postgresql',
+    );
     writeFileSync(join(dir, '50-oomwatch.conf'), old);
     const before = tree(root);
     const r = await run('postgresql', '--adj', '-900', '--oom-policy', 'continue', '--dry-run');
@@ -83,7 +86,9 @@ describe('oomwatch protect systemd', () => {
 
     // The same diff, applied for real, gives the expected file; a second run has nothing to do.
     expect((await run('postgresql', '--adj', '-900', '--oom-policy', 'continue')).code).toBe(0);
-    expect(readFileSync(path, 'utf8')).toBe(readFileSync(join(FIXTURES, 'postgresql-protect/etc/systemd/system/postgresql.service.d/50-oomwatch.conf'), 'utf8'));
+    expect(readFileSync(path, 'utf8')).toBe(
+      readFileSync(join(FIXTURES, 'postgresql-protect/etc/systemd/system/postgresql.service.d/50-oomwatch.conf'), 'utf8'),
+    );
     const again = await run('postgresql', '--adj', '-900', '--oom-policy', 'continue');
     expect(again.out).toMatch(/is already up to date; nothing to write\./);
   });
@@ -98,10 +103,19 @@ describe('oomwatch protect systemd', () => {
   it('refuses bad unit names, bad values and legacy values with the fix, writing nothing', async () => {
     const cases: [string[], RegExp][] = [
       [['../etc/passwd', '--adj', '-900'], /UNIT "\.\.\/etc\/passwd" is not a valid systemd unit name/],
-      [['sshd.socket', '--adj', '-900'], /UNIT "sshd\.socket" is not a service: OOMPolicy= and this drop-in's \[Service\] section apply to \.service units only\./],
-      [['sshd', '--adj', '-17'], /--adj: -17 looks like a legacy oom_adj value .* On the legacy scale -17 translates to -1000 \(adj \* 1000 \/ 17, -17 → -1000\)\. Write --adj -1000 \(or level: immune\) instead/],
+      [
+        ['sshd.socket', '--adj', '-900'],
+        /UNIT "sshd\.socket" is not a service: OOMPolicy= and this drop-in's \[Service\] section apply to \.service units only\./,
+      ],
+      [
+        ['sshd', '--adj', '-17'],
+        /--adj: -17 looks like a legacy oom_adj value .* On the legacy scale -17 translates to -1000 \(adj \* 1000 \/ 17, -17 → -1000\)\. Write --adj -1000 \(or level: immune\) instead/,
+      ],
       [['sshd', '--adj', '-2000'], /--adj: -2000 is outside -1000\.\.1000/],
-      [['sshd', '--adj', 'safe'], /--adj: expected an integer from -1000 to 1000 or a level \(immune, protect, prefer-keep, neutral, prefer-kill, kill-first\), got "safe"\./],
+      [
+        ['sshd', '--adj', 'safe'],
+        /--adj: expected an integer from -1000 to 1000 or a level \(immune, protect, prefer-keep, neutral, prefer-kill, kill-first\), got "safe"\./,
+      ],
       [['sshd', '--adj', '-900', '--oom-policy', 'restart'], /--oom-policy: expected continue, stop or kill, got "restart"/],
     ];
     for (const [args, message] of cases) {
@@ -122,7 +136,9 @@ describe('systemd drop-in functions', () => {
     expect(() => normalizeUnitName('x'.repeat(250))).toThrow(/at most 255 characters/);
   });
   it('parses --adj', () => {
-    expect([parseAdjArgument('immune'), parseAdjArgument('-500'), parseAdjArgument('0'), parseAdjArgument('+300')]).toEqual([-1000, -500, 0, 300]);
+    expect([parseAdjArgument('immune'), parseAdjArgument('-500'), parseAdjArgument('0'), parseAdjArgument('+300')]).toEqual([
+      -1000, -500, 0, 300,
+    ]);
   });
   it('diffs like diff -u', () => {
     expect(unifiedDiff('a\nb\nc\n', 'a\nB\nc\n', 'a/f', 'b/f')).toBe('--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n');

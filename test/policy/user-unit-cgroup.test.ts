@@ -16,7 +16,9 @@ import { policyOf } from './factories.js';
 function systemdHierarchy(): string {
   if (existsSync('/sys/fs/cgroup/systemd/cgroup.procs')) return '/sys/fs/cgroup/systemd';
   if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return '/sys/fs/cgroup';
-  throw new Error('no systemd cgroup hierarchy at /sys/fs/cgroup/systemd (v1 name=systemd) or /sys/fs/cgroup (v2): mount one to run this test');
+  throw new Error(
+    'no systemd cgroup hierarchy at /sys/fs/cgroup/systemd (v1 name=systemd) or /sys/fs/cgroup (v2): mount one to run this test',
+  );
 }
 
 describe('unit rules against real cgroups', () => {

@@ -11,7 +11,12 @@ let store: FixtureStore;
 let base: IncidentInput;
 beforeAll(() => {
   store = buildLeakStore(join(tmp.dir, 'oomwatch.db'));
-  base = fetchIncidentInput(store.db, { incident: findIncident(store.db, { id: store.incidentId }), atMs: KILL_MS, windowMs: 30 * 60_000, host: 'x' });
+  base = fetchIncidentInput(store.db, {
+    incident: findIncident(store.db, { id: store.incidentId }),
+    atMs: KILL_MS,
+    windowMs: 30 * 60_000,
+    host: 'x',
+  });
 });
 afterAll(() => {
   store.db.close();
@@ -19,7 +24,7 @@ afterAll(() => {
 });
 
 describe('culprit versus victim', () => {
-  it('reads the week\'s kills and who was next in line at each (the cgroup\'s recorded top process)', () => {
+  it("reads the week's kills and who was next in line at each (the cgroup's recorded top process)", () => {
     // The imported kill of 20 Nov is another host's (db-7): not counted for web-1.
     expect(base.killsThisWeek).toEqual([{ comm: 'app-server', count: 1 }]);
     expect(base.nextVictimThisWeek).toEqual([{ comm: 'app-server', count: 1 }]);
@@ -28,7 +33,14 @@ describe('culprit versus victim', () => {
   it('a victim ranked second at the last sample: timing and growth after the sample', () => {
     const input = structuredClone(base);
     // The kernel killed leaky-worker instead, holding far more than when it was last sampled.
-    input.incident!.victim = { ...input.incident!.victim!, pid: 300, comm: 'leaky-worker', oomScoreAdj: 0, anonRssBytes: 600 * 1024 ** 2, processId: undefined };
+    input.incident!.victim = {
+      ...input.incident!.victim!,
+      pid: 300,
+      comm: 'leaky-worker',
+      oomScoreAdj: 0,
+      anonRssBytes: 600 * 1024 ** 2,
+      processId: undefined,
+    };
     const r = assembleIncidentReport(input, { timeZone: 'UTC' });
     expect(r.verdict.agree).toBe(false);
     expect(r.verdict.firstRanked).toMatchObject({ pid: 301, comm: 'app-server' });
@@ -45,8 +57,12 @@ describe('culprit versus victim', () => {
     for (const k of input.rankings) if (k.ranked) k.ranked.domain = 'host';
     const r = assembleIncidentReport(input, { timeZone: 'UTC' });
     expect(r.verdict.agree).toBe(false);
-    expect(r.verdict.reasons[0]).toBe("domain: the kill was inside a memory cgroup, where the kernel ranks only that cgroup's processes against its limit");
-    expect(r.verdict.reasons[1]).toMatch(/^domain\/timing: short-lived \(pid 9999\) was not among the ranked processes of the host at the last sample/);
+    expect(r.verdict.reasons[0]).toBe(
+      "domain: the kill was inside a memory cgroup, where the kernel ranks only that cgroup's processes against its limit",
+    );
+    expect(r.verdict.reasons[1]).toMatch(
+      /^domain\/timing: short-lived \(pid 9999\) was not among the ranked processes of the host at the last sample/,
+    );
   });
 
   it('recommends protecting a process that was the next victim again and again', () => {
@@ -63,6 +79,8 @@ describe('culprit versus victim', () => {
     expect(r.recommendations).toContain(
       'app-server was the next victim 3 times this week: if it must survive, set OOMScoreAdjust=-500 in app.service (systemctl edit app.service); if it is the one that grows, bound it with MemoryMax= in app.service (systemctl edit app.service)',
     );
-    expect(r.recommendations).toContain('app-server was killed 2 times this week: if it must survive, set OOMScoreAdjust=-500 in app.service (systemctl edit app.service)');
+    expect(r.recommendations).toContain(
+      'app-server was killed 2 times this week: if it must survive, set OOMScoreAdjust=-500 in app.service (systemctl edit app.service)',
+    );
   });
 });

@@ -27,14 +27,22 @@ function incidentReport(id: number): IncidentReport {
 describe('incident report over the "app leak" fixture', () => {
   it('names the leaker as the culprit and the kernel victim, and explains why they differ', () => {
     const r = incidentReport(store.incidentId);
-    expect(r.incident).toMatchObject({ victim: { pid: 301, comm: 'app-server' }, constraint: 'memcg', oomMemcg: '/system.slice/app.service' });
+    expect(r.incident).toMatchObject({
+      victim: { pid: 301, comm: 'app-server' },
+      constraint: 'memcg',
+      oomMemcg: '/system.slice/app.service',
+    });
     expect(r.culprit).toMatchObject({ pid: 300, comm: 'leaky-worker', isVictim: false });
     expect(r.culprit!.growthBytes).toBeGreaterThan(250 * 1024 ** 2);
     expect(r.verdict.agree).toBe(true);
     expect(r.cgroup).toMatchObject({ path: '/system.slice/app.service', limitBytes: 512 * 1024 ** 2 });
     expect(r.rankings.length).toBeGreaterThanOrEqual(3);
     expect(r.rankings.every((k) => k.domain === 'cgroup')).toBe(true);
-    expect(r.recommendations.some((x) => x.startsWith('leaky-worker (pid 300) grew +298 MiB in 29m50s, 171 KiB/s, but app-server (pid 301) was killed'))).toBe(true);
+    expect(
+      r.recommendations.some((x) =>
+        x.startsWith('leaky-worker (pid 300) grew +298 MiB in 29m50s, 171 KiB/s, but app-server (pid 301) was killed'),
+      ),
+    ).toBe(true);
     expect(r.recommendations.some((x) => x.includes('peaked at') && x.includes('of its 512 MiB limit'))).toBe(true);
     expect(r.missing).toEqual([]);
     // Rising history of the culprit: every bucket at least as large as the one before.
@@ -59,7 +67,9 @@ describe('incident report over the "app leak" fixture', () => {
     const r = incidentReport(store.importedId);
     expect(r.memory).toBeNull();
     expect(r.rankings).toEqual([]);
-    expect(r.missing[0]).toMatch(/^no sampled history on this host for this kill \(it happened on db-7; this database holds web-1's samples\)/);
+    expect(r.missing[0]).toMatch(
+      /^no sampled history on this host for this kill \(it happened on db-7; this database holds web-1's samples\)/,
+    );
     expect(r.kernelTasks).toEqual([{ pid: 4242, name: 'batch-job', rssBytes: 7 * 1024 ** 3, oomScoreAdj: 0, isVictim: true }]);
     expect(r.recommendations).toContain('run the oomwatch agent on db-7 so the next report shows what led up to the kill');
     expectGolden('imported.txt', renderReport(r, 'text'));
@@ -69,7 +79,11 @@ describe('incident report over the "app leak" fixture', () => {
     const incident = findIncident(store.db, { id: store.incidentId })!;
     const input = fetchIncidentInput(store.db, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'web-1' });
     const row = (tsMs: number, mib: number) => ({ tsMs, usageKib: mib * 1024, limitKib: 512 * 1024, swapLimitKib: 0 });
-    input.cgroup = { path: '/system.slice/app.service', version: 2, rows: [row(input.fromMs - 150_000, 511), row(input.fromMs - 60_000, 300), row(input.fromMs + 600_000, 494)] };
+    input.cgroup = {
+      path: '/system.slice/app.service',
+      version: 2,
+      rows: [row(input.fromMs - 150_000, 511), row(input.fromMs - 60_000, 300), row(input.fromMs + 600_000, 494)],
+    };
     const r = assembleIncidentReport(input, { timeZone: TZ });
     expect(r.cgroup).toMatchObject({ peakUsageBytes: 494 * 1024 ** 2, peakAtMs: input.fromMs + 600_000 });
   });
@@ -84,7 +98,9 @@ describe('incident report over the "app leak" fixture', () => {
     const worker = input.processes.find((p) => p.pid === 300)!;
     const last = worker.rows.at(-1)!;
     const total = (512 * 1024 + GiB4Kib) * 1024;
-    const expected = Math.round((((last.rssKib + last.swapKib + last.pgtablesKib) * 1024 + (last.oomScoreAdj * total) / 1000) * 1000) / total);
+    const expected = Math.round(
+      (((last.rssKib + last.swapKib + last.pgtablesKib) * 1024 + (last.oomScoreAdj * total) / 1000) * 1000) / total,
+    );
     expect(r.riskSeries.find((x) => x.pid === 300)!.series.at(-1)).toBe(expected);
   });
 
@@ -111,7 +127,10 @@ describe('incident report over the "app leak" fixture', () => {
 
 describe('daily report over the same store', () => {
   const daily = () =>
-    assembleDailyReport(fetchDailyInput(store.db, { fromMs: KILL_MS - 12 * 3_600_000, toMs: KILL_MS + 12 * 3_600_000, host: 'x', topN: 3 }), { timeZone: TZ, topN: 3 });
+    assembleDailyReport(
+      fetchDailyInput(store.db, { fromMs: KILL_MS - 12 * 3_600_000, toMs: KILL_MS + 12 * 3_600_000, host: 'x', topN: 3 }),
+      { timeZone: TZ, topN: 3 },
+    );
 
   it('lists the kill, the near misses, protected exposure, alerts and agent health', () => {
     const r = daily();
@@ -127,7 +146,9 @@ describe('daily report over the same store', () => {
     expect(r.alerts.open).toEqual([expect.objectContaining({ ruleId: 'host-memory-low' })]);
     expect(r.health.events).toEqual([expect.objectContaining({ kind: 'kmsg-unreadable', count: 1 })]);
     expect(r.health.deniedTicks).toBe(1);
-    expect(r.headline).toMatch(/^1 OOM kill; lowest available memory 9 % \(1\.5 GiB\); 1 cgroup within 10 % of their limit; 1 alert still firing$/);
+    expect(r.headline).toMatch(
+      /^1 OOM kill; lowest available memory 9 % \(1\.5 GiB\); 1 cgroup within 10 % of their limit; 1 alert still firing$/,
+    );
   });
 
   it('matches the golden text, markdown and JSON', () => {
@@ -138,7 +159,10 @@ describe('daily report over the same store', () => {
   });
 
   it('an empty period reads well', () => {
-    const r = assembleDailyReport(fetchDailyInput(store.db, { fromMs: KILL_MS + 86_400_000, toMs: KILL_MS + 2 * 86_400_000, host: 'web-1', topN: 3 }), { timeZone: TZ, topN: 3 });
+    const r = assembleDailyReport(
+      fetchDailyInput(store.db, { fromMs: KILL_MS + 86_400_000, toMs: KILL_MS + 2 * 86_400_000, host: 'web-1', topN: 3 }),
+      { timeZone: TZ, topN: 3 },
+    );
     // Alerts still firing are current state: they show in every report until they resolve.
     expect(r.headline).toBe('no incidents; no samples in the period; 1 alert still firing');
     const text = renderReport(r, 'text');

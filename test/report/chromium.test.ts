@@ -21,8 +21,16 @@ const store = useLeakStore(tmp);
 
 function chromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const base = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', `--user-data-dir=${join(tmp.dir, 'profile')}`, '--enable-logging=stderr', '--v=0',
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    `--user-data-dir=${join(tmp.dir, 'profile')}`,
+    '--enable-logging=stderr',
+    '--v=0',
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, [...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,40 +55,58 @@ describe('HTML reports in headless Chromium', () => {
     expect.fail(`CI=true but the browser test cannot run: ${missing}`);
   });
 
-  it.skipIf(missing !== null)(`the incident report renders its charts without errors${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const incident = findIncident(store.db, { id: store.incidentId });
-    const html = renderReport(buildIncidentReport(createStore(store.db).reports, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'x', timeZone: 'UTC' }), 'html');
-    const file = join(tmp.dir, 'incident.html');
-    writeFileSync(file, html);
-    const dom = await chromium(['--dump-dom', `file://${file}`]);
-    expect(dom.code).toBe(0);
-    expect(pageErrors(dom.stderr)).toEqual([]);
-    const svgs = dom.stdout.match(/<svg [^>]*role="img"/g) ?? [];
-    expect(svgs.length).toBeGreaterThanOrEqual(5); // memory, PSI, cgroup, growth, risk
-    const paths = [...dom.stdout.matchAll(/<path class="series" d="(M[^"]+)"/g)];
-    expect(paths.length).toBeGreaterThanOrEqual(8);
-    expect(dom.stdout).toContain('aria-label="Memory of the largest growers"');
-    // The hostile name in the fixture did not become an element.
-    expect(dom.stdout).not.toMatch(/<img/i);
-
-    const png = join(tmp.dir, 'incident.png');
-    const shot = await chromium([`--screenshot=${png}`, '--window-size=1000,2400', `file://${file}`]);
-    expect(shot.code).toBe(0);
-    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
-    expect(statSync(png).size).toBeGreaterThan(20_000);
-  });
-
-  it.skipIf(missing !== null)(`the daily report (page and email) renders with the hostile name as text${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const model = buildDailyReport(createStore(store.db).reports, { fromMs: KILL_MS - 12 * 3_600_000, toMs: KILL_MS + 12 * 3_600_000, host: 'web-1', timeZone: 'UTC', topN: 5 });
-    for (const [name, html] of [['daily.html', renderReport(model, 'html')], ['daily-email.html', renderDailyEmail(model).html]] as const) {
-      const file = join(tmp.dir, name);
+  it.skipIf(missing !== null)(
+    `the incident report renders its charts without errors${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      const incident = findIncident(store.db, { id: store.incidentId });
+      const html = renderReport(
+        buildIncidentReport(createStore(store.db).reports, { incident, atMs: KILL_MS, windowMs: 30 * 60_000, host: 'x', timeZone: 'UTC' }),
+        'html',
+      );
+      const file = join(tmp.dir, 'incident.html');
       writeFileSync(file, html);
       const dom = await chromium(['--dump-dom', `file://${file}`]);
       expect(dom.code).toBe(0);
       expect(pageErrors(dom.stderr)).toEqual([]);
+      const svgs = dom.stdout.match(/<svg [^>]*role="img"/g) ?? [];
+      expect(svgs.length).toBeGreaterThanOrEqual(5); // memory, PSI, cgroup, growth, risk
+      const paths = [...dom.stdout.matchAll(/<path class="series" d="(M[^"]+)"/g)];
+      expect(paths.length).toBeGreaterThanOrEqual(8);
+      expect(dom.stdout).toContain('aria-label="Memory of the largest growers"');
+      // The hostile name in the fixture did not become an element.
       expect(dom.stdout).not.toMatch(/<img/i);
-      expect(dom.stdout).toContain('&lt;img src=x onerror=alert(1)&gt;|*_ (pid 666)');
-      if (name === 'daily-email.html') expect(dom.stdout).toContain('class="bars"');
-    }
-  });
+
+      const png = join(tmp.dir, 'incident.png');
+      const shot = await chromium([`--screenshot=${png}`, '--window-size=1000,2400', `file://${file}`]);
+      expect(shot.code).toBe(0);
+      expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+      expect(statSync(png).size).toBeGreaterThan(20_000);
+    },
+  );
+
+  it.skipIf(missing !== null)(
+    `the daily report (page and email) renders with the hostile name as text${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      const model = buildDailyReport(createStore(store.db).reports, {
+        fromMs: KILL_MS - 12 * 3_600_000,
+        toMs: KILL_MS + 12 * 3_600_000,
+        host: 'web-1',
+        timeZone: 'UTC',
+        topN: 5,
+      });
+      for (const [name, html] of [
+        ['daily.html', renderReport(model, 'html')],
+        ['daily-email.html', renderDailyEmail(model).html],
+      ] as const) {
+        const file = join(tmp.dir, name);
+        writeFileSync(file, html);
+        const dom = await chromium(['--dump-dom', `file://${file}`]);
+        expect(dom.code).toBe(0);
+        expect(pageErrors(dom.stderr)).toEqual([]);
+        expect(dom.stdout).not.toMatch(/<img/i);
+        expect(dom.stdout).toContain('&lt;img src=x onerror=alert(1)&gt;|*_ (pid 666)');
+        if (name === 'daily-email.html') expect(dom.stdout).toContain('class="bars"');
+      }
+    },
+  );
 });

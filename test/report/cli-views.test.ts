@@ -39,13 +39,40 @@ describe('top --at', () => {
     const db = openDatabase(join(tmp.dir, 'cgroups.db'));
     try {
       const repo = new SamplesRepo(db, { keyframeEveryMs: 5 * 60_000, deadBandFraction: 0.05 });
-      const cg = (path: string): CgroupMemory => ({ path, version: 2, usageBytes: 50 * 1024 ** 2, limitBytes: 100 * 1024 ** 2, swapUsageBytes: 0, swapLimitBytes: 0, oomKillCount: 0, oomCount: 0 });
+      const cg = (path: string): CgroupMemory => ({
+        path,
+        version: 2,
+        usageBytes: 50 * 1024 ** 2,
+        limitBytes: 100 * 1024 ** 2,
+        swapUsageBytes: 0,
+        swapLimitBytes: 0,
+        oomKillCount: 0,
+        oomCount: 0,
+      });
       const snap = (tsMs: number, cgroups: CgroupMemory[]): HostSnapshot => {
         const processes = [proc({ pid: 1, comm: 'systemd', cgroup: '/init.scope' })];
-        const memory = { memTotalBytes: 4 * 1024 ** 3, memAvailableBytes: 3 * 1024 ** 3, memFreeBytes: 1024 ** 3, swapTotalBytes: 0, swapFreeBytes: 0 };
+        const memory = {
+          memTotalBytes: 4 * 1024 ** 3,
+          memAvailableBytes: 3 * 1024 ** 3,
+          memFreeBytes: 1024 ** 3,
+          swapTotalBytes: 0,
+          swapFreeBytes: 0,
+        };
         return {
-          takenAtMs: tsMs, bootId: processes[0].bootId, hostname: 'h', kernelRelease: '6.8.0', scale: 'new', pageSizeBytes: 4096, clockTicksPerSecond: 100, memory, psi: null,
-          vmstatOomKill: 0, cgroupVersion: 2, cgroups, processes, domains: rankDomains(processes, cgroups, memory),
+          takenAtMs: tsMs,
+          bootId: processes[0].bootId,
+          hostname: 'h',
+          kernelRelease: '6.8.0',
+          scale: 'new',
+          pageSizeBytes: 4096,
+          clockTicksPerSecond: 100,
+          memory,
+          psi: null,
+          vmstatOomKill: 0,
+          cgroupVersion: 2,
+          cgroups,
+          processes,
+          domains: rankDomains(processes, cgroups, memory),
           counts: { listed: 1, sampled: 1, gone: 0, denied: 0, kernelThreads: 0, newIdentities: 0 },
         };
       };
@@ -77,7 +104,12 @@ describe('incidents', () => {
     const uid = '0f3c1a2b-7d1e-4c9a-9f0e-2b6d8a7c5e41';
     const cid = `3f5e8c1d${'a'.repeat(56)}`;
     expect(shortenCgroupPath(`/kubepods/burstable/pod${uid}/${cid}`, 40)).toBe('…/burstable/pod0f3c1a2b…/3f5e8c1d…');
-    expect(shortenCgroupPath(`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid.replace(/-/g, '_')}.slice/cri-containerd-${cid}.scope`, 40)).toBe('…/pod0f3c1a2b…/3f5e8c1d…');
+    expect(
+      shortenCgroupPath(
+        `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid.replace(/-/g, '_')}.slice/cri-containerd-${cid}.scope`,
+        40,
+      ),
+    ).toBe('…/pod0f3c1a2b…/3f5e8c1d…');
     expect(shortenCgroupPath('/system.slice/app.service', 40)).toBe('/system.slice/app.service');
   });
 });

@@ -28,7 +28,11 @@ describe('oomwatch report', () => {
     expect(r.code).toBe(0);
     const model = JSON.parse(r.out);
     // --last is the newest by kill time: the local kill (03:00) is newer than the imported one.
-    expect(model).toMatchObject({ schema: 'oomwatch.report.incident/v1', incident: { id: ids.incidentId, victim: { comm: 'app-server' } }, culprit: { comm: 'leaky-worker' } });
+    expect(model).toMatchObject({
+      schema: 'oomwatch.report.incident/v1',
+      incident: { id: ids.incidentId, victim: { comm: 'app-server' } },
+      culprit: { comm: 'leaky-worker' },
+    });
   });
 
   it('--incident ID --format html --out FILE writes one self-contained page', async () => {
@@ -50,7 +54,7 @@ describe('oomwatch report', () => {
   });
 
   it('report daily prints the daily report', async () => {
-    const r = await cli(['report', 'daily', '--since', '5200w', '--db', dbPath]) // the fixture's kills are in Nov 2026: a period that holds them whatever today is;
+    const r = await cli(['report', 'daily', '--since', '5200w', '--db', dbPath]); // the fixture's kills are in Nov 2026: a period that holds them whatever today is;
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^oomwatch daily report for web-1\n/);
     // this host's kill only: the one imported from db-7's log is not web-1's
@@ -70,18 +74,32 @@ describe('oomwatch report', () => {
     expect(text).toMatchObject({ code: 0, err: '' });
     expect(text.out).toMatch(/^oomwatch daily report for web-1\n/);
     const wrongPlace = await cli(['report', '--last', '--format', 'email-html', '--db', dbPath]);
-    expect(wrongPlace.err).toBe('oomwatch: --format: expected one of text, markdown, json, html, got "email-html" (email-html and email-text are for oomwatch report daily).');
+    expect(wrongPlace.err).toBe(
+      'oomwatch: --format: expected one of text, markdown, json, html, got "email-html" (email-html and email-text are for oomwatch report daily).',
+    );
   });
 
   it('refuses bad input with the fix', async () => {
-    expect(await cli(['report', '--db', dbPath])).toMatchObject({ code: 64, err: 'oomwatch: Give exactly one of --incident ID, --last or --at TIME (e.g. oomwatch report --last).' });
-    expect(await cli(['report', '--last', '--format', 'pdf', '--db', dbPath])).toMatchObject({ code: 64, err: 'oomwatch: --format: expected one of text, markdown, json, html, got "pdf".' });
-    expect(await cli(['report', '--last', '--window', 'long', '--db', dbPath])).toMatchObject({ err: 'oomwatch: --window: expected a duration such as 30m, 2h or 1d, got "long".' });
-    expect(await cli(['report', '--at', 'yesterday', '--db', dbPath])).toMatchObject({ err: expect.stringContaining('--at: expected an ISO time') });
+    expect(await cli(['report', '--db', dbPath])).toMatchObject({
+      code: 64,
+      err: 'oomwatch: Give exactly one of --incident ID, --last or --at TIME (e.g. oomwatch report --last).',
+    });
+    expect(await cli(['report', '--last', '--format', 'pdf', '--db', dbPath])).toMatchObject({
+      code: 64,
+      err: 'oomwatch: --format: expected one of text, markdown, json, html, got "pdf".',
+    });
+    expect(await cli(['report', '--last', '--window', 'long', '--db', dbPath])).toMatchObject({
+      err: 'oomwatch: --window: expected a duration such as 30m, 2h or 1d, got "long".',
+    });
+    expect(await cli(['report', '--at', 'yesterday', '--db', dbPath])).toMatchObject({
+      err: expect.stringContaining('--at: expected an ISO time'),
+    });
     const missing = await cli(['report', '--incident', '99', '--db', dbPath]);
     expect(missing.err).toBe(`oomwatch: No incident 99 in ${dbPath}. List them with oomwatch incidents --since 30d.`);
     const empty = join(tmp.dir, 'nothing.db');
-    expect((await cli(['report', '--last', '--db', empty])).err).toBe(`oomwatch: No database at ${empty}. Run the agent (oomwatch run) first, or pass --db.`);
+    expect((await cli(['report', '--last', '--db', empty])).err).toBe(
+      `oomwatch: No database at ${empty}. Run the agent (oomwatch run) first, or pass --db.`,
+    );
   });
 
   it('a bad report config names the key and the fix', async () => {

@@ -28,7 +28,9 @@ const SCHEDULED = Date.UTC(2026, 10, 25, 7, 0, 0);
 
 function configFor(port: number, extra: Record<string, unknown> = {}): Config {
   const r = validateConfig({
-    channels: { mail: { type: 'email', host: '127.0.0.1', port, from: 'oomwatch@web-1.example', to: ['oncall@example.com'], timeout: '2s' } },
+    channels: {
+      mail: { type: 'email', host: '127.0.0.1', port, from: 'oomwatch@web-1.example', to: ['oncall@example.com'], timeout: '2s' },
+    },
     report: { daily: { cron: '0 8 * * *', timeZone: 'Europe/Berlin', topN: 3, ...extra } },
   });
   if (!r.ok) throw new Error(r.errors.join('\n'));
@@ -50,7 +52,13 @@ afterEach(async () => {
 
 /** Runs the real dispatcher at the report's own (fixture) time, so outbox expiry does not depend on today's date. */
 async function deliver(db: ReturnType<typeof openDatabase>, config: Config, expectMails: number, atMs: number): Promise<void> {
-  const d = createDispatcher({ store: createStore(db), log: silentLogger(), clock: manualClock(atMs), channels: resolveChannels(config.channels, { env: {} }), pollIntervalMs: 20 });
+  const d = createDispatcher({
+    store: createStore(db),
+    log: silentLogger(),
+    clock: manualClock(atMs),
+    channels: resolveChannels(config.channels, { env: {} }),
+    pollIntervalMs: 20,
+  });
   d.start();
   try {
     await sink.waitFor(expectMails);
@@ -74,7 +82,9 @@ describe('the daily report by email', () => {
       expect(r).toEqual({ kind: 'sent', fromMs: SCHEDULED - DAY, toMs: SCHEDULED, channels: ['mail'] });
       await deliver(db, config, 1, SCHEDULED + 2 * HOUR);
       const [mail] = sink.mails;
-      expect(mail.subject).toBe('[oomwatch] Daily memory report for web-1: 1 OOM kill; lowest available memory 9 % (1.5 GiB); 1 cgroup within 10 % of their limit; 1 alert still firing');
+      expect(mail.subject).toBe(
+        '[oomwatch] Daily memory report for web-1: 1 OOM kill; lowest available memory 9 % (1.5 GiB); 1 cgroup within 10 % of their limit; 1 alert still firing',
+      );
       const html = String(mail.html);
       expect(html).toContain('<table role="presentation" class="bars"');
       expect(html).not.toMatch(/<svg|<script|<img/i);
@@ -106,12 +116,23 @@ describe('the daily report by email', () => {
 
       // Down over the next two scheduled times: back on the third day, one report covers both days.
       const back = SCHEDULED + 2 * DAY + 5 * HOUR;
-      expect(await runDailyReport({ config, store: createStore(db, path), facts }, back)).toEqual({ kind: 'sent', fromMs: SCHEDULED, toMs: SCHEDULED + 2 * DAY, channels: ['mail'] });
+      expect(await runDailyReport({ config, store: createStore(db, path), facts }, back)).toEqual({
+        kind: 'sent',
+        fromMs: SCHEDULED,
+        toMs: SCHEDULED + 2 * DAY,
+        channels: ['mail'],
+      });
       expect(await runDailyReport({ config, store: createStore(db, path), facts }, back + HOUR)).toEqual({ kind: 'not-due' });
       await deliver(db, config, 2, back + HOUR);
       expect(sink.mails).toHaveLength(2);
-      expect(sink.mails[1].subject).toBe('[oomwatch] Daily memory report for web-1: no incidents; no samples in the period; 1 alert still firing');
-      expect(createReportRepo(db).lastPeriod('daily')).toMatchObject({ periodStartMs: SCHEDULED, periodEndMs: SCHEDULED + 2 * DAY, channels: ['mail'] });
+      expect(sink.mails[1].subject).toBe(
+        '[oomwatch] Daily memory report for web-1: no incidents; no samples in the period; 1 alert still firing',
+      );
+      expect(createReportRepo(db).lastPeriod('daily')).toMatchObject({
+        periodStartMs: SCHEDULED,
+        periodEndMs: SCHEDULED + 2 * DAY,
+        channels: ['mail'],
+      });
     } finally {
       db.close();
     }
@@ -123,7 +144,15 @@ describe('the daily report by email', () => {
     try {
       const clock = manualClock(SCHEDULED + HOUR);
       let kicked = 0;
-      const ctx = { config: configFor(sink.port), store: createStore(db, path), log: silentLogger(), clock, facts, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
+      const ctx = {
+        config: configFor(sink.port),
+        store: createStore(db, path),
+        log: silentLogger(),
+        clock,
+        facts,
+        procfs: new ProcFs('/proc'),
+        selfProc: new ProcFs('/proc'),
+      };
       const job = dailyReportJob(ctx, { onQueued: () => kicked++ });
       expect(job).toMatchObject({ name: 'daily-report', cron: '0 8 * * *', timeZone: 'Europe/Berlin', runAtStart: true });
       await job!.run();
@@ -131,8 +160,17 @@ describe('the daily report by email', () => {
       expect(kicked).toBe(1);
       expect(db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'report'").get()).toEqual({ n: 1 });
       // built in a worker thread on its own connection: the same email as one built here
-      const queued = JSON.parse((db.prepare("SELECT payload_json FROM outbox WHERE kind = 'report'").get() as { payload_json: string }).payload_json);
-      const here = await buildInThread(createStore(db, path).reports)({ dbPath: path, fromMs: SCHEDULED - DAY, toMs: SCHEDULED, host: 'web-1', timeZone: 'Europe/Berlin', topN: ctx.config.report.daily.topN });
+      const queued = JSON.parse(
+        (db.prepare("SELECT payload_json FROM outbox WHERE kind = 'report'").get() as { payload_json: string }).payload_json,
+      );
+      const here = await buildInThread(createStore(db, path).reports)({
+        dbPath: path,
+        fromMs: SCHEDULED - DAY,
+        toMs: SCHEDULED,
+        host: 'web-1',
+        timeZone: 'Europe/Berlin',
+        topN: ctx.config.report.daily.topN,
+      });
       expect(queued.report).toEqual(here);
       const noMail = validateConfig({ channels: { out: { type: 'console' } } });
       expect(noMail.ok && dailyReportJob({ ...ctx, config: noMail.config })).toBeNull();

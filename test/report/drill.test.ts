@@ -17,7 +17,13 @@ import { createOomCgroup, memoryCgroupSupport, removeOomCgroup, runHogInCgroup, 
 import { makeTempDir } from '../helpers/tmp.js';
 
 const support = memoryCgroupSupport();
-const missing = !support.ok ? support.reason : !existsSync('/dev/kmsg') ? '/dev/kmsg does not exist' : !existsSync(CLI) ? `${CLI} is not built (npx tsc -p .)` : null;
+const missing = !support.ok
+  ? support.reason
+  : !existsSync('/dev/kmsg')
+    ? '/dev/kmsg does not exist'
+    : !existsSync(CLI)
+      ? `${CLI} is not built (npx tsc -p .)`
+      : null;
 const inCi = process.env.CI === 'true';
 const tmp = makeTempDir('oomwatch-drill-');
 afterAll(() => tmp.cleanup());
@@ -69,74 +75,92 @@ describe('report after a real OOM drill', () => {
     expect.fail(`CI=true but the OOM drill cannot run: ${missing}`);
   });
 
-  it.skipIf(missing !== null)(`names the growing hog as the culprit and the kernel's victim${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const dbPath = join(tmp.dir, 'drill.db');
-    const configPath = join(tmp.dir, 'config.yaml');
-    writeFileSync(configPath, 'sample:\n  interval: 500ms\n  keyframeEvery: 5s\n');
-    let cg: OomCgroup | null = null;
-    let sibling: ChildProcess | null = null;
-    let agent: ChildProcess | null = null;
-    try {
-      cg = createOomCgroup({ limitBytes: 160 * MiB });
-      sibling = await startSibling(cg, 24);
-      agent = spawn(process.execPath, [CLI, 'run', '--db', dbPath, '--interval', '500ms', '--config', configPath], {
-        stdio: ['ignore', 'pipe', 'pipe'], cwd: tmp.dir, env: { ...process.env, OOMWATCH_CONFIG: '' },
-      });
-      let stderr = '';
-      let agentExit: number | null = null;
-      agent.stderr!.on('data', (d) => (stderr += d));
-      agent.once('exit', (c) => (agentExit = c ?? -1));
-      const running = () => {
-        if (agentExit !== null) throw new Error(`the agent exited (${agentExit}): ${stderr}`);
-        return true;
-      };
-      await waitFor(() => running() && stderr.includes('oomwatch agent running'), 'the agent to start');
-      await waitFor(() => running() && committedTicks(dbPath) >= 4, 'a few ticks before the growth starts');
-
-      const hog = await runHogInCgroup(cg, { comm: 'oomwatch-hog', stepDelayMs: 100 });
-      const end = await hog.exited;
-      expect(end.signal).toBe('SIGKILL');
-      const db = new BetterSqlite3(dbPath, { readonly: true });
-      let incidentId: number | null = null;
+  it.skipIf(missing !== null)(
+    `names the growing hog as the culprit and the kernel's victim${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      const dbPath = join(tmp.dir, 'drill.db');
+      const configPath = join(tmp.dir, 'config.yaml');
+      writeFileSync(configPath, 'sample:\n  interval: 500ms\n  keyframeEvery: 5s\n');
+      let cg: OomCgroup | null = null;
+      let sibling: ChildProcess | null = null;
+      let agent: ChildProcess | null = null;
       try {
-        const find = db.prepare('SELECT id FROM incident WHERE victim_pid = ? AND oom_memcg = ? ORDER BY id DESC LIMIT 1');
-        await waitFor(() => running() && (incidentId = (find.get(hog.pid, cg!.cgroupPath) as { id: number } | undefined)?.id ?? null) !== null, 'the kill to be stored');
-      } finally {
-        db.close();
-      }
-      // two more ticks: the samples after the kill
-      const ticksAtKill = committedTicks(dbPath);
-      await waitFor(() => running() && committedTicks(dbPath) >= ticksAtKill + 2, 'two ticks after the kill');
-      agent.kill('SIGTERM');
-      await once(agent, 'exit');
-      agent = null;
+        cg = createOomCgroup({ limitBytes: 160 * MiB });
+        sibling = await startSibling(cg, 24);
+        agent = spawn(process.execPath, [CLI, 'run', '--db', dbPath, '--interval', '500ms', '--config', configPath], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: tmp.dir,
+          env: { ...process.env, OOMWATCH_CONFIG: '' },
+        });
+        let stderr = '';
+        let agentExit: number | null = null;
+        agent.stderr!.on('data', (d) => (stderr += d));
+        agent.once('exit', (c) => (agentExit = c ?? -1));
+        const running = () => {
+          if (agentExit !== null) throw new Error(`the agent exited (${agentExit}): ${stderr}`);
+          return true;
+        };
+        await waitFor(() => running() && stderr.includes('oomwatch agent running'), 'the agent to start');
+        await waitFor(() => running() && committedTicks(dbPath) >= 4, 'a few ticks before the growth starts');
 
-      const r = await runCli(['report', '--incident', String(incidentId), '--window', '1m', '--format', 'json', '--db', dbPath], { cwd: tmp.dir });
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      const report = JSON.parse(r.stdout) as IncidentReport;
-      expect(report.incident).toMatchObject({ constraint: 'memcg', oomMemcg: cg.cgroupPath, victim: { pid: hog.pid, comm: 'oomwatch-hog' } });
-      expect(report.verdict.kernelVictim).toEqual({ pid: hog.pid, comm: 'oomwatch-hog' });
-      expect(report.culprit, JSON.stringify({ growth: report.growth, missing: report.missing, rankings: report.rankings.at(-1) })).toMatchObject({ pid: hog.pid, comm: 'oomwatch-hog', isVictim: true });
-      expect(report.culprit!.growthBytes).toBeGreaterThan(50 * MiB);
-      // Its rising history: at least four sampled buckets, ending far above where it started.
-      const hist = report.culprit!.series.filter((v): v is number => v !== null);
-      const ctx = JSON.stringify(report.culprit);
-      expect(hist.length, ctx).toBeGreaterThanOrEqual(4);
-      expect(hist[hist.length - 1]).toBeGreaterThan(hist[0] + 50 * MiB);
-      // The innocent sibling was there all along and did not grow.
-      const innocent = report.growth.find((g) => g.comm === 'innocent');
-      expect(innocent, JSON.stringify(report.growth.map((g) => g.comm))).toBeDefined();
-      expect(Math.abs(innocent!.growthBytes)).toBeLessThan(8 * MiB);
-      expect(report.rankings.at(-1)).toMatchObject({ domain: 'cgroup', cgroup: cg.cgroupPath });
-      expect(report.cgroup).toMatchObject({ path: cg.cgroupPath, limitBytes: 160 * MiB });
-    } finally {
-      if (agent) {
+        const hog = await runHogInCgroup(cg, { comm: 'oomwatch-hog', stepDelayMs: 100 });
+        const end = await hog.exited;
+        expect(end.signal).toBe('SIGKILL');
+        const db = new BetterSqlite3(dbPath, { readonly: true });
+        let incidentId: number | null = null;
+        try {
+          const find = db.prepare('SELECT id FROM incident WHERE victim_pid = ? AND oom_memcg = ? ORDER BY id DESC LIMIT 1');
+          await waitFor(
+            () => running() && (incidentId = (find.get(hog.pid, cg!.cgroupPath) as { id: number } | undefined)?.id ?? null) !== null,
+            'the kill to be stored',
+          );
+        } finally {
+          db.close();
+        }
+        // two more ticks: the samples after the kill
+        const ticksAtKill = committedTicks(dbPath);
+        await waitFor(() => running() && committedTicks(dbPath) >= ticksAtKill + 2, 'two ticks after the kill');
         agent.kill('SIGTERM');
         await once(agent, 'exit');
+        agent = null;
+
+        const r = await runCli(['report', '--incident', String(incidentId), '--window', '1m', '--format', 'json', '--db', dbPath], {
+          cwd: tmp.dir,
+        });
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const report = JSON.parse(r.stdout) as IncidentReport;
+        expect(report.incident).toMatchObject({
+          constraint: 'memcg',
+          oomMemcg: cg.cgroupPath,
+          victim: { pid: hog.pid, comm: 'oomwatch-hog' },
+        });
+        expect(report.verdict.kernelVictim).toEqual({ pid: hog.pid, comm: 'oomwatch-hog' });
+        expect(
+          report.culprit,
+          JSON.stringify({ growth: report.growth, missing: report.missing, rankings: report.rankings.at(-1) }),
+        ).toMatchObject({ pid: hog.pid, comm: 'oomwatch-hog', isVictim: true });
+        expect(report.culprit!.growthBytes).toBeGreaterThan(50 * MiB);
+        // Its rising history: at least four sampled buckets, ending far above where it started.
+        const hist = report.culprit!.series.filter((v): v is number => v !== null);
+        const ctx = JSON.stringify(report.culprit);
+        expect(hist.length, ctx).toBeGreaterThanOrEqual(4);
+        expect(hist[hist.length - 1]).toBeGreaterThan(hist[0] + 50 * MiB);
+        // The innocent sibling was there all along and did not grow.
+        const innocent = report.growth.find((g) => g.comm === 'innocent');
+        expect(innocent, JSON.stringify(report.growth.map((g) => g.comm))).toBeDefined();
+        expect(Math.abs(innocent!.growthBytes)).toBeLessThan(8 * MiB);
+        expect(report.rankings.at(-1)).toMatchObject({ domain: 'cgroup', cgroup: cg.cgroupPath });
+        expect(report.cgroup).toMatchObject({ path: cg.cgroupPath, limitBytes: 160 * MiB });
+      } finally {
+        if (agent) {
+          agent.kill('SIGTERM');
+          await once(agent, 'exit');
+        }
+        sibling?.kill('SIGKILL');
+        if (cg) await removeOomCgroup(cg);
       }
-      sibling?.kill('SIGKILL');
-      if (cg) await removeOomCgroup(cg);
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

@@ -31,16 +31,31 @@ function report(windowMs: number): IncidentReport {
 }
 
 describe('incident report in the fast case', () => {
-  it('measures growth from each process\'s first sample and names the fastest grower, not a large process that started in the window', () => {
+  it("measures growth from each process's first sample and names the fastest grower, not a large process that started in the window", () => {
     const r = report(30 * 60_000);
     expect(r.culprit).toMatchObject({ pid: 701, comm: 'leaker', isVictim: true, startedInWindow: true });
     // 20 MiB at 23:39:16, 340 MiB at 23:39:56: 320 MiB in 40 s.
-    expect(r.culprit).toMatchObject({ startRssBytes: 20 * MiB, endRssBytes: 340 * MiB, growthBytes: 320 * MiB, spanMs: 40_000, growthBytesPerS: 8 * MiB });
+    expect(r.culprit).toMatchObject({
+      startRssBytes: 20 * MiB,
+      endRssBytes: 340 * MiB,
+      growthBytes: 320 * MiB,
+      spanMs: 40_000,
+      growthBytesPerS: 8 * MiB,
+    });
     const flat = r.growth.find((g) => g.comm === 'cache-loader');
-    expect(flat).toMatchObject({ startedInWindow: true, startRssBytes: 350 * MiB, growthBytes: 0, firstSampleMs: Date.UTC(2026, 10, 25, 23, 39, 6) });
+    expect(flat).toMatchObject({
+      startedInWindow: true,
+      startRssBytes: 350 * MiB,
+      growthBytes: 0,
+      firstSampleMs: Date.UTC(2026, 10, 25, 23, 39, 6),
+    });
     const text = renderReport(r, 'text');
-    expect(text).toContain('fastest growth in the window (culprit): leaker (pid 701, +320 MiB in 40s, 8.0 MiB/s; started at 23:39:16 with 20.0 MiB) — the victim itself');
-    expect(text).toContain('not the culprit: cache-loader (pid 700) started at 23:39:06 with 350 MiB and stayed flat; memory it held from its start is not growth');
+    expect(text).toContain(
+      'fastest growth in the window (culprit): leaker (pid 701, +320 MiB in 40s, 8.0 MiB/s; started at 23:39:16 with 20.0 MiB) — the victim itself',
+    );
+    expect(text).toContain(
+      'not the culprit: cache-loader (pid 700) started at 23:39:06 with 350 MiB and stayed flat; memory it held from its start is not growth',
+    );
     expect(r.recommendations[0]).toMatch(/^leaker \(pid 701\) grew \+320 MiB in 40s, 8\.0 MiB\/s and was killed: look for a leak/);
   });
 
@@ -48,7 +63,8 @@ describe('incident report in the fast case', () => {
     const r = report(30 * 60_000);
     const first = Date.UTC(2026, 10, 25, 23, 37, 56);
     expect(r.window).toMatchObject({ fromMs: first, toMs: FAST_KILL_MS, requestedFromMs: FAST_KILL_MS - 30 * 60_000 });
-    const line = 'no samples before 23:37:56 (the agent started then): the window is cut to the 2m4s from then to the kill, not the 30m asked for';
+    const line =
+      'no samples before 23:37:56 (the agent started then): the window is cut to the 2m4s from then to the kill, not the 30m asked for';
     expect(r.missing).toContain(line);
     expect(renderReport(r, 'text')).toContain(line);
     expect(renderReport(r, 'markdown')).toContain('no samples before 23:37:56');
@@ -77,7 +93,9 @@ describe('incident report in the fast case', () => {
     const r = report(30 * 60_000);
     expect(r.cgroupVersion).toBe(1);
     const advice = r.recommendations.join('\n');
-    expect(advice).toContain('bound it with a limit on its cgroup (memory.limit_in_bytes), or by running it in a systemd unit with MemoryLimit=');
+    expect(advice).toContain(
+      'bound it with a limit on its cgroup (memory.limit_in_bytes), or by running it in a systemd unit with MemoryLimit=',
+    );
     expect(advice).not.toContain('MemoryMax=');
     expect(advice).not.toMatch(/bound it with[^\n]*protection rule/);
   });
@@ -86,9 +104,13 @@ describe('incident report in the fast case', () => {
     const v2 = buildFastStore(join(tmp.dir, 'fast-v2.db'), { cgroupVersion: 2 });
     try {
       const incident = findIncident(v2.db, { id: v2.incidentId });
-      const r = assembleIncidentReport(fetchIncidentInput(v2.db, { incident, atMs: FAST_KILL_MS, windowMs: 30 * 60_000, host: 'fast-1' }), { timeZone: 'UTC' });
+      const r = assembleIncidentReport(fetchIncidentInput(v2.db, { incident, atMs: FAST_KILL_MS, windowMs: 30 * 60_000, host: 'fast-1' }), {
+        timeZone: 'UTC',
+      });
       expect(r.cgroupVersion).toBe(2);
-      expect(r.recommendations[0]).toContain('bound it with a limit on its cgroup (memory.max), or by running it in a systemd unit with MemoryMax= (MemoryHigh= a little below it throttles');
+      expect(r.recommendations[0]).toContain(
+        'bound it with a limit on its cgroup (memory.max), or by running it in a systemd unit with MemoryMax= (MemoryHigh= a little below it throttles',
+      );
     } finally {
       v2.db.close();
     }

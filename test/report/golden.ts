@@ -13,6 +13,7 @@ export function expectGolden(name: string, actual: string): void {
     writeFileSync(path, actual);
     return;
   }
-  if (!existsSync(path)) expect.fail(`golden file ${path} is missing: run UPDATE_GOLDEN=1 npx vitest run test/report, review it, and commit it`);
+  if (!existsSync(path))
+    expect.fail(`golden file ${path} is missing: run UPDATE_GOLDEN=1 npx vitest run test/report, review it, and commit it`);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }

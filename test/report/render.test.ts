@@ -14,7 +14,17 @@ const doc: Doc = {
     { kind: 'para', text: EVIL },
     { kind: 'list', items: [EVIL] },
     { kind: 'table', headers: ['PID', 'COMM'], right: [0], rows: [['1', EVIL]], more: `and 1 more ${EVIL}` },
-    { kind: 'chart', chart: { title: EVIL, unit: 'bytes', startMs: 0, bucketMs: 1000, series: [{ name: EVIL, values: [1, null, 3] }], limit: { label: EVIL, value: 4 } } },
+    {
+      kind: 'chart',
+      chart: {
+        title: EVIL,
+        unit: 'bytes',
+        startMs: 0,
+        bucketMs: 1000,
+        series: [{ name: EVIL, values: [1, null, 3] }],
+        limit: { label: EVIL, value: 4 },
+      },
+    },
   ],
 };
 

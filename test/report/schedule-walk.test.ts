@@ -43,7 +43,11 @@ function around(fromMs: number, toMs: number, stepMs: number, rnd: () => number)
 
 function compare(expression: string, timeZone: string, instants: number[], lookbackMs = 32 * D): void {
   const differences = instants
-    .map((nowMs) => ({ at: new Date(nowMs).toISOString(), walked: walkBack(expression, timeZone, nowMs, lookbackMs), computed: lastScheduledAt(expression, timeZone, nowMs, lookbackMs) }))
+    .map((nowMs) => ({
+      at: new Date(nowMs).toISOString(),
+      walked: walkBack(expression, timeZone, nowMs, lookbackMs),
+      computed: lastScheduledAt(expression, timeZone, nowMs, lookbackMs),
+    }))
     .filter((r) => r.walked !== r.computed);
   expect(differences, `${expression} on ${timeZone}`).toEqual([]);
   // the instants were chosen so that every one has a scheduled time before it
@@ -87,7 +91,11 @@ describe('lastScheduledAt gives what the minute-by-minute walk gave', () => {
       const firsts = months.map((m) => Date.UTC(2024, m, 1) + Math.floor(rnd() * 30 * H));
       compare('0 12 L * *', zone, firsts);
       compare('59 23 28-31 * *', zone, firsts);
-      compare('0 0 1 * *', zone, firsts.map((t) => t + 2 * H));
+      compare(
+        '0 0 1 * *',
+        zone,
+        firsts.map((t) => t + 2 * H),
+      );
     }
     // the 31st: a month without one is skipped back to the month before that has one (a month's walk: not repeated)
     expect(lastScheduledAt('0 6 31 * *', 'UTC', Date.UTC(2026, 4, 1, 12), 32 * D)).toBe(Date.UTC(2026, 2, 31, 6));

@@ -29,7 +29,7 @@ describe('lastScheduledAt, computed field by field', () => {
     expect(lastScheduledAt('0 12 29 2 *', 'UTC', Date.UTC(2026, 10, 26), 1100 * D)).toBe(Date.UTC(2024, 1, 29, 12));
   });
 
-  it('finds a weekly run in a zone, on the zone\'s weekday', () => {
+  it("finds a weekly run in a zone, on the zone's weekday", () => {
     // Sundays 01:15 in Berlin: Sunday 2026-11-22 01:15 CET is Saturday 00:15 UTC.
     expect(lastScheduledAt('15 1 * * 0', 'Europe/Berlin', Date.UTC(2026, 10, 25, 12))).toBe(Date.UTC(2026, 10, 22, 0, 15));
     expect(lastScheduledAt('15 1 * * sun', 'Europe/Berlin', Date.UTC(2026, 10, 22, 0, 14, 59))).toBe(Date.UTC(2026, 10, 15, 0, 15));
@@ -75,6 +75,9 @@ describe('duePeriod', () => {
     const first = Date.UTC(2026, 10, 1, 8);
     expect(duePeriod('0 8 1 * *', 'UTC', Date.UTC(2026, 10, 26, 12), null)).toEqual({ fromMs: Date.UTC(2026, 9, 1, 8), toMs: first });
     // the next month, with October's report sent: the whole of February, not its last week
-    expect(duePeriod('0 6 1 * *', 'UTC', Date.UTC(2026, 2, 1, 7), Date.UTC(2026, 1, 1, 6))).toEqual({ fromMs: Date.UTC(2026, 1, 1, 6), toMs: Date.UTC(2026, 2, 1, 6) });
+    expect(duePeriod('0 6 1 * *', 'UTC', Date.UTC(2026, 2, 1, 7), Date.UTC(2026, 1, 1, 6))).toEqual({
+      fromMs: Date.UTC(2026, 1, 1, 6),
+      toMs: Date.UTC(2026, 2, 1, 6),
+    });
   });
 });

@@ -60,7 +60,9 @@ describe('rules config', () => {
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toEqual(['rules.0.channels: no channel named "ops-slack" under channels: (configured: ops). Fix the name or add the channel.']);
+    expect(r.errors).toEqual([
+      'rules.0.channels: no channel named "ops-slack" under channels: (configured: ops). Fix the name or add the channel.',
+    ]);
     expect(r.warnings).toEqual([
       'alerting.groupBy: alerts have no label "team", so it groups nothing apart. Use labels from: alertname, host, severity, kind, scope, comm, unit, cgroup, check, channel, fingerprint.',
       'rules.0 (rule "leak").over: 2m holds too few samples at sample.interval 1m for a trend. Set it to at least 4m, or sample more often; until then the rule never fires.',

@@ -52,7 +52,8 @@ describe('default rules stay quiet where nothing is wrong', () => {
 });
 
 describe('default rules speak up for the real dangers', () => {
-  const fired = (host: (i: number) => HostSpec, ticks: number, everyS = 10) => run(host, ticks, everyS).filter((s) => s.startsWith('firing:'));
+  const fired = (host: (i: number) => HostSpec, ticks: number, everyS = 10) =>
+    run(host, ticks, everyS).filter((s) => s.startsWith('firing:'));
 
   it('one process holding 85 % of the host', () => {
     const hog = (i: number): HostSpec => {
@@ -69,7 +70,9 @@ describe('default rules speak up for the real dangers', () => {
     const protectedDb = (i: number): HostSpec => {
       const h = databaseServer(i);
       // OOMScoreAdjust=-500 on the unit, inherited by the backends; one backend grew to 88 % of RAM
-      h.processes = h.processes.map((p) => (p.comm === 'postgres' && p.adj === 0 ? { ...p, adj: -500, rssBytes: p.pid === 901 ? 56 * GiB : p.rssBytes } : p));
+      h.processes = h.processes.map((p) =>
+        p.comm === 'postgres' && p.adj === 0 ? { ...p, adj: -500, rssBytes: p.pid === 901 ? 56 * GiB : p.rssBytes } : p,
+      );
       return h;
     };
     expect(fired(protectedDb, 6).filter((s) => s.includes('protected-next-victim'))).toEqual([
@@ -89,7 +92,13 @@ describe('default rules speak up for the real dangers', () => {
   it('a steady leak in a container: time-to-oom names the leaker and its ETA long before the kill (8 MiB/s into 512 MiB, 1 s samples)', () => {
     const { rules, isProtected } = defaults();
     const d = driver(rules, { isProtected });
-    const memory: HostMemory = { memTotalBytes: 16 * GiB, memAvailableBytes: 10 * GiB, memFreeBytes: 8 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 };
+    const memory: HostMemory = {
+      memTotalBytes: 16 * GiB,
+      memAvailableBytes: 10 * GiB,
+      memFreeBytes: 8 * GiB,
+      swapTotalBytes: 0,
+      swapFreeBytes: 0,
+    };
     const path = '/drill';
     const flat = { pid: 50, comm: 'flat', rssBytes: 100 * MiB, adj: 0, cgroup: path };
     let killAtS = -1;
@@ -98,11 +107,15 @@ describe('default rules speak up for the real dangers', () => {
       const procs = [sampled(flat, memory), sampled(leak, memory)];
       const usageBytes = procs.reduce((sum, p) => sum + p.rssBytes + p.pageTablesBytes, 0) + 5 * MiB;
       if (usageBytes >= 512 * MiB) killAtS = s;
-      const cgroups: CgroupMemory[] = [cgroup({ path, usageBytes: Math.min(usageBytes, 512 * MiB), limitBytes: 512 * MiB, swapLimitBytes: 0 })];
+      const cgroups: CgroupMemory[] = [
+        cgroup({ path, usageBytes: Math.min(usageBytes, 512 * MiB), limitBytes: 512 * MiB, swapLimitBytes: 0 }),
+      ];
       d.tick(snapshot({ atMs: at(s), memory, cgroups, processes: procs, domains: rankDomains(procs, cgroups, memory) }));
     }
     const ttoom = d.all.find((t) => t.kind === 'firing' && t.ruleId === 'time-to-oom');
-    expect(ttoom?.alert.summary).toMatch(/^OOM in about \d+ s at the current rate \(cgroup \/drill: [\d.]+ MiB left, falling 8\.0 MiB\/s\); growing fastest: leaker \(pid 51\), \+[\d.]+ MiB\/s, now [\d.]+ MiB$/);
+    expect(ttoom?.alert.summary).toMatch(
+      /^OOM in about \d+ s at the current rate \(cgroup \/drill: [\d.]+ MiB left, falling 8\.0 MiB\/s\); growing fastest: leaker \(pid 51\), \+[\d.]+ MiB\/s, now [\d.]+ MiB$/,
+    );
     const firedAtS = (ttoom!.atMs - at(0)) / 1000;
     expect(killAtS - firedAtS).toBeGreaterThanOrEqual(30);
     // the ETA it states is the time that was really left, give or take a few seconds

@@ -16,15 +16,12 @@ export { alertsContext, BOOT, cgroup, GiB, hostDomain, HOST, MiB, proc, snapshot
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-
-
 /** A host domain ranking the given processes by risk, highest first (as the sampler ranks them). */
 
 export function snapshot(overrides: Partial<HostSnapshot> & { atMs?: number } = {}): HostSnapshot {
   const { atMs, ...rest } = overrides;
   return snapshotAt(atMs ?? T0, rest);
 }
-
 
 export function incident(overrides: Partial<Incident> = {}): Incident {
   return { id: 1, atMs: T0, constraint: 'CONSTRAINT_NONE', source: 'kernel', ...overrides };
@@ -58,7 +55,14 @@ export function driver(rules: CompiledRule[], opts: { vanishWaitTicks?: number; 
       const nowMs = extra.nowMs ?? snap?.takenAtMs ?? T0;
       const r = evaluateRules(
         rules,
-        { snapshot: snap, history, incidents: extra.incidents ?? [], health: extra.health ?? healthy(), dataFresh, isProtected: opts.isProtected ?? (() => false) },
+        {
+          snapshot: snap,
+          history,
+          incidents: extra.incidents ?? [],
+          health: extra.health ?? healthy(),
+          dataFresh,
+          isProtected: opts.isProtected ?? (() => false),
+        },
         state,
         nowMs,
         { host: HOST, vanishWaitTicks: opts.vanishWaitTicks ?? 2 },
@@ -76,4 +80,3 @@ export const at = (seconds: number): number => T0 + seconds * 1000;
 /** Compact view of transitions for table assertions: "firing:rule|subject". */
 export const compact = (ts: Transition[]): string[] =>
   ts.map((t) => `${t.kind}${t.alert.resolution ? `(${t.alert.resolution})` : ''}:${t.fingerprint.replace(`|${HOST}|`, '|')}`);
-

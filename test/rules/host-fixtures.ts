@@ -56,7 +56,13 @@ export function sampled(spec: ProcSpec, memory: HostMemory): ProcessSample {
 
 export function hostSnapshot(spec: HostSpec, atMs: number): HostSnapshot {
   const processes = spec.processes.map((p) => sampled(p, spec.memory));
-  return snapshot({ atMs, memory: spec.memory, cgroups: spec.cgroups, processes, domains: rankDomains(processes, spec.cgroups, spec.memory) });
+  return snapshot({
+    atMs,
+    memory: spec.memory,
+    cgroups: spec.cgroups,
+    processes,
+    domains: rankDomains(processes, spec.cgroups, spec.memory),
+  });
 }
 
 const NO_LIMIT = 9223372036854771712;
@@ -88,9 +94,22 @@ export function desktop(i: number): HostSpec {
   ];
   for (let r = 0; r < 14; r++) {
     const visible = (r + Math.floor(i / 3)) % 5 === 0; // the visible tab changes every few ticks
-    processes.push({ pid: 2100 + r, comm: 'chrome', rssBytes: (120 + ((r * 97) % 500)) * MiB * (1 + 0.02 * wobble(i, r)), adj: visible ? 300 : 1000, cgroup: `${app}/app-chrome.scope` });
+    processes.push({
+      pid: 2100 + r,
+      comm: 'chrome',
+      rssBytes: (120 + ((r * 97) % 500)) * MiB * (1 + 0.02 * wobble(i, r)),
+      adj: visible ? 300 : 1000,
+      cgroup: `${app}/app-chrome.scope`,
+    });
   }
-  for (let r = 0; r < 4; r++) processes.push({ pid: 3000 + r, comm: 'code', rssBytes: (200 + r * 150) * MiB * (1 + 0.02 * wobble(i, 20 + r)), adj: r === 0 ? 0 : 300, cgroup: `${app}/app-code.scope` });
+  for (let r = 0; r < 4; r++)
+    processes.push({
+      pid: 3000 + r,
+      comm: 'code',
+      rssBytes: (200 + r * 150) * MiB * (1 + 0.02 * wobble(i, 20 + r)),
+      adj: r === 0 ? 0 : 300,
+      cgroup: `${app}/app-code.scope`,
+    });
   const memory: HostMemory = {
     memTotalBytes: 16 * GiB,
     memAvailableBytes: 9 * GiB + 200 * MiB * wobble(i, 99),
@@ -98,7 +117,11 @@ export function desktop(i: number): HostSpec {
     swapTotalBytes: 2 * GiB,
     swapFreeBytes: 1.35 * GiB,
   };
-  return { memory, processes: processes.map((p) => ({ ...p, rssBytes: Math.round(p.rssBytes) })), cgroups: [cg('/user.slice', 7 * GiB), cg(app, 6 * GiB)] };
+  return {
+    memory,
+    processes: processes.map((p) => ({ ...p, rssBytes: Math.round(p.rssBytes) })),
+    cgroups: [cg('/user.slice', 7 * GiB), cg(app, 6 * GiB)],
+  };
 }
 
 /**
@@ -117,16 +140,35 @@ export function k8sNode(i: number): HostSpec {
     { pid: 1, comm: 'systemd', rssBytes: 12 * MiB, adj: 0, cgroup: '/init.scope' },
     { pid: 800, comm: 'kubelet', rssBytes: 180 * MiB * w(1), adj: -999, cgroup: '/system.slice/kubelet.service' },
     { pid: 810, comm: 'containerd', rssBytes: 140 * MiB * w(2), adj: -999, cgroup: '/system.slice/containerd.service' },
-    { pid: 2000, comm: 'nginx', rssBytes: 40 * MiB * w(3), adj: 1000, cgroup: `${be}/kubepods-besteffort-podaa.slice/cri-containerd-d1.scope` },
-    { pid: 2100, comm: 'python3', rssBytes: 900 * MiB * w(4), adj: 1000, cgroup: `${be}/kubepods-besteffort-podbb.slice/cri-containerd-d2.scope` },
+    {
+      pid: 2000,
+      comm: 'nginx',
+      rssBytes: 40 * MiB * w(3),
+      adj: 1000,
+      cgroup: `${be}/kubepods-besteffort-podaa.slice/cri-containerd-d1.scope`,
+    },
+    {
+      pid: 2100,
+      comm: 'python3',
+      rssBytes: 900 * MiB * w(4),
+      adj: 1000,
+      cgroup: `${be}/kubepods-besteffort-podbb.slice/cri-containerd-d2.scope`,
+    },
     { pid: 2200, comm: 'java', rssBytes: 3.1 * GiB * w(5), adj: 938, cgroup: java }, // request 2 GiB, limit 4 GiB
     { pid: 2300, comm: 'node_exporter', rssBytes: 30 * MiB * w(6), adj: 999, cgroup: exporter },
     { pid: 2400, comm: 'postgres', rssBytes: 5 * GiB * w(7), adj: -997, cgroup: pg }, // Guaranteed, 8 GiB
     { pid: 2401, comm: 'postgres', rssBytes: 1.2 * GiB * w(8), adj: -997, cgroup: pg },
   ];
-  for (let k = 0; k < 6; k++) processes.push({ pid: 1900 + k, comm: 'pause', rssBytes: 1 * MiB, adj: -998, cgroup: `${pods}/pod-sandbox-${k}.scope` });
+  for (let k = 0; k < 6; k++)
+    processes.push({ pid: 1900 + k, comm: 'pause', rssBytes: 1 * MiB, adj: -998, cgroup: `${pods}/pod-sandbox-${k}.scope` });
   const used = processes.reduce((s, p) => s + p.rssBytes, 0);
-  const memory: HostMemory = { memTotalBytes: 32 * GiB, memAvailableBytes: 32 * GiB - used - 3 * GiB + 300 * MiB * wobble(i, 50), memFreeBytes: 4 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 };
+  const memory: HostMemory = {
+    memTotalBytes: 32 * GiB,
+    memAvailableBytes: 32 * GiB - used - 3 * GiB + 300 * MiB * wobble(i, 50),
+    memFreeBytes: 4 * GiB,
+    swapTotalBytes: 0,
+    swapFreeBytes: 0,
+  };
   const cgroups = [
     cg(pods, used, 30 * GiB),
     cg(be, 1 * GiB),
@@ -155,6 +197,12 @@ export function databaseServer(i: number): HostSpec {
     { pid: 903, comm: 'postgres', rssBytes: 2 * GiB * w(3), adj: 0, cgroup: unit, unit: 'postgresql.service' },
     { pid: 1200, comm: 'node_exporter', rssBytes: 30 * MiB, adj: 0, cgroup: '/system.slice/node_exporter.service' },
   ];
-  const memory: HostMemory = { memTotalBytes: 64 * GiB, memAvailableBytes: 19 * GiB + 400 * MiB * wobble(i, 60), memFreeBytes: 2 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 };
+  const memory: HostMemory = {
+    memTotalBytes: 64 * GiB,
+    memAvailableBytes: 19 * GiB + 400 * MiB * wobble(i, 60),
+    memFreeBytes: 2 * GiB,
+    swapTotalBytes: 0,
+    swapFreeBytes: 0,
+  };
   return { memory, processes: processes.map((p) => ({ ...p, rssBytes: Math.round(p.rssBytes) })), cgroups: [cg(unit, 41 * GiB)] };
 }

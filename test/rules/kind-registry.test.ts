@@ -21,7 +21,20 @@ describe('the registry of rule kinds', () => {
     const r = ruleSchema.safeParse({ id: 'x', kind: 'no-such-kind' });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0].message).toBe(`unknown or missing rule kind; expected one of ${RULE_KINDS.join(', ')}`);
-    expect(RULE_KINDS).toEqual(['process-risk', 'risk-rising', 'rss-growth', 'protected-next-victim', 'host-memory-available', 'swap-used', 'psi', 'cgroup-usage', 'cgroup-memory-events', 'time-to-oom', 'oom-kill', 'agent-health']);
+    expect(RULE_KINDS).toEqual([
+      'process-risk',
+      'risk-rising',
+      'rss-growth',
+      'protected-next-victim',
+      'host-memory-available',
+      'swap-used',
+      'psi',
+      'cgroup-usage',
+      'cgroup-memory-events',
+      'time-to-oom',
+      'oom-kill',
+      'agent-health',
+    ]);
   });
 
   it('matches the kinds documented in docs/rules.md', () => {

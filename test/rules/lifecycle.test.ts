@@ -3,7 +3,8 @@ import { evaluateRules } from '../../src/rules/evaluate.js';
 import { at, compact, driver, healthy, incident, proc, rule, snapshot } from './factories.js';
 
 const risky = (risk: number, overrides = {}) => proc({ pid: 812, comm: 'postgres', risk, ...overrides });
-const riskRule = (extra: Record<string, unknown> = {}) => rule({ id: 'risk', kind: 'process-risk', above: 600, clearBelow: 500, domain: 'host', ...extra });
+const riskRule = (extra: Record<string, unknown> = {}) =>
+  rule({ id: 'risk', kind: 'process-risk', above: 600, clearBelow: 500, domain: 'host', ...extra });
 const SUBJECT = `risk|proc:${proc().bootId}:812:5812`;
 
 describe('lifecycle: for, hysteresis, keep_firing_for', () => {
@@ -16,7 +17,8 @@ describe('lifecycle: for, hysteresis, keep_firing_for', () => {
       [60, 700, [`firing:${SUBJECT}`]],
       [70, 700, []],
     ];
-    for (const [s, risk, expected] of steps) expect(compact(d.tick(snapshot({ atMs: at(s), processes: [risky(risk)] }))), `t=${s}s`).toEqual(expected);
+    for (const [s, risk, expected] of steps)
+      expect(compact(d.tick(snapshot({ atMs: at(s), processes: [risky(risk)] }))), `t=${s}s`).toEqual(expected);
     expect(d.state.instances.get(`risk|db1|proc:${proc().bootId}:812:5812`)?.status).toBe('firing');
   });
 
@@ -39,7 +41,9 @@ describe('lifecycle: for, hysteresis, keep_firing_for', () => {
       [550, []], // between thresholds, not firing: does not raise
       [600, [`firing:${SUBJECT}`]],
     ];
-    table.forEach(([risk, expected], i) => expect(compact(d.tick(snapshot({ atMs: at(i * 10), processes: [risky(risk)] }))), `risk=${risk}`).toEqual(expected));
+    table.forEach(([risk, expected], i) =>
+      expect(compact(d.tick(snapshot({ atMs: at(i * 10), processes: [risky(risk)] }))), `risk=${risk}`).toEqual(expected),
+    );
   });
 
   it('keep_firing_for keeps a cleared alert firing, and a relapse cancels the countdown', () => {
@@ -87,7 +91,9 @@ describe('lifecycle: a firing process that disappears', () => {
   it('uses kill evidence reported before the process was seen gone', () => {
     const d = driver([riskRule()]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
-    d.tick(snapshot({ atMs: at(10), processes: [risky(700)] }), { incidents: [incident({ id: 9, atMs: at(10), victim: { pid: 812, startTimeTicks: 5812, comm: 'postgres' } })] });
+    d.tick(snapshot({ atMs: at(10), processes: [risky(700)] }), {
+      incidents: [incident({ id: 9, atMs: at(10), victim: { pid: 812, startTimeTicks: 5812, comm: 'postgres' } })],
+    });
     expect(compact(d.tick(snapshot({ atMs: at(20), processes: [] })))).toEqual([`resolved(oom-killed):${SUBJECT}`]);
   });
 
@@ -179,7 +185,20 @@ describe('stale data', () => {
   it('removing a rule from the config ends its instances with a cancelled transition', () => {
     const d = driver([riskRule()]);
     d.tick(snapshot({ atMs: at(0), processes: [risky(700)] }));
-    const r = evaluateRules([], { snapshot: snapshot({ atMs: at(10) }), history: d.history, incidents: [], health: healthy(), dataFresh: true, isProtected: () => false }, d.state, at(10), { host: 'db1', vanishWaitTicks: 0 });
+    const r = evaluateRules(
+      [],
+      {
+        snapshot: snapshot({ atMs: at(10) }),
+        history: d.history,
+        incidents: [],
+        health: healthy(),
+        dataFresh: true,
+        isProtected: () => false,
+      },
+      d.state,
+      at(10),
+      { host: 'db1', vanishWaitTicks: 0 },
+    );
     expect(compact(r.transitions)).toEqual([`cancelled:${SUBJECT}`]);
     expect(r.next.instances.size).toBe(0);
   });

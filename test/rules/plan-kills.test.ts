@@ -56,13 +56,24 @@ function planner(alertingRaw: Record<string, unknown> = {}) {
       silences = s;
     },
     step(atS: number, firing: AlertView[]): NotificationDraft[] {
-      const plan = planNotifications({ firing, resolved: [], groups, silences, rules: RULES, channels: SLACK, alerting, host: HOST, nowMs: at(atS) });
+      const plan = planNotifications({
+        firing,
+        resolved: [],
+        groups,
+        silences,
+        rules: RULES,
+        channels: SLACK,
+        alerting,
+        host: HOST,
+        nowMs: at(atS),
+      });
       groups = plan.groups;
       return plan.drafts;
     },
   };
 }
-const incidents = (drafts: NotificationDraft[]) => drafts.flatMap((d) => d.alerts.filter((a) => a.ruleKind === 'oom-kill').map((a) => a.incidentId));
+const incidents = (drafts: NotificationDraft[]) =>
+  drafts.flatMap((d) => d.alerts.filter((a) => a.ruleKind === 'oom-kill').map((a) => a.incidentId));
 
 describe('OOM kills are told once', () => {
   it('a storm of 15 kills, one per evaluation, sends 15 entries (not 120): each message its new kill, earlier ones counted', () => {
@@ -115,7 +126,17 @@ describe('OOM kills are told once', () => {
   it('a kill muted by a silence is told once when the silence ends', () => {
     const p = planner();
     expect(incidents(p.step(0, [kill(1)]))).toEqual([1]);
-    p.mute([{ id: 1, matchers: [{ name: 'comm', op: '=', value: 'hog-2' }], createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(30), createdBy: 'ops', comment: '' }]);
+    p.mute([
+      {
+        id: 1,
+        matchers: [{ name: 'comm', op: '=', value: 'hog-2' }],
+        createdAtMs: at(0),
+        startsAtMs: at(0),
+        endsAtMs: at(30),
+        createdBy: 'ops',
+        comment: '',
+      },
+    ]);
     expect(p.step(1, [kill(1), kill(2)])).toEqual([]);
     p.mute([]);
     const after = p.step(31, [kill(1), kill(2)]);

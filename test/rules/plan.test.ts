@@ -46,7 +46,17 @@ function planner(opts: { alerting?: Record<string, unknown>; channels?: ChannelR
   return {
     silences: opts.silences ?? [],
     step(atS: number, firing: AlertView[], justResolved: AlertView[] = []) {
-      const plan = planNotifications({ firing, resolved: justResolved, groups, silences: this.silences, rules: RULES, channels: opts.channels ?? CHANNELS, alerting, host: HOST, nowMs: at(atS) });
+      const plan = planNotifications({
+        firing,
+        resolved: justResolved,
+        groups,
+        silences: this.silences,
+        rules: RULES,
+        channels: opts.channels ?? CHANNELS,
+        alerting,
+        host: HOST,
+        nowMs: at(atS),
+      });
       groups = plan.groups;
       return plan;
     },
@@ -55,7 +65,11 @@ function planner(opts: { alerting?: Record<string, unknown>; channels?: ChannelR
     },
   };
 }
-const sent = (p: ReturnType<ReturnType<typeof planner>['step']>) => p.drafts.map((d) => `${d.channel}:${d.groupKey}:${d.alerts.map((a) => `${a.labels.comm ?? a.ruleId}${a.state === 'resolved' ? '(r)' : ''}`).join(',')}`);
+const sent = (p: ReturnType<ReturnType<typeof planner>['step']>) =>
+  p.drafts.map(
+    (d) =>
+      `${d.channel}:${d.groupKey}:${d.alerts.map((a) => `${a.labels.comm ?? a.ruleId}${a.state === 'resolved' ? '(r)' : ''}`).join(',')}`,
+  );
 
 describe('grouping timers', () => {
   it('a rule with groupInterval 0 sends each new alert of an already notified group at once', () => {
@@ -103,23 +117,32 @@ describe('grouping timers', () => {
     expect(sent(q.step(2, [slow, alert('risk', 'fast', { etaMs: 3_000 })]))).toEqual([`slack:${HOST}|risk:fast,slow`]);
   });
 
-  it('a new alert predicting the OOM sooner than the group interval does not wait for the group\'s next slot', () => {
+  it("a new alert predicting the OOM sooner than the group interval does not wait for the group's next slot", () => {
     const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '0s', groupInterval: '5m' } });
     const a = alert('risk', 'a');
     p.step(0, [a]);
     expect(sent(p.step(30, [a, alert('risk', 'b', { etaMs: 600_000 })]))).toEqual([]);
-    expect(sent(p.step(40, [a, alert('risk', 'b', { etaMs: 600_000 }), alert('risk', 'c', { etaMs: 45_000 })]))).toEqual([`slack:${HOST}|risk:a,b,c`]);
+    expect(sent(p.step(40, [a, alert('risk', 'b', { etaMs: 600_000 }), alert('risk', 'c', { etaMs: 45_000 })]))).toEqual([
+      `slack:${HOST}|risk:a,b,c`,
+    ]);
   });
 
   it('a rule with groupWait 0 (OOM kills) is sent in the same evaluation', () => {
     const p = planner();
-    expect(sent(p.step(0, [alert('kill', 'incident:1', { ruleKind: 'oom-kill' })]))).toEqual([`mail:${HOST}|kill:incident:1`, `slack:${HOST}|kill:incident:1`]);
+    expect(sent(p.step(0, [alert('kill', 'incident:1', { ruleKind: 'oom-kill' })]))).toEqual([
+      `mail:${HOST}|kill:incident:1`,
+      `slack:${HOST}|kill:incident:1`,
+    ]);
   });
 
   it('dedupKeys are deterministic: the same state replayed gives the same keys, and each send has its own', () => {
     const run = () => {
       const p = planner({ channels: [CHANNELS[0]] });
-      return [p.step(0, [alert('risk', 'a')]), p.step(30, [alert('risk', 'a')]), p.step(400, [alert('risk', 'a'), alert('risk', 'b')])].flatMap((x) => x.drafts.map((d) => d.dedupKey));
+      return [
+        p.step(0, [alert('risk', 'a')]),
+        p.step(30, [alert('risk', 'a')]),
+        p.step(400, [alert('risk', 'a'), alert('risk', 'b')]),
+      ].flatMap((x) => x.drafts.map((d) => d.dedupKey));
     };
     const keys = run();
     expect(keys).toEqual(run());
@@ -146,7 +169,9 @@ describe('grouping timers', () => {
     p.step(0, [a, b]);
     p.step(60, [b], [resolved(a, 60)]); // waits for the group interval
     const d = p.step(400, [a, b]).drafts;
-    expect(d.map((x) => x.alerts.map((y) => `${y.fingerprint}:${y.state}`))).toEqual([[`${a.fingerprint}:firing`, `${b.fingerprint}:firing`]]);
+    expect(d.map((x) => x.alerts.map((y) => `${y.fingerprint}:${y.state}`))).toEqual([
+      [`${a.fingerprint}:firing`, `${b.fingerprint}:firing`],
+    ]);
   });
 });
 
@@ -193,7 +218,15 @@ describe('inhibition and silences', () => {
   it('a silence holds while active and the alert is sent once it expires', () => {
     const m = parseMatcher('comm=~post.*');
     if (!m.ok) throw new Error(m.error);
-    const silence: Silence = { id: 3, matchers: [m.matcher], createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(3600), comment: 'maintenance', createdBy: 'ops' };
+    const silence: Silence = {
+      id: 3,
+      matchers: [m.matcher],
+      createdAtMs: at(0),
+      startsAtMs: at(0),
+      endsAtMs: at(3600),
+      comment: 'maintenance',
+      createdBy: 'ops',
+    };
     const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '0s' }, silences: [silence] });
     const pg = alert('risk', 'postgres');
     const other = alert('risk', 'java');
@@ -208,13 +241,20 @@ describe('inhibition and silences', () => {
   it('an expired silence (endsAt moved to now) stops muting at once', () => {
     const m = parseMatcher('alertname=risk');
     if (!m.ok) throw new Error(m.error);
-    const p = planner({ channels: [CHANNELS[0]], alerting: { groupWait: '0s' }, silences: [{ id: 1, matchers: [m.matcher], createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(10), comment: '', createdBy: '' }] });
+    const p = planner({
+      channels: [CHANNELS[0]],
+      alerting: { groupWait: '0s' },
+      silences: [{ id: 1, matchers: [m.matcher], createdAtMs: at(0), startsAtMs: at(0), endsAtMs: at(10), comment: '', createdBy: '' }],
+    });
     expect(p.step(5, [alert('risk', 'a')]).drafts).toEqual([]);
     expect(p.step(10, [alert('risk', 'a')]).drafts).toHaveLength(1);
   });
 
   it('parseMatcher explains bad input', () => {
-    expect(parseMatcher('comm')).toEqual({ ok: false, error: expect.stringMatching(/^cannot read the matcher "comm": expected NAME=VALUE/) });
+    expect(parseMatcher('comm')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^cannot read the matcher "comm": expected NAME=VALUE/),
+    });
     expect(parseMatcher('comm=~(')).toEqual({ ok: false, error: expect.stringMatching(/is not a valid regular expression/) });
     expect(parseMatcher('host!=db2')).toEqual({ ok: true, matcher: { name: 'host', op: '!=', value: 'db2' } });
     expect(parseMatcher('comm="my app"')).toEqual({ ok: true, matcher: { name: 'comm', op: '=', value: 'my app' } });
@@ -226,7 +266,9 @@ describe('storm', () => {
     const p = planner({ channels: [CHANNELS[0]] });
     const firing = [
       ...Array.from({ length: 40 }, (_, i) => alert('risk', `w${String(i).padStart(2, '0')}`)),
-      ...Array.from({ length: 20 }, (_, i) => alert('kill', `incident:${i}`, { ruleKind: 'oom-kill', labels: { scope: 'incident', comm: `k${i}` } })),
+      ...Array.from({ length: 20 }, (_, i) =>
+        alert('kill', `incident:${i}`, { ruleKind: 'oom-kill', labels: { scope: 'incident', comm: `k${i}` } }),
+      ),
       alert('mem', 'host', { severity: 'critical', ruleKind: 'host-memory-available' }),
     ];
     const d0 = p.step(0, firing).drafts; // kills page at once (groupWait 0)

@@ -20,7 +20,14 @@ export const MiB = 1024 ** 2;
 
 export function proc(overrides: Partial<ProcessSample> = {}): ProcessSample {
   const pid = overrides.pid ?? 1000;
-  return processSample({ bootId: BOOT, cmdline: `/usr/bin/proc${pid} --serve`, pageTablesBytes: 1 * MiB, oomScore: 700, risk: 50, ...overrides });
+  return processSample({
+    bootId: BOOT,
+    cmdline: `/usr/bin/proc${pid} --serve`,
+    pageTablesBytes: 1 * MiB,
+    oomScore: 700,
+    risk: 50,
+    ...overrides,
+  });
 }
 
 export function cgroup(overrides: Partial<CgroupMemory> = {}): CgroupMemory {
@@ -45,7 +52,14 @@ export function hostDomain(processes: ProcessSample[], totalBytes = 16 * GiB): O
     ranking: [...processes]
       .filter((p) => !p.immune)
       .sort((a, b) => b.risk - a.risk)
-      .map((p) => ({ pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, risk: p.risk, badnessBytes: p.rssBytes, oomScoreAdj: p.oomScoreAdj })),
+      .map((p) => ({
+        pid: p.pid,
+        startTimeTicks: p.startTimeTicks,
+        comm: p.comm,
+        risk: p.risk,
+        badnessBytes: p.rssBytes,
+        oomScoreAdj: p.oomScoreAdj,
+      })),
   };
 }
 
@@ -74,7 +88,19 @@ export function snapshotAt(atMs: number, rest: Partial<HostSnapshot> = {}): Host
 
 /** The alerts module's agent context on a real store: the given rules only (no defaults), a console channel, notifications at once. */
 export function alertsContext(db: Database, clock: Clock, rules: readonly unknown[]): AgentContext {
-  const v = validateConfig({ channels: { ops: { type: 'console' } }, alerting: { groupWait: '0s', groupInterval: '0s' }, rules: { replaceDefaults: true, list: rules } });
+  const v = validateConfig({
+    channels: { ops: { type: 'console' } },
+    alerting: { groupWait: '0s', groupInterval: '0s' },
+    rules: { replaceDefaults: true, list: rules },
+  });
   if (!v.ok) throw new Error(v.errors.join('\n'));
-  return { config: v.config, store: createStore(db), log: silentLogger(), clock, facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 }, procfs: new ProcFs('/proc'), selfProc: new ProcFs('/proc') };
+  return {
+    config: v.config,
+    store: createStore(db),
+    log: silentLogger(),
+    clock,
+    facts: { bootId: BOOT, hostname: HOST, kernelRelease: '6.18.0', pageSizeBytes: 4096 },
+    procfs: new ProcFs('/proc'),
+    selfProc: new ProcFs('/proc'),
+  };
 }

@@ -14,6 +14,9 @@ describe('CgroupFs memory events', () => {
   it('v1: memory.failcnt as the limit hits, memory.oom_control for kills and under_oom', () => {
     const fs = new CgroupFs(join(FX, 'v1'));
     const m = fs.readMemory(fs.detect()!, '/leaker');
-    expect(m).toMatchObject({ oomKillCount: 4, events: { high: null, max: 17, oom: null, oomKill: 4, oomGroupKill: null, underOom: false } });
+    expect(m).toMatchObject({
+      oomKillCount: 4,
+      events: { high: null, max: 17, oom: null, oomKill: 4, oomGroupKill: null, underOom: false },
+    });
   });
 });

@@ -36,7 +36,15 @@ describe('parsePidStat', () => {
   it('parses a line captured from a real kernel', () => {
     const real =
       '1080 (bash) S 1079 1080 1080 0 -1 4194560 1403 4318 0 1 2 1 8 3 20 0 1 0 4195 6946816 1102 18446744073709551615 1 1 0 0 0 0 65536 4 65538 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n';
-    expect(parsePidStat(real)).toEqual({ comm: 'bash', state: 'S', ppid: 1079, flags: 4194560, startTimeTicks: 4195, vsizeBytes: 6946816, rssPages: 1102 });
+    expect(parsePidStat(real)).toEqual({
+      comm: 'bash',
+      state: 'S',
+      ppid: 1079,
+      flags: 4194560,
+      startTimeTicks: 4195,
+      vsizeBytes: 6946816,
+      rssPages: 1102,
+    });
   });
 
   it('rejects text that is not a stat line, quoting it', () => {
@@ -72,7 +80,10 @@ describe('parsePidCgroup and units', () => {
   it('tells system units from units a user created and named', () => {
     expect(unitOfCgroupPath('/system.slice/postgresql.service')).toEqual({ unit: 'postgresql.service', unitScope: 'system' });
     // what `systemd-run --user --unit=postgresql` makes
-    expect(unitOfCgroupPath('/user.slice/user-1001.slice/user@1001.service/app.slice/postgresql.service')).toEqual({ unit: 'postgresql.service', unitScope: 'user' });
+    expect(unitOfCgroupPath('/user.slice/user-1001.slice/user@1001.service/app.slice/postgresql.service')).toEqual({
+      unit: 'postgresql.service',
+      unitScope: 'user',
+    });
     expect(unitOfCgroupPath('/user.slice/user-1001.slice/session-3.scope')).toEqual({ unit: 'session-3.scope', unitScope: 'user' });
     expect(unitOfCgroupPath('/user.slice/user-1001.slice/user@1001.service')).toEqual({ unit: 'user@1001.service', unitScope: 'user' });
     expect(unitOfCgroupPath('/system.slice/docker-0a1b.scope')).toEqual({ unit: 'docker-0a1b.scope', unitScope: 'system' });

@@ -30,8 +30,17 @@ describe('sample --once --json on the real /proc', () => {
     const total = doc.memory.memTotalBytes + doc.memory.swapTotalBytes;
     const expected = 500 + ((p.rssBytes + p.swapBytes + p.pageTablesBytes) * 1000) / total;
     expect(Math.abs(p.risk - expected)).toBeLessThanOrEqual(2);
-    expect(doc.oomScoreScale).toBe(doc.kernelRelease.match(/^(\d+)\.(\d+)/).slice(1).map(Number).reduce((a: number, b: number) => a * 100 + b) >= 509 ? 'new' : 'old');
-    for (const key of ['pid', 'startTimeTicks', 'comm', 'oomScore', 'oomScoreAdj', 'risk', 'rssBytes', 'swapBytes', 'cgroup']) expect(p).toHaveProperty(key);
+    expect(doc.oomScoreScale).toBe(
+      doc.kernelRelease
+        .match(/^(\d+)\.(\d+)/)
+        .slice(1)
+        .map(Number)
+        .reduce((a: number, b: number) => a * 100 + b) >= 509
+        ? 'new'
+        : 'old',
+    );
+    for (const key of ['pid', 'startTimeTicks', 'comm', 'oomScore', 'oomScoreAdj', 'risk', 'rssBytes', 'swapBytes', 'cgroup'])
+      expect(p).toHaveProperty(key);
     // in the host ranking only processes with an adj at least as high can stand before it (other tests may run such)
     const victims: { pid: number; oomScoreAdj: number }[] = doc.domains[0].nextVictims;
     const rank = victims.findIndex((v) => v.pid === hog.pid);

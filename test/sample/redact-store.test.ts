@@ -21,7 +21,15 @@ const SECRETS = {
 
 /** Command lines with those secrets, in the shapes tools take them. Run by node, which keeps its argv as given. */
 const COMMAND_LINES: string[][] = [
-  ['curl', '-H', `Authorization: Bearer ${SECRETS.bearer}`, '--header=X-Api-Key: ' + SECRETS.apiKey, '-u', `admin:${SECRETS.curlPassword}`, 'https://example.invalid/'],
+  [
+    'curl',
+    '-H',
+    `Authorization: Bearer ${SECRETS.bearer}`,
+    '--header=X-Api-Key: ' + SECRETS.apiKey,
+    '-u',
+    `admin:${SECRETS.curlPassword}`,
+    'https://example.invalid/',
+  ],
   ['mysql', '-uroot', `-p${SECRETS.mysqlPassword}`, 'db'],
   ['env', `PGPASSWORD=${SECRETS.pgPassword}`, `--token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${SECRETS.jwtSignature}`, SECRETS.awsKeyId],
   ['sh', '-c', `curl -H 'X-Auth-Token: ${SECRETS.shellToken}' https://example.invalid/`],
@@ -70,7 +78,9 @@ describe('no secret from a command line reaches the database', () => {
 
     const db = openDatabase(join(t.dir, 'oomwatch.db'));
     new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 }).writeTick(snap, 1000);
-    const stored = db.prepare('SELECT cmdline FROM process WHERE pid IN (SELECT value FROM json_each(?))').all(JSON.stringify(pids)) as { cmdline: string }[];
+    const stored = db.prepare('SELECT cmdline FROM process WHERE pid IN (SELECT value FROM json_each(?))').all(JSON.stringify(pids)) as {
+      cmdline: string;
+    }[];
     expect(stored).toHaveLength(pids.length);
     db.close();
 
@@ -78,6 +88,7 @@ describe('no secret from a command line reaches the database', () => {
     const files = readdirSync(t.dir);
     expect(files).toContain('oomwatch.db');
     const bytes = Buffer.concat(files.map((f) => readFileSync(join(t.dir, f))));
-    for (const [name, s] of Object.entries(SECRETS)) expect(bytes.includes(Buffer.from(s)), `${name} found in the database files`).toBe(false);
+    for (const [name, s] of Object.entries(SECRETS))
+      expect(bytes.includes(Buffer.from(s)), `${name} found in the database files`).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ describe('risk normalisation', () => {
   it('maps the new scale back to badness per mille', () => {
     expect(riskFromOomScore(666, 'new')).toBe(0); // idle, adj 0
     expect(riskFromOomScore(1333, 'new')).toBe(1000); // adj 1000
-    expect(riskFromOomScore(2000, "new")).toBe(2000);
+    expect(riskFromOomScore(2000, 'new')).toBe(2000);
     expect(riskFromOomScore(0, 'new')).toBe(-1000);
   });
   it('keeps the old scale as is', () => {
@@ -28,10 +28,20 @@ describe('risk normalisation', () => {
 
 describe('scale detection', () => {
   it('votes new when idle processes read about 666', () => {
-    expect(detectScale([{ oomScore: 666, oomScoreAdj: 0, usagePermille: 0.5 }, { oomScore: 0, oomScoreAdj: -1000, usagePermille: 1 }])).toBe('new');
+    expect(
+      detectScale([
+        { oomScore: 666, oomScoreAdj: 0, usagePermille: 0.5 },
+        { oomScore: 0, oomScoreAdj: -1000, usagePermille: 1 },
+      ]),
+    ).toBe('new');
   });
   it('votes old when idle processes read about 0', () => {
-    expect(detectScale([{ oomScore: 0, oomScoreAdj: 0, usagePermille: 0.5 }, { oomScore: 733, oomScoreAdj: 0, usagePermille: 733 }])).toBe('old');
+    expect(
+      detectScale([
+        { oomScore: 0, oomScoreAdj: 0, usagePermille: 0.5 },
+        { oomScore: 733, oomScoreAdj: 0, usagePermille: 733 },
+      ]),
+    ).toBe('old');
   });
   it('detects the new scale even for a process that protects itself (adj -900)', () => {
     expect(detectScale([{ oomScore: 67, oomScoreAdj: -900, usagePermille: 1 }])).toBe('new');

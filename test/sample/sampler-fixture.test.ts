@@ -11,7 +11,9 @@ import { makeTempDir } from '../helpers/tmp.js';
 
 const FX = join(import.meta.dirname, '../fixtures');
 const snapshotOf = (proc: string, cgroup: string) =>
-  createSampler({ procRoot: join(FX, 'proc', proc), cgroupRoot: join(FX, 'cgroup', cgroup), refreshEveryMs: 300_000 }).sampler.takeSnapshot(1_700_000_000_000);
+  createSampler({ procRoot: join(FX, 'proc', proc), cgroupRoot: join(FX, 'cgroup', cgroup), refreshEveryMs: 300_000 }).sampler.takeSnapshot(
+    1_700_000_000_000,
+  );
 
 describe('sampler on a new-kernel, cgroup v2 fixture tree', () => {
   const s = snapshotOf('busy-host', 'v2');
@@ -30,7 +32,15 @@ describe('sampler on a new-kernel, cgroup v2 fixture tree', () => {
 
   it('keeps identity, cgroup, unit and a redacted command line', () => {
     const pg = s.processes.find((p) => p.pid === 900)!;
-    expect(pg).toMatchObject({ bootId: '6c1a3f52-9b7e-4d1e-8a47-2f0c5d9e1b33', startTimeTicks: 1900, uid: 105, cgroup: '/system.slice/postgresql.service', unit: 'postgresql.service', exe: '/usr/lib/postgresql/15/bin/postgres', swapBytes: 256 * 1024 ** 2 });
+    expect(pg).toMatchObject({
+      bootId: '6c1a3f52-9b7e-4d1e-8a47-2f0c5d9e1b33',
+      startTimeTicks: 1900,
+      uid: 105,
+      cgroup: '/system.slice/postgresql.service',
+      unit: 'postgresql.service',
+      exe: '/usr/lib/postgresql/15/bin/postgres',
+      swapBytes: 256 * 1024 ** 2,
+    });
     const mysql = s.processes.find((p) => p.pid === 2100)!;
     expect(mysql.cmdline).toBe('mysql -uroot -p*** --password=*** postgres://admin:***@db.example/x token=***');
     expect(s.processes.find((p) => p.pid === 1600)!.comm).toBe('a) b');
@@ -39,7 +49,13 @@ describe('sampler on a new-kernel, cgroup v2 fixture tree', () => {
   it('reads v2 memory cgroups with limits only, and their kill counters', () => {
     expect(s.cgroupVersion).toBe(2);
     expect(s.cgroups.map((c) => c.path)).toEqual(['/system.slice/app.service', '/system.slice/postgresql.service']);
-    expect(s.cgroups[0]).toMatchObject({ limitBytes: 512 * 1024 ** 2, usageBytes: 511 * 1024 ** 2, swapLimitBytes: 0, oomKillCount: 2, oomCount: 3 });
+    expect(s.cgroups[0]).toMatchObject({
+      limitBytes: 512 * 1024 ** 2,
+      usageBytes: 511 * 1024 ** 2,
+      swapLimitBytes: 0,
+      oomKillCount: 2,
+      oomCount: 3,
+    });
   });
 
   it('ranks the host domain by badness and each cgroup against its own limit', () => {
@@ -47,7 +63,10 @@ describe('sampler on a new-kernel, cgroup v2 fixture tree', () => {
     expect(host.ranking.map((r) => r.pid)).toEqual([1500, 900, 1700, 901, 1600, 2100, 1701]);
     const app = s.domains.find((d) => d.id === '/system.slice/app.service')!;
     expect(app.totalBytes).toBe(512 * 1024 ** 2); // swap.max 0: no usable swap
-    expect(app.ranking.map((r) => [r.pid, r.risk])).toEqual([[1700, 978], [1701, 10]]);
+    expect(app.ranking.map((r) => [r.pid, r.risk])).toEqual([
+      [1700, 978],
+      [1701, 10],
+    ]);
     // postgres: limit 2 GiB + usable swap (swap.max is max → the host's 2 GiB)
     expect(s.domains.find((d) => d.id === '/system.slice/postgresql.service')!.totalBytes).toBe(4 * 1024 ** 3);
   });
@@ -85,7 +104,10 @@ describe('a process moved to another cgroup', () => {
       stat[23] = String(Number(stat[23]) + 5000); // RSS grows by about 20 MiB
       writeFileSync(join(root, '1701/stat'), stat.join(' '));
       const s = sampler.takeSnapshot(20_000);
-      expect(s.processes.find((p) => p.pid === 1701)).toMatchObject({ cgroup: '/system.slice/postgresql.service', unit: 'postgresql.service' });
+      expect(s.processes.find((p) => p.pid === 1701)).toMatchObject({
+        cgroup: '/system.slice/postgresql.service',
+        unit: 'postgresql.service',
+      });
       expect(s.domains.find((d) => d.id === '/system.slice/postgresql.service')!.ranking.map((r) => r.pid)).toContain(1701);
     } finally {
       t.cleanup();
@@ -103,7 +125,10 @@ describe('denied files', () => {
       chmodSync(t.dir, 0o755);
       const script = join(t.dir, 'sample.mjs');
       const host = join(packageRootForOtherUser(), 'dist/src/sample/host.js');
-      writeFileSync(script, `import { createSampler } from ${JSON.stringify(host)};\nconst { sampler } = createSampler({ procRoot: ${JSON.stringify(root)}, cgroupRoot: '/nonexistent', refreshEveryMs: 1e6 });\nconsole.log(JSON.stringify(sampler.takeSnapshot(0).counts));\n`);
+      writeFileSync(
+        script,
+        `import { createSampler } from ${JSON.stringify(host)};\nconst { sampler } = createSampler({ procRoot: ${JSON.stringify(root)}, cgroupRoot: '/nonexistent', refreshEveryMs: 1e6 });\nconsole.log(JSON.stringify(sampler.takeSnapshot(0).counts));\n`,
+      );
       const r = spawnSync(process.execPath, [script], { ...OTHER_USER, encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(JSON.parse(r.stdout)).toMatchObject({ denied: 1, sampled: 8, gone: 1 });
@@ -150,14 +175,40 @@ describe('a process caught while it dies', () => {
     writeFileSync(join(root, `${pid}/oom_score`), '0\n');
     writeFileSync(join(root, `${pid}/status`), o.status);
   };
-  const status = (state: string, extra = '') => `Name:\tjava\nState:\t${state}\nPid:\t1700\nPPid:\t1\nUid:\t1001\t1001\t1001\t1001\n${extra}`;
+  const status = (state: string, extra = '') =>
+    `Name:\tjava\nState:\t${state}\nPid:\t1700\nPPid:\t1\nUid:\t1001\t1001\t1001\t1001\n${extra}`;
   const cases = [
-    { name: 'a zombie (state Z, memory gone)', state: 'Z', flags: 4194564, vsize: 0, rssPages: 0, status: status('Z (zombie)', 'ShdPnd:\t0000000000000000\n') },
-    { name: 'a tick a few ms after SIGKILL (PF_EXITING, memory still mapped)', state: 'R', flags: 4194564, vsize: 1572864000, rssPages: 64000, status: status('R (running)', 'VmRSS:\t256000 kB\n') },
-    { name: 'memory already gone (vsize 0, no VmRSS)', state: 'D', flags: 4194560, vsize: 0, rssPages: 0, status: status('D (disk sleep)') },
+    {
+      name: 'a zombie (state Z, memory gone)',
+      state: 'Z',
+      flags: 4194564,
+      vsize: 0,
+      rssPages: 0,
+      status: status('Z (zombie)', 'ShdPnd:\t0000000000000000\n'),
+    },
+    {
+      name: 'a tick a few ms after SIGKILL (PF_EXITING, memory still mapped)',
+      state: 'R',
+      flags: 4194564,
+      vsize: 1572864000,
+      rssPages: 64000,
+      status: status('R (running)', 'VmRSS:\t256000 kB\n'),
+    },
+    {
+      name: 'memory already gone (vsize 0, no VmRSS)',
+      state: 'D',
+      flags: 4194560,
+      vsize: 0,
+      rssPages: 0,
+      status: status('D (disk sleep)'),
+    },
     {
       name: 'an OOM victim stuck in the kernel, its memory taken by the oom_reaper (SIGKILL pending, score 0)',
-      state: 'D', flags: 4194560, vsize: 1572864000, rssPages: 10, status: status('D (disk sleep)', 'VmRSS:\t40 kB\nShdPnd:\t0000000000000100\nSigPnd:\t0000000000000100\n'),
+      state: 'D',
+      flags: 4194560,
+      vsize: 1572864000,
+      rssPages: 10,
+      status: status('D (disk sleep)', 'VmRSS:\t40 kB\nShdPnd:\t0000000000000100\nSigPnd:\t0000000000000100\n'),
     },
   ];
   for (const c of cases) {
@@ -199,7 +250,15 @@ describe('a process caught while it dies', () => {
         }
       }
       const procfs = new RacingProcFs(root);
-      const sampler = new Sampler({ procfs, cgroupfs: new CgroupFs(join(FX, 'cgroup/v2')), bootId: 'b', hostname: 'h', kernelRelease: '6.18.0', pageSizeBytes: 4096, refreshEveryMs: 3_600_000 });
+      const sampler = new Sampler({
+        procfs,
+        cgroupfs: new CgroupFs(join(FX, 'cgroup/v2')),
+        bootId: 'b',
+        hostname: 'h',
+        kernelRelease: '6.18.0',
+        pageSizeBytes: 4096,
+        refreshEveryMs: 3_600_000,
+      });
       sampler.takeSnapshot(0);
       // Its RSS fell by 4 MiB or more: the sampler re-reads its cgroup this tick.
       const stat = readFileSync(join(root, '1700/stat'), 'utf8').split(' ');

@@ -32,7 +32,10 @@ function liveStore() {
 const events = (path: string) => {
   const db = new BetterSqlite3(path, { readonly: true });
   try {
-    return { rows: db.prepare("SELECT message FROM agent_event WHERE kind = 'test'").all(), integrity: db.pragma('integrity_check', { simple: true }) };
+    return {
+      rows: db.prepare("SELECT message FROM agent_event WHERE kind = 'test'").all(),
+      integrity: db.pragma('integrity_check', { simple: true }),
+    };
   } finally {
     db.close();
   }
@@ -52,19 +55,22 @@ describe('backing up a running agent’s database (docs/operate.md)', () => {
     }
   });
 
-  it.skipIf(!hasSqlite3)('sqlite3 .backup captures it too, while copying the .db file alone loses it (skipped only without the sqlite3 CLI)', () => {
-    const { dir, path, db } = liveStore();
-    try {
-      const out = join(dir, 'backup.db');
-      const r = spawnSync('sqlite3', [path, `.backup '${out}'`], { encoding: 'utf8' });
-      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-      expect(events(out)).toEqual({ rows: [{ message: 'only in the WAL' }], integrity: 'ok' });
-      const naive = join(dir, 'naive-copy.db');
-      copyFileSync(path, naive);
-      expect(readFileSync(naive).length).toBeGreaterThan(0);
-      expect(events(naive).rows).toEqual([]);
-    } finally {
-      db.close();
-    }
-  });
+  it.skipIf(!hasSqlite3)(
+    'sqlite3 .backup captures it too, while copying the .db file alone loses it (skipped only without the sqlite3 CLI)',
+    () => {
+      const { dir, path, db } = liveStore();
+      try {
+        const out = join(dir, 'backup.db');
+        const r = spawnSync('sqlite3', [path, `.backup '${out}'`], { encoding: 'utf8' });
+        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(events(out)).toEqual({ rows: [{ message: 'only in the WAL' }], integrity: 'ok' });
+        const naive = join(dir, 'naive-copy.db');
+        copyFileSync(path, naive);
+        expect(readFileSync(naive).length).toBeGreaterThan(0);
+        expect(events(naive).rows).toEqual([]);
+      } finally {
+        db.close();
+      }
+    },
+  );
 });

@@ -23,7 +23,9 @@ describe('docs/install.md', () => {
   it('names every hardening and resource setting the shipped unit has', () => {
     const settings = unit
       .split('\n')
-      .filter((l) => /^(Protect|Private|Restrict|Device|NoNew|Lock|SystemCall|OOMScore|Memory|RestartPrevent|ExecReload|StateDirectory=)/.test(l))
+      .filter((l) =>
+        /^(Protect|Private|Restrict|Device|NoNew|Lock|SystemCall|OOMScore|Memory|RestartPrevent|ExecReload|StateDirectory=)/.test(l),
+      )
       .map((l) => l.split('=')[0]);
     const missing = [...new Set(settings)].filter((key) => !install.includes(key));
     expect(missing).toEqual([]);

@@ -15,7 +15,15 @@ const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status ===
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), env: { PATH: '/nonexistent' }, isTty: false, log: silentLogger() };
+  return {
+    stdout,
+    stderr,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    env: { PATH: '/nonexistent' },
+    isTty: false,
+    log: silentLogger(),
+  };
 }
 
 const dirs: string[] = [];
@@ -37,7 +45,15 @@ describe('the shipped unit', () => {
     for (const forbidden of ['ProtectProc=', 'ProcSubset=', 'MemoryDenyWriteExecute=', 'ProtectKernelLogs=', 'PrivateDevices=']) {
       expect(d.filter((l) => l.startsWith(forbidden))).toEqual([]);
     }
-    for (const required of ['RestartPreventExitStatus=78', 'ExecReload=/bin/kill -HUP $MAINPID', 'OOMScoreAdjust=-900', 'MemoryMax=512M', 'StateDirectory=oomwatch', 'NoNewPrivileges=yes', 'DeviceAllow=/dev/kmsg r']) {
+    for (const required of [
+      'RestartPreventExitStatus=78',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      'OOMScoreAdjust=-900',
+      'MemoryMax=512M',
+      'StateDirectory=oomwatch',
+      'NoNewPrivileges=yes',
+      'DeviceAllow=/dev/kmsg r',
+    ]) {
       expect(d).toContain(required);
     }
     // Starts from no capabilities; only the feature blocks add any.
@@ -54,15 +70,26 @@ describe('the shipped unit', () => {
     expect(unit).toContain('# (kmsg capabilities left out by oomwatch service install --no-kmsg)');
     expect(directives(unit)).toContain('ExecStart=/usr/bin/oomwatch run');
     const kmsgOnly = renderUnit(TEMPLATE, { execStart: '/usr/bin/oomwatch run', features: new Set(['kmsg'] as const) });
-    expect(directives(kmsgOnly).filter((l) => l.startsWith('AmbientCapabilities='))).toEqual(['AmbientCapabilities=', 'AmbientCapabilities=CAP_SYSLOG']);
+    expect(directives(kmsgOnly).filter((l) => l.startsWith('AmbientCapabilities='))).toEqual([
+      'AmbientCapabilities=',
+      'AmbientCapabilities=CAP_SYSLOG',
+    ]);
   });
 
   it('makes homes read-only instead of hidden when ExecStart runs from one (nvm), so the service can start', () => {
-    const nvm = renderUnit(TEMPLATE, { execStart: '/root/.nvm/versions/node/v20.18.0/bin/node /root/.nvm/versions/node/v20.18.0/lib/node_modules/oomwatch/dist/src/cli/bin.js run', features: ALL });
+    const nvm = renderUnit(TEMPLATE, {
+      execStart:
+        '/root/.nvm/versions/node/v20.18.0/bin/node /root/.nvm/versions/node/v20.18.0/lib/node_modules/oomwatch/dist/src/cli/bin.js run',
+      features: ALL,
+    });
     expect(directives(nvm).filter((l) => l.startsWith('ProtectHome='))).toEqual(['ProtectHome=read-only']);
     const system = renderUnit(TEMPLATE, { execStart: '/usr/bin/oomwatch run', features: ALL });
     expect(directives(system).filter((l) => l.startsWith('ProtectHome='))).toEqual(['ProtectHome=yes']);
-    expect(directives(renderUnit(TEMPLATE, { execStart: '/usr/bin/node /homework/bin.js run', features: ALL })).filter((l) => l.startsWith('ProtectHome='))).toEqual(['ProtectHome=yes']);
+    expect(
+      directives(renderUnit(TEMPLATE, { execStart: '/usr/bin/node /homework/bin.js run', features: ALL })).filter((l) =>
+        l.startsWith('ProtectHome='),
+      ),
+    ).toEqual(['ProtectHome=yes']);
   });
 
   it.skipIf(!hasSystemdAnalyze)('passes systemd-analyze verify (skipped only where systemd-analyze is not installed)', () => {
@@ -75,15 +102,23 @@ describe('the shipped unit', () => {
       expect({ status: r.status, stderr: r.stderr.trim() }).toEqual({ status: 0, stderr: '' });
     }
     // And it does catch a broken unit, so the pass above means something.
-    writeFileSync(join(dir, 'oomwatch.service'), renderUnit(TEMPLATE, { execStart, features: ALL }).replace('Restart=on-failure', 'Restart=sometimes'));
+    writeFileSync(
+      join(dir, 'oomwatch.service'),
+      renderUnit(TEMPLATE, { execStart, features: ALL }).replace('Restart=on-failure', 'Restart=sometimes'),
+    );
     const bad = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'oomwatch.service')], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/Failed to parse service restart specifier, ignoring: sometimes/);
   });
 
   it.skipIf(!hasSystemdAnalyze)('keeps systemd-analyze security’s exposure score at "OK" or better with every capability block in', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'oomwatch.service'), renderUnit(TEMPLATE, { execStart: `${process.execPath} ${join(process.cwd(), 'src/cli/bin.ts')} run`, features: ALL }));
-    const r = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', join(dir, 'oomwatch.service')], { encoding: 'utf8' });
+    writeFileSync(
+      join(dir, 'oomwatch.service'),
+      renderUnit(TEMPLATE, { execStart: `${process.execPath} ${join(process.cwd(), 'src/cli/bin.ts')} run`, features: ALL }),
+    );
+    const r = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', join(dir, 'oomwatch.service')], {
+      encoding: 'utf8',
+    });
     const m = /Overall exposure level for oomwatch\.service: (\d+\.\d+) (\S+)/.exec(r.stdout);
     expect(m, r.stdout + r.stderr).not.toBeNull();
     // systemd's scale: 0 safest … 10 unsafe; "OK" is below 4.0 and "MEDIUM" starts there.
@@ -93,18 +128,32 @@ describe('the shipped unit', () => {
 });
 
 describe('resolveExecStart', () => {
-  const fs = (files: string[]) => ({ exists: (p: string) => files.includes(p), realpath: (p: string) => p.replace('/usr/local/bin/oomwatch', '/usr/local/lib/node_modules/oomwatch/dist/src/cli/bin.js') });
+  const fs = (files: string[]) => ({
+    exists: (p: string) => files.includes(p),
+    realpath: (p: string) => p.replace('/usr/local/bin/oomwatch', '/usr/local/lib/node_modules/oomwatch/dist/src/cli/bin.js'),
+  });
 
   it('uses the installed binary when node is on systemd’s PATH', () => {
-    expect(resolveExecStart({ argv1: '/usr/local/bin/oomwatch', execPath: '/usr/bin/node', ...fs([]) })).toBe('/usr/local/bin/oomwatch run');
-    expect(resolveExecStart({ argv1: '/w/dist/src/cli/bin.js', execPath: '/usr/bin/node', pathEnv: '/opt/x:/usr/local/bin', ...fs(['/usr/local/bin/oomwatch']) })).toBe('/usr/local/bin/oomwatch run');
+    expect(resolveExecStart({ argv1: '/usr/local/bin/oomwatch', execPath: '/usr/bin/node', ...fs([]) })).toBe(
+      '/usr/local/bin/oomwatch run',
+    );
+    expect(
+      resolveExecStart({
+        argv1: '/w/dist/src/cli/bin.js',
+        execPath: '/usr/bin/node',
+        pathEnv: '/opt/x:/usr/local/bin',
+        ...fs(['/usr/local/bin/oomwatch']),
+      }),
+    ).toBe('/usr/local/bin/oomwatch run');
   });
 
   it('names node explicitly when the shebang could not find it under systemd', () => {
     expect(resolveExecStart({ argv1: '/usr/local/bin/oomwatch', execPath: '/root/.nvm/versions/node/v20/bin/node', ...fs([]) })).toBe(
       '/root/.nvm/versions/node/v20/bin/node /usr/local/lib/node_modules/oomwatch/dist/src/cli/bin.js run',
     );
-    expect(resolveExecStart({ argv1: '/srv/my app/dist/src/cli/bin.js', execPath: '/usr/bin/node', ...fs([]) })).toBe('/usr/bin/node "/srv/my app/dist/src/cli/bin.js" run');
+    expect(resolveExecStart({ argv1: '/srv/my app/dist/src/cli/bin.js', execPath: '/usr/bin/node', ...fs([]) })).toBe(
+      '/usr/bin/node "/srv/my app/dist/src/cli/bin.js" run',
+    );
   });
 
   it('rejects a --bin that is relative or missing, saying how to find it', () => {
@@ -153,7 +202,9 @@ describe('oomwatch service install', () => {
     expect(fresh.code).toBe(0);
     expect(fresh.out).toContain('does not exist; --dry-run would write:');
     // With node on systemd's PATH the binary runs itself; otherwise node is named in front of it.
-    const nodePrefix = ['/usr/bin', '/usr/local/bin', '/usr/sbin', '/usr/local/sbin'].some((d) => process.execPath === `${d}/node`) ? '' : `${process.execPath} `;
+    const nodePrefix = ['/usr/bin', '/usr/local/bin', '/usr/sbin', '/usr/local/sbin'].some((d) => process.execPath === `${d}/node`)
+      ? ''
+      : `${process.execPath} `;
     expect(fresh.out).toContain(`ExecStart=${nodePrefix}${bin} run`);
     expect(existsSync(join(root, UNIT_PATH))).toBe(false);
 

@@ -22,7 +22,16 @@ afterEach(() => {
   tmp.cleanup();
 });
 
-const counterKill = (windowEndMs: number) => ({ hostname: 'web-1', bootId: 'boot-1', bucket: '/app', cgroup: '/app', windowStartMs: windowEndMs - 5_000, windowEndMs, killCount: 1, vanished: [] });
+const counterKill = (windowEndMs: number) => ({
+  hostname: 'web-1',
+  bootId: 'boot-1',
+  bucket: '/app',
+  cgroup: '/app',
+  windowStartMs: windowEndMs - 5_000,
+  windowEndMs,
+  killCount: 1,
+  vanished: [],
+});
 
 describe('the store announces', () => {
   it('each recorded incident once, as stored, and nothing after unsubscribing', () => {

@@ -31,7 +31,10 @@ afterEach(() => {
 async function recordedDatabase(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const db = join(dir, 'oomwatch.db');
-  const agent = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OOMWATCH_CONFIG: '' } });
+  const agent = spawn(process.execPath, [CLI, 'run', '--db', db, '--interval', '200ms'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, OOMWATCH_CONFIG: '' },
+  });
   let seen = '';
   // The second tick is logged as stored only after the first one is; "agent running" comes before the first.
   await new Promise<void>((resolve) => agent.stderr.on('data', (d) => (seen += String(d)).includes('agent running') && resolve()));
@@ -71,7 +74,9 @@ describe.skipIf(needsRoot)('a database the agent cannot trust to write or read (
     immutable.push(db);
     const r = await runCli(['run', '--db', db, '--interval', '200ms'], { timeoutMs: 20_000 });
     expect(r.code).toBe(73);
-    expect(r.stderr).toContain(`Cannot write the database ${db}: the file is marked immutable (chattr +i). Remove the flag (chattr -i FILE)`);
+    expect(r.stderr).toContain(
+      `Cannot write the database ${db}: the file is marked immutable (chattr +i). Remove the flag (chattr -i FILE)`,
+    );
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
   });
 
@@ -89,7 +94,11 @@ describe.skipIf(needsRoot)('a database the agent cannot trust to write or read (
     const db = await recordedDatabase(join(t.dir, 'corrupt'));
     corruptTable(db, 'incident');
     corruptTable(db, 'tick');
-    for (const args of [['incidents', '--since', '100000d'], ['report', '--incident', '1'], ['run', '--interval', '200ms']]) {
+    for (const args of [
+      ['incidents', '--since', '100000d'],
+      ['report', '--incident', '1'],
+      ['run', '--interval', '200ms'],
+    ]) {
       const r = await runCli([...args, '--db', db], { timeoutMs: 20_000 });
       expect({ args, code: r.code }).toEqual({ args, code: 73 });
       expect(r.stderr).toContain(`the database ${db}: database disk image is malformed. The database file is corrupt.`);
@@ -97,7 +106,9 @@ describe.skipIf(needsRoot)('a database the agent cannot trust to write or read (
       expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
     }
     const d = await runCli(['doctor', '--json', '--db', db]);
-    const check = (JSON.parse(d.stdout).checks as { name: string; status: string; detail: string; fix: string }[]).find((c) => c.name === 'database')!;
+    const check = (JSON.parse(d.stdout).checks as { name: string; status: string; detail: string; fix: string }[]).find(
+      (c) => c.name === 'database',
+    )!;
     expect(check.status).toBe('fail');
     expect(check.detail).toContain(`${db} is corrupt`);
     expect(check.fix).toContain('move the file aside');

@@ -20,7 +20,7 @@ describe('judgeStoreEntry (OpenSSH StrictModes rules for the database path)', ()
     ["another user's folder", 'folder', entry('dir', 65534, 0o755), 'can replace anything inside it'],
     ['/tmp above the folder', 'ancestor', entry('dir', 0, 0o1777), null],
     ['a world-writable folder above, not sticky', 'ancestor', entry('dir', 0, 0o777), 'writable by group or other users'],
-    ["a sticky world-writable folder above owned by another user", 'ancestor', entry('dir', 65534, 0o1777), 'belongs to another user'],
+    ['a sticky world-writable folder above owned by another user', 'ancestor', entry('dir', 65534, 0o1777), 'belongs to another user'],
     ['a group-writable folder above', 'ancestor', entry('dir', ME, 0o775), 'writable by group or other users'],
   ];
   for (const [name, role, facts, reason] of cases) {

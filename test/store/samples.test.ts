@@ -28,7 +28,11 @@ afterEach(() => {
 
 describe('migrations', () => {
   it('applies every migration once, in order, with a checksum, in WAL mode', () => {
-    const rows = db.prepare('SELECT version, name, sha256 FROM schema_migration ORDER BY version').all() as { version: number; name: string; sha256: string }[];
+    const rows = db.prepare('SELECT version, name, sha256 FROM schema_migration ORDER BY version').all() as {
+      version: number;
+      name: string;
+      sha256: string;
+    }[];
     const files = readMigrations();
     expect(rows.map((r) => r.name)).toEqual(files.map((f) => f.name));
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.sha256))).toBe(true);
@@ -70,7 +74,11 @@ describe('change-only samples with keyframes', () => {
     repo.writeTick(snapshot(0, [proc({ pid: 1 }), proc({ pid: 2 })]), 1);
     repo.writeTick(snapshot(10_000, [proc({ pid: 1 }), proc({ pid: 2 })]), 1);
     repo.writeTick(snapshot(20_000, [proc({ pid: 1 })]), 1);
-    expect(snapshotAt(db, 15_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
+    expect(
+      snapshotAt(db, 15_000)!
+        .processes.map((p) => p.pid)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid)).toEqual([1]);
     const ended = db.prepare('SELECT pid, last_seen_ms, ended_ms FROM process WHERE pid = 2').get();
     expect(ended).toEqual({ pid: 2, last_seen_ms: 10_000, ended_ms: 20_000 });
@@ -82,7 +90,10 @@ describe('change-only samples with keyframes', () => {
     repo.writeTick(snapshot(10_000, [proc({ pid: 4242, startTimeTicks: 100, comm: 'old', rssBytes: 900 * MiB })]), 1);
     repo.writeTick(snapshot(20_000, [proc({ pid: 4242, startTimeTicks: 5000, comm: 'new', rssBytes: 5 * MiB })]), 1);
     const ids = findProcesses(db, '4242', 0);
-    expect(ids.map((p) => [p.comm, p.start_time_ticks])).toEqual([['new', 5000], ['old', 100]]);
+    expect(ids.map((p) => [p.comm, p.start_time_ticks])).toEqual([
+      ['new', 5000],
+      ['old', 100],
+    ]);
     const [newer, older] = ids;
     expect(processSamples(db, newer.id, 0, 30_000).map((s) => s.rss_kib)).toEqual([5 * 1024]);
     expect(processSamples(db, older.id, 0, 30_000).map((s) => s.rss_kib)).toEqual([900 * 1024]);
@@ -92,7 +103,16 @@ describe('change-only samples with keyframes', () => {
 
   it('stores memory cgroups change-only and reconstructs them', () => {
     const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
-    const cg = (usage: number) => ({ path: '/app', version: 2 as const, usageBytes: usage, limitBytes: 512 * MiB, swapUsageBytes: 0, swapLimitBytes: 0, oomKillCount: 0, oomCount: 0 });
+    const cg = (usage: number) => ({
+      path: '/app',
+      version: 2 as const,
+      usageBytes: usage,
+      limitBytes: 512 * MiB,
+      swapUsageBytes: 0,
+      swapLimitBytes: 0,
+      oomKillCount: 0,
+      oomCount: 0,
+    });
     const p = proc({ pid: 7, cgroup: '/app', rssBytes: 100 * MiB });
     expect(repo.writeTick(snapshot(0, [p], [cg(100 * MiB)]), 1).cgroupRows).toBe(1);
     expect(repo.writeTick(snapshot(10_000, [p], [cg(100 * MiB + 1000)]), 1).cgroupRows).toBe(0);
@@ -108,10 +128,15 @@ describe('a write that fails half-way (disk full)', () => {
     const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
     const procs = (n: number) => Array.from({ length: n }, (_, i) => proc({ pid: 100 + i }));
     await repo.writeTickSliced(snapshot(0, procs(2500)), 1);
-    db.exec("CREATE TRIGGER full BEFORE INSERT ON sample WHEN NEW.process_id > 1500 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    db.exec(
+      "CREATE TRIGGER full BEFORE INSERT ON sample WHEN NEW.process_id > 1500 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
     await expect(repo.writeTickSliced(snapshot(60_000, procs(2500)), 1)).rejects.toThrow(/disk is full/);
     const ticks = db.prepare('SELECT ts_ms, keyframe FROM tick ORDER BY id').all();
-    expect(ticks).toEqual([{ ts_ms: 0, keyframe: 1 }, { ts_ms: 60_000, keyframe: 0 }]);
+    expect(ticks).toEqual([
+      { ts_ms: 0, keyframe: 1 },
+      { ts_ms: 60_000, keyframe: 0 },
+    ]);
     // readers still reconstruct the failed instant from the previous keyframe plus the rows that were written
     expect(snapshotAt(db, 60_000)!.processes).toHaveLength(2500);
     db.exec('DROP TRIGGER full');
@@ -141,12 +166,19 @@ describe('retention', () => {
 
   it('keeps the keyframe that anchors the cutoff, so the first instants of the window are still whole', async () => {
     const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
-    for (let i = 0; i < 30; i++) repo.writeTick(snapshot(i * 10_000, [proc({ pid: 1 }), proc({ pid: 2 }), proc({ pid: 3, rssBytes: (10 + i) * MiB })]), 1);
-    const before = snapshotAt(db, 100_000)!.processes.map((p) => p.pid).sort();
+    for (let i = 0; i < 30; i++)
+      repo.writeTick(snapshot(i * 10_000, [proc({ pid: 1 }), proc({ pid: 2 }), proc({ pid: 3, rssBytes: (10 + i) * MiB })]), 1);
+    const before = snapshotAt(db, 100_000)!
+      .processes.map((p) => p.pid)
+      .sort();
     expect(before).toEqual([1, 2, 3]);
     await pruneHistory(db, 95_000, 100); // between the keyframes at 60 s and 120 s
     expect((db.prepare('SELECT MIN(ts_ms) AS m FROM tick').get() as { m: number }).m).toBe(60_000);
-    expect(snapshotAt(db, 100_000)!.processes.map((p) => p.pid).sort()).toEqual(before);
+    expect(
+      snapshotAt(db, 100_000)!
+        .processes.map((p) => p.pid)
+        .sort(),
+    ).toEqual(before);
   });
 });
 
@@ -154,11 +186,19 @@ describe('a restart', () => {
   it('keeps processes that exited while the agent was stopped in the instants before the stop', () => {
     const first = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
     for (let s = 0; s <= 30; s += 10) first.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 2, rssBytes: 200 * MiB })]), 1);
-    expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
+    expect(
+      snapshotAt(db, 25_000)!
+        .processes.map((p) => p.pid)
+        .sort(),
+    ).toEqual([1, 2]);
     // stopped between keyframes; pid 2 exits meanwhile; a new run starts
     const second = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
     second.writeTick(snapshot(100_000, [proc({ pid: 1 })]), 1);
-    expect(snapshotAt(db, 25_000)!.processes.map((p) => p.pid).sort()).toEqual([1, 2]);
+    expect(
+      snapshotAt(db, 25_000)!
+        .processes.map((p) => p.pid)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(snapshotAt(db, 100_000)!.processes.map((p) => p.pid)).toEqual([1]);
   });
 });
@@ -175,7 +215,9 @@ describe('imported incidents without the kernel timestamps', () => {
     // a log with kernel timestamps keeps the key earlier versions stored, so a re-import after an upgrade matches
     const stamped = { ...importedReport(), monotonicUs: 917_197_581, wallMs: null, killSeq: null };
     const r = repo.insertReport(stamped, ctx);
-    expect((db.prepare('SELECT dedupe_key AS k FROM incident WHERE id = ?').get(r.id) as { k: string }).k).toBe('import|web1||917197581||4242|');
+    expect((db.prepare('SELECT dedupe_key AS k FROM incident WHERE id = ?').get(r.id) as { k: string }).k).toBe(
+      'import|web1||917197581||4242|',
+    );
   });
 });
 
@@ -191,9 +233,18 @@ describe('a process handed over as a zombie', () => {
     // On the old oom_score scale a score of 0 is not "immune": the zombie must still not be ranked.
     expect(rankDomains([{ ...zombie, immune: false, risk: 0 }], [], snap.memory)[0].ranking).toEqual([]);
     repo.writeTick(snap, 1000);
-    const row = db.prepare('SELECT id, cgroup, ended_ms FROM process WHERE pid = 300').get() as { id: number; cgroup: string; ended_ms: number };
+    const row = db.prepare('SELECT id, cgroup, ended_ms FROM process WHERE pid = 300').get() as {
+      id: number;
+      cgroup: string;
+      ended_ms: number;
+    };
     expect(row).toMatchObject({ cgroup: '/system.slice/app.service', ended_ms: 10_000 });
-    expect(db.prepare('SELECT rss_kib, oom_score FROM sample WHERE process_id = ?').all(row.id)).toEqual([{ rss_kib: 200 * 1024, oom_score: live.oomScore }]);
-    expect(snapshotAt(db, 5_000)!.processes.find((p) => p.pid === 300)).toMatchObject({ cgroup: '/system.slice/app.service', rssBytes: 200 * MiB });
+    expect(db.prepare('SELECT rss_kib, oom_score FROM sample WHERE process_id = ?').all(row.id)).toEqual([
+      { rss_kib: 200 * 1024, oom_score: live.oomScore },
+    ]);
+    expect(snapshotAt(db, 5_000)!.processes.find((p) => p.pid === 300)).toMatchObject({
+      cgroup: '/system.slice/app.service',
+      rssBytes: 200 * MiB,
+    });
   });
 });

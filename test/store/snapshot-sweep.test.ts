@@ -18,7 +18,8 @@ afterEach(() => {
   t.cleanup();
 });
 
-const sorted = <T extends { pid: number; startTimeTicks: number }>(list: readonly T[]) => [...list].sort((a, b) => a.pid - b.pid || a.startTimeTicks - b.startTimeTicks);
+const sorted = <T extends { pid: number; startTimeTicks: number }>(list: readonly T[]) =>
+  [...list].sort((a, b) => a.pid - b.pid || a.startTimeTicks - b.startTimeTicks);
 
 describe('snapshotsAtTicks (many instants in one pass)', () => {
   it('reconstructs every instant exactly as snapshotAt does, across keyframes, a cgroup and a vanished victim', () => {
@@ -35,7 +36,9 @@ describe('snapshotsAtTicks (many instants in one pass)', () => {
       expect(many.takenAtMs).toBe(one.takenAtMs);
       expect(sorted(many.processes)).toEqual(sorted(one.processes));
       expect(many.cgroups).toEqual(one.cgroups);
-      expect(many.domains.map((d) => [d.id, d.ranking.map((r) => r.pid)])).toEqual(one.domains.map((d) => [d.id, d.ranking.map((r) => r.pid)]));
+      expect(many.domains.map((d) => [d.id, d.ranking.map((r) => r.pid)])).toEqual(
+        one.domains.map((d) => [d.id, d.ranking.map((r) => r.pid)]),
+      );
     }
     expect(swept[swept.length - 1].processes.some((p) => p.comm === 'app-server')).toBe(false);
     expect(swept[0].processes.some((p) => p.comm === 'app-server')).toBe(true);
@@ -45,11 +48,17 @@ describe('snapshotsAtTicks (many instants in one pass)', () => {
     db = openDatabase(join(t.dir, 'reuse.db'));
     const repo = new SamplesRepo(db, { keyframeEveryMs: 30_000, deadBandFraction: 0.02 });
     const MiB = 1024 ** 2;
-    for (let s = 0; s <= 30; s += 10) repo.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 42, startTimeTicks: 100, comm: 'old', rssBytes: 900 * MiB })]), 1);
-    for (let s = 40; s <= 80; s += 10) repo.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 42, startTimeTicks: 9000, comm: 'new', rssBytes: 5 * MiB })]), 1);
+    for (let s = 0; s <= 30; s += 10)
+      repo.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 42, startTimeTicks: 100, comm: 'old', rssBytes: 900 * MiB })]), 1);
+    for (let s = 40; s <= 80; s += 10)
+      repo.writeTick(snapshot(s * 1000, [proc({ pid: 1 }), proc({ pid: 42, startTimeTicks: 9000, comm: 'new', rssBytes: 5 * MiB })]), 1);
     const ticks = bootTicksBetween(db, proc({ pid: 1 }).bootId, 0, 80_000);
     const swept = snapshotsAtTicks(db, ticks);
-    const at = (ms: number) => swept.find((s) => s.takenAtMs === ms)!.processes.filter((p) => p.pid === 42).map((p) => [p.comm, p.rssBytes]);
+    const at = (ms: number) =>
+      swept
+        .find((s) => s.takenAtMs === ms)!
+        .processes.filter((p) => p.pid === 42)
+        .map((p) => [p.comm, p.rssBytes]);
     expect(at(30_000)).toEqual([['old', 900 * MiB]]);
     expect(at(40_000)).toEqual([['new', 5 * MiB]]);
     expect(at(80_000)).toEqual([['new', 5 * MiB]]);

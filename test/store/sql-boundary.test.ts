@@ -14,7 +14,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 
 /** SQL as oomwatch writes it: upper-case keywords in the shapes of its statements. */
-const SQL_RE = /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bCREATE\s+(?:TABLE|INDEX)\b|\bPRAGMA\b|\bsqlite_master\b|\bWITH\s+\w+\s+AS\s*\(/;
+const SQL_RE =
+  /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bCREATE\s+(?:TABLE|INDEX)\b|\bPRAGMA\b|\bsqlite_master\b|\bWITH\s+\w+\s+AS\s*\(/;
 
 /** What in one file breaks the boundary: "line: finding". */
 export function sqlFindings(fileName: string, text: string): string[] {
@@ -22,17 +23,43 @@ export function sqlFindings(fileName: string, text: string): string[] {
   const found: string[] = [];
   const at = (node: ts.Node, what: string) => found.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${what}`);
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       if (node.moduleSpecifier.text === 'better-sqlite3') at(node, 'imports better-sqlite3');
-      const names = node.kind === ts.SyntaxKind.ImportDeclaration ? (node as ts.ImportDeclaration).importClause?.namedBindings : (node as ts.ExportDeclaration).exportClause;
+      const names =
+        node.kind === ts.SyntaxKind.ImportDeclaration
+          ? (node as ts.ImportDeclaration).importClause?.namedBindings
+          : (node as ts.ExportDeclaration).exportClause;
       if (names && (ts.isNamedImports(names) || ts.isNamedExports(names))) {
-        for (const el of names.elements) if (['Database', 'openDatabase'].includes((el.propertyName ?? el.name).text)) at(el, `imports ${(el.propertyName ?? el.name).text}`);
+        for (const el of names.elements)
+          if (['Database', 'openDatabase'].includes((el.propertyName ?? el.name).text))
+            at(el, `imports ${(el.propertyName ?? el.name).text}`);
       }
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]) && node.arguments[0].text === 'better-sqlite3') {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0]) &&
+      node.arguments[0].text === 'better-sqlite3'
+    ) {
       at(node, 'imports better-sqlite3');
-    } else if (ts.isPropertyAccessExpression(node) && ts.isCallExpression(node.parent) && node.parent.expression === node && isSqliteCall(node)) {
+    } else if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isCallExpression(node.parent) &&
+      node.parent.expression === node &&
+      isSqliteCall(node)
+    ) {
       at(node, `calls .${node.name.text}(`);
-    } else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    } else if (
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       if (SQL_RE.test(node.text)) at(node, `SQL in a string: ${JSON.stringify(node.text.slice(0, 60))}`);
     }
     ts.forEachChild(node, visit);
@@ -54,7 +81,9 @@ function isSqliteCall(call: ts.PropertyAccessExpression): boolean {
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('the SQL boundary', () => {
@@ -75,7 +104,7 @@ describe('the SQL boundary', () => {
       "import type { Database } from 'better-sqlite3';",
       "import { openDatabase } from '../store/db.js';",
       'const n = db.prepare("SELECT COUNT(*) AS n FROM incident").get();',
-      "const row = db.prepare(`INSERT OR IGNORE INTO gap (start_ms) VALUES (${x})`);",
+      'const row = db.prepare(`INSERT OR IGNORE INTO gap (start_ms) VALUES (${x})`);',
       "db.pragma('wal_checkpoint(TRUNCATE)');",
       "const q = 'DELETE FROM outbox';",
       "ctx.db.exec('x');",
@@ -86,10 +115,10 @@ describe('the SQL boundary', () => {
 
   it('leaves alone what only looks like SQL', () => {
     const fine = [
-      "const m = /^oom_kill (\\d+)$/m.exec(text);",
+      'const m = /^oom_kill (\\d+)$/m.exec(text);',
       "throw new Error('select a channel from the list, then update the config');",
-      "store.transaction(() => store.outbox.enqueue(drafts));",
-      "const label = `${n} processes selected from ${m}`;",
+      'store.transaction(() => store.outbox.enqueue(drafts));',
+      'const label = `${n} processes selected from ${m}`;',
     ].join('\n');
     expect(sqlFindings('fine.ts', fine)).toEqual([]);
   });

@@ -46,7 +46,10 @@ function plantDatabase(pending: (db: Database) => void = () => {}): string {
   db.close();
   chmodSync(join(source, 'oomwatch.db'), 0o644);
   const planted = join(shared, 'data', 'oomwatch.db');
-  const cp = spawnSync('sh', ['-c', 'mkdir "$1" && cp "$2" "$3"', 'sh', join(shared, 'data'), join(source, 'oomwatch.db'), planted], { ...OTHER_USER, encoding: 'utf8' });
+  const cp = spawnSync('sh', ['-c', 'mkdir "$1" && cp "$2" "$3"', 'sh', join(shared, 'data'), join(source, 'oomwatch.db'), planted], {
+    ...OTHER_USER,
+    encoding: 'utf8',
+  });
   expect(cp.stderr).toBe('');
   expect(statSync(planted).uid).toBe(OTHER_USER.uid);
   return planted;
@@ -77,9 +80,14 @@ function rootConfig(smtpPort: number): string {
 describe.skipIf(needsRoot)('root never adopts a database another user planted (needs root to switch user)', () => {
   it('refuses a planted database with a pending outbox row (exit 77, naming file, owner, mode and fix) and sends nothing', async () => {
     // The planted row: the attacker's subject and body, to be sent with root's SMTP login.
-    const planted = plantDatabase((db) => enqueueNotifications(db, [draft(systemClock.nowMs(), { channel: 'mail', dedupKey: 'planted-1' })]));
+    const planted = plantDatabase((db) =>
+      enqueueNotifications(db, [draft(systemClock.nowMs(), { channel: 'mail', dedupKey: 'planted-1' })]),
+    );
     sink = await startSmtpSink({ auth: { user: 'root-smtp', password: 'root-secret' } });
-    const r = await runCli(['run', '--config', rootConfig(sink.port), '--db', planted, '--interval', '200ms'], { cwd: shared, timeoutMs: 20_000 });
+    const r = await runCli(['run', '--config', rootConfig(sink.port), '--db', planted, '--interval', '200ms'], {
+      cwd: shared,
+      timeoutMs: 20_000,
+    });
     expect(r.code).toBe(77);
     expect(r.stderr).toContain(`Refusing to open the database ${planted}`);
     // The first entry that fails is its folder, which that user created too.
@@ -127,11 +135,16 @@ describe.skipIf(needsRoot)('root never adopts a database another user planted (n
   it('refuses a database folder other users can write, and creates folders 0700 and the file 0600 whatever the umask', async () => {
     const r = await runCli(['import', FIXTURE, '--db', join(shared, 'oomwatch.db')]);
     expect(r.code).toBe(77);
-    expect(r.stderr).toMatch(new RegExp(`the folder ${shared} \\(owner uid 0, mode 0777\\) cannot be trusted: it is writable by group or other users. chmod go-w`));
+    expect(r.stderr).toMatch(
+      new RegExp(`the folder ${shared} \\(owner uid 0, mode 0777\\) cannot be trusted: it is writable by group or other users. chmod go-w`),
+    );
     expect(readdirSync(shared)).toEqual([]);
 
     const fresh = join(t.dir, 'new', 'deeper', 'oomwatch.db');
-    const out = spawnSync('sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, CLI, 'import', FIXTURE, '--db', fresh], { encoding: 'utf8', env: { ...process.env, OOMWATCH_CONFIG: '' } });
+    const out = spawnSync('sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, CLI, 'import', FIXTURE, '--db', fresh], {
+      encoding: 'utf8',
+      env: { ...process.env, OOMWATCH_CONFIG: '' },
+    });
     expect(out.status).toBe(0);
     expect(statSync(join(t.dir, 'new')).mode & 0o777).toBe(0o700);
     expect(statSync(join(t.dir, 'new', 'deeper')).mode & 0o777).toBe(0o700);

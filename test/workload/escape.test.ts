@@ -14,15 +14,30 @@ import { T0 } from '../notify/fixed-instant.js';
 
 const HOSTILE = '<!channel> \u001b[31mred\u001b[0m \u202eexe & <@U123>';
 const evil: Workload = {
-  kind: 'k8s-pod', runtime: 'cri-containerd', podUid: '0f3c2a9e-6b1d-4c5e-9a7f-2b8d1e4c6a3f', qos: 'burstable', containerId: 'ab'.repeat(32),
-  unit: null, userUid: null, namespace: 'shop', pod: HOSTILE, container: HOSTILE, image: null, composeProject: null, composeService: null, userName: null,
+  kind: 'k8s-pod',
+  runtime: 'cri-containerd',
+  podUid: '0f3c2a9e-6b1d-4c5e-9a7f-2b8d1e4c6a3f',
+  qos: 'burstable',
+  containerId: 'ab'.repeat(32),
+  unit: null,
+  userUid: null,
+  namespace: 'shop',
+  pod: HOSTILE,
+  container: HOSTILE,
+  image: null,
+  composeProject: null,
+  composeService: null,
+  userName: null,
 };
 
 describe('hostile workload names', () => {
   it('are escaped in the Slack message of an oom-kill alert', () => {
     const a = alertView(T0, {
-      ruleId: 'oom-kill', ruleKind: 'oom-kill', summary: `OOM kill: app (pid 9) killed by the kernel (CONSTRAINT_MEMCG) in ${describeWorkload(evil)}`,
-      details: workloadAlertFacts(evil), labels: { alertname: 'oom-kill', ...workloadLabels(evil) },
+      ruleId: 'oom-kill',
+      ruleKind: 'oom-kill',
+      summary: `OOM kill: app (pid 9) killed by the kernel (CONSTRAINT_MEMCG) in ${describeWorkload(evil)}`,
+      details: workloadAlertFacts(evil),
+      labels: { alertname: 'oom-kill', ...workloadLabels(evil) },
     });
     const payload = JSON.stringify(renderSlack(messageFromDraft(draft(T0, { alerts: [a] })), { mentions: [], mentionAt: 'critical' }));
     expect(payload).not.toContain('<!channel>');
@@ -33,10 +48,36 @@ describe('hostile workload names', () => {
 
   it('reach the terminal without escape sequences (incidents table and incident detail)', () => {
     const view: IncidentView = {
-      id: 1, source: 'kmsg', noKernelReport: false, hostname: 'h', bootId: null, kmsgSeq: null, timeMs: T0, timeExact: true, monotonicUs: null,
-      windowStartMs: null, killCount: 1, constraint: 'memcg', constraintRaw: 'CONSTRAINT_MEMCG', oomMemcg: '/kubepods/x', taskMemcg: '/kubepods/x',
-      cpuset: null, memsAllowed: null, trigger: null, victim: null, reaped: false, reaper: null, memcgCounters: [], flags: [], vanished: [],
-      taskColumns: [], workload: evil, killer: 'kernel', reason: null, groupCgroup: null, groupVictims: [],
+      id: 1,
+      source: 'kmsg',
+      noKernelReport: false,
+      hostname: 'h',
+      bootId: null,
+      kmsgSeq: null,
+      timeMs: T0,
+      timeExact: true,
+      monotonicUs: null,
+      windowStartMs: null,
+      killCount: 1,
+      constraint: 'memcg',
+      constraintRaw: 'CONSTRAINT_MEMCG',
+      oomMemcg: '/kubepods/x',
+      taskMemcg: '/kubepods/x',
+      cpuset: null,
+      memsAllowed: null,
+      trigger: null,
+      victim: null,
+      reaped: false,
+      reaper: null,
+      memcgCounters: [],
+      flags: [],
+      vanished: [],
+      taskColumns: [],
+      workload: evil,
+      killer: 'kernel',
+      reason: null,
+      groupCgroup: null,
+      groupVictims: [],
     };
     for (const out of [renderIncidentList([view]), renderIncidentDetail(view, [])]) {
       expect(out).not.toMatch(/\u001b|\u202e/);

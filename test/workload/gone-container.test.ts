@@ -37,7 +37,11 @@ function killRecords(cgroup: string, nowUs: number, seqBase: number): string {
   return readFixture('6.18.44-memcg-kmsg-3.txt')
     .trimEnd()
     .split('\n')
-    .map((l) => l.replace(/^(\d+),(\d+),(\d+),/, (_m, p, s, ts) => `${p},${Number(s) + seqBase},${Number(ts) - killTs + nowUs},`).replaceAll('/oomprobe', cgroup))
+    .map((l) =>
+      l
+        .replace(/^(\d+),(\d+),(\d+),/, (_m, p, s, ts) => `${p},${Number(s) + seqBase},${Number(ts) - killTs + nowUs},`)
+        .replaceAll('/oomprobe', cgroup),
+    )
     .join('\n')
     .concat('\n');
 }
@@ -61,7 +65,14 @@ function setup(): { store: Store; node: string; tracker: WorkloadTracker; kmsgPa
   writeFileSync(kmsgPath, '');
   const seen: IncidentView[] = [];
   const w = createKernelWatcher({
-    store, log: silentLogger(), clock: systemClock, kmsgPath, bootId: BOOT, hostname: 'node-a', pollIntervalMs: 20, suspendedMs: () => 0,
+    store,
+    log: silentLogger(),
+    clock: systemClock,
+    kmsgPath,
+    bootId: BOOT,
+    hostname: 'node-a',
+    pollIntervalMs: 20,
+    suspendedMs: () => 0,
     onIncident: (i) => seen.push(i),
     ensureWorkload: (p) => tracker.ensure(p, systemClock.nowMs()),
   });
@@ -83,7 +94,15 @@ describe('workloads of killed containers', () => {
 
     appendFileSync(kmsgPath, killRecords(NGINX_CGROUP, systemClock.monotonicMs() * 1000, 0));
     await until(() => seen.length === 1);
-    const expected = { kind: 'k8s-pod', podUid: WEB, containerId: NGINX, qos: 'burstable', namespace: 'shop', pod: 'web-7d9f', container: 'nginx' };
+    const expected = {
+      kind: 'k8s-pod',
+      podUid: WEB,
+      containerId: NGINX,
+      qos: 'burstable',
+      namespace: 'shop',
+      pod: 'web-7d9f',
+      container: 'nginx',
+    };
     expect(seen[0]).toMatchObject({ taskMemcg: NGINX_CGROUP, workload: expected });
 
     // Pruned past the retention, the workload row goes; the incident keeps its copy.
@@ -96,7 +115,16 @@ describe('workloads of killed containers', () => {
     const { kmsgPath, seen } = setup();
     appendFileSync(kmsgPath, killRecords(REPORT_CGROUP, systemClock.monotonicMs() * 1000, 0));
     await until(() => seen.length === 1);
-    expect(seen[0].workload).toMatchObject({ kind: 'k8s-pod', podUid: REPORT, qos: 'guaranteed', runtime: 'cri-containerd', namespace: 'batch', pod: 'report-28391', container: 'report', unit: `cri-containerd-${'ab'.repeat(32)}.scope` });
+    expect(seen[0].workload).toMatchObject({
+      kind: 'k8s-pod',
+      podUid: REPORT,
+      qos: 'guaranteed',
+      runtime: 'cri-containerd',
+      namespace: 'batch',
+      pod: 'report-28391',
+      container: 'report',
+      unit: `cri-containerd-${'ab'.repeat(32)}.scope`,
+    });
   });
 
   it('names a runtime writes after the cgroup appeared are looked up again; names once found are kept', () => {

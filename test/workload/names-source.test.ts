@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { WORKLOAD_DEFAULTS } from '../../src/workload/config.js';
 import { createNamesSource, type WorkloadRoots } from '../../src/workload/names-source.js';
 import { parseCgroupPath } from '../../src/workload/parse-cgroup-path.js';
-import { parseContainerLogName, parseDockerConfig, parsePodLogDirName, parsePodmanContainers } from '../../src/workload/parse-node-names.js';
+import {
+  parseContainerLogName,
+  parseDockerConfig,
+  parsePodLogDirName,
+  parsePodmanContainers,
+} from '../../src/workload/parse-node-names.js';
 
 const NODE = join(import.meta.dirname, '../fixtures/workload/node');
 const roots: WorkloadRoots = {
@@ -28,8 +33,14 @@ const OTHER_ID = 'ee'.repeat(32);
 describe('names from the node (fixture tree)', () => {
   it('a pod with two containers: namespace and pod from /var/log/pods, the container from its /var/log/containers link', () => {
     expect(namesOf(`/kubepods/burstable/pod${WEB}/${NGINX}`)).toMatchObject({ namespace: 'shop', pod: 'web-7d9f', container: 'nginx' });
-    expect(namesOf(`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${WEB.replace(/-/g, '_')}.slice/cri-containerd-${SHIPPER}.scope`)).toMatchObject({
-      namespace: 'shop', pod: 'web-7d9f', container: 'log-shipper',
+    expect(
+      namesOf(
+        `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${WEB.replace(/-/g, '_')}.slice/cri-containerd-${SHIPPER}.scope`,
+      ),
+    ).toMatchObject({
+      namespace: 'shop',
+      pod: 'web-7d9f',
+      container: 'log-shipper',
     });
   });
 
@@ -47,12 +58,20 @@ describe('names from the node (fixture tree)', () => {
   });
 
   it('Docker: name, image and Compose labels from config.v2.json', () => {
-    expect(namesOf(`/system.slice/docker-${REDIS}.scope`)).toMatchObject({ container: 'shop-redis-1', image: 'redis:7', composeProject: 'shop', composeService: 'redis' });
+    expect(namesOf(`/system.slice/docker-${REDIS}.scope`)).toMatchObject({
+      container: 'shop-redis-1',
+      image: 'redis:7',
+      composeProject: 'shop',
+      composeService: 'redis',
+    });
     expect(namesOf(`/docker/${REDIS}`)).toMatchObject({ container: 'shop-redis-1' });
   });
 
   it("Podman: name and image from the store's containers.json", () => {
-    expect(namesOf(`/machine.slice/libpod-${WORKER}.scope`)).toMatchObject({ container: 'reports-worker', image: 'quay.io/acme/worker:2.1' });
+    expect(namesOf(`/machine.slice/libpod-${WORKER}.scope`)).toMatchObject({
+      container: 'reports-worker',
+      image: 'quay.io/acme/worker:2.1',
+    });
   });
 
   it('a login slice names its user', () => {
@@ -61,18 +80,36 @@ describe('names from the node (fixture tree)', () => {
 
   it('a gone container, a missing root and an unknown kind give no names and no error', () => {
     expect(namesOf(`/docker/${OTHER_ID}`)).toMatchObject({ container: null, image: null });
-    const none = createNamesSource({ ...WORKLOAD_DEFAULTS, podLogsDir: join(NODE, 'nope'), containerLogsDir: join(NODE, 'nope'), passwdFile: join(NODE, 'nope') });
-    expect(none.namesFor(parseCgroupPath(`/kubepods/pod${REPORT}/${OTHER_ID}`))).toMatchObject({ namespace: null, pod: null, container: null });
+    const none = createNamesSource({
+      ...WORKLOAD_DEFAULTS,
+      podLogsDir: join(NODE, 'nope'),
+      containerLogsDir: join(NODE, 'nope'),
+      passwdFile: join(NODE, 'nope'),
+    });
+    expect(none.namesFor(parseCgroupPath(`/kubepods/pod${REPORT}/${OTHER_ID}`))).toMatchObject({
+      namespace: null,
+      pod: null,
+      container: null,
+    });
     expect(namesOf('/system.slice/nginx.service')).toMatchObject({ namespace: null, container: null, userName: null });
   });
 });
 
 describe('parsers of node files', () => {
   it('pod log folders and container log links', () => {
-    expect(parsePodLogDirName(`kube-system_coredns-5d78c9869d-x2x7q_${WEB}`)).toEqual({ namespace: 'kube-system', pod: 'coredns-5d78c9869d-x2x7q', podUid: WEB });
+    expect(parsePodLogDirName(`kube-system_coredns-5d78c9869d-x2x7q_${WEB}`)).toEqual({
+      namespace: 'kube-system',
+      pod: 'coredns-5d78c9869d-x2x7q',
+      podUid: WEB,
+    });
     expect(parsePodLogDirName(WEB)).toEqual({ namespace: null, pod: null, podUid: WEB });
     expect(parsePodLogDirName('not_a_pod')).toBeNull();
-    expect(parseContainerLogName(`coredns-5d78c9869d-x2x7q_kube-system_coredns-${NGINX}.log`)).toEqual({ pod: 'coredns-5d78c9869d-x2x7q', namespace: 'kube-system', container: 'coredns', containerId: NGINX });
+    expect(parseContainerLogName(`coredns-5d78c9869d-x2x7q_kube-system_coredns-${NGINX}.log`)).toEqual({
+      pod: 'coredns-5d78c9869d-x2x7q',
+      namespace: 'kube-system',
+      container: 'coredns',
+      containerId: NGINX,
+    });
     expect(parseContainerLogName('random.log')).toBeNull();
   });
 
@@ -84,7 +121,13 @@ describe('parsers of node files', () => {
   });
 
   it('a dockershim container carries its pod in labels', () => {
-    const text = JSON.stringify({ Name: '/k8s_app_web_shop_uid_0', Config: { Image: 'nginx', Labels: { 'io.kubernetes.pod.namespace': 'shop', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.container.name': 'app' } } });
+    const text = JSON.stringify({
+      Name: '/k8s_app_web_shop_uid_0',
+      Config: {
+        Image: 'nginx',
+        Labels: { 'io.kubernetes.pod.namespace': 'shop', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.container.name': 'app' },
+      },
+    });
     expect(parseDockerConfig(text)).toEqual({ container: 'app', image: 'nginx', namespace: 'shop', pod: 'web' });
   });
 });

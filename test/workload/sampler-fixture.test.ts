@@ -32,24 +32,51 @@ describe('sampler + workload tracker on a systemd-driver cgroup v2 fixture node'
     cleanups.push(t.cleanup);
     const store = openStore(join(t.dir, 'oomwatch.db'));
     cleanups.push(() => store.close());
-    const { sampler } = createSampler({ procRoot: join(FX, 'proc/k8s-node'), cgroupRoot: join(FX, 'cgroup/v2-k8s'), refreshEveryMs: 300_000 });
+    const { sampler } = createSampler({
+      procRoot: join(FX, 'proc/k8s-node'),
+      cgroupRoot: join(FX, 'cgroup/v2-k8s'),
+      refreshEveryMs: 300_000,
+    });
     const snap = sampler.takeSnapshot(T0);
     const nginx = snap.processes.find((p) => p.comm === 'nginx')!;
     expect(nginx).toMatchObject({ cgroup: `${POD_SLICE}/cri-containerd-${CID}.scope`, unit: `cri-containerd-${CID}.scope` });
     expect(snap.cgroups.map((c) => c.path)).toContain(nginx.cgroup);
 
     const names = createNamesSource({
-      podLogsDir: join(NODE, 'var/log/pods'), containerLogsDir: join(NODE, 'var/log/containers'), dockerContainersDir: join(NODE, 'var/lib/docker/containers'),
-      podmanStorageDirs: [], passwdFile: join(NODE, 'etc/passwd'),
+      podLogsDir: join(NODE, 'var/log/pods'),
+      containerLogsDir: join(NODE, 'var/log/containers'),
+      dockerContainersDir: join(NODE, 'var/lib/docker/containers'),
+      podmanStorageDirs: [],
+      passwdFile: join(NODE, 'etc/passwd'),
     });
     const repo = store.workloads;
     createWorkloadTracker({ repo, names, log: silentLogger() }).observe(cgroupPathsOf(snap), T0);
 
     expect(repo.get(nginx.cgroup)).toEqual({
-      kind: 'k8s-pod', runtime: 'cri-containerd', podUid: UID, qos: 'burstable', containerId: CID, unit: `cri-containerd-${CID}.scope`, userUid: null,
-      namespace: 'shop', pod: 'web-7d9f', container: 'nginx', image: null, composeProject: null, composeService: null, userName: null,
+      kind: 'k8s-pod',
+      runtime: 'cri-containerd',
+      podUid: UID,
+      qos: 'burstable',
+      containerId: CID,
+      unit: `cri-containerd-${CID}.scope`,
+      userUid: null,
+      namespace: 'shop',
+      pod: 'web-7d9f',
+      container: 'nginx',
+      image: null,
+      composeProject: null,
+      composeService: null,
+      userName: null,
     });
-    expect(repo.get(`${POD_SLICE}/crio-conmon-${CID}.scope`)).toMatchObject({ kind: 'k8s-pod', podUid: UID, runtime: 'crio', containerId: null, namespace: 'shop', pod: 'web-7d9f', container: null });
+    expect(repo.get(`${POD_SLICE}/crio-conmon-${CID}.scope`)).toMatchObject({
+      kind: 'k8s-pod',
+      podUid: UID,
+      runtime: 'crio',
+      containerId: null,
+      namespace: 'shop',
+      pod: 'web-7d9f',
+      container: null,
+    });
     expect(repo.list().find((r) => r.cgroup === nginx.cgroup)).toMatchObject({ firstSeenMs: T0, lastSeenMs: T0 });
   });
 });

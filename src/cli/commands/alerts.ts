@@ -15,10 +15,15 @@ import { ALERTS_SCHEMA_ID, type AlertsJson } from '../json/alerts.js';
  * Opens the store for an alerts or silence command. A missing file, or a database older than this release
  * (read-only: openStore refuses it), is a clear error naming the fix.
  */
-export function openAlertsStore(io: CliIo, opts: { config?: string; db?: string }, mode: { readonly: boolean }): { store: Store; dbPath: string; config: Config } {
+export function openAlertsStore(
+  io: CliIo,
+  opts: { config?: string; db?: string },
+  mode: { readonly: boolean },
+): { store: Store; dbPath: string; config: Config } {
   const { config } = loadCommandConfig(io, opts.config);
   const dbPath = resolveDbPath(config, opts.db, io.env);
-  if (!existsSync(dbPath)) throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db with the agent's database.`);
+  if (!existsSync(dbPath))
+    throw new NotFoundError(`No database at ${dbPath}. Run the agent (oomwatch run) first, or pass --db with the agent's database.`);
   const store = openCommandStore(io, dbPath, { readonly: mode.readonly });
   return { store, dbPath, config };
 }

@@ -30,11 +30,13 @@ export function registerDoctor(program: Command, io: CliIo): void {
       const checks = runChecks(io, opts);
       if (opts.json) printJson(io, { schema: DOCTOR_SCHEMA_ID, checks } satisfies DoctorJson);
       else {
-        io.out(renderTable(checks, [
-          { header: 'CHECK', get: (c) => c.name },
-          { header: 'STATUS', get: (c) => c.status.toUpperCase() },
-          { header: 'DETAIL', get: (c) => c.detail, max: 100 },
-        ]));
+        io.out(
+          renderTable(checks, [
+            { header: 'CHECK', get: (c) => c.name },
+            { header: 'STATUS', get: (c) => c.status.toUpperCase() },
+            { header: 'DETAIL', get: (c) => c.detail, max: 100 },
+          ]),
+        );
         const fixes = checks.filter((c) => c.fix);
         if (fixes.length) io.out(`\n${fixes.map((c) => `${c.name}: ${c.fix}`).join('\n')}`);
       }
@@ -48,33 +50,71 @@ function runChecks(io: CliIo, opts: { config?: string; db?: string }): Check[] {
   try {
     const loaded = loadConfig({ path: opts.config, env: io.env });
     config = loaded.config;
-    checks.push({ name: 'config', status: loaded.warnings.length ? 'warn' : 'ok', detail: `${loaded.source}${loaded.warnings.length ? `; ${loaded.warnings.join('; ')}` : ''}` });
+    checks.push({
+      name: 'config',
+      status: loaded.warnings.length ? 'warn' : 'ok',
+      detail: `${loaded.source}${loaded.warnings.length ? `; ${loaded.warnings.join('; ')}` : ''}`,
+    });
   } catch (err) {
     checks.push({ name: 'config', status: 'fail', detail: (err as Error).message.split('\n')[0], fix: (err as Error).message });
     config = loadConfig({ path: undefined, env: {}, defaultPath: '/nonexistent' }).config;
   }
 
-  const { sampler, facts } = createSampler({ procRoot: config.sample.procRoot, cgroupRoot: config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery });
+  const { sampler, facts } = createSampler({
+    procRoot: config.sample.procRoot,
+    cgroupRoot: config.sample.cgroupRoot,
+    refreshEveryMs: config.sample.keyframeEvery,
+  });
   const snap = sampler.takeSnapshot(Date.now());
-  checks.push({ name: 'kernel', status: 'ok', detail: `${facts.kernelRelease}; oom_score scale: ${snap.scale === 'new' ? 'new (5.9+: idle = 666)' : 'old (idle = 0)'}` });
+  checks.push({
+    name: 'kernel',
+    status: 'ok',
+    detail: `${facts.kernelRelease}; oom_score scale: ${snap.scale === 'new' ? 'new (5.9+: idle = 666)' : 'old (idle = 0)'}`,
+  });
   checks.push({
     name: 'proc',
     status: snap.counts.denied > 0 ? 'warn' : 'ok',
     detail: `${snap.counts.sampled} processes readable, ${snap.counts.denied} denied, ${snap.counts.kernelThreads} kernel threads`,
-    fix: snap.counts.denied > 0 ? 'Some processes are hidden (hidepid, or not root): run oomwatch as root, or add it to the gid= group of the /proc mount.' : undefined,
+    fix:
+      snap.counts.denied > 0
+        ? 'Some processes are hidden (hidepid, or not root): run oomwatch as root, or add it to the gid= group of the /proc mount.'
+        : undefined,
   });
-  checks.push({ name: 'psi', status: snap.psi ? 'ok' : 'warn', detail: snap.psi ? 'memory pressure (PSI) available' : '/proc/pressure/memory absent', fix: snap.psi ? undefined : 'Memory PSI needs Linux 4.20+ with CONFIG_PSI (boot with psi=1 where it is off by default); PSI rules stay silent without it.' });
-  checks.push({ name: 'oom_kill counter', status: snap.vmstatOomKill === null ? 'warn' : 'ok', detail: snap.vmstatOomKill === null ? 'absent from /proc/vmstat (Linux < 4.13)' : `${snap.vmstatOomKill} kills since boot`, fix: snap.vmstatOomKill === null ? 'Kills are recorded from the kernel log only on this kernel; keep /dev/kmsg readable.' : undefined });
+  checks.push({
+    name: 'psi',
+    status: snap.psi ? 'ok' : 'warn',
+    detail: snap.psi ? 'memory pressure (PSI) available' : '/proc/pressure/memory absent',
+    fix: snap.psi
+      ? undefined
+      : 'Memory PSI needs Linux 4.20+ with CONFIG_PSI (boot with psi=1 where it is off by default); PSI rules stay silent without it.',
+  });
+  checks.push({
+    name: 'oom_kill counter',
+    status: snap.vmstatOomKill === null ? 'warn' : 'ok',
+    detail: snap.vmstatOomKill === null ? 'absent from /proc/vmstat (Linux < 4.13)' : `${snap.vmstatOomKill} kills since boot`,
+    fix: snap.vmstatOomKill === null ? 'Kills are recorded from the kernel log only on this kernel; keep /dev/kmsg readable.' : undefined,
+  });
 
   const h = new CgroupFs(config.sample.cgroupRoot).detect();
-  checks.push({ name: 'cgroups', status: h ? 'ok' : 'warn', detail: h ? `memory controller on cgroup v${h.version}; ${snap.cgroups.length} memory-limited cgroup(s) with processes` : 'no memory controller found', fix: h ? undefined : `Mount the cgroup filesystem at ${config.sample.cgroupRoot} (or set sample.cgroupRoot); cgroup OOM domains are invisible without it.` });
+  checks.push({
+    name: 'cgroups',
+    status: h ? 'ok' : 'warn',
+    detail: h
+      ? `memory controller on cgroup v${h.version}; ${snap.cgroups.length} memory-limited cgroup(s) with processes`
+      : 'no memory controller found',
+    fix: h
+      ? undefined
+      : `Mount the cgroup filesystem at ${config.sample.cgroupRoot} (or set sample.cgroupRoot); cgroup OOM domains are invisible without it.`,
+  });
 
   checks.push(checkKmsg(config.kernel.kmsgPath, config.kernel.enabled));
   const protection = checkProtection(config.policy, readCapSysResource(new ProcFs(DEFAULT_PROC_ROOT)));
   checks.push({
     name: 'protection',
     status: protection.ok ? 'ok' : 'warn',
-    detail: protection.ok ? protection.message : `CAP_SYS_RESOURCE missing: ${protection.needing.join(', ')} stay unprotected (oom_score_adj can be raised, not lowered below 0)`,
+    detail: protection.ok
+      ? protection.message
+      : `CAP_SYS_RESOURCE missing: ${protection.needing.join(', ')} stay unprotected (oom_score_adj can be raised, not lowered below 0)`,
     fix: protection.ok ? undefined : protection.message,
   });
   const dbPath = resolveDbPath(config, opts.db, io.env);
@@ -108,17 +148,33 @@ function checkFreeSpace(dbPath: string): Check {
     // bavail: what an unprivileged writer may still use (root may dip into the reserved blocks, briefly)
     return freeSpaceCheck({ dir, freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize });
   } catch (err) {
-    return { name: 'disk space', status: 'warn', detail: `cannot read free space of ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, fix: 'Check that the folder of store.path / --db exists and is readable.' };
+    return {
+      name: 'disk space',
+      status: 'warn',
+      detail: `cannot read free space of ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      fix: 'Check that the folder of store.path / --db exists and is readable.',
+    };
   }
 }
 
 function checkKmsg(path: string, enabled: boolean): Check {
-  if (!enabled) return { name: 'kmsg', status: 'warn', detail: 'kernel.enabled is false: kills are recorded from counters only', fix: 'Set kernel.enabled: true to record the kernel\'s own OOM reports.' };
+  if (!enabled)
+    return {
+      name: 'kmsg',
+      status: 'warn',
+      detail: 'kernel.enabled is false: kills are recorded from counters only',
+      fix: "Set kernel.enabled: true to record the kernel's own OOM reports.",
+    };
   try {
     closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
     return { name: 'kmsg', status: 'ok', detail: `${path} readable: OOM reports are recorded` };
   } catch (err) {
-    return { name: 'kmsg', status: 'warn', detail: `${path} not readable (${(err as NodeJS.ErrnoException).code})`, fix: new KmsgUnreadableError(path).message };
+    return {
+      name: 'kmsg',
+      status: 'warn',
+      detail: `${path} not readable (${(err as NodeJS.ErrnoException).code})`,
+      fix: new KmsgUnreadableError(path).message,
+    };
   }
 }
 
@@ -130,12 +186,22 @@ function checkDatabase(dbPath: string): Check {
     while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
     try {
       if (!statSync(dir).isDirectory()) {
-        return { name: 'database', status: 'fail', detail: `${dbPath} cannot be created: ${dir} is a file, not a folder`, fix: 'Choose another store.path / --db.' };
+        return {
+          name: 'database',
+          status: 'fail',
+          detail: `${dbPath} cannot be created: ${dir} is a file, not a folder`,
+          fix: 'Choose another store.path / --db.',
+        };
       }
       accessSync(dir, constants.W_OK);
       return { name: 'database', status: 'ok', detail: `${dbPath} does not exist yet; oomwatch run will create it` };
     } catch {
-      return { name: 'database', status: 'fail', detail: `${dbPath} cannot be created`, fix: `Make ${dir} writable for this user, or set store.path / --db.` };
+      return {
+        name: 'database',
+        status: 'fail',
+        detail: `${dbPath} cannot be created`,
+        fix: `Make ${dir} writable for this user, or set store.path / --db.`,
+      };
     }
   }
   try {
@@ -147,14 +213,18 @@ function checkDatabase(dbPath: string): Check {
       }
       const last = { ts: store.events.lastTickMs() };
       const size = statSync(dbPath).size + (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
-      return { name: 'database', status: 'ok', detail: `${dbPath}, ${formatBytes(size)}${last.ts ? `, last sample ${formatIso(last.ts)}` : ', no samples yet'}; quick_check ok` };
+      return {
+        name: 'database',
+        status: 'ok',
+        detail: `${dbPath}, ${formatBytes(size)}${last.ts ? `, last sample ${formatIso(last.ts)}` : ', no samples yet'}; quick_check ok`,
+      };
     } finally {
       store.close();
     }
   } catch (err) {
     // A database of an older release: the agent upgrades it at its next start.
-    if (err instanceof StoreOutdatedError) return { name: 'database', status: 'warn', detail: `${dbPath} is older than this release`, fix: err.message };
+    if (err instanceof StoreOutdatedError)
+      return { name: 'database', status: 'warn', detail: `${dbPath} is older than this release`, fix: err.message };
     return { name: 'database', status: 'fail', detail: `${dbPath}: ${(err as Error).message.split('. ')[0]}`, fix: (err as Error).message };
   }
 }
-

@@ -26,7 +26,7 @@ export function renderFleetReport(model: FleetReport, format: (typeof FORMATS)[n
 export function registerFleetReport(fleet: Command, io: CliIo): void {
   fleet
     .command('report')
-    .description('The fleet report: hosts closest to OOM (Prometheus), kills per host and per workload, repeated victims, the week\'s trend')
+    .description("The fleet report: hosts closest to OOM (Prometheus), kills per host and per workload, repeated victims, the week's trend")
     .option('--postgres <url>', 'the fleet database (default: $OOMWATCH_FLEET_POSTGRES, then fleet.postgres.url in the config)')
     .option('--prometheus <url>', `Prometheus that scrapes the agents, e.g. http://prometheus:9090 (default: $${FLEET_PROMETHEUS_ENV})`)
     .option('--since <duration>', 'the period, ending now', '24h')
@@ -34,15 +34,19 @@ export function registerFleetReport(fleet: Command, io: CliIo): void {
     .option('--config <file>', 'configuration file')
     .action(async (opts: { postgres?: string; prometheus?: string; since: string; format: string; config?: string }) => {
       const sinceMs = parseDurationMs(opts.since);
-      if (sinceMs === null || sinceMs <= 0) throw new UsageError(`--since: expected a duration such as 24h or 7d, got ${JSON.stringify(opts.since)}.`);
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}.`);
+      if (sinceMs === null || sinceMs <= 0)
+        throw new UsageError(`--since: expected a duration such as 24h or 7d, got ${JSON.stringify(opts.since)}.`);
+      if (!(FORMATS as readonly string[]).includes(opts.format))
+        throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}.`);
       const target = fleetTargetOf(io, opts);
       const toMs = Date.now();
       const fromMs = toMs - sinceMs;
       const sql = await withFleetClient(target, (c) => queryFleetReport(c, { fromMs, toMs }));
       const promUrl = opts.prometheus ?? io.env[FLEET_PROMETHEUS_ENV];
       let closestToOom: FleetReport['closestToOom'] = null;
-      let prometheusProblem: string | null = promUrl ? null : `hosts closest to OOM need Prometheus: pass --prometheus URL or set ${FLEET_PROMETHEUS_ENV}`;
+      let prometheusProblem: string | null = promUrl
+        ? null
+        : `hosts closest to OOM need Prometheus: pass --prometheus URL or set ${FLEET_PROMETHEUS_ENV}`;
       if (promUrl) {
         try {
           closestToOom = await queryClosestToOom(promUrl, { fromMs, toMs });
@@ -52,7 +56,15 @@ export function registerFleetReport(fleet: Command, io: CliIo): void {
           io.err(`oomwatch: warning: ${prometheusProblem}`);
         }
       }
-      const model: FleetReport = { schema: 'oomwatch.report.fleet/v1', timeZone: 'UTC', period: { fromMs, toMs }, ...sql, closestToOom, prometheusProblem, headline: '' };
+      const model: FleetReport = {
+        schema: 'oomwatch.report.fleet/v1',
+        timeZone: 'UTC',
+        period: { fromMs, toMs },
+        ...sql,
+        closestToOom,
+        prometheusProblem,
+        headline: '',
+      };
       model.headline = fleetHeadline(model);
       io.out(renderFleetReport(model, opts.format as (typeof FORMATS)[number]).replace(/\n$/, ''));
     });

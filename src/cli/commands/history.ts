@@ -32,11 +32,14 @@ export function registerHistory(program: Command, io: CliIo): void {
         const from = now - sinceMs;
         const procs = history.findProcesses(target, from);
         if (procs.length === 0) {
-          throw new NotFoundError(`No process ${/^\d+$/.test(target) ? 'with PID' : 'named'} ${sanitizeTerminal(target)} recorded in the last ${opts.since} in ${dbPath}. Try a longer --since, or check the name with oomwatch top.`);
+          throw new NotFoundError(
+            `No process ${/^\d+$/.test(target) ? 'with PID' : 'named'} ${sanitizeTerminal(target)} recorded in the last ${opts.since} in ${dbPath}. Try a longer --since, or check the name with oomwatch top.`,
+          );
         }
         const scale = history.tickAt(now)?.scale ?? 'new';
         // last_seen_ms of an open identity moves only at keyframes; it was listed at every tick of its boot since.
-        const lastSeenOf = (p: (typeof procs)[number]) => (p.ended_ms === null ? Math.max(p.last_seen_ms, store.events.lastTickMsOfBoot(p.boot_id) ?? 0) : p.last_seen_ms);
+        const lastSeenOf = (p: (typeof procs)[number]) =>
+          p.ended_ms === null ? Math.max(p.last_seen_ms, store.events.lastTickMsOfBoot(p.boot_id) ?? 0) : p.last_seen_ms;
         const out: HistoryJson['processes'] = procs.map((p) => ({
           pid: p.pid,
           startTimeTicks: p.start_time_ticks,

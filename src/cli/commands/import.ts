@@ -15,12 +15,12 @@ export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
     .description(
-      'Find OOM kills in a saved log: the kernel\'s (raw /dev/kmsg, dmesg, dmesg -T, journalctl -k [-o json], kern.log) and those of systemd-oomd, earlyoom, nohang and the kubelet (journalctl [-o json], syslog); with --db, store them',
+      "Find OOM kills in a saved log: the kernel's (raw /dev/kmsg, dmesg, dmesg -T, journalctl -k [-o json], kern.log) and those of systemd-oomd, earlyoom, nohang and the kubelet (journalctl [-o json], syslog); with --db, store them",
     )
     .argument('<file>', "log file ('-' reads standard input)")
     .option('--host <name>', 'host the log comes from (default: the name in the log, else "unknown")')
     .option('--json', 'print JSON')
-    .option('--db [path]', "store the incidents: in this database, or without a path in the configured one")
+    .option('--db [path]', 'store the incidents: in this database, or without a path in the configured one')
     .option('--config <file>', 'configuration file (for --db without a path)')
     .action(async (file: string, opts: { host?: string; json?: boolean; config?: string; db?: string | true }) => {
       // Streamed line by line: memory stays flat whatever the log's size (scripts/bench/import.ts measures it).
@@ -73,8 +73,17 @@ export function registerImport(program: Command, io: CliIo): void {
           store.close();
         }
       }
-      const formatText = Object.entries(formats).map(([f, n]) => `${n} ${f}`).join(', ');
-      if (opts.json) return printJson(io, { schema: IMPORT_SCHEMA_ID, file, formats, stored, incidents: views.map(incidentToJson) } satisfies ImportJson);
+      const formatText = Object.entries(formats)
+        .map(([f, n]) => `${n} ${f}`)
+        .join(', ');
+      if (opts.json)
+        return printJson(io, {
+          schema: IMPORT_SCHEMA_ID,
+          file,
+          formats,
+          stored,
+          incidents: views.map(incidentToJson),
+        } satisfies ImportJson);
       if (views.length === 0) {
         io.out(`No OOM kill found in ${file} (${recordCount} records: ${formatText}).`);
         return;
@@ -82,7 +91,9 @@ export function registerImport(program: Command, io: CliIo): void {
       io.out(renderIncidentList(views));
       const kills = views.filter((v) => v.victim !== null || v.killer !== 'kernel').length;
       const cut = views.length - kills;
-      io.out(`${kills} OOM kill${kills === 1 ? '' : 's'}${cut ? ` and ${cut} report${cut === 1 ? '' : 's'} cut short` : ''} found in ${file} (${recordCount} records: ${formatText})` +
-        (stored ? `; stored ${stored.inserted} new, ${stored.already} already stored.` : '.'));
+      io.out(
+        `${kills} OOM kill${kills === 1 ? '' : 's'}${cut ? ` and ${cut} report${cut === 1 ? '' : 's'} cut short` : ''} found in ${file} (${recordCount} records: ${formatText})` +
+          (stored ? `; stored ${stored.inserted} new, ${stored.already} already stored.` : '.'),
+      );
     });
 }

@@ -17,19 +17,31 @@ export function registerIncident(program: Command, io: CliIo): void {
     .option('--config <file>', 'configuration file')
     .option('--db <path>', 'database')
     .action((idText: string, opts: { json?: boolean; config?: string; db?: string }) => {
-      if (!/^\d+$/.test(idText)) throw new UsageError(`Expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(idText)}.`);
+      if (!/^\d+$/.test(idText))
+        throw new UsageError(`Expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(idText)}.`);
       const { store, dbPath, repo } = openIncidentsStore(io, opts);
       try {
         const inc = repo.get(Number(idText));
         if (!inc) throw new NotFoundError(`No incident ${idText} in ${dbPath}. List them with oomwatch incidents --since 30d.`);
         const tasks = repo.tasks(inc.id!);
-        const samples = inc.victim?.processId != null && inc.timeMs !== null ? store.history.lastSamples(inc.victim.processId, inc.timeMs) : [];
+        const samples =
+          inc.victim?.processId != null && inc.timeMs !== null ? store.history.lastSamples(inc.victim.processId, inc.timeMs) : [];
         const ranked =
           inc.bootId && inc.timeMs !== null
-            ? store.history.rankedCandidates({ bootId: inc.bootId, atMs: inc.timeMs, cgroup: inc.constraint === 'memcg' ? inc.oomMemcg : null })
+            ? store.history.rankedCandidates({
+                bootId: inc.bootId,
+                atMs: inc.timeMs,
+                cgroup: inc.constraint === 'memcg' ? inc.oomMemcg : null,
+              })
             : null;
         if (opts.json) {
-          const doc: IncidentDetailJson = { schema: INCIDENT_SCHEMA_ID, incident: incidentToJson(inc), tasks, victimSamples: samples, rankedBeforeKill: ranked };
+          const doc: IncidentDetailJson = {
+            schema: INCIDENT_SCHEMA_ID,
+            incident: incidentToJson(inc),
+            tasks,
+            victimSamples: samples,
+            rankedBeforeKill: ranked,
+          };
           return printJson(io, doc);
         }
         const extra: string[] = [];

@@ -30,7 +30,9 @@ interface ApplyOpts extends PlanOpts {
 
 /** `oomwatch protect plan|apply|systemd`: the protection policy from the command line (docs/protection.md). */
 export function registerProtect(program: Command, io: CliIo): void {
-  const protect = program.command('protect').description('Protect important processes from the OOM killer (oom_score_adj policy, systemd drop-ins).');
+  const protect = program
+    .command('protect')
+    .description('Protect important processes from the OOM killer (oom_score_adj policy, systemd drop-ins).');
   protect
     .command('plan')
     .description('Show which processes the policy selects, their current and target oom_score_adj, and what that means on this host.')
@@ -54,11 +56,19 @@ export function registerProtect(program: Command, io: CliIo): void {
   registerProtectSystemd(protect, io);
 }
 
-function preparePlan(io: CliIo, opts: PlanOpts): { policy: CompiledPolicy; snapshot: HostSnapshot; plan: PlanEntry[]; procfs: ProcFs; dbPath: (cli?: string) => string } {
+function preparePlan(
+  io: CliIo,
+  opts: PlanOpts,
+): { policy: CompiledPolicy; snapshot: HostSnapshot; plan: PlanEntry[]; procfs: ProcFs; dbPath: (cli?: string) => string } {
   const { config } = loadCommandConfig(io, opts.config);
   const procRoot = opts.procRoot ?? config.sample.procRoot;
   const policy = compilePolicy(config.policy, readUidLookup(opts.passwd ?? '/etc/passwd').uidOf);
-  const { sampler, procfs } = createSampler({ procRoot, cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
+  const { sampler, procfs } = createSampler({
+    procRoot,
+    cgroupRoot: opts.cgroupRoot ?? config.sample.cgroupRoot,
+    refreshEveryMs: config.sample.keyframeEvery,
+    hostname: config.agent.hostname,
+  });
   const snapshot = sampler.takeSnapshot(Date.now());
   const plan = planAdjustments(snapshot.processes, policy, snapshot);
   return { policy, snapshot, plan, procfs, dbPath: (cli) => resolveDbPath(config, cli, io.env) };
@@ -85,29 +95,48 @@ function runPlan(io: CliIo, opts: PlanOpts): void {
     return;
   }
   const total = snapshot.memory.memTotalBytes + snapshot.memory.swapTotalBytes;
-  io.out(`Host: ${formatBytes(total)} RAM+swap, ${snapshot.processes.length} processes; ${plan.length} selected by the policy (enforce: ${policy.enforce}).`);
+  io.out(
+    `Host: ${formatBytes(total)} RAM+swap, ${snapshot.processes.length} processes; ${plan.length} selected by the policy (enforce: ${policy.enforce}).`,
+  );
   if (plan.length) {
-    io.out(renderTable(plan, [
-      { header: 'PID', get: (e) => e.process.pid, align: 'right' },
-      { header: 'PROCESS', get: (e) => e.process.comm, max: 16 },
-      { header: 'RULE', get: (e) => e.rule.id, max: 24 },
-      { header: 'CURRENT', get: (e) => e.currentAdj, align: 'right' },
-      { header: 'TARGET', get: (e) => e.targetAdj, align: 'right' },
-      { header: 'ACTION', get: (e) => (e.action === 'keep' ? 'keep' : e.mayNeedCapability && capSysResource === false ? 'set (refused without CAP_SYS_RESOURCE)' : 'set') },
-    ]));
+    io.out(
+      renderTable(plan, [
+        { header: 'PID', get: (e) => e.process.pid, align: 'right' },
+        { header: 'PROCESS', get: (e) => e.process.comm, max: 16 },
+        { header: 'RULE', get: (e) => e.rule.id, max: 24 },
+        { header: 'CURRENT', get: (e) => e.currentAdj, align: 'right' },
+        { header: 'TARGET', get: (e) => e.targetAdj, align: 'right' },
+        {
+          header: 'ACTION',
+          get: (e) =>
+            e.action === 'keep'
+              ? 'keep'
+              : e.mayNeedCapability && capSysResource === false
+                ? 'set (refused without CAP_SYS_RESOURCE)'
+                : 'set',
+        },
+      ]),
+    );
     for (const e of plan) {
-      io.out(`\n${sanitizeTerminal(e.process.comm)} (pid ${e.process.pid}), rule ${e.rule.id}${e.rule.why ? ` (${sanitizeTerminal(e.rule.why)})` : ''}:`);
+      io.out(
+        `\n${sanitizeTerminal(e.process.comm)} (pid ${e.process.pid}), rule ${e.rule.id}${e.rule.why ? ` (${sanitizeTerminal(e.rule.why)})` : ''}:`,
+      );
       io.out(`  effect:   ${e.effect.text}`);
       if (e.cgroupEffect) io.out(`  cgroup:   ${sanitizeTerminal(e.cgroupEffect.text)}`);
       io.out(`  children: ${e.children.text}`);
     }
   }
-  if (unmatched.length) io.out(`\nRules that select no process now: ${unmatched.join(', ')} (a stopped service, a misspelt name, or a user missing from /etc/passwd).`);
+  if (unmatched.length)
+    io.out(
+      `\nRules that select no process now: ${unmatched.join(', ')} (a stopped service, a misspelt name, or a user missing from /etc/passwd).`,
+    );
   const exeUnread = unreadableExe(policy, snapshot);
   if (exeUnread) io.out(`\n${exeUnread}`);
   const refused = plan.filter((e) => e.action === 'set' && e.mayNeedCapability);
   if (refused.length && capSysResource === false) {
-    io.out(`\noomwatch lacks CAP_SYS_RESOURCE: ${refused.length} value${refused.length === 1 ? '' : 's'} below 0 would be refused. ${GRANT_CAP_SYS_RESOURCE}`);
+    io.out(
+      `\noomwatch lacks CAP_SYS_RESOURCE: ${refused.length} value${refused.length === 1 ? '' : 's'} below 0 would be refused. ${GRANT_CAP_SYS_RESOURCE}`,
+    );
   }
 }
 
@@ -127,23 +156,36 @@ function runApply(io: CliIo, opts: ApplyOpts): void {
       dryRun: Boolean(opts.dryRun),
       alreadyRight: plan.length - toWrite.length,
       counts,
-      results: results.map((r) => ({ ...r.entry.process, rule: r.entry.rule.id, fromAdj: r.fromAdj, toAdj: r.toAdj, outcome: r.outcome, message: r.message, ...(opts.dryRun ? { wouldBeRefused: wouldBeRefused(r) } : {}) })),
+      results: results.map((r) => ({
+        ...r.entry.process,
+        rule: r.entry.rule.id,
+        fromAdj: r.fromAdj,
+        toAdj: r.toAdj,
+        outcome: r.outcome,
+        message: r.message,
+        ...(opts.dryRun ? { wouldBeRefused: wouldBeRefused(r) } : {}),
+      })),
     });
     return;
   }
-  io.out(`${plan.length} selected, ${plan.length - toWrite.length} already right, ${toWrite.length} to ${opts.dryRun ? 'write (dry run: nothing written)' : 'write'}.`);
+  io.out(
+    `${plan.length} selected, ${plan.length - toWrite.length} already right, ${toWrite.length} to ${opts.dryRun ? 'write (dry run: nothing written)' : 'write'}.`,
+  );
   if (results.length) {
-    io.out(renderTable(results, [
-      { header: 'PID', get: (r) => r.entry.process.pid, align: 'right' },
-      { header: 'PROCESS', get: (r) => r.entry.process.comm, max: 16 },
-      { header: 'RULE', get: (r) => r.entry.rule.id, max: 24 },
-      { header: 'FROM', get: (r) => r.fromAdj, align: 'right' },
-      { header: 'TO', get: (r) => r.toAdj, align: 'right' },
-      { header: 'OUTCOME', get: (r) => (wouldBeRefused(r) ? 'would be refused (no CAP_SYS_RESOURCE)' : r.outcome) },
-    ]));
+    io.out(
+      renderTable(results, [
+        { header: 'PID', get: (r) => r.entry.process.pid, align: 'right' },
+        { header: 'PROCESS', get: (r) => r.entry.process.comm, max: 16 },
+        { header: 'RULE', get: (r) => r.entry.rule.id, max: 24 },
+        { header: 'FROM', get: (r) => r.fromAdj, align: 'right' },
+        { header: 'TO', get: (r) => r.toAdj, align: 'right' },
+        { header: 'OUTCOME', get: (r) => (wouldBeRefused(r) ? 'would be refused (no CAP_SYS_RESOURCE)' : r.outcome) },
+      ]),
+    );
   }
   const refusedInDryRun = results.filter(wouldBeRefused);
-  if (refusedInDryRun.length) io.out(`\noomwatch lacks CAP_SYS_RESOURCE: ${refusedInDryRun.length} of these writes would be refused. ${GRANT_CAP_SYS_RESOURCE}`);
+  if (refusedInDryRun.length)
+    io.out(`\noomwatch lacks CAP_SYS_RESOURCE: ${refusedInDryRun.length} of these writes would be refused. ${GRANT_CAP_SYS_RESOURCE}`);
   // One message for everything the missing capability leaves unprotected, with the fix once; other failures one by one.
   const noCap = denied.filter((r) => r.outcome === 'denied' && r.toAdj < 0);
   if (noCap.length) {

@@ -2,7 +2,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { buildDailyReport, buildIncidentReport, renderDailyEmail, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
+import {
+  buildDailyReport,
+  buildIncidentReport,
+  renderDailyEmail,
+  renderReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from '../../report/index.js';
 import { parseDurationMs, parseTimeMs } from '../../util/duration.js';
 import { loadCommandConfig, resolveDbPath, openCommandStore } from '../common.js';
 import type { CliIo } from '../io.js';
@@ -54,19 +61,28 @@ function emit(io: CliIo, text: string, out: string | undefined): void {
 export function registerReport(program: Command, io: CliIo): void {
   const report = program
     .command('report')
-    .description('Forensic report of an OOM kill (or of the minutes before an instant) from the recorded history; `report daily` for the daily risk report')
+    .description(
+      'Forensic report of an OOM kill (or of the minutes before an instant) from the recorded history; `report daily` for the daily risk report',
+    )
     .option('--incident <id>', 'the incident to report on (see oomwatch incidents)')
     .option('--last', 'the latest recorded incident')
     .option('--at <time>', 'an instant instead of a kill: ISO time (without an offset: in report.daily.timeZone), or a duration ago (15m)')
     .option('--window <duration>', 'how far back from the kill', '30m')
-    .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}; for report daily also ${EMAIL_FORMATS.join(', ')} (the email's parts as sent)`, 'text')
+    .option(
+      '--format <format>',
+      `one of ${REPORT_FORMATS.join(', ')}; for report daily also ${EMAIL_FORMATS.join(', ')} (the email's parts as sent)`,
+      'text',
+    )
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--config <file>', 'configuration file')
     .option('--db <path>', 'database')
     .action((opts: CommonOpts & { incident?: string; last?: boolean; at?: string; window: string }) => {
       const chosen = [opts.incident !== undefined, !!opts.last, opts.at !== undefined].filter(Boolean).length;
       if (chosen !== 1) throw new UsageError('Give exactly one of --incident ID, --last or --at TIME (e.g. oomwatch report --last).');
-      if (opts.incident !== undefined && !/^\d+$/.test(opts.incident)) throw new UsageError(`--incident: expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(opts.incident)}.`);
+      if (opts.incident !== undefined && !/^\d+$/.test(opts.incident))
+        throw new UsageError(
+          `--incident: expected an incident id (a number, see oomwatch incidents), got ${JSON.stringify(opts.incident)}.`,
+        );
       const format = formatOf(opts.format, EMAIL_FORMATS);
       const windowMs = durationOf('--window', opts.window);
       const nowMs = Date.now();
@@ -90,7 +106,13 @@ export function registerReport(program: Command, io: CliIo): void {
           );
         }
         // A kill with no wall-clock time (a boot-relative log) has no window: the report says so.
-        const model = buildIncidentReport(store.reports, { incident, atMs: atMs ?? incident!.timeMs ?? 0, windowMs, host: hostname(), timeZone: config.report.daily.timeZone });
+        const model = buildIncidentReport(store.reports, {
+          incident,
+          atMs: atMs ?? incident!.timeMs ?? 0,
+          windowMs,
+          host: hostname(),
+          timeZone: config.report.daily.timeZone,
+        });
         emit(io, renderReport(model, format), opts.out);
       } finally {
         store.close();
@@ -111,7 +133,13 @@ export function registerReport(program: Command, io: CliIo): void {
       try {
         const nowMs = Date.now();
         const d = config.report.daily;
-        const model = buildDailyReport(store.reports, { fromMs: nowMs - sinceMs, toMs: nowMs, host: hostname(), timeZone: d.timeZone, topN: d.topN });
+        const model = buildDailyReport(store.reports, {
+          fromMs: nowMs - sinceMs,
+          toMs: nowMs,
+          host: hostname(),
+          timeZone: d.timeZone,
+          topN: d.topN,
+        });
         // The email's parts come from the same builder the scheduled job uses (renderDailyEmail), not a copy.
         if (format === 'email-html') return emit(io, renderDailyEmail(model).html, opts.out);
         if (format === 'email-text') return emit(io, renderDailyEmail(model).text, opts.out);

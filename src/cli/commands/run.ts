@@ -24,7 +24,8 @@ function applyOverrides(config: Config, opts: RunOptions): Config {
   const out: Config = { ...config, sample: { ...config.sample } };
   if (opts.interval) {
     const ms = parseDurationMs(opts.interval);
-    if (ms === null || ms < 100) throw new UsageError(`--interval: expected a duration such as 10s (at least 100ms), got ${JSON.stringify(opts.interval)}.`);
+    if (ms === null || ms < 100)
+      throw new UsageError(`--interval: expected a duration such as 10s (at least 100ms), got ${JSON.stringify(opts.interval)}.`);
     out.sample.interval = ms;
     if (out.sample.keyframeEvery < ms) out.sample.keyframeEvery = ms;
   }
@@ -37,7 +38,10 @@ export function registerRun(program: Command, io: CliIo): void {
     .command('run')
     .description('Run the agent: sample, record OOM kills, alert, enforce the protection policy')
     .option('--config <file>', 'configuration file (default: $OOMWATCH_CONFIG, /etc/oomwatch/config.yaml, else the embedded default)')
-    .option('--db <path>', 'SQLite database (default: store.path, else <agent.dataDir>/oomwatch.db, else /var/lib/oomwatch/oomwatch.db as root, ~/.local/state/oomwatch/oomwatch.db otherwise)')
+    .option(
+      '--db <path>',
+      'SQLite database (default: store.path, else <agent.dataDir>/oomwatch.db, else /var/lib/oomwatch/oomwatch.db as root, ~/.local/state/oomwatch/oomwatch.db otherwise)',
+    )
     .option('--interval <duration>', 'sampling interval, e.g. 10s')
     .option('--proc-root <dir>', 'procfs root')
     .action(async (opts: RunOptions) => {
@@ -49,7 +53,9 @@ export function registerRun(program: Command, io: CliIo): void {
       const log = createLogger({ level: config.agent.logLevel });
       const dbPath = resolveDbPath(config, opts.db, io.env);
       if (loaded.source === 'embedded default') {
-        log.info(`no config file found: using the embedded default (database ${dbPath}, alerts to the console). See config/oomwatch.example.yaml.`);
+        log.info(
+          `no config file found: using the embedded default (database ${dbPath}, alerts to the console). See config/oomwatch.example.yaml.`,
+        );
       }
       // The agent's own /proc is the host's, whatever sample.procRoot points at.
       const selfProc = new ProcFs(DEFAULT_PROC_ROOT);
@@ -81,7 +87,15 @@ export function registerRun(program: Command, io: CliIo): void {
         do {
           const store = openCommandStore(io, dbPath);
           store.applyAgentMemoryPragmas();
-          current = await startAgent({ config: liveConfig, store, log, clock: systemClock, selfProc, modules: createAgentModules, storeLoss });
+          current = await startAgent({
+            config: liveConfig,
+            store,
+            log,
+            clock: systemClock,
+            selfProc,
+            modules: createAgentModules,
+            storeLoss,
+          });
           if (stopSignal) void current.stop(stopSignal);
           await current.done;
           storeLoss = current.storeLoss() ?? undefined;

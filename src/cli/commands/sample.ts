@@ -26,7 +26,10 @@ export function registerSample(program: Command, io: CliIo): void {
       });
       const snap = sampler.takeSnapshot(Date.now());
       if (opts.json) return printJson(io, snapshotToJson(snap));
-      const lines = [renderHostLine(snap), `${snap.counts.sampled} processes sampled (${snap.counts.gone} exited while read, ${snap.counts.denied} denied, ${snap.counts.kernelThreads} kernel threads); oom_score scale: ${snap.scale}`];
+      const lines = [
+        renderHostLine(snap),
+        `${snap.counts.sampled} processes sampled (${snap.counts.gone} exited while read, ${snap.counts.denied} denied, ${snap.counts.kernelThreads} kernel threads); oom_score scale: ${snap.scale}`,
+      ];
       for (const d of snap.domains) lines.push('', renderDomainTable(snap, d, topRows(snap, d, null, 10)));
       io.out(lines.join('\n'));
     });

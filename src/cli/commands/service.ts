@@ -76,9 +76,15 @@ export interface ExecStartInputs {
  */
 export function resolveExecStart(i: ExecStartInputs): string {
   if (i.bin !== undefined && (!isAbsolute(i.bin) || !i.exists(i.bin))) {
-    throw new UsageError(`--bin: expected the absolute path of the installed oomwatch binary, got ${JSON.stringify(i.bin)} (${isAbsolute(i.bin) ? 'no such file' : 'not absolute'}). Try --bin "$(command -v oomwatch)".`);
+    throw new UsageError(
+      `--bin: expected the absolute path of the installed oomwatch binary, got ${JSON.stringify(i.bin)} (${isAbsolute(i.bin) ? 'no such file' : 'not absolute'}). Try --bin "$(command -v oomwatch)".`,
+    );
   }
-  const onPath = (i.pathEnv ?? '').split(delimiter).filter(isAbsolute).map((d) => join(d, 'oomwatch')).find((p) => i.exists(p));
+  const onPath = (i.pathEnv ?? '')
+    .split(delimiter)
+    .filter(isAbsolute)
+    .map((d) => join(d, 'oomwatch'))
+    .find((p) => i.exists(p));
   const installed = i.bin ?? (basename(i.argv1) === 'oomwatch' ? resolve(i.argv1) : onPath);
   const nodeOnDefaultPath = SYSTEMD_DEFAULT_PATH.includes(dirname(i.execPath));
   if (installed && nodeOnDefaultPath) return `${execWord(installed)} run`;
@@ -88,7 +94,9 @@ export function resolveExecStart(i: ExecStartInputs): string {
 
 /** Pure: a minimal line diff (LCS), `-` old, `+` new, two-space context for unchanged lines. */
 export function diffLines(oldText: string, newText: string): string {
-  return lineDiff(oldText.split('\n'), newText.split('\n')).map((o) => `${o.op === ' ' ? ' ' : o.op} ${o.line}`).join('\n');
+  return lineDiff(oldText.split('\n'), newText.split('\n'))
+    .map((o) => `${o.op === ' ' ? ' ' : o.op} ${o.line}`)
+    .join('\n');
 }
 
 /** Turns the errors a user can fix (not root, read-only root) into a message that says how. */
@@ -141,7 +149,10 @@ export function registerServiceCommand(program: Command, io: CliIo): void {
     .description(`Write ${'/' + UNIT_PATH} (atomically), then print the systemctl step to enable it.`)
     .option('--root <dir>', 'install under this root instead of / (images, chroots, tests)', '/')
     .option('--dry-run', 'print the unit, or its diff against the installed one, and write nothing')
-    .option('--bin <path>', 'absolute path of the oomwatch binary for ExecStart (default: this one when installed, else oomwatch on PATH, else node + this bin.js)')
+    .option(
+      '--bin <path>',
+      'absolute path of the oomwatch binary for ExecStart (default: this one when installed, else oomwatch on PATH, else node + this bin.js)',
+    )
     .option('--no-kmsg', 'leave out CAP_SYSLOG (for kernel.enabled: false)')
     .option('--no-protection', 'leave out CAP_SYS_RESOURCE and CAP_DAC_OVERRIDE (no policy rules protect processes)')
     .action((opts: { root: string; dryRun?: boolean; bin?: string; kmsg: boolean; protection: boolean }) => {

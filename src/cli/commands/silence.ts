@@ -14,14 +14,23 @@ const MAX_SILENCE_MS = 365 * 86_400_000;
 
 /** Parses --match values; every problem is reported at once, each with its fix. */
 export function parseMatchers(texts: readonly string[]): LabelMatcher[] {
-  if (!texts.length) throw new UsageError('silence add: give at least one --match NAME=VALUE (e.g. --match alertname=process-risk-high --match comm=postgres); a silence without matchers would mute everything.');
+  if (!texts.length)
+    throw new UsageError(
+      'silence add: give at least one --match NAME=VALUE (e.g. --match alertname=process-risk-high --match comm=postgres); a silence without matchers would mute everything.',
+    );
   const problems: string[] = [];
   const matchers: LabelMatcher[] = [];
   for (const t of texts) {
     const r = parseMatcher(t);
     if (!r.ok) problems.push(r.error);
-    else if (!(ALERT_LABELS as readonly string[]).includes(r.matcher.name) && (r.matcher.op === '=' || r.matcher.op === '=~') && r.matcher.value !== '')
-      problems.push(`--match ${t}: alerts have no label ${JSON.stringify(r.matcher.name)}, so this would never match. Use one of: ${ALERT_LABELS.join(', ')}.`);
+    else if (
+      !(ALERT_LABELS as readonly string[]).includes(r.matcher.name) &&
+      (r.matcher.op === '=' || r.matcher.op === '=~') &&
+      r.matcher.value !== ''
+    )
+      problems.push(
+        `--match ${t}: alerts have no label ${JSON.stringify(r.matcher.name)}, so this would never match. Use one of: ${ALERT_LABELS.join(', ')}.`,
+      );
     else matchers.push(r.matcher);
   }
   if (problems.length) throw new UsageError(problems.join('\n'));
@@ -51,16 +60,33 @@ export function registerSilence(program: Command, io: CliIo): void {
     .action((opts: { match: string[]; for: string; comment: string; author?: string; json?: boolean; config?: string; db?: string }) => {
       const matchers = parseMatchers(opts.match);
       const forMs = parseDurationMs(opts.for);
-      if (forMs === null || forMs <= 0 || forMs > MAX_SILENCE_MS) throw new UsageError(`--for: expected a duration between 1s and 365d such as 30m, 2h or 1d, got ${JSON.stringify(opts.for)}.`);
+      if (forMs === null || forMs <= 0 || forMs > MAX_SILENCE_MS)
+        throw new UsageError(`--for: expected a duration between 1s and 365d such as 30m, 2h or 1d, got ${JSON.stringify(opts.for)}.`);
       if (!opts.comment.trim()) throw new UsageError('--comment: say why (e.g. --comment "planned load test"), so the next person knows.');
       const { store } = openAlertsStore(io, opts, { readonly: false });
       try {
         const repo = store.alerts;
         const nowMs = Date.now();
         const createdBy = opts.author ?? io.env.SUDO_USER ?? io.env.USER ?? 'unknown';
-        const id = repo.addSilence({ matchers, comment: opts.comment, createdBy, createdAtMs: nowMs, startsAtMs: nowMs, endsAtMs: nowMs + forMs });
+        const id = repo.addSilence({
+          matchers,
+          comment: opts.comment,
+          createdBy,
+          createdAtMs: nowMs,
+          startsAtMs: nowMs,
+          endsAtMs: nowMs + forMs,
+        });
         const matching = repo.listInstances().filter((i) => matchesLabels(matchers, i.alert));
-        if (opts.json) return printJson(io, { id, matchers, startsAtMs: nowMs, endsAtMs: nowMs + forMs, comment: opts.comment, createdBy, matchingNow: matching.map((i) => i.fingerprint) });
+        if (opts.json)
+          return printJson(io, {
+            id,
+            matchers,
+            startsAtMs: nowMs,
+            endsAtMs: nowMs + forMs,
+            comment: opts.comment,
+            createdBy,
+            matchingNow: matching.map((i) => i.fingerprint),
+          });
         io.out(
           `Silence #${id} added: ${matchers.map(formatMatcher).join(' ')} until ${formatIso(nowMs + forMs)} (${formatDurationMs(forMs)}).\n` +
             `It matches ${matching.length} current alert${matching.length === 1 ? '' : 's'}; the agent applies it at its next evaluation.\n` +
@@ -88,7 +114,11 @@ export function registerSilence(program: Command, io: CliIo): void {
         io.out(
           renderTable(list, [
             { header: 'ID', get: (s) => s.id, align: 'right' },
-            { header: 'STATE', get: (s) => (s.endsAtMs <= nowMs ? (s.expiredAtMs !== null ? 'expired' : 'ended') : s.startsAtMs > nowMs ? 'scheduled' : 'active') },
+            {
+              header: 'STATE',
+              get: (s) =>
+                s.endsAtMs <= nowMs ? (s.expiredAtMs !== null ? 'expired' : 'ended') : s.startsAtMs > nowMs ? 'scheduled' : 'active',
+            },
             { header: 'ENDS', get: (s) => formatIso(s.endsAtMs) },
             { header: 'MATCHERS', get: (s) => s.matchers.map(formatMatcher).join(' '), max: 60 },
             { header: 'COMMENT', get: (s) => s.comment, max: 50 },
@@ -108,11 +138,16 @@ export function registerSilence(program: Command, io: CliIo): void {
     .option('--db <path>', 'database')
     .action((idText: string, opts: { config?: string; db?: string }) => {
       const id = Number(idText.replace(/^#/, ''));
-      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`silence expire: expected a silence id such as 3 (see oomwatch silence list), got ${JSON.stringify(idText)}.`);
+      if (!Number.isInteger(id) || id <= 0)
+        throw new UsageError(`silence expire: expected a silence id such as 3 (see oomwatch silence list), got ${JSON.stringify(idText)}.`);
       const { store } = openAlertsStore(io, opts, { readonly: false });
       try {
         const ended = store.alerts.expireSilence(id, Date.now());
-        io.out(ended ? `Silence #${id} expired: matching alerts are sent again from the agent's next evaluation.` : `Silence #${id} had already ended; nothing to do.`);
+        io.out(
+          ended
+            ? `Silence #${id} expired: matching alerts are sent again from the agent's next evaluation.`
+            : `Silence #${id} had already ended; nothing to do.`,
+        );
       } finally {
         store.close();
       }

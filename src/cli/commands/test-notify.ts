@@ -39,8 +39,15 @@ export function registerTestNotify(program: Command, io: CliIo): void {
       const outcome = await notifier.send(testMessage(name, host, systemClock.nowMs()));
       notifier.close?.();
       if (!outcome.ok) {
-        const when = outcome.retryable ? 'This looks temporary: the agent retries such failures with backoff.' : 'This will not fix itself: the agent marks the channel broken until it is fixed.';
-        throw new NotifyError(name, outcome.retryable, `test message to channel "${name}" (${channel.type}) failed: ${outcome.error.message}\n${when}`, { cause: outcome.error });
+        const when = outcome.retryable
+          ? 'This looks temporary: the agent retries such failures with backoff.'
+          : 'This will not fix itself: the agent marks the channel broken until it is fixed.';
+        throw new NotifyError(
+          name,
+          outcome.retryable,
+          `test message to channel "${name}" (${channel.type}) failed: ${outcome.error.message}\n${when}`,
+          { cause: outcome.error },
+        );
       }
       io.out(`Sent a test message to channel "${name}" (${channel.type}).`);
       markHealthy(io, resolveDbPath(loaded.config, opts.db, io.env), name);
@@ -57,6 +64,8 @@ function markHealthy(io: CliIo, dbPath: string, channel: string): void {
       store.close();
     }
   } catch (err) {
-    io.err(`oomwatch: warning: the test message was sent, but the channel's health in ${dbPath} was not updated: ${(err as Error).message}`);
+    io.err(
+      `oomwatch: warning: the test message was sent, but the channel's health in ${dbPath} was not updated: ${(err as Error).message}`,
+    );
   }
 }

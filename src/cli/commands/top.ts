@@ -42,14 +42,17 @@ export function registerTop(program: Command, io: CliIo): void {
     .action(async (opts: TopOptions) => {
       const { config } = loadCommandConfig(io, opts.config);
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(opts.limit)}.`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(opts.limit)}.`);
       const dbPath = resolveDbPath(config, opts.db, io.env);
       const store = existsSync(dbPath) ? openTrendStore(io, dbPath, Boolean(opts.at)) : null;
       try {
         if (opts.at) {
-          if (!store) throw new NotFoundError(`No database at ${dbPath}: --at needs the agent's history. Run oomwatch run first, or pass --db.`);
+          if (!store)
+            throw new NotFoundError(`No database at ${dbPath}: --at needs the agent's history. Run oomwatch run first, or pass --db.`);
           const at = parseTimeMs(opts.at, Date.now(), config.report.daily.timeZone);
-          if (at === null) throw new UsageError(`--at: expected an ISO time or a duration ago such as 15m, got ${JSON.stringify(opts.at)}.`);
+          if (at === null)
+            throw new UsageError(`--at: expected an ISO time or a duration ago such as 15m, got ${JSON.stringify(opts.at)}.`);
           const snap = store.history.snapshotAt(at);
           if (!snap) throw new NotFoundError(`No samples at or before ${new Date(at).toISOString()} in ${dbPath}.`);
           // Past the last sample (the agent stopped, or a gap): say how old the data is, not present it as that instant.
@@ -58,13 +61,19 @@ export function registerTop(program: Command, io: CliIo): void {
           // The past: the workloads as stored then (containers since gone are still named).
           return print(io, snap, store.history.snapshotAt(at - TREND_MS), opts, limit, createWorkloadLookup(store.workloads, null), stale);
         }
-        const { sampler } = createSampler({ procRoot: opts.procRoot ?? config.sample.procRoot, cgroupRoot: config.sample.cgroupRoot, refreshEveryMs: config.sample.keyframeEvery, hostname: config.agent.hostname });
+        const { sampler } = createSampler({
+          procRoot: opts.procRoot ?? config.sample.procRoot,
+          cgroupRoot: config.sample.cgroupRoot,
+          refreshEveryMs: config.sample.keyframeEvery,
+          hostname: config.agent.hostname,
+        });
         const now = Date.now();
         const snap = sampler.takeSnapshot(now);
         const workloadOf = createWorkloadLookup(store?.workloads ?? null, config.workload);
         if (!opts.watch) return print(io, snap, store ? store.history.snapshotAt(now - TREND_MS) : null, opts, limit, workloadOf);
         const intervalMs = parseDurationMs(opts.interval);
-        if (!intervalMs || intervalMs < 200) throw new UsageError(`--interval: expected a duration of at least 200ms, got ${JSON.stringify(opts.interval)}.`);
+        if (!intervalMs || intervalMs < 200)
+          throw new UsageError(`--interval: expected a duration of at least 200ms, got ${JSON.stringify(opts.interval)}.`);
         await watch(io, () => sampler.takeSnapshot(Date.now()), snap, opts, limit, intervalMs, workloadOf);
       } finally {
         store?.close();
@@ -94,7 +103,9 @@ function print(
   workloadOf: WorkloadLookup,
   stale: { ageMs: number; zone: string } | null = null,
 ): void {
-  const domains = snap.domains.filter((d) => d.kind === 'host' || !opts.cgroup || cgroupWithin(d.id, opts.cgroup) || cgroupWithin(opts.cgroup, d.id));
+  const domains = snap.domains.filter(
+    (d) => d.kind === 'host' || !opts.cgroup || cgroupWithin(d.id, opts.cgroup) || cgroupWithin(opts.cgroup, d.id),
+  );
   if (opts.cgroup && !domains.some((d) => d.kind === 'cgroup')) {
     throw new NotFoundError(`No memory-limited cgroup at or above ${opts.cgroup}: only cgroups with a memory limit are OOM domains.`);
   }
@@ -105,16 +116,35 @@ function print(
       ...(stale ? { dataAgeMs: stale.ageMs } : {}),
       host: snap.hostname,
       memory: snap.memory,
-      domains: domains.map((d) => ({ kind: d.kind, id: d.id, totalBytes: d.totalBytes, nextVictims: topRows(snap, d, earlier, limit, workloadOf) })),
+      domains: domains.map((d) => ({
+        kind: d.kind,
+        id: d.id,
+        totalBytes: d.totalBytes,
+        nextVictims: topRows(snap, d, earlier, limit, workloadOf),
+      })),
     };
     return printJson(io, doc);
   }
   const note = stale ? [renderStaleNote(snap.takenAtMs, stale.ageMs, stale.zone)] : [];
-  io.out([...note, renderHostLine(snap), ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit, workloadOf))}`)].join('\n'));
+  io.out(
+    [
+      ...note,
+      renderHostLine(snap),
+      ...domains.map((d) => `\n${renderDomainTable(snap, d, topRows(snap, d, earlier, limit, workloadOf))}`),
+    ].join('\n'),
+  );
 }
 
 /** The live monitor: clears the screen, redraws, marks what changed since the last refresh. */
-async function watch(io: CliIo, take: () => HostSnapshot, first: HostSnapshot, opts: TopOptions, limit: number, intervalMs: number, workloadOf: WorkloadLookup): Promise<void> {
+async function watch(
+  io: CliIo,
+  take: () => HostSnapshot,
+  first: HostSnapshot,
+  opts: TopOptions,
+  limit: number,
+  intervalMs: number,
+  workloadOf: WorkloadLookup,
+): Promise<void> {
   let prev: HostSnapshot | null = null;
   let cur = first;
   let stop = false;
@@ -125,7 +155,9 @@ async function watch(io: CliIo, take: () => HostSnapshot, first: HostSnapshot, o
       const body: string[] = [];
       const domains = cur.domains.filter((d) => d.kind === 'host' || !opts.cgroup || cgroupWithin(d.id, opts.cgroup));
       for (const d of domains) body.push(renderDomainTable(cur, d, topRows(cur, d, prev, limit, workloadOf)));
-      io.out(`${io.isTty ? '\x1b[H\x1b[2J' : ''}${renderHostLine(cur)}\n(+ new since last refresh, ^ moved up, v moved down; Ctrl-C to quit)\n\n${body.join('\n\n')}`);
+      io.out(
+        `${io.isTty ? '\x1b[H\x1b[2J' : ''}${renderHostLine(cur)}\n(+ new since last refresh, ^ moved up, v moved down; Ctrl-C to quit)\n\n${body.join('\n\n')}`,
+      );
       await new Promise((r) => setTimeout(r, intervalMs));
       prev = cur;
       cur = take();

@@ -19,7 +19,15 @@ const alertFields = {
   details: z.array(z.object({ label: z.string(), value: z.string() })),
   labels: z.record(z.string(), z.string()).describe('alertname, host, severity, kind, scope, comm, unit, cgroup, check, channel'),
   process: z
-    .object({ pid: int(), startTimeTicks: int(), comm: z.string(), cmdline: z.string(), uid: int().nullable(), unit: z.string().nullable(), cgroup: z.string() })
+    .object({
+      pid: int(),
+      startTimeTicks: int(),
+      comm: z.string(),
+      cmdline: z.string(),
+      uid: int().nullable(),
+      unit: z.string().nullable(),
+      cgroup: z.string(),
+    })
     .optional(),
   cgroup: z.string().optional(),
   incidentId: int().optional(),
@@ -40,7 +48,9 @@ export const AlertsJson = z
   .object({
     schema: z.literal(ALERTS_SCHEMA_ID),
     generatedAtMs: epochMs('when the document was made'),
-    firing: z.array(z.object({ ...alertFields, mutedBy: z.string().nullable().describe('why it is not sent (a silence, an inhibition), or null') })),
+    firing: z.array(
+      z.object({ ...alertFields, mutedBy: z.string().nullable().describe('why it is not sent (a silence, an inhibition), or null') }),
+    ),
     pending: z.array(z.object({ ...alertFields, pendingSinceMs: epochMs('when the condition first held') })),
     silences: z.array(SilenceJson).describe('active and scheduled silences'),
     channels: z.array(

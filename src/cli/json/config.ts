@@ -20,7 +20,9 @@ export const ConfigJson = z
     }),
     config: z
       .record(z.string(), z.unknown())
-      .describe('the effective configuration (config/oomwatch.example.yaml documents every key): durations in ms, sizes in bytes, secrets as {file}/{env} or "[redacted]"'),
+      .describe(
+        'the effective configuration (config/oomwatch.example.yaml documents every key): durations in ms, sizes in bytes, secrets as {file}/{env} or "[redacted]"',
+      ),
   })
   .describe('The effective configuration (oomwatch config show --json).');
 export type ConfigJson = z.infer<typeof ConfigJson>;

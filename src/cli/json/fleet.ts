@@ -38,9 +38,13 @@ export const FleetReportJson = z.object({
   kills: int(),
   hosts: int().describe('hosts with at least one kill in the period'),
   killsPerHost: z.array(z.object({ host: z.string(), kills: int(), lastMs: epochMs('the latest kill') })),
-  killsPerWorkload: z.array(z.object({ workload: z.string().describe('namespace/pod/container when known, else the cgroup'), kills: int(), hosts: int() })),
+  killsPerWorkload: z.array(
+    z.object({ workload: z.string().describe('namespace/pod/container when known, else the cgroup'), kills: int(), hosts: int() }),
+  ),
   repeatedVictims: z.array(z.object({ comm: z.string(), kills: int(), hosts: int(), lastMs: epochMs('the latest kill') })),
-  weekTrend: z.array(z.object({ dayStartMs: epochMs('UTC midnight'), kills: int() })).describe('the 7 days ending at the period end, oldest first'),
+  weekTrend: z
+    .array(z.object({ dayStartMs: epochMs('UTC midnight'), kills: int() }))
+    .describe('the 7 days ending at the period end, oldest first'),
   closestToOom: z
     .array(
       z.object({

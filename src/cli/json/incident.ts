@@ -51,19 +51,35 @@ export const IncidentJson = z.object({
   cpuset: z.string().nullable(),
   memsAllowed: z.string().nullable(),
   trigger: z
-    .object({ comm: z.string(), pid: nullableInt(), gfpMask: z.string(), gfpFlags: z.string().nullable(), order: int(), oomScoreAdj: int() })
+    .object({
+      comm: z.string(),
+      pid: nullableInt(),
+      gfpMask: z.string(),
+      gfpFlags: z.string().nullable(),
+      order: int(),
+      oomScoreAdj: int(),
+    })
     .nullable(),
   victim: victimJson.nullable(),
   reaped: z.boolean(),
   reaper: z.object({ timeMs: z.number().nullable(), anonRssBytes: bytes(), fileRssBytes: bytes(), shmemRssBytes: bytes() }).nullable(),
-  memcgCounters: z.array(z.object({ kind: z.enum(['memory', 'memory+swap', 'swap', 'kmem']), usageBytes: bytes(), limitBytes: nullableBytes(), failcnt: int() })),
+  memcgCounters: z.array(
+    z.object({ kind: z.enum(['memory', 'memory+swap', 'swap', 'kmem']), usageBytes: bytes(), limitBytes: nullableBytes(), failcnt: int() }),
+  ),
   flags: z.array(z.enum(['no-header', 'truncated', 'no-task-table', 'child-sacrificed', 'cgroup-from-samples', 'group-kill', 'unparsed'])),
   vanished: z.array(z.object({ pid: int(), startTimeTicks: int(), comm: z.string(), rssBytes: bytes(), oomScoreAdj: int() })),
   taskColumns: z.array(z.string()),
-  workload: WorkloadJson.nullable().describe("what ran in the victim's cgroup (the task memcg, else the OOM domain); null without a cgroup"),
-  killer: z.enum(['kernel', 'systemd-oomd', 'earlyoom', 'nohang', 'kubelet-eviction']).describe("who killed: the kernel's OOM killer or a user-space OOM daemon"),
+  workload: WorkloadJson.nullable().describe(
+    "what ran in the victim's cgroup (the task memcg, else the OOM domain); null without a cgroup",
+  ),
+  killer: z
+    .enum(['kernel', 'systemd-oomd', 'earlyoom', 'nohang', 'kubelet-eviction'])
+    .describe("who killed: the kernel's OOM killer or a user-space OOM daemon"),
   reason: z.string().nullable().describe("a user-space killer's own reason (pressure or swap threshold, badness); null for the kernel"),
-  groupCgroup: z.string().nullable().describe('memory.oom.group: the cgroup whose tasks were all killed with the victim (killCount counts them all)'),
+  groupCgroup: z
+    .string()
+    .nullable()
+    .describe('memory.oom.group: the cgroup whose tasks were all killed with the victim (killCount counts them all)'),
   groupVictims: z.array(victimJson).describe('memory.oom.group: the other tasks killed with the victim'),
 });
 export type IncidentJson = z.infer<typeof IncidentJson>;
@@ -101,7 +117,16 @@ export const IncidentDetailJson = z
     incident: IncidentJson,
     tasks: z.array(taskRow).describe("the kernel's task table (columns absent on this kernel are null)"),
     victimSamples: z
-      .array(z.object({ tsMs: epochMs('sample time'), rssBytes: bytes(), swapBytes: bytes(), pageTablesBytes: bytes(), oomScore: z.number(), oomScoreAdj: int() }))
+      .array(
+        z.object({
+          tsMs: epochMs('sample time'),
+          rssBytes: bytes(),
+          swapBytes: bytes(),
+          pageTablesBytes: bytes(),
+          oomScore: z.number(),
+          oomScoreAdj: int(),
+        }),
+      )
       .describe("the victim's last stored samples before the kill, newest first"),
     rankedBeforeKill: z
       .object({
@@ -127,7 +152,9 @@ export const IncidentDetailJson = z
         ),
       })
       .nullable()
-      .describe("the kill's OOM domain as the last tick before it saw it, ranked as the kernel would; null when the kill time or boot is unknown"),
+      .describe(
+        "the kill's OOM domain as the last tick before it saw it, ranked as the kernel would; null when the kill time or boot is unknown",
+      ),
   })
   .describe('One OOM kill in detail (oomwatch incident ID --json).');
 export type IncidentDetailJson = z.infer<typeof IncidentDetailJson>;
@@ -139,7 +166,10 @@ export const ImportJson = z
     formats: z
       .partialRecord(z.enum(['kmsg', 'dmesg', 'dmesg-T', 'dmesg-iso', 'syslog', 'journal-json', 'plain', 'other']), int())
       .describe('records read, per log format found'),
-    stored: z.object({ inserted: int(), already: int() }).nullable().describe('with --db: incidents stored now and already stored; else null'),
+    stored: z
+      .object({ inserted: int(), already: int() })
+      .nullable()
+      .describe('with --db: incidents stored now and already stored; else null'),
     incidents: z.array(IncidentJson),
   })
   .describe('OOM kills found in a saved kernel log (oomwatch import FILE --json).');

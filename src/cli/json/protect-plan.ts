@@ -37,7 +37,15 @@ export const PlanEntryJson = z.object({
     })
     .describe('host-wide (global) OOM: the value against RAM+swap and the host ranking'),
   cgroupEffect: z
-    .object({ path: z.string(), totalBytes: bytes(), adjustmentBytes: z.number(), rankBefore: rank(), rankAfter: rank(), members: int(), text: z.string() })
+    .object({
+      path: z.string(),
+      totalBytes: bytes(),
+      adjustmentBytes: z.number(),
+      rankBefore: rank(),
+      rankAfter: rank(),
+      members: int(),
+      text: z.string(),
+    })
     .nullable()
     .describe('memory-cgroup OOM: the value against the innermost limited cgroup holding the process'),
 });

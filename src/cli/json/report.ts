@@ -68,14 +68,30 @@ export const IncidentReportJson = z
         lowestAvailableAtMs: z.number(),
         peakPsiSome10: z.number().nullable(),
         points: z.array(
-          z.object({ tsMs: z.number(), memAvailableBytes: bytes(), swapUsedBytes: bytes(), psiSome10: z.number().nullable(), psiFull10: z.number().nullable() }),
+          z.object({
+            tsMs: z.number(),
+            memAvailableBytes: bytes(),
+            swapUsedBytes: bytes(),
+            psiSome10: z.number().nullable(),
+            psiFull10: z.number().nullable(),
+          }),
         ),
       })
       .nullable(),
     cgroup: z
-      .object({ path: z.string(), version: z.union([z.literal(1), z.literal(2)]).nullable(), limitBytes: bytes(), peakUsageBytes: bytes(), peakAtMs: z.number(), usage: series('usage') })
+      .object({
+        path: z.string(),
+        version: z.union([z.literal(1), z.literal(2)]).nullable(),
+        limitBytes: bytes(),
+        peakUsageBytes: bytes(),
+        peakAtMs: z.number(),
+        usage: series('usage'),
+      })
       .nullable(),
-    cgroupVersion: z.union([z.literal(1), z.literal(2)]).nullable().describe('cgroup version of the killed cgroup or the host: which limit knobs the advice names; null when not recorded'),
+    cgroupVersion: z
+      .union([z.literal(1), z.literal(2)])
+      .nullable()
+      .describe('cgroup version of the killed cgroup or the host: which limit knobs the advice names; null when not recorded'),
     rankings: z.array(
       z.object({
         atMs: z.number(),
@@ -85,7 +101,9 @@ export const IncidentReportJson = z
         rows: z.array(z.object({ ...pidComm, risk: risk().nullable(), rssBytes: bytes(), oomScoreAdj: int(), isVictim: z.boolean() })),
       }),
     ),
-    kernelTasks: z.array(z.object({ pid: int(), name: z.string(), rssBytes: z.number().nullable(), oomScoreAdj: int().nullable(), isVictim: z.boolean() })),
+    kernelTasks: z.array(
+      z.object({ pid: int(), name: z.string(), rssBytes: z.number().nullable(), oomScoreAdj: int().nullable(), isVictim: z.boolean() }),
+    ),
     kernelTasksMore: int(),
     verdict: z.object({
       kernelVictim: z.object(pidComm).nullable(),
@@ -135,7 +153,9 @@ export const DailyReportJson = z
         availableTrend: series('lowest available fraction'),
       })
       .nullable(),
-    nearLimitCgroups: z.array(z.object({ path: z.string(), peakUsageBytes: bytes(), limitBytes: bytes(), peakFraction: z.number(), atMs: z.number() })),
+    nearLimitCgroups: z.array(
+      z.object({ path: z.string(), peakUsageBytes: bytes(), limitBytes: bytes(), peakFraction: z.number(), atMs: z.number() }),
+    ),
     nearLimitMore: int(),
     topRisk: z.array(
       z.object({

@@ -20,7 +20,8 @@ export function renderConfigYaml(doc: EffectiveConfigDocument): string {
   const rules = yaml.get('rules', true) as YAMLSeq | undefined;
   rules?.items.forEach((node, i) => {
     const source = doc.ruleOrigins.sources[i];
-    if (source && node && typeof node === 'object') (node as { commentBefore?: string }).commentBefore = ` ${sanitizeTerminal(ruleComment(source))}`;
+    if (source && node && typeof node === 'object')
+      (node as { commentBefore?: string }).commentBefore = ` ${sanitizeTerminal(ruleComment(source))}`;
   });
   return yaml.toString({ lineWidth: 0 });
 }

@@ -33,7 +33,13 @@ const pathOnly: WorkloadLookup = workloadFromPath;
 const key = (p: { pid: number; startTimeTicks: number }) => `${p.pid}:${p.startTimeTicks}`;
 
 /** Pure: who the kernel would kill next in a domain, with the trend against an earlier snapshot. */
-export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnapshot | null, limit: number, workloadOf: WorkloadLookup = pathOnly): TopRow[] {
+export function topRows(
+  snap: HostSnapshot,
+  domain: OomDomain,
+  earlier: HostSnapshot | null,
+  limit: number,
+  workloadOf: WorkloadLookup = pathOnly,
+): TopRow[] {
   const byKey = new Map<string, ProcessSample>(snap.processes.map((p) => [key(p), p]));
   const before = new Map<string, ProcessSample>((earlier?.processes ?? []).map((p) => [key(p), p]));
   const beforeRank = new Map<string, number>();
@@ -43,7 +49,15 @@ export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnap
     const p = byKey.get(key(r))!;
     const b = before.get(key(r));
     const prevRank = beforeRank.get(key(r));
-    const mark = !earlier ? '' : !b ? '+' : prevRank !== undefined && prevRank > i ? '^' : prevRank !== undefined && prevRank < i ? 'v' : '';
+    const mark = !earlier
+      ? ''
+      : !b
+        ? '+'
+        : prevRank !== undefined && prevRank > i
+          ? '^'
+          : prevRank !== undefined && prevRank < i
+            ? 'v'
+            : '';
     return {
       rank: i + 1,
       pid: r.pid,
@@ -67,17 +81,29 @@ export function topRows(snap: HostSnapshot, domain: OomDomain, earlier: HostSnap
 
 /** "data from 12:00:03, 4 min before the asked instant": `top --at` past the last sample. */
 export function renderStaleNote(takenAtMs: number, ageMs: number, timeZone: string): string {
-  const when = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(takenAtMs));
+  const when = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(
+    new Date(takenAtMs),
+  );
   return `data from ${when}, ${formatAge(ageMs)} before the asked instant (no later sample is stored: the agent was not running, or not yet); run oomwatch top without --at for the present`;
 }
 
 const formatAge = (ms: number): string =>
-  ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 2 * 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 2 * 86_400_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} days`;
+  ms < 120_000
+    ? `${Math.round(ms / 1000)} s`
+    : ms < 2 * 3_600_000
+      ? `${Math.round(ms / 60_000)} min`
+      : ms < 2 * 86_400_000
+        ? `${Math.round(ms / 3_600_000)} h`
+        : `${Math.round(ms / 86_400_000)} days`;
 
 export function renderHostLine(s: HostSnapshot): string {
   const m = s.memory;
-  const psi = s.psi ? `  PSI some ${s.psi.some.avg10.toFixed(2)}/${s.psi.some.avg60.toFixed(2)} full ${s.psi.full?.avg10.toFixed(2) ?? '-'}` : '';
-  const swap = m.swapTotalBytes ? `  swap used ${formatBytes(m.swapTotalBytes - m.swapFreeBytes)} of ${formatBytes(m.swapTotalBytes)}` : '  no swap';
+  const psi = s.psi
+    ? `  PSI some ${s.psi.some.avg10.toFixed(2)}/${s.psi.some.avg60.toFixed(2)} full ${s.psi.full?.avg10.toFixed(2) ?? '-'}`
+    : '';
+  const swap = m.swapTotalBytes
+    ? `  swap used ${formatBytes(m.swapTotalBytes - m.swapFreeBytes)} of ${formatBytes(m.swapTotalBytes)}`
+    : '  no swap';
   return `${s.hostname}  ${new Date(s.takenAtMs).toISOString()}  available ${formatBytes(m.memAvailableBytes)} of ${formatBytes(m.memTotalBytes)} (${formatPercent(m.memAvailableBytes / m.memTotalBytes)})${swap}${psi}  oom_kill ${s.vmstatOomKill ?? '-'}`;
 }
 
@@ -97,7 +123,11 @@ export function renderDomainTable(snap: HostSnapshot, domain: OomDomain, rows: T
     { header: 'ADJ', get: (r) => r.oomScoreAdj, align: 'right' },
     { header: 'RSS', get: (r) => formatBytes(r.rssBytes), align: 'right' },
     { header: 'SWAP', get: (r) => formatBytes(r.swapBytes), align: 'right' },
-    { header: 'TREND', get: (r) => (r.rssTrendBytes === null ? '' : `${r.rssTrendBytes >= 0 ? '+' : ''}${formatBytes(r.rssTrendBytes)}`), align: 'right' },
+    {
+      header: 'TREND',
+      get: (r) => (r.rssTrendBytes === null ? '' : `${r.rssTrendBytes >= 0 ? '+' : ''}${formatBytes(r.rssTrendBytes)}`),
+      align: 'right',
+    },
     // The pod/container or container name when the cgroup is one, else the unit (the cgroup when it has none).
     { header: 'WORKLOAD', get: (r) => compactWorkload(r.workload) ?? r.unit ?? r.cgroup, max: 40 },
   ]);

@@ -25,7 +25,10 @@ const labelName = (k: string) => {
   return /^[a-zA-Z_]/.test(n) ? n : `_${n}`;
 };
 
-export function renderAlertmanager(alerts: readonly AlertView[], opts: { nowMs: number; resendIntervalMs: number; generatorUrl?: string }): AlertmanagerAlert[] {
+export function renderAlertmanager(
+  alerts: readonly AlertView[],
+  opts: { nowMs: number; resendIntervalMs: number; generatorUrl?: string },
+): AlertmanagerAlert[] {
   return alerts.map((a) => {
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(a.labels)) if (v !== '') labels[labelName(k)] = s(v, CAP.value);
@@ -33,12 +36,19 @@ export function renderAlertmanager(alerts: readonly AlertView[], opts: { nowMs: 
     labels.host ??= s(a.host, CAP.label);
     labels.severity ??= a.severity;
     labels.oomwatch_id = a.fingerprint;
-    const facts = [...a.details, ...processFacts(a)].map((d) => `${s(d.label, CAP.label)}: ${s(d.value, d.label === 'cmdline' ? CAP.cmdline : CAP.value)}`);
+    const facts = [...a.details, ...processFacts(a)].map(
+      (d) => `${s(d.label, CAP.label)}: ${s(d.value, d.label === 'cmdline' ? CAP.cmdline : CAP.value)}`,
+    );
     const annotations: Record<string, string> = { summary: s(a.summary, CAP.summary), description: facts.join('\n') };
     if (a.state === 'resolved') annotations.resolution = stateText(a);
     if (a.incidentId !== undefined) annotations.incident = String(a.incidentId);
     const endsAtMs = a.state === 'resolved' ? (a.endsAtMs ?? opts.nowMs) : opts.nowMs + 4 * opts.resendIntervalMs;
-    const out: AlertmanagerAlert = { labels, annotations, startsAt: new Date(a.startsAtMs).toISOString(), endsAt: new Date(endsAtMs).toISOString() };
+    const out: AlertmanagerAlert = {
+      labels,
+      annotations,
+      startsAt: new Date(a.startsAtMs).toISOString(),
+      endsAt: new Date(endsAtMs).toISOString(),
+    };
     if (opts.generatorUrl) out.generatorURL = opts.generatorUrl;
     return out;
   });

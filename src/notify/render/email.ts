@@ -65,7 +65,12 @@ export function renderEmail(msg: OutboundMessage, opts: { subjectPrefix: string;
       subject: sanitizeTerminal(capLength(`${opts.subjectPrefix ? `${opts.subjectPrefix} ` : ''}${r.subject}`, CAP.subject)),
       text: r.text,
       html: r.html,
-      attachments: (r.attachments ?? []).map((a) => ({ filename: a.filename, cid: a.cid, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })),
+      attachments: (r.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        cid: a.cid,
+        contentType: a.contentType,
+        content: Buffer.from(a.contentBase64, 'base64'),
+      })),
     };
   }
   const title = h(headlineRaw(msg), CAP.subject + CAP.summary);
@@ -75,7 +80,8 @@ export function renderEmail(msg: OutboundMessage, opts: { subjectPrefix: string;
     body = '<p>If you can read this, the channel works. No alert is firing because of this message.</p>';
   } else {
     body = msg.alerts.slice(0, max).map(alertTable).join('');
-    if (msg.alerts.length > max) body += `<p>…and ${msg.alerts.length - max} more alerts. Run <code>oomwatch alerts</code> on the host to see them all.</p>`;
+    if (msg.alerts.length > max)
+      body += `<p>…and ${msg.alerts.length - max} more alerts. Run <code>oomwatch alerts</code> on the host to see them all.</p>`;
     const earlier = earlierKillsText(msg);
     if (earlier) body += `<p style="color:#555">…${escapeHtml(earlier)}.</p>`;
   }

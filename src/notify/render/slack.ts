@@ -54,7 +54,11 @@ function alertBlocks(a: AlertView): object[] {
 
 /** Sets verbatim on every mrkdwn text object of a block (its text, fields and context elements). */
 function markVerbatim(block: object): void {
-  const b = block as { text?: { type?: string; verbatim?: boolean }; fields?: { type?: string; verbatim?: boolean }[]; elements?: { type?: string; verbatim?: boolean }[] };
+  const b = block as {
+    text?: { type?: string; verbatim?: boolean };
+    fields?: { type?: string; verbatim?: boolean }[];
+    elements?: { type?: string; verbatim?: boolean }[];
+  };
   for (const t of [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]) if (t?.type === 'mrkdwn') t.verbatim = true;
 }
 
@@ -63,10 +67,15 @@ export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): Inc
   const shouldMention = msg.alerts.some((a) => a.state === 'firing' && severityAtLeast(a.severity, opts.mentionAt));
   const mention = shouldMention && opts.mentions.length ? `${opts.mentions.join(' ')} ` : '';
   const headline = md(headlineRaw(msg), CAP.subject + CAP.summary);
-  const blocks: object[] = [{ type: 'section', text: { type: 'mrkdwn', text: capMrkdwn(`${mention}*${headline}*`, SLACK_MAX_SECTION_CHARS) } }];
+  const blocks: object[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: capMrkdwn(`${mention}*${headline}*`, SLACK_MAX_SECTION_CHARS) } },
+  ];
 
   if (msg.kind === 'test') {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'If you can read this, the channel works. No alert is firing because of this message.' } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'If you can read this, the channel works. No alert is firing because of this message.' },
+    });
   } else if (msg.kind === 'report') {
     // Report text is plain text built by the report module from untrusted names: escape it here too.
     const chunk = SLACK_MAX_SECTION_CHARS - 10; // room for the ``` fence
@@ -83,7 +92,10 @@ export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): Inc
     const room = SLACK_MAX_BLOCKS - blocks.length - 1;
     for (const c of chunks.slice(0, room)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${c}\`\`\`` } });
     if (chunks.length > room) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '…the report is longer than a Slack message. Run `oomwatch report` on the host for all of it.' } });
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: '…the report is longer than a Slack message. Run `oomwatch report` on the host for all of it.' },
+      });
     }
   } else {
     // Two blocks per alert; keep one block for the "and N more" line and one for the earlier kills.
@@ -93,10 +105,20 @@ export function renderSlack(msg: OutboundMessage, opts: SlackRenderOptions): Inc
     for (const a of shown) blocks.push(...alertBlocks(a));
     const hidden = msg.alerts.length - shown.length;
     if (hidden > 0) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${hidden} more alert${hidden > 1 ? 's' : ''}. Run \`oomwatch alerts\` on the host to see them all.` } });
+      blocks.push({
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `…and ${hidden} more alert${hidden > 1 ? 's' : ''}. Run \`oomwatch alerts\` on the host to see them all.`,
+        },
+      });
     }
     // Trusted text (counts and a command): code formatting for the command is safe.
-    if (earlier) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…${escapeMrkdwn(earlier).replace(/oomwatch incidents --since \S+/, (c) => `\`${c}\``)}.` }] });
+    if (earlier)
+      blocks.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `…${escapeMrkdwn(earlier).replace(/oomwatch incidents --since \S+/, (c) => `\`${c}\``)}.` }],
+      });
   }
   // verbatim: Slack turns nothing into a link by itself (a process named "evil.example/login" stays text).
   // The headline keeps Slack's parsing when it carries the configured mentions.

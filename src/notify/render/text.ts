@@ -83,7 +83,8 @@ export function earlierKillsText(msg: OutboundMessage): string | null {
 }
 
 /** Why a message carries the POSSIBLY_SENT_TWICE mark, for bodies that have room to say it. */
-export const POSSIBLY_SENT_TWICE_TEXT = 'An earlier attempt to send this was cut off when the agent stopped; the server may have delivered it already.';
+export const POSSIBLY_SENT_TWICE_TEXT =
+  'An earlier attempt to send this was cut off when the agent stopped; the server may have delivered it already.';
 
 /**
  * The headline of a message, from trusted parts only plus the (raw, untrusted) host/summary/victims.
@@ -144,8 +145,11 @@ export function renderText(msg: OutboundMessage, opts: { maxAlerts?: number } = 
   const max = opts.maxAlerts ?? 100;
   for (const a of msg.alerts.slice(0, max)) {
     lines.push('', `${stateTag(a)} [${a.severity}] ${plain(a.summary, CAP.summary)}`);
-    lines.push(`  ${stateText(a)}; rule ${plain(a.ruleId, CAP.label)} on ${plain(a.host, CAP.label)}; since ${formatIso(a.startsAtMs)}${a.endsAtMs ? `, ended ${formatIso(a.endsAtMs)}` : ''}`);
-    for (const d of [...a.details, ...processFacts(a)]) lines.push(`  ${plain(d.label, CAP.label)}: ${plain(d.value, d.label === 'cmdline' ? CAP.cmdline : CAP.value)}`);
+    lines.push(
+      `  ${stateText(a)}; rule ${plain(a.ruleId, CAP.label)} on ${plain(a.host, CAP.label)}; since ${formatIso(a.startsAtMs)}${a.endsAtMs ? `, ended ${formatIso(a.endsAtMs)}` : ''}`,
+    );
+    for (const d of [...a.details, ...processFacts(a)])
+      lines.push(`  ${plain(d.label, CAP.label)}: ${plain(d.value, d.label === 'cmdline' ? CAP.cmdline : CAP.value)}`);
     if (a.incidentId !== undefined) lines.push(`  incident: #${a.incidentId} (oomwatch report --incident ${a.incidentId})`);
   }
   if (msg.alerts.length > max) lines.push('', `…and ${msg.alerts.length - max} more alerts (oomwatch alerts lists them all).`);

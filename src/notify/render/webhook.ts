@@ -50,7 +50,13 @@ function alertJson(a: AlertView): unknown {
     details: a.details.map((d) => ({ label: s(d.label, CAP.label), value: s(d.value, CAP.value) })),
     labels: Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [s(k, CAP.label), s(v, CAP.value)])),
     process: a.process
-      ? { ...a.process, comm: s(a.process.comm, CAP.label), cmdline: s(a.process.cmdline, CAP.cmdline), unit: a.process.unit && s(a.process.unit, CAP.value), cgroup: s(a.process.cgroup, CAP.value) }
+      ? {
+          ...a.process,
+          comm: s(a.process.comm, CAP.label),
+          cmdline: s(a.process.cmdline, CAP.cmdline),
+          unit: a.process.unit && s(a.process.unit, CAP.value),
+          cgroup: s(a.process.cgroup, CAP.value),
+        }
       : null,
     cgroup: a.cgroup !== undefined ? s(a.cgroup, CAP.value) : null,
     incidentId: a.incidentId ?? null,
@@ -69,7 +75,9 @@ export function renderWebhook(msg: OutboundMessage): WebhookBody {
     possiblySentTwice: msg.possiblySentTwice === true,
     alerts: msg.alerts.slice(0, WEBHOOK_MAX_ALERTS).map(alertJson),
     omittedAlerts: Math.max(0, msg.alerts.length - WEBHOOK_MAX_ALERTS),
-    earlierKills: msg.earlierKills?.count ? { count: msg.earlierKills.count, withinSeconds: Math.round(msg.earlierKills.withinMs / 1000) } : null,
+    earlierKills: msg.earlierKills?.count
+      ? { count: msg.earlierKills.count, withinSeconds: Math.round(msg.earlierKills.withinMs / 1000) }
+      : null,
     ...(msg.report ? { report: { subject: s(msg.report.subject, CAP.subject), text: msg.report.text } } : {}),
   };
 }

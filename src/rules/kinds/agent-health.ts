@@ -15,7 +15,10 @@ const schema = z
   .object({
     ...commonFields,
     kind: z.literal('agent-health'),
-    checks: z.array(z.enum(HEALTH_CHECKS)).min(1).default([...HEALTH_CHECKS]),
+    checks: z
+      .array(z.enum(HEALTH_CHECKS))
+      .min(1)
+      .default([...HEALTH_CHECKS]),
   })
   .strict();
 
@@ -24,7 +27,14 @@ type Rule = Compiled<z.output<typeof schema>>;
 function observeHealth(rule: Rule, h: HealthFacts): Observation[] {
   const out: Observation[] = [];
   const add = (subject: string, summary: string, labels: Record<string, string> = {}) =>
-    out.push({ subject, level: 'raise', value: 1, summary, details: [], labels: { scope: 'agent', check: subject.split(':')[1], ...labels } });
+    out.push({
+      subject,
+      level: 'raise',
+      value: 1,
+      summary,
+      details: [],
+      labels: { scope: 'agent', check: subject.split(':')[1], ...labels },
+    });
   const checks = new Set(rule.checks);
   if (checks.has('sampler-stalled') && h.samplerStalled)
     add('health:sampler-stalled', 'sampler stalled: no fresh sample, memory alerts are on hold until sampling resumes');
@@ -33,9 +43,16 @@ function observeHealth(rule: Rule, h: HealthFacts): Observation[] {
   // outbox. The store alarm tells it straight through the channels (rules/store-fault.ts).
   if (checks.has('channel'))
     for (const ch of h.brokenChannels)
-      add(`health:channel:${ch}`, `channel ${ch} is broken: its deliveries fail permanently. Fix its settings, then run oomwatch test-notify ${ch}`, { channel: ch });
+      add(
+        `health:channel:${ch}`,
+        `channel ${ch} is broken: its deliveries fail permanently. Fix its settings, then run oomwatch test-notify ${ch}`,
+        { channel: ch },
+      );
   if (checks.has('protection') && h.unprotected?.length)
-    add('health:protection', `protection not applied to ${h.unprotected.length} process(es): ${h.unprotected.slice(0, 5).join(', ')}${h.unprotected.length > 5 ? ', …' : ''}`);
+    add(
+      'health:protection',
+      `protection not applied to ${h.unprotected.length} process(es): ${h.unprotected.slice(0, 5).join(', ')}${h.unprotected.length > 5 ? ', …' : ''}`,
+    );
   return out;
 }
 

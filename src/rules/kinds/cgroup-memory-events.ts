@@ -25,8 +25,10 @@ const schema = z
 type Rule = Compiled<z.output<typeof schema>>;
 
 const WHAT = {
-  max: (n: number, path: string) => `cgroup ${path} reached its memory limit ${n} time${n === 1 ? '' : 's'} since the last sample: the kernel is reclaiming at the limit, an OOM kill may follow`,
-  high: (n: number, path: string) => `cgroup ${path} went over memory.high ${n} time${n === 1 ? '' : 's'} since the last sample: it is throttled and reclaimed`,
+  max: (n: number, path: string) =>
+    `cgroup ${path} reached its memory limit ${n} time${n === 1 ? '' : 's'} since the last sample: the kernel is reclaiming at the limit, an OOM kill may follow`,
+  high: (n: number, path: string) =>
+    `cgroup ${path} went over memory.high ${n} time${n === 1 ? '' : 's'} since the last sample: it is throttled and reclaimed`,
 };
 
 function observe(rule: Rule, ctx: KindContext): Observation[] {

@@ -25,7 +25,8 @@ export function levelBelow(value: number, raise: number, clear: number): Observa
   return value <= raise ? 'raise' : value > clear ? 'clear' : 'hold';
 }
 
-export const processSubject = (bootId: string, p: { pid: number; startTimeTicks: number }): string => `proc:${bootId}:${p.pid}:${p.startTimeTicks}`;
+export const processSubject = (bootId: string, p: { pid: number; startTimeTicks: number }): string =>
+  `proc:${bootId}:${p.pid}:${p.startTimeTicks}`;
 
 export function processRef(p: ProcessSample): NonNullable<Observation['process']> {
   return { pid: p.pid, startTimeTicks: p.startTimeTicks, comm: p.comm, cmdline: p.cmdline, uid: p.uid, unit: p.unit, cgroup: p.cgroup };
@@ -54,7 +55,8 @@ export function inScope(rule: { scope?: { cgroup?: string } }, path: string): bo
 }
 
 /** The room left before the cgroup's OOM: its limit plus its swap limit, minus what it uses of both. */
-export const cgroupHeadroomBytes = (c: CgroupMemory): number => c.limitBytes + (c.swapLimitBytes ?? 0) - c.usageBytes - (c.swapUsageBytes ?? 0);
+export const cgroupHeadroomBytes = (c: CgroupMemory): number =>
+  c.limitBytes + (c.swapLimitBytes ?? 0) - c.usageBytes - (c.swapUsageBytes ?? 0);
 
 /** Where a process's own share is largest: its memory-limited cgroup or the host. */
 export function tightestDomain(p: ProcessSample, ctx: KindContext): { kind: 'host' } | { kind: 'cgroup'; path: string } {

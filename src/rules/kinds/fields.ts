@@ -6,12 +6,22 @@ import { z } from 'zod';
 import { processMatchSchema } from '../../sample/match.js';
 import { durationMs } from '../../util/schema-helpers.js';
 
-export const permilleField = (what: string) => z.number({ error: `${what} expects a number of per mille (0..1000)` }).min(0).max(1000);
-export const percentField = (what: string) => z.number({ error: `${what} expects a percentage (0..100)` }).min(0).max(100);
+export const permilleField = (what: string) =>
+  z
+    .number({ error: `${what} expects a number of per mille (0..1000)` })
+    .min(0)
+    .max(1000);
+export const percentField = (what: string) =>
+  z
+    .number({ error: `${what} expects a percentage (0..100)` })
+    .min(0)
+    .max(100);
 
 export const commonFields = {
   /** Unique name: used in alerts (alertname), silences and `oomwatch alerts`. */
-  id: z.string({ error: 'every rule needs an id (e.g. id: host-memory-low), used in alerts and silences' }).regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "_" or "-" (e.g. "host-memory-low")'),
+  id: z
+    .string({ error: 'every rule needs an id (e.g. id: host-memory-low), used in alerts and silences' })
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "_" or "-" (e.g. "host-memory-low")'),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   /** Which processes (or cgroups, with scope.cgroup) the rule looks at. */
   scope: processMatchSchema.optional(),

@@ -32,7 +32,10 @@ function observe(rule: Rule, ctx: KindContext): Observation[] {
   const clearPct = rule.belowPercent === undefined || availPct > (rule.clearAbovePercent ?? rule.belowPercent + 5);
   const clearBytes = rule.belowBytes === undefined || bytes > (rule.clearAboveBytes ?? rule.belowBytes * 1.25);
   const level = raisePct || raiseBytes ? 'raise' : clearPct && clearBytes ? 'clear' : 'hold';
-  const limit = [rule.belowPercent !== undefined ? pct(rule.belowPercent) : null, rule.belowBytes !== undefined ? formatBytes(rule.belowBytes) : null]
+  const limit = [
+    rule.belowPercent !== undefined ? pct(rule.belowPercent) : null,
+    rule.belowBytes !== undefined ? formatBytes(rule.belowBytes) : null,
+  ]
     .filter(Boolean)
     .join(' or ');
   return [

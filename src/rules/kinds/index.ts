@@ -39,7 +39,9 @@ const specs = {
 export type RuleKind = keyof typeof specs;
 
 /** Each key's spec has a schema whose `kind` is that key (else the entry's type is `never` and the build fails). */
-export type KeyedByKind<T> = { readonly [K in keyof T]: T[K] extends KindSpec<infer S> ? (z.output<S> extends { kind: K } ? T[K] : never) : never };
+export type KeyedByKind<T> = {
+  readonly [K in keyof T]: T[K] extends KindSpec<infer S> ? (z.output<S> extends { kind: K } ? T[K] : never) : never;
+};
 
 /** Every kind's spec, by kind. */
 export const RULE_KIND_SPECS: KeyedByKind<typeof specs> = specs;

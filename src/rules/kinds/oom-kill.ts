@@ -38,7 +38,15 @@ export function findVictim(inc: Incident, history: RuleHistory): ProcessSample |
 
 function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observation | null {
   const victim = findVictim(inc, history);
-  const probe = victim ?? { comm: inc.victim?.comm ?? '', exe: null, cmdline: '', uid: null, cgroup: inc.cgroup ?? '/', unit: null, unitScope: null };
+  const probe = victim ?? {
+    comm: inc.victim?.comm ?? '',
+    exe: null,
+    cmdline: '',
+    uid: null,
+    cgroup: inc.cgroup ?? '/',
+    unit: null,
+    unitScope: null,
+  };
   if (rule.scopeMatcher && !rule.scopeMatcher(probe)) return null;
   // The workload when the path names one (a pod, a container, a unit), else the cgroup path.
   const workload = inc.workload ? describeWorkload(inc.workload) : null;
@@ -47,7 +55,7 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
   // memory.oom.group: one incident, told once, with the count of the tasks killed with the victim.
   const group = inc.groupCgroup ? `, with ${others} other process${others === 1 ? '' : 'es'} of ${inc.groupCgroup} (memory.oom.group)` : '';
   const summary = inc.killer
-    ? `OOM kill: ${inc.victim ? nameOf(inc.victim) : inc.cgroup ?? 'a process'} killed by ${inc.killer}${inc.victim ? where : ''}${inc.reason ? ` (${inc.reason})` : ''}`
+    ? `OOM kill: ${inc.victim ? nameOf(inc.victim) : (inc.cgroup ?? 'a process')} killed by ${inc.killer}${inc.victim ? where : ''}${inc.reason ? ` (${inc.reason})` : ''}`
     : inc.source === 'counter'
       ? `OOM kill counted${where || ' on the host'} with no kernel report (the log line was lost or /dev/kmsg is unreadable)`
       : inc.victim
@@ -61,7 +69,9 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
   if (inc.cgroup) details.push({ label: 'cgroup', value: inc.cgroup });
   if (inc.groupCgroup) details.push({ label: 'victims', value: String(1 + others) });
   if (inc.reason) details.push({ label: 'reason', value: inc.reason });
-  const labels: Record<string, string> = victim ? processLabels(victim) : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
+  const labels: Record<string, string> = victim
+    ? processLabels(victim)
+    : { scope: 'incident', ...(inc.victim ? { comm: inc.victim.comm } : {}) };
   // The sampled victim's own unit label stays; the workload adds what it knows besides.
   if (inc.workload) for (const [k, v] of Object.entries(workloadLabels(inc.workload))) labels[k] ??= v;
   if (inc.cgroup) labels.cgroup = inc.cgroup;
@@ -73,7 +83,19 @@ function observeKill(rule: Rule, inc: Incident, history: RuleHistory): Observati
     summary,
     details,
     labels,
-    process: victim ? processRef(victim) : inc.victim ? { pid: inc.victim.pid, startTimeTicks: inc.victim.startTimeTicks ?? 0, comm: inc.victim.comm, cmdline: '', uid: null, unit: null, cgroup: inc.cgroup ?? '' } : undefined,
+    process: victim
+      ? processRef(victim)
+      : inc.victim
+        ? {
+            pid: inc.victim.pid,
+            startTimeTicks: inc.victim.startTimeTicks ?? 0,
+            comm: inc.victim.comm,
+            cmdline: '',
+            uid: null,
+            unit: null,
+            cgroup: inc.cgroup ?? '',
+          }
+        : undefined,
     cgroup: inc.cgroup,
     incidentId: inc.id,
     isEvent: true,

@@ -15,7 +15,12 @@ export interface ProcessKind<R extends CompiledParts> {
   measure(rule: R, p: ProcessSample, ctx: KindContext): number | null;
   raise(rule: R): number;
   clear(rule: R): number;
-  describe(rule: R, p: ProcessSample, value: number, ctx: KindContext): { summary: string; details: Observation['details']; etaMs?: number };
+  describe(
+    rule: R,
+    p: ProcessSample,
+    value: number,
+    ctx: KindContext,
+  ): { summary: string; details: Observation['details']; etaMs?: number };
   /** Only these processes can newly raise (default: every process). */
   candidates?(rule: R, ctx: KindContext): Iterable<ProcessSample>;
   /** A cheap test that the value cannot reach `raise` (skips the exact measurement for most processes). */
@@ -44,7 +49,17 @@ export function observeProcesses<R extends CompiledParts>(rule: R, kind: Process
   const seen = new Set<string>();
   const emit = (p: ProcessSample, value: number, level: Observation['level'], subject: string) => {
     const { summary, details, etaMs } = kind.describe(rule, p, value, ctx);
-    out.push({ subject, level, value, summary, details, labels: processLabels(p), process: processRef(p), cgroup: p.cgroup, ...(etaMs !== undefined ? { etaMs } : {}) });
+    out.push({
+      subject,
+      level,
+      value,
+      summary,
+      details,
+      labels: processLabels(p),
+      process: processRef(p),
+      cgroup: p.cgroup,
+      ...(etaMs !== undefined ? { etaMs } : {}),
+    });
     seen.add(subject);
   };
   const candidates = kind.candidates ? kind.candidates(rule, ctx) : ctx.snapshot.processes;

@@ -78,10 +78,14 @@ export const noWindows = (): TrendWindow | null => null;
 
 /** A clear threshold for a rule raised *above* a value must not be above it (hysteresis). */
 export function clearNotAbove(key: string, clear: number | undefined, raise: number): RuleProblem[] {
-  return clear !== undefined && clear > raise ? [{ key, message: `${key} (${clear}) must not be above the raise threshold (${raise}); set it lower (hysteresis).` }] : [];
+  return clear !== undefined && clear > raise
+    ? [{ key, message: `${key} (${clear}) must not be above the raise threshold (${raise}); set it lower (hysteresis).` }]
+    : [];
 }
 
 /** A clear threshold for a rule raised *below* a value must not be below it (hysteresis). */
 export function clearNotBelow(key: string, clear: number | undefined, raise: number | undefined): RuleProblem[] {
-  return clear !== undefined && raise !== undefined && clear < raise ? [{ key, message: `${key} (${clear}) must not be below the raise threshold (${raise}); set it higher (hysteresis).` }] : [];
+  return clear !== undefined && raise !== undefined && clear < raise
+    ? [{ key, message: `${key} (${clear}) must not be below the raise threshold (${raise}); set it higher (hysteresis).` }]
+    : [];
 }

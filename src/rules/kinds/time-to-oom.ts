@@ -78,13 +78,24 @@ interface Subject {
   extra: Partial<Observation>;
 }
 
-const fitText = (f: LineFit): string => `R² ${f.r2.toFixed(2)} over ${formatDurationMs(Math.round(f.spanMs / 1000) * 1000)} (${f.points} points)`;
+const fitText = (f: LineFit): string =>
+  `R² ${f.r2.toFixed(2)} over ${formatDurationMs(Math.round(f.spanMs / 1000) * 1000)} (${f.points} points)`;
 
 function predict(rule: TimeToOomRule, s: Subject, ctx: KindContext): Observation | null {
   const existing = ctx.existing.get(s.subject);
   if (s.trend === null) {
     // Too few points: a firing alert holds, nothing new starts.
-    return existing ? { ...s.extra, subject: s.subject, level: 'hold', value: existing.value, summary: existing.alert.summary, details: existing.alert.details, labels: existing.alert.labels } : null;
+    return existing
+      ? {
+          ...s.extra,
+          subject: s.subject,
+          level: 'hold',
+          value: existing.value,
+          summary: existing.alert.summary,
+          details: existing.alert.details,
+          labels: existing.alert.labels,
+        }
+      : null;
   }
   const good = s.trend.steepest;
   const fit = good ?? s.trend.whole;
@@ -96,7 +107,9 @@ function predict(rule: TimeToOomRule, s: Subject, ctx: KindContext): Observation
   if (level !== 'raise' && !existing) return null;
   const falling = etaMs < NEVER_MS;
   const grower = falling ? fastestGrower(s.members(), ctx, Math.max(fit.spanMs, 5_000), fall) : null;
-  const growerText = grower ? `${nameOf(grower.p)}, +${formatBytes(grower.bytesPerSecond)}/s, now ${formatBytes(grower.p.rssBytes + grower.p.swapBytes)}` : null;
+  const growerText = grower
+    ? `${nameOf(grower.p)}, +${formatBytes(grower.bytesPerSecond)}/s, now ${formatBytes(grower.p.rssBytes + grower.p.swapBytes)}`
+    : null;
   const details: Observation['details'] = [
     { label: 'predicted', value: falling ? formatEta(etaMs) : 'not falling' },
     { label: 'headroom', value: formatBytes(s.headroomBytes) },
@@ -161,7 +174,10 @@ function observe(rule: TimeToOomRule, ctx: KindContext): Observation[] {
 
 export const timeToOomKind = defineKind({
   schema,
-  checks: (r) => [...clearNotBelow('clearHorizon', r.clearHorizon, r.horizon), ...(r.horizon <= 0 ? [{ key: 'horizon', message: 'horizon must be above 0, e.g. 10m.' }] : [])],
+  checks: (r) => [
+    ...clearNotBelow('clearHorizon', r.clearHorizon, r.horizon),
+    ...(r.horizon <= 0 ? [{ key: 'horizon', message: 'horizon must be above 0, e.g. 10m.' }] : []),
+  ],
   // The per-process series name the process growing fastest in a domain running out.
   windows: (r) => ({ key: 'window', ms: r.window, keeps: ['host', 'process'] }),
   scope: 'cgroup',

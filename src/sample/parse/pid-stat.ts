@@ -26,7 +26,10 @@ export function parsePidStat(text: string): PidStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new ParseError('/proc/PID/stat', text, 'no (comm)');
-  const f = text.slice(close + 2).trimEnd().split(' ');
+  const f = text
+    .slice(close + 2)
+    .trimEnd()
+    .split(' ');
   if (f.length < 22) throw new ParseError('/proc/PID/stat', text, `expected at least 24 fields, got ${f.length + 2}`);
   const stat: PidStat = {
     comm: text.slice(open + 1, close),

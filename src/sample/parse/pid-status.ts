@@ -18,7 +18,17 @@ const SIGKILL_BIT = 1n << 8n;
 
 /** Parses /proc/<pid>/status: the fields stat lacks (uid, VmSwap, VmPTE, RssAnon/File/Shmem) and the signs of an ending process (no VmRSS, SIGKILL pending). Kernel threads lack Vm* lines. */
 export function parsePidStatus(text: string): PidStatus {
-  const out: PidStatus = { name: null, uid: null, swapBytes: 0, pageTablesBytes: 0, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null, vmRssBytes: null, sigkillPending: false };
+  const out: PidStatus = {
+    name: null,
+    uid: null,
+    swapBytes: 0,
+    pageTablesBytes: 0,
+    rssAnonBytes: null,
+    rssFileBytes: null,
+    rssShmemBytes: null,
+    vmRssBytes: null,
+    sigkillPending: false,
+  };
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
