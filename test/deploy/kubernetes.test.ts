@@ -197,7 +197,7 @@ describe('deploy/kubernetes', () => {
     expect(r.config.metrics.listen).toEqual({ host: '0.0.0.0', port: metricsPort });
   });
 
-  it('has a PodMonitor and a ServiceMonitor that find the agent pods’ metrics port, with job="oomwatch" for the rules', () => {
+  it('has a PodMonitor and a ServiceMonitor that find the agent pods’ metrics port, with job="oomwatch" for the rules and the node as host', () => {
     const podLabels = ds.spec.template.metadata.labels;
     const pm = find('PodMonitor');
     expect(podLabels).toMatchObject(pm.spec.selector.matchLabels);
@@ -210,6 +210,11 @@ describe('deploy/kubernetes', () => {
     expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
     expect(svc.spec.ports.map((p: Obj) => p.name)).toContain(sm.spec.endpoints[0].port);
     expect(svc.metadata.labels[sm.spec.jobLabel]).toBe('oomwatch');
+    // `host` is the node's name, the agent's host name on the host network: fleet report joins metrics and incidents on it.
+    expect(ds.spec.template.spec.hostNetwork).toBe(true);
+    for (const relabelings of [pm.spec.podMetricsEndpoints[0].relabelings, sm.spec.endpoints[0].relabelings]) {
+      expect(relabelings).toContainEqual({ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'host' });
+    }
   });
 
   it('ships the same rule groups as deploy/prometheus/oomwatch.rules.yml in its PrometheusRule', () => {

@@ -1,22 +1,29 @@
 /**
  * Fleet shipping on real engines: real `oomwatch run` agents with distinct host names ship into one real
  * PostgreSQL; a real memcg kill on one of them is found by `fleet incidents` and read back by `fleet
- * incident HOST:ID`; and with PostgreSQL stopped while kills are recorded (and the agent restarted in
- * between), every incident arrives exactly once when it is back. Real clock throughout.
+ * incident HOST:ID`; one real Prometheus scrapes the three agents' /metrics as docs/fleet.md configures it,
+ * and `fleet report` over both names the killed host, the victim and all three hosts closest to OOM; and with
+ * PostgreSQL stopped while kills are recorded (and the agent restarted in between), every incident arrives
+ * exactly once when it is back. Real clock throughout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { FleetReportJson } from '../../src/cli/json/fleet.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { createOomCgroup, memoryCgroupSupport, removeOomCgroup, runHogInCgroup, type OomCgroup } from '../helpers/oom-cgroup.js';
 import { POSTGRES_MISSING, requirePostgresInCi, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { findBinary, freePort, requireInCi, startDaemon, waitFor as waitForDaemon, type Daemon } from '../metrics/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 requirePostgresInCi();
+const prometheus = findBinary(['prometheus']);
+requireInCi(prometheus, 'prometheus');
 const support = memoryCgroupSupport();
 const noKill = support.ok ? null : (support.reason ?? 'no memory cgroup');
 const tmp = makeTempDir();
@@ -64,7 +71,7 @@ interface Agent {
   stop(): Promise<number | null>;
 }
 
-function startAgent(name: string, opts: { realProc: boolean }): Agent {
+function startAgent(name: string, opts: { realProc: boolean; metricsPort?: number }): Agent {
   const cfg = join(tmp.dir, `${name}.yaml`);
   writeFileSync(
     cfg,
@@ -74,6 +81,7 @@ function startAgent(name: string, opts: { realProc: boolean }): Agent {
         ? 'sample: {interval: 300ms, keyframeEvery: 1m}'
         : `sample: {interval: 300ms, keyframeEvery: 1m, procRoot: ${JSON.stringify(FIXTURE_PROC)}}`,
       `kernel: {enabled: ${opts.realProc}}`,
+      ...(opts.metricsPort ? [`metrics: {enabled: true, listen: '127.0.0.1:${opts.metricsPort}', topN: 5}`] : []),
       'fleet:',
       '  postgres: {url: {env: FLEET_TEST_PG}, timeout: 2s}',
       '  retry: {initialBackoff: 100ms, maxBackoff: 500ms}',
@@ -98,6 +106,45 @@ function startAgent(name: string, opts: { realProc: boolean }): Agent {
       return child.exitCode;
     },
   };
+}
+
+/**
+ * One real Prometheus scraping the agents with the `oomwatch` job of docs/fleet.md as written there (file-based
+ * discovery, its relabelling), each target named by a `host` label in its target file as the docs say.
+ */
+async function startPrometheus(targets: { host: string; port: number }[]): Promise<{ url: string; daemon: Daemon }> {
+  const doc = readFileSync(join(packageRoot(), 'docs/fleet.md'), 'utf8');
+  const block = /<!-- checked by test\/metrics\/docs\.test\.ts with promtool check config -->\n```yaml\n([\s\S]*?)```/.exec(doc);
+  expect(block, 'docs/fleet.md has the Prometheus config').not.toBeNull();
+  const cfg = parse(block![1]) as { scrape_configs: { job_name: string; file_sd_configs: { files: string[] }[] }[] };
+  const job = cfg.scrape_configs.find((j) => j.job_name === 'oomwatch')!;
+  const dir = join(tmp.dir, 'prometheus');
+  mkdirSync(join(dir, 'targets'), { recursive: true });
+  job.file_sd_configs = [{ files: [join(dir, 'targets', 'oomwatch-*.yml')] }];
+  writeFileSync(
+    join(dir, 'targets', 'oomwatch-test.yml'),
+    stringify(targets.map((t) => ({ targets: [`127.0.0.1:${t.port}`], labels: { host: t.host } }))),
+  );
+  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1s' }, scrape_configs: [job] }));
+  const port = await freePort();
+  const daemon = startDaemon(prometheus!, [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+  return { url: `http://127.0.0.1:${port}`, daemon };
+}
+
+/** Prometheus has scraped every target (health up) and answers a query with each host's available memory. */
+async function scrapedHosts(promUrl: string): Promise<string[]> {
+  const targets = (await (await fetch(`${promUrl}/api/v1/targets?state=active`)).json()) as {
+    data: { activeTargets: { labels: Record<string, string>; health: string }[] };
+  };
+  const up = targets.data.activeTargets.filter((t) => t.health === 'up').map((t) => t.labels.host);
+  const q = encodeURIComponent('count by (host) (oomwatch_memory_available_bytes)');
+  const series = (await (await fetch(`${promUrl}/api/v1/query?query=${q}`)).json()) as { data: { result: { metric: { host: string } }[] } };
+  const queried = new Set(series.data.result.map((r) => r.metric.host));
+  return up.filter((h) => queried.has(h)).sort();
 }
 
 const tickCount = (db: string) => {
@@ -139,14 +186,14 @@ describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_
     expect.fail(`CI=true but the kill cannot run: ${noKill}`);
   });
 
-  it.skipIf(noKill !== null)(
-    'three agents with distinct host names; a real memcg kill on one is found by fleet incidents and fleet incident',
+  it.skipIf(noKill !== null || prometheus === null)(
+    'three agents scraped by one Prometheus; real memcg kills on one are found by fleet incidents, fleet incident and fleet report',
     async () => {
-      const agents = [
-        startAgent('fleet-a', { realProc: true }),
-        startAgent('fleet-b', { realProc: false }),
-        startAgent('fleet-c', { realProc: false }),
-      ];
+      const hosts = ['fleet-a', 'fleet-b', 'fleet-c'];
+      const ports: number[] = [];
+      for (let i = 0; i < hosts.length; i++) ports.push(await freePort());
+      const agents = hosts.map((name, i) => startAgent(name, { realProc: i === 0, metricsPort: ports[i] }));
+      const prom = await startPrometheus(hosts.map((host, i) => ({ host, port: ports[i] })));
       let cg: OomCgroup | null = null;
       try {
         for (const a of agents) await waitFor(`${a.db} to tick`, () => ticked(a.db));
@@ -168,13 +215,20 @@ describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_
           return doc.incidents.find((i) => i.victimPid === hog.pid);
         });
         expect(found).toMatchObject({ host: 'fleet-a', constraintKind: 'memcg', cgroup: cg.cgroupPath });
+        // The same process killed again: a repeated victim for the fleet report.
+        const again = await runHogInCgroup(cg, { comm: 'fleet-hog', stepDelayMs: 20 });
+        expect((await again.exited).signal).toBe('SIGKILL');
+        await waitFor('the second kill in fleet incidents', async () => {
+          const r = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--comm', 'fleet-hog', '--since', '1h', '--json']);
+          return (JSON.parse(r.stdout) as { incidents: { victimPid: number }[] }).incidents.some((i) => i.victimPid === again.pid);
+        });
 
         const table = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-?', '--since', '1h']);
         expect(table.code, table.stderr).toBe(0);
         await waitFor('all three hosts', async () => {
           const r = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-?', '--since', '1h', '--json']);
-          const hosts = new Set((JSON.parse(r.stdout) as { incidents: { host: string }[] }).incidents.map((i) => i.host));
-          return ['fleet-a', 'fleet-b', 'fleet-c'].every((h) => hosts.has(h));
+          const seen = new Set((JSON.parse(r.stdout) as { incidents: { host: string }[] }).incidents.map((i) => i.host));
+          return hosts.every((h) => seen.has(h));
         });
         const other = await runCli(['fleet', 'incidents', '--postgres', pg.url(), '--host', 'fleet-b', '--comm', 'fleet-hog', '--json']);
         expect(JSON.parse(other.stdout).incidents).toEqual([]);
@@ -191,6 +245,37 @@ describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_
         expect(s.rankings.length).toBeGreaterThan(0);
         expect(s.rankings.at(-1).rows.some((r: { pid: number }) => r.pid === hog.pid)).toBe(true);
 
+        // The fleet report: kills and repeated victims from PostgreSQL, the hosts closest to OOM from Prometheus
+        // over the agents' own metrics, once it has scraped each of them.
+        expect(
+          await waitForDaemon('Prometheus to scrape the three agents', prom.daemon, async () => {
+            const up = await scrapedHosts(prom.url);
+            return up.length === hosts.length ? up : null;
+          }),
+        ).toEqual(hosts);
+        const reportArgs = ['fleet', 'report', '--postgres', pg.url(), '--prometheus', prom.url, '--since', '1h', '--format'];
+        const json = await runCli([...reportArgs, 'json']);
+        expect(json.code, json.stderr).toBe(0);
+        const report = FleetReportJson.parse(JSON.parse(json.stdout));
+        // (fleet-a reads the real /dev/kmsg: earlier kills on this machine within the hour count too)
+        expect(report.killsPerHost.find((h) => h.host === 'fleet-a')?.kills).toBeGreaterThanOrEqual(2);
+        const repeated = report.repeatedVictims.find((v) => v.comm === 'fleet-hog');
+        expect(repeated?.kills).toBeGreaterThanOrEqual(2);
+        expect(repeated?.hosts).toBe(1);
+        const closest = report.closestToOom ?? [];
+        expect(closest.map((h) => h.host).sort()).toEqual(hosts);
+        for (const h of closest) {
+          expect(h.lowestAvailableFraction, h.host).toBeGreaterThan(0);
+          expect(h.lowestAvailableFraction, h.host).toBeLessThanOrEqual(1);
+        }
+        // the fixture hosts' /proc/meminfo: MemAvailable 5242880 kB of MemTotal 16777216 kB
+        for (const h of closest.filter((c) => c.host !== 'fleet-a')) expect(h.lowestAvailableFraction).toBeCloseTo(5242880 / 16777216, 6);
+        const text = await runCli([...reportArgs, 'text']);
+        expect(text.code, text.stderr).toBe(0);
+        expect(text.stdout).toMatch(
+          /Hosts closest to OOM[\s\S]*fleet-a[\s\S]*Kills per host[\s\S]*fleet-a[\s\S]*Repeated victims[\s\S]*fleet-hog/,
+        );
+
         // The kill's alert transitions are shipped too.
         await waitFor(
           'fleet-a alert transitions',
@@ -198,6 +283,7 @@ describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_
         );
       } finally {
         if (cg) await removeOomCgroup(cg);
+        await prom.daemon.stop();
         const codes = await Promise.all(agents.map((a) => a.stop()));
         expect(codes, agents.map((a) => a.stderr()).join('\n')).toEqual([0, 0, 0]);
       }
