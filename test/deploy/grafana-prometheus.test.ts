@@ -3,14 +3,14 @@
  * real Prometheus scraping the agent's metrics, and answers with data: a renamed metric, a broken
  * expression or a label the agent no longer exports fails here instead of leaving an empty panel.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
-import { findBinary, freePort, requireInCi, startDaemon, waitFor, type Daemon } from '../metrics/daemon.js';
+import { findBinary, requireInCi, startPrometheus, waitFor, type Daemon } from '../metrics/daemon.js';
 import { snapshotWith } from '../metrics/snapshot-factory.js';
 import { loadDashboard, prometheusQueries, substitute } from './dashboard.js';
 
@@ -42,25 +42,9 @@ describe.skipIf(!prometheus)('the Grafana dashboard against a real Prometheus (s
     const { port } = await metrics.server!.start();
     metrics.onTick(snapshotWith(50), { durationMs: 40, missed: 0 });
     dir = mkdtempSync(join(tmpdir(), 'oomwatch-dashboard-'));
-    const promPort = await freePort();
-    base = `http://127.0.0.1:${promPort}/api/v1`;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: oomwatch',
-        '    static_configs:',
-        `      - targets: ['127.0.0.1:${port}']`,
-        '',
-      ].join('\n'),
-    );
-    daemon = startDaemon(prometheus!, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]);
+    const started = await startPrometheus(prometheus!, dir, [port]);
+    daemon = started.daemon;
+    base = `http://127.0.0.1:${started.port}/api/v1`;
     // Range functions (increase over $__rate_interval) need a few samples: wait for three scrapes.
     await waitFor('three scrapes of the agent', daemon, async () => {
       const a = await api<{ result: { value: [number, string] }[] }>(

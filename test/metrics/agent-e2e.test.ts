@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
-import { findBinary, freePort, requireInCi, startDaemon, waitFor, type Daemon } from './daemon.js';
+import { findBinary, freePort, requireInCi, startDaemon, startPrometheus, waitFor, type Daemon } from './daemon.js';
 
 const prometheus = findBinary(['prometheus']);
 requireInCi(prometheus, 'prometheus');
@@ -101,24 +101,7 @@ describe('the agent’s metrics endpoint', () => {
       const dir = agentConfig(port);
       const agent = startAgent(dir);
       await waitFor('agent serving', agent, async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : null));
-      const promPort = await freePort();
-      writeFileSync(
-        join(dir, 'prometheus.yml'),
-        [
-          'global:',
-          '  scrape_interval: 1s',
-          'scrape_configs:',
-          '  - job_name: oomwatch',
-          '    static_configs:',
-          `      - targets: ['127.0.0.1:${port}']`,
-          '',
-        ].join('\n'),
-      );
-      const prom = startDaemon(prometheus!, [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ]);
+      const { daemon: prom, port: promPort } = await startPrometheus(prometheus!, dir, [port]);
       daemons.push(prom);
       const value = await waitFor('oomwatch_memory_total_bytes in Prometheus', prom, async () => {
         const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=oomwatch_memory_total_bytes`);

@@ -5,7 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 export function findBinary(names: string[]): string | null {
   for (const name of names) {
@@ -75,4 +77,29 @@ export async function waitFor<T>(what: string, daemon: Daemon, check: () => Prom
   throw new Error(
     `${what}: timed out after ${timeoutMs} ms (last error: ${String(lastErr)}). Daemon output:\n${daemon.output().slice(-3000)}`,
   );
+}
+
+/** A real Prometheus in `dir`, scraping the given loopback ports every second as job `oomwatch`. */
+export async function startPrometheus(binary: string, dir: string, targetPorts: number[]): Promise<{ daemon: Daemon; port: number }> {
+  const port = await freePort();
+  const config = join(dir, 'prometheus.yml');
+  const targets = targetPorts.map((p) => `'127.0.0.1:${p}'`).join(', ');
+  writeFileSync(
+    config,
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      'scrape_configs:',
+      '  - job_name: oomwatch',
+      '    static_configs:',
+      `      - targets: [${targets}]`,
+      '',
+    ].join('\n'),
+  );
+  const daemon = startDaemon(binary, [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+  return { daemon, port };
 }

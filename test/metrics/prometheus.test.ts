@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate.js';
 import { silentLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics/index.js';
-import { findBinary, freePort, requireInCi, startDaemon, waitFor } from './daemon.js';
+import { findBinary, requireInCi, startPrometheus, waitFor } from './daemon.js';
 import { snapshotWith } from './snapshot-factory.js';
 
 const prometheus = findBinary(['prometheus']);
@@ -27,24 +27,7 @@ describe('a real Prometheus scraping the agent', () => {
       metrics.onTick(snapshotWith(100), { durationMs: 40, missed: 0 });
 
       const dir = mkdtempSync(join(tmpdir(), 'oomwatch-prom-'));
-      const promPort = await freePort();
-      writeFileSync(
-        join(dir, 'prometheus.yml'),
-        [
-          'global:',
-          '  scrape_interval: 1s',
-          'scrape_configs:',
-          '  - job_name: oomwatch',
-          '    static_configs:',
-          `      - targets: ['127.0.0.1:${port}']`,
-          '',
-        ].join('\n'),
-      );
-      const daemon = startDaemon(prometheus!, [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ]);
+      const { daemon, port: promPort } = await startPrometheus(prometheus!, dir, [port]);
       try {
         const query = (q: string) => async () => {
           const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
