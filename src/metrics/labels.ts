@@ -53,7 +53,7 @@ export function normalizeConstraint(constraint: string): string {
 
 const WORKLOAD_KINDS = new Set(['k8s-pod', 'docker', 'podman', 'systemd-unit', 'user-session', 'slice', 'other']);
 
-/** A workload kind (src/workload/types.ts) as a label: the fixed vocabulary, `none` without a cgroup. */
+/** A workload kind (model/workload.ts) as a label: the fixed vocabulary, `none` without a cgroup. */
 export function normalizeWorkloadKind(kind: string | null | undefined): string {
   if (!kind) return 'none';
   return WORKLOAD_KINDS.has(kind) ? kind : 'other';

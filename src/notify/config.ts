@@ -1,7 +1,7 @@
 /**
  * `channels:` — where alerts go. A map of channel name → settings; `type` selects the sender
  * (src/notify/registry.ts). Secrets (webhook URLs, SMTP passwords, headers) are inline, `{file: path}` or
- * `{env: NAME}`; they become SecretRefs here and are read by config/secrets.ts at load, never printed.
+ * `{env: NAME}`; they become SecretRefs here and are read by util/secrets.ts at load, never printed.
  * With no `channels:` key the embedded default is one console channel, so a bare `npm start` alerts to stderr.
  */
 import { z } from 'zod';

@@ -71,7 +71,6 @@ const PRINT_EXCEPTIONS: Record<string, string> = {
 /** Files besides the gateways that may hold a /proc literal, each with its reason. */
 const PROC_EXCEPTIONS: Record<string, string> = {
   'src/sample/parse/': 'parse errors name the /proc file whose text they could not read; the parsers get text, not paths',
-  'src/config/sections/sample.ts': 'the default of sample.procRoot, the root handed to the gateway (not opened here)',
   'src/sample/config.ts': 'the default of sample.procRoot, the root handed to the gateway (not opened here)',
 };
 

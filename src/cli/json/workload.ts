@@ -1,4 +1,4 @@
-/** The workload object of the `--json` documents (incidents, top): src/workload/types.ts as a schema. */
+/** The workload object of the `--json` documents (incidents, top): model/workload.ts as a schema. */
 import { z } from 'zod';
 import type { Workload } from '../../model/workload.js';
 import { int } from './common.js';
