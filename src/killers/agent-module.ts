@@ -111,7 +111,7 @@ export function createKillersModule(
         journald: existsSync(opts.journaldSocket ?? JOURNALD_SOCKET),
       });
       if (source === 'off') {
-        log.info(`User-space OOM killers are not followed: ${why}.`);
+        log.info(`User-space OOM killers are not followed (${why}).`);
         return;
       }
       if (source === 'journal') {

@@ -13,6 +13,6 @@ export function chooseKillerSource(configured: 'auto' | KillerSource, facts: Kil
   if (facts.journalctl && facts.journald) return { source: 'journal', why: 'journald runs and journalctl is installed' };
   return {
     source: 'off',
-    why: `${facts.journald ? 'journalctl is not installed' : 'journald does not run'}: user-space OOM killers are not followed (set killers.source to syslog to follow a syslog file)`,
+    why: `${facts.journald ? 'journalctl is not installed' : 'journald does not run'}: set killers.source to syslog to follow a syslog file`,
   };
 }
