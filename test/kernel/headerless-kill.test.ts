@@ -8,9 +8,8 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { createTestWatcher } from './test-watcher.js';
 import type { IncidentView } from '../../src/model/incident.js';
-import { createKernelWatcher } from '../../src/kernel/watcher.js';
-import { silentLogger } from '../../src/log.js';
 import type { CgroupMemory, HostSnapshot } from '../../src/model/snapshot.js';
 import { openDatabase } from '../../src/store/db.js';
 import { rankedCandidates } from '../../src/store/incidents-history.js';
@@ -19,7 +18,6 @@ import { BOOT, proc, snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/until.js';
 import { readFixture } from './fixtures.js';
-import { createStore } from '../../src/store/store.js';
 
 const MiB = 1024 ** 2;
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -67,17 +65,7 @@ describe('a kill line without its rate-limited header', () => {
     };
 
     const seen: IncidentView[] = [];
-    const w = createKernelWatcher({
-      store: createStore(db),
-      log: silentLogger(),
-      clock: systemClock,
-      kmsgPath,
-      bootId: BOOT,
-      hostname: 'testhost',
-      pollIntervalMs: 20,
-      onIncident: (i) => seen.push(i),
-      suspendedMs: () => 0,
-    });
+    const w = createTestWatcher(db, kmsgPath, seen);
     w.start();
     cleanups.push(() => w.stop());
     const s1 = tick([victim, neighbour, other], 0, 5);

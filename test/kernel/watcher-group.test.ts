@@ -6,13 +6,11 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { createTestWatcher } from './test-watcher.js';
 import type { IncidentView } from '../../src/model/incident.js';
-import { createKernelWatcher } from '../../src/kernel/watcher.js';
-import { silentLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
-import { createStore } from '../../src/store/store.js';
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
-import { BOOT, snapshot } from '../helpers/snapshots.js';
+import { snapshot } from '../helpers/snapshots.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/until.js';
 
@@ -31,17 +29,7 @@ function setup() {
   writeFileSync(kmsgPath, '');
   const db = openDatabase(join(t.dir, 'oomwatch.db'));
   const seen: IncidentView[] = [];
-  const w = createKernelWatcher({
-    store: createStore(db),
-    log: silentLogger(),
-    clock: systemClock,
-    kmsgPath,
-    bootId: BOOT,
-    hostname: 'testhost',
-    pollIntervalMs: 20,
-    onIncident: (i) => seen.push(i),
-    suspendedMs: () => 0,
-  });
+  const w = createTestWatcher(db, kmsgPath, seen);
   cleanups.push(
     () => t.cleanup(),
     () => void db.close(),

@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { createTestWatcher } from './test-watcher.js';
 import type { IncidentView } from '../../src/model/incident.js';
 import { createKernelWatcher, type KernelWatcher } from '../../src/kernel/watcher.js';
 import { main } from '../../src/cli/main.js';
@@ -34,17 +35,7 @@ function setup() {
 }
 
 function watch(db: Database, kmsgPath: string, seen: IncidentView[] = []): KernelWatcher {
-  const w = createKernelWatcher({
-    store: createStore(db),
-    log: silentLogger(),
-    clock: systemClock,
-    kmsgPath,
-    bootId: BOOT,
-    hostname: 'testhost',
-    pollIntervalMs: 20,
-    onIncident: (i) => seen.push(i),
-    suspendedMs: () => 0,
-  });
+  const w = createTestWatcher(db, kmsgPath, seen);
   w.start();
   cleanups.push(() => w.stop());
   return w;
