@@ -203,7 +203,9 @@ describe.skipIf(POSTGRES_MISSING !== null)(`agents → one PostgreSQL${POSTGRES_
           expect(r.code, r.stderr).toBe(0);
         }
         cg = createOomCgroup({ limitBytes: 96 * 1024 * 1024 });
-        const hog = await runHogInCgroup(cg, { comm: 'fleet-hog', stepDelayMs: 20 });
+        // Slow enough (about 6 s to the limit) that the agent samples it several times even on a loaded machine: the
+        // shipped report's ranking at the kill must hold it.
+        const hog = await runHogInCgroup(cg, { comm: 'fleet-hog', stepDelayMs: 60 });
         expect((await hog.exited).signal).toBe('SIGKILL');
 
         const found = await waitFor('the kill in fleet incidents', async () => {
