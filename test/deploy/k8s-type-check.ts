@@ -99,7 +99,9 @@ function unknownFields(checker: ts.TypeChecker, node: ts.Expression, path: strin
   if (!ts.isObjectLiteralExpression(node)) return [];
   const contextual = checker.getContextualType(node);
   const nonNull = contextual && checker.getNonNullableType(contextual);
-  const types = (nonNull?.isUnion() ? nonNull.types : nonNull ? [nonNull] : []).filter((t) => t.flags & ts.TypeFlags.Object);
+  const types = (nonNull?.isUnion() ? nonNull.types : nonNull ? [nonNull] : []).filter(
+    (t) => t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection),
+  );
   const declares = (name: string) => types.some((t) => checker.getPropertyOfType(t, name) || checker.getIndexInfosOfType(t).length > 0);
   return node.properties.filter(ts.isPropertyAssignment).flatMap((p) => {
     const name = propertyName(p);
