@@ -2,9 +2,14 @@
  * The package as users get it: build the current sources, `npm pack`, install the tarball globally
  * into a temporary prefix, and run the installed `oomwatch`. better-sqlite3 is native: its install
  * script runs during the global install (a prebuilt binary, or a compile when none can be fetched).
+ *
+ * The copy that is packed holds exactly what the Dockerfile's build stage copies, so this is also the
+ * container image's build replayed without a container engine: a file the build needs that the Dockerfile
+ * does not copy fails here, not in `docker build` (the global install stands in for the run stage's
+ * `npm ci --omit=dev`: production dependencies only).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +20,13 @@ const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   files: string[];
   scripts: Record<string, string>;
 };
+/** The sources of the Dockerfile's build-stage COPY lines (the run stage copies only from the build stage). */
+function dockerBuildStageCopies(): string[] {
+  const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+  const build = dockerfile.slice(0, dockerfile.lastIndexOf('\nFROM '));
+  return [...build.matchAll(/^COPY (?!--)(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/).slice(0, -1));
+}
+
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-pack-'));
 const stage = join(work, 'stage');
 const prefix = join(work, 'prefix');
@@ -45,11 +57,9 @@ let files: string[] = [];
 let tarball = '';
 
 beforeAll(async () => {
-  // A copy of the project, with test/ and scripts/ present so the test proves they are left out.
+  // A copy of what the image's build stage copies, test/ and scripts/ among it, so the test proves they are left out.
   mkdirSync(stage, { recursive: true });
-  for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'LICENSE', 'migrations', 'config', 'docs', 'src', 'test', 'scripts']) {
-    if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(stage, entry), { recursive: true });
-  }
+  for (const entry of dockerBuildStageCopies()) cpSync(join(REPO, entry), join(stage, entry), { recursive: true });
   // `npm pack` runs prepack, which builds the copy's sources (the repo's own dist/ may be stale).
   symlinkSync(join(REPO, 'node_modules'), join(stage, 'node_modules'));
   const pack = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: stage });
@@ -63,6 +73,28 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('npm pack', () => {
+  it('packs the copy the image build makes: the Dockerfile copies the sources, the lock file and the shipped folders', () => {
+    const copies = dockerBuildStageCopies();
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'src',
+      'migrations',
+      'config',
+      'docs',
+      'LICENSE',
+      'README.md',
+    ]) {
+      expect(copies).toContain(needed);
+    }
+    // Every top-level entry that ships (package.json "files") is copied, or built from what is copied.
+    for (const entry of pkg.files.filter((f) => !f.startsWith('!'))) {
+      const top = entry.split('/')[0];
+      expect(top === 'dist' || copies.includes(top), `${entry} ships but the Dockerfile does not copy ${top}`).toBe(true);
+    }
+  });
+
   it('ships the compiled program (built by prepack), migrations, the unit, docs, the licence and the drill, and nothing else', () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
     for (const needed of [
