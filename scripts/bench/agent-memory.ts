@@ -7,12 +7,13 @@
  *
  * Run as root to have /dev/kmsg; 360 s covers a keyframe (every 5 minutes).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { startIdleProcesses } from './c-helpers.js';
 import { cpuSeconds, statusKib } from './proc-stats.js';
 
 const n = Number(process.argv[2] ?? 8000);
@@ -23,13 +24,7 @@ const root = packageRoot();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const idleBin = join(work, 'idle-procs');
-  execFileSync('gcc', ['-O2', '-o', idleBin, join(root, 'scripts/bench/idle-procs.c')]);
-  const idle = spawn(idleBin, [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    idle.stdout.on('data', (d) => String(d).startsWith('ready') && resolve());
-    idle.once('exit', () => reject(new Error('idle-procs exited early')));
-  });
+  const idle = await startIdleProcesses(n, work);
   const dbPath = join(work, 'agent.db');
   const agent = spawn(process.execPath, [join(root, 'dist/src/cli/bin.js'), 'run', '--db', dbPath, '--interval', interval], {
     stdio: ['ignore', 'ignore', 'pipe'],

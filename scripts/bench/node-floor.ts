@@ -15,12 +15,13 @@
  *
  *   npm run build && node dist/scripts/bench/node-floor.js [processes=2000] [interval=10s] [seconds=60]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src/agent/node-runtime.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { startIdleProcesses } from './c-helpers.js';
 import { statusKib, threadCount } from './proc-stats.js';
 
 const processes = Number(process.argv[2] ?? 2000);
@@ -30,17 +31,6 @@ const intervalMs = Number(interval.slice(0, -1)) * (interval.endsWith('m') ? 60_
 const root = packageRoot();
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-floor-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startIdle(n: number): Promise<ChildProcess> {
-  const bin = join(work, 'idle-procs');
-  execFileSync('gcc', ['-O2', '-o', bin, join(root, 'scripts/bench/idle-procs.c')]);
-  const idle = spawn(bin, [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    idle.stdout.on('data', (d) => String(d).startsWith('ready') && resolve());
-    idle.once('exit', () => reject(new Error('idle-procs exited early')));
-  });
-  return idle;
-}
 
 const MiB = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
 
@@ -62,7 +52,7 @@ async function measure(name: string, args: string[]): Promise<void> {
   );
 }
 
-const idle = await startIdle(processes);
+const idle = await startIdleProcesses(processes, work);
 try {
   console.log(`${processes} idle processes, ${interval} interval, each measured after ${seconds} s:`);
   const child = join(root, 'dist/scripts/bench/node-floor-child.js');

@@ -4,7 +4,7 @@
  *   npm run bench            (builds, then runs dist/scripts/bench/tick.js)
  *   BENCH_SIZES=2000 npm run bench
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,27 +13,16 @@ import { createSampler } from '../../src/sample/host.js';
 import { DEFAULT_PROC_ROOT, ProcFs } from '../../src/sample/procfs.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SamplesRepo } from '../../src/store/samples-repo.js';
-import { packageRoot } from '../../src/util/package-root.js';
+import { compileC, startIdleProcesses } from './c-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-'));
-const src = join(packageRoot(), 'scripts/bench');
 const cpuUs = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
 
-function compile(name: string): string {
-  const out = join(work, name);
-  execFileSync('gcc', ['-O2', '-o', out, join(src, `${name}.c`)]);
-  return out;
-}
-
 async function withIdleProcesses<T>(n: number, fn: () => Promise<T>): Promise<T> {
-  const child = spawn(compile('idle-procs'), [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => String(d).startsWith('ready') && resolve());
-    child.once('exit', () => reject(new Error('idle-procs exited early')));
-  });
+  const child = await startIdleProcesses(n, work);
   try {
     return await fn();
   } finally {
@@ -43,7 +32,7 @@ async function withIdleProcesses<T>(n: number, fn: () => Promise<T>): Promise<T>
 }
 
 function floor(passes: number): { processes: number; cpuUsPerPass: number; cpuUsPerProcess: number } {
-  return JSON.parse(execFileSync(compile('floor'), ['/proc', String(passes)], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(compileC('floor', work), ['/proc', String(passes)], { encoding: 'utf8' }));
 }
 
 async function measure(n: number) {

@@ -21,13 +21,14 @@
  * - start-up: from spawn to "agent running" in the log and to the first tick committed in the database.
  * Run as root (the agent reads /dev/kmsg and writes its own oom_score_adj as it does in production).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src/agent/node-runtime.js';
 import { openDatabase } from '../../src/store/db.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { compileC, startIdleProcesses } from './c-helpers.js';
 import { cpuSeconds, statusKib, threadCount } from './proc-stats.js';
 
 const sizes = (process.argv[2] ?? '2000,8000').split(',').map(Number);
@@ -40,12 +41,6 @@ const nodeEnv = bare ? {} : AGENT_ENV;
 const root = packageRoot();
 const work = mkdtempSync(join(tmpdir(), 'oomwatch-bench-whole-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function compile(name: string): string {
-  const out = join(work, name);
-  execFileSync('gcc', ['-O2', '-o', out, join(root, 'scripts/bench', `${name}.c`)]);
-  return out;
-}
 
 const fileBytes = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
@@ -71,15 +66,6 @@ let startupMaxMs = null;
 process.on('SIGUSR2', () => { startupMaxMs = h.max / 1e6; h.reset(); });
 process.on('exit', () => writeFileSync(process.env.OOMWATCH_BENCH_LOOP_OUT, JSON.stringify({ startupMaxMs, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 })));
 `;
-
-async function startIdle(n: number): Promise<ChildProcess> {
-  const idle = spawn(compile('idle-procs'), [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    idle.stdout.on('data', (d) => String(d).startsWith('ready') && resolve());
-    idle.once('exit', () => reject(new Error('idle-procs exited early')));
-  });
-  return idle;
-}
 
 /** Polls `check` every 20 ms until it returns a value; the bench's own wall clock, not a test. */
 async function until<T>(check: () => T | null, timeoutMs: number, what: string): Promise<T> {
@@ -178,11 +164,11 @@ function firstTickDone(dbPath: string): boolean {
 
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'dist/src/cli/bin.js'))) throw new Error('build first: npm run build');
-  const floorBin = compile('floor');
+  const floorBin = compileC('floor', work);
   const probe = join(work, 'loop-probe.mjs');
   writeFileSync(probe, LOOP_PROBE);
   for (const n of sizes) {
-    const idle = await startIdle(n);
+    const idle = await startIdleProcesses(n, work);
     try {
       for (const interval of intervals) await runOnce(n, interval, floorBin, probe);
     } finally {
