@@ -251,16 +251,17 @@ export class SamplesRepo {
         );
       }
       this.ids.set(key, id);
-      this.facts.set(id, factsKey(p));
-    } else if (this.facts.get(id) !== factsKey(p)) {
+      this.facts.set(id, factsOf(p));
+    } else if (!sameFacts(this.facts.get(id), p)) {
       // exec or a move to another cgroup: keep the identity's facts current
       this.st.updFacts.run(p.comm, p.cmdline, p.exe, p.cgroup, p.unit, p.uid, id);
-      this.facts.set(id, factsKey(p));
+      this.facts.set(id, factsOf(p));
     }
     return id;
   }
 
-  private readonly facts = new Map<number, string>();
+  /** The facts last written per identity: the sample's own strings, compared field by field each tick. */
+  private readonly facts = new Map<number, Facts>();
 
   private changed(a: LastRow, b: LastRow): boolean {
     if (a.oomScore !== b.oomScore || a.oomScoreAdj !== b.oomScoreAdj) return true;
@@ -324,4 +325,14 @@ export class SamplesRepo {
   }
 }
 
-const factsKey = (p: ProcessSample) => `${p.comm}\0${p.cmdline}\0${p.exe}\0${p.cgroup}\0${p.uid}`;
+/**
+ * An identity's static facts as last written. It refers to the strings the sampler holds, which it reads
+ * again only for a new identity or after an exec or a cgroup move, so an unchanged process costs five
+ * comparisons per tick and no copy of its command line.
+ */
+type Facts = Pick<ProcessSample, 'comm' | 'cmdline' | 'exe' | 'cgroup' | 'uid'>;
+
+const factsOf = (p: ProcessSample): Facts => ({ comm: p.comm, cmdline: p.cmdline, exe: p.exe, cgroup: p.cgroup, uid: p.uid });
+
+const sameFacts = (f: Facts | undefined, p: ProcessSample): boolean =>
+  f !== undefined && f.comm === p.comm && f.cmdline === p.cmdline && f.exe === p.exe && f.cgroup === p.cgroup && f.uid === p.uid;

@@ -69,6 +69,32 @@ describe('change-only samples with keyframes', () => {
     expect(at.domains[0].ranking[0].pid).toBe(300);
   });
 
+  it('rewrites an identity’s facts after an exec, a cgroup move or a uid change, and only then', () => {
+    const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
+    db.exec(`CREATE TABLE fact_write (comm TEXT, cgroup TEXT, uid INTEGER);
+      CREATE TRIGGER fact_written AFTER UPDATE OF comm, cmdline, exe, cgroup, unit, uid ON process
+      BEGIN INSERT INTO fact_write VALUES (NEW.comm, NEW.cgroup, NEW.uid); END;`);
+    const base = { pid: 7, comm: 'sh', cmdline: 'sh -c ./start', exe: '/usr/bin/sh', cgroup: '/a', uid: 0 };
+    const ticks = [
+      base,
+      base,
+      { ...base, comm: 'java', cmdline: 'java -jar app.jar', exe: '/usr/bin/java' }, // exec
+      { ...base, comm: 'java', cmdline: 'java -jar app.jar', exe: '/usr/bin/java' }, // equal strings, new objects
+      { ...base, comm: 'java', cmdline: 'java -jar app.jar', exe: '/usr/bin/java', cgroup: '/b' }, // moved
+      { ...base, comm: 'java', cmdline: 'java -jar app.jar', exe: '/usr/bin/java', cgroup: '/b', uid: 1000 }, // setuid
+      { ...base, comm: 'java', cmdline: 'java -jar app.jar', exe: '/usr/bin/java', cgroup: '/b', uid: 1000 },
+    ];
+    ticks.forEach((o, i) => repo.writeTick(snapshot(i * 10_000, [proc(o)]), 1));
+    expect(db.prepare('SELECT comm, cgroup, uid FROM fact_write').all()).toEqual([
+      { comm: 'java', cgroup: '/a', uid: 0 },
+      { comm: 'java', cgroup: '/b', uid: 0 },
+      { comm: 'java', cgroup: '/b', uid: 1000 },
+    ]);
+    expect(db.prepare('SELECT comm, cmdline, exe, cgroup, uid FROM process').all()).toEqual([
+      { comm: 'java', cmdline: 'java -jar app.jar', exe: '/usr/bin/java', cgroup: '/b', uid: 1000 },
+    ]);
+  });
+
   it('ends identities that disappear, and does not reconstruct them after their end', () => {
     const repo = new SamplesRepo(db, { keyframeEveryMs: 60_000, deadBandFraction: 0.02 });
     repo.writeTick(snapshot(0, [proc({ pid: 1 }), proc({ pid: 2 })]), 1);
