@@ -25,8 +25,12 @@ export interface SeedQuery {
   windows: { processWindowMs: number; hostWindowMs: number };
 }
 
-/** Processes replayed into the trend series between two pauses. */
-const REPLAY_CHUNK = 2000;
+/**
+ * Processes replayed into the trend series between two pauses: 500 keeps each slice under 50 ms at 8,000
+ * processes (scripts/bench/seed.ts 8000: longest slice 40–44 ms with 500, 41–71 ms with 2,000), the
+ * longest left being the read of one past instant.
+ */
+const REPLAY_CHUNK = 500;
 
 /** Replays the picked instants into `history` in steps of a few ms (at 8,000 processes); returns how many were replayed. */
 function* replay(
