@@ -13,6 +13,7 @@ import { shipBatch } from '../../src/fleet/ship.js';
 import type { IncidentView } from '../../src/model/incident.js';
 import type { Workload } from '../../src/model/workload.js';
 import type { IncidentReport } from '../../src/report/types.js';
+import { incidentView, victimOf } from '../helpers/incident-view.js';
 import { POSTGRES_MISSING, requirePostgresInCi, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { expandSql, loadDashboard, postgresQueries, type SqlScope } from './dashboard.js';
 
@@ -44,51 +45,13 @@ const cartPod: Workload = {
 /** An incident as the host's store shows it (what the agent hands to fleetIncidentOf). */
 function view(over: Partial<IncidentView> & { comm: string; pid: number; rssBytes: number; adj: number }): IncidentView {
   const { comm, pid, rssBytes, adj, ...rest } = over;
-  return {
-    id: 1,
-    source: 'kmsg',
-    noKernelReport: false,
-    hostname: 'h',
+  return incidentView(T0, {
     bootId: 'boot-1',
     kmsgSeq: 1,
-    timeMs: T0,
-    timeExact: true,
     monotonicUs: 1,
-    windowStartMs: null,
-    killCount: 1,
-    constraint: 'memcg',
-    constraintRaw: 'CONSTRAINT_MEMCG',
-    oomMemcg: null,
-    taskMemcg: null,
-    cpuset: null,
-    memsAllowed: null,
-    trigger: null,
-    victim: {
-      pid,
-      comm,
-      uid: 0,
-      totalVmBytes: null,
-      anonRssBytes: rssBytes,
-      fileRssBytes: 0,
-      shmemRssBytes: 0,
-      pageTablesBytes: null,
-      oomScoreAdj: adj,
-      selectedPid: null,
-      selectedScore: null,
-    },
-    reaped: false,
-    reaper: null,
-    memcgCounters: [],
-    flags: [],
-    vanished: [],
-    taskColumns: [],
-    workload: null,
-    killer: 'kernel',
-    reason: null,
-    groupCgroup: null,
-    groupVictims: [],
+    victim: victimOf({ pid, comm, anonRssBytes: rssBytes, oomScoreAdj: adj }),
     ...rest,
-  };
+  });
 }
 
 const POD_CGROUP = '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podu_1.slice';

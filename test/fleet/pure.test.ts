@@ -9,57 +9,23 @@ import { partitionMonths } from '../../src/fleet/migrate.js';
 import { commandFleetTarget, resolveFleetTarget } from '../../src/fleet/target.js';
 import { fleetDedupKey } from '../../src/fleet/types.js';
 import type { IncidentView } from '../../src/model/incident.js';
+import { incidentView, victimOf } from '../helpers/incident-view.js';
 import type { IncidentReport } from '../../src/report/types.js';
 
 const T0 = Date.parse('2026-01-31T23:00:00Z');
 const report = { schema: 'oomwatch.report.incident/v1' } as unknown as IncidentReport;
 
 function view(over: Partial<IncidentView> = {}): IncidentView {
-  return {
+  return incidentView(T0, {
     id: 7,
-    source: 'kmsg',
-    noKernelReport: false,
-    hostname: 'h',
     bootId: 'boot',
     kmsgSeq: 991,
-    timeMs: T0,
-    timeExact: true,
     monotonicUs: 1,
-    windowStartMs: null,
-    killCount: 1,
-    constraint: 'memcg',
-    constraintRaw: 'CONSTRAINT_MEMCG',
     oomMemcg: '/kubepods.slice/pod',
     taskMemcg: '/kubepods.slice/pod/c',
-    cpuset: null,
-    memsAllowed: null,
-    trigger: null,
-    victim: {
-      pid: 5,
-      comm: 'java',
-      uid: 0,
-      totalVmBytes: null,
-      anonRssBytes: 100,
-      fileRssBytes: 20,
-      shmemRssBytes: null,
-      pageTablesBytes: null,
-      oomScoreAdj: 900,
-      selectedPid: null,
-      selectedScore: null,
-    },
-    reaped: false,
-    reaper: null,
-    memcgCounters: [],
-    flags: [],
-    vanished: [],
-    taskColumns: [],
-    workload: null,
-    killer: 'kernel',
-    reason: null,
-    groupCgroup: null,
-    groupVictims: [],
+    victim: victimOf({ pid: 5, comm: 'java', anonRssBytes: 100, fileRssBytes: 20, shmemRssBytes: null, oomScoreAdj: 900 }),
     ...over,
-  };
+  });
 }
 
 describe('central rows', () => {

@@ -3,12 +3,12 @@
  * Compose project name): they reach Slack and the terminal only escaped. Fixed instant (T0) throughout.
  */
 import { describe, expect, it } from 'vitest';
-import type { IncidentView } from '../../src/model/incident.js';
 import { renderIncidentDetail, renderIncidentList } from '../../src/kernel/render-incident.js';
 import { messageFromDraft } from '../../src/notify/message.js';
 import { renderSlack } from '../../src/notify/render/slack.js';
 import { describeWorkload, workloadAlertFacts, workloadLabels } from '../../src/workload/describe.js';
 import type { Workload } from '../../src/workload/types.js';
+import { incidentView } from '../helpers/incident-view.js';
 import { alertView, draft } from '../notify/factories.js';
 import { T0 } from '../notify/fixed-instant.js';
 
@@ -47,38 +47,7 @@ describe('hostile workload names', () => {
   });
 
   it('reach the terminal without escape sequences (incidents table and incident detail)', () => {
-    const view: IncidentView = {
-      id: 1,
-      source: 'kmsg',
-      noKernelReport: false,
-      hostname: 'h',
-      bootId: null,
-      kmsgSeq: null,
-      timeMs: T0,
-      timeExact: true,
-      monotonicUs: null,
-      windowStartMs: null,
-      killCount: 1,
-      constraint: 'memcg',
-      constraintRaw: 'CONSTRAINT_MEMCG',
-      oomMemcg: '/kubepods/x',
-      taskMemcg: '/kubepods/x',
-      cpuset: null,
-      memsAllowed: null,
-      trigger: null,
-      victim: null,
-      reaped: false,
-      reaper: null,
-      memcgCounters: [],
-      flags: [],
-      vanished: [],
-      taskColumns: [],
-      workload: evil,
-      killer: 'kernel',
-      reason: null,
-      groupCgroup: null,
-      groupVictims: [],
-    };
+    const view = incidentView(T0, { oomMemcg: '/kubepods/x', taskMemcg: '/kubepods/x', workload: evil });
     for (const out of [renderIncidentList([view]), renderIncidentDetail(view, [])]) {
       expect(out).not.toMatch(/\u001b|\u202e/);
       expect(out).toContain('\ufffd[31mred');
