@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KillerLogParser } from '../../src/killers/parse.js';
-import type { ProgramLine } from '../../src/killers/program-line.js';
+import { programLine } from './program-lines.js';
 
 const installed = spawnSync('earlyoom', ['-v'], { encoding: 'utf8' }).status === 0;
 const inCi = process.env.CI === 'true';
@@ -56,17 +56,7 @@ describe('a real earlyoom, dry run', () => {
       started.push(target);
       await new Promise<void>((resolve) => target.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
       const lines = await dryRunOutput(comm);
-      const asLine = (text: string): ProgramLine => ({
-        identifier: 'earlyoom',
-        text,
-        pid: null,
-        wallMs: null,
-        wallExact: false,
-        monotonicUs: null,
-        bootId: null,
-        hostname: null,
-        cursor: null,
-      });
+      const asLine = (text: string) => programLine('earlyoom', text);
       // As logged: a dry run.
       const asLogged = new KillerLogParser();
       expect(lines.flatMap((t) => asLogged.push(asLine(t)))).toEqual([]);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { OomReport } from '../../src/model/kernel-report.js';
 import { KillerLogParser } from '../../src/killers/parse.js';
 import { parseProgramLine, type ProgramLine } from '../../src/killers/program-line.js';
+import { programLine } from './program-lines.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/killers');
 // One fixed instant anchors syslog dates without a year; nothing here reads the clock.
@@ -22,17 +23,7 @@ function fromLog(name: string): OomReport[] {
 /** Published messages without their syslog prefix, as one program's lines. */
 function fromMessages(name: string, identifier: string): OomReport[] {
   const p = new KillerLogParser();
-  const line = (text: string): ProgramLine => ({
-    identifier,
-    text,
-    pid: null,
-    wallMs: null,
-    wallExact: false,
-    monotonicUs: null,
-    bootId: null,
-    hostname: null,
-    cursor: null,
-  });
+  const line = (text: string) => programLine(identifier, text);
   return readFileSync(join(DIR, name), 'utf8')
     .split('\n')
     .flatMap((t) => p.push(line(t)));
@@ -68,17 +59,7 @@ describe('user-space killers', () => {
 
   it("earlyoom's SIGKILL after its SIGTERM to the same process is the same kill", () => {
     const p = new KillerLogParser();
-    const at = (text: string, wallMs: number): ProgramLine => ({
-      identifier: 'earlyoom',
-      text,
-      pid: 9,
-      wallMs,
-      wallExact: true,
-      monotonicUs: null,
-      bootId: null,
-      hostname: null,
-      cursor: null,
-    });
+    const at = (text: string, wallMs: number) => programLine('earlyoom', text, { pid: 9, wallMs, wallExact: true });
     const term = p.push(at('sending SIGTERM to process 42 uid 0 "x": badness 900, VmRSS 100 MiB', 1000));
     const kill = p.push(at('sending SIGKILL to process 42 uid 0 "x": badness 900, VmRSS 100 MiB', 1500));
     expect(term).toHaveLength(1);
@@ -150,17 +131,7 @@ describe('user-space killers', () => {
 
   it("lines of other programs, and a killer's status lines, tell nothing", () => {
     const p = new KillerLogParser();
-    const l = (identifier: string, text: string): ProgramLine => ({
-      identifier,
-      text,
-      pid: null,
-      wallMs: null,
-      wallExact: false,
-      monotonicUs: null,
-      bootId: null,
-      hostname: null,
-      cursor: null,
-    });
+    const l = programLine;
     expect(p.push(l('sshd', 'Killed /x due to memory pressure for /y being 90.00% > 50.00% for > 20s'))).toEqual([]);
     expect(p.push(l('earlyoom', 'mem avail: 5000 of 7836 MiB (63.81%), swap free: 0 of 0 MiB ( 0.00%)'))).toEqual([]);
     // earlyoom's configuration at start, not a kill (earlyoom 1.7).

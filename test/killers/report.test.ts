@@ -10,23 +10,14 @@ import { fetchIncidentInput, findIncident } from '../../src/store/report-queries
 import { createIncidentsRepo } from '../../src/store/incidents-repo.js';
 import { BOOT, HOST, KILL_MS, useLeakStore } from '../fixtures/report/build-store.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { programLine } from './program-lines.js';
 
 const store = useLeakStore(makeTempDir('oomwatch-killer-report-'));
 
 describe('incident report of an earlyoom kill', () => {
   it('links the victim to its samples and names earlyoom and its reason', () => {
     const atMs = KILL_MS - 120_000;
-    const line = (text: string) => ({
-      identifier: 'earlyoom',
-      text,
-      pid: 700,
-      wallMs: atMs,
-      wallExact: true,
-      monotonicUs: null,
-      bootId: BOOT,
-      hostname: HOST,
-      cursor: null,
-    });
+    const line = (text: string) => programLine('earlyoom', text, { pid: 700, wallMs: atMs, wallExact: true, bootId: BOOT, hostname: HOST });
     const p = new KillerLogParser();
     p.push(line('low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%'));
     const [report] = p.push(line('sending SIGTERM to process 300 uid 0 "leaky-worker": badness 900, VmRSS 350 MiB'));
