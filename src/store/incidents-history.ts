@@ -5,7 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { cgroupWithin } from '../sample/match.js';
 import type { ProcessSample } from '../model/snapshot.js';
-import { snapshotAt } from './samples-query.js';
+import { snapshotAt, type SampleRow } from './samples-query.js';
 
 const KIB = 1024;
 
@@ -63,14 +63,7 @@ export function lastSamples(db: Database, processId: number, beforeMs: number, l
       `SELECT t.ts_ms, s.rss_kib, s.swap_kib, s.pgtables_kib, s.oom_score, s.oom_score_adj
       FROM sample s JOIN tick t ON t.id = s.tick_id WHERE s.process_id = ? AND t.ts_ms <= ? ORDER BY t.ts_ms DESC LIMIT ?`,
     )
-    .all(processId, beforeMs, limit) as {
-    ts_ms: number;
-    rss_kib: number;
-    swap_kib: number;
-    pgtables_kib: number;
-    oom_score: number;
-    oom_score_adj: number;
-  }[];
+    .all(processId, beforeMs, limit) as Omit<SampleRow, 'tick_id'>[];
   return rows.map((r) => ({
     tsMs: r.ts_ms,
     rssBytes: r.rss_kib * KIB,

@@ -13,7 +13,7 @@ import { rankedCandidates, type RankedDomain } from './incidents-history.js';
 import { createIncidentsRepo } from './incidents-repo.js';
 import { createPolicyRepo, type AdjChange } from './policy-repo.js';
 import { fetchDailyInput, type DailyQuery } from './report-queries-daily.js';
-import { ticksBetween, type TickRow } from './samples-query.js';
+import { ticksBetween, type SampleRow, type TickRow } from './samples-query.js';
 
 export interface ProcessSeriesRow {
   tsMs: number;
@@ -246,16 +246,7 @@ function processHistories(db: Database, first: TickRow, lastTickId: number, cgro
       WHERE s.tick_id BETWEEN ? AND ? AND (? IS NULL OR p.cgroup = ? OR substr(p.cgroup, 1, length(?) + 1) = ? || '/')
       ORDER BY s.process_id, s.tick_id`,
     )
-    .all(kf, lastTickId, cgroup, cgroup, cgroup, cgroup) as {
-    pid_id: number;
-    tick_id: number;
-    ts_ms: number;
-    rss_kib: number;
-    swap_kib: number;
-    pgtables_kib: number;
-    oom_score: number;
-    oom_score_adj: number;
-  }[];
+    .all(kf, lastTickId, cgroup, cgroup, cgroup, cgroup) as (SampleRow & { pid_id: number })[];
   const byId = new Map<number, ProcessSeriesRow[]>();
   for (const r of rows) {
     let list = byId.get(r.pid_id);
